@@ -1,0 +1,173 @@
+package io.sluice.event;
+
+import io.sluice.overflow.Overflow;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxSink;
+
+/**
+ * Type-keyed event dispatcher.
+ *
+ * <p>{@link #on(Class, Consumer)} registers a callback for an event type; {@link #dispatch(Object)}
+ * calls, on the caller's thread, every callback registered for the event's class or any of its
+ * supertypes, in registration order, each with the same (immutable) event object. A callback that
+ * throws does not stop the others: the failure is logged and dispatched as a {@link CallbackFailed}
+ * event (a failure while handling a {@code CallbackFailed} is only logged, to avoid loops).
+ *
+ * <p>Concurrency: registrations are copy-on-write. Registering and removing take a short lock on
+ * this dispatcher; {@code dispatch} takes no lock: it reads an immutable snapshot and a per-class
+ * cache of matching callbacks. A registration made while a dispatch is running takes effect from
+ * the next dispatch; a removal is seen by every dispatch that starts after {@code remove} returned.
+ */
+public final class EventDispatcher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EventDispatcher.class);
+
+    /** Default buffer of {@link #events(Class)}. */
+    public static final int DEFAULT_EVENT_BUFFER = 256;
+
+    private final Object writeLock = new Object();
+    private volatile Snapshot snapshot = new Snapshot(new Entry[0]);
+
+    /**
+     * Registers {@code callback} for events of {@code type} and its subtypes.
+     *
+     * @param type event type
+     * @param callback called with each matching event
+     * @param <E> event type
+     * @return the registration, to remove the callback
+     */
+    public <E> Registration on(Class<E> type, Consumer<? super E> callback) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(callback, "callback");
+        Entry entry = new Entry(type, callback);
+        synchronized (writeLock) {
+            Entry[] old = snapshot.entries;
+            Entry[] next = Arrays.copyOf(old, old.length + 1);
+            next[old.length] = entry;
+            snapshot = new Snapshot(next);
+        }
+        return () -> remove(entry);
+    }
+
+    private void remove(Entry entry) {
+        synchronized (writeLock) {
+            Entry[] old = snapshot.entries;
+            List<Entry> kept = new ArrayList<>(old.length);
+            for (Entry e : old) {
+                if (e != entry) {
+                    kept.add(e);
+                }
+            }
+            if (kept.size() != old.length) {
+                snapshot = new Snapshot(kept.toArray(new Entry[0]));
+            }
+        }
+    }
+
+    /**
+     * Calls every callback registered for the event's type or a supertype, in registration order.
+     *
+     * @param event the event; should be immutable since every callback gets the same instance
+     */
+    public void dispatch(Object event) {
+        Objects.requireNonNull(event, "event");
+        Entry[] targets = snapshot.matching(event.getClass());
+        for (Entry e : targets) {
+            try {
+                e.callback.accept(event);
+            } catch (Throwable t) {
+                reportFailure(event, e, t);
+            }
+        }
+    }
+
+    private void reportFailure(Object event, Entry e, Throwable t) {
+        if (t instanceof VirtualMachineError) {
+            throw (VirtualMachineError) t;
+        }
+        LOG.warn("event callback {} failed on {}", e.callback, event, t);
+        if (!(event instanceof CallbackFailed)) {
+            dispatch(new CallbackFailed(event, String.valueOf(e.callback), t));
+        }
+    }
+
+    /**
+     * @param type event type
+     * @return the number of callbacks a dispatch of an event of exactly this class would call
+     */
+    public int callbackCount(Class<?> type) {
+        return snapshot.matching(type).length;
+    }
+
+    /**
+     * Events of {@code type} as a hot {@code Flux}, with a buffer of {@link #DEFAULT_EVENT_BUFFER}.
+     *
+     * @param type event type
+     * @param <E> event type
+     * @return see {@link #events(Class, int)}
+     */
+    public <E> Flux<E> events(Class<E> type) {
+        return events(type, DEFAULT_EVENT_BUFFER);
+    }
+
+    /**
+     * Events of {@code type} as a hot {@code Flux}: subscribing registers a callback, cancelling
+     * removes it. Each subscriber has its own buffer of {@code bufferSize} events; a subscriber that
+     * falls behind sees the <em>newest</em> events: when its buffer is full the oldest buffered
+     * event is discarded (overwrite-oldest). Dispatching therefore never blocks on a slow
+     * subscriber, and memory stays bounded.
+     *
+     * @param type event type
+     * @param bufferSize per-subscriber buffer, at least 1
+     * @param <E> event type
+     * @return the events
+     */
+    public <E> Flux<E> events(Class<E> type, int bufferSize) {
+        if (bufferSize < 1) {
+            throw new IllegalArgumentException("bufferSize must be >= 1, was " + bufferSize);
+        }
+        return Flux.<E>create(sink -> {
+                    Registration r = on(type, sink::next);
+                    sink.onDispose(r::remove);
+                }, FluxSink.OverflowStrategy.BUFFER)
+                .transform(Overflow.<E>overwriteOldest(bufferSize).named("events:" + type.getSimpleName()));
+    }
+
+    private static final class Entry {
+        final Class<?> type;
+        final Consumer<Object> callback;
+
+        @SuppressWarnings("unchecked")
+        Entry(Class<?> type, Consumer<?> callback) {
+            this.type = type;
+            this.callback = (Consumer<Object>) callback;
+        }
+    }
+
+    private static final class Snapshot {
+        final Entry[] entries;
+        final ConcurrentHashMap<Class<?>, Entry[]> byClass = new ConcurrentHashMap<>();
+
+        Snapshot(Entry[] entries) {
+            this.entries = entries;
+        }
+
+        Entry[] matching(Class<?> eventClass) {
+            Entry[] cached = byClass.get(eventClass);
+            if (cached == null) {
+                cached = byClass.computeIfAbsent(eventClass, c -> Arrays.stream(entries)
+                        .filter(e -> e.type.isAssignableFrom(c))
+                        .toArray(Entry[]::new));
+            }
+            return cached;
+        }
+    }
+}

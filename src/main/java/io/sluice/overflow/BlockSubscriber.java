@@ -1,0 +1,67 @@
+package io.sluice.overflow;
+
+import org.jctools.queues.SpscArrayQueue;
+import reactor.core.CoreSubscriber;
+import reactor.core.Exceptions;
+import reactor.core.publisher.Operators;
+
+/**
+ * Block (lossless): requests {@code capacity} elements from upstream, then replenishes in batches
+ * of {@code capacity - capacity/4} as the drain loop delivers them (the prefetch / limit-rate
+ * scheme of reactor-core), so at most {@code capacity} elements are ever outstanding and a slow
+ * consumer slows the producer down. An upstream that emits more than it was asked for breaks the
+ * Reactive Streams contract; the stage then fails with Reactor's overflow exception.
+ */
+final class BlockSubscriber<T> extends OverflowSubscriber<T> {
+
+    private final SpscArrayQueue<T> queue;
+    private final int limit;
+    private long produced;
+
+    BlockSubscriber(CoreSubscriber<? super T> actual, OverflowPolicy<T> policy) {
+        super(actual, policy);
+        this.queue = new SpscArrayQueue<>(capacity);
+        this.limit = capacity - (capacity >> 2);
+    }
+
+    @Override
+    long initialRequest() {
+        return capacity;
+    }
+
+    @Override
+    void enqueue(T element) {
+        if (queue.size() >= capacity || !queue.offer(element)) {
+            Operators.onDiscard(element, context);
+            failAfterDrain(Operators.onOperatorError(upstream,
+                    Exceptions.failWithOverflow("upstream emitted more than requested to block stage '"
+                            + policy.name() + "'"), element, context));
+        }
+    }
+
+    @Override
+    void emitted(long n) {
+        long p = produced + n;
+        if (p >= limit) {
+            produced = 0L;
+            upstream.request(p);
+        } else {
+            produced = p;
+        }
+    }
+
+    @Override
+    T poll() {
+        return queue.poll();
+    }
+
+    @Override
+    boolean isEmpty() {
+        return queue.isEmpty();
+    }
+
+    @Override
+    int size() {
+        return queue.size();
+    }
+}

@@ -1,0 +1,47 @@
+package io.sluice.overflow;
+
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxOperator;
+
+/** The operator behind {@link OverflowPolicy#apply}: picks the subscriber for the policy's kind. */
+final class FluxOverflow<T> extends FluxOperator<T, T> {
+
+    private final OverflowPolicy<T> policy;
+
+    FluxOverflow(Flux<? extends T> source, OverflowPolicy<T> policy) {
+        super(source);
+        this.policy = policy;
+    }
+
+    @Override
+    public void subscribe(CoreSubscriber<? super T> actual) {
+        source.subscribe(subscriberFor(actual));
+    }
+
+    private OverflowSubscriber<T> subscriberFor(CoreSubscriber<? super T> actual) {
+        switch (policy.kind()) {
+            case DROP_NEWEST:
+                return new DropNewestSubscriber<>(actual, policy);
+            case OVERWRITE_OLDEST:
+                return new OverwriteOldestSubscriber<>(actual, policy);
+            case BLOCK:
+                return new BlockSubscriber<>(actual, policy);
+            case FAIL:
+                return new FailSubscriber<>(actual, policy);
+            default:
+                throw new IllegalStateException("unknown policy " + policy.kind());
+        }
+    }
+
+    @Override
+    public Object scanUnsafe(Attr key) {
+        if (key == Attr.PREFETCH) {
+            return policy.kind() == OverflowPolicy.Kind.BLOCK ? policy.capacity() : Integer.MAX_VALUE;
+        }
+        if (key == Attr.RUN_STYLE) {
+            return Attr.RunStyle.SYNC;
+        }
+        return super.scanUnsafe(key);
+    }
+}

@@ -1,0 +1,256 @@
+package io.sluice.overflow;
+
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.Scannable;
+import reactor.core.publisher.Operators;
+import reactor.util.context.Context;
+
+/**
+ * Common part of the overflow stages: the Reactive Streams plumbing and the drain loop.
+ *
+ * <p>The producer side ({@link #onNext}) hands each element to {@link #enqueue}, which either stores
+ * it or applies the policy (drop, overwrite, fail), then calls {@link #drain()}. The consumer side
+ * is the drain loop, serialised by the work-in-progress counter {@code wip} (the "missed" pattern
+ * of reactor-core): whichever thread moves {@code wip} from 0 runs the loop and loops again while
+ * other threads signalled in the meantime, so exactly one thread runs {@link #poll()} for delivery
+ * at any time. The loop emits at most {@code requested} elements, delivers the terminal signal only
+ * once the buffer is empty, and on cancel hands every buffered element to the discard hook.
+ * Because every {@code enqueue} is followed by a {@code drain()}, an element enqueued concurrently
+ * with a cancel is still discarded by the loop that runs after it: nothing leaks.
+ */
+abstract class OverflowSubscriber<T> implements CoreSubscriber<T>, Subscription, Scannable {
+
+    @SuppressWarnings("rawtypes")
+    private static final AtomicIntegerFieldUpdater<OverflowSubscriber> WIP =
+            AtomicIntegerFieldUpdater.newUpdater(OverflowSubscriber.class, "wip");
+    @SuppressWarnings("rawtypes")
+    private static final AtomicLongFieldUpdater<OverflowSubscriber> REQUESTED =
+            AtomicLongFieldUpdater.newUpdater(OverflowSubscriber.class, "requested");
+
+    final CoreSubscriber<? super T> actual;
+    final OverflowPolicy<T> policy;
+    final int capacity;
+    final Context context;
+
+    Subscription upstream;
+    volatile boolean done;
+    Throwable error;
+    volatile boolean cancelled;
+    private boolean terminated;
+    private volatile int wip;
+    private volatile long requested;
+
+    OverflowSubscriber(CoreSubscriber<? super T> actual, OverflowPolicy<T> policy) {
+        this.actual = actual;
+        this.policy = policy;
+        this.capacity = policy.capacity();
+        this.context = actual.currentContext();
+    }
+
+    /**
+     * Producer side: store {@code element} or apply the policy. Called serially (Reactive Streams
+     * rule 1.3), never concurrently with itself.
+     */
+    abstract void enqueue(T element);
+
+    /** Consumer side: the oldest buffered element, or null when empty. */
+    abstract T poll();
+
+    /** @return true when nothing is buffered */
+    abstract boolean isEmpty();
+
+    /** @return the number of buffered elements (a snapshot) */
+    abstract int size();
+
+    /** @return what to request from upstream on subscribe */
+    long initialRequest() {
+        return Long.MAX_VALUE;
+    }
+
+    /** Called by the drain loop after it emitted {@code n} elements. */
+    void emitted(long n) {
+    }
+
+    /** An element arriving after this stage terminated (e.g. after a fail-overflow cancelled upstream). */
+    void lateElement(T element) {
+        Operators.onNextDropped(element, context);
+    }
+
+    @Override
+    public Context currentContext() {
+        return context;
+    }
+
+    @Override
+    public void onSubscribe(Subscription s) {
+        if (Operators.validate(upstream, s)) {
+            upstream = s;
+            actual.onSubscribe(this);
+            s.request(initialRequest());
+        }
+    }
+
+    @Override
+    public void onNext(T element) {
+        if (done) {
+            lateElement(element);
+            return;
+        }
+        if (cancelled) {
+            policy.discard(element, context);
+            return;
+        }
+        enqueue(element);
+        drain();
+    }
+
+    @Override
+    public void onError(Throwable t) {
+        if (done) {
+            Operators.onErrorDropped(t, context);
+            return;
+        }
+        error = t;
+        done = true;
+        drain();
+    }
+
+    @Override
+    public void onComplete() {
+        if (done) {
+            return;
+        }
+        done = true;
+        drain();
+    }
+
+    /** Producer side: stop taking elements and signal {@code failure} after the buffer drained. */
+    final void failAfterDrain(Throwable failure) {
+        upstream.cancel();
+        error = failure;
+        done = true;
+    }
+
+    @Override
+    public void request(long n) {
+        if (Operators.validate(n)) {
+            Operators.addCap(REQUESTED, this, n);
+            drain();
+        }
+    }
+
+    @Override
+    public void cancel() {
+        if (cancelled) {
+            return;
+        }
+        cancelled = true;
+        upstream.cancel();
+        drain();
+    }
+
+    final void drain() {
+        if (WIP.getAndIncrement(this) != 0) {
+            return;
+        }
+        int missed = 1;
+        for (;;) {
+            if (cancelled) {
+                clear();
+            } else if (!terminated) {
+                emitLoop();
+            }
+            missed = WIP.addAndGet(this, -missed);
+            if (missed == 0) {
+                return;
+            }
+        }
+    }
+
+    private void emitLoop() {
+        long r = requested;
+        long e = 0L;
+        while (e != r) {
+            boolean d = done;
+            T v = poll();
+            if (v == null) {
+                if (d) {
+                    terminate();
+                    return;
+                }
+                break;
+            }
+            actual.onNext(v);
+            e++;
+            if (cancelled) {
+                clear();
+                return;
+            }
+        }
+        if (e == r && done && isEmpty()) {
+            terminate();
+            return;
+        }
+        if (e != 0L) {
+            if (r != Long.MAX_VALUE) {
+                REQUESTED.addAndGet(this, -e);
+            }
+            emitted(e);
+        }
+    }
+
+    private void terminate() {
+        terminated = true;
+        Throwable ex = error;
+        if (ex != null) {
+            actual.onError(ex);
+        } else {
+            actual.onComplete();
+        }
+    }
+
+    private void clear() {
+        T v;
+        while ((v = poll()) != null) {
+            policy.discard(v, context);
+        }
+    }
+
+    @Override
+    public Object scanUnsafe(Attr key) {
+        if (key == Attr.PARENT) {
+            return upstream;
+        }
+        if (key == Attr.ACTUAL) {
+            return actual;
+        }
+        if (key == Attr.BUFFERED) {
+            return size();
+        }
+        if (key == Attr.CAPACITY) {
+            return capacity;
+        }
+        if (key == Attr.REQUESTED_FROM_DOWNSTREAM) {
+            return requested;
+        }
+        if (key == Attr.CANCELLED) {
+            return cancelled;
+        }
+        if (key == Attr.TERMINATED) {
+            return done && isEmpty();
+        }
+        if (key == Attr.ERROR) {
+            return error;
+        }
+        if (key == Attr.NAME) {
+            return policy.name();
+        }
+        if (key == Attr.RUN_STYLE) {
+            return Attr.RunStyle.SYNC;
+        }
+        return null;
+    }
+}
