@@ -1,0 +1,114 @@
+package io.sluice.transport;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Counters every transport keeps: messages and bytes, connections, errors, and (for datagram
+ * transports) lost and reordered messages. Thread-safe; read at any time.
+ */
+public final class TransportMetrics {
+
+    private final String transport;
+    private final LongAdder messages = new LongAdder();
+    private final LongAdder bytes = new LongAdder();
+    private final LongAdder connectionsOpened = new LongAdder();
+    private final LongAdder connectionsClosed = new LongAdder();
+    private final LongAdder errors = new LongAdder();
+    private final LongAdder lost = new LongAdder();
+    private final LongAdder reordered = new LongAdder();
+
+    /** @param transport transport name used in reports */
+    public TransportMetrics(String transport) {
+        this.transport = transport;
+    }
+
+    /** @return transport name */
+    public String transport() {
+        return transport;
+    }
+
+    /**
+     * Records one message.
+     *
+     * @param size its payload size in bytes
+     */
+    public void message(int size) {
+        messages.increment();
+        bytes.add(size);
+    }
+
+    /** Records an opened connection. */
+    public void connectionOpened() {
+        connectionsOpened.increment();
+    }
+
+    /** Records a closed connection. */
+    public void connectionClosed() {
+        connectionsClosed.increment();
+    }
+
+    /** Records an error. */
+    public void error() {
+        errors.increment();
+    }
+
+    /**
+     * Records lost messages (e.g. gaps in datagram sequence numbers).
+     *
+     * @param n how many
+     */
+    public void lost(long n) {
+        lost.add(n);
+    }
+
+    /** Records a message that arrived out of order. */
+    public void reordered() {
+        reordered.increment();
+    }
+
+    /** @return messages counted */
+    public long messages() {
+        return messages.sum();
+    }
+
+    /** @return payload bytes counted */
+    public long bytes() {
+        return bytes.sum();
+    }
+
+    /** @return connections opened */
+    public long connectionsOpened() {
+        return connectionsOpened.sum();
+    }
+
+    /** @return connections closed */
+    public long connectionsClosed() {
+        return connectionsClosed.sum();
+    }
+
+    /** @return connections currently open */
+    public long connectionsActive() {
+        return connectionsOpened.sum() - connectionsClosed.sum();
+    }
+
+    /** @return errors counted */
+    public long errors() {
+        return errors.sum();
+    }
+
+    /** @return messages detected as lost */
+    public long lost() {
+        return lost.sum();
+    }
+
+    /** @return messages detected as reordered */
+    public long reordered() {
+        return reordered.sum();
+    }
+
+    @Override
+    public String toString() {
+        return transport + "{messages=" + messages() + ", bytes=" + bytes() + ", connections=" + connectionsActive()
+                + ", errors=" + errors() + ", lost=" + lost() + ", reordered=" + reordered() + '}';
+    }
+}
