@@ -62,7 +62,7 @@ public final class TransportMetrics {
     }
 
     /** Records a message that arrived out of order. */
-    public void reordered() {
+    public void reorderedOne() {
         reordered.increment();
     }
 
