@@ -1,0 +1,260 @@
+package io.sluice.transport.file;
+
+import io.sluice.Message;
+import io.sluice.pipeline.Sink;
+import io.sluice.transport.TransportMetrics;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.Objects;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Writes message payloads to a file through an in-memory buffer of {@code bufferSize} bytes. The
+ * buffer is written out when it is full, when {@code flushInterval} has passed since the last
+ * write-out (so a quiet stream still reaches the disk), and when the stream completes, fails or is
+ * cancelled; the file is then closed. Blocking file I/O runs on Reactor's bounded-elastic
+ * scheduler; upstream is requested in batches of {@code prefetch}, so a slow disk backpressures
+ * the pipeline.
+ *
+ * <p>Record format: {@link Format#NEWLINE} writes the payload followed by {@code '\n'};
+ * {@link Format#LENGTH_PREFIXED} writes a 4-byte big-endian length then the payload;
+ * {@link Format#RAW} writes payloads back to back.
+ */
+public final class FileSink implements Sink<Message> {
+
+    /** How each message is written. */
+    public enum Format {
+        /** payload + '\n' */
+        NEWLINE,
+        /** 4-byte big-endian unsigned length + payload */
+        LENGTH_PREFIXED,
+        /** payload only */
+        RAW
+    }
+
+    private final Path path;
+    private final int bufferSize;
+    private final Duration flushInterval;
+    private final Format format;
+    private final boolean append;
+    private final int prefetch;
+    private final TransportMetrics metrics = new TransportMetrics("file");
+
+    private FileSink(Builder b) {
+        this.path = b.path;
+        this.bufferSize = b.bufferSize;
+        this.flushInterval = b.flushInterval;
+        this.format = b.format;
+        this.append = b.append;
+        this.prefetch = b.prefetch;
+    }
+
+    /**
+     * @param path file to write
+     * @return a builder
+     */
+    public static Builder builder(Path path) {
+        return new Builder(path);
+    }
+
+    /** @return messages and bytes written */
+    public TransportMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public Mono<Void> write(Flux<Message> messages) {
+        Scheduler io = Schedulers.boundedElastic();
+        return Mono.usingWhen(
+                Mono.fromCallable(this::open).subscribeOn(io),
+                w -> messages.publishOn(io, prefetch).doOnNext(w::write).then(),
+                w -> Mono.fromRunnable(w::close).subscribeOn(io),
+                (w, err) -> Mono.fromRunnable(w::close).subscribeOn(io),
+                w -> Mono.fromRunnable(w::close).subscribeOn(io));
+    }
+
+    private BufferedWriter open() throws IOException {
+        FileChannel ch = append
+                ? FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)
+                : FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                        StandardOpenOption.TRUNCATE_EXISTING);
+        return new BufferedWriter(ch);
+    }
+
+    /** Buffer + channel; {@code write} runs on one worker at a time, the periodic flush on another: guarded by this. */
+    private final class BufferedWriter {
+        private final FileChannel channel;
+        private final ByteBuffer buffer;
+        private final Disposable ticker;
+        private long lastFlushNanos = System.nanoTime();
+        private boolean closed;
+
+        BufferedWriter(FileChannel channel) {
+            this.channel = channel;
+            this.buffer = ByteBuffer.allocate(bufferSize);
+            long ms = Math.max(1, flushInterval.toMillis());
+            this.ticker = Schedulers.boundedElastic().schedulePeriodically(this::flushIfDue, ms, ms,
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+
+        synchronized void write(Message m) {
+            if (closed) {
+                throw new IllegalStateException("file sink " + path + " is closed");
+            }
+            byte[] p = m.payload();
+            try {
+                if (format == Format.LENGTH_PREFIXED) {
+                    ensure(4);
+                    buffer.putInt(p.length);
+                }
+                put(p);
+                if (format == Format.NEWLINE) {
+                    ensure(1);
+                    buffer.put((byte) '\n');
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("writing " + path, e);
+            }
+            metrics.message(p.length);
+        }
+
+        private void put(byte[] p) throws IOException {
+            if (p.length > buffer.capacity()) {
+                flush();
+                writeFully(ByteBuffer.wrap(p));
+                return;
+            }
+            ensure(p.length);
+            buffer.put(p);
+        }
+
+        private void ensure(int n) throws IOException {
+            if (buffer.remaining() < n) {
+                flush();
+            }
+        }
+
+        private void flush() throws IOException {
+            buffer.flip();
+            writeFully(buffer);
+            buffer.clear();
+            lastFlushNanos = System.nanoTime();
+        }
+
+        private void writeFully(ByteBuffer b) throws IOException {
+            while (b.hasRemaining()) {
+                channel.write(b);
+            }
+        }
+
+        synchronized void flushIfDue() {
+            if (closed || buffer.position() == 0) {
+                return;
+            }
+            if (System.nanoTime() - lastFlushNanos >= flushInterval.toNanos()) {
+                try {
+                    flush();
+                } catch (IOException e) {
+                    metrics.error();
+                    org.slf4j.LoggerFactory.getLogger(FileSink.class).warn("periodic flush of {} failed", path, e);
+                }
+            }
+        }
+
+        synchronized void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            ticker.dispose();
+            try (FileChannel c = channel) {
+                flush();
+                c.force(false);
+            } catch (IOException e) {
+                throw new UncheckedIOException("closing " + path, e);
+            }
+        }
+    }
+
+    /** Builder of {@link FileSink}. */
+    public static final class Builder {
+        private final Path path;
+        private int bufferSize = 64 * 1024;
+        private Duration flushInterval = Duration.ofSeconds(1);
+        private Format format = Format.NEWLINE;
+        private boolean append;
+        private int prefetch = 256;
+
+        private Builder(Path path) {
+            this.path = Objects.requireNonNull(path, "path");
+        }
+
+        /**
+         * @param bytes write buffer size, at least 1 (default 64 KiB)
+         * @return this
+         */
+        public Builder bufferSize(int bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("bufferSize must be >= 1, was " + bytes);
+            }
+            this.bufferSize = bytes;
+            return this;
+        }
+
+        /**
+         * @param interval longest time written data may stay in the buffer (default 1 s)
+         * @return this
+         */
+        public Builder flushInterval(Duration interval) {
+            if (interval.isNegative() || interval.isZero()) {
+                throw new IllegalArgumentException("flushInterval must be positive, was " + interval);
+            }
+            this.flushInterval = interval;
+            return this;
+        }
+
+        /**
+         * @param f record format (default {@link Format#NEWLINE})
+         * @return this
+         */
+        public Builder format(Format f) {
+            this.format = Objects.requireNonNull(f, "format");
+            return this;
+        }
+
+        /**
+         * @param appendToExisting append instead of truncating (default false)
+         * @return this
+         */
+        public Builder append(boolean appendToExisting) {
+            this.append = appendToExisting;
+            return this;
+        }
+
+        /**
+         * @param n upstream batch size (default 256)
+         * @return this
+         */
+        public Builder prefetch(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("prefetch must be >= 1, was " + n);
+            }
+            this.prefetch = n;
+            return this;
+        }
+
+        /** @return the sink */
+        public FileSink build() {
+            return new FileSink(this);
+        }
+    }
+}
