@@ -1,0 +1,120 @@
+package io.sluice.gateway;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A parsed and validated gateway configuration: the pipelines to run and the admin endpoint.
+ * Read it with {@link #parse(String)} or {@link #load(Path)}; both report every problem at once, each
+ * with its line, through {@link ConfigException}. The YAML shape:
+ *
+ * <pre>
+ * admin:                      # optional: /metrics (Prometheus) and / (dashboard)
+ *   host: 127.0.0.1
+ *   port: 9090
+ * drainTimeout: 5s            # optional, default 5s
+ * pipelines:
+ *   - name: telemetry
+ *     source: {type: tcp, host: 127.0.0.1, port: 7000, framing: newline}
+ *     overflow: {policy: overwrite-oldest, capacity: 1024}   # optional, default block 256
+ *     steps:                                                 # optional
+ *       - {type: filter-header, name: kind, equals: temp}
+ *       - {type: set-header, name: gateway, value: edge-1}
+ *     sink: {type: file, path: out.log}
+ * </pre>
+ *
+ * The endpoint types, step types and their options are listed by {@code sluice validate --help}
+ * and in the README.
+ *
+ * @param admin admin endpoint, if configured
+ * @param drainTimeout how long stop waits for buffered messages
+ * @param pipelines the pipelines, at least one
+ */
+public record GatewayConfig(Optional<Admin> admin, Duration drainTimeout, List<PipelineSpec> pipelines) {
+
+    /**
+     * Admin HTTP endpoint.
+     *
+     * @param host bind address
+     * @param port port, 0 for an ephemeral one
+     */
+    public record Admin(String host, int port) {
+    }
+
+    /**
+     * A source or sink.
+     *
+     * @param type endpoint type, e.g. {@code tcp}
+     * @param options validated options, converted to their types (Integer, String, Duration, Boolean)
+     * @param line line of the definition
+     */
+    public record Endpoint(String type, Map<String, Object> options, int line) {
+
+        /**
+         * @param name option name
+         * @param fallback value when absent
+         * @param <V> value type
+         * @return the option's value
+         */
+        @SuppressWarnings("unchecked")
+        public <V> V option(String name, V fallback) {
+            Object v = options.get(name);
+            return v == null ? fallback : (V) v;
+        }
+    }
+
+    /**
+     * Overflow stage.
+     *
+     * @param policy drop-newest, overwrite-oldest, block or fail
+     * @param capacity buffer size
+     */
+    public record OverflowSpec(String policy, int capacity) {
+    }
+
+    /**
+     * A processing step.
+     *
+     * @param type step type, e.g. {@code set-header}
+     * @param options validated options
+     * @param line line of the definition
+     */
+    public record Step(String type, Map<String, Object> options, int line) {
+    }
+
+    /**
+     * One pipeline.
+     *
+     * @param name unique name
+     * @param source where messages come from
+     * @param overflow overflow stage between source and steps
+     * @param steps processing steps, in order
+     * @param sink where messages go
+     */
+    public record PipelineSpec(String name, Endpoint source, OverflowSpec overflow, List<Step> steps, Endpoint sink) {
+    }
+
+    /**
+     * @param yaml configuration text
+     * @return the configuration
+     * @throws ConfigException listing every problem with its line
+     */
+    public static GatewayConfig parse(String yaml) throws ConfigException {
+        return new ConfigReader().read(yaml);
+    }
+
+    /**
+     * @param file configuration file
+     * @return the configuration
+     * @throws ConfigException listing every problem with its line
+     * @throws IOException if the file cannot be read
+     */
+    public static GatewayConfig load(Path file) throws IOException, ConfigException {
+        return parse(Files.readString(file));
+    }
+}
