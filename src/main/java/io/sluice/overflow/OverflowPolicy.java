@@ -3,6 +3,8 @@ package io.sluice.overflow;
 import io.sluice.event.Dropped;
 import io.sluice.event.EventDispatcher;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -56,6 +58,7 @@ public final class OverflowPolicy<T> implements Function<Flux<T>, Flux<T>> {
     private final EventDispatcher events;
     private final LongAdder dropped = new LongAdder();
     private final LongAdder discarded = new LongAdder();
+    private final Set<OverflowSubscriber<?>> live = ConcurrentHashMap.newKeySet();
 
     OverflowPolicy(Kind kind, int capacity) {
         this(kind, capacity, kind.label(), null, null);
@@ -121,6 +124,23 @@ public final class OverflowPolicy<T> implements Function<Flux<T>, Flux<T>> {
     /** @return elements still buffered when a subscription was cancelled (also handed to onDrop) */
     public long discardedOnCancel() {
         return discarded.sum();
+    }
+
+    /** @return elements currently buffered, over all live subscriptions (a snapshot, for gauges) */
+    public int buffered() {
+        int n = 0;
+        for (OverflowSubscriber<?> s : live) {
+            n += s.size();
+        }
+        return n;
+    }
+
+    void subscribed(OverflowSubscriber<?> s) {
+        live.add(s);
+    }
+
+    void ended(OverflowSubscriber<?> s) {
+        live.remove(s);
     }
 
     @Override

@@ -88,6 +88,7 @@ abstract class OverflowSubscriber<T> implements CoreSubscriber<T>, Subscription,
     public void onSubscribe(Subscription s) {
         if (Operators.validate(upstream, s)) {
             upstream = s;
+            policy.subscribed(this);
             actual.onSubscribe(this);
             s.request(initialRequest());
         }
@@ -160,6 +161,7 @@ abstract class OverflowSubscriber<T> implements CoreSubscriber<T>, Subscription,
         for (;;) {
             if (cancelled) {
                 clear();
+                policy.ended(this);
             } else if (!terminated) {
                 emitLoop();
             }
@@ -204,6 +206,7 @@ abstract class OverflowSubscriber<T> implements CoreSubscriber<T>, Subscription,
 
     private void terminate() {
         terminated = true;
+        policy.ended(this);
         Throwable ex = error;
         if (ex != null) {
             actual.onError(ex);

@@ -276,6 +276,23 @@ class OverflowSemanticsTest {
     }
 
     @Test
+    void bufferedReportsTheLiveFillLevel() {
+        TestPublisher<Integer> up = TestPublisher.create();
+        OverflowPolicy<Integer> policy = Overflow.overwriteOldest(4);
+        StepVerifier.create(up.flux().transform(policy), 0)
+                .then(() -> up.next(1, 2, 3))
+                .then(() -> assertThat(policy.buffered()).isEqualTo(3))
+                .then(() -> up.next(4, 5, 6))
+                .then(() -> assertThat(policy.buffered()).isEqualTo(4))
+                .thenRequest(1)
+                .expectNext(3)
+                .then(() -> assertThat(policy.buffered()).isEqualTo(3))
+                .thenCancel()
+                .verify(TIMEOUT);
+        assertThat(policy.buffered()).isZero();
+    }
+
+    @Test
     void rejectsNonPositiveCapacity() {
         assertThatThrownBy(() -> Overflow.dropNewest(0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("capacity");
