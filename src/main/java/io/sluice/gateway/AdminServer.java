@@ -60,8 +60,9 @@ public final class AdminServer implements AutoCloseable {
                                 .header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
                                 .sendString(Mono.fromCallable(registry::scrape)))
                         .get("/events", (req, res) -> res.sse()
-                                .sendString(Flux.interval(Duration.ZERO, interval)
-                                        .map(i -> "data: " + toJson(reports.get()) + "\n\n"), b -> true))
+                                .send(Flux.interval(Duration.ZERO, interval)
+                                        .map(i -> res.alloc().buffer().writeBytes(("data: " + toJson(reports.get())
+                                                + "\n\n").getBytes(StandardCharsets.UTF_8))), b -> true))
                         .get("/", (req, res) -> res
                                 .header("Content-Type", "text/html; charset=utf-8")
                                 .sendString(Mono.just(page))))
