@@ -9,8 +9,9 @@ import io.netty.channel.ChannelHandler;
  *
  * <ul>
  *   <li>{@link #newline()}: each message is followed by {@code '\n'} (a preceding {@code '\r'} is
- *       also stripped on receive). Payloads must not contain {@code '\n'}; the sink rejects such
- *       a message with an {@link IllegalArgumentException}.</li>
+ *       also stripped on receive, so {@code "\r\n"} works too). Payloads must not contain
+ *       {@code '\n'} nor end with {@code '\r'} (it would be stripped); the sink rejects such a
+ *       message with an {@link IllegalArgumentException}.</li>
  *   <li>{@link #lengthPrefixed()}: each message is preceded by its payload length as a 4-byte
  *       big-endian <em>unsigned</em> integer (the prefix does not count itself), then the payload
  *       bytes. A zero length is a valid empty message.</li>
@@ -61,6 +62,9 @@ public final class Framing {
                 if (b == '\n') {
                     return "newline framing: payload contains a '\\n' byte";
                 }
+            }
+            if (payload.length > 0 && payload[payload.length - 1] == '\r') {
+                return "newline framing: payload ends with '\\r', which the receiver would strip";
             }
         }
         return null;
