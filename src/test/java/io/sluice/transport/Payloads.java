@@ -119,6 +119,19 @@ public final class Payloads {
             }
         }
 
+        /** @return per-client summary for diagnostics */
+        public String summary(int clients) {
+            StringBuilder sb = new StringBuilder();
+            synchronized (seen) {
+                for (int c = 0; c < clients; c++) {
+                    BitSet part = seen.get(c * perClient, (c + 1) * perClient);
+                    sb.append("client ").append(c).append(": ").append(part.cardinality())
+                            .append(" first missing ").append(part.nextClearBit(0)).append("; ");
+                }
+            }
+            return sb.toString();
+        }
+
         /** @return messages received */
         public long count() {
             return count.get();

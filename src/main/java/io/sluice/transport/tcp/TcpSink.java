@@ -1,6 +1,7 @@
 package io.sluice.transport.tcp;
 
 import io.netty.channel.ChannelOption;
+import io.netty.buffer.Unpooled;
 import io.sluice.Message;
 import io.sluice.event.ConnectionClosed;
 import io.sluice.event.ConnectionError;
@@ -73,7 +74,7 @@ public final class TcpSink implements Sink<Message> {
                             }
                             metrics.message(m.size());
                             sink.next(framing.encode(c.channel().alloc(), m.payload()));
-                        }), b -> false).then(),
+                        }), b -> false).then().then(drained(c)),
                         TcpSink::close,
                         (c, err) -> close(c),
                         TcpSink::close)
@@ -81,6 +82,21 @@ public final class TcpSink implements Sink<Message> {
                     metrics.error();
                     dispatch(new ConnectionError(NAME, host + ":" + port, String.valueOf(e.getMessage()), e));
                 });
+    }
+
+    /**
+     * Completes once every message written before it has left the channel: an empty buffer is
+     * written behind them (Netty completes write promises in order; an empty buffer sends no
+     * bytes and no datagram). Closing earlier would discard writes still queued in the channel.
+     */
+    private static Mono<Void> drained(Connection c) {
+        return Mono.create(s -> c.channel().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+            if (f.isSuccess()) {
+                s.success();
+            } else {
+                s.error(f.cause());
+            }
+        }));
     }
 
     private static Mono<Void> close(Connection c) {

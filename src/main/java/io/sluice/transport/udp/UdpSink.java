@@ -1,6 +1,7 @@
 package io.sluice.transport.udp;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.sluice.Message;
 import io.sluice.event.ConnectionClosed;
 import io.sluice.event.ConnectionOpened;
@@ -72,10 +73,25 @@ public final class UdpSink implements Sink<Message> {
                                 }
                                 metrics.message(m.size());
                                 sink.next(buf.writeBytes(m.payload()));
-                            }), b -> false).then();
+                            }), b -> false).then().then(drained(c));
                         },
                         UdpSink::close, (c, e) -> close(c), UdpSink::close)
                 .doOnError(e -> metrics.error());
+    }
+
+    /**
+     * Completes once every message written before it has left the channel: an empty buffer is
+     * written behind them (Netty completes write promises in order; an empty buffer sends no
+     * bytes and no datagram). Closing earlier would discard writes still queued in the channel.
+     */
+    private static Mono<Void> drained(Connection c) {
+        return Mono.create(s -> c.channel().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+            if (f.isSuccess()) {
+                s.success();
+            } else {
+                s.error(f.cause());
+            }
+        }));
     }
 
     private static Mono<Void> close(Connection c) {

@@ -21,6 +21,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.netty.Connection;
+import reactor.netty.resources.LoopResources;
 import reactor.netty.udp.UdpServer;
 
 /**
@@ -34,6 +35,10 @@ import reactor.netty.udp.UdpServer;
  * {@link TransportMetrics#reordered()} and removed from {@code lost} again (it was counted as lost
  * when the gap was seen), so {@code messages + lost} is the number of datagrams sent up to the
  * highest sequence seen. Losses after the last received datagram cannot be detected.
+ *
+ * <p>The socket runs on its own single-threaded NIO event loop (created per subscription,
+ * released on termination): Netty's native epoll datagram channel left datagrams unread in the
+ * socket after reading had been paused, so it is not used here.
  *
  * <p>Backpressure: datagrams are read only while the pipeline has demand (autoRead is switched
  * off otherwise); beyond the socket receive buffer the operating system drops datagrams, which
@@ -74,11 +79,15 @@ public final class UdpSource implements Source<Message> {
         return Flux.defer(() -> {
             Sinks.One<InetSocketAddress> addr = bound.get();
             Map<InetSocketAddress, long[]> expected = new ConcurrentHashMap<>();
+            // NIO on a dedicated loop: with the native epoll datagram channel, datagrams left in
+            // the socket while reading was paused were not read again (seen in our tests).
+            LoopResources loop = LoopResources.create("sluice-udp", 1, true);
             Mono<? extends Connection> bind = UdpServer.create()
                     .host(config.host)
                     .port(config.port)
                     .option(ChannelOption.SO_RCVBUF, config.receiveBuffer)
                     .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(UdpBuilder.MAX_DATAGRAM + 1))
+                    .runOn(loop, false)
                     .bind();
             return Flux.usingWhen(bind,
                     c -> {
@@ -100,7 +109,8 @@ public final class UdpSource implements Source<Message> {
                     },
                     c -> close(c, addr),
                     (c, e) -> close(c, addr),
-                    c -> close(c, addr));
+                    c -> close(c, addr))
+                    .doFinally(s -> loop.disposeLater().subscribe());
         });
     }
 
@@ -113,9 +123,9 @@ public final class UdpSource implements Source<Message> {
             return Message.of(bytes);
         }
         if (buf.readableBytes() < UdpBuilder.SEQUENCE_HEADER) {
-            metrics.error();
             dispatch(new ConnectionError(NAME, String.valueOf(p.sender()),
                     "datagram of " + buf.readableBytes() + " bytes has no sequence header", null));
+            metrics.error();
             return null;
         }
         long seq = buf.readLong();
