@@ -13,6 +13,7 @@ import io.sluice.pipeline.Source;
 import io.sluice.transport.TransportMetrics;
 import java.net.InetSocketAddress;
 import java.util.Arrays;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.atomic.AtomicReference;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
@@ -24,7 +25,6 @@ import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
-import reactor.util.concurrent.Queues;
 
 /**
  * Unary HTTP server source: binds when {@link #flux()} is subscribed; each {@code POST} on the
@@ -93,7 +93,7 @@ public final class HttpSource implements Source<Message> {
         return Flux.defer(() -> {
             Sinks.One<InetSocketAddress> addr = bound.get();
             Sinks.Many<Message> handoff = Sinks.many().unicast()
-                    .onBackpressureBuffer(Queues.<Message>get(handoffCapacity).get());
+                    .onBackpressureBuffer(new ArrayBlockingQueue<>(handoffCapacity));
             Mono<? extends DisposableServer> bind = HttpServer.create()
                     .host(host)
                     .port(port)

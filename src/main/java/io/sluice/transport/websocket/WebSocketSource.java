@@ -36,7 +36,9 @@ import reactor.netty.http.websocket.WebsocketInbound;
  * WebSocket server source: binds when {@link #flux()} is subscribed and accepts WebSocket upgrades
  * on the configured path; each binary or text message (continuation frames aggregated up to
  * {@code maxFrameLength}) becomes one {@link Message} with the frame payload bytes (text as UTF-8).
- * Ping/pong and close frames are handled by the transport and not emitted.
+ * Ping/pong and close frames are handled by the transport and not emitted; a peer's close frame
+ * ends that connection's messages only after every frame received before it was emitted (see
+ * {@link CloseGate}).
  *
  * <p>Backpressure: connections are merged with concurrency {@code maxConnections} and a small
  * per-connection prefetch, so a slow pipeline stops reading from the sockets. An upgrade request
@@ -128,6 +130,7 @@ public final class WebSocketSource implements Source<Message> {
             Connection[] holder = new Connection[1];
             in.withConnection(c -> holder[0] = c);
             Connection c = holder[0];
+            c.addHandlerLast("sluiceCloseGate", new CloseGate());
             open.add(c);
             metrics.connectionOpened();
             dispatch(new ConnectionOpened(NAME, remote));
@@ -150,10 +153,11 @@ public final class WebSocketSource implements Source<Message> {
 
     private Flux<Message> receive(WebsocketInbound in, Connection c, String remote) {
         return in.aggregateFrames(maxFrameLength)
-                .receiveFrames()
+                .receiveObject()
+                .takeWhile(o -> o != CloseGate.END)
                 .<Message>handle((frame, sink) -> {
                     if (frame instanceof BinaryWebSocketFrame || frame instanceof TextWebSocketFrame) {
-                        sink.next(copy(frame));
+                        sink.next(copy((WebSocketFrame) frame));
                     }
                 })
                 .onErrorResume(e -> {
