@@ -48,8 +48,10 @@ class WebSocketTransportTest {
         }
     }
 
+    // Netty's PARANOID leak detection (on in tests) records a stack trace on every buffer access,
+    // and WebSocket masking touches every 4 bytes: big-message counts are kept small here.
     @ParameterizedTest(name = "{0} B x {1} x {2} clients")
-    @CsvSource({"18, 2500, 4", "4266, 125, 4", "6786, 125, 4", "79435, 125, 4"})
+    @CsvSource({"18, 2500, 4", "4266, 125, 4", "6786, 125, 4", "79435, 50, 4"})
     void roundTrip(int size, int perClient, int clients) {
         WebSocketSource source = Transports.websocket().events(events).source();
         RoundTrip.run(source, source::boundAddress, port -> Transports.websocket().port(port).sink(),
@@ -85,8 +87,9 @@ class WebSocketTransportTest {
 
     @Test
     void slowPipelineBackpressuresTheSender() throws Exception {
+        final int N = 400;
         WebSocketSource source = Transports.websocket().prefetch(8).events(events).source();
-        Payloads.Checker checker = new Payloads.Checker(79435, 1000);
+        Payloads.Checker checker = new Payloads.Checker(79435, N);
         BaseSubscriber<Message> slow = new BaseSubscriber<>() {
             @Override
             protected void hookOnSubscribe(org.reactivestreams.Subscription s) {
@@ -103,24 +106,28 @@ class WebSocketTransportTest {
         int port = source.boundAddress().block(T).getPort();
         WebSocketSink sink = Transports.websocket().port(port).sink();
         AtomicBoolean done = new AtomicBoolean();
-        Mono<Void> write = sink.write(Payloads.messages(0, 1000, 79435)).doOnSuccess(x -> done.set(true)).cache();
+        Mono<Void> write = sink.write(Payloads.messages(0, N, 79435)).doOnSuccess(x -> done.set(true)).cache();
         write.subscribe(x -> { }, e -> { });
         long last = -1;
-        for (int i = 0; i < 100 && sink.metrics().messages() != last; i++) {
-            last = sink.metrics().messages();
-            Thread.sleep(100);
+        for (int i = 0; i < 100; i++) {
+            long now = sink.metrics().messages();
+            if (now > 0 && now == last && checker.count() == 1) {
+                break;
+            }
+            last = now;
+            Thread.sleep(200);
         }
-        assertThat(done).isFalse();
+        assertThat(done).as("sink done after %s messages", sink.metrics().messages()).isFalse();
         assertThat(checker.count()).isEqualTo(1);
-        assertThat(source.metrics().messages()).isLessThan(200);
+        assertThat(source.metrics().messages()).as("read from sockets, unconsumed").isLessThan(N / 2);
         slow.request(Long.MAX_VALUE);
         write.block(Duration.ofSeconds(60));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (checker.count() < 1000 && System.nanoTime() < deadline) {
+        while (checker.count() < N && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
-        assertThat(checker.count()).isEqualTo(1000);
-        assertThat(checker.distinct()).isEqualTo(1000);
+        assertThat(checker.count()).isEqualTo(N);
+        assertThat(checker.distinct()).isEqualTo(N);
         assertThat(checker.bad()).isZero();
     }
 }
