@@ -159,16 +159,20 @@ public final class TcpSource implements Source<Message> {
                 .onErrorResume(e -> {
                     metrics.error();
                     LOG.warn("tcp source: closing connection from {}: {}", remote, e.toString());
-                    dispatch(new ConnectionError(NAME, remote, describe(e), e));
+                    dispatch(new ConnectionError(NAME, remote, describe(e, maxFrameLength), e));
                     c.dispose();
                     return Mono.empty();
                 })
                 .doFinally(s -> c.dispose());
     }
 
-    private static String describe(Throwable e) {
+    private static String describe(Throwable e, int maxFrameLength) {
         String cls = e.getClass().getSimpleName();
-        return e.getMessage() == null ? cls : cls + ": " + e.getMessage();
+        String text = e.getMessage() == null ? cls : cls + ": " + e.getMessage();
+        if (e instanceof io.netty.handler.codec.TooLongFrameException) {
+            return "frame larger than the maximum of " + maxFrameLength + " bytes (" + text + ")";
+        }
+        return text;
     }
 
     private Mono<Void> close(DisposableServer server, Set<Connection> open, Sinks.One<InetSocketAddress> addr) {

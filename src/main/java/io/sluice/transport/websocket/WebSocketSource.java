@@ -148,7 +148,7 @@ public final class WebSocketSource implements Source<Message> {
                 }
             }
             return done.asMono();
-        }, spec).doFinally(s -> release.run());
+        }, spec).doOnError(e -> release.run());
     }
 
     private Flux<Message> receive(WebsocketInbound in, Connection c, String remote) {

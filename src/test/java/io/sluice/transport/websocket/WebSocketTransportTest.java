@@ -78,6 +78,47 @@ class WebSocketTransportTest {
     }
 
     @Test
+    void upgradesBeyondTheConnectionLimitGet503AndEventsAreReported() throws Exception {
+        List<Object> seen = new CopyOnWriteArrayList<>();
+        events.on(Object.class, seen::add);
+        WebSocketSource source = Transports.websocket().maxConnections(1).events(events).source();
+        BaseSubscriber<Message> stalled = new BaseSubscriber<>() {
+            @Override
+            protected void hookOnSubscribe(org.reactivestreams.Subscription s) {
+                s.request(1);
+            }
+        };
+        source.flux().subscribe(stalled);
+        running = stalled;
+        int port = source.boundAddress().block(T).getPort();
+        // first connection stays open: its second message is never requested
+        Disposable first = Transports.websocket().port(port).sink()
+                .write(Flux.just(Message.ofUtf8("a"), Message.ofUtf8("b")).concatWith(Flux.never()))
+                .subscribe(x -> { }, e -> { });
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (source.metrics().messages() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            StepVerifier.create(Transports.websocket().port(port).sink().write(Flux.just(Message.ofUtf8("c"))))
+                    .expectErrorSatisfies(e -> assertThat(e).hasMessageContaining("503"))
+                    .verify(T);
+            ConnectionError e = errors.poll(10, TimeUnit.SECONDS);
+            assertThat(e).isNotNull();
+            assertThat(e.reason()).contains("connection limit");
+        } finally {
+            first.dispose();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (source.metrics().connectionsActive() != 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(source.metrics().connectionsActive()).isZero();
+        assertThat(seen).anySatisfy(ev -> assertThat(ev).isInstanceOf(io.sluice.event.ConnectionOpened.class));
+        assertThat(seen).anySatisfy(ev -> assertThat(ev).isInstanceOf(io.sluice.event.ConnectionClosed.class));
+    }
+
+    @Test
     void sinkRejectsMessagesOverTheMaximum() {
         StepVerifier.create(Transports.websocket().port(9).maxFrameLength(10).sink()
                         .write(Flux.just(Message.of(new byte[11]))))
