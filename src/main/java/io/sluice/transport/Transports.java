@@ -1,0 +1,42 @@
+package io.sluice.transport;
+
+import io.sluice.transport.http.HttpBuilder;
+import io.sluice.transport.tcp.TcpBuilder;
+import io.sluice.transport.udp.UdpBuilder;
+import io.sluice.transport.websocket.WebSocketBuilder;
+
+/**
+ * Entry point to Sluice's network transports. Each method returns a builder that yields a
+ * {@link io.sluice.pipeline.Source Source&lt;Message&gt;} (server) and a
+ * {@link io.sluice.pipeline.Sink Sink&lt;Message&gt;} (client), e.g.
+ * {@code Transports.tcp().port(0).framing(Framing.lengthPrefixed()).source()}.
+ */
+public final class Transports {
+
+    private Transports() {
+    }
+
+    // --- reactor-netty transports ---
+
+    /** @return a TCP transport builder (newline or length-prefixed framing) */
+    public static TcpBuilder tcp() {
+        return new TcpBuilder();
+    }
+
+    /** @return a UDP transport builder (one datagram = one message) */
+    public static UdpBuilder udp() {
+        return new UdpBuilder();
+    }
+
+    /** @return a unary HTTP transport builder (one POST body = one message) */
+    public static HttpBuilder http() {
+        return new HttpBuilder();
+    }
+
+    /** @return a WebSocket transport builder (one frame = one message) */
+    public static WebSocketBuilder websocket() {
+        return new WebSocketBuilder();
+    }
+
+    // --- end reactor-netty transports ---
+}

@@ -1,0 +1,84 @@
+package io.sluice.transport.http;
+
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.sluice.Message;
+import io.sluice.event.ConnectionError;
+import io.sluice.event.EventDispatcher;
+import io.sluice.pipeline.Sink;
+import io.sluice.transport.TransportMetrics;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+
+/**
+ * Unary HTTP client sink: POSTs each message as one request body to the configured path, with at
+ * most {@code concurrency} requests in flight (so upstream is requested at that pace), over
+ * reactor-netty's pooled keep-alive connections. The message key is sent as
+ * {@value HttpBuilder#KEY_HEADER}; a {@code content-type} message header as {@code Content-Type}
+ * (default {@code application/octet-stream}). The returned {@code Mono} completes when every
+ * request got a 2xx answer; the first non-2xx answer fails it with an {@link HttpStatusException}
+ * (remaining requests are cancelled).
+ */
+public final class HttpSink implements Sink<Message> {
+
+    private static final String NAME = "http";
+
+    private final String host;
+    private final int port;
+    private final String path;
+    private final int concurrency;
+    private final EventDispatcher events;
+    private final TransportMetrics metrics = new TransportMetrics(NAME);
+    private final HttpClient client;
+
+    HttpSink(HttpBuilder b) {
+        this.host = b.host;
+        this.port = b.port;
+        this.path = b.path;
+        this.concurrency = b.concurrency;
+        this.events = b.events;
+        this.client = HttpClient.create().host(host).port(port);
+    }
+
+    /** @return counters: messages and bytes accepted by the server (2xx), errors */
+    public TransportMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public Mono<Void> write(Flux<Message> elements) {
+        return elements.flatMap(this::post, concurrency, 1)
+                .then()
+                .doOnError(e -> {
+                    metrics.error();
+                    dispatch(new ConnectionError(NAME, host + ":" + port + path, String.valueOf(e.getMessage()), e));
+                });
+    }
+
+    private Mono<Void> post(Message m) {
+        return client.post()
+                .uri(path)
+                .send((req, out) -> {
+                    req.header(HttpHeaderNames.CONTENT_TYPE, m.header("content-type").orElse("application/octet-stream"));
+                    req.header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(m.size()));
+                    m.key().ifPresent(k -> req.header(HttpBuilder.KEY_HEADER, k));
+                    return out.send(Mono.fromCallable(() -> Unpooled.wrappedBuffer(m.payload())));
+                })
+                .responseSingle((res, body) -> body.asByteArray()
+                        .then(Mono.just(res.status().code())))
+                .flatMap(code -> {
+                    if (code / 100 != 2) {
+                        return Mono.error(new HttpStatusException(code, "http://" + host + ":" + port + path));
+                    }
+                    metrics.message(m.size());
+                    return Mono.<Void>empty();
+                });
+    }
+
+    private void dispatch(Object event) {
+        if (events != null) {
+            events.dispatch(event);
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.sluice.transport.tcp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.codec.LineBasedFrameDecoder;
+import java.util.List;
+
+/**
+ * Netty frame decoders that, in addition to the stock behaviour, report a peer that closed the
+ * connection in the middle of a frame: the leftover bytes are discarded and a {@link PartialFrame}
+ * marker is emitted, which the source turns into a connection error.
+ */
+final class FrameDecoders {
+
+    private FrameDecoders() {
+    }
+
+    /** Marker emitted when the peer closed the connection with an incomplete frame pending. */
+    record PartialFrame(int pendingBytes) {
+    }
+
+    static final class LengthField extends LengthFieldBasedFrameDecoder {
+        LengthField(int maxFrameLength) {
+            // maxFrameLength of Netty counts the 4-byte prefix; strip the prefix; fail fast.
+            super(Integer.MAX_VALUE - 4 < maxFrameLength ? Integer.MAX_VALUE : maxFrameLength + 4, 0, 4, 0, 4, true);
+        }
+
+        @Override
+        protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+            super.decodeLast(ctx, in, out);
+            partial(in, out);
+        }
+    }
+
+    static final class Line extends LineBasedFrameDecoder {
+        Line(int maxFrameLength) {
+            super(maxFrameLength, true, true);
+        }
+
+        @Override
+        protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+            super.decodeLast(ctx, in, out);
+            partial(in, out);
+        }
+    }
+
+    private static void partial(ByteBuf in, List<Object> out) {
+        int n = in.readableBytes();
+        if (n > 0) {
+            in.skipBytes(n);
+            out.add(new PartialFrame(n));
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package io.sluice.transport.tcp;
+
+import io.netty.channel.ChannelOption;
+import io.netty.buffer.Unpooled;
+import io.sluice.Message;
+import io.sluice.event.ConnectionClosed;
+import io.sluice.event.ConnectionError;
+import io.sluice.event.ConnectionOpened;
+import io.sluice.event.EventDispatcher;
+import io.sluice.pipeline.Sink;
+import io.sluice.transport.TransportMetrics;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
+import reactor.netty.tcp.TcpClient;
+
+/**
+ * TCP client sink: each {@link #write(Flux)} opens one connection, writes every message framed
+ * with the configured {@link Framing}, and completes once everything has been written and the
+ * connection closed.
+ *
+ * <p>Writes honour backpressure: messages are requested from upstream only while the Netty
+ * channel is writable, and flushes are batched (reactor-netty flushes when its prefetch batch is
+ * drained or the channel becomes unwritable, not once per message). A message that its framing
+ * cannot carry (larger than {@code maxFrameLength}, or containing {@code '\n'} with newline
+ * framing) fails the write with an {@link IllegalArgumentException}; nothing is truncated.
+ */
+public final class TcpSink implements Sink<Message> {
+
+    private static final String NAME = "tcp";
+
+    private final String host;
+    private final int port;
+    private final Framing framing;
+    private final int maxFrameLength;
+    private final EventDispatcher events;
+    private final TransportMetrics metrics = new TransportMetrics(NAME);
+
+    TcpSink(TcpBuilder b) {
+        this.host = b.host;
+        this.port = b.port;
+        this.framing = b.framing;
+        this.maxFrameLength = b.maxFrameLength;
+        this.events = b.events;
+    }
+
+    /** @return counters: messages and bytes written, connections, errors */
+    public TransportMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public Mono<Void> write(Flux<Message> elements) {
+        Mono<? extends Connection> connect = TcpClient.create()
+                .host(host)
+                .port(port)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .connect()
+                .doOnNext(c -> {
+                    metrics.connectionOpened();
+                    String remote = String.valueOf(c.channel().remoteAddress());
+                    dispatch(new ConnectionOpened(NAME, remote));
+                    c.onDispose(() -> {
+                        metrics.connectionClosed();
+                        dispatch(new ConnectionClosed(NAME, remote));
+                    });
+                });
+        return Mono.usingWhen(connect,
+                        c -> c.outbound().send(elements.handle((m, sink) -> {
+                            String problem = framing.check(m.payload(), maxFrameLength);
+                            if (problem != null) {
+                                sink.error(new IllegalArgumentException(problem));
+                                return;
+                            }
+                            metrics.message(m.size());
+                            sink.next(framing.encode(c.channel().alloc(), m.payload()));
+                        }), b -> false).then().then(drained(c)),
+                        TcpSink::close,
+                        (c, err) -> close(c),
+                        TcpSink::close)
+                .doOnError(e -> {
+                    metrics.error();
+                    dispatch(new ConnectionError(NAME, host + ":" + port, String.valueOf(e.getMessage()), e));
+                });
+    }
+
+    /**
+     * Completes once every message written before it has left the channel: an empty buffer is
+     * written behind them (Netty completes write promises in order; an empty buffer sends no
+     * bytes and no datagram). Closing earlier would discard writes still queued in the channel.
+     */
+    private static Mono<Void> drained(Connection c) {
+        return Mono.create(s -> c.channel().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+            if (f.isSuccess()) {
+                s.success();
+            } else {
+                s.error(f.cause());
+            }
+        }));
+    }
+
+    private static Mono<Void> close(Connection c) {
+        c.dispose();
+        return c.onDispose();
+    }
+
+    private void dispatch(Object event) {
+        if (events != null) {
+            events.dispatch(event);
+        }
+    }
+}

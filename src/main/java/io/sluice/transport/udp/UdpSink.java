@@ -1,0 +1,107 @@
+package io.sluice.transport.udp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.sluice.Message;
+import io.sluice.event.ConnectionClosed;
+import io.sluice.event.ConnectionOpened;
+import io.sluice.event.EventDispatcher;
+import io.sluice.pipeline.Sink;
+import io.sluice.transport.TransportMetrics;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
+import reactor.netty.udp.UdpClient;
+
+/**
+ * UDP client sink: each {@link #write(Flux)} opens a connected datagram socket and sends one
+ * datagram per message, optionally prefixed with the 8-byte sequence header (see
+ * {@link UdpBuilder}). A message larger than a datagram can carry
+ * ({@link UdpBuilder#maxPayload()}) fails the write with an {@link IllegalArgumentException};
+ * nothing is truncated. Writes are requested while the channel is writable and flushed in
+ * batches. UDP itself gives no delivery guarantee: a receiver that falls behind loses datagrams,
+ * which a sequenced source counts.
+ */
+public final class UdpSink implements Sink<Message> {
+
+    private static final String NAME = "udp";
+
+    private final String host;
+    private final int port;
+    private final boolean sequenced;
+    private final int maxPayload;
+    private final EventDispatcher events;
+    private final TransportMetrics metrics = new TransportMetrics(NAME);
+
+    UdpSink(UdpBuilder b) {
+        this.host = b.host;
+        this.port = b.port;
+        this.sequenced = b.sequenced;
+        this.maxPayload = b.maxPayload();
+        this.events = b.events;
+    }
+
+    /** @return counters: datagrams and payload bytes sent, errors */
+    public TransportMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public Mono<Void> write(Flux<Message> elements) {
+        Mono<? extends Connection> connect = UdpClient.create().host(host).port(port).connect()
+                .doOnNext(c -> {
+                    metrics.connectionOpened();
+                    String remote = String.valueOf(c.channel().remoteAddress());
+                    dispatch(new ConnectionOpened(NAME, remote));
+                    c.onDispose(() -> {
+                        metrics.connectionClosed();
+                        dispatch(new ConnectionClosed(NAME, remote));
+                    });
+                });
+        return Mono.usingWhen(connect,
+                        c -> {
+                            long[] seq = {0};
+                            return c.outbound().send(elements.<ByteBuf>handle((m, sink) -> {
+                                if (m.size() > maxPayload) {
+                                    sink.error(new IllegalArgumentException("message of " + m.size()
+                                            + " bytes exceeds the UDP datagram limit of " + maxPayload + " bytes"));
+                                    return;
+                                }
+                                ByteBuf buf = c.channel().alloc().buffer(m.size() + (sequenced ? 8 : 0));
+                                if (sequenced) {
+                                    buf.writeLong(seq[0]++);
+                                }
+                                metrics.message(m.size());
+                                sink.next(buf.writeBytes(m.payload()));
+                            }), b -> false).then().then(drained(c));
+                        },
+                        UdpSink::close, (c, e) -> close(c), UdpSink::close)
+                .doOnError(e -> metrics.error());
+    }
+
+    /**
+     * Completes once every message written before it has left the channel: an empty buffer is
+     * written behind them (Netty completes write promises in order; an empty buffer sends no
+     * bytes and no datagram). Closing earlier would discard writes still queued in the channel.
+     */
+    private static Mono<Void> drained(Connection c) {
+        return Mono.create(s -> c.channel().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+            if (f.isSuccess()) {
+                s.success();
+            } else {
+                s.error(f.cause());
+            }
+        }));
+    }
+
+    private static Mono<Void> close(Connection c) {
+        c.dispose();
+        return c.onDispose();
+    }
+
+    private void dispatch(Object event) {
+        if (events != null) {
+            events.dispatch(event);
+        }
+    }
+}

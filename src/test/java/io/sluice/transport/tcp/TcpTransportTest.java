@@ -1,0 +1,339 @@
+package io.sluice.transport.tcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sluice.Message;
+import io.sluice.event.ConnectionClosed;
+import io.sluice.event.ConnectionError;
+import io.sluice.event.ConnectionOpened;
+import io.sluice.event.EventDispatcher;
+import io.sluice.overflow.Overflow;
+import io.sluice.transport.NettyLeakCheck;
+import io.sluice.transport.Payloads;
+import io.sluice.transport.RoundTrip;
+import io.sluice.transport.Transports;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import reactor.core.Disposable;
+import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
+
+@ExtendWith(NettyLeakCheck.class)
+class TcpTransportTest {
+
+    private static final Duration T = Duration.ofSeconds(10);
+
+    private final EventDispatcher events = new EventDispatcher();
+    private final List<Object> seen = new CopyOnWriteArrayList<>();
+    private final BlockingQueue<ConnectionError> errors = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Message> received = new LinkedBlockingQueue<>();
+    private Disposable running;
+
+    TcpTransportTest() {
+        events.on(ConnectionError.class, errors::add);
+        events.on(Object.class, seen::add);
+    }
+
+    @AfterEach
+    void stop() {
+        if (running != null) {
+            running.dispose();
+        }
+    }
+
+    @ParameterizedTest(name = "{0} framing, {1} B x {2} x {3} clients")
+    @CsvSource({
+        "length, 18, 2500, 4", "length, 4266, 125, 4", "length, 6786, 125, 4", "length, 79435, 125, 4",
+        "newline, 18, 2500, 4", "newline, 4266, 125, 4"})
+    void roundTrip(String framing, int size, int perClient, int clients) {
+        Framing f = framing.equals("length") ? Framing.lengthPrefixed() : Framing.newline();
+        TcpSource source = Transports.tcp().framing(f).events(events).source();
+        int finalSize = size;
+        RoundTrip.run(source, source::boundAddress,
+                port -> Transports.tcp().port(port).framing(f).sink(), clients, perClient, finalSize);
+        assertThat(source.metrics().messages()).isEqualTo((long) clients * perClient);
+        assertThat(source.metrics().bytes()).isEqualTo((long) clients * perClient * size);
+        assertThat(source.metrics().connectionsOpened()).isEqualTo(clients);
+        assertThat(seen).filteredOn(e -> e instanceof ConnectionOpened).hasSizeGreaterThanOrEqualTo(clients);
+        assertThat(errors).isEmpty();
+    }
+
+    private TcpSource start(TcpBuilder b) {
+        TcpSource source = b.events(events).source();
+        running = source.flux().subscribe(received::add);
+        source.boundAddress().block(T);
+        return source;
+    }
+
+    private int port(TcpSource s) {
+        return s.boundAddress().block(T).getPort();
+    }
+
+    private Message next() throws InterruptedException {
+        Message m = received.poll(10, TimeUnit.SECONDS);
+        assertThat(m).as("message received in time").isNotNull();
+        return m;
+    }
+
+    private static byte[] lengthFrame(byte[] payload) throws IOException {
+        ByteArrayOutputStream bo = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bo);
+        out.writeInt(payload.length);
+        out.write(payload);
+        return bo.toByteArray();
+    }
+
+    private static void assertClosedByPeer(Socket s) throws IOException {
+        s.setSoTimeout(10_000);
+        InputStream in = s.getInputStream();
+        try {
+            assertThat(in.read()).isEqualTo(-1);
+        } catch (java.net.SocketException reset) {
+            // connection reset also means the server closed it
+        }
+    }
+
+    private void assertServesAnotherClient(TcpSource source, Framing f) throws Exception {
+        received.clear();
+        byte[] p = "still serving".getBytes(StandardCharsets.UTF_8);
+        try (Socket s = new Socket("127.0.0.1", port(source))) {
+            OutputStream out = s.getOutputStream();
+            out.write(f == Framing.newline() ? (new String(p, StandardCharsets.UTF_8) + "\n").getBytes(StandardCharsets.UTF_8)
+                    : lengthFrame(p));
+            out.flush();
+            assertThat(next().payload()).isEqualTo(p);
+        }
+    }
+
+    @Test
+    void frameDeliveredOneByteAtATime() throws Exception {
+        TcpSource source = start(Transports.tcp());
+        byte[] payload = Payloads.payload(1, 1, 300);
+        try (Socket s = new Socket("127.0.0.1", port(source))) {
+            s.setTcpNoDelay(true);
+            OutputStream out = s.getOutputStream();
+            for (byte b : lengthFrame(payload)) {
+                out.write(b);
+                out.flush();
+            }
+            assertThat(next().payload()).isEqualTo(payload);
+        }
+    }
+
+    @Test
+    void manyFramesInOneWrite() throws Exception {
+        TcpSource source = start(Transports.tcp());
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        for (int i = 1; i <= 1000; i++) {
+            all.write(lengthFrame(Payloads.payload(0, i, 16 + i % 100)));
+        }
+        all.write(lengthFrame(new byte[1]));
+        try (Socket s = new Socket("127.0.0.1", port(source))) {
+            s.getOutputStream().write(all.toByteArray());
+            s.getOutputStream().flush();
+            for (int i = 1; i <= 1000; i++) {
+                assertThat(next().payload()).isEqualTo(Payloads.payload(0, i, 16 + i % 100));
+            }
+            assertThat(next().payload()).hasSize(1);
+        }
+    }
+
+    @Test
+    void manyNewlineFramesInOneWriteWithCrLf() throws Exception {
+        TcpSource source = start(Transports.tcp().framing(Framing.newline()));
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 500; i++) {
+            sb.append("line-").append(i).append(i % 2 == 0 ? "\n" : "\r\n");
+        }
+        try (Socket s = new Socket("127.0.0.1", port(source))) {
+            s.getOutputStream().write(sb.toString().getBytes(StandardCharsets.US_ASCII));
+            for (int i = 0; i < 500; i++) {
+                assertThat(next().payloadUtf8()).isEqualTo("line-" + i);
+            }
+        }
+    }
+
+    @Test
+    void frameAtMaximumPassesAndOneByteOverClosesOnlyThatConnection() throws Exception {
+        TcpSource source = start(Transports.tcp().maxFrameLength(1024));
+        byte[] atMax = Payloads.payload(2, 2, 1024);
+        try (Socket s = new Socket("127.0.0.1", port(source))) {
+            s.getOutputStream().write(lengthFrame(atMax));
+            assertThat(next().payload()).isEqualTo(atMax);
+            s.getOutputStream().write(lengthFrame(new byte[1025]));
+            assertClosedByPeer(s);
+        }
+        ConnectionError e = errors.poll(10, TimeUnit.SECONDS);
+        assertThat(e).isNotNull();
+        assertThat(e.reason()).contains("TooLongFrameException");
+        assertThat(source.metrics().errors()).isEqualTo(1);
+        assertServesAnotherClient(source, Framing.lengthPrefixed());
+    }
+
+    @Test
+    void hugeLengthPrefixClosesConnectionWithoutBuffering() throws Exception {
+        TcpSource source = start(Transports.tcp());
+        try (Socket s = new Socket("127.0.0.1", port(source))) {
+            s.getOutputStream().write(new byte[] {0x7F, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 1, 2, 3});
+            assertClosedByPeer(s);
+        }
+        ConnectionError e = errors.poll(10, TimeUnit.SECONDS);
+        assertThat(e).isNotNull();
+        assertThat(e.transport()).isEqualTo("tcp");
+        assertThat(e.error()).isInstanceOf(io.netty.handler.codec.TooLongFrameException.class);
+        assertServesAnotherClient(source, Framing.lengthPrefixed());
+    }
+
+    @Test
+    void newlineGarbageOverMaximumClosesConnection() throws Exception {
+        TcpSource source = start(Transports.tcp().framing(Framing.newline()).maxFrameLength(64));
+        try (Socket s = new Socket("127.0.0.1", port(source))) {
+            byte[] garbage = new byte[4096];
+            for (int i = 0; i < garbage.length; i++) {
+                garbage[i] = (byte) (i % 2 == 0 ? 0x00 : 0xFE);
+            }
+            s.getOutputStream().write(garbage);
+            assertClosedByPeer(s);
+        }
+        ConnectionError e = errors.poll(10, TimeUnit.SECONDS);
+        assertThat(e).isNotNull();
+        assertThat(e.reason()).contains("TooLongFrameException");
+        assertServesAnotherClient(source, Framing.newline());
+    }
+
+    @Test
+    void peerClosingMidFrameIsReported() throws Exception {
+        TcpSource source = start(Transports.tcp());
+        try (Socket s = new Socket("127.0.0.1", port(source))) {
+            OutputStream out = s.getOutputStream();
+            byte[] frame = lengthFrame(new byte[100]);
+            out.write(Arrays.copyOf(frame, 54));
+            out.flush();
+        }
+        ConnectionError e = errors.poll(10, TimeUnit.SECONDS);
+        assertThat(e).isNotNull();
+        assertThat(e.reason()).contains("mid-frame").contains("54 bytes");
+        assertServesAnotherClient(source, Framing.lengthPrefixed());
+        assertThat(received).isEmpty();
+    }
+
+    @Test
+    void connectionsBeyondTheLimitAreRefusedWithAnEvent() throws Exception {
+        TcpSource source = start(Transports.tcp().maxConnections(2));
+        try (Socket a = new Socket("127.0.0.1", port(source)); Socket b = new Socket("127.0.0.1", port(source))) {
+            a.getOutputStream().write(lengthFrame(new byte[] {1}));
+            b.getOutputStream().write(lengthFrame(new byte[] {2}));
+            next();
+            next();
+            try (Socket c = new Socket("127.0.0.1", port(source))) {
+                assertClosedByPeer(c);
+            }
+            ConnectionError e = errors.poll(10, TimeUnit.SECONDS);
+            assertThat(e).isNotNull();
+            assertThat(e.reason()).contains("connection limit");
+            assertThat(source.metrics().connectionsActive()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void sinkRejectsOversizedAndNewlineBearingMessages() {
+        TcpSource source = start(Transports.tcp().framing(Framing.newline()).maxFrameLength(100));
+        TcpSink sink = Transports.tcp().port(port(source)).framing(Framing.newline()).maxFrameLength(100).sink();
+        StepVerifier.create(sink.write(Flux.just(Message.ofUtf8("a\nb"))))
+                .expectError(IllegalArgumentException.class)
+                .verify(T);
+        StepVerifier.create(sink.write(Flux.just(Message.of(new byte[101]))))
+                .expectError(IllegalArgumentException.class)
+                .verify(T);
+    }
+
+    @Test
+    void cancelClosesServerAndConnections() throws Exception {
+        TcpSource source = start(Transports.tcp());
+        int port = port(source);
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.getOutputStream().write(lengthFrame(new byte[] {7}));
+            next();
+            running.dispose();
+            assertClosedByPeer(s);
+        }
+        assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).isInstanceOf(ConnectException.class);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (source.metrics().connectionsActive() != 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(source.metrics().connectionsActive()).isZero();
+        assertThat(seen).filteredOn(e -> e instanceof ConnectionClosed).isNotEmpty();
+    }
+
+    @Test
+    void slowPipelineBackpressuresTheSender() throws Exception {
+        TcpSource source = Transports.tcp().prefetch(8).events(events).source();
+        Payloads.Checker checker = new Payloads.Checker(79435, 1000);
+        AtomicBoolean done = new AtomicBoolean();
+        BaseSubscriber<Message> slow = new BaseSubscriber<>() {
+            @Override
+            protected void hookOnSubscribe(org.reactivestreams.Subscription s) {
+                s.request(1);
+            }
+
+            @Override
+            protected void hookOnNext(Message m) {
+                checker.accept(m);
+            }
+        };
+        source.flux().transform(Overflow.<Message>block(16)).subscribe(slow);
+        int port = port(source);
+        TcpSink sink = Transports.tcp().port(port).sink();
+        Mono<Void> write = sink.write(Payloads.messages(0, 1000, 79435)).doOnSuccess(x -> done.set(true)).cache();
+        write.subscribe(x -> { }, e -> { });
+        // wait until the sender is stuck: the sink's byte count stops growing
+        long last = -1;
+        for (int i = 0; i < 100; i++) {
+            long now = sink.metrics().messages();
+            if (now > 0 && now == last && checker.count() == 1) {
+                break;
+            }
+            last = now;
+            Thread.sleep(200);
+        }
+        assertThat(done).as("sink completed although the consumer consumed 1 message").isFalse();
+        assertThat(checker.count()).isEqualTo(1);
+        // read from the socket but not consumed: prefetch + overflow buffer + one read burst
+        assertThat(source.metrics().messages()).isLessThan(200);
+        assertThat(sink.metrics().messages()).isLessThan(1000);
+        slow.request(Long.MAX_VALUE);
+        write.block(Duration.ofSeconds(60));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (checker.count() < 1000 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        slow.dispose();
+        assertThat(checker.count()).isEqualTo(1000);
+        assertThat(checker.distinct()).isEqualTo(1000);
+        assertThat(checker.bad()).isZero();
+    }
+}

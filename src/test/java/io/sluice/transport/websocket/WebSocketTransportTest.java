@@ -1,0 +1,174 @@
+package io.sluice.transport.websocket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.Message;
+import io.sluice.event.ConnectionError;
+import io.sluice.event.EventDispatcher;
+import io.sluice.overflow.Overflow;
+import io.sluice.transport.NettyLeakCheck;
+import io.sluice.transport.Payloads;
+import io.sluice.transport.RoundTrip;
+import io.sluice.transport.Transports;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import reactor.core.Disposable;
+import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
+
+@ExtendWith(NettyLeakCheck.class)
+class WebSocketTransportTest {
+
+    private static final Duration T = Duration.ofSeconds(10);
+
+    private final EventDispatcher events = new EventDispatcher();
+    private final BlockingQueue<ConnectionError> errors = new LinkedBlockingQueue<>();
+    private Disposable running;
+
+    WebSocketTransportTest() {
+        events.on(ConnectionError.class, errors::add);
+    }
+
+    @AfterEach
+    void stop() {
+        if (running != null) {
+            running.dispose();
+        }
+    }
+
+    // Netty's PARANOID leak detection (on in tests) records a stack trace on every buffer access,
+    // and WebSocket masking touches every 4 bytes: big-message counts are kept small here.
+    @ParameterizedTest(name = "{0} B x {1} x {2} clients")
+    @CsvSource({"18, 2500, 4", "4266, 125, 4", "6786, 125, 4", "79435, 50, 4"})
+    void roundTrip(int size, int perClient, int clients) {
+        WebSocketSource source = Transports.websocket().events(events).source();
+        RoundTrip.run(source, source::boundAddress, port -> Transports.websocket().port(port).sink(),
+                clients, perClient, size);
+        assertThat(source.metrics().messages()).isEqualTo((long) clients * perClient);
+        assertThat(errors).isEmpty();
+    }
+
+    @Test
+    void oversizedFrameClosesOnlyThatConnection() throws Exception {
+        WebSocketSource source = Transports.websocket().maxFrameLength(1000).events(events).source();
+        BlockingQueue<Message> got = new LinkedBlockingQueue<>();
+        running = source.flux().subscribe(got::add);
+        int port = source.boundAddress().block(T).getPort();
+        Transports.websocket().port(port).maxFrameLength(100_000).sink()
+                .write(Flux.just(Message.of(new byte[5000]))).onErrorResume(e -> Mono.empty()).block(T);
+        ConnectionError e = errors.poll(10, TimeUnit.SECONDS);
+        assertThat(e).isNotNull();
+        assertThat(e.transport()).isEqualTo("websocket");
+        Transports.websocket().port(port).sink().write(Flux.just(Message.ofUtf8("fine"))).block(T);
+        Message m = got.poll(10, TimeUnit.SECONDS);
+        assertThat(m).isNotNull();
+        assertThat(m.payloadUtf8()).isEqualTo("fine");
+    }
+
+    @Test
+    void upgradesBeyondTheConnectionLimitGet503AndEventsAreReported() throws Exception {
+        List<Object> seen = new CopyOnWriteArrayList<>();
+        events.on(Object.class, seen::add);
+        WebSocketSource source = Transports.websocket().maxConnections(1).events(events).source();
+        BaseSubscriber<Message> stalled = new BaseSubscriber<>() {
+            @Override
+            protected void hookOnSubscribe(org.reactivestreams.Subscription s) {
+                s.request(1);
+            }
+        };
+        source.flux().subscribe(stalled);
+        running = stalled;
+        int port = source.boundAddress().block(T).getPort();
+        // first connection stays open: its second message is never requested
+        Disposable first = Transports.websocket().port(port).sink()
+                .write(Flux.just(Message.ofUtf8("a"), Message.ofUtf8("b")).concatWith(Flux.never()))
+                .subscribe(x -> { }, e -> { });
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (source.metrics().messages() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            StepVerifier.create(Transports.websocket().port(port).sink().write(Flux.just(Message.ofUtf8("c"))))
+                    .expectErrorSatisfies(e -> assertThat(e).hasMessageContaining("503"))
+                    .verify(T);
+            ConnectionError e = errors.poll(10, TimeUnit.SECONDS);
+            assertThat(e).isNotNull();
+            assertThat(e.reason()).contains("connection limit");
+        } finally {
+            first.dispose();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (source.metrics().connectionsActive() != 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(source.metrics().connectionsActive()).isZero();
+        assertThat(seen).anySatisfy(ev -> assertThat(ev).isInstanceOf(io.sluice.event.ConnectionOpened.class));
+        assertThat(seen).anySatisfy(ev -> assertThat(ev).isInstanceOf(io.sluice.event.ConnectionClosed.class));
+    }
+
+    @Test
+    void sinkRejectsMessagesOverTheMaximum() {
+        StepVerifier.create(Transports.websocket().port(9).maxFrameLength(10).sink()
+                        .write(Flux.just(Message.of(new byte[11]))))
+                .expectError()
+                .verify(T);
+    }
+
+    @Test
+    void slowPipelineBackpressuresTheSender() throws Exception {
+        final int N = 400;
+        WebSocketSource source = Transports.websocket().prefetch(8).events(events).source();
+        Payloads.Checker checker = new Payloads.Checker(79435, N);
+        BaseSubscriber<Message> slow = new BaseSubscriber<>() {
+            @Override
+            protected void hookOnSubscribe(org.reactivestreams.Subscription s) {
+                s.request(1);
+            }
+
+            @Override
+            protected void hookOnNext(Message m) {
+                checker.accept(m);
+            }
+        };
+        source.flux().transform(Overflow.<Message>block(16)).subscribe(slow);
+        running = slow;
+        int port = source.boundAddress().block(T).getPort();
+        WebSocketSink sink = Transports.websocket().port(port).sink();
+        AtomicBoolean done = new AtomicBoolean();
+        Mono<Void> write = sink.write(Payloads.messages(0, N, 79435)).doOnSuccess(x -> done.set(true)).cache();
+        write.subscribe(x -> { }, e -> { });
+        long last = -1;
+        for (int i = 0; i < 100; i++) {
+            long now = sink.metrics().messages();
+            if (now > 0 && now == last && checker.count() == 1) {
+                break;
+            }
+            last = now;
+            Thread.sleep(200);
+        }
+        assertThat(done).as("sink done after %s messages", sink.metrics().messages()).isFalse();
+        assertThat(checker.count()).isEqualTo(1);
+        assertThat(source.metrics().messages()).as("read from sockets, unconsumed").isLessThan(N / 2);
+        slow.request(Long.MAX_VALUE);
+        write.block(Duration.ofSeconds(60));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (checker.count() < N && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(checker.count()).isEqualTo(N);
+        assertThat(checker.distinct()).isEqualTo(N);
+        assertThat(checker.bad()).isZero();
+    }
+}
