@@ -141,25 +141,27 @@ public final class SluiceCli implements Callable<Integer> {
                 return INVALID;
             }
             Duration limit = maxTime == null ? null : io.sluice.gateway.Durations.parse(maxTime);
-            return runGateway(config, out, limit);
+            return runGateway(config, out, limit, new CountDownLatch(1), g -> { });
         }
     }
 
     /**
      * Runs a gateway until its pipelines end, {@code limit} elapses or the JVM is asked to stop;
-     * then drains, prints the summary and returns the exit code.
+     * then drains, prints the summary and returns the exit code. Counting {@code finished} down
+     * also stops it (tests use that as a stand-in for SIGTERM).
      */
-    static int runGateway(GatewayConfig config, PrintWriter out, Duration limit) throws InterruptedException {
+    static int runGateway(GatewayConfig config, PrintWriter out, Duration limit, CountDownLatch finished,
+                          java.util.function.Consumer<Gateway> started) throws InterruptedException {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         EventDispatcher events = new EventDispatcher();
         Gateway gateway = Gateway.start(config, registry, events, System.out);
+        started.accept(gateway);
         AdminServer admin = config.admin().map(a -> AdminServer.start(a.host(), a.port(), registry, gateway::report,
                 Duration.ofSeconds(1))).orElse(null);
         if (admin != null) {
             out.println("admin: " + admin.url() + "/ (dashboard), " + admin.url() + "/metrics");
             out.flush();
         }
-        CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             stopQuietly(gateway, config.drainTimeout());
             finished.countDown();
@@ -168,13 +170,14 @@ public final class SluiceCli implements Callable<Integer> {
         gateway.done().doFinally(s -> finished.countDown()).subscribe();
         if (limit == null) {
             finished.await();
-        } else if (!finished.await(limit.toMillis(), TimeUnit.MILLISECONDS)) {
-            stopQuietly(gateway, config.drainTimeout());
+        } else {
+            finished.await(limit.toMillis(), TimeUnit.MILLISECONDS);
         }
+        stopQuietly(gateway, config.drainTimeout());
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {
-            stopQuietly(gateway, config.drainTimeout());
+            // the hook is running and has already stopped the gateway
         }
         printSummary(out, gateway.report());
         if (admin != null) {

@@ -39,7 +39,19 @@ final class Catalog {
                     req("path", OptionKind.STRING), choice("format", "newline", "length-prefixed", "raw"),
                     opt("bufferSize", OptionKind.POSITIVE_INT), opt("flushInterval", OptionKind.DURATION),
                     opt("append", OptionKind.BOOLEAN)),
-            type("stdout", false, true));
+            type("stdout", false, true),
+            type("tcp", true, true,
+                    opt("host", OptionKind.STRING), req("port", OptionKind.PORT),
+                    choice("framing", "newline", "length-prefixed"), opt("maxFrame", OptionKind.POSITIVE_INT),
+                    opt("maxConnections", OptionKind.POSITIVE_INT)),
+            type("udp", true, true,
+                    opt("host", OptionKind.STRING), req("port", OptionKind.PORT), opt("sequenced", OptionKind.BOOLEAN)),
+            type("http", true, true,
+                    opt("host", OptionKind.STRING), req("port", OptionKind.PORT), opt("path", OptionKind.STRING),
+                    opt("maxBody", OptionKind.POSITIVE_INT), opt("concurrency", OptionKind.POSITIVE_INT)),
+            type("websocket", true, true,
+                    opt("host", OptionKind.STRING), req("port", OptionKind.PORT), opt("path", OptionKind.STRING),
+                    opt("maxFrame", OptionKind.POSITIVE_INT)));
 
     static final Map<String, Type> STEPS = index(
             type("filter-header", false, false, req("name", OptionKind.STRING), opt("equals", OptionKind.STRING)),

@@ -3,6 +3,13 @@ package io.sluice.gateway;
 import io.sluice.Message;
 import io.sluice.pipeline.Sink;
 import io.sluice.pipeline.Source;
+import io.sluice.event.EventDispatcher;
+import io.sluice.transport.Transports;
+import io.sluice.transport.http.HttpBuilder;
+import io.sluice.transport.tcp.Framing;
+import io.sluice.transport.tcp.TcpBuilder;
+import io.sluice.transport.udp.UdpBuilder;
+import io.sluice.transport.websocket.WebSocketBuilder;
 import io.sluice.transport.file.DirectorySource;
 import io.sluice.transport.file.FileSink;
 import java.io.IOException;
@@ -20,7 +27,7 @@ final class Endpoints {
     private Endpoints() {
     }
 
-    static Source<Message> source(GatewayConfig.Endpoint e) {
+    static Source<Message> source(GatewayConfig.Endpoint e, EventDispatcher events) {
         switch (e.type()) {
             case "generator":
                 return generator(e.option("count", 1000), e.option("size", 18), e.option("interval", null));
@@ -37,12 +44,20 @@ final class Endpoints {
                 }
                 return b.build();
             }
+            case "tcp":
+                return tcp(e, events).source();
+            case "udp":
+                return udp(e, events).source();
+            case "http":
+                return http(e, events).source();
+            case "websocket":
+                return websocket(e, events).source();
             default:
                 throw new IllegalArgumentException("no source for type " + e.type());
         }
     }
 
-    static Sink<Message> sink(GatewayConfig.Endpoint e, OutputStream stdout) {
+    static Sink<Message> sink(GatewayConfig.Endpoint e, OutputStream stdout, EventDispatcher events) {
         switch (e.type()) {
             case "file": {
                 FileSink.Builder b = FileSink.builder(Path.of((String) e.option("path", "out.log")))
@@ -63,9 +78,62 @@ final class Endpoints {
                 return messages -> messages.publishOn(Schedulers.boundedElastic(), 64)
                         .doOnNext(m -> writeLine(stdout, m))
                         .then();
+            case "tcp":
+                return tcp(e, events).sink();
+            case "udp":
+                return udp(e, events).sink();
+            case "http":
+                return http(e, events).sink();
+            case "websocket":
+                return websocket(e, events).sink();
             default:
                 throw new IllegalArgumentException("no sink for type " + e.type());
         }
+    }
+
+    private static TcpBuilder tcp(GatewayConfig.Endpoint e, EventDispatcher events) {
+        TcpBuilder b = Transports.tcp().host(e.option("host", "127.0.0.1")).port(e.<Integer>option("port", 0))
+                .framing("length-prefixed".equals(e.option("framing", "newline")) ? Framing.lengthPrefixed()
+                        : Framing.newline())
+                .events(events);
+        Integer maxFrame = e.option("maxFrame", null);
+        if (maxFrame != null) {
+            b.maxFrameLength(maxFrame);
+        }
+        Integer maxConnections = e.option("maxConnections", null);
+        if (maxConnections != null) {
+            b.maxConnections(maxConnections);
+        }
+        return b;
+    }
+
+    private static UdpBuilder udp(GatewayConfig.Endpoint e, EventDispatcher events) {
+        return Transports.udp().host(e.option("host", "127.0.0.1")).port(e.<Integer>option("port", 0))
+                .sequenced(e.option("sequenced", true)).events(events);
+    }
+
+    private static HttpBuilder http(GatewayConfig.Endpoint e, EventDispatcher events) {
+        HttpBuilder b = Transports.http().host(e.option("host", "127.0.0.1")).port(e.<Integer>option("port", 0))
+                .path(e.option("path", "/ingest")).events(events);
+        Integer maxBody = e.option("maxBody", null);
+        if (maxBody != null) {
+            b.maxBodySize(maxBody);
+        }
+        Integer concurrency = e.option("concurrency", null);
+        if (concurrency != null) {
+            b.concurrency(concurrency);
+        }
+        return b;
+    }
+
+    private static WebSocketBuilder websocket(GatewayConfig.Endpoint e, EventDispatcher events) {
+        WebSocketBuilder b = Transports.websocket().host(e.option("host", "127.0.0.1"))
+                .port(e.<Integer>option("port", 0)).path(e.option("path", "/ws")).events(events);
+        Integer maxFrame = e.option("maxFrame", null);
+        if (maxFrame != null) {
+            b.maxFrameLength(maxFrame);
+        }
+        return b;
     }
 
     /** {@code count} messages of {@code size} bytes, as fast as demanded or one per {@code interval}. */

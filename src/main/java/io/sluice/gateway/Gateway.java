@@ -142,8 +142,8 @@ public final class Gateway {
                 Gauge.builder("sluice.message.size.stddev", sizes, s -> s.snapshot().stddev()).tags(tags).register(registry);
                 Gauge.builder("sluice.message.size.max", sizes, s -> s.snapshot().max()).tags(tags).register(registry);
             }
-            Source<Message> source = Endpoints.source(spec.source());
-            Sink<Message> sink = Endpoints.sink(spec.sink(), stdout);
+            Source<Message> source = Endpoints.source(spec.source(), events);
+            Sink<Message> sink = Endpoints.sink(spec.sink(), stdout, events);
 
             Pipeline<Message> p = Pipeline.from(source).named(spec.name()).events(events)
                     .via(f -> f.doOnNext(m -> {
