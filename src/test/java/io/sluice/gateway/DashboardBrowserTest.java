@@ -65,7 +65,7 @@ class DashboardBrowserTest {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         int n = 0;
         while (System.nanoTime() < deadline) {
-            String v = browser.evaluate("document.body.dataset.updates || 0");
+            String v = browser.evaluate("(document.body && document.body.dataset.updates) || 0");
             n = Integer.parseInt(v);
             if (n >= atLeast) {
                 return n;
