@@ -1,0 +1,276 @@
+package io.sluice.cli;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sluice.event.EventDispatcher;
+import io.sluice.gateway.AdminServer;
+import io.sluice.gateway.ConfigError;
+import io.sluice.gateway.ConfigException;
+import io.sluice.gateway.Gateway;
+import io.sluice.gateway.GatewayConfig;
+import io.sluice.gateway.PipelineReport;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code sluice} command line: {@code run}, {@code validate}, {@code edit} a gateway
+ * configuration, and {@code demo}. Exit codes: 0 success, 1 invalid configuration or failed
+ * pipeline, 2 usage error. Command-line output is this class's job, so it writes to the
+ * picocli-provided standard out and err.
+ */
+@Command(name = "sluice", mixinStandardHelpOptions = true, version = "sluice 0.1.0",
+        description = "Reactive ingestion gateway.",
+        subcommands = {SluiceCli.Run.class, SluiceCli.Validate.class, SluiceCli.Edit.class, SluiceCli.DemoCommand.class})
+public final class SluiceCli implements Callable<Integer> {
+
+    /** Exit code for an invalid configuration or a failed pipeline. */
+    public static final int INVALID = 1;
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /**
+     * @param args command line
+     */
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /**
+     * Runs the command line without exiting the JVM (for tests and embedding).
+     *
+     * @param args command line
+     * @return the exit code
+     */
+    public static int execute(String... args) {
+        return new CommandLine(new SluiceCli()).execute(args);
+    }
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+        return CommandLine.ExitCode.USAGE;
+    }
+
+    static void printErrors(PrintWriter err, Path file, ConfigException e) {
+        for (ConfigError ce : e.errors()) {
+            err.println(file + (ce.line() > 0 ? ":" + ce.line() : "") + ": " + ce.message());
+        }
+        err.flush();
+    }
+
+    static void printSummary(PrintWriter out, List<PipelineReport> reports) {
+        out.printf("%-20s %-17s %10s %10s %10s %10s %10s  %-8s %s%n", "pipeline", "policy", "received", "delivered",
+                "dropped", "filtered", "discarded", "adds up", "outcome");
+        for (PipelineReport r : reports) {
+            out.printf("%-20s %-17s %,10d %,10d %,10d %,10d %,10d  %-8s %s%n", r.name(), r.policy(), r.received(),
+                    r.delivered(), r.dropped(), r.filtered(), r.discarded(), r.addsUp() ? "yes" : "NO", r.outcome());
+        }
+        out.flush();
+    }
+
+    /** {@code sluice validate FILE}. */
+    @Command(name = "validate", mixinStandardHelpOptions = true,
+            description = "Check a gateway configuration; print every error with its line.")
+    static final class Validate implements Callable<Integer> {
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Parameters(paramLabel = "FILE", description = "gateway YAML file")
+        Path file;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            try {
+                GatewayConfig c = GatewayConfig.load(file);
+                out.println(file + ": valid, " + c.pipelines().size() + " pipeline(s)");
+                out.flush();
+                return 0;
+            } catch (ConfigException e) {
+                printErrors(err, file, e);
+                return INVALID;
+            } catch (IOException e) {
+                err.println(file + ": cannot read: " + e);
+                err.flush();
+                return INVALID;
+            }
+        }
+    }
+
+    /** {@code sluice run FILE}. */
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = "Run the pipelines a gateway configuration describes until they end or SIGTERM/Ctrl-C.")
+    static final class Run implements Callable<Integer> {
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Parameters(paramLabel = "FILE", description = "gateway YAML file")
+        Path file;
+
+        @Option(names = "--max-time", description = "stop after this long, e.g. 30s (default: run until done)")
+        String maxTime;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            GatewayConfig config;
+            try {
+                config = GatewayConfig.load(file);
+            } catch (ConfigException e) {
+                printErrors(err, file, e);
+                return INVALID;
+            }
+            Duration limit = maxTime == null ? null : io.sluice.gateway.Durations.parse(maxTime);
+            return runGateway(config, out, limit);
+        }
+    }
+
+    /**
+     * Runs a gateway until its pipelines end, {@code limit} elapses or the JVM is asked to stop;
+     * then drains, prints the summary and returns the exit code.
+     */
+    static int runGateway(GatewayConfig config, PrintWriter out, Duration limit) throws InterruptedException {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        EventDispatcher events = new EventDispatcher();
+        Gateway gateway = Gateway.start(config, registry, events, System.out);
+        AdminServer admin = config.admin().map(a -> AdminServer.start(a.host(), a.port(), registry, gateway::report,
+                Duration.ofSeconds(1))).orElse(null);
+        if (admin != null) {
+            out.println("admin: " + admin.url() + "/ (dashboard), " + admin.url() + "/metrics");
+            out.flush();
+        }
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stopQuietly(gateway, config.drainTimeout());
+            finished.countDown();
+        }, "sluice-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        gateway.done().doFinally(s -> finished.countDown()).subscribe();
+        if (limit == null) {
+            finished.await();
+        } else if (!finished.await(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+            stopQuietly(gateway, config.drainTimeout());
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            stopQuietly(gateway, config.drainTimeout());
+        }
+        printSummary(out, gateway.report());
+        if (admin != null) {
+            admin.close();
+        }
+        registry.close();
+        boolean failed = gateway.report().stream().anyMatch(r -> r.outcome().equals("FAILED"));
+        return failed ? INVALID : 0;
+    }
+
+    private static void stopQuietly(Gateway gateway, Duration drainTimeout) {
+        try {
+            gateway.stop(drainTimeout).block(drainTimeout.plusSeconds(5));
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(SluiceCli.class).warn("gateway did not drain: {}", e.toString());
+        }
+    }
+
+    /** {@code sluice edit FILE}: like {@code crontab -e}. */
+    @Command(name = "edit", mixinStandardHelpOptions = true,
+            description = "Edit a copy of FILE with $EDITOR, validate it, and replace FILE only when valid.")
+    static final class Edit implements Callable<Integer> {
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Parameters(paramLabel = "FILE", description = "gateway YAML file (created if absent)")
+        Path file;
+
+        InputStream answers = System.in;
+
+        @Override
+        public Integer call() throws Exception {
+            String editor = System.getenv().getOrDefault("VISUAL", System.getenv().getOrDefault("EDITOR", "vi"));
+            return edit(file, editor, answers, spec.commandLine().getOut(), spec.commandLine().getErr());
+        }
+    }
+
+    /**
+     * The edit loop: copy, run the editor, validate, ask to re-edit on error, replace when valid.
+     *
+     * @return 0 when the file was replaced (or left unchanged and valid), 1 when abandoned
+     */
+    static int edit(Path file, String editor, InputStream answers, PrintWriter out, PrintWriter err)
+            throws IOException, InterruptedException {
+        Path dir = file.toAbsolutePath().getParent();
+        Path copy = Files.createTempFile(dir, "." + file.getFileName() + ".", ".yaml");
+        try {
+            if (Files.exists(file)) {
+                Files.copy(file, copy, StandardCopyOption.REPLACE_EXISTING);
+            }
+            BufferedReader in = new BufferedReader(new InputStreamReader(answers, StandardCharsets.UTF_8));
+            for (;;) {
+                Process p = new ProcessBuilder("sh", "-c", editor + " \"$0\"", copy.toString()).inheritIO().start();
+                int code = p.waitFor();
+                if (code != 0) {
+                    err.println("editor exited with " + code + "; " + file + " left unchanged");
+                    err.flush();
+                    return INVALID;
+                }
+                try {
+                    GatewayConfig.parse(Files.readString(copy));
+                    Files.move(copy, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                    out.println(file + ": valid, saved");
+                    out.flush();
+                    return 0;
+                } catch (ConfigException e) {
+                    printErrors(err, file, e);
+                    out.print("Edit again? [Y/n] ");
+                    out.flush();
+                    String answer = in.readLine();
+                    if (answer == null || answer.trim().toLowerCase(java.util.Locale.ROOT).startsWith("n")) {
+                        err.println(file + " left unchanged");
+                        err.flush();
+                        return INVALID;
+                    }
+                }
+            }
+        } finally {
+            Files.deleteIfExists(copy);
+        }
+    }
+
+    /** {@code sluice demo}. */
+    @Command(name = "demo", mixinStandardHelpOptions = true,
+            description = "Push generated messages through every overflow policy and print the accounting.")
+    static final class DemoCommand implements Callable<Integer> {
+        @Option(names = "--messages", defaultValue = "100000", description = "messages per pipeline")
+        int messages;
+
+        @Option(names = "--capacity", defaultValue = "1024", description = "overflow capacity")
+        int capacity;
+
+        @Override
+        public Integer call() {
+            io.sluice.demo.Demo.main(new String[] {Integer.toString(messages), Integer.toString(capacity)});
+            return 0;
+        }
+    }
+}

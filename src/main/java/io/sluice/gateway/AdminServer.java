@@ -1,0 +1,126 @@
+package io.sluice.gateway;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+
+/**
+ * The gateway's admin HTTP endpoint (reactor-netty):
+ * <ul>
+ *   <li>{@code GET /metrics}: every Micrometer meter in Prometheus text format;</li>
+ *   <li>{@code GET /}: a dashboard page (plain HTML and JavaScript, no build step) with live charts
+ *       of rate, queue fill and drops per pipeline;</li>
+ *   <li>{@code GET /events}: server-sent events, one JSON snapshot of every pipeline's
+ *       {@link PipelineReport} per interval, which the dashboard draws.</li>
+ * </ul>
+ */
+public final class AdminServer implements AutoCloseable {
+
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final DisposableServer server;
+
+    private AdminServer(DisposableServer server) {
+        this.server = server;
+    }
+
+    /**
+     * Binds the admin endpoint.
+     *
+     * @param host bind address
+     * @param port port, 0 for an ephemeral one
+     * @param registry meters served at /metrics
+     * @param reports snapshot of the pipelines, polled for /events
+     * @param interval time between two server-sent events
+     * @return the bound server
+     */
+    public static AdminServer start(String host, int port, PrometheusMeterRegistry registry,
+                                    Supplier<List<PipelineReport>> reports, Duration interval) {
+        Objects.requireNonNull(registry, "registry");
+        String page = dashboardPage();
+        DisposableServer s = HttpServer.create()
+                .host(host)
+                .port(port)
+                .route(r -> r
+                        .get("/metrics", (req, res) -> res
+                                .header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                                .sendString(Mono.fromCallable(registry::scrape)))
+                        .get("/events", (req, res) -> res.sse()
+                                .send(Flux.interval(Duration.ZERO, interval)
+                                        .map(i -> res.alloc().buffer().writeBytes(("data: " + toJson(reports.get())
+                                                + "\n\n").getBytes(StandardCharsets.UTF_8))), b -> true))
+                        .get("/", (req, res) -> res
+                                .header("Content-Type", "text/html; charset=utf-8")
+                                .sendString(Mono.just(page))))
+                .bindNow(Duration.ofSeconds(10));
+        return new AdminServer(s);
+    }
+
+    /** @return the bound address */
+    public InetSocketAddress address() {
+        return (InetSocketAddress) server.address();
+    }
+
+    /** @return the base URL, e.g. {@code http://127.0.0.1:9090} */
+    public String url() {
+        return "http://" + address().getHostString() + ":" + address().getPort();
+    }
+
+    @Override
+    public void close() {
+        server.disposeNow(Duration.ofSeconds(5));
+    }
+
+    static String toJson(List<PipelineReport> reports) {
+        StringWriter w = new StringWriter();
+        try (JsonGenerator g = JSON.createGenerator(w)) {
+            g.writeStartObject();
+            g.writeNumberField("time", System.currentTimeMillis());
+            g.writeArrayFieldStart("pipelines");
+            for (PipelineReport r : reports) {
+                g.writeStartObject();
+                g.writeStringField("name", r.name());
+                g.writeStringField("policy", r.policy());
+                g.writeNumberField("capacity", r.capacity());
+                g.writeNumberField("received", r.received());
+                g.writeNumberField("delivered", r.delivered());
+                g.writeNumberField("dropped", r.dropped());
+                g.writeNumberField("filtered", r.filtered());
+                g.writeNumberField("discarded", r.discarded());
+                g.writeNumberField("buffered", r.buffered());
+                g.writeStringField("outcome", r.outcome());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return w.toString();
+    }
+
+    private static String dashboardPage() {
+        try (InputStream in = AdminServer.class.getResourceAsStream("dashboard.html")) {
+            if (in == null) {
+                throw new IllegalStateException("dashboard.html missing from the classpath");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

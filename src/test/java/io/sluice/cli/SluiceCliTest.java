@@ -1,0 +1,135 @@
+package io.sluice.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class SluiceCliTest {
+
+    static final String VALID = "pipelines:\n"
+            + "  - name: gen\n"
+            + "    source: {type: generator, count: 500, size: 18}\n"
+            + "    overflow: {policy: block, capacity: 16}\n"
+            + "    steps:\n"
+            + "      - {type: sample, every: 5}\n"
+            + "    sink: {type: file, path: OUT}\n";
+
+    static final String INVALID = "pipelines:\n"
+            + "  - name: gen\n"
+            + "    source: {type: generator, count: 0}\n"
+            + "    sink: {type: nowhere}\n";
+
+    @TempDir
+    Path tmp;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cl = new CommandLine(new SluiceCli());
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        return cl.execute(args);
+    }
+
+    @Test
+    void validateAcceptsAValidFile() throws IOException {
+        Path f = Files.writeString(tmp.resolve("gw.yaml"), VALID);
+        assertThat(run("validate", f.toString())).isZero();
+        assertThat(out.toString()).contains("valid, 1 pipeline(s)");
+    }
+
+    @Test
+    void validateListsEveryErrorWithItsLineAndFails() throws IOException {
+        Path f = Files.writeString(tmp.resolve("gw.yaml"), INVALID);
+        assertThat(run("validate", f.toString())).isEqualTo(SluiceCli.INVALID);
+        assertThat(err.toString()).contains(f + ":3: pipeline 'gen' source generator count must be at least 1, was 0")
+                .contains(f + ":4: pipeline 'gen' sink: unknown transport 'nowhere'");
+    }
+
+    @Test
+    void usageErrorsAndMissingFiles() {
+        assertThat(run()).isEqualTo(CommandLine.ExitCode.USAGE);
+        assertThat(run("validate")).isEqualTo(CommandLine.ExitCode.USAGE);
+        assertThat(run("frobnicate")).isEqualTo(CommandLine.ExitCode.USAGE);
+        assertThat(run("validate", tmp.resolve("missing.yaml").toString())).isEqualTo(SluiceCli.INVALID);
+        assertThat(err.toString()).contains("cannot read");
+    }
+
+    @Test
+    void runExecutesTheConfigAndPrintsTheSummary() throws IOException {
+        Path outFile = tmp.resolve("out.txt");
+        Path f = Files.writeString(tmp.resolve("gw.yaml"), VALID.replace("OUT", outFile.toString()));
+        assertThat(run("run", f.toString(), "--max-time", "60s")).isZero();
+        assertThat(Files.readAllLines(outFile)).hasSize(100);
+        assertThat(out.toString()).contains("gen").contains("COMPLETED").contains("yes")
+                .containsPattern("gen\\s+block\\s+500\\s+100\\s+0\\s+400\\s+0");
+    }
+
+    @Test
+    void runRejectsAnInvalidConfig() throws IOException {
+        Path f = Files.writeString(tmp.resolve("gw.yaml"), INVALID);
+        assertThat(run("run", f.toString())).isEqualTo(SluiceCli.INVALID);
+        assertThat(err.toString()).contains(":3:");
+    }
+
+    @Test
+    void editReplacesTheFileOnlyWhenValid() throws Exception {
+        Path target = Files.writeString(tmp.resolve("gw.yaml"), VALID);
+        Path bad = Files.writeString(tmp.resolve("bad.yaml"), INVALID);
+        Path good = Files.writeString(tmp.resolve("good.yaml"), VALID.replace("every: 5", "every: 7"));
+        // An "editor" that writes bad content on its first run and good content on its second.
+        Path counter = tmp.resolve("count");
+        String editor = "n=$(cat " + counter + " 2>/dev/null || echo 0); n=$((n+1)); echo $n > " + counter
+                + "; if [ $n -eq 1 ]; then cp " + bad + " \"$1\"; else cp " + good + " \"$1\"; fi; true";
+        Path script = Files.writeString(tmp.resolve("editor.sh"), "#!/bin/sh\n" + editor + "\n");
+        script.toFile().setExecutable(true);
+
+        PrintWriter o = new PrintWriter(out, true);
+        PrintWriter e = new PrintWriter(err, true);
+        int code = SluiceCli.edit(target, script.toString(), answers("y\n"), o, e);
+
+        assertThat(code).isZero();
+        assertThat(Files.readString(target)).contains("every: 7");
+        assertThat(err.toString()).contains("unknown transport 'nowhere'");
+        assertThat(out.toString()).contains("Edit again?").contains("valid, saved");
+        assertThat(Files.readString(counter).trim()).isEqualTo("2");
+        try (var files = Files.list(tmp)) {
+            assertThat(files.filter(p -> p.getFileName().toString().startsWith(".gw.yaml."))).isEmpty();
+        }
+    }
+
+    @Test
+    void editLeavesTheOriginalWhenTheUserGivesUp() throws Exception {
+        Path target = Files.writeString(tmp.resolve("gw.yaml"), VALID);
+        Path bad = Files.writeString(tmp.resolve("bad.yaml"), INVALID);
+        Path script = Files.writeString(tmp.resolve("editor.sh"), "#!/bin/sh\ncp " + bad + " \"$1\"\n");
+        script.toFile().setExecutable(true);
+
+        int code = SluiceCli.edit(target, script.toString(), answers("n\n"), new PrintWriter(out, true),
+                new PrintWriter(err, true));
+
+        assertThat(code).isEqualTo(SluiceCli.INVALID);
+        assertThat(Files.readString(target)).isEqualTo(VALID);
+        assertThat(err.toString()).contains("left unchanged");
+    }
+
+    @Test
+    void durationsParseLikeTheConfig() {
+        assertThat(io.sluice.gateway.Durations.parse("250ms")).isEqualTo(Duration.ofMillis(250));
+    }
+
+    private static ByteArrayInputStream answers(String s) {
+        return new ByteArrayInputStream(s.getBytes(StandardCharsets.UTF_8));
+    }
+}

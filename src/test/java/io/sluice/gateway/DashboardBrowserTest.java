@@ -1,0 +1,77 @@
+package io.sluice.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sluice.event.EventDispatcher;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Opens the live dashboard in headless Chromium and checks that the numbers move. Tagged
+ * {@code browser}: it runs in the {@code browser} Maven profile, which is active when
+ * {@code /usr/bin/chromium} exists ({@code .ci/run} installs Debian's chromium package). The
+ * screenshot is kept as {@code target/dashboard.png}.
+ */
+@Tag("browser")
+class DashboardBrowserTest {
+
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void dashboardShowsLiveNumbers() throws Exception {
+        String yaml = "pipelines:\n"
+                + "  - name: live\n"
+                + "    source: {type: generator, count: 1000000, size: 8, interval: 2ms}\n"
+                + "    overflow: {policy: overwrite-oldest, capacity: 64}\n"
+                + "    sink: {type: file, path: '" + tmp.resolve("out") + "'}\n";
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Gateway g = Gateway.start(GatewayConfig.parse(yaml), registry, new EventDispatcher(), new ByteArrayOutputStream());
+        try (AdminServer admin = AdminServer.start("127.0.0.1", 0, registry, g::report, Duration.ofMillis(250));
+             HeadlessChromium browser = HeadlessChromium.open(admin.url() + "/", Files.createTempDirectory(tmp, "chrome"))) {
+            int firstUpdates = awaitUpdates(browser, 2);
+            long r1 = Long.parseLong(browser.evaluate(RECEIVED_JS));
+            int laterUpdates = awaitUpdates(browser, firstUpdates + 3);
+            long r2 = Long.parseLong(browser.evaluate(RECEIVED_JS));
+            assertThat(laterUpdates).isGreaterThan(firstUpdates);
+            assertThat(r1).isPositive();
+            assertThat(r2).isGreaterThan(r1);
+            assertThat(browser.evaluate("document.getElementById('status').textContent")).startsWith("live");
+
+            Path shot = Path.of("target", "dashboard.png").toAbsolutePath();
+            Files.deleteIfExists(shot);
+            browser.screenshot(shot);
+            assertThat(Files.size(shot)).isGreaterThan(10_000);
+        } finally {
+            g.stop(Duration.ofSeconds(5)).onErrorResume(e -> reactor.core.publisher.Mono.empty())
+                    .block(Duration.ofSeconds(10));
+        }
+    }
+
+    private static final String RECEIVED_JS =
+            "document.querySelector('tr[data-pipeline=live]').children[3].textContent";
+
+    /** Polls the page's update counter (bounded: 60 s) until it reaches {@code atLeast}. */
+    private static int awaitUpdates(HeadlessChromium browser, int atLeast) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        int n = 0;
+        while (System.nanoTime() < deadline) {
+            String v = browser.evaluate("document.body.dataset.updates || 0");
+            n = Integer.parseInt(v);
+            if (n >= atLeast) {
+                return n;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("dashboard stuck at " + n + " updates, wanted " + atLeast);
+    }
+}

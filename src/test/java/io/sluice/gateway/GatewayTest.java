@@ -1,0 +1,138 @@
+package io.sluice.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sluice.Message;
+import io.sluice.event.EventDispatcher;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GatewayTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void runsStepsAndAccountsForEveryMessage() throws Exception {
+        Path out = tmp.resolve("out.txt");
+        String yaml = "pipelines:\n"
+                + "  - name: p\n"
+                + "    source: {type: generator, count: 1000, size: 4}\n"
+                + "    overflow: {policy: block, capacity: 32}\n"
+                + "    steps:\n"
+                + "      - {type: set-header, name: kind, value: temp}\n"
+                + "      - {type: filter-header, name: kind, equals: temp}\n"
+                + "      - {type: sample, every: 4}\n"
+                + "      - {type: stats}\n"
+                + "    sink: {type: file, path: '" + out + "'}\n";
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Gateway g = Gateway.start(GatewayConfig.parse(yaml), registry, new EventDispatcher(), new ByteArrayOutputStream());
+        g.done().block(Duration.ofSeconds(30));
+
+        List<String> lines = Files.readAllLines(out);
+        assertThat(lines).hasSize(250);
+        PipelineReport r = g.report().get(0);
+        assertThat(r.received()).isEqualTo(1000);
+        assertThat(r.delivered()).isEqualTo(250);
+        assertThat(r.filtered()).isEqualTo(750);
+        assertThat(r.dropped()).isZero();
+        assertThat(r.addsUp()).isTrue();
+        assertThat(r.outcome()).isEqualTo("COMPLETED");
+        String scrape = registry.scrape();
+        assertThat(scrape).contains("sluice_messages_received_total{pipeline=\"p\"} 1000.0")
+                .contains("sluice_messages_delivered_total{pipeline=\"p\"} 250.0")
+                .contains("sluice_message_size_mean{pipeline=\"p\"} 4.0");
+    }
+
+    @Test
+    void lossyPipelineStillAddsUpAndStdoutSinkWrites() throws Exception {
+        String yaml = "pipelines:\n"
+                + "  - name: lossy\n"
+                + "    source: {type: generator, count: 5000, size: 3}\n"
+                + "    overflow: {policy: drop-newest, capacity: 8}\n"
+                + "    sink: {type: stdout}\n";
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        Gateway g = Gateway.start(GatewayConfig.parse(yaml), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                new EventDispatcher(), stdout);
+        g.done().block(Duration.ofSeconds(30));
+        PipelineReport r = g.report().get(0);
+        assertThat(r.received()).isEqualTo(5000);
+        assertThat(r.delivered() + r.dropped()).isEqualTo(5000);
+        assertThat(r.addsUp()).isTrue();
+        String printed = stdout.toString(StandardCharsets.UTF_8);
+        assertThat(printed.lines().count()).isEqualTo(r.delivered());
+    }
+
+    @Test
+    void parseJsonCopiesFieldsAndDropsBadPayloads() throws Exception {
+        Message ok = Steps.jsonFieldsToHeaders(Message.ofUtf8("{\"device\":\"d1\",\"temp\":21.5,\"x\":{\"y\":1}}"),
+                Set.of("device", "temp"));
+        assertThat(ok.headers()).containsEntry("device", "d1").containsEntry("temp", "21.5").doesNotContainKey("x");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Steps.jsonFieldsToHeaders(Message.ofUtf8("[1,2]"),
+                Set.of("a"))).isInstanceOf(IllegalArgumentException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Steps.jsonFieldsToHeaders(Message.ofUtf8("{\"a\":"),
+                Set.of("a"))).isInstanceOf(java.io.IOException.class);
+    }
+
+    @Test
+    void adminServesPrometheusDashboardAndEvents() throws Exception {
+        String yaml = "pipelines:\n"
+                + "  - name: slow\n"
+                + "    source: {type: generator, count: 100000, size: 8, interval: 1ms}\n"
+                + "    overflow: {policy: overwrite-oldest, capacity: 16}\n"
+                + "    sink: {type: stdout}\n";
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Gateway g = Gateway.start(GatewayConfig.parse(yaml), registry, new EventDispatcher(), new ByteArrayOutputStream());
+        try (AdminServer admin = AdminServer.start("127.0.0.1", 0, registry, g::report, Duration.ofMillis(100))) {
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(admin.url() + "/metrics"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            assertThat(metrics.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
+            assertThat(metrics.body()).contains("sluice_overflow_capacity{pipeline=\"slow\"} 16.0");
+
+            HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(admin.url() + "/"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(page.body()).contains("<canvas id=\"rate\"").contains("new EventSource('/events')");
+
+            HttpResponse<InputStream> events = http.send(HttpRequest.newBuilder(URI.create(admin.url() + "/events"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofInputStream());
+            assertThat(events.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
+            try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(events.body(), StandardCharsets.UTF_8))) {
+                String first = readData(reader);
+                String second = readData(reader);
+                assertThat(first).contains("\"name\":\"slow\"").contains("\"capacity\":16");
+                assertThat(second).isNotEqualTo(first);
+            }
+        } finally {
+            g.stop(Duration.ofSeconds(5)).onErrorResume(e -> reactor.core.publisher.Mono.empty()).block(Duration.ofSeconds(10));
+        }
+    }
+
+    private static String readData(java.io.BufferedReader reader) throws java.io.IOException {
+        for (int i = 0; i < 100; i++) {
+            String line = reader.readLine();
+            if (line == null) {
+                break;
+            }
+            if (line.startsWith("data: ")) {
+                return line.substring(6);
+            }
+        }
+        throw new AssertionError("no server-sent event");
+    }
+}
