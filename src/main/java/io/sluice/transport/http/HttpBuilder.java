@@ -6,8 +6,8 @@ import java.util.Objects;
 /**
  * Configuration of a unary HTTP {@link HttpSource} (server) or {@link HttpSink} (client); obtained
  * from {@code io.sluice.transport.Transports.http()}. Defaults: host {@code 127.0.0.1}, port 0,
- * path {@code /ingest}, maximum body 1 MiB, hand-off capacity 1024 messages, sink concurrency 8,
- * no event dispatcher.
+ * path {@code /ingest}, maximum body 1 MiB, hand-off capacity 1024 messages, at most 256
+ * concurrent connections (source), sink concurrency 8, no event dispatcher.
  */
 public final class HttpBuilder {
 
@@ -20,6 +20,7 @@ public final class HttpBuilder {
     int maxBodySize = 1 << 20;
     int handoffCapacity = 1024;
     int concurrency = 8;
+    int maxConnections = 256;
     EventDispatcher events;
 
     /** Use {@code Transports.http()}. */
@@ -81,6 +82,19 @@ public final class HttpBuilder {
             throw new IllegalArgumentException("handoffCapacity must be >= 1, was " + capacity);
         }
         this.handoffCapacity = capacity;
+        return this;
+    }
+
+    /**
+     * @param max connections a source serves at once; a connection accepted beyond it is closed at
+     *            once, before any request is read, with a {@code ConnectionError} event
+     * @return this
+     */
+    public HttpBuilder maxConnections(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("maxConnections must be >= 1, was " + max);
+        }
+        this.maxConnections = max;
         return this;
     }
 

@@ -46,6 +46,12 @@ public final class HttpSink implements Sink<Message> {
         return metrics;
     }
 
+    /**
+     * Sends {@code elements} as described in the class documentation.
+     *
+     * @param elements messages to send; requested only as fast as they can be written
+     * @return completes when every message has been written, errors on the first failure
+     */
     @Override
     public Mono<Void> write(Flux<Message> elements) {
         return elements.flatMap(this::post, concurrency, 1)

@@ -14,6 +14,7 @@ import io.sluice.transport.TransportMetrics;
 import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
@@ -54,6 +55,8 @@ import reactor.netty.http.server.HttpServerResponse;
  * message header {@code content-type}. Other request headers are ignored.
  *
  * <p>Connection events: {@link ConnectionOpened} / {@link ConnectionClosed} per HTTP connection.
+ * At most {@code maxConnections} connections are served at once; a connection accepted beyond
+ * that is closed immediately (no request is read) with a {@link ConnectionError} event.
  */
 public final class HttpSource implements Source<Message> {
 
@@ -65,6 +68,7 @@ public final class HttpSource implements Source<Message> {
     private final String path;
     private final int maxBodySize;
     private final int handoffCapacity;
+    private final int maxConnections;
     private final EventDispatcher events;
     private final TransportMetrics metrics = new TransportMetrics(NAME);
     private final AtomicReference<Sinks.One<InetSocketAddress>> bound = new AtomicReference<>(Sinks.one());
@@ -75,6 +79,7 @@ public final class HttpSource implements Source<Message> {
         this.path = b.path;
         this.maxBodySize = b.maxBodySize;
         this.handoffCapacity = b.handoffCapacity;
+        this.maxConnections = b.maxConnections;
         this.events = b.events;
     }
 
@@ -88,20 +93,38 @@ public final class HttpSource implements Source<Message> {
         return Mono.defer(() -> bound.get().asMono());
     }
 
+    /**
+     * Binds on subscribe and emits the received messages; cancelling unbinds and closes every
+     * connection.
+     *
+     * @return the received messages, cold
+     */
     @Override
     public Flux<Message> flux() {
         return Flux.defer(() -> {
             Sinks.One<InetSocketAddress> addr = bound.get();
             Sinks.Many<Message> handoff = Sinks.many().unicast()
                     .onBackpressureBuffer(new ArrayBlockingQueue<>(handoffCapacity));
+            AtomicInteger active = new AtomicInteger();
             Mono<? extends DisposableServer> bind = HttpServer.create()
                     .host(host)
                     .port(port)
-                    .doOnConnection(c -> {
-                        String remote = String.valueOf(c.channel().remoteAddress());
+                    .doOnChannelInit((observer, ch, remoteAddress) -> {
+                        String remote = String.valueOf(remoteAddress);
+                        if (active.incrementAndGet() > maxConnections) {
+                            active.decrementAndGet();
+                            metrics.error();
+                            LOG.warn("http source: refusing connection from {}: limit of {} connections reached",
+                                    remote, maxConnections);
+                            dispatch(new ConnectionError(NAME, remote,
+                                    "connection limit reached (" + maxConnections + ")", null));
+                            ch.close();
+                            return;
+                        }
                         metrics.connectionOpened();
                         dispatch(new ConnectionOpened(NAME, remote));
-                        c.onDispose(() -> {
+                        ch.closeFuture().addListener(f -> {
+                            active.decrementAndGet();
                             metrics.connectionClosed();
                             dispatch(new ConnectionClosed(NAME, remote));
                         });

@@ -83,6 +83,12 @@ public final class TcpSource implements Source<Message> {
         return Mono.defer(() -> bound.get().asMono());
     }
 
+    /**
+     * Binds on subscribe and emits the received messages; cancelling unbinds and closes every
+     * connection.
+     *
+     * @return the received messages, cold
+     */
     @Override
     public Flux<Message> flux() {
         return Flux.defer(() -> {

@@ -110,6 +110,31 @@ class HttpTransportTest {
     }
 
     @Test
+    void connectionsBeyondTheLimitAreClosedWithAnEvent() throws Exception {
+        BlockingQueue<Message> got = new LinkedBlockingQueue<>();
+        HttpSource source = Transports.http().maxConnections(1).events(events).source();
+        int port = start(source, got);
+        try (java.net.Socket idle = new java.net.Socket("127.0.0.1", port)) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (source.metrics().connectionsActive() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            try (java.net.Socket refused = new java.net.Socket("127.0.0.1", port)) {
+                refused.setSoTimeout(10_000);
+                int read;
+                try {
+                    read = refused.getInputStream().read();
+                } catch (java.net.SocketException reset) {
+                    read = -1;
+                }
+                assertThat(read).isEqualTo(-1);
+            }
+            assertThat(errors).anySatisfy(e -> assertThat(e.reason()).contains("connection limit"));
+            assertThat(source.metrics().connectionsActive()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void fullHandoffAnswers503AndNothingAcceptedIsLost() {
         HttpSource source = Transports.http().handoffCapacity(2).events(events).source();
         List<Message> got = new CopyOnWriteArrayList<>();

@@ -118,6 +118,52 @@ class WebSocketTransportTest {
         assertThat(seen).anySatisfy(ev -> assertThat(ev).isInstanceOf(io.sluice.event.ConnectionClosed.class));
     }
 
+    private static Mono<Void> sendFragments(int port, int... sizes) {
+        return reactor.netty.http.client.HttpClient.create().host("127.0.0.1").port(port)
+                .websocket(reactor.netty.http.client.WebsocketClientSpec.builder().maxFramePayloadLength(1 << 20).build())
+                .uri("/ws")
+                .handle((in, out) -> {
+                    List<io.netty.handler.codec.http.websocketx.WebSocketFrame> frames = new java.util.ArrayList<>();
+                    for (int i = 0; i < sizes.length; i++) {
+                        byte[] part = new byte[sizes[i]];
+                        java.util.Arrays.fill(part, (byte) i);
+                        boolean last = i == sizes.length - 1;
+                        frames.add(i == 0
+                                ? new io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame(last, 0,
+                                        io.netty.buffer.Unpooled.wrappedBuffer(part))
+                                : new io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame(last, 0,
+                                        io.netty.buffer.Unpooled.wrappedBuffer(part)));
+                    }
+                    return out.sendObject(Flux.fromIterable(frames)).then(out.sendClose());
+                })
+                .then()
+                .onErrorResume(e -> Mono.empty());
+    }
+
+    @Test
+    void continuationFramesAreAggregatedUpToTheMaximum() throws Exception {
+        WebSocketSource source = Transports.websocket().maxFrameLength(1000).events(events).source();
+        BlockingQueue<Message> got = new LinkedBlockingQueue<>();
+        running = source.flux().subscribe(got::add);
+        int port = source.boundAddress().block(T).getPort();
+        sendFragments(port, 300, 300, 400).block(T);
+        Message m = got.poll(10, TimeUnit.SECONDS);
+        assertThat(m).isNotNull();
+        assertThat(m.size()).isEqualTo(1000);
+        assertThat(m.payload()[0]).isEqualTo((byte) 0);
+        assertThat(m.payload()[300]).isEqualTo((byte) 1);
+        assertThat(m.payload()[999]).isEqualTo((byte) 2);
+        sendFragments(port, 600, 600).block(T);
+        ConnectionError e = errors.poll(10, TimeUnit.SECONDS);
+        assertThat(e).as("aggregated message over the maximum reported").isNotNull();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (source.metrics().connectionsActive() != 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(source.metrics().connectionsActive()).isZero();
+        assertThat(got).isEmpty();
+    }
+
     @Test
     void sinkRejectsMessagesOverTheMaximum() {
         StepVerifier.create(Transports.websocket().port(9).maxFrameLength(10).sink()
