@@ -1,0 +1,20 @@
+package io.sluice.transport;
+
+import io.sluice.transport.zmq.ZmqBuilder;
+
+/**
+ * Entry point to Sluice's messaging transports (ZeroMQ, gRPC, RSocket). Each method returns a
+ * builder that yields sources (servers / receiving sockets) and sinks (clients / sending sockets)
+ * of {@link io.sluice.Message}, e.g.
+ * {@code MessagingTransports.zmq().endpoint("tcp://127.0.0.1:*").pullSource()}.
+ */
+public final class MessagingTransports {
+
+    private MessagingTransports() {
+    }
+
+    /** @return a ZeroMQ (JeroMQ) builder: PUSH/PULL, PUB/SUB, REQ/REP with Lazy Pirate */
+    public static ZmqBuilder zmq() {
+        return new ZmqBuilder();
+    }
+}

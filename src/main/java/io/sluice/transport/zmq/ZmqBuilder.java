@@ -1,0 +1,212 @@
+package io.sluice.transport.zmq;
+
+import io.sluice.Message;
+import io.sluice.event.EventDispatcher;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+import org.zeromq.SocketType;
+import reactor.core.publisher.Mono;
+
+/**
+ * Configuration of the ZeroMQ (JeroMQ) transports; obtained from
+ * {@code io.sluice.transport.MessagingTransports.zmq()}. The endpoint is a ZeroMQ endpoint such as
+ * {@code tcp://127.0.0.1:5555}; a binding side may use {@code tcp://127.0.0.1:*} for an ephemeral port
+ * and read it back from {@code boundEndpoint()}.
+ *
+ * <p>Defaults: PULL source, PUB sink and REP server bind; PUSH sink, SUB source and Lazy Pirate
+ * client connect ({@link #bind(boolean)} overrides). High-water mark 1000 messages, poll interval
+ * 100 ms (how quickly a cancelled socket thread notices), linger 2 s for sinks that completed
+ * normally (0 when cancelled), SUB subscribes to every topic, PUB topic = the message key (or
+ * empty), Lazy Pirate timeout 2500 ms and 3 retries, handler timeout 30 s.
+ */
+public final class ZmqBuilder {
+
+    String endpoint;
+    Boolean bind;
+    int hwm = 1000;
+    Duration pollInterval = Duration.ofMillis(100);
+    Duration linger = Duration.ofSeconds(2);
+    List<String> topics = List.of("");
+    Function<Message, String> topicOf = m -> m.key().orElse("");
+    Duration timeout = Duration.ofMillis(2500);
+    int retries = 3;
+    Duration handlerTimeout = Duration.ofSeconds(30);
+    int prefetch = 64;
+    EventDispatcher events;
+
+    /** Use {@code MessagingTransports.zmq()}. */
+    public ZmqBuilder() {
+    }
+
+    /**
+     * @param e ZeroMQ endpoint, e.g. {@code tcp://127.0.0.1:5555}
+     * @return this
+     */
+    public ZmqBuilder endpoint(String e) {
+        this.endpoint = Objects.requireNonNull(e, "endpoint");
+        return this;
+    }
+
+    /**
+     * @param b true to bind the endpoint, false to connect to it (overrides the per-role default)
+     * @return this
+     */
+    public ZmqBuilder bind(boolean b) {
+        this.bind = b;
+        return this;
+    }
+
+    /**
+     * @param messages send and receive high-water mark of each socket, at least 1
+     * @return this
+     */
+    public ZmqBuilder highWaterMark(int messages) {
+        if (messages < 1) {
+            throw new IllegalArgumentException("highWaterMark must be >= 1, was " + messages);
+        }
+        this.hwm = messages;
+        return this;
+    }
+
+    /**
+     * @param d how long a socket thread waits in one receive or send before checking for cancellation
+     * @return this
+     */
+    public ZmqBuilder pollInterval(Duration d) {
+        this.pollInterval = positive(d, "pollInterval");
+        return this;
+    }
+
+    /**
+     * @param d how long closing a sink waits for queued messages to leave after its input completed
+     * @return this
+     */
+    public ZmqBuilder linger(Duration d) {
+        this.linger = Objects.requireNonNull(d, "linger");
+        return this;
+    }
+
+    /**
+     * @param prefixes topic prefixes a SUB source subscribes to; {@code ""} means everything
+     * @return this
+     */
+    public ZmqBuilder subscribe(String... prefixes) {
+        this.topics = List.of(prefixes);
+        return this;
+    }
+
+    /**
+     * @param f topic of each message a PUB sink sends (first frame)
+     * @return this
+     */
+    public ZmqBuilder topic(Function<Message, String> f) {
+        this.topicOf = Objects.requireNonNull(f, "topic");
+        return this;
+    }
+
+    /**
+     * @param d Lazy Pirate: how long to wait for each reply before reopening the socket and resending
+     * @return this
+     */
+    public ZmqBuilder timeout(Duration d) {
+        this.timeout = positive(d, "timeout");
+        return this;
+    }
+
+    /**
+     * @param r Lazy Pirate: how many times a request is resent after a timeout, at least 0
+     * @return this
+     */
+    public ZmqBuilder retries(int r) {
+        if (r < 0) {
+            throw new IllegalArgumentException("retries must be >= 0, was " + r);
+        }
+        this.retries = r;
+        return this;
+    }
+
+    /**
+     * @param d REP server: longest wait for the handler's reply before answering with an error
+     * @return this
+     */
+    public ZmqBuilder handlerTimeout(Duration d) {
+        this.handlerTimeout = positive(d, "handlerTimeout");
+        return this;
+    }
+
+    /**
+     * @param n messages a sink requests ahead from its input, at least 1
+     * @return this
+     */
+    public ZmqBuilder prefetch(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("prefetch must be >= 1, was " + n);
+        }
+        this.prefetch = n;
+        return this;
+    }
+
+    /**
+     * @param dispatcher receives socket opened/closed events and bad-message errors; null for none
+     * @return this
+     */
+    public ZmqBuilder events(EventDispatcher dispatcher) {
+        this.events = dispatcher;
+        return this;
+    }
+
+    /** @return a PULL source (binds by default) */
+    public ZmqSource pullSource() {
+        return new ZmqSource(this, SocketType.PULL, bindOr(true));
+    }
+
+    /** @return a SUB source (connects by default), filtered by {@link #subscribe(String...)} */
+    public ZmqSource subSource() {
+        return new ZmqSource(this, SocketType.SUB, bindOr(false));
+    }
+
+    /** @return a PUSH sink (connects by default) */
+    public ZmqSink pushSink() {
+        return new ZmqSink(this, SocketType.PUSH, bindOr(false));
+    }
+
+    /** @return a PUB sink (binds by default), topic from {@link #topic(Function)} */
+    public ZmqSink pubSink() {
+        return new ZmqSink(this, SocketType.PUB, bindOr(true));
+    }
+
+    /**
+     * @param handler computes the reply to each request
+     * @return a REP server (binds by default); call {@link ZmqReplyServer#start()}
+     */
+    public ZmqReplyServer replyServer(Function<Message, Mono<Message>> handler) {
+        return new ZmqReplyServer(this, Objects.requireNonNull(handler, "handler"), bindOr(true));
+    }
+
+    /** @return a Lazy Pirate REQ client (connects by default) */
+    public LazyPirateClient lazyPirateClient() {
+        return new LazyPirateClient(this, bindOr(false));
+    }
+
+    String requireEndpoint() {
+        if (endpoint == null) {
+            throw new IllegalStateException("endpoint not set");
+        }
+        return endpoint;
+    }
+
+    private boolean bindOr(boolean dflt) {
+        requireEndpoint();
+        return bind == null ? dflt : bind;
+    }
+
+    private static Duration positive(Duration d, String what) {
+        Objects.requireNonNull(d, what);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(what + " must be positive, was " + d);
+        }
+        return d;
+    }
+}

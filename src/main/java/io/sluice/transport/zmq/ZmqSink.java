@@ -1,0 +1,194 @@
+package io.sluice.transport.zmq;
+
+import io.sluice.Message;
+import io.sluice.event.ConnectionClosed;
+import io.sluice.event.ConnectionOpened;
+import io.sluice.event.EventDispatcher;
+import io.sluice.pipeline.Sink;
+import io.sluice.transport.TransportMetrics;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import org.reactivestreams.Subscription;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+import reactor.core.publisher.Sinks;
+
+/**
+ * ZeroMQ PUSH or PUB sink. Each {@link #write(Flux)} opens its own {@code ZContext} and socket on a
+ * dedicated thread ({@code sluice-zmq-push-sink} / {@code sluice-zmq-pub-sink}), hands messages to
+ * that thread through a bounded queue ({@code prefetch}; the input is requested only as the queue
+ * drains), and sends each as one multipart message (see {@code WireFormat}; PUB prepends the topic
+ * frame).
+ *
+ * <p>Backpressure: a PUSH socket whose peers are slow (or absent) reaches its high-water mark and
+ * stops accepting; the thread then retries every poll interval, so the input is not requested
+ * further. A PUB socket never waits: ZeroMQ drops messages for subscribers that are at their
+ * high-water mark, and everything published before a subscriber joined (slow joiner, see
+ * {@link ZmqSource}).
+ *
+ * <p>The returned {@code Mono} completes after the input completed, every message was handed to
+ * ZeroMQ, and the socket and context were closed (closing waits up to {@code linger} for queued
+ * messages to leave). Cancelling it stops the thread within one poll interval and discards what is
+ * still queued (linger 0).
+ */
+public final class ZmqSink implements Sink<Message> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ZmqSink.class);
+
+    private final ZmqBuilder config;
+    private final SocketType type;
+    private final boolean bind;
+    private final String endpoint;
+    private final Function<Message, String> topicOf;
+    private final EventDispatcher events;
+    private final TransportMetrics metrics = new TransportMetrics(ZmqSockets.NAME);
+    private final AtomicReference<Sinks.One<String>> bound = new AtomicReference<>(Sinks.one());
+
+    ZmqSink(ZmqBuilder b, SocketType type, boolean bind) {
+        this.config = b;
+        this.type = type;
+        this.bind = bind;
+        this.endpoint = b.requireEndpoint();
+        this.topicOf = b.topicOf;
+        this.events = b.events;
+    }
+
+    /** @return counters: messages and bytes handed to ZeroMQ, sockets opened/closed, errors */
+    public TransportMetrics metrics() {
+        return metrics;
+    }
+
+    /**
+     * @return the endpoint of the current write once its socket is bound or connected (with the
+     *         actual port when bound to {@code *})
+     */
+    public Mono<String> boundEndpoint() {
+        return Mono.defer(() -> bound.get().asMono());
+    }
+
+    @Override
+    public Mono<Void> write(Flux<Message> elements) {
+        return Mono.create(done -> {
+            Worker w = new Worker(elements, done, bound.get());
+            Thread t = new Thread(w, "sluice-zmq-" + type.name().toLowerCase() + "-sink");
+            t.setDaemon(true);
+            done.onCancel(() -> w.stop.set(true));
+            t.start();
+        });
+    }
+
+    private final class Worker extends BaseSubscriber<Message> implements Runnable {
+        final Flux<Message> input;
+        final MonoSink<Void> done;
+        final Sinks.One<String> addr;
+        final AtomicBoolean stop = new AtomicBoolean();
+        final BlockingQueue<Message> queue = new ArrayBlockingQueue<>(config.prefetch);
+        volatile boolean completed;
+        volatile Throwable failed;
+
+        Worker(Flux<Message> input, MonoSink<Void> done, Sinks.One<String> addr) {
+            this.input = input;
+            this.done = done;
+            this.addr = addr;
+        }
+
+        @Override
+        protected void hookOnSubscribe(Subscription s) {
+            s.request(config.prefetch);
+        }
+
+        @Override
+        protected void hookOnNext(Message m) {
+            if (!queue.offer(m)) {
+                // cannot happen: we never request more than the queue's free capacity
+                failed = new IllegalStateException("zmq sink queue overflow");
+                cancel();
+            }
+        }
+
+        @Override
+        protected void hookOnComplete() {
+            completed = true;
+        }
+
+        @Override
+        protected void hookOnError(Throwable t) {
+            failed = t;
+        }
+
+        @Override
+        public void run() {
+            int pollMs = (int) Math.max(1, config.pollInterval.toMillis());
+            String where = endpoint;
+            boolean opened = false;
+            Throwable error = null;
+            ZContext ctx = new ZContext(1);
+            try {
+                ZMQ.Socket s = ctx.createSocket(type);
+                s.setSndHWM(config.hwm);
+                s.setSendTimeOut(pollMs);
+                ctx.setLinger(0); // ZContext applies its linger to every socket it closes
+                where = ZmqSockets.open(s, endpoint, bind);
+                opened = true;
+                metrics.connectionOpened();
+                ZmqSockets.dispatch(events, new ConnectionOpened(ZmqSockets.NAME, where));
+                addr.tryEmitValue(where);
+                input.subscribe((CoreSubscriber<Message>) this);
+                while (!stop.get()) {
+                    Message m = queue.poll(pollMs, TimeUnit.MILLISECONDS);
+                    if (m == null) {
+                        if (failed != null) {
+                            error = failed;
+                            break;
+                        }
+                        if (completed && queue.isEmpty()) {
+                            break;
+                        }
+                        continue;
+                    }
+                    byte[][] frames = type == SocketType.PUB
+                            ? new byte[][] {topicOf.apply(m).getBytes(StandardCharsets.UTF_8), WireFormat.meta(m), m.payload()}
+                            : new byte[][] {WireFormat.meta(m), m.payload()};
+                    if (!ZmqSockets.send(s, frames, stop::get)) {
+                        break;
+                    }
+                    metrics.message(m.size());
+                    request(1);
+                }
+                if (!stop.get() && error == null) {
+                    ctx.setLinger((int) Math.min(Integer.MAX_VALUE, config.linger.toMillis()));
+                }
+            } catch (Throwable e) {
+                error = e;
+                metrics.error();
+                LOG.warn("zmq {} sink {} failed: {}", type, where, e.toString());
+            } finally {
+                cancel();
+                ctx.close();
+                bound.compareAndSet(addr, Sinks.one());
+                if (opened) {
+                    metrics.connectionClosed();
+                    ZmqSockets.dispatch(events, new ConnectionClosed(ZmqSockets.NAME, where));
+                }
+            }
+            if (error != null) {
+                done.error(error);
+            } else {
+                done.success();
+            }
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package io.sluice.transport.zmq;
+
+import io.sluice.event.EventDispatcher;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.zeromq.ZMQ;
+import org.zeromq.ZMQException;
+
+/** Helpers shared by the ZeroMQ sources, sinks, server and client; used only on a socket's own thread. */
+final class ZmqSockets {
+
+    static final String NAME = "zmq";
+
+    private ZmqSockets() {
+    }
+
+    /**
+     * Binds or connects {@code s}.
+     *
+     * @return the endpoint actually bound (with the port resolved) or connected
+     */
+    static String open(ZMQ.Socket s, String endpoint, boolean bind) {
+        if (bind) {
+            if (!s.bind(endpoint)) {
+                throw new ZMQException("cannot bind " + endpoint, s.errno());
+            }
+            String last = s.getLastEndpoint();
+            return last == null ? endpoint : last;
+        }
+        if (!s.connect(endpoint)) {
+            throw new ZMQException("cannot connect " + endpoint, s.errno());
+        }
+        return endpoint;
+    }
+
+    /**
+     * Sends the frames as one multipart message. The socket must have a send timeout: a frame that
+     * cannot be queued (high-water mark reached, no peer) is retried until it is or {@code stop} says so.
+     *
+     * @return false if stopped before the message was sent completely
+     */
+    static boolean send(ZMQ.Socket s, byte[][] frames, BooleanSupplier stop) {
+        for (int i = 0; i < frames.length; i++) {
+            int flags = i < frames.length - 1 ? ZMQ.SNDMORE : 0;
+            while (!s.send(frames[i], flags)) {
+                int err = s.errno();
+                if (err != ZMQ.Error.EAGAIN.getCode()) {
+                    throw new ZMQException("send failed", err);
+                }
+                if (stop.getAsBoolean()) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Receives one multipart message, waiting at most the socket's receive timeout for its first frame.
+     *
+     * @return the frames, or null if nothing arrived in time
+     */
+    static List<byte[]> receive(ZMQ.Socket s) {
+        byte[] first = s.recv(0);
+        if (first == null) {
+            return null;
+        }
+        List<byte[]> frames = new ArrayList<>(3);
+        frames.add(first);
+        while (s.hasReceiveMore()) {
+            frames.add(s.recv(0));
+        }
+        return frames;
+    }
+
+    static void dispatch(EventDispatcher events, Object event) {
+        if (events != null) {
+            events.dispatch(event);
+        }
+    }
+
+    static String describe(Throwable e) {
+        String cls = e.getClass().getSimpleName();
+        return e.getMessage() == null ? cls : cls + ": " + e.getMessage();
+    }
+}
