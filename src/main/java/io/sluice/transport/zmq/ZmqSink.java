@@ -33,6 +33,11 @@ import reactor.core.publisher.Sinks;
  * drains), and sends each as one multipart message (see {@code WireFormat}; PUB prepends the topic
  * frame).
  *
+ * <p>The socket is opened with {@code ZMQ_IMMEDIATE}: messages are queued only for established
+ * connections, so a connecting sink waits (retrying every poll interval) until its peer is up,
+ * rather than queueing into a connection that may never be established (ZeroMQ discards those
+ * messages on close, whatever the linger).
+ *
  * <p>Backpressure: a PUSH socket whose peers are slow (or absent) reaches its high-water mark and
  * stops accepting; the thread then retries every poll interval, so the input is not requested
  * further. A PUB socket never waits: ZeroMQ drops messages for subscribers that are at their
@@ -140,7 +145,12 @@ public final class ZmqSink implements Sink<Message> {
                 ZMQ.Socket s = ctx.createSocket(type);
                 s.setSndHWM(config.hwm);
                 s.setSendTimeOut(pollMs);
-                ctx.setLinger(0); // ZContext applies its linger to every socket it closes
+                // JeroMQ's sessions take the linger in force when they connect, so set it up front;
+                // it is lowered to 0 on cancel or error (effective for what is still in the socket).
+                s.setLinger(config.linger.toMillis());
+                // Queue only to established connections: ZeroMQ discards, even with linger, messages
+                // queued for a connection that was never established when the socket closes.
+                s.setImmediate(true);
                 where = ZmqSockets.open(s, endpoint, bind);
                 opened = true;
                 metrics.connectionOpened();
@@ -168,8 +178,8 @@ public final class ZmqSink implements Sink<Message> {
                     metrics.message(m.size());
                     request(1);
                 }
-                if (!stop.get() && error == null) {
-                    ctx.setLinger((int) Math.min(Integer.MAX_VALUE, config.linger.toMillis()));
+                if (stop.get() || error != null) {
+                    s.setLinger(0);
                 }
             } catch (Throwable e) {
                 error = e;
