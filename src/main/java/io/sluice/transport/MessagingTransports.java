@@ -1,5 +1,6 @@
 package io.sluice.transport;
 
+import io.sluice.transport.grpc.GrpcBuilder;
 import io.sluice.transport.zmq.ZmqBuilder;
 
 /**
@@ -16,5 +17,10 @@ public final class MessagingTransports {
     /** @return a ZeroMQ (JeroMQ) builder: PUSH/PULL, PUB/SUB, REQ/REP with Lazy Pirate */
     public static ZmqBuilder zmq() {
         return new ZmqBuilder();
+    }
+
+    /** @return a gRPC builder: {@code sluice.v1.Ingest} server source and client sink */
+    public static GrpcBuilder grpc() {
+        return new GrpcBuilder();
     }
 }

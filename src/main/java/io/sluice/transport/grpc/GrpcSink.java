@@ -1,0 +1,224 @@
+package io.sluice.transport.grpc;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.StreamObserver;
+import io.sluice.Message;
+import io.sluice.event.ConnectionClosed;
+import io.sluice.event.ConnectionOpened;
+import io.sluice.event.EventDispatcher;
+import io.sluice.pipeline.Sink;
+import io.sluice.transport.TransportMetrics;
+import io.sluice.transport.grpc.proto.Ack;
+import io.sluice.transport.grpc.proto.Envelope;
+import io.sluice.transport.grpc.proto.IngestGrpc;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.reactivestreams.Subscription;
+import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+
+/**
+ * gRPC client sink for the {@code sluice.v1.Ingest} service. Each {@link #write(Flux)} opens a
+ * channel (plaintext HTTP/2) and closes it when done.
+ *
+ * <ul>
+ *   <li>{@link GrpcBuilder.Mode#STREAM} (default): one {@code SendStream} call. Outbound flow
+ *       control follows grpc-java's manual pattern: a message is requested from the input only
+ *       while {@link ClientCallStreamObserver#isReady()} is true, and the
+ *       {@link ClientCallStreamObserver#setOnReadyHandler(Runnable) on-ready handler} resumes
+ *       requesting when the transport drains. The write completes when the server's {@code Ack}
+ *       arrives (its count must equal the messages sent).</li>
+ *   <li>{@link GrpcBuilder.Mode#UNARY}: one {@code Send} call per message, at most
+ *       {@code unaryConcurrency} in flight; completes when every call was acknowledged.</li>
+ * </ul>
+ * A failed call fails the write with grpc-java's {@code StatusRuntimeException}.
+ */
+public final class GrpcSink implements Sink<Message> {
+
+    private final String host;
+    private final int port;
+    private final int maxMessageSize;
+    private final GrpcBuilder.Mode mode;
+    private final int unaryConcurrency;
+    private final EventDispatcher events;
+    private final TransportMetrics metrics = new TransportMetrics(GrpcSource.NAME);
+
+    GrpcSink(GrpcBuilder b) {
+        this.host = b.host;
+        this.port = b.port;
+        this.maxMessageSize = b.maxMessageSize;
+        this.mode = b.mode;
+        this.unaryConcurrency = b.unaryConcurrency;
+        this.events = b.events;
+    }
+
+    /** @return counters: messages and bytes handed to gRPC, channels opened/closed, failures */
+    public TransportMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public Mono<Void> write(Flux<Message> elements) {
+        return Mono.usingWhen(Mono.fromCallable(this::open),
+                ch -> mode == GrpcBuilder.Mode.STREAM ? stream(ch, elements) : unary(ch, elements),
+                this::close, (ch, e) -> close(ch), this::close)
+                .doOnError(e -> metrics.error());
+    }
+
+    private ManagedChannel open() {
+        ManagedChannel ch = NettyChannelBuilder.forAddress(host, port)
+                .usePlaintext()
+                .maxInboundMessageSize(maxMessageSize)
+                .build();
+        metrics.connectionOpened();
+        dispatch(new ConnectionOpened(GrpcSource.NAME, host + ":" + port));
+        return ch;
+    }
+
+    private Mono<Void> close(ManagedChannel ch) {
+        return Mono.<Void>fromRunnable(() -> {
+            ch.shutdownNow();
+            try {
+                ch.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            metrics.connectionClosed();
+            dispatch(new ConnectionClosed(GrpcSource.NAME, host + ":" + port));
+        }).subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic());
+    }
+
+    private Mono<Void> unary(ManagedChannel ch, Flux<Message> elements) {
+        IngestGrpc.IngestStub stub = IngestGrpc.newStub(ch);
+        return elements.flatMap(m -> Mono.<Ack>create(sink -> stub.send(Envelopes.toEnvelope(m), observer(sink)))
+                        .doOnNext(a -> metrics.message(m.size())), unaryConcurrency)
+                .then();
+    }
+
+    private static StreamObserver<Ack> observer(MonoSink<Ack> sink) {
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(Ack value) {
+                sink.success(value);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                sink.error(t);
+            }
+
+            @Override
+            public void onCompleted() {
+                sink.success();
+            }
+        };
+    }
+
+    private Mono<Void> stream(ManagedChannel ch, Flux<Message> elements) {
+        return Mono.create(done -> {
+            Bridge bridge = new Bridge(done);
+            done.onCancel(bridge::cancelAll);
+            IngestGrpc.newStub(ch).sendStream(bridge);
+            elements.subscribe(bridge.upstream);
+        });
+    }
+
+    /** Pulls from the input only while the call is ready (grpc-java manual outbound flow control). */
+    private final class Bridge implements ClientResponseObserver<Envelope, Ack> {
+        final MonoSink<Void> done;
+        final AtomicBoolean outstanding = new AtomicBoolean();
+        volatile ClientCallStreamObserver<Envelope> call;
+        volatile boolean finished;
+        long sent;
+        volatile Ack ack;
+
+        final BaseSubscriber<Message> upstream = new BaseSubscriber<>() {
+            @Override
+            protected void hookOnSubscribe(Subscription s) {
+                pull();
+            }
+
+            @Override
+            protected void hookOnNext(Message m) {
+                outstanding.set(false);
+                call.onNext(Envelopes.toEnvelope(m));
+                sent++;
+                metrics.message(m.size());
+                pull();
+            }
+
+            @Override
+            protected void hookOnComplete() {
+                finished = true;
+                call.onCompleted();
+            }
+
+            @Override
+            protected void hookOnError(Throwable t) {
+                finished = true;
+                call.onError(t);
+                done.error(t);
+            }
+        };
+
+        Bridge(MonoSink<Void> done) {
+            this.done = done;
+        }
+
+        @Override
+        public void beforeStart(ClientCallStreamObserver<Envelope> requestStream) {
+            this.call = requestStream;
+            requestStream.setOnReadyHandler(this::pull);
+        }
+
+        void pull() {
+            ClientCallStreamObserver<Envelope> c = call;
+            if (c != null && !finished && c.isReady() && outstanding.compareAndSet(false, true)) {
+                upstream.request(1);
+            }
+        }
+
+        void cancelAll() {
+            finished = true;
+            upstream.cancel();
+            ClientCallStreamObserver<Envelope> c = call;
+            if (c != null) {
+                c.cancel("sink cancelled", null);
+            }
+        }
+
+        @Override
+        public void onNext(Ack value) {
+            ack = value;
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            finished = true;
+            upstream.cancel();
+            done.error(t);
+        }
+
+        @Override
+        public void onCompleted() {
+            Ack a = ack;
+            if (a == null || a.getCount() != sent) {
+                done.error(new IllegalStateException("server acknowledged " + (a == null ? "nothing" : a.getCount())
+                        + " of " + sent + " messages"));
+            } else {
+                done.success();
+            }
+        }
+    }
+
+    private void dispatch(Object event) {
+        if (events != null) {
+            events.dispatch(event);
+        }
+    }
+}
