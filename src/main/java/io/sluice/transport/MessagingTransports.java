@@ -1,6 +1,7 @@
 package io.sluice.transport;
 
 import io.sluice.transport.grpc.GrpcBuilder;
+import io.sluice.transport.rsocket.RSocketBuilder;
 import io.sluice.transport.zmq.ZmqBuilder;
 
 /**
@@ -22,5 +23,10 @@ public final class MessagingTransports {
     /** @return a gRPC builder: {@code sluice.v1.Ingest} server source and client sink */
     public static GrpcBuilder grpc() {
         return new GrpcBuilder();
+    }
+
+    /** @return an RSocket (TCP) builder: fire-and-forget and request-channel */
+    public static RSocketBuilder rsocket() {
+        return new RSocketBuilder();
     }
 }

@@ -1,0 +1,32 @@
+package io.sluice.transport.rsocket;
+
+import io.rsocket.Payload;
+import io.rsocket.util.DefaultPayload;
+import io.sluice.Message;
+import java.nio.ByteBuffer;
+
+/** Conversion between {@link Message} and RSocket {@link Payload} (data = payload, metadata = {@link MetadataCodec}). */
+final class Payloads {
+
+    private Payloads() {
+    }
+
+    static Payload toPayload(Message m) {
+        return DefaultPayload.create(ByteBuffer.wrap(m.payload()), ByteBuffer.wrap(MetadataCodec.meta(m)));
+    }
+
+    /** Copies the payload out and releases it. */
+    static Message toMessage(Payload p) {
+        try {
+            return MetadataCodec.decode(bytes(p.getMetadata()), bytes(p.getData()));
+        } finally {
+            p.release();
+        }
+    }
+
+    private static byte[] bytes(ByteBuffer b) {
+        byte[] out = new byte[b.remaining()];
+        b.duplicate().get(out);
+        return out;
+    }
+}

@@ -1,0 +1,120 @@
+package io.sluice.transport.rsocket;
+
+import io.sluice.event.EventDispatcher;
+import java.util.Objects;
+
+/**
+ * Configuration of the RSocket transport over TCP (rsocket-java 1.1.5); obtained from
+ * {@code io.sluice.transport.MessagingTransports.rsocket()}. Defaults: host {@code 127.0.0.1}, port 0
+ * (ephemeral, for a source), request-channel sink, per-stream prefetch 32, at most 256 concurrent
+ * channels per source, fire-and-forget buffer 1024, no event dispatcher.
+ */
+public final class RSocketBuilder {
+
+    /** How an {@link RSocketSink} sends. */
+    public enum Mode {
+        /** One fire-and-forget frame per message; no flow control. */
+        FIRE_AND_FORGET,
+        /** One request-channel stream per write; the receiver's demand travels back as request-n. */
+        CHANNEL
+    }
+
+    String host = "127.0.0.1";
+    int port;
+    Mode mode = Mode.CHANNEL;
+    int prefetch = 32;
+    int maxStreams = 256;
+    int fireAndForgetBuffer = 1024;
+    EventDispatcher events;
+
+    /** Use {@code MessagingTransports.rsocket()}. */
+    public RSocketBuilder() {
+    }
+
+    /**
+     * @param h host to bind (source) or connect to (sink)
+     * @return this
+     */
+    public RSocketBuilder host(String h) {
+        this.host = Objects.requireNonNull(h, "host");
+        return this;
+    }
+
+    /**
+     * @param p port; 0 lets a source pick an ephemeral port
+     * @return this
+     */
+    public RSocketBuilder port(int p) {
+        if (p < 0 || p > 65535) {
+            throw new IllegalArgumentException("port out of range: " + p);
+        }
+        this.port = p;
+        return this;
+    }
+
+    /**
+     * @param m fire-and-forget or request-channel sink
+     * @return this
+     */
+    public RSocketBuilder mode(Mode m) {
+        this.mode = Objects.requireNonNull(m, "mode");
+        return this;
+    }
+
+    /**
+     * @param n messages a source requests ahead from each channel (sent as request-n), at least 1
+     * @return this
+     */
+    public RSocketBuilder prefetch(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("prefetch must be >= 1, was " + n);
+        }
+        this.prefetch = n;
+        return this;
+    }
+
+    /**
+     * @param n channels a source reads from at once, at least 1
+     * @return this
+     */
+    public RSocketBuilder maxConcurrentStreams(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("maxConcurrentStreams must be >= 1, was " + n);
+        }
+        this.maxStreams = n;
+        return this;
+    }
+
+    /**
+     * @param n fire-and-forget messages a source buffers while the pipeline lags (Reactor rounds the
+     *          queue up to a power of two); more are dropped and counted ({@code metrics().lost()}),
+     *          at least 1
+     * @return this
+     */
+    public RSocketBuilder fireAndForgetBuffer(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("fireAndForgetBuffer must be >= 1, was " + n);
+        }
+        this.fireAndForgetBuffer = n;
+        return this;
+    }
+
+    /**
+     * @param dispatcher receives connection events; null for none
+     * @return this
+     */
+    public RSocketBuilder events(EventDispatcher dispatcher) {
+        this.events = dispatcher;
+        return this;
+    }
+
+    /** @return a server source with this configuration */
+    public RSocketSource source() {
+        return new RSocketSource(this);
+    }
+
+    /** @return a client sink with this configuration */
+    public RSocketSink sink() {
+        return new RSocketSink(this);
+    }
+}

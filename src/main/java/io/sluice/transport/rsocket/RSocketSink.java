@@ -1,0 +1,101 @@
+package io.sluice.transport.rsocket;
+
+import io.rsocket.RSocket;
+import io.rsocket.core.RSocketConnector;
+import io.rsocket.transport.netty.client.TcpClientTransport;
+import io.rsocket.util.DefaultPayload;
+import io.sluice.Message;
+import io.sluice.event.ConnectionClosed;
+import io.sluice.event.ConnectionOpened;
+import io.sluice.event.EventDispatcher;
+import io.sluice.pipeline.Sink;
+import io.sluice.transport.TransportMetrics;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * RSocket (TCP) client sink. Each {@link #write(Flux)} connects, sends, and disposes the connection.
+ *
+ * <ul>
+ *   <li>{@link RSocketBuilder.Mode#CHANNEL} (default): one request-channel; rsocket-java requests
+ *       from the input only what the receiver asked for with {@code REQUEST_N}, so the receiving
+ *       pipeline's demand paces this sink. Completes when the receiver's final count arrives; fails
+ *       if that count differs from the messages sent.</li>
+ *   <li>{@link RSocketBuilder.Mode#FIRE_AND_FORGET}: one fire-and-forget frame per message, then a
+ *       request-response barrier, so the write completes once the receiver has processed every
+ *       frame (it may still have dropped some if its buffer was full, see {@link RSocketSource}).</li>
+ * </ul>
+ */
+public final class RSocketSink implements Sink<Message> {
+
+    private final String host;
+    private final int port;
+    private final RSocketBuilder.Mode mode;
+    private final EventDispatcher events;
+    private final TransportMetrics metrics = new TransportMetrics(RSocketSource.NAME);
+
+    RSocketSink(RSocketBuilder b) {
+        this.host = b.host;
+        this.port = b.port;
+        this.mode = b.mode;
+        this.events = b.events;
+    }
+
+    /** @return counters: messages and bytes handed to RSocket, connections, failures */
+    public TransportMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public Mono<Void> write(Flux<Message> elements) {
+        Mono<RSocket> connect = RSocketConnector.create().connect(TcpClientTransport.create(host, port))
+                .doOnNext(r -> {
+                    metrics.connectionOpened();
+                    dispatch(new ConnectionOpened(RSocketSource.NAME, host + ":" + port));
+                });
+        return Mono.usingWhen(connect,
+                        r -> mode == RSocketBuilder.Mode.CHANNEL ? channel(r, elements) : fireAndForget(r, elements),
+                        this::close, (r, e) -> close(r), this::close)
+                .doOnError(e -> metrics.error());
+    }
+
+    private Mono<Void> channel(RSocket r, Flux<Message> elements) {
+        long[] sent = new long[1];
+        return r.requestChannel(elements.map(m -> {
+                    sent[0]++;
+                    metrics.message(m.size());
+                    return Payloads.toPayload(m);
+                }))
+                .map(p -> {
+                    try {
+                        return Long.parseLong(p.getDataUtf8());
+                    } finally {
+                        p.release();
+                    }
+                })
+                .last(-1L)
+                .flatMap(n -> n == sent[0] ? Mono.<Void>empty()
+                        : Mono.error(new IllegalStateException("receiver counted " + n + " of " + sent[0] + " messages")));
+    }
+
+    private Mono<Void> fireAndForget(RSocket r, Flux<Message> elements) {
+        return elements.concatMap(m -> r.fireAndForget(Payloads.toPayload(m)).doOnSuccess(x -> metrics.message(m.size())))
+                .then(Mono.defer(() -> r.requestResponse(DefaultPayload.create("barrier"))))
+                .doOnNext(p -> p.release())
+                .then();
+    }
+
+    private Mono<Void> close(RSocket r) {
+        r.dispose();
+        return r.onClose().onErrorResume(e -> Mono.empty()).doFinally(s -> {
+            metrics.connectionClosed();
+            dispatch(new ConnectionClosed(RSocketSource.NAME, host + ":" + port));
+        });
+    }
+
+    private void dispatch(Object event) {
+        if (events != null) {
+            events.dispatch(event);
+        }
+    }
+}

@@ -1,0 +1,194 @@
+package io.sluice.transport.rsocket;
+
+import io.rsocket.Payload;
+import io.rsocket.RSocket;
+import io.rsocket.SocketAcceptor;
+import io.rsocket.core.RSocketServer;
+import io.rsocket.transport.netty.server.CloseableChannel;
+import io.rsocket.transport.netty.server.TcpServerTransport;
+import io.rsocket.util.DefaultPayload;
+import io.sluice.Message;
+import io.sluice.event.ConnectionClosed;
+import io.sluice.event.ConnectionError;
+import io.sluice.event.ConnectionOpened;
+import io.sluice.event.EventDispatcher;
+import io.sluice.pipeline.Source;
+import io.sluice.transport.TransportMetrics;
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.reactivestreams.Publisher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.util.concurrent.Queues;
+
+/**
+ * RSocket (TCP) server source. Subscribing to {@link #flux()} binds an rsocket-java server;
+ * cancelling or terminating it closes the server.
+ *
+ * <ul>
+ *   <li><b>request-channel</b>: each inbound channel is merged into the flux (bounded concurrency,
+ *       per-channel {@code prefetch}); the pipeline's demand is what this source requests from the
+ *       channel, and rsocket-java sends it to the peer as {@code REQUEST_N} frames, so a slow
+ *       pipeline slows the sender without loss. When the sender completes, the responder answers
+ *       one payload with the message count as text and completes.</li>
+ *   <li><b>fire-and-forget</b>: RSocket has no flow control for these; they are buffered up to
+ *       {@code fireAndForgetBuffer} and, beyond that, dropped and counted
+ *       ({@link TransportMetrics#lost()}).</li>
+ *   <li><b>request-response</b>: a barrier: answered (with the count of fire-and-forget messages
+ *       received so far) after every frame sent before it on the connection was processed; the
+ *       fire-and-forget sink uses it to complete only once its messages arrived.</li>
+ * </ul>
+ * A payload whose metadata is not Sluice's is counted as an error and reported as a
+ * {@link ConnectionError}; it fails that channel only (fire-and-forget: it is skipped).
+ */
+public final class RSocketSource implements Source<Message> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RSocketSource.class);
+    static final String NAME = "rsocket";
+
+    private final String host;
+    private final int port;
+    private final int prefetch;
+    private final int maxStreams;
+    private final int fnfBuffer;
+    private final EventDispatcher events;
+    private final TransportMetrics metrics = new TransportMetrics(NAME);
+    private final AtomicReference<Sinks.One<InetSocketAddress>> bound = new AtomicReference<>(Sinks.one());
+
+    RSocketSource(RSocketBuilder b) {
+        this.host = b.host;
+        this.port = b.port;
+        this.prefetch = b.prefetch;
+        this.maxStreams = b.maxStreams;
+        this.fnfBuffer = b.fireAndForgetBuffer;
+        this.events = b.events;
+    }
+
+    /** @return counters: messages, bytes, connections, errors, dropped fire-and-forget messages as lost */
+    public TransportMetrics metrics() {
+        return metrics;
+    }
+
+    /** @return the bound address of the current subscription, once bound */
+    public Mono<InetSocketAddress> boundAddress() {
+        return Mono.defer(() -> bound.get().asMono());
+    }
+
+    @Override
+    public Flux<Message> flux() {
+        return Flux.defer(() -> {
+            Sinks.One<InetSocketAddress> addr = bound.get();
+            Sinks.Many<Flux<Message>> streams = Sinks.many().unicast().onBackpressureBuffer();
+            Sinks.Many<Message> fnf = Sinks.many().unicast().onBackpressureBuffer(Queues.<Message>get(fnfBuffer).get());
+            AtomicLong fnfCount = new AtomicLong();
+            SocketAcceptor acceptor = (setup, peer) -> {
+                String remote = "rsocket-peer@" + Integer.toHexString(System.identityHashCode(peer));
+                metrics.connectionOpened();
+                dispatch(new ConnectionOpened(NAME, remote));
+                peer.onClose().doFinally(s -> {
+                    metrics.connectionClosed();
+                    dispatch(new ConnectionClosed(NAME, remote));
+                }).subscribe(x -> { }, e -> { });
+                return Mono.just(new Responder(remote, streams, fnf, fnfCount));
+            };
+            Mono<CloseableChannel> bind = RSocketServer.create(acceptor)
+                    .bind(TcpServerTransport.create(host, port));
+            return Flux.usingWhen(bind,
+                    server -> {
+                        addr.tryEmitValue(server.address());
+                        LOG.debug("rsocket source bound to {}", server.address());
+                        return Flux.merge(fnf.asFlux(), streams.asFlux().flatMap(f -> f, maxStreams, prefetch));
+                    },
+                    server -> close(server, addr),
+                    (server, err) -> close(server, addr),
+                    server -> close(server, addr));
+        });
+    }
+
+    private Mono<Void> close(CloseableChannel server, Sinks.One<InetSocketAddress> addr) {
+        bound.compareAndSet(addr, Sinks.one());
+        server.dispose();
+        return server.onClose().onErrorResume(e -> Mono.empty());
+    }
+
+    private void dispatch(Object event) {
+        if (events != null) {
+            events.dispatch(event);
+        }
+    }
+
+    private final class Responder implements RSocket {
+        private final String remote;
+        private final Sinks.Many<Flux<Message>> streams;
+        private final Sinks.Many<Message> fnf;
+        private final AtomicLong fnfCount;
+
+        Responder(String remote, Sinks.Many<Flux<Message>> streams, Sinks.Many<Message> fnf, AtomicLong fnfCount) {
+            this.remote = remote;
+            this.streams = streams;
+            this.fnf = fnf;
+            this.fnfCount = fnfCount;
+        }
+
+        @Override
+        public Mono<Void> fireAndForget(Payload payload) {
+            Message m;
+            try {
+                m = Payloads.toMessage(payload);
+            } catch (IllegalArgumentException e) {
+                bad(e);
+                return Mono.empty();
+            }
+            boolean ok;
+            synchronized (fnf) {
+                ok = fnf.tryEmitNext(m).isSuccess();
+            }
+            if (ok) {
+                metrics.message(m.size());
+                fnfCount.incrementAndGet();
+            } else {
+                metrics.lost(1);
+            }
+            return Mono.empty();
+        }
+
+        @Override
+        public Mono<Payload> requestResponse(Payload payload) {
+            payload.release();
+            return Mono.fromSupplier(() -> DefaultPayload.create(Long.toString(fnfCount.get())));
+        }
+
+        @Override
+        public Flux<Payload> requestChannel(Publisher<Payload> payloads) {
+            AtomicLong count = new AtomicLong();
+            Sinks.One<Long> finished = Sinks.one();
+            Flux<Message> in = Flux.from(payloads)
+                    .map(p -> {
+                        Message m = Payloads.toMessage(p);
+                        metrics.message(m.size());
+                        count.incrementAndGet();
+                        return m;
+                    })
+                    .doOnError(e -> {
+                        bad(e);
+                        finished.tryEmitError(e);
+                    })
+                    .onErrorResume(e -> Mono.empty())
+                    .doOnComplete(() -> finished.tryEmitValue(count.get()));
+            synchronized (streams) {
+                streams.tryEmitNext(in);
+            }
+            return finished.asMono().map(n -> DefaultPayload.create(Long.toString(n))).flux();
+        }
+
+        private void bad(Throwable e) {
+            metrics.error();
+            LOG.warn("rsocket source: bad payload from {}: {}", remote, e.toString());
+            dispatch(new ConnectionError(NAME, remote, "bad payload: " + e.getMessage(), e));
+        }
+    }
+}
