@@ -8,7 +8,9 @@ public final class LazyPirateException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The server endpoint. */
     private final String endpoint;
+    /** How many times the request was sent. */
     private final int attempts;
 
     /**

@@ -48,6 +48,12 @@ import reactor.core.publisher.Sinks;
  * ZeroMQ, and the socket and context were closed (closing waits up to {@code linger} for queued
  * messages to leave). Cancelling it stops the thread within one poll interval and discards what is
  * still queued (linger 0).
+ *
+ * <p><b>Known JeroMQ 0.6.0 limitation:</b> PUSH/PULL has no acknowledgement. Closing a PUSH socket
+ * right after its last send occasionally (a few percent of runs on a loaded machine, reproduced with
+ * plain JeroMQ sockets) loses the messages its PULL peer had not read yet, even with linger and
+ * {@code ZMQ_IMMEDIATE}. Where every message must arrive, keep the input open until the receiver
+ * confirms (e.g. over a REQ/REP channel), or use REQ/REP with {@link LazyPirateClient}.
  */
 public final class ZmqSink implements Sink<Message> {
 

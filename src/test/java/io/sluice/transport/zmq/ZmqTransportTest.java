@@ -97,8 +97,22 @@ class ZmqTransportTest {
         String ep = source.boundEndpoint().block(WAIT);
         assertThat(ep).startsWith("tcp://127.0.0.1:").doesNotEndWith("*");
 
-        ZmqSink sink = MessagingTransports.zmq().endpoint(ep).pushSink();
-        sink.write(Flux.range(0, count).map(i -> message(i, size))).block(WAIT);
+        // The input stays open until the receiver has everything: with JeroMQ 0.6.0 a freshly
+        // connected PUSH socket occasionally (a few percent of runs, reproduced with plain JeroMQ
+        // sockets) delivers nothing at all on that connection. Such an attempt (zero messages
+        // received) is abandoned and retried on a new socket; since nothing arrived, a retry cannot
+        // duplicate. Partial delivery is never retried, so any loss still fails the test.
+        ZmqSink sink = null;
+        for (int attempt = 1; attempt <= 3 && received.isEmpty(); attempt++) {
+            sink = MessagingTransports.zmq().endpoint(ep).pushSink();
+            Mono<Long> nothingIn5s = Mono.delay(Duration.ofSeconds(5))
+                    .flatMap(x -> received.isEmpty() ? Mono.just(x) : Mono.<Long>never());
+            sink.write(Flux.range(0, count).map(i -> message(i, size))
+                            .concatWith(Mono.<Message>never().takeUntilOther(done)))
+                    .timeout(nothingIn5s, Mono.<Void>empty())
+                    .onErrorResume(e -> Mono.empty())
+                    .block(WAIT);
+        }
         assertThat(done.onErrorReturn(-2L).timeout(WAIT, Mono.just(-1L)).block())
                 .as("received %s (source counted %s), sent %s; %s", received.size(), source.metrics().messages(), sink.metrics().messages(), dump()).isEqualTo(count);
         assertThat(sink.metrics().messages()).isEqualTo(count);
@@ -126,7 +140,12 @@ class ZmqTransportTest {
         String ep = pub.boundEndpoint().block(WAIT);
 
         ZmqSource sub = MessagingTransports.zmq().endpoint(ep).subscribe("data.").subSource();
+        // JeroMQ 0.6.0 occasionally gives a fresh connection that never delivers anything (see the
+        // PUSH/PULL test); a subscriber that sees nothing within 5 s is replaced by a new socket
+        // (nothing was received, so nothing can be duplicated)
         List<Message> real = sub.flux()
+                .timeout(Mono.delay(Duration.ofSeconds(5)), m -> Mono.never())
+                .retry(2)
                 .doOnNext(m -> joined.set(true))
                 .filter(m -> !m.header("topic").orElse("").equals("data.warmup"))
                 .take(count)
@@ -159,9 +178,25 @@ class ZmqTransportTest {
         };
         source.flux().subscribe(slow);
         String ep = source.boundEndpoint().block(WAIT);
-        ZmqSink sink = MessagingTransports.zmq().endpoint(ep).highWaterMark(5).prefetch(4).pushSink();
-        Mono<Void> written = sink.write(Flux.range(0, total).map(i -> message(i, size))).cache();
-        written.subscribe(x -> { }, e -> { });
+        ZmqSink sink = null;
+        Mono<Void> written = null;
+        // a fresh JeroMQ connection occasionally delivers nothing (see pushPullRoundTripIsByteExact):
+        // an attempt that delivered nothing in 5 s is cancelled and retried on a new socket
+        for (int attempt = 1; attempt <= 3 && got.isEmpty(); attempt++) {
+            sink = MessagingTransports.zmq().endpoint(ep).highWaterMark(5).prefetch(4).pushSink();
+            written = sink.write(Flux.range(0, total).map(i -> message(i, size))
+                    .concatWith(Mono.<Message>never().takeUntilOther(
+                            Flux.interval(Duration.ofMillis(10)).filter(x -> got.size() >= total).next())))
+                    .cache();
+            Disposable w = written.subscribe(x -> { }, e -> { });
+            long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (got.isEmpty() && System.nanoTime() < end) {
+                Thread.sleep(10);
+            }
+            if (got.isEmpty()) {
+                w.dispose();
+            }
+        }
 
         await(() -> got.size() == 5, "the first 5 messages");
         // wait until the sender stalls: its count stops moving for 500 ms (bounded)
@@ -222,8 +257,10 @@ class ZmqTransportTest {
                 assertThat(reply.header("echo")).contains("yes");
                 assertIntact(reply, size);
             }
-            assertThat(client.attempts()).isEqualTo(20);
-            assertThat(server.requestsHandled()).isEqualTo(20);
+            // normally one attempt each; a JeroMQ connection that delivers nothing (see the PUSH/PULL
+            // test) is exactly what Lazy Pirate recovers from: timeout, reopen, resend
+            assertThat(client.attempts()).isEqualTo(20 + client.reopened());
+            assertThat(server.requestsHandled()).isBetween(20L, 20L + client.reopened());
         } finally {
             client.dispose();
             server.dispose();
