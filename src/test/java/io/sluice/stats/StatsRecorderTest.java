@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @Timeout(60)
 class StatsRecorderTest {
@@ -20,9 +22,11 @@ class StatsRecorderTest {
     private static final int THREADS = 4;
     private static final int PER_THREAD = 250_000;
 
-    @Test
-    void concurrentRecordingFromFourThreadsLosesNothing() throws Exception {
-        StatsRecorder recorder = new StatsRecorder("test");
+    @ParameterizedTest(name = "stripes={0}")
+    @ValueSource(ints = {1, 4, 64})
+    void concurrentRecordingFromFourThreadsLosesNothing(int stripes) throws Exception {
+        // With one stripe all four threads contend on the same lock; with 64 they mostly do not.
+        StatsRecorder recorder = new StatsRecorder("test", stripes);
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         try {
             CountDownLatch start = new CountDownLatch(1);
