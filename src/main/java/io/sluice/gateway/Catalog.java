@@ -31,7 +31,7 @@ final class Catalog {
     static final Map<String, Type> ENDPOINTS = index(
             type("generator", true, false,
                     opt("count", OptionKind.POSITIVE_INT), opt("size", OptionKind.POSITIVE_INT),
-                    opt("interval", OptionKind.DURATION)),
+                    opt("interval", OptionKind.DURATION), opt("rate", OptionKind.POSITIVE_INT)),
             type("dir", true, false,
                     req("path", OptionKind.STRING), opt("glob", OptionKind.STRING),
                     opt("concurrency", OptionKind.POSITIVE_INT), opt("maxFileSize", OptionKind.POSITIVE_INT)),
@@ -40,6 +40,7 @@ final class Catalog {
                     opt("bufferSize", OptionKind.POSITIVE_INT), opt("flushInterval", OptionKind.DURATION),
                     opt("append", OptionKind.BOOLEAN)),
             type("stdout", false, true),
+            type("discard", false, true, opt("delay", OptionKind.DURATION)),
             type("tcp", true, true,
                     opt("host", OptionKind.STRING), req("port", OptionKind.PORT),
                     choice("framing", "newline", "length-prefixed"), opt("maxFrame", OptionKind.POSITIVE_INT),
