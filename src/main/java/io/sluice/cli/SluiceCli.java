@@ -87,6 +87,20 @@ public final class SluiceCli implements Callable<Integer> {
         out.flush();
     }
 
+    static void printStats(PrintWriter out, List<Gateway.StatsLine> lines) {
+        if (lines.isEmpty()) {
+            return;
+        }
+        out.println();
+        out.printf("%-20s %-10s %-16s %10s %12s %12s %12s %12s%n", "pipeline", "measure", "key", "count", "mean",
+                "stddev", "min", "max");
+        for (Gateway.StatsLine l : lines) {
+            out.printf("%-20s %-10s %-16s %,10d %12.3f %12.3f %12.3f %12.3f%n", l.pipeline(), l.measure(), l.key(),
+                    l.stats().count(), l.stats().mean(), l.stats().stddev(), l.stats().min(), l.stats().max());
+        }
+        out.flush();
+    }
+
     /** {@code sluice validate FILE}. */
     @Command(name = "validate", mixinStandardHelpOptions = true,
             description = "Check a gateway configuration; print every error with its line.")
@@ -181,6 +195,7 @@ public final class SluiceCli implements Callable<Integer> {
             // the hook is running and has already stopped the gateway
         }
         printSummary(out, gateway.report());
+        printStats(out, gateway.stats());
         if (admin != null) {
             admin.close();
         }

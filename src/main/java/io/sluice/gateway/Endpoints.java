@@ -31,7 +31,7 @@ final class Endpoints {
         switch (e.type()) {
             case "generator":
                 return generator(e.option("count", 1000), e.option("size", 18), e.option("interval", null),
-                        e.option("rate", null));
+                        e.option("rate", null), e.option("devices", null));
             case "dir": {
                 DirectorySource.Builder b = DirectorySource.builder(Path.of((String) e.option("path", ".")))
                         .concurrency(e.option("concurrency", 4));
@@ -152,7 +152,7 @@ final class Endpoints {
      * {@code count} messages of {@code size} bytes: as fast as demanded, one per {@code interval},
      * or about {@code rate} per second.
      */
-    static Source<Message> generator(int count, int size, Duration interval, Integer rate) {
+    static Source<Message> generator(int count, int size, Duration interval, Integer rate, Integer devices) {
         return () -> {
             Flux<Long> ticks;
             if (rate != null) {
@@ -167,6 +167,9 @@ final class Endpoints {
             } else {
                 ticks = Flux.range(0, count).map(Integer::longValue).subscribeOn(Schedulers.boundedElastic());
             }
+            if (devices != null) {
+                return ticks.map(i -> telemetry(i, devices));
+            }
             return ticks.map(i -> {
                 byte[] p = new byte[size];
                 for (int j = 0; j < size; j++) {
@@ -175,6 +178,18 @@ final class Endpoints {
                 return Message.builder().payload(p).sequence(i).build();
             });
         };
+    }
+
+    /**
+     * A JSON reading of device {@code i % devices}: {@code {"device":"device-3","temp":21.37,"seq":42}};
+     * each device's temperature follows its own slow sine around a per-device base.
+     */
+    static Message telemetry(long i, int devices) {
+        int d = (int) (i % devices);
+        double temp = 18 + d + 3 * Math.sin(i / (double) (devices * 50) + d);
+        String json = String.format(Locale.ROOT, "{\"device\":\"device-%d\",\"temp\":%.2f,\"seq\":%d}", d, temp, i);
+        return Message.builder().payload(json.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .key("device-" + d).sequence(i).build();
     }
 
     private static void writeLine(OutputStream out, Message m) {

@@ -77,9 +77,9 @@ class GatewayConfigTest {
                             "line 6: pipeline 'a' sink file needs 'path'",
                             "line 7: pipeline name 'a' is used twice",
                             "line 8: pipeline 'a' source generator count must be at least 1, was -3",
-                            "line 8: pipeline 'a' source generator: unknown option 'colour' (known: count, size, interval, rate)",
+                            "line 8: pipeline 'a' source generator: unknown option 'colour' (known: count, size, interval, rate, devices)",
                             "line 9: pipeline 'a': unknown overflow policy 'drop-oldest' (known: drop-newest, overwrite-oldest, block, fail)",
-                            "line 11: pipeline 'a' step: unknown step 'explode' (known: filter-header, set-header, rename-header, sample, stats, parse-json)",
+                            "line 11: pipeline 'a' step: unknown step 'explode' (known: filter-header, set-header, rename-header, sample, delay, stats, parse-json)",
                             "line 12: pipeline 'a' step sample every must be a whole number, was 'often'",
                             "line 13: pipeline 'a': 'dir' cannot be used as a sink (sinks: file, stdout, discard, tcp, udp, http, websocket)",
                             "line 14: pipeline 'c' has no sink");

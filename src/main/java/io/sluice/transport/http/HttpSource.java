@@ -10,6 +10,7 @@ import io.sluice.event.ConnectionError;
 import io.sluice.event.ConnectionOpened;
 import io.sluice.event.EventDispatcher;
 import io.sluice.pipeline.Source;
+import io.sluice.transport.ServerSource;
 import io.sluice.transport.TransportMetrics;
 import java.net.InetSocketAddress;
 import java.util.Arrays;
@@ -58,7 +59,7 @@ import reactor.netty.http.server.HttpServerResponse;
  * At most {@code maxConnections} connections are served at once; a connection accepted beyond
  * that is closed immediately (no request is read) with a {@link ConnectionError} event.
  */
-public final class HttpSource implements Source<Message> {
+public final class HttpSource implements ServerSource {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpSource.class);
     private static final String NAME = "http";

@@ -8,6 +8,7 @@ import io.sluice.event.ConnectionError;
 import io.sluice.event.ConnectionOpened;
 import io.sluice.event.EventDispatcher;
 import io.sluice.pipeline.Source;
+import io.sluice.transport.ServerSource;
 import io.sluice.transport.TransportMetrics;
 import java.net.InetSocketAddress;
 import java.util.Set;
@@ -45,7 +46,7 @@ import reactor.netty.tcp.TcpServer;
  * <p>One subscription at a time: the bound address of the current subscription is given by
  * {@link #boundAddress()}.
  */
-public final class TcpSource implements Source<Message> {
+public final class TcpSource implements ServerSource {
 
     private static final Logger LOG = LoggerFactory.getLogger(TcpSource.class);
     private static final String NAME = "tcp";

@@ -10,6 +10,7 @@ import io.sluice.event.ConnectionError;
 import io.sluice.event.ConnectionOpened;
 import io.sluice.event.EventDispatcher;
 import io.sluice.pipeline.Source;
+import io.sluice.transport.ServerSource;
 import io.sluice.transport.TransportMetrics;
 import java.net.InetSocketAddress;
 import java.util.Map;
@@ -45,7 +46,7 @@ import reactor.netty.udp.UdpServer;
  * the sequence numbers then reveal. Events: {@code ConnectionOpened}/{@code ConnectionClosed}
  * for the bound socket, a {@code ConnectionError} for a datagram too short for its sequence header.
  */
-public final class UdpSource implements Source<Message> {
+public final class UdpSource implements ServerSource {
 
     private static final Logger LOG = LoggerFactory.getLogger(UdpSource.class);
     private static final String NAME = "udp";

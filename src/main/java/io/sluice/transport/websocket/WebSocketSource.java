@@ -11,6 +11,7 @@ import io.sluice.event.ConnectionError;
 import io.sluice.event.ConnectionOpened;
 import io.sluice.event.EventDispatcher;
 import io.sluice.pipeline.Source;
+import io.sluice.transport.ServerSource;
 import io.sluice.transport.TransportMetrics;
 import java.net.InetSocketAddress;
 import java.util.Set;
@@ -47,7 +48,7 @@ import reactor.netty.http.websocket.WebsocketInbound;
  * the maximum closes that connection (close status 1009 from Netty) with a {@link ConnectionError}.
  * Cancel closes the server and all connections.
  */
-public final class WebSocketSource implements Source<Message> {
+public final class WebSocketSource implements ServerSource {
 
     private static final Logger LOG = LoggerFactory.getLogger(WebSocketSource.class);
     private static final String NAME = "websocket";
