@@ -38,7 +38,8 @@ class SamplesTest {
     @Test
     void logShipperDropsNewestAndShipsExactlyWhatItDelivered() throws Exception {
         Path out = tmp.resolve("shipped.log");
-        String yaml = adapt("log-shipper", "count: 30000", "count: 6000")
+        // The sample's overload, made decisive so a busy CI machine cannot hide it: 3 ms per line.
+        String yaml = adapt("log-shipper", "count: 30000", "count: 6000", "per: 500us", "per: 3ms")
                 .replace("target/samples/shipped.log", out.toString());
         Map<String, PipelineReport> r = run(yaml);
         PipelineReport apps = r.get("apps");
@@ -91,11 +92,15 @@ class SamplesTest {
         throw new AssertionError("load pipeline did not finish");
     }
 
-    /** The sample's config with free ports, no admin endpoint, and {@code from} replaced by {@code to}. */
-    private static String adapt(String sample, String from, String to) throws IOException {
+    /** The sample's config with free ports, no admin endpoint, and each {@code from, to} pair replaced. */
+    private static String adapt(String sample, String... fromTo) throws IOException {
         String original = Files.readString(Path.of("samples", sample, "gateway.yaml"));
-        assertThat(original).contains(from);
-        String yaml = original.replace(from, to).replaceAll("(?m)^admin:.*\\n", "");
+        String replaced = original;
+        for (int i = 0; i < fromTo.length; i += 2) {
+            assertThat(replaced).contains(fromTo[i]);
+            replaced = replaced.replace(fromTo[i], fromTo[i + 1]);
+        }
+        String yaml = replaced.replaceAll("(?m)^admin:.*\\n", "");
         boolean udp = yaml.contains("type: udp");
         Matcher m = PORT.matcher(yaml);
         StringBuilder sb = new StringBuilder();
