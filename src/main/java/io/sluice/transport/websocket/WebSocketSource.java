@@ -12,13 +12,14 @@ import io.sluice.event.ConnectionOpened;
 import io.sluice.event.EventDispatcher;
 import io.sluice.pipeline.Source;
 import io.sluice.transport.ServerSource;
+import io.sluice.transport.BoundAddress;
+import io.sluice.transport.TransportSupport;
 import io.sluice.transport.TransportMetrics;
 import java.net.InetSocketAddress;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,7 +62,7 @@ public final class WebSocketSource implements ServerSource {
     private final int prefetch;
     private final EventDispatcher events;
     private final TransportMetrics metrics = new TransportMetrics(NAME);
-    private final AtomicReference<Sinks.One<InetSocketAddress>> bound = new AtomicReference<>(Sinks.one());
+    private final BoundAddress bound = new BoundAddress();
 
     WebSocketSource(WebSocketBuilder b) {
         this.host = b.host;
@@ -80,7 +81,7 @@ public final class WebSocketSource implements ServerSource {
 
     /** @return the bound address once {@link #flux()} is subscribed and bound */
     public Mono<InetSocketAddress> boundAddress() {
-        return Mono.defer(() -> bound.get().asMono());
+        return bound.mono();
     }
 
     /**
@@ -92,7 +93,7 @@ public final class WebSocketSource implements ServerSource {
     @Override
     public Flux<Message> flux() {
         return Flux.defer(() -> {
-            Sinks.One<InetSocketAddress> addr = bound.get();
+            Sinks.One<InetSocketAddress> addr = bound.begin();
             Sinks.Many<Flux<Message>> accepted = Sinks.many().unicast().onBackpressureBuffer();
             Set<Connection> open = ConcurrentHashMap.newKeySet();
             AtomicInteger active = new AtomicInteger();
@@ -187,7 +188,7 @@ public final class WebSocketSource implements ServerSource {
     }
 
     private Mono<Void> close(DisposableServer server, Set<Connection> open, Sinks.One<InetSocketAddress> addr) {
-        bound.compareAndSet(addr, Sinks.one());
+        bound.end(addr);
         for (Connection c : open) {
             c.dispose();
         }
@@ -196,8 +197,6 @@ public final class WebSocketSource implements ServerSource {
     }
 
     private void dispatch(Object event) {
-        if (events != null) {
-            events.dispatch(event);
-        }
+        TransportSupport.publish(events, event);
     }
 }
