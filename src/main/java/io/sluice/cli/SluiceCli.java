@@ -37,7 +37,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "sluice", mixinStandardHelpOptions = true, version = "sluice 0.1.0",
         description = "Reactive ingestion gateway.",
-        subcommands = {SluiceCli.Run.class, SluiceCli.Validate.class, SluiceCli.Edit.class, SluiceCli.DemoCommand.class})
+        subcommands = {SluiceCli.Run.class, SluiceCli.Validate.class, SluiceCli.Edit.class, SluiceCli.DemoCommand.class,
+                SluiceCli.OverflowDemoCommand.class})
 public final class SluiceCli implements Callable<Integer> {
 
     /** Exit code for an invalid configuration or a failed pipeline. */
@@ -82,6 +83,20 @@ public final class SluiceCli implements Callable<Integer> {
         for (PipelineReport r : reports) {
             out.printf("%-20s %-17s %,10d %,10d %,10d %,10d %,10d  %-8s %s%n", r.name(), r.policy(), r.received(),
                     r.delivered(), r.dropped(), r.filtered(), r.discarded(), r.addsUp() ? "yes" : "NO", r.outcome());
+        }
+        out.flush();
+    }
+
+    static void printStats(PrintWriter out, List<Gateway.StatsLine> lines) {
+        if (lines.isEmpty()) {
+            return;
+        }
+        out.println();
+        out.printf("%-20s %-10s %-16s %10s %12s %12s %12s %12s%n", "pipeline", "measure", "key", "count", "mean",
+                "stddev", "min", "max");
+        for (Gateway.StatsLine l : lines) {
+            out.printf("%-20s %-10s %-16s %,10d %12.3f %12.3f %12.3f %12.3f%n", l.pipeline(), l.measure(), l.key(),
+                    l.stats().count(), l.stats().mean(), l.stats().stddev(), l.stats().min(), l.stats().max());
         }
         out.flush();
     }
@@ -180,6 +195,7 @@ public final class SluiceCli implements Callable<Integer> {
             // the hook is running and has already stopped the gateway
         }
         printSummary(out, gateway.report());
+        printStats(out, gateway.stats());
         if (admin != null) {
             admin.close();
         }
@@ -260,10 +276,33 @@ public final class SluiceCli implements Callable<Integer> {
         }
     }
 
-    /** {@code sluice demo}. */
+    /** {@code sluice demo}: the gateway demo. */
     @Command(name = "demo", mixinStandardHelpOptions = true,
-            description = "Push generated messages through every overflow policy and print the accounting.")
+            description = "Run a gateway with TCP, UDP, HTTP and WebSocket sources fed by a load generator;"
+                    + " show a live view and the accounting.")
     static final class DemoCommand implements Callable<Integer> {
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--seconds", defaultValue = "10", description = "how long the load runs (default 10)")
+        int seconds;
+
+        @Option(names = "--admin-port", defaultValue = "-1",
+                description = "serve the dashboard and /metrics on this port (0 = any free port; default: off)")
+        int adminPort;
+
+        @Override
+        public Integer call() {
+            List<io.sluice.demo.GatewayDemo.Row> rows = io.sluice.demo.GatewayDemo.run(Duration.ofSeconds(seconds),
+                    spec.commandLine().getOut(), System.console() != null, adminPort);
+            return rows.stream().allMatch(io.sluice.demo.GatewayDemo.Row::addsUp) ? 0 : INVALID;
+        }
+    }
+
+    /** {@code sluice overflow-demo}: the four overflow policies side by side. */
+    @Command(name = "overflow-demo", mixinStandardHelpOptions = true,
+            description = "Push generated messages through every overflow policy and print the accounting.")
+    static final class OverflowDemoCommand implements Callable<Integer> {
         @Option(names = "--messages", defaultValue = "100000", description = "messages per pipeline")
         int messages;
 

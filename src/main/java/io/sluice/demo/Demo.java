@@ -9,7 +9,7 @@ import io.sluice.pipeline.Pipeline;
 import io.sluice.pipeline.PipelineHandle;
 import io.sluice.pipeline.Sink;
 import io.sluice.pipeline.Source;
-import io.sluice.stats.RunningStats;
+import io.sluice.stats.StatsSnapshot;
 import io.sluice.stats.Stats;
 import io.sluice.stats.StatsRecorder;
 import java.io.PrintStream;
@@ -53,7 +53,7 @@ public final class Demo {
 
     /** Outcome of one pipeline. */
     record Result(String policy, long sent, long delivered, long dropped, long discarded, String outcome,
-                  RunningStats sizes, RunningStats crcMicros) {
+                  StatsSnapshot sizes, StatsSnapshot crcMicros) {
 
         boolean accountedFor() {
             return sent == delivered + dropped + discarded;
@@ -149,7 +149,7 @@ public final class Demo {
         out.printf("%-17s %10s %12s %12s %10s %10s   %s%n", "delivered sizes", "count", "mean B", "stddev B", "min B",
                 "max B", "CRC32 us/msg mean");
         for (Result r : results) {
-            RunningStats s = r.sizes();
+            StatsSnapshot s = r.sizes();
             out.printf("%-17s %,10d %12.1f %12.1f %10.0f %10.0f   %.2f%n", r.policy(), s.count(), s.mean(), s.stddev(),
                     s.min(), s.max(), r.crcMicros().mean());
         }

@@ -93,9 +93,23 @@ public final class EventDispatcher {
         if (t instanceof VirtualMachineError) {
             throw (VirtualMachineError) t;
         }
-        LOG.warn("event callback {} failed on {}", e.callback, event, t);
+        String callback = describe(e.callback);
+        try {
+            LOG.warn("event callback {} failed on {}", callback, event, t);
+        } catch (RuntimeException logFailure) {
+            // e.g. a logging backend calling a throwing event.toString(); the other callbacks still run
+        }
         if (!(event instanceof CallbackFailed)) {
-            dispatch(new CallbackFailed(event, String.valueOf(e.callback), t));
+            dispatch(new CallbackFailed(event, callback, t));
+        }
+    }
+
+    /** {@code String.valueOf(callback)}, but never throws: a failing callback must not stop the others. */
+    private static String describe(Object callback) {
+        try {
+            return String.valueOf(callback);
+        } catch (RuntimeException toStringFailure) {
+            return callback.getClass().getName() + "@" + Integer.toHexString(System.identityHashCode(callback));
         }
     }
 

@@ -31,7 +31,8 @@ final class Catalog {
     static final Map<String, Type> ENDPOINTS = index(
             type("generator", true, false,
                     opt("count", OptionKind.POSITIVE_INT), opt("size", OptionKind.POSITIVE_INT),
-                    opt("interval", OptionKind.DURATION)),
+                    opt("interval", OptionKind.DURATION), opt("rate", OptionKind.POSITIVE_INT),
+                    opt("devices", OptionKind.POSITIVE_INT)),
             type("dir", true, false,
                     req("path", OptionKind.STRING), opt("glob", OptionKind.STRING),
                     opt("concurrency", OptionKind.POSITIVE_INT), opt("maxFileSize", OptionKind.POSITIVE_INT)),
@@ -40,6 +41,7 @@ final class Catalog {
                     opt("bufferSize", OptionKind.POSITIVE_INT), opt("flushInterval", OptionKind.DURATION),
                     opt("append", OptionKind.BOOLEAN)),
             type("stdout", false, true),
+            type("discard", false, true, opt("delay", OptionKind.DURATION)),
             type("tcp", true, true,
                     opt("host", OptionKind.STRING), req("port", OptionKind.PORT),
                     choice("framing", "newline", "length-prefixed"), opt("maxFrame", OptionKind.POSITIVE_INT),
@@ -58,7 +60,8 @@ final class Catalog {
             type("set-header", false, false, req("name", OptionKind.STRING), req("value", OptionKind.STRING)),
             type("rename-header", false, false, req("from", OptionKind.STRING), req("to", OptionKind.STRING)),
             type("sample", false, false, req("every", OptionKind.POSITIVE_INT)),
-            type("stats", false, false),
+            type("delay", false, false, req("per", OptionKind.DURATION)),
+            type("stats", false, false, opt("value", OptionKind.STRING), opt("by", OptionKind.STRING)),
             type("parse-json", false, false, req("fields", OptionKind.STRING_LIST),
                     choice("onError", "drop", "fail")));
 

@@ -30,7 +30,8 @@ final class Endpoints {
     static Source<Message> source(GatewayConfig.Endpoint e, EventDispatcher events) {
         switch (e.type()) {
             case "generator":
-                return generator(e.option("count", 1000), e.option("size", 18), e.option("interval", null));
+                return generator(e.option("count", 1000), e.option("size", 18), e.option("interval", null),
+                        e.option("rate", null), e.option("devices", null));
             case "dir": {
                 DirectorySource.Builder b = DirectorySource.builder(Path.of((String) e.option("path", ".")))
                         .concurrency(e.option("concurrency", 4));
@@ -73,6 +74,17 @@ final class Endpoints {
                     b.flushInterval(flush);
                 }
                 return b.build();
+            }
+            case "discard": {
+                Duration delay = e.option("delay", Duration.ZERO);
+                long nanos = delay.toNanos();
+                return messages -> messages.publishOn(Schedulers.boundedElastic(), 32)
+                        .doOnNext(m -> {
+                            if (nanos > 0) {
+                                java.util.concurrent.locks.LockSupport.parkNanos(nanos);
+                            }
+                        })
+                        .then();
             }
             case "stdout":
                 return messages -> messages.publishOn(Schedulers.boundedElastic(), 64)
@@ -136,12 +148,28 @@ final class Endpoints {
         return b;
     }
 
-    /** {@code count} messages of {@code size} bytes, as fast as demanded or one per {@code interval}. */
-    static Source<Message> generator(int count, int size, Duration interval) {
+    /**
+     * {@code count} messages of {@code size} bytes: as fast as demanded, one per {@code interval},
+     * or about {@code rate} per second.
+     */
+    static Source<Message> generator(int count, int size, Duration interval, Integer rate, Integer devices) {
         return () -> {
-            Flux<Long> ticks = interval == null
-                    ? Flux.range(0, count).map(Integer::longValue).subscribeOn(Schedulers.boundedElastic())
-                    : Flux.interval(interval).take(count);
+            Flux<Long> ticks;
+            if (rate != null) {
+                // rate/100 messages every 10 ms; ticks the consumer cannot take yet are skipped, so a
+                // backpressured generator sends less rather than buffering.
+                long perTick = Math.max(1, rate / 100);
+                ticks = Flux.interval(Duration.ofMillis(10)).onBackpressureDrop()
+                        .concatMap(t -> Flux.range(0, (int) perTick).map(i -> t * perTick + i), 1)
+                        .take(count);
+            } else if (interval != null) {
+                ticks = Flux.interval(interval).onBackpressureDrop().take(count);
+            } else {
+                ticks = Flux.range(0, count).map(Integer::longValue).subscribeOn(Schedulers.boundedElastic());
+            }
+            if (devices != null) {
+                return ticks.map(i -> telemetry(i, devices));
+            }
             return ticks.map(i -> {
                 byte[] p = new byte[size];
                 for (int j = 0; j < size; j++) {
@@ -150,6 +178,18 @@ final class Endpoints {
                 return Message.builder().payload(p).sequence(i).build();
             });
         };
+    }
+
+    /**
+     * A JSON reading of device {@code i % devices}: {@code {"device":"device-3","temp":21.37,"seq":42}};
+     * each device's temperature follows its own slow sine around a per-device base.
+     */
+    static Message telemetry(long i, int devices) {
+        int d = (int) (i % devices);
+        double temp = 18 + d + 3 * Math.sin(i / (double) (devices * 50) + d);
+        String json = String.format(Locale.ROOT, "{\"device\":\"device-%d\",\"temp\":%.2f,\"seq\":%d}", d, temp, i);
+        return Message.builder().payload(json.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .key("device-" + d).sequence(i).build();
     }
 
     private static void writeLine(OutputStream out, Message m) {

@@ -12,7 +12,7 @@ import io.sluice.pipeline.Pipeline;
 import io.sluice.pipeline.PipelineHandle;
 import io.sluice.pipeline.Sink;
 import io.sluice.pipeline.Source;
-import io.sluice.stats.StatsRecorder;
+import io.sluice.transport.ServerSource;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,11 +33,13 @@ import reactor.core.publisher.Mono;
  * {@code sluice.messages.received}, {@code sluice.messages.delivered}, {@code sluice.bytes.received},
  * {@code sluice.bytes.delivered}, {@code sluice.messages.filtered}, {@code sluice.overflow.dropped}
  * (also tagged {@code policy}), {@code sluice.overflow.buffered}, {@code sluice.overflow.capacity},
- * and, with a {@code stats} step, {@code sluice.message.size.mean|stddev|max}.
+ * and, for each {@code stats} step, {@code sluice.stats.count|mean|stddev|min|max} per group (see
+ * {@code KeyedStats}).
  */
 public final class Gateway {
 
     private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+    private static final Duration BIND_TIMEOUT = Duration.ofSeconds(10);
 
     private final GatewayConfig config;
     private final List<Running> pipelines;
@@ -62,9 +64,25 @@ public final class Gateway {
         Map<String, PipelineStopped> ends = new ConcurrentHashMap<>();
         events.on(PipelineStopped.class, e -> ends.put(e.pipeline(), e));
         try {
-            for (GatewayConfig.PipelineSpec spec : config.pipelines()) {
-                running.add(Running.start(spec, registry, events, stdout, ends));
+            // Servers first: a pipeline whose sink connects to a server of this same gateway must
+            // not start before that server has bound.
+            Running[] started = new Running[config.pipelines().size()];
+            for (int pass = 0; pass < 2; pass++) {
+                for (int i = 0; i < started.length; i++) {
+                    GatewayConfig.PipelineSpec spec = config.pipelines().get(i);
+                    Source<Message> source = Endpoints.source(spec.source(), events);
+                    boolean server = source instanceof ServerSource;
+                    if ((pass == 0) == server) {
+                        started[i] = Running.start(spec, source, registry, events, stdout, ends);
+                        running.add(started[i]);
+                        if (server) {
+                            ((ServerSource) source).boundAddress().block(BIND_TIMEOUT);
+                        }
+                    }
+                }
             }
+            running.clear();
+            running.addAll(java.util.Arrays.asList(started));
         } catch (RuntimeException e) {
             running.forEach(r -> r.handle.cancel());
             throw e;
@@ -105,6 +123,31 @@ public final class Gateway {
         return pipelines.stream().map(Running::report).toList();
     }
 
+    /**
+     * @return the running stats of every {@code stats} step, one line per group, in configuration
+     *     order
+     */
+    public List<StatsLine> stats() {
+        List<StatsLine> lines = new ArrayList<>();
+        for (Running r : pipelines) {
+            for (KeyedStats ks : r.stats) {
+                ks.snapshot().forEach((key, snap) -> lines.add(new StatsLine(r.name, ks.measure(), key, snap)));
+            }
+        }
+        return lines;
+    }
+
+    /**
+     * Stats of one group of a {@code stats} step.
+     *
+     * @param pipeline pipeline name
+     * @param measure what is measured: {@code size} or the value header's name
+     * @param key group (value of the {@code by} header, or {@code all})
+     * @param stats the numbers
+     */
+    public record StatsLine(String pipeline, String measure, String key, io.sluice.stats.StatsSnapshot stats) {
+    }
+
     /** One running pipeline with its counters. */
     private static final class Running {
         final String name;
@@ -112,6 +155,7 @@ public final class Gateway {
         final LongAdder received = new LongAdder();
         final LongAdder delivered = new LongAdder();
         final LongAdder filtered = new LongAdder();
+        final List<KeyedStats> stats = new java.util.concurrent.CopyOnWriteArrayList<>();
         final Map<String, PipelineStopped> ends;
         PipelineHandle handle;
 
@@ -121,8 +165,8 @@ public final class Gateway {
             this.ends = ends;
         }
 
-        static Running start(GatewayConfig.PipelineSpec spec, MeterRegistry registry, EventDispatcher events,
-                             OutputStream stdout, Map<String, PipelineStopped> ends) {
+        static Running start(GatewayConfig.PipelineSpec spec, Source<Message> source, MeterRegistry registry,
+                             EventDispatcher events, OutputStream stdout, Map<String, PipelineStopped> ends) {
             OverflowPolicy<Message> policy = policy(spec.overflow()).named(spec.name()).events(events);
             Running r = new Running(spec.name(), policy, ends);
             Tags tags = Tags.of("pipeline", spec.name());
@@ -136,13 +180,6 @@ public final class Gateway {
             Gauge.builder("sluice.overflow.capacity", policy, OverflowPolicy::capacity).tags(tags).register(registry);
             Gauge.builder("sluice.messages.filtered", r.filtered, LongAdder::sum).tags(tags).register(registry);
 
-            StatsRecorder sizes = new StatsRecorder();
-            if (spec.steps().stream().anyMatch(s -> s.type().equals("stats"))) {
-                Gauge.builder("sluice.message.size.mean", sizes, s -> s.snapshot().mean()).tags(tags).register(registry);
-                Gauge.builder("sluice.message.size.stddev", sizes, s -> s.snapshot().stddev()).tags(tags).register(registry);
-                Gauge.builder("sluice.message.size.max", sizes, s -> s.snapshot().max()).tags(tags).register(registry);
-            }
-            Source<Message> source = Endpoints.source(spec.source(), events);
             Sink<Message> sink = Endpoints.sink(spec.sink(), stdout, events);
 
             Pipeline<Message> p = Pipeline.from(source).named(spec.name()).events(events)
@@ -153,7 +190,12 @@ public final class Gateway {
                     }))
                     .overflow(policy);
             for (GatewayConfig.Step step : spec.steps()) {
-                Function<Flux<Message>, Flux<Message>> stage = Steps.build(step, r.filtered, sizes);
+                Function<Flux<Message>, Flux<Message>> stage = Steps.build(step, r.filtered, st -> {
+                    KeyedStats ks = new KeyedStats(spec.name(), (String) st.options().get("value"),
+                            (String) st.options().get("by"), registry);
+                    r.stats.add(ks);
+                    return ks;
+                });
                 p = p.via(stage);
             }
             p = p.via(f -> f.doOnNext(m -> {

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 enum OptionKind {
     STRING, PORT, POSITIVE_INT, NON_NEGATIVE_INT, DURATION, BOOLEAN, STRING_LIST;
 
-    private static final Pattern DURATION_TEXT = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
+    private static final Pattern DURATION_TEXT = Pattern.compile("(\\d+)\\s*(us|ms|s|m|h)");
 
     /**
      * @param raw value from YAML (String, Integer, Boolean, List)
@@ -82,6 +82,8 @@ enum OptionKind {
             if (m.matches()) {
                 long n = Long.parseLong(m.group(1));
                 switch (m.group(2)) {
+                    case "us":
+                        return Duration.ofNanos(n * 1_000);
                     case "ms":
                         return Duration.ofMillis(n);
                     case "s":
@@ -93,7 +95,7 @@ enum OptionKind {
                 }
             }
         }
-        throw new IllegalArgumentException("must be a duration like 500ms, 5s, 2m or 1h, was " + describe(raw));
+        throw new IllegalArgumentException("must be a duration like 200us, 500ms, 5s, 2m or 1h, was " + describe(raw));
     }
 
     static String describe(Object raw) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.sluice.Message;
-import io.sluice.stats.StatsRecorder;
 import java.io.IOException;
 import java.util.HashSet;
 import java.util.List;
@@ -26,10 +25,11 @@ final class Steps {
     /**
      * @param step the validated step
      * @param filtered counts messages a step removes on purpose (filters, sampling, bad JSON)
-     * @param sizes receives message sizes for a {@code stats} step
+     * @param stats creates the recorder of a {@code stats} step
      * @return the stage
      */
-    static Function<Flux<Message>, Flux<Message>> build(GatewayConfig.Step step, LongAdder filtered, StatsRecorder sizes) {
+    static Function<Flux<Message>, Flux<Message>> build(GatewayConfig.Step step, LongAdder filtered,
+                                                        Function<GatewayConfig.Step, KeyedStats> stats) {
         Map<String, Object> o = step.options();
         switch (step.type()) {
             case "filter-header": {
@@ -55,8 +55,16 @@ final class Steps {
                     return f.filter(m -> keep(n.getAndIncrement() % every == 0, filtered));
                 });
             }
-            case "stats":
-                return f -> f.doOnNext(m -> sizes.record(m.size()));
+            case "delay": {
+                // Simulated per-message processing cost, on a worker thread (never a network event loop).
+                long nanos = ((java.time.Duration) o.get("per")).toNanos();
+                return f -> f.publishOn(reactor.core.scheduler.Schedulers.boundedElastic(), 32)
+                        .doOnNext(m -> java.util.concurrent.locks.LockSupport.parkNanos(nanos));
+            }
+            case "stats": {
+                KeyedStats recorder = stats.apply(step);
+                return f -> f.doOnNext(recorder::record);
+            }
             case "parse-json": {
                 @SuppressWarnings("unchecked")
                 Set<String> fields = new HashSet<>((List<String>) o.get("fields"));

@@ -1,13 +1,35 @@
 package io.sluice.stats;
 
 /**
- * Online statistics of a stream of samples in O(1) space: count, mean, variance and standard
- * deviation (Welford's algorithm, numerically stable even with a large offset), min, max and sum.
- * Two instances combine with {@link #merge(RunningStats)} (Chan, Golub and LeVeque's parallel
- * formula), so per-thread or per-partition stats can be computed independently and merged.
+ * Streaming summary statistics of a sequence of {@code double} samples in O(1) space: count, sum,
+ * mean, variance, standard deviation, minimum and maximum.
  *
- * <p>Empty stats have count 0 and NaN for mean, variance, min and max. Not thread-safe: use one
- * instance per thread, or {@link StatsRecorder} from several threads.
+ * <p>Mean and variance use Welford's online algorithm (the running mean and the running sum of
+ * squared deviations {@code M2}), which stays accurate when the samples have a large common offset
+ * (e.g. {@code 1e6 + noise}), unlike the naive {@code sum(x^2) - sum(x)^2 / n} formula.
+ * {@link #merge(RunningStats)} combines two summaries with the pairwise update of Chan, Golub and
+ * LeVeque, so partitions summarised independently (per thread, per shard) merge to the same result
+ * as a sequential pass, up to rounding. {@link #sum()} is kept separately with compensated
+ * (Kahan-Babuska/Neumaier) summation rather than derived from the mean; for integer-valued samples
+ * whose running sums stay below 2<sup>53</sup> in magnitude it is exact.
+ *
+ * <h2>Empty and small summaries</h2>
+ * <ul>
+ *   <li>Empty ({@code count() == 0}): {@link #sum()} is {@code 0}; {@link #mean()},
+ *       {@link #variance()}, {@link #sampleVariance()}, {@link #stddev()}, {@link #min()} and
+ *       {@link #max()} are {@code NaN}.</li>
+ *   <li>One sample: {@link #variance()} and {@link #stddev()} are {@code 0};
+ *       {@link #sampleVariance()} is {@code NaN} (it divides by {@code n - 1}).</li>
+ * </ul>
+ *
+ * <h2>Samples</h2>
+ * Only finite samples are accepted: {@link #update(double)} rejects {@code NaN} and infinities with
+ * an {@link IllegalArgumentException}, so one bad measurement cannot silently turn every statistic
+ * into {@code NaN}.
+ *
+ * <h2>Thread safety</h2>
+ * Not thread-safe: an instance must be confined to one thread or guarded externally. Use
+ * {@link StatsRecorder} to record from several threads.
  */
 public final class RunningStats {
 
@@ -16,36 +38,47 @@ public final class RunningStats {
     private double m2;
     private double min = Double.NaN;
     private double max = Double.NaN;
+    private double sum;
+    private double sumCompensation;
 
-    /** Empty stats. */
+    /** Creates an empty summary. */
     public RunningStats() {
     }
 
-    private RunningStats(long count, double mean, double m2, double min, double max) {
-        this.count = count;
-        this.mean = mean;
-        this.m2 = m2;
-        this.min = min;
-        this.max = max;
+    /**
+     * @param samples samples to add, in order
+     * @return a new summary of {@code samples}
+     * @throws IllegalArgumentException if a sample is not finite
+     */
+    public static RunningStats of(double... samples) {
+        RunningStats s = new RunningStats();
+        for (double x : samples) {
+            s.update(x);
+        }
+        return s;
     }
 
     /**
-     * Adds one sample.
+     * Adds one sample (Welford's update).
      *
-     * @param x the sample; NaN is rejected
+     * @param x the sample; must be finite
+     * @return this
+     * @throws IllegalArgumentException if {@code x} is {@code NaN} or infinite
      */
-    public void update(double x) {
-        if (Double.isNaN(x)) {
-            throw new IllegalArgumentException("sample is NaN");
+    public RunningStats update(double x) {
+        if (!Double.isFinite(x)) {
+            throw new IllegalArgumentException("sample must be finite, was " + x);
         }
-        count++;
-        double delta = x - mean;
-        mean += delta / count;
-        m2 += delta * (x - mean);
-        if (count == 1) {
+        long n = count + 1;
+        if (n == 1) {
+            mean = x;
+            m2 = 0.0;
             min = x;
             max = x;
         } else {
+            double delta = x - mean;
+            mean += delta / n;
+            m2 += delta * (x - mean);
             if (x < min) {
                 min = x;
             }
@@ -53,84 +86,138 @@ public final class RunningStats {
                 max = x;
             }
         }
-    }
-
-    /**
-     * Adds every sample of {@code other} to this instance (Chan et al.); {@code other} is unchanged.
-     *
-     * @param other stats of another partition
-     * @return this
-     */
-    public RunningStats merge(RunningStats other) {
-        if (other.count == 0) {
-            return this;
-        }
-        if (count == 0) {
-            count = other.count;
-            mean = other.mean;
-            m2 = other.m2;
-            min = other.min;
-            max = other.max;
-            return this;
-        }
-        long n = count + other.count;
-        double delta = other.mean - mean;
-        mean += delta * other.count / n;
-        m2 += other.m2 + delta * delta * ((double) count * other.count / n);
         count = n;
-        min = Math.min(min, other.min);
-        max = Math.max(max, other.max);
+        addToSum(x);
         return this;
     }
 
-    /** @return an independent copy */
-    public RunningStats copy() {
-        return new RunningStats(count, mean, m2, min, max);
+    /**
+     * Merges {@code other} into <em>this</em> summary, in place (Chan et al.'s parallel combination):
+     * afterwards this summary describes the samples of both. {@code other} is not modified; merging
+     * a summary with itself is allowed and doubles every sample.
+     *
+     * @param other the summary to add
+     * @return this
+     */
+    public RunningStats merge(RunningStats other) {
+        // Read all of other's state first, so merge(this) works.
+        long nb = other.count;
+        if (nb == 0) {
+            return this;
+        }
+        double meanB = other.mean;
+        double m2B = other.m2;
+        double minB = other.min;
+        double maxB = other.max;
+        double sumB = other.sum;
+        double compB = other.sumCompensation;
+        long na = count;
+        if (na == 0) {
+            count = nb;
+            mean = meanB;
+            m2 = m2B;
+            min = minB;
+            max = maxB;
+            sum = sumB;
+            sumCompensation = compB;
+            return this;
+        }
+        long n = na + nb;
+        double delta = meanB - mean;
+        double weightB = (double) nb / n;
+        mean += delta * weightB;
+        m2 += m2B + delta * delta * ((double) na * weightB);
+        min = Math.min(min, minB);
+        max = Math.max(max, maxB);
+        count = n;
+        addToSum(sumB);
+        addToSum(compB);
+        return this;
     }
 
-    /** @return number of samples */
+    /** Neumaier's variant of Kahan summation. */
+    private void addToSum(double x) {
+        double t = sum + x;
+        if (Math.abs(sum) >= Math.abs(x)) {
+            sumCompensation += (sum - t) + x;
+        } else {
+            sumCompensation += (x - t) + sum;
+        }
+        sum = t;
+    }
+
+    /** @return an independent copy of this summary */
+    public RunningStats copy() {
+        RunningStats c = new RunningStats();
+        c.count = count;
+        c.mean = mean;
+        c.m2 = m2;
+        c.min = min;
+        c.max = max;
+        c.sum = sum;
+        c.sumCompensation = sumCompensation;
+        return c;
+    }
+
+    /** Empties this summary. */
+    public void reset() {
+        count = 0;
+        mean = 0.0;
+        m2 = 0.0;
+        min = Double.NaN;
+        max = Double.NaN;
+        sum = 0.0;
+        sumCompensation = 0.0;
+    }
+
+    /** @return an immutable snapshot of the current values */
+    public StatsSnapshot snapshot() {
+        return new StatsSnapshot(count(), mean(), variance(), sampleVariance(), min(), max(), sum());
+    }
+
+    /** @return the number of samples */
     public long count() {
         return count;
     }
 
-    /** @return arithmetic mean, NaN when empty */
+    /** @return the compensated sum of the samples; {@code 0} when empty */
+    public double sum() {
+        return sum + sumCompensation;
+    }
+
+    /** @return the arithmetic mean; {@code NaN} when empty */
     public double mean() {
         return count == 0 ? Double.NaN : mean;
     }
 
-    /** @return sum of the samples (mean times count), 0 when empty */
-    public double sum() {
-        return count == 0 ? 0.0 : mean * count;
-    }
-
-    /** @return population variance (divides by n), NaN when empty, 0 for one sample */
+    /** @return the population variance {@code M2 / n}; {@code NaN} when empty, {@code 0} for one sample */
     public double variance() {
         return count == 0 ? Double.NaN : m2 / count;
     }
 
-    /** @return sample variance (divides by n - 1), NaN with fewer than two samples */
+    /** @return the sample (unbiased) variance {@code M2 / (n - 1)}; {@code NaN} for fewer than two samples */
     public double sampleVariance() {
         return count < 2 ? Double.NaN : m2 / (count - 1);
     }
 
-    /** @return population standard deviation, NaN when empty */
+    /** @return the population standard deviation, {@code sqrt(variance())}; {@code NaN} when empty */
     public double stddev() {
         return Math.sqrt(variance());
     }
 
-    /** @return smallest sample, NaN when empty */
+    /** @return the smallest sample; {@code NaN} when empty */
     public double min() {
         return min;
     }
 
-    /** @return largest sample, NaN when empty */
+    /** @return the largest sample; {@code NaN} when empty */
     public double max() {
         return max;
     }
 
     @Override
     public String toString() {
-        return String.format("RunningStats{count=%d, mean=%.4f, stddev=%.4f, min=%s, max=%s}", count, mean(), stddev(),
-                min, max);
+        return "RunningStats{count=" + count + ", mean=" + mean() + ", stddev=" + stddev() + ", min=" + min
+                + ", max=" + max + ", sum=" + sum() + '}';
     }
 }

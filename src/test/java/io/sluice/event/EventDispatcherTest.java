@@ -1,207 +1,387 @@
 package io.sluice.event;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import reactor.test.StepVerifier;
 
+@Timeout(60)
 class EventDispatcherTest {
 
-    interface Animal {
-    }
-
-    record Dog(String name) implements Animal {
-    }
-
-    record Cat(String name) implements Animal {
-    }
+    private final EventDispatcher dispatcher = new EventDispatcher();
 
     @Test
-    void callsCallbacksInRegistrationOrderAcrossSupertypes() {
-        EventDispatcher d = new EventDispatcher();
+    void callsCallbacksInRegistrationOrderAcrossSupertypesWithTheSameInstance() {
         List<String> calls = new ArrayList<>();
-        List<Object> instances = new ArrayList<>();
-        d.on(Dog.class, e -> {
-            calls.add("dog-1");
-            instances.add(e);
-        });
-        d.on(Animal.class, e -> {
-            calls.add("animal-2");
-            instances.add(e);
-        });
-        d.on(Cat.class, e -> calls.add("cat-3"));
-        d.on(Object.class, e -> {
-            calls.add("object-4");
-            instances.add(e);
-        });
-        d.on(Dog.class, e -> calls.add("dog-5"));
+        List<Object> seen = new ArrayList<>();
+        dispatcher.on(SluiceEvent.class, e -> { calls.add("sluiceEvent"); seen.add(e); });
+        dispatcher.on(PipelineStarted.class, e -> { calls.add("started1"); seen.add(e); });
+        dispatcher.on(Dropped.class, e -> calls.add("dropped"));
+        dispatcher.on(Object.class, e -> { calls.add("object"); seen.add(e); });
+        dispatcher.on(PipelineStarted.class, e -> { calls.add("started2"); seen.add(e); });
+        dispatcher.on(Record.class, e -> { calls.add("record"); seen.add(e); });
+        dispatcher.on(SluiceEvent.class, e -> { calls.add("sluiceEvent2"); seen.add(e); });
 
-        Dog rex = new Dog("rex");
-        d.dispatch(rex);
-        assertThat(calls).containsExactly("dog-1", "animal-2", "object-4", "dog-5");
-        assertThat(instances).allSatisfy(i -> assertThat(i).isSameAs(rex));
+        PipelineStarted event = new PipelineStarted("p");
+        dispatcher.dispatch(event);
+
+        assertThat(calls).containsExactly("sluiceEvent", "started1", "object", "started2", "record", "sluiceEvent2");
+        assertThat(seen).hasSize(6).allSatisfy(e -> assertThat(e).isSameAs(event));
+        assertThat(dispatcher.callbackCount(PipelineStarted.class)).isEqualTo(6);
+        assertThat(dispatcher.callbackCount(Dropped.class)).isEqualTo(5);
+        assertThat(dispatcher.callbackCount(String.class)).isEqualTo(1);
 
         calls.clear();
-        d.dispatch(new Cat("tom"));
-        assertThat(calls).containsExactly("animal-2", "cat-3", "object-4");
-        assertThat(d.callbackCount(Dog.class)).isEqualTo(4);
+        dispatcher.dispatch(new Dropped("s", "drop-newest", 1));
+        assertThat(calls).containsExactly("sluiceEvent", "dropped", "object", "record", "sluiceEvent2");
     }
 
     @Test
-    void aThrowingCallbackDoesNotStopTheOthersAndIsReported() {
-        EventDispatcher d = new EventDispatcher();
+    void throwingCallbackDoesNotStopOthersAndPublishesCallbackFailed() {
         List<String> calls = new ArrayList<>();
         List<CallbackFailed> failures = new ArrayList<>();
-        d.on(CallbackFailed.class, failures::add);
-        d.on(Dog.class, e -> calls.add("first"));
-        d.on(Dog.class, e -> {
-            throw new IllegalStateException("boom");
-        });
-        d.on(Dog.class, e -> calls.add("third"));
-        Dog rex = new Dog("rex");
+        RuntimeException boom = new IllegalStateException("boom");
+        dispatcher.on(CallbackFailed.class, failures::add);
+        dispatcher.on(PipelineStarted.class, e -> calls.add("first"));
+        Consumer<PipelineStarted> thrower = new Consumer<>() {
+            @Override
+            public void accept(PipelineStarted e) {
+                calls.add("thrower");
+                throw boom;
+            }
 
-        d.dispatch(rex);
+            @Override
+            public String toString() {
+                return "the-thrower";
+            }
+        };
+        dispatcher.on(PipelineStarted.class, thrower);
+        dispatcher.on(PipelineStarted.class, e -> calls.add("last"));
 
-        assertThat(calls).containsExactly("first", "third");
-        assertThat(failures).singleElement().satisfies(f -> {
-            assertThat(f.event()).isSameAs(rex);
-            assertThat(f.error()).hasMessage("boom");
-        });
+        PipelineStarted event = new PipelineStarted("p");
+        dispatcher.dispatch(event);
+
+        assertThat(calls).containsExactly("first", "thrower", "last");
+        assertThat(failures).hasSize(1);
+        CallbackFailed failed = failures.get(0);
+        assertThat(failed.event()).isSameAs(event);
+        assertThat(failed.error()).isSameAs(boom);
+        assertThat(failed.callback()).isEqualTo("the-thrower");
     }
 
     @Test
-    void aThrowingFailureHandlerDoesNotLoop() {
-        EventDispatcher d = new EventDispatcher();
-        AtomicInteger failureCalls = new AtomicInteger();
-        d.on(CallbackFailed.class, f -> {
-            failureCalls.incrementAndGet();
-            throw new IllegalStateException("handler broken too");
-        });
-        d.on(Dog.class, e -> {
-            throw new IllegalStateException("boom");
-        });
-        d.dispatch(new Dog("rex"));
-        assertThat(failureCalls).hasValue(1);
-    }
+    void callbackWhoseToStringAlsoThrowsDoesNotStopOthers() {
+        List<String> calls = new ArrayList<>();
+        List<CallbackFailed> failures = new ArrayList<>();
+        dispatcher.on(CallbackFailed.class, failures::add);
+        dispatcher.on(PipelineStarted.class, new Consumer<PipelineStarted>() {
+            @Override
+            public void accept(PipelineStarted e) {
+                throw new IllegalStateException("boom");
+            }
 
-    @Test
-    void removalIsIdempotentAndRegistrationDuringDispatchCountsFromTheNext() {
-        EventDispatcher d = new EventDispatcher();
-        AtomicInteger a = new AtomicInteger();
-        AtomicInteger late = new AtomicInteger();
-        Registration ra = d.on(Dog.class, e -> a.incrementAndGet());
-        d.on(Dog.class, e -> {
-            if (late.get() == 0) {
-                d.on(Dog.class, x -> late.incrementAndGet());
+            @Override
+            public String toString() {
+                throw new UnsupportedOperationException("no toString either");
             }
         });
-        d.dispatch(new Dog("1"));
-        assertThat(late).hasValue(0);
-        d.dispatch(new Dog("2"));
-        assertThat(late).hasValue(1);
+        dispatcher.on(PipelineStarted.class, e -> calls.add("after"));
 
-        ra.remove();
-        ra.remove();
-        d.dispatch(new Dog("3"));
-        assertThat(a).hasValue(2);
-        try (Registration r = d.on(Cat.class, e -> a.addAndGet(100))) {
-            d.dispatch(new Cat("c"));
-        }
-        d.dispatch(new Cat("c"));
-        assertThat(a).hasValue(102);
+        dispatcher.dispatch(new PipelineStarted("p"));
+
+        assertThat(calls).containsExactly("after");
+        assertThat(failures).hasSize(1);
+        assertThat(failures.get(0).error()).hasMessage("boom");
+        assertThat(failures.get(0).callback()).isNotBlank();
     }
 
     @Test
-    void concurrentRegisterDispatchAndRemoveLoseAndDuplicateNothing() throws Exception {
-        EventDispatcher d = new EventDispatcher();
+    void throwingCallbackFailedHandlerDoesNotLoop() {
+        AtomicInteger failedHandlerCalls = new AtomicInteger();
+        AtomicInteger afterCalls = new AtomicInteger();
+        dispatcher.on(CallbackFailed.class, e -> {
+            failedHandlerCalls.incrementAndGet();
+            throw new IllegalStateException("handler fails too");
+        });
+        dispatcher.on(CallbackFailed.class, e -> afterCalls.incrementAndGet());
+        dispatcher.on(PipelineStarted.class, e -> {
+            throw new IllegalStateException("boom");
+        });
+
+        dispatcher.dispatch(new PipelineStarted("p"));
+
+        assertThat(failedHandlerCalls).hasValue(1);
+        assertThat(afterCalls).hasValue(1);
+    }
+
+    @Test
+    void removalWorksAndIsIdempotent() {
+        AtomicInteger calls = new AtomicInteger();
+        Consumer<PipelineStarted> same = e -> calls.incrementAndGet();
+        Registration first = dispatcher.on(PipelineStarted.class, same);
+        Registration second = dispatcher.on(PipelineStarted.class, same);
+        assertThat(dispatcher.callbackCount(PipelineStarted.class)).isEqualTo(2);
+
+        dispatcher.dispatch(new PipelineStarted("p"));
+        assertThat(calls).hasValue(2);
+
+        first.remove();
+        first.remove(); // idempotent: must not remove the other registration of the same callback
+        first.close();
+        assertThat(dispatcher.callbackCount(PipelineStarted.class)).isEqualTo(1);
+        dispatcher.dispatch(new PipelineStarted("p"));
+        assertThat(calls).hasValue(3);
+
+        try (Registration r = second) {
+            assertThat(r).isSameAs(second);
+        }
+        assertThat(dispatcher.callbackCount(PipelineStarted.class)).isZero();
+        dispatcher.dispatch(new PipelineStarted("p"));
+        assertThat(calls).hasValue(3);
+    }
+
+    @Test
+    void registrationDuringDispatchTakesEffectFromTheNextDispatch() {
+        List<String> calls = new ArrayList<>();
+        AtomicReference<Registration> late = new AtomicReference<>();
+        dispatcher.on(PipelineStarted.class, e -> {
+            calls.add("registrar:" + e.pipeline());
+            if (late.get() == null) {
+                late.set(dispatcher.on(PipelineStarted.class, e2 -> calls.add("late:" + e2.pipeline())));
+            }
+        });
+        dispatcher.on(PipelineStarted.class, e -> calls.add("existing:" + e.pipeline()));
+
+        dispatcher.dispatch(new PipelineStarted("1"));
+        assertThat(calls).containsExactly("registrar:1", "existing:1");
+
+        calls.clear();
+        dispatcher.dispatch(new PipelineStarted("2"));
+        assertThat(calls).containsExactly("registrar:2", "existing:2", "late:2");
+    }
+
+    @Test
+    void removalDuringDispatchIsSeenByTheNextDispatch() {
+        AtomicInteger victimCalls = new AtomicInteger();
+        AtomicReference<Registration> victim = new AtomicReference<>();
+        dispatcher.on(PipelineStarted.class, e -> victim.get().remove());
+        victim.set(dispatcher.on(PipelineStarted.class, e -> victimCalls.incrementAndGet()));
+
+        dispatcher.dispatch(new PipelineStarted("1"));
+        int afterFirst = victimCalls.get();
+        assertThat(afterFirst).isBetween(0, 1); // documented: an in-progress dispatch may still call it
+        dispatcher.dispatch(new PipelineStarted("2"));
+        assertThat(victimCalls).hasValue(afterFirst);
+        assertThat(dispatcher.callbackCount(PipelineStarted.class)).isEqualTo(1);
+    }
+
+    @Test
+    void concurrentRegisterDispatchRemoveLosesAndDuplicatesNothing() throws Exception {
         int stable = 20;
-        AtomicLong[] counts = new AtomicLong[stable];
+        int dispatches = 2_000;
+        int churnIterations = 2_000;
+        AtomicIntegerArray stableCalls = new AtomicIntegerArray(stable);
         for (int i = 0; i < stable; i++) {
-            AtomicLong c = new AtomicLong();
-            counts[i] = c;
-            d.on(Dog.class, e -> c.incrementAndGet());
+            int index = i;
+            dispatcher.on(PipelineStarted.class, e -> stableCalls.incrementAndGet(index));
         }
-        int dispatchers = 3;
-        int perDispatcher = 20_000;
-        ExecutorService pool = Executors.newFixedThreadPool(dispatchers + 1);
-        CyclicBarrier start = new CyclicBarrier(dispatchers + 1);
-        CountDownLatch dispatchDone = new CountDownLatch(dispatchers);
-        AtomicLong churnCalls = new AtomicLong();
-        List<Future<?>> fs = new ArrayList<>();
-        for (int t = 0; t < dispatchers; t++) {
-            fs.add(pool.submit(() -> {
-                start.await();
-                Dog dog = new Dog("x");
-                for (int i = 0; i < perDispatcher; i++) {
-                    d.dispatch(dog);
-                }
-                dispatchDone.countDown();
-                return null;
-            }));
-        }
-        fs.add(pool.submit(() -> {
-            start.await();
-            int churned = 0;
-            while (dispatchDone.getCount() > 0 && churned < 1_000_000) {
-                Registration r = d.on(Dog.class, e -> churnCalls.incrementAndGet());
-                r.remove();
-                churned++;
-            }
-            return null;
-        }));
-        for (Future<?> f : fs) {
-            f.get(60, TimeUnit.SECONDS);
-        }
-        pool.shutdown();
-        for (AtomicLong c : counts) {
-            assertThat(c.get()).isEqualTo((long) dispatchers * perDispatcher);
-        }
-        assertThat(d.callbackCount(Dog.class)).isEqualTo(stable);
-        long before = churnCalls.get();
-        d.dispatch(new Dog("after"));
-        assertThat(churnCalls.get()).isEqualTo(before);
-    }
+        List<String> violations = new CopyOnWriteArrayList<>();
+        AtomicInteger churnCallsAfterRemoval = new AtomicInteger();
 
-    @Test
-    void eventsFluxDeliversAndUnregistersOnCancel() {
-        EventDispatcher d = new EventDispatcher();
-        StepVerifier.create(d.events(Dog.class))
-                .then(() -> assertThat(d.callbackCount(Dog.class)).isEqualTo(1))
-                .then(() -> d.dispatch(new Dog("a")))
-                .then(() -> d.dispatch(new Cat("ignored")))
-                .then(() -> d.dispatch(new Dog("b")))
-                .expectNext(new Dog("a"), new Dog("b"))
-                .thenCancel()
-                .verify(Duration.ofSeconds(5));
-        assertThat(d.callbackCount(Dog.class)).isZero();
-    }
-
-    @Test
-    void slowEventsSubscriberSeesTheNewestEvents() {
-        EventDispatcher d = new EventDispatcher();
-        List<Dog> got = new CopyOnWriteArrayList<>();
-        StepVerifier.create(d.events(Dog.class, 3), 0)
-                .then(() -> {
-                    for (int i = 0; i < 10; i++) {
-                        d.dispatch(new Dog("d" + i));
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < dispatches; i++) {
+                        dispatcher.dispatch(new PipelineStarted("dispatcher"));
                     }
+                    return null;
+                }));
+            }
+            for (int t = 0; t < 2; t++) {
+                String me = "churn-" + t;
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < churnIterations; i++) {
+                        AtomicInteger own = new AtomicInteger();
+                        AtomicInteger removedFlag = new AtomicInteger();
+                        Registration r = dispatcher.on(Dropped.class, e -> {
+                            if (e.stage().equals(me)) {
+                                own.incrementAndGet();
+                            }
+                            if (removedFlag.get() == 1 && e.stage().equals(me)) {
+                                churnCallsAfterRemoval.incrementAndGet();
+                            }
+                        });
+                        dispatcher.dispatch(new Dropped(me, "test", i));
+                        if (own.get() != 1) {
+                            violations.add(me + " iteration " + i + ": called " + own.get() + " times");
+                        }
+                        r.remove();
+                        removedFlag.set(1);
+                        dispatcher.dispatch(new Dropped(me, "test", i));
+                        if (own.get() != 1) {
+                            violations.add(me + " iteration " + i + ": called after removal");
+                        }
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : futures) {
+                f.get(45, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertThat(violations).isEmpty();
+        assertThat(churnCallsAfterRemoval).hasValue(0);
+        for (int i = 0; i < stable; i++) {
+            assertThat(stableCalls.get(i)).as("stable callback %d", i).isEqualTo(2 * dispatches);
+        }
+        assertThat(dispatcher.callbackCount(PipelineStarted.class)).isEqualTo(stable);
+        assertThat(dispatcher.callbackCount(Dropped.class)).isZero();
+    }
+
+    @Test
+    void concurrentRegistrationsFromSeveralThreadsAreAllKept() throws Exception {
+        int perThread = 500;
+        AtomicInteger calls = new AtomicInteger();
+        List<Registration> registrations = Collections.synchronizedList(new ArrayList<>());
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < perThread; i++) {
+                        registrations.add(dispatcher.on(PipelineStarted.class, e -> calls.incrementAndGet()));
+                        dispatcher.dispatch(new Dropped("noise", "test", i));
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : futures) {
+                f.get(45, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(dispatcher.callbackCount(PipelineStarted.class)).isEqualTo(4 * perThread);
+        dispatcher.dispatch(new PipelineStarted("p"));
+        assertThat(calls).hasValue(4 * perThread);
+
+        List<Registration> half = registrations.subList(0, registrations.size() / 2);
+        half.parallelStream().forEach(Registration::remove);
+        assertThat(dispatcher.callbackCount(PipelineStarted.class)).isEqualTo(2 * perThread);
+        dispatcher.dispatch(new PipelineStarted("p"));
+        assertThat(calls).hasValue(6 * perThread);
+    }
+
+    @Test
+    void eventsFluxReceivesMatchingEventsAndCancelRemovesTheRegistration() {
+        PipelineStarted a = new PipelineStarted("a");
+        PipelineStarted b = new PipelineStarted("b");
+        assertThat(dispatcher.callbackCount(PipelineStarted.class)).isZero();
+        StepVerifier.create(dispatcher.events(PipelineStarted.class))
+                .then(() -> {
+                    assertThat(dispatcher.callbackCount(PipelineStarted.class)).isEqualTo(1);
+                    dispatcher.dispatch(a);
+                    dispatcher.dispatch(new Dropped("s", "fail", 1));
+                    dispatcher.dispatch(b);
                 })
-                .thenRequest(10)
-                .recordWith(() -> got)
-                .expectNext(new Dog("d7"), new Dog("d8"), new Dog("d9"))
+                .expectNextMatches(e -> e == a)
+                .expectNextMatches(e -> e == b)
                 .thenCancel()
-                .verify(Duration.ofSeconds(5));
+                .verify(Duration.ofSeconds(10));
+        assertThat(dispatcher.callbackCount(PipelineStarted.class)).isZero();
+        assertThat(dispatcher.callbackCount(Dropped.class)).isZero();
+    }
+
+    @Test
+    void eventsFluxRemovesTheRegistrationOnImmediateCancelAndOnCompletionByTake() {
+        StepVerifier.create(dispatcher.events(PipelineStarted.class))
+                .thenCancel()
+                .verify(Duration.ofSeconds(10));
+        assertThat(dispatcher.callbackCount(PipelineStarted.class)).isZero();
+
+        PipelineStarted a = new PipelineStarted("a");
+        PipelineStarted b = new PipelineStarted("b");
+        StepVerifier.create(dispatcher.events(PipelineStarted.class).take(2))
+                .then(() -> {
+                    dispatcher.dispatch(a);
+                    dispatcher.dispatch(b);
+                })
+                .expectNext(a, b)
+                .verifyComplete();
+        assertThat(dispatcher.callbackCount(PipelineStarted.class)).isZero();
+        dispatcher.dispatch(new PipelineStarted("after")); // nobody listening: must not fail
+    }
+
+    @Test
+    void eventsFluxOfASupertypeReceivesSubtypes() {
+        PipelineStarted a = new PipelineStarted("a");
+        Dropped d = new Dropped("s", "fail", 1);
+        StepVerifier.create(dispatcher.events(SluiceEvent.class))
+                .then(() -> {
+                    dispatcher.dispatch(a);
+                    dispatcher.dispatch("not an event");
+                    dispatcher.dispatch(d);
+                })
+                .expectNext(a, d)
+                .thenCancel()
+                .verify(Duration.ofSeconds(10));
+        assertThat(dispatcher.callbackCount(SluiceEvent.class)).isZero();
+    }
+
+    @Test
+    void slowSubscriberSeesTheNewestEvents() {
+        int bufferSize = 4;
+        int extra = 6;
+        List<PipelineStarted> events = new ArrayList<>();
+        for (int i = 0; i < bufferSize + extra; i++) {
+            events.add(new PipelineStarted("e" + i));
+        }
+        PipelineStarted later = new PipelineStarted("later");
+        StepVerifier.create(dispatcher.events(PipelineStarted.class, bufferSize), 0)
+                .then(() -> events.forEach(dispatcher::dispatch)) // never blocks on the subscriber
+                .expectNoEvent(Duration.ofMillis(50))
+                .thenRequest(bufferSize + extra)
+                .expectNextSequence(events.subList(extra, bufferSize + extra))
+                .then(() -> dispatcher.dispatch(later))
+                .expectNext(later)
+                .thenCancel()
+                .verify(Duration.ofSeconds(10));
+        assertThat(dispatcher.callbackCount(PipelineStarted.class)).isZero();
+    }
+
+    @Test
+    void eventsRejectsBadBufferSize() {
+        assertThatThrownBy(() -> dispatcher.events(PipelineStarted.class, 0))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> dispatcher.on(null, e -> { })).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> dispatcher.dispatch(null)).isInstanceOf(NullPointerException.class);
     }
 }

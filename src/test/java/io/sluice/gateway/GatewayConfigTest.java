@@ -77,11 +77,11 @@ class GatewayConfigTest {
                             "line 6: pipeline 'a' sink file needs 'path'",
                             "line 7: pipeline name 'a' is used twice",
                             "line 8: pipeline 'a' source generator count must be at least 1, was -3",
-                            "line 8: pipeline 'a' source generator: unknown option 'colour' (known: count, size, interval)",
+                            "line 8: pipeline 'a' source generator: unknown option 'colour' (known: count, size, interval, rate, devices)",
                             "line 9: pipeline 'a': unknown overflow policy 'drop-oldest' (known: drop-newest, overwrite-oldest, block, fail)",
-                            "line 11: pipeline 'a' step: unknown step 'explode' (known: filter-header, set-header, rename-header, sample, stats, parse-json)",
+                            "line 11: pipeline 'a' step: unknown step 'explode' (known: filter-header, set-header, rename-header, sample, delay, stats, parse-json)",
                             "line 12: pipeline 'a' step sample every must be a whole number, was 'often'",
-                            "line 13: pipeline 'a': 'dir' cannot be used as a sink (sinks: file, stdout, tcp, udp, http, websocket)",
+                            "line 13: pipeline 'a': 'dir' cannot be used as a sink (sinks: file, stdout, discard, tcp, udp, http, websocket)",
                             "line 14: pipeline 'c' has no sink");
                 });
     }
@@ -105,6 +105,6 @@ class GatewayConfigTest {
         String yaml = "pipelines:\n  - source: {type: generator, interval: soon}\n    sink: {type: file, path: 123}\n";
         assertThatThrownBy(() -> GatewayConfig.parse(yaml))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.errors()).extracting(ConfigError::toString)
-                        .containsExactly("line 2: pipeline 'pipeline-1' source generator interval must be a duration like 500ms, 5s, 2m or 1h, was 'soon'"));
+                        .containsExactly("line 2: pipeline 'pipeline-1' source generator interval must be a duration like 200us, 500ms, 5s, 2m or 1h, was 'soon'"));
     }
 }

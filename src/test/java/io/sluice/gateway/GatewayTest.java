@@ -55,7 +55,11 @@ class GatewayTest {
         String scrape = registry.scrape();
         assertThat(scrape).contains("sluice_messages_received_total{pipeline=\"p\"} 1000.0")
                 .contains("sluice_messages_delivered_total{pipeline=\"p\"} 250.0")
-                .contains("sluice_message_size_mean{pipeline=\"p\"} 4.0");
+                .contains("sluice_stats_mean{key=\"all\",measure=\"size\",pipeline=\"p\"} 4.0");
+        assertThat(g.stats()).singleElement().satisfies(l -> {
+            assertThat(l.key()).isEqualTo("all");
+            assertThat(l.stats().count()).isEqualTo(250);
+        });
     }
 
     @Test
@@ -75,6 +79,29 @@ class GatewayTest {
         assertThat(r.addsUp()).isTrue();
         String printed = stdout.toString(StandardCharsets.UTF_8);
         assertThat(printed.lines().count()).isEqualTo(r.delivered());
+    }
+
+    @Test
+    void statsPerDeviceFromParsedJson() throws Exception {
+        String yaml = "pipelines:\n"
+                + "  - name: iot\n"
+                + "    source: {type: generator, count: 300, devices: 3}\n"
+                + "    steps:\n"
+                + "      - {type: parse-json, fields: [device, temp]}\n"
+                + "      - {type: stats, value: temp, by: device}\n"
+                + "    sink: {type: discard}\n";
+        Gateway g = Gateway.start(GatewayConfig.parse(yaml), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                new EventDispatcher(), new ByteArrayOutputStream());
+        g.done().block(Duration.ofSeconds(30));
+        List<Gateway.StatsLine> lines = g.stats();
+        assertThat(lines).extracting(Gateway.StatsLine::key).containsExactly("device-0", "device-1", "device-2");
+        for (Gateway.StatsLine l : lines) {
+            int d = Integer.parseInt(l.key().substring(7));
+            assertThat(l.measure()).isEqualTo("temp");
+            assertThat(l.stats().count()).isEqualTo(100);
+            assertThat(l.stats().min()).isGreaterThanOrEqualTo(18 + d - 3.01);
+            assertThat(l.stats().max()).isLessThanOrEqualTo(18 + d + 3.01);
+        }
     }
 
     @Test

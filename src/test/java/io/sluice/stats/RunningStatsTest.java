@@ -1,151 +1,246 @@
 package io.sluice.stats;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import io.sluice.Message;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import reactor.core.publisher.Flux;
-import reactor.test.StepVerifier;
 
 class RunningStatsTest {
 
-    private static double[] samples(int n, long seed) {
-        Random r = new Random(seed);
-        double[] x = new double[n];
-        for (int i = 0; i < n; i++) {
-            x[i] = 1e6 + r.nextGaussian() * 3.5; // large offset: naive sum-of-squares would lose precision
+    private static final int N = 1_000_000;
+    private static final double OFFSET = 1e6;
+    private static final double TOLERANCE = 1e-9;
+
+    private static double[] samples;
+    private static double refMean;
+    private static double refVariance;
+    private static double refMin;
+    private static double refMax;
+
+    @BeforeAll
+    static void generateAndComputeTwoPass() {
+        Random random = new Random(42);
+        samples = new double[N];
+        for (int i = 0; i < N; i++) {
+            samples[i] = OFFSET + random.nextGaussian() * 0.5 + random.nextDouble();
         }
-        return x;
+        // Two-pass reference: exact sum for the mean, then the mean squared deviation.
+        BigDecimal exactSum = BigDecimal.ZERO;
+        refMin = Double.POSITIVE_INFINITY;
+        refMax = Double.NEGATIVE_INFINITY;
+        for (double x : samples) {
+            exactSum = exactSum.add(new BigDecimal(x));
+            refMin = Math.min(refMin, x);
+            refMax = Math.max(refMax, x);
+        }
+        refMean = exactSum.divide(BigDecimal.valueOf(N), MathContext.DECIMAL128).doubleValue();
+        double sq = 0.0;
+        double c = 0.0;
+        for (double x : samples) {
+            double d = x - refMean;
+            double y = d * d - c;
+            double t = sq + y;
+            c = (t - sq) - y;
+            sq = t;
+        }
+        refVariance = sq / N;
     }
 
-    private static double[] twoPass(double[] x) {
-        double sum = 0;
-        for (double v : x) {
-            sum += v;
-        }
-        double mean = sum / x.length;
-        double ss = 0;
-        for (double v : x) {
-            ss += (v - mean) * (v - mean);
-        }
-        return new double[] {mean, ss / x.length};
-    }
-
-    @Test
-    void matchesTwoPassOnAMillionSamples() {
-        double[] x = samples(1_000_000, 42);
-        RunningStats s = new RunningStats();
-        double min = Double.MAX_VALUE;
-        double max = -Double.MAX_VALUE;
-        for (double v : x) {
-            s.update(v);
-            min = Math.min(min, v);
-            max = Math.max(max, v);
-        }
-        double[] exact = twoPass(x);
-        assertThat(s.count()).isEqualTo(1_000_000);
-        assertThat(Math.abs(s.mean() - exact[0]) / exact[0]).isLessThan(1e-9);
-        assertThat(Math.abs(s.variance() - exact[1]) / exact[1]).isLessThan(1e-9);
-        assertThat(s.stddev()).isCloseTo(Math.sqrt(exact[1]), within(1e-6));
-        assertThat(s.sampleVariance()).isCloseTo(exact[1] * x.length / (x.length - 1), within(1e-6));
-        assertThat(s.min()).isEqualTo(min);
-        assertThat(s.max()).isEqualTo(max);
-    }
-
-    @Test
-    void mergeOfPartitionsEqualsSequential() {
-        double[] x = samples(300_001, 7);
-        RunningStats all = new RunningStats();
-        RunningStats[] parts = {new RunningStats(), new RunningStats(), new RunningStats(), new RunningStats()};
-        for (int i = 0; i < x.length; i++) {
-            all.update(x[i]);
-            parts[i < 10 ? 0 : 1 + i % 3].update(x[i]); // uneven partitions
-        }
-        RunningStats merged = new RunningStats().merge(parts[0]).merge(parts[1]).merge(new RunningStats())
-                .merge(parts[2]).merge(parts[3]);
-        assertThat(merged.count()).isEqualTo(all.count());
-        assertThat(Math.abs(merged.mean() - all.mean()) / all.mean()).isLessThan(1e-9);
-        assertThat(Math.abs(merged.variance() - all.variance()) / all.variance()).isLessThan(1e-9);
-        assertThat(merged.min()).isEqualTo(all.min());
-        assertThat(merged.max()).isEqualTo(all.max());
-        assertThat(parts[0].count()).isEqualTo(10); // merge leaves its argument unchanged
+    private static void assertRelative(double actual, double expected) {
+        assertThat(Math.abs(actual - expected) / Math.abs(expected))
+                .as("relative error of %s vs %s", actual, expected)
+                .isLessThan(TOLERANCE);
     }
 
     @Test
-    void emptyAndSingleSample() {
+    void datasetDefeatsTheNaiveFormula() {
+        // Sanity check of the test data: the textbook sum-of-squares formula is far off here,
+        // so agreement of RunningStats below really demonstrates numerical stability.
+        double s = 0.0;
+        double s2 = 0.0;
+        for (double x : samples) {
+            s += x;
+            s2 += x * x;
+        }
+        double naive = s2 / N - (s / N) * (s / N);
+        assertThat(Math.abs(naive - refVariance) / refVariance).isGreaterThan(1e-6);
+    }
+
+    @Test
+    void matchesTwoPassOnAMillionOffsetSamples() {
+        RunningStats stats = new RunningStats();
+        for (double x : samples) {
+            stats.update(x);
+        }
+        assertThat(stats.count()).isEqualTo(N);
+        assertRelative(stats.mean(), refMean);
+        assertRelative(stats.variance(), refVariance);
+        assertRelative(stats.sampleVariance(), refVariance * N / (N - 1));
+        assertRelative(stats.stddev(), Math.sqrt(refVariance));
+        assertRelative(stats.sum(), refMean * N);
+        assertThat(stats.min()).isEqualTo(refMin);
+        assertThat(stats.max()).isEqualTo(refMax);
+        // roughly 0.5^2 + 1/12 for the noise used
+        assertThat(stats.variance()).isCloseTo(0.25 + 1.0 / 12, within(0.01));
+    }
+
+    @Test
+    void mergeOfPartitionsEqualsSequentialResult() {
+        int[] bounds = {0, 1, 17, 100_000, 100_003, 450_000, 999_000, N};
+        List<RunningStats> parts = new ArrayList<>();
+        for (int p = 0; p + 1 < bounds.length; p++) {
+            RunningStats part = new RunningStats();
+            for (int i = bounds[p]; i < bounds[p + 1]; i++) {
+                part.update(samples[i]);
+            }
+            parts.add(part);
+        }
+        parts.add(new RunningStats()); // an empty partition changes nothing
+
+        RunningStats linear = new RunningStats();
+        for (RunningStats part : parts) {
+            assertThat(linear.merge(part)).isSameAs(linear);
+        }
+        // Merge in a different shape too: pairwise tree, right to left.
+        List<RunningStats> level = new ArrayList<>();
+        for (RunningStats part : parts) {
+            level.add(part.copy());
+        }
+        while (level.size() > 1) {
+            List<RunningStats> next = new ArrayList<>();
+            for (int i = 0; i < level.size(); i += 2) {
+                next.add(i + 1 < level.size() ? level.get(i + 1).merge(level.get(i)) : level.get(i));
+            }
+            level = next;
+        }
+        RunningStats sequential = RunningStats.of(samples);
+        for (RunningStats merged : List.of(linear, level.get(0))) {
+            assertThat(merged.count()).isEqualTo(N);
+            assertRelative(merged.mean(), sequential.mean());
+            assertRelative(merged.variance(), sequential.variance());
+            assertRelative(merged.mean(), refMean);
+            assertRelative(merged.variance(), refVariance);
+            assertRelative(merged.sum(), sequential.sum());
+            assertThat(merged.min()).isEqualTo(refMin);
+            assertThat(merged.max()).isEqualTo(refMax);
+        }
+    }
+
+    @Test
+    void mergeDoesNotModifyTheArgumentAndIntoEmptyCopiesIt() {
+        RunningStats a = RunningStats.of(1, 2, 3);
+        RunningStats empty = new RunningStats();
+        empty.merge(a);
+        assertThat(empty.snapshot()).isEqualTo(a.snapshot());
+        assertThat(a.snapshot()).isEqualTo(RunningStats.of(1, 2, 3).snapshot());
+        a.merge(new RunningStats());
+        assertThat(a.snapshot()).isEqualTo(RunningStats.of(1, 2, 3).snapshot());
+    }
+
+    @Test
+    void mergeWithItselfDoublesEverySample() {
+        RunningStats a = RunningStats.of(1, 2, 3, 10);
+        a.merge(a);
+        RunningStats expected = RunningStats.of(1, 2, 3, 10, 1, 2, 3, 10);
+        assertThat(a.count()).isEqualTo(8);
+        assertThat(a.mean()).isCloseTo(expected.mean(), within(1e-12));
+        assertThat(a.variance()).isCloseTo(expected.variance(), within(1e-12));
+        assertThat(a.sum()).isEqualTo(32.0);
+        assertThat(a.min()).isEqualTo(1.0);
+        assertThat(a.max()).isEqualTo(10.0);
+    }
+
+    @Test
+    void emptyIsWellDefined() {
         RunningStats s = new RunningStats();
         assertThat(s.count()).isZero();
+        assertThat(s.sum()).isZero();
         assertThat(s.mean()).isNaN();
         assertThat(s.variance()).isNaN();
+        assertThat(s.sampleVariance()).isNaN();
+        assertThat(s.stddev()).isNaN();
         assertThat(s.min()).isNaN();
         assertThat(s.max()).isNaN();
-        assertThat(s.sum()).isZero();
-        s.update(5.5);
-        assertThat(s.mean()).isEqualTo(5.5);
-        assertThat(s.variance()).isZero();
-        assertThat(s.sampleVariance()).isNaN();
-        assertThat(s.min()).isEqualTo(5.5);
-        assertThat(s.max()).isEqualTo(5.5);
-        RunningStats c = s.copy();
-        c.update(6.5);
+        assertThat(s.snapshot()).isEqualTo(StatsSnapshot.EMPTY);
+        assertThat(StatsSnapshot.EMPTY.count()).isZero();
+        assertThat(StatsSnapshot.EMPTY.stddev()).isNaN();
+    }
+
+    @Test
+    void singleSample() {
+        RunningStats s = new RunningStats().update(-3.5);
         assertThat(s.count()).isEqualTo(1);
-        assertThat(c.mean()).isEqualTo(6.0);
+        assertThat(s.mean()).isEqualTo(-3.5);
+        assertThat(s.variance()).isZero();
+        assertThat(s.stddev()).isZero();
+        assertThat(s.sampleVariance()).isNaN();
+        assertThat(s.min()).isEqualTo(-3.5);
+        assertThat(s.max()).isEqualTo(-3.5);
+        assertThat(s.sum()).isEqualTo(-3.5);
     }
 
     @Test
-    void recorderIsExactUnderConcurrentUse() throws Exception {
-        StatsRecorder rec = new StatsRecorder();
-        int threads = 4;
-        int perThread = 250_000;
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        CountDownLatch start = new CountDownLatch(1);
-        List<Future<?>> fs = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            int base = t;
-            fs.add(pool.submit(() -> {
-                start.await();
-                for (int i = 0; i < perThread; i++) {
-                    rec.record(base * 10 + i % 10); // values 0..39
-                }
-                return null;
-            }));
-        }
-        start.countDown();
-        for (Future<?> f : fs) {
-            f.get(60, TimeUnit.SECONDS);
-        }
-        pool.shutdown();
-        RunningStats s = rec.snapshot();
-        assertThat(s.count()).isEqualTo((long) threads * perThread);
-        assertThat(s.mean()).isCloseTo(19.5, within(1e-9));
-        assertThat(s.sum()).isCloseTo(19.5 * threads * perThread, within(1e-3));
-        assertThat(s.min()).isZero();
-        assertThat(s.max()).isEqualTo(39);
+    void smallKnownSample() {
+        RunningStats s = RunningStats.of(2, 4, 4, 4, 5, 5, 7, 9);
+        assertThat(s.mean()).isEqualTo(5.0);
+        assertThat(s.variance()).isEqualTo(4.0);
+        assertThat(s.stddev()).isEqualTo(2.0);
+        assertThat(s.sampleVariance()).isCloseTo(32.0 / 7, within(1e-15));
+        assertThat(s.min()).isEqualTo(2.0);
+        assertThat(s.max()).isEqualTo(9.0);
+        assertThat(s.sum()).isEqualTo(40.0);
+        StatsSnapshot snap = s.snapshot();
+        assertThat(snap.count()).isEqualTo(8);
+        assertThat(snap.mean()).isEqualTo(5.0);
+        assertThat(snap.stddev()).isEqualTo(2.0);
+        assertThat(snap.sampleVariance()).isEqualTo(s.sampleVariance());
     }
 
     @Test
-    void tapRecordsWithoutChangingTheStream() {
-        StatsRecorder rec = new StatsRecorder();
-        Flux<Message> f = Flux.just(18, 4266, 6786).map(n -> Message.of(new byte[n])).transform(Stats.messageSizes(rec));
-        StepVerifier.create(f.map(Message::size)).expectNext(18, 4266, 6786).verifyComplete();
-        RunningStats s = rec.snapshot();
-        assertThat(s.count()).isEqualTo(3);
-        assertThat(s.min()).isEqualTo(18);
-        assertThat(s.max()).isEqualTo(6786);
+    void integerSumIsExact() {
+        RunningStats s = new RunningStats();
+        for (int i = 1; i <= N; i++) {
+            s.update(i);
+        }
+        assertThat(s.sum()).isEqualTo(500_000_500_000.0);
+        assertThat(s.mean()).isEqualTo(500_000.5);
+    }
 
-        StatsRecorder timing = new StatsRecorder();
-        StepVerifier.create(Flux.range(1, 5).transform(Stats.timed(timing, i -> i * 2))).expectNext(2, 4, 6, 8, 10)
-                .verifyComplete();
-        assertThat(timing.snapshot().count()).isEqualTo(5);
-        assertThat(timing.snapshot().min()).isGreaterThanOrEqualTo(0);
+    @Test
+    void compensatedSumKeepsSmallValuesNextToLargeOnes() {
+        RunningStats s = RunningStats.of(1e16, 1.0, 1.0, -1e16);
+        assertThat(s.sum()).isEqualTo(2.0);
+    }
+
+    @Test
+    void rejectsNonFiniteSamplesAndStaysUnchanged() {
+        RunningStats s = RunningStats.of(1, 2);
+        StatsSnapshot before = s.snapshot();
+        for (double bad : new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
+            assertThatThrownBy(() -> s.update(bad)).isInstanceOf(IllegalArgumentException.class);
+        }
+        assertThat(s.snapshot()).isEqualTo(before);
+    }
+
+    @Test
+    void copyIsIndependentAndResetEmpties() {
+        RunningStats a = RunningStats.of(1, 2, 3);
+        RunningStats b = a.copy();
+        b.update(100);
+        assertThat(a.count()).isEqualTo(3);
+        assertThat(a.max()).isEqualTo(3.0);
+        assertThat(b.count()).isEqualTo(4);
+        assertThat(b.max()).isEqualTo(100.0);
+        b.reset();
+        assertThat(b.snapshot()).isEqualTo(StatsSnapshot.EMPTY);
+        b.update(7);
+        assertThat(b.snapshot()).isEqualTo(RunningStats.of(7).snapshot());
     }
 }

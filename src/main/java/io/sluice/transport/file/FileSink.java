@@ -83,6 +83,10 @@ public final class FileSink implements Sink<Message> {
     }
 
     private BufferedWriter open() throws IOException {
+        Path parent = path.toAbsolutePath().getParent();
+        if (parent != null) {
+            java.nio.file.Files.createDirectories(parent);
+        }
         FileChannel ch = append
                 ? FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)
                 : FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,

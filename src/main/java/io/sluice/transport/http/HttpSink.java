@@ -6,6 +6,7 @@ import io.sluice.Message;
 import io.sluice.event.ConnectionError;
 import io.sluice.event.EventDispatcher;
 import io.sluice.pipeline.Sink;
+import io.sluice.transport.TransportSupport;
 import io.sluice.transport.TransportMetrics;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -83,8 +84,6 @@ public final class HttpSink implements Sink<Message> {
     }
 
     private void dispatch(Object event) {
-        if (events != null) {
-            events.dispatch(event);
-        }
+        TransportSupport.publish(events, event);
     }
 }

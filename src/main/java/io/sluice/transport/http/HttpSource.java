@@ -10,12 +10,14 @@ import io.sluice.event.ConnectionError;
 import io.sluice.event.ConnectionOpened;
 import io.sluice.event.EventDispatcher;
 import io.sluice.pipeline.Source;
+import io.sluice.transport.ServerSource;
+import io.sluice.transport.BoundAddress;
+import io.sluice.transport.TransportSupport;
 import io.sluice.transport.TransportMetrics;
 import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,7 +60,7 @@ import reactor.netty.http.server.HttpServerResponse;
  * At most {@code maxConnections} connections are served at once; a connection accepted beyond
  * that is closed immediately (no request is read) with a {@link ConnectionError} event.
  */
-public final class HttpSource implements Source<Message> {
+public final class HttpSource implements ServerSource {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpSource.class);
     private static final String NAME = "http";
@@ -71,7 +73,7 @@ public final class HttpSource implements Source<Message> {
     private final int maxConnections;
     private final EventDispatcher events;
     private final TransportMetrics metrics = new TransportMetrics(NAME);
-    private final AtomicReference<Sinks.One<InetSocketAddress>> bound = new AtomicReference<>(Sinks.one());
+    private final BoundAddress bound = new BoundAddress();
 
     HttpSource(HttpBuilder b) {
         this.host = b.host;
@@ -90,7 +92,7 @@ public final class HttpSource implements Source<Message> {
 
     /** @return the bound address once {@link #flux()} is subscribed and bound */
     public Mono<InetSocketAddress> boundAddress() {
-        return Mono.defer(() -> bound.get().asMono());
+        return bound.mono();
     }
 
     /**
@@ -102,7 +104,7 @@ public final class HttpSource implements Source<Message> {
     @Override
     public Flux<Message> flux() {
         return Flux.defer(() -> {
-            Sinks.One<InetSocketAddress> addr = bound.get();
+            Sinks.One<InetSocketAddress> addr = bound.begin();
             Sinks.Many<Message> handoff = Sinks.many().unicast()
                     .onBackpressureBuffer(new ArrayBlockingQueue<>(handoffCapacity));
             AtomicInteger active = new AtomicInteger();
@@ -200,15 +202,13 @@ public final class HttpSource implements Source<Message> {
     }
 
     private Mono<Void> close(DisposableServer server, Sinks.One<InetSocketAddress> addr) {
-        bound.compareAndSet(addr, Sinks.one());
+        bound.end(addr);
         server.dispose();
         return server.onDispose();
     }
 
     private void dispatch(Object event) {
-        if (events != null) {
-            events.dispatch(event);
-        }
+        TransportSupport.publish(events, event);
     }
 
     /** Accumulates a request body by copying each chunk out of its (then released) buffer. */

@@ -8,6 +8,7 @@ import io.sluice.event.ConnectionError;
 import io.sluice.event.ConnectionOpened;
 import io.sluice.event.EventDispatcher;
 import io.sluice.pipeline.Sink;
+import io.sluice.transport.TransportSupport;
 import io.sluice.transport.TransportMetrics;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -80,10 +81,10 @@ public final class TcpSink implements Sink<Message> {
                             }
                             metrics.message(m.size());
                             sink.next(framing.encode(c.channel().alloc(), m.payload()));
-                        }), b -> false).then().then(drained(c)),
-                        TcpSink::close,
-                        (c, err) -> close(c),
-                        TcpSink::close)
+                        }), b -> false).then().then(TransportSupport.drained(c)),
+                        TransportSupport::close,
+                        (c, err) -> TransportSupport.close(c),
+                        TransportSupport::close)
                 .doOnError(e -> {
                     metrics.error();
                     dispatch(new ConnectionError(NAME, host + ":" + port, String.valueOf(e.getMessage()), e));
@@ -95,24 +96,8 @@ public final class TcpSink implements Sink<Message> {
      * written behind them (Netty completes write promises in order; an empty buffer sends no
      * bytes and no datagram). Closing earlier would discard writes still queued in the channel.
      */
-    private static Mono<Void> drained(Connection c) {
-        return Mono.create(s -> c.channel().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
-            if (f.isSuccess()) {
-                s.success();
-            } else {
-                s.error(f.cause());
-            }
-        }));
-    }
-
-    private static Mono<Void> close(Connection c) {
-        c.dispose();
-        return c.onDispose();
-    }
 
     private void dispatch(Object event) {
-        if (events != null) {
-            events.dispatch(event);
-        }
+        TransportSupport.publish(events, event);
     }
 }

@@ -8,12 +8,14 @@ import io.sluice.event.ConnectionError;
 import io.sluice.event.ConnectionOpened;
 import io.sluice.event.EventDispatcher;
 import io.sluice.pipeline.Source;
+import io.sluice.transport.ServerSource;
+import io.sluice.transport.BoundAddress;
+import io.sluice.transport.TransportSupport;
 import io.sluice.transport.TransportMetrics;
 import java.net.InetSocketAddress;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -45,7 +47,7 @@ import reactor.netty.tcp.TcpServer;
  * <p>One subscription at a time: the bound address of the current subscription is given by
  * {@link #boundAddress()}.
  */
-public final class TcpSource implements Source<Message> {
+public final class TcpSource implements ServerSource {
 
     private static final Logger LOG = LoggerFactory.getLogger(TcpSource.class);
     private static final String NAME = "tcp";
@@ -58,7 +60,7 @@ public final class TcpSource implements Source<Message> {
     private final int prefetch;
     private final EventDispatcher events;
     private final TransportMetrics metrics = new TransportMetrics(NAME);
-    private final AtomicReference<Sinks.One<InetSocketAddress>> bound = new AtomicReference<>(Sinks.one());
+    private final BoundAddress bound = new BoundAddress();
 
     TcpSource(TcpBuilder b) {
         this.host = b.host;
@@ -80,7 +82,7 @@ public final class TcpSource implements Source<Message> {
      *         bind succeeded (useful with port 0)
      */
     public Mono<InetSocketAddress> boundAddress() {
-        return Mono.defer(() -> bound.get().asMono());
+        return bound.mono();
     }
 
     /**
@@ -92,7 +94,7 @@ public final class TcpSource implements Source<Message> {
     @Override
     public Flux<Message> flux() {
         return Flux.defer(() -> {
-            Sinks.One<InetSocketAddress> addr = bound.get();
+            Sinks.One<InetSocketAddress> addr = bound.begin();
             Sinks.Many<Connection> accepted = Sinks.many().unicast().onBackpressureBuffer();
             Set<Connection> open = ConcurrentHashMap.newKeySet();
             AtomicInteger active = new AtomicInteger();
@@ -182,7 +184,7 @@ public final class TcpSource implements Source<Message> {
     }
 
     private Mono<Void> close(DisposableServer server, Set<Connection> open, Sinks.One<InetSocketAddress> addr) {
-        bound.compareAndSet(addr, Sinks.one());
+        bound.end(addr);
         for (Connection c : open) {
             c.dispose();
         }
@@ -191,8 +193,6 @@ public final class TcpSource implements Source<Message> {
     }
 
     private void dispatch(Object event) {
-        if (events != null) {
-            events.dispatch(event);
-        }
+        TransportSupport.publish(events, event);
     }
 }

@@ -7,6 +7,7 @@ import io.sluice.event.ConnectionClosed;
 import io.sluice.event.ConnectionOpened;
 import io.sluice.event.EventDispatcher;
 import io.sluice.pipeline.Sink;
+import io.sluice.transport.TransportSupport;
 import io.sluice.transport.TransportMetrics;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -79,9 +80,9 @@ public final class UdpSink implements Sink<Message> {
                                 }
                                 metrics.message(m.size());
                                 sink.next(buf.writeBytes(m.payload()));
-                            }), b -> false).then().then(drained(c));
+                            }), b -> false).then().then(TransportSupport.drained(c));
                         },
-                        UdpSink::close, (c, e) -> close(c), UdpSink::close)
+                        TransportSupport::close, (c, e) -> TransportSupport.close(c), TransportSupport::close)
                 .doOnError(e -> metrics.error());
     }
 
@@ -90,24 +91,8 @@ public final class UdpSink implements Sink<Message> {
      * written behind them (Netty completes write promises in order; an empty buffer sends no
      * bytes and no datagram). Closing earlier would discard writes still queued in the channel.
      */
-    private static Mono<Void> drained(Connection c) {
-        return Mono.create(s -> c.channel().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
-            if (f.isSuccess()) {
-                s.success();
-            } else {
-                s.error(f.cause());
-            }
-        }));
-    }
-
-    private static Mono<Void> close(Connection c) {
-        c.dispose();
-        return c.onDispose();
-    }
 
     private void dispatch(Object event) {
-        if (events != null) {
-            events.dispatch(event);
-        }
+        TransportSupport.publish(events, event);
     }
 }

@@ -10,11 +10,12 @@ import io.sluice.event.ConnectionError;
 import io.sluice.event.ConnectionOpened;
 import io.sluice.event.EventDispatcher;
 import io.sluice.pipeline.Source;
+import io.sluice.transport.ServerSource;
+import io.sluice.transport.BoundAddress;
 import io.sluice.transport.TransportMetrics;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -45,14 +46,14 @@ import reactor.netty.udp.UdpServer;
  * the sequence numbers then reveal. Events: {@code ConnectionOpened}/{@code ConnectionClosed}
  * for the bound socket, a {@code ConnectionError} for a datagram too short for its sequence header.
  */
-public final class UdpSource implements Source<Message> {
+public final class UdpSource implements ServerSource {
 
     private static final Logger LOG = LoggerFactory.getLogger(UdpSource.class);
     private static final String NAME = "udp";
 
     private final UdpBuilder config;
     private final TransportMetrics metrics = new TransportMetrics(NAME);
-    private final AtomicReference<Sinks.One<InetSocketAddress>> bound = new AtomicReference<>(Sinks.one());
+    private final BoundAddress bound = new BoundAddress();
 
     UdpSource(UdpBuilder b) {
         this.config = copy(b);
@@ -71,7 +72,7 @@ public final class UdpSource implements Source<Message> {
 
     /** @return the bound address once {@link #flux()} is subscribed and bound */
     public Mono<InetSocketAddress> boundAddress() {
-        return Mono.defer(() -> bound.get().asMono());
+        return bound.mono();
     }
 
     /**
@@ -83,7 +84,7 @@ public final class UdpSource implements Source<Message> {
     @Override
     public Flux<Message> flux() {
         return Flux.defer(() -> {
-            Sinks.One<InetSocketAddress> addr = bound.get();
+            Sinks.One<InetSocketAddress> addr = bound.begin();
             Map<InetSocketAddress, long[]> expected = new ConcurrentHashMap<>();
             // NIO on a dedicated loop: with the native epoll datagram channel, datagrams left in
             // the socket while reading was paused were not read again (seen in our tests).
@@ -152,7 +153,7 @@ public final class UdpSource implements Source<Message> {
     }
 
     private Mono<Void> close(Connection c, Sinks.One<InetSocketAddress> addr) {
-        bound.compareAndSet(addr, Sinks.one());
+        bound.end(addr);
         boolean wasOpen = !c.isDisposed();
         c.dispose();
         return c.onDispose().doFinally(s -> {

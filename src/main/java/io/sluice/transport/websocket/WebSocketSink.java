@@ -8,6 +8,7 @@ import io.sluice.event.ConnectionError;
 import io.sluice.event.ConnectionOpened;
 import io.sluice.event.EventDispatcher;
 import io.sluice.pipeline.Sink;
+import io.sluice.transport.TransportSupport;
 import io.sluice.transport.TransportMetrics;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -86,8 +87,6 @@ public final class WebSocketSink implements Sink<Message> {
     }
 
     private void dispatch(Object event) {
-        if (events != null) {
-            events.dispatch(event);
-        }
+        TransportSupport.publish(events, event);
     }
 }

@@ -11,13 +11,15 @@ import io.sluice.event.ConnectionError;
 import io.sluice.event.ConnectionOpened;
 import io.sluice.event.EventDispatcher;
 import io.sluice.pipeline.Source;
+import io.sluice.transport.ServerSource;
+import io.sluice.transport.BoundAddress;
+import io.sluice.transport.TransportSupport;
 import io.sluice.transport.TransportMetrics;
 import java.net.InetSocketAddress;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +49,7 @@ import reactor.netty.http.websocket.WebsocketInbound;
  * the maximum closes that connection (close status 1009 from Netty) with a {@link ConnectionError}.
  * Cancel closes the server and all connections.
  */
-public final class WebSocketSource implements Source<Message> {
+public final class WebSocketSource implements ServerSource {
 
     private static final Logger LOG = LoggerFactory.getLogger(WebSocketSource.class);
     private static final String NAME = "websocket";
@@ -60,7 +62,7 @@ public final class WebSocketSource implements Source<Message> {
     private final int prefetch;
     private final EventDispatcher events;
     private final TransportMetrics metrics = new TransportMetrics(NAME);
-    private final AtomicReference<Sinks.One<InetSocketAddress>> bound = new AtomicReference<>(Sinks.one());
+    private final BoundAddress bound = new BoundAddress();
 
     WebSocketSource(WebSocketBuilder b) {
         this.host = b.host;
@@ -79,7 +81,7 @@ public final class WebSocketSource implements Source<Message> {
 
     /** @return the bound address once {@link #flux()} is subscribed and bound */
     public Mono<InetSocketAddress> boundAddress() {
-        return Mono.defer(() -> bound.get().asMono());
+        return bound.mono();
     }
 
     /**
@@ -91,7 +93,7 @@ public final class WebSocketSource implements Source<Message> {
     @Override
     public Flux<Message> flux() {
         return Flux.defer(() -> {
-            Sinks.One<InetSocketAddress> addr = bound.get();
+            Sinks.One<InetSocketAddress> addr = bound.begin();
             Sinks.Many<Flux<Message>> accepted = Sinks.many().unicast().onBackpressureBuffer();
             Set<Connection> open = ConcurrentHashMap.newKeySet();
             AtomicInteger active = new AtomicInteger();
@@ -186,7 +188,7 @@ public final class WebSocketSource implements Source<Message> {
     }
 
     private Mono<Void> close(DisposableServer server, Set<Connection> open, Sinks.One<InetSocketAddress> addr) {
-        bound.compareAndSet(addr, Sinks.one());
+        bound.end(addr);
         for (Connection c : open) {
             c.dispose();
         }
@@ -195,8 +197,6 @@ public final class WebSocketSource implements Source<Message> {
     }
 
     private void dispatch(Object event) {
-        if (events != null) {
-            events.dispatch(event);
-        }
+        TransportSupport.publish(events, event);
     }
 }

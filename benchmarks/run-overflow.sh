@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Builds Sluice and the JMH benchmarks, runs the overflow and queue benchmarks (about 6 minutes on
+# 2 cores) and saves the raw output under benchmarks/results/. Extra arguments go to JMH, e.g.
+#   benchmarks/run-overflow.sh -f 3 -wi 5 -i 10      (longer, tighter error bars)
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+cd "$here/.."
+mvn -q -B -DskipTests install
+cd "$here"
+mvn -q -B package
+stamp="$(date -u +%Y-%m-%d-%H%M)"
+mkdir -p results
+java -jar target/benchmarks.jar 'io.sluice.bench.(OverflowBenchmark|QueueBenchmark)' \
+  -prof gc -rf json -rff "results/overflow-$stamp.json" "$@" | tee "results/overflow-$stamp.txt"

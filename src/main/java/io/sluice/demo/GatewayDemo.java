@@ -1,0 +1,286 @@
+package io.sluice.demo;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sluice.event.EventDispatcher;
+import io.sluice.gateway.AdminServer;
+import io.sluice.gateway.ConfigException;
+import io.sluice.gateway.Gateway;
+import io.sluice.gateway.GatewayConfig;
+import io.sluice.gateway.PipelineReport;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code sluice demo}: a gateway on 127.0.0.1 with four network transports (TCP, UDP, HTTP,
+ * WebSocket), each fed by an embedded load generator. Two pipelines are overloaded on purpose: UDP
+ * (its consumer takes 200 µs per message while 20,000 messages per second arrive) must drop with
+ * drop-newest, and TCP (10,000 messages of 4266 B per second into a consumer pausing 20 µs per
+ * message) overwrites its oldest; HTTP and WebSocket use block and lose nothing. A live view refreshes every second (rate, queue fill, drops per
+ * pipeline); at the end, or on Ctrl-C, the gateway drains and a summary shows, per pipeline, what
+ * was sent, delivered, dropped or lost in transit, and whether it adds up exactly.
+ *
+ * <p>Command-line output is this class's job, so it prints to the given writer.
+ */
+public final class GatewayDemo {
+
+    /** Gateway pipeline name to the load pipeline that feeds it. */
+    static final Map<String, String> FED_BY = Map.of(
+            "tcp-telemetry", "load-tcp", "udp-metrics", "load-udp", "http-logs", "load-http", "ws-chat", "load-ws");
+
+    private GatewayDemo() {
+    }
+
+    /** What one gateway pipeline did, with what its load generator sent. */
+    public record Row(String name, String policy, long sent, long received, long lost, long delivered, long dropped,
+               long discarded, String outcome) {
+
+        public boolean addsUp() {
+            return sent == received + lost && received == delivered + dropped + discarded;
+        }
+    }
+
+    static String gatewayYaml(int tcpPort, int udpPort, int httpPort, int wsPort) {
+        return "drainTimeout: 10s\n"
+                + "pipelines:\n"
+                + "  - name: tcp-telemetry\n"
+                + "    source: {type: tcp, host: 127.0.0.1, port: " + tcpPort + ", framing: length-prefixed}\n"
+                + "    overflow: {policy: overwrite-oldest, capacity: 1024}\n"
+                + "    sink: {type: discard, delay: 20us}\n"
+                + "  - name: udp-metrics\n"
+                + "    source: {type: udp, host: 127.0.0.1, port: " + udpPort + ", sequenced: true}\n"
+                + "    overflow: {policy: drop-newest, capacity: 512}\n"
+                + "    sink: {type: discard, delay: 200us}\n"
+                + "  - name: http-logs\n"
+                + "    source: {type: http, host: 127.0.0.1, port: " + httpPort + ", path: /ingest}\n"
+                + "    overflow: {policy: block, capacity: 256}\n"
+                + "    sink: {type: discard}\n"
+                + "  - name: ws-chat\n"
+                + "    source: {type: websocket, host: 127.0.0.1, port: " + wsPort + ", path: /ws}\n"
+                + "    overflow: {policy: block, capacity: 256}\n"
+                + "    sink: {type: discard, delay: 50us}\n";
+    }
+
+    static String loadYaml(Duration duration, int tcpPort, int udpPort, int httpPort, int wsPort) {
+        long seconds = Math.max(1, duration.toSeconds());
+        return "drainTimeout: 10s\n"
+                + "pipelines:\n"
+                + load("load-tcp", 10_000, seconds, 4266, "{type: tcp, host: 127.0.0.1, port: " + tcpPort
+                        + ", framing: length-prefixed}")
+                + load("load-udp", 20_000, seconds, 18, "{type: udp, host: 127.0.0.1, port: " + udpPort
+                        + ", sequenced: true}")
+                + load("load-http", 500, seconds, 6786, "{type: http, host: 127.0.0.1, port: " + httpPort
+                        + ", path: /ingest}")
+                + load("load-ws", 5_000, seconds, 18, "{type: websocket, host: 127.0.0.1, port: " + wsPort
+                        + ", path: /ws}");
+    }
+
+    private static String load(String name, int rate, long seconds, int size, String sink) {
+        return "  - name: " + name + "\n"
+                + "    source: {type: generator, rate: " + rate + ", count: " + (rate * seconds) + ", size: " + size + "}\n"
+                + "    overflow: {policy: block, capacity: 256}\n"
+                + "    sink: " + sink + "\n";
+    }
+
+    /**
+     * Runs the demo.
+     *
+     * @param duration how long the load generators send
+     * @param out where the live view and the summary go
+     * @param live redraw the live view in place (ANSI) instead of appending lines
+     * @param adminPort admin port for the dashboard, or -1 for none
+     * @return the rows of the summary
+     */
+    public static List<Row> run(Duration duration, PrintWriter out, boolean live, int adminPort) {
+        int tcp = freeTcpPort();
+        int udp = freeUdpPort();
+        int http = freeTcpPort();
+        int ws = freeTcpPort();
+        GatewayConfig config = parse(gatewayYaml(tcp, udp, http, ws));
+        GatewayConfig loadConfig = parse(loadYaml(duration, tcp, udp, http, ws));
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        EventDispatcher events = new EventDispatcher();
+        Gateway gateway = Gateway.start(config, registry, events, OutputStream.nullOutputStream());
+        awaitListening(tcp, http, ws);
+        Gateway load = Gateway.start(loadConfig, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                new EventDispatcher(), OutputStream.nullOutputStream());
+        AdminServer admin = adminPort < 0 ? null
+                : AdminServer.start("127.0.0.1", adminPort, registry, gateway::report, Duration.ofSeconds(1));
+        out.printf("Sluice gateway demo: TCP, UDP, HTTP and WebSocket on 127.0.0.1 for %d s (Ctrl-C stops early)%n",
+                duration.toSeconds());
+        if (admin != null) {
+            out.println("dashboard: " + admin.url() + "/   metrics: " + admin.url() + "/metrics");
+        }
+        out.println();
+        CountDownLatch stop = new CountDownLatch(1);
+        Thread hook = new Thread(stop::countDown, "sluice-demo-ctrl-c");
+        Runtime.getRuntime().addShutdownHook(hook);
+        Map<String, Long> lastDelivered = new HashMap<>();
+        long deadline = System.nanoTime() + duration.toNanos();
+        int printed = 0;
+        try {
+            while (System.nanoTime() < deadline && stop.getCount() > 0) {
+                if (stop.await(1, TimeUnit.SECONDS)) {
+                    break;
+                }
+                printed = liveView(out, gateway.report(), lastDelivered, live, printed);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        out.println();
+        out.println("stopping: draining every pipeline ...");
+        out.flush();
+        // Stop the load first, let what it sent reach the gateway, then stop and drain the gateway.
+        try {
+            load.stop(loadConfig.drainTimeout()).block(loadConfig.drainTimeout().plusSeconds(10));
+            awaitQuiet(gateway, load);
+            gateway.stop(config.drainTimeout()).block(config.drainTimeout().plusSeconds(10));
+        } catch (RuntimeException e) {
+            out.println("drain incomplete: " + e.getMessage());
+        }
+        List<Row> rows = rows(concat(gateway.report(), load.report()));
+        summary(out, rows);
+        if (admin != null) {
+            admin.close();
+        }
+        registry.close();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // Ctrl-C: the JVM is exiting after the summary
+        }
+        return rows;
+    }
+
+    static List<Row> rows(List<PipelineReport> reports) {
+        Map<String, PipelineReport> byName = new HashMap<>();
+        reports.forEach(r -> byName.put(r.name(), r));
+        return reports.stream().filter(r -> FED_BY.containsKey(r.name())).map(r -> {
+            PipelineReport load = byName.get(FED_BY.get(r.name()));
+            long sent = load.delivered();
+            long lost = Math.max(0, sent - r.received());
+            return new Row(r.name(), r.policy(), sent, r.received(), lost, r.delivered(), r.dropped(), r.discarded(),
+                    r.outcome());
+        }).toList();
+    }
+
+    private static int liveView(PrintWriter out, List<PipelineReport> reports, Map<String, Long> last, boolean live,
+                                int printed) {
+        if (live && printed > 0) {
+            out.print("\033[" + printed + "A");
+        }
+        int lines = 0;
+        out.printf("%-15s %-17s %10s %10s %12s %10s%n", "pipeline", "policy", "msg/s", "queue", "dropped", "received");
+        lines++;
+        for (PipelineReport r : reports) {
+            if (!FED_BY.containsKey(r.name())) {
+                continue;
+            }
+            long prev = last.getOrDefault(r.name(), 0L);
+            last.put(r.name(), r.delivered());
+            String fill = r.buffered() + "/" + r.capacity();
+            out.printf("%-15s %-17s %,10d %10s %,12d %,10d%s%n", r.name(), r.policy(), r.delivered() - prev, fill,
+                    r.dropped(), r.received(), live ? "\033[K" : "");
+            lines++;
+        }
+        if (!live) {
+            out.println();
+            lines++;
+        }
+        out.flush();
+        return lines;
+    }
+
+    static void summary(PrintWriter out, List<Row> rows) {
+        out.println();
+        out.printf("%-15s %-17s %10s %10s %8s %10s %10s %10s  %-8s %s%n", "pipeline", "policy", "sent", "received",
+                "lost", "delivered", "dropped", "cancelled", "adds up", "outcome");
+        for (Row r : rows) {
+            out.printf("%-15s %-17s %,10d %,10d %,8d %,10d %,10d %,10d  %-8s %s%n", r.name(), r.policy(), r.sent(),
+                    r.received(), r.lost(), r.delivered(), r.dropped(), r.discarded(), r.addsUp() ? "yes" : "NO",
+                    r.outcome());
+        }
+        out.println("sent = received + lost in transit (UDP only); received = delivered + dropped + cancelled");
+        out.flush();
+    }
+
+    private static GatewayConfig parse(String yaml) {
+        try {
+            return GatewayConfig.parse(yaml);
+        } catch (ConfigException e) {
+            throw new IllegalStateException("demo configuration is invalid: " + e.getMessage(), e);
+        }
+    }
+
+    /** Waits (at most 5 s) until the gateway has received what the load sent, or stops receiving. */
+    private static void awaitQuiet(Gateway gateway, Gateway load) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        long lastTotal = -1;
+        while (System.nanoTime() < deadline) {
+            List<Row> rows = rows(concat(gateway.report(), load.report()));
+            long total = rows.stream().mapToLong(Row::received).sum();
+            if (rows.stream().allMatch(r -> r.received() >= r.sent()) || total == lastTotal) {
+                return;
+            }
+            lastTotal = total;
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static List<PipelineReport> concat(List<PipelineReport> a, List<PipelineReport> b) {
+        List<PipelineReport> all = new java.util.ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    private static void awaitListening(int... ports) {
+        for (int port : ports) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (System.nanoTime() < deadline) {
+                try (java.net.Socket s = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
+                    break;
+                } catch (IOException notYet) {
+                    try {
+                        Thread.sleep(20);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    private static int freeTcpPort() {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static int freeUdpPort() {
+        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

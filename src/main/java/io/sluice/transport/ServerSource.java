@@ -1,0 +1,13 @@
+package io.sluice.transport;
+
+import io.sluice.Message;
+import io.sluice.pipeline.Source;
+import java.net.InetSocketAddress;
+import reactor.core.publisher.Mono;
+
+/** A source that is a network server: it binds when its flux is subscribed. */
+public interface ServerSource extends Source<Message> {
+
+    /** @return the bound address, once the current subscription has bound (useful with port 0) */
+    Mono<InetSocketAddress> boundAddress();
+}

@@ -1,0 +1,134 @@
+package io.sluice.samples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sluice.event.EventDispatcher;
+import io.sluice.gateway.Gateway;
+import io.sluice.gateway.GatewayConfig;
+import io.sluice.gateway.PipelineReport;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.DatagramSocket;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs every sample configuration as its README says, with two changes so the test stays within
+ * the rules: its fixed ports are replaced by free ephemeral ones, and its load is shortened.
+ */
+class SamplesTest {
+
+    private static final Pattern PORT = Pattern.compile("port: (17\\d\\d\\d)");
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void logShipperDropsNewestAndShipsExactlyWhatItDelivered() throws Exception {
+        Path out = tmp.resolve("shipped.log");
+        // The sample's overload, made decisive so a busy CI machine cannot hide it: 3 ms per line.
+        String yaml = adapt("log-shipper", "count: 30000", "count: 6000", "per: 500us", "per: 3ms")
+                .replace("target/samples/shipped.log", out.toString());
+        Map<String, PipelineReport> r = run(yaml);
+        PipelineReport apps = r.get("apps");
+        PipelineReport shipper = r.get("shipper");
+        assertThat(apps.delivered()).isEqualTo(6000);
+        assertThat(shipper.received()).isEqualTo(6000);
+        assertThat(shipper.dropped()).isPositive();
+        assertThat(shipper.addsUp()).isTrue();
+        assertThat(Files.readAllLines(out)).hasSize((int) shipper.delivered());
+    }
+
+    @Test
+    void iotTelemetryKeepsStatsPerDevice() throws Exception {
+        Path out = tmp.resolve("iot.log");
+        String yaml = adapt("iot-telemetry", "count: 20000", "count: 4000")
+                .replace("target/samples/iot-telemetry.log", out.toString());
+        GatewayConfig config = GatewayConfig.parse(yaml);
+        Gateway g = Gateway.start(config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), new EventDispatcher(),
+                OutputStream.nullOutputStream());
+        awaitLoad(g, "devices");
+        g.stop(Duration.ofSeconds(10)).block(Duration.ofSeconds(30));
+        PipelineReport telemetry = g.report().get(1);
+        assertThat(telemetry.received()).isPositive();
+        assertThat(telemetry.addsUp()).isTrue();
+        List<Gateway.StatsLine> stats = g.stats();
+        assertThat(stats).hasSize(20).allSatisfy(l -> assertThat(l.measure()).isEqualTo("temp"));
+        assertThat(stats.stream().mapToLong(l -> l.stats().count()).sum()).isEqualTo(telemetry.delivered());
+        assertThat(Files.readAllLines(out)).hasSize((int) telemetry.delivered());
+    }
+
+    private Map<String, PipelineReport> run(String yaml) throws Exception {
+        Gateway g = Gateway.start(GatewayConfig.parse(yaml), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                new EventDispatcher(), OutputStream.nullOutputStream());
+        awaitLoad(g, g.report().get(0).name());
+        // let the receiver take what is in flight, then stop as SIGTERM would
+        Thread.sleep(500);
+        g.stop(Duration.ofSeconds(10)).block(Duration.ofSeconds(30));
+        return g.report().stream().collect(Collectors.toMap(PipelineReport::name, Function.identity()));
+    }
+
+    private static void awaitLoad(Gateway g, String loadPipeline) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            PipelineReport load = g.report().stream().filter(r -> r.name().equals(loadPipeline)).findFirst().orElseThrow();
+            if (!load.running()) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("load pipeline did not finish");
+    }
+
+    /** The sample's config with free ports, no admin endpoint, and each {@code from, to} pair replaced. */
+    private static String adapt(String sample, String... fromTo) throws IOException {
+        String original = Files.readString(Path.of("samples", sample, "gateway.yaml"));
+        String replaced = original;
+        for (int i = 0; i < fromTo.length; i += 2) {
+            assertThat(replaced).contains(fromTo[i]);
+            replaced = replaced.replace(fromTo[i], fromTo[i + 1]);
+        }
+        String yaml = replaced.replaceAll("(?m)^admin:.*\\n", "");
+        boolean udp = yaml.contains("type: udp");
+        Matcher m = PORT.matcher(yaml);
+        StringBuilder sb = new StringBuilder();
+        Map<String, Integer> mapped = new java.util.HashMap<>();
+        while (m.find()) {
+            int port = mapped.computeIfAbsent(m.group(1), p -> freePort(udp));
+            m.appendReplacement(sb, "port: " + port);
+        }
+        m.appendTail(sb);
+        return sb.toString();
+    }
+
+    private static int freePort(boolean udpToo) {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            try (ServerSocket s = new ServerSocket(0)) {
+                int p = s.getLocalPort();
+                if (!udpToo) {
+                    return p;
+                }
+                try (DatagramSocket d = new DatagramSocket(p)) {
+                    return p;
+                } catch (IOException taken) {
+                    // try another
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        throw new IllegalStateException("no free port");
+    }
+}

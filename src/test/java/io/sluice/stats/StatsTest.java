@@ -1,0 +1,196 @@
+package io.sluice.stats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sluice.Message;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import reactor.test.StepVerifier;
+
+@Timeout(60)
+class StatsTest {
+
+    @Test
+    void tapPassesElementsThroughAndRecordsEachOne() {
+        StatsRecorder recorder = new StatsRecorder();
+        List<Integer> expected = IntStream.rangeClosed(1, 100).boxed().collect(Collectors.toList());
+        StepVerifier.create(Flux.range(1, 100).transform(Stats.tap(recorder, i -> i)))
+                .expectNextSequence(expected)
+                .verifyComplete();
+        StatsSnapshot s = recorder.snapshot();
+        assertThat(s.count()).isEqualTo(100);
+        assertThat(s.sum()).isEqualTo(5050.0);
+        assertThat(s.min()).isEqualTo(1.0);
+        assertThat(s.max()).isEqualTo(100.0);
+    }
+
+    @Test
+    void tapRecordsOnlyDeliveredElementsUnderBackpressure() {
+        StatsRecorder recorder = new StatsRecorder();
+        StepVerifier.create(Flux.range(1, 1000).transform(Stats.tap(recorder, i -> i)), 0)
+                .then(() -> assertThat(recorder.snapshot().count()).isZero())
+                .thenRequest(3)
+                .expectNext(1, 2, 3)
+                .then(() -> assertThat(recorder.snapshot().count()).isEqualTo(3))
+                .thenCancel()
+                .verify();
+        assertThat(recorder.snapshot().sum()).isEqualTo(6.0);
+    }
+
+    @Test
+    void messageSizesRecordsPayloadLengthsAndKeepsTheSameInstances() {
+        StatsRecorder recorder = new StatsRecorder();
+        Message a = Message.ofUtf8("hello");
+        Message b = Message.of(new byte[0]);
+        Message c = Message.of(new byte[1000]);
+        StepVerifier.create(Flux.just(a, b, c).transform(Stats.messageSizes(recorder)))
+                .expectNextMatches(m -> m == a)
+                .expectNextMatches(m -> m == b)
+                .expectNextMatches(m -> m == c)
+                .verifyComplete();
+        StatsSnapshot s = recorder.snapshot();
+        assertThat(s.count()).isEqualTo(3);
+        assertThat(s.sum()).isEqualTo(1005.0);
+        assertThat(s.min()).isEqualTo(0.0);
+        assertThat(s.max()).isEqualTo(1000.0);
+    }
+
+    @Test
+    void tapOnSeveralThreadsCountsEveryElement() {
+        StatsRecorder recorder = new StatsRecorder();
+        Flux<Integer> flux = Flux.range(0, 4)
+                .flatMap(k -> Flux.range(k * 10_000, 10_000)
+                        .subscribeOn(Schedulers.parallel())
+                        .transform(Stats.tap(recorder, i -> i)));
+        StepVerifier.create(flux).expectNextCount(40_000).expectComplete().verify(Duration.ofSeconds(30));
+        StatsSnapshot s = recorder.snapshot();
+        assertThat(s.count()).isEqualTo(40_000);
+        assertThat(s.sum()).isEqualTo(39_999.0 * 40_000 / 2);
+    }
+
+    @Test
+    void tapFailsTheFluxWhenTheMeasureIsNotFinite() {
+        StatsRecorder recorder = new StatsRecorder();
+        StepVerifier.create(Flux.just(1.0, Double.NaN, 3.0).transform(Stats.tap(recorder, d -> d)))
+                .expectNext(1.0)
+                .verifyError(IllegalArgumentException.class);
+        assertThat(recorder.snapshot().count()).isEqualTo(1);
+    }
+
+    @Test
+    void timedRecordsTimeSpentInTheFunction() {
+        StatsRecorder recorder = new StatsRecorder();
+        long pause = TimeUnit.MILLISECONDS.toNanos(2);
+        Function<Integer, String> slow = Stats.timed(recorder, i -> {
+            long deadline = System.nanoTime() + pause;
+            while (System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            return "v" + i;
+        });
+        StepVerifier.create(Flux.range(1, 5).map(slow))
+                .expectNext("v1", "v2", "v3", "v4", "v5")
+                .verifyComplete();
+        StatsSnapshot s = recorder.snapshot();
+        assertThat(s.count()).isEqualTo(5);
+        assertThat(s.min()).isGreaterThanOrEqualTo((double) pause);
+    }
+
+    @Test
+    void timedDoesNotRecordFailedCalls() {
+        StatsRecorder recorder = new StatsRecorder();
+        Function<Integer, Integer> f = Stats.timed(recorder, i -> {
+            if (i == 2) {
+                throw new IllegalStateException("boom");
+            }
+            return i;
+        });
+        assertThat(f.apply(1)).isEqualTo(1);
+        assertThatThrownBy(() -> f.apply(2)).isInstanceOf(IllegalStateException.class).hasMessage("boom");
+        assertThat(recorder.snapshot().count()).isEqualTo(1);
+    }
+
+    @Test
+    void latencyMeasuresTimeThroughAnAsynchronousStage() {
+        StatsRecorder recorder = new StatsRecorder();
+        long delayMs = 5;
+        Function<Flux<Integer>, Flux<String>> stage = flux -> flux
+                .concatMap(i -> Mono.just("r" + i).delayElement(Duration.ofMillis(delayMs)), 32);
+        StepVerifier.create(Flux.range(1, 10).transform(Stats.latency(recorder, stage)))
+                .expectNext("r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10")
+                .expectComplete()
+                .verify(Duration.ofSeconds(30));
+        StatsSnapshot s = recorder.snapshot();
+        assertThat(s.count()).isEqualTo(10);
+        assertThat(s.min()).isGreaterThanOrEqualTo((double) TimeUnit.MILLISECONDS.toNanos(delayMs));
+        // concatMap prefetches 32, so all ten enter at once and the n-th waits behind n-1 others:
+        // the measured latency includes time queued inside the stage.
+        assertThat(s.max()).isGreaterThanOrEqualTo((double) TimeUnit.MILLISECONDS.toNanos(10 * delayMs));
+    }
+
+    @Test
+    void latencyRecordsEveryElementOfEachSubscriptionAcrossThreads() {
+        StatsRecorder recorder = new StatsRecorder();
+        Flux<Integer> measured = Flux.range(1, 50)
+                .transform(Stats.latency(recorder, 64,
+                        (Flux<Integer> f) -> f.publishOn(Schedulers.single(), 8).map(i -> i * 2)));
+        List<Integer> doubled = IntStream.rangeClosed(1, 50).map(i -> i * 2).boxed().collect(Collectors.toList());
+        StepVerifier.create(measured).expectNextSequence(doubled).expectComplete().verify(Duration.ofSeconds(10));
+        assertThat(recorder.snapshot().count()).isEqualTo(50);
+        StepVerifier.create(measured).expectNextSequence(doubled).expectComplete().verify(Duration.ofSeconds(10));
+        StatsSnapshot s = recorder.snapshot();
+        // publishOn(8) keeps at most 8 elements in flight, below the 64 slots: every element matched.
+        assertThat(s.count()).isEqualTo(100);
+        assertThat(s.min()).isGreaterThanOrEqualTo(0.0);
+    }
+
+    @Test
+    void latencyRingPairsByPositionAndSkipsOverwrittenEntries() throws InterruptedException {
+        StatsRecorder recorder = new StatsRecorder();
+        Stats.LatencyRing ring = new Stats.LatencyRing(recorder, 4);
+        ring.entered();
+        Thread.sleep(20); // parkNanos may return early, sleep may not
+        ring.entered();
+        ring.left();
+        ring.left();
+        StatsSnapshot s = recorder.snapshot();
+        assertThat(s.count()).isEqualTo(2);
+        assertThat(s.max()).isGreaterThanOrEqualTo((double) TimeUnit.MILLISECONDS.toNanos(20));
+
+        // Six elements in flight with four slots: the first two entries are overwritten.
+        StatsRecorder r2 = new StatsRecorder();
+        Stats.LatencyRing small = new Stats.LatencyRing(r2, 4);
+        for (int i = 0; i < 6; i++) {
+            small.entered();
+        }
+        for (int i = 0; i < 6; i++) {
+            small.left();
+        }
+        assertThat(r2.snapshot().count()).isEqualTo(4);
+
+        // An output without an input (a stage that is not 1:1) records nothing.
+        StatsRecorder r3 = new StatsRecorder();
+        Stats.LatencyRing empty = new Stats.LatencyRing(r3, 4);
+        empty.left();
+        assertThat(r3.snapshot().count()).isZero();
+    }
+
+    @Test
+    void rejectsBadArguments() {
+        StatsRecorder recorder = new StatsRecorder();
+        assertThatThrownBy(() -> Stats.latency(recorder, 0, (Flux<Integer> f) -> f))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Stats.tap(null, (Integer i) -> i)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> Stats.timed(recorder, null)).isInstanceOf(NullPointerException.class);
+    }
+}
