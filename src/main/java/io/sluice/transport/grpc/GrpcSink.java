@@ -134,12 +134,15 @@ public final class GrpcSink implements Sink<Message> {
         final AtomicBoolean outstanding = new AtomicBoolean();
         volatile ClientCallStreamObserver<Envelope> call;
         volatile boolean finished;
+        // the on-ready handler can fire before the input is subscribed; a request made then would be lost
+        volatile boolean subscribed;
         long sent;
         volatile Ack ack;
 
         final BaseSubscriber<Message> upstream = new BaseSubscriber<>() {
             @Override
             protected void hookOnSubscribe(Subscription s) {
+                subscribed = true;
                 pull();
             }
 
@@ -178,7 +181,7 @@ public final class GrpcSink implements Sink<Message> {
 
         void pull() {
             ClientCallStreamObserver<Envelope> c = call;
-            if (c != null && !finished && c.isReady() && outstanding.compareAndSet(false, true)) {
+            if (c != null && subscribed && !finished && c.isReady() && outstanding.compareAndSet(false, true)) {
                 upstream.request(1);
             }
         }
