@@ -5,7 +5,10 @@ import io.sluice.pipeline.Sink;
 import io.sluice.pipeline.Source;
 import io.sluice.event.EventDispatcher;
 import io.sluice.transport.Transports;
+import io.sluice.transport.grpc.GrpcBuilder;
 import io.sluice.transport.http.HttpBuilder;
+import io.sluice.transport.rsocket.RSocketBuilder;
+import io.sluice.transport.zmq.ZmqBuilder;
 import io.sluice.transport.tcp.Framing;
 import io.sluice.transport.tcp.TcpBuilder;
 import io.sluice.transport.udp.UdpBuilder;
@@ -53,6 +56,16 @@ final class Endpoints {
                 return http(e, events).source();
             case "websocket":
                 return websocket(e, events).source();
+            case "grpc":
+                return grpc(e, events).source();
+            case "rsocket":
+                return rsocket(e, events).source();
+            case "zmq-pull":
+                return zmq(e, events, true).pullSource();
+            case "zmq-sub": {
+                java.util.List<String> topics = e.option("topics", java.util.List.of(""));
+                return zmq(e, events, true).subscribe(topics.toArray(new String[0])).subSource();
+            }
             default:
                 throw new IllegalArgumentException("no source for type " + e.type());
         }
@@ -98,6 +111,14 @@ final class Endpoints {
                 return http(e, events).sink();
             case "websocket":
                 return websocket(e, events).sink();
+            case "grpc":
+                return grpc(e, events).sink();
+            case "rsocket":
+                return rsocket(e, events).sink();
+            case "zmq-push":
+                return zmq(e, events, false).pushSink();
+            case "zmq-pub":
+                return zmq(e, events, false).pubSink();
             default:
                 throw new IllegalArgumentException("no sink for type " + e.type());
         }
@@ -136,6 +157,30 @@ final class Endpoints {
             b.concurrency(concurrency);
         }
         return b;
+    }
+
+    private static GrpcBuilder grpc(GatewayConfig.Endpoint e, EventDispatcher events) {
+        GrpcBuilder b = Transports.grpc().host(e.option("host", "127.0.0.1")).port(e.<Integer>option("port", 0))
+                .mode("unary".equals(e.option("mode", "stream")) ? GrpcBuilder.Mode.UNARY : GrpcBuilder.Mode.STREAM)
+                .events(events);
+        Integer max = e.option("maxMessageSize", null);
+        if (max != null) {
+            b.maxMessageSize(max);
+        }
+        return b;
+    }
+
+    private static RSocketBuilder rsocket(GatewayConfig.Endpoint e, EventDispatcher events) {
+        return Transports.rsocket().host(e.option("host", "127.0.0.1")).port(e.<Integer>option("port", 0))
+                .mode("fire-and-forget".equals(e.option("mode", "channel")) ? RSocketBuilder.Mode.FIRE_AND_FORGET
+                        : RSocketBuilder.Mode.CHANNEL)
+                .events(events);
+    }
+
+    /** Receiving sockets bind by default and sending ones connect, unless {@code bind} says otherwise. */
+    private static ZmqBuilder zmq(GatewayConfig.Endpoint e, EventDispatcher events, boolean receiving) {
+        return Transports.zmq().endpoint(e.option("endpoint", "tcp://127.0.0.1:5555"))
+                .bind(e.option("bind", receiving)).events(events);
     }
 
     private static WebSocketBuilder websocket(GatewayConfig.Endpoint e, EventDispatcher events) {

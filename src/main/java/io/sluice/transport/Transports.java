@@ -1,12 +1,16 @@
 package io.sluice.transport;
 
+import io.sluice.transport.grpc.GrpcBuilder;
 import io.sluice.transport.http.HttpBuilder;
+import io.sluice.transport.rsocket.RSocketBuilder;
 import io.sluice.transport.tcp.TcpBuilder;
 import io.sluice.transport.udp.UdpBuilder;
 import io.sluice.transport.websocket.WebSocketBuilder;
+import io.sluice.transport.zmq.ZmqBuilder;
 
 /**
- * Entry point to Sluice's network transports. Each method returns a builder that yields a
+ * Entry point to Sluice's network transports: TCP, UDP, HTTP and WebSocket on reactor-netty;
+ * ZeroMQ (JeroMQ), gRPC (grpc-java) and RSocket (rsocket-java). Each method returns a builder that yields a
  * {@link io.sluice.pipeline.Source Source&lt;Message&gt;} (server) and a
  * {@link io.sluice.pipeline.Sink Sink&lt;Message&gt;} (client), e.g.
  * {@code Transports.tcp().port(0).framing(Framing.lengthPrefixed()).source()}.
@@ -39,4 +43,19 @@ public final class Transports {
     }
 
     // --- end reactor-netty transports ---
+
+    /** @return a ZeroMQ (JeroMQ) builder: PUSH/PULL, PUB/SUB, REQ/REP with Lazy Pirate */
+    public static ZmqBuilder zmq() {
+        return new ZmqBuilder();
+    }
+
+    /** @return a gRPC builder: {@code sluice.v1.Ingest} server source and client sink */
+    public static GrpcBuilder grpc() {
+        return new GrpcBuilder();
+    }
+
+    /** @return an RSocket (TCP) builder: fire-and-forget and request-channel */
+    public static RSocketBuilder rsocket() {
+        return new RSocketBuilder();
+    }
 }

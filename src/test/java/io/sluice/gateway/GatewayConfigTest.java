@@ -72,7 +72,7 @@ class GatewayConfigTest {
                     List<String> lines = e.errors().stream().map(ConfigError::toString).toList();
                     assertThat(lines).containsExactly(
                             "line 1: admin port must be a port between 0 and 65535, was 70000",
-                            "line 4: pipeline 'a' source: unknown transport 'tcpp' (known: generator, dir, tcp, udp, http, websocket)",
+                            "line 4: pipeline 'a' source: unknown transport 'tcpp' (known: generator, dir, tcp, udp, http, grpc, rsocket, zmq-pull, zmq-sub, websocket)",
                             "line 5: pipeline 'a' overflow capacity must be at least 1, was 0",
                             "line 6: pipeline 'a' sink file needs 'path'",
                             "line 7: pipeline name 'a' is used twice",
@@ -81,7 +81,7 @@ class GatewayConfigTest {
                             "line 9: pipeline 'a': unknown overflow policy 'drop-oldest' (known: drop-newest, overwrite-oldest, block, fail)",
                             "line 11: pipeline 'a' step: unknown step 'explode' (known: filter-header, set-header, rename-header, sample, delay, stats, parse-json)",
                             "line 12: pipeline 'a' step sample every must be a whole number, was 'often'",
-                            "line 13: pipeline 'a': 'dir' cannot be used as a sink (sinks: file, stdout, discard, tcp, udp, http, websocket)",
+                            "line 13: pipeline 'a': 'dir' cannot be used as a sink (sinks: file, stdout, discard, tcp, udp, http, grpc, rsocket, zmq-push, zmq-pub, websocket)",
                             "line 14: pipeline 'c' has no sink");
                 });
     }

@@ -105,6 +105,44 @@ class GatewayTest {
     }
 
     @Test
+    void grpcAndRSocketEndpointsCarryAConfiguredPipeline() throws Exception {
+        int grpcPort = freePort();
+        int rsocketPort = freePort();
+        String yaml = "pipelines:\n"
+                + "  - name: to-grpc\n"
+                + "    source: {type: generator, count: 500, size: 4266}\n"
+                + "    sink: {type: grpc, port: " + grpcPort + "}\n"
+                + "  - name: grpc-in\n"
+                + "    source: {type: grpc, port: " + grpcPort + "}\n"
+                + "    sink: {type: discard}\n"
+                + "  - name: to-rsocket\n"
+                + "    source: {type: generator, count: 500, size: 4266}\n"
+                + "    sink: {type: rsocket, port: " + rsocketPort + ", mode: channel}\n"
+                + "  - name: rsocket-in\n"
+                + "    source: {type: rsocket, port: " + rsocketPort + "}\n"
+                + "    sink: {type: discard}\n";
+        Gateway g = Gateway.start(GatewayConfig.parse(yaml), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                new EventDispatcher(), new ByteArrayOutputStream());
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline && (g.report().get(0).running() || g.report().get(2).running())) {
+            Thread.sleep(20);
+        }
+        g.stop(Duration.ofSeconds(10)).block(Duration.ofSeconds(30));
+        List<PipelineReport> r = g.report();
+        assertThat(r.get(0).outcome()).isEqualTo("COMPLETED");
+        assertThat(r.get(2).outcome()).isEqualTo("COMPLETED");
+        assertThat(r.get(1).received()).isEqualTo(500);
+        assertThat(r.get(3).received()).isEqualTo(500);
+        assertThat(r).allSatisfy(p -> assertThat(p.addsUp()).isTrue());
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
     void parseJsonCopiesFieldsAndDropsBadPayloads() throws Exception {
         Message ok = Steps.jsonFieldsToHeaders(Message.ofUtf8("{\"device\":\"d1\",\"temp\":21.5,\"x\":{\"y\":1}}"),
                 Set.of("device", "temp"));

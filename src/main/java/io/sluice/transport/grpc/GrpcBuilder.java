@@ -5,7 +5,7 @@ import java.util.Objects;
 
 /**
  * Configuration of the gRPC transport ({@code sluice.v1.Ingest}, see {@code src/main/proto/sluice.proto});
- * obtained from {@code io.sluice.transport.MessagingTransports.grpc()}. Defaults: host
+ * obtained from {@code io.sluice.transport.Transports.grpc()}. Defaults: host
  * {@code 127.0.0.1}, port 0 (ephemeral, for a source), maximum message 4 MiB, client-streaming
  * sink, per-call prefetch 32, at most 256 concurrent calls per source, 8 concurrent unary calls per
  * sink, no event dispatcher.
@@ -29,7 +29,7 @@ public final class GrpcBuilder {
     int unaryConcurrency = 8;
     EventDispatcher events;
 
-    /** Use {@code MessagingTransports.grpc()}. */
+    /** Use {@code Transports.grpc()}. */
     public GrpcBuilder() {
     }
 

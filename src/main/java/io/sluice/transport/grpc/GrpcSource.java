@@ -20,6 +20,7 @@ import io.sluice.event.ConnectionError;
 import io.sluice.event.ConnectionOpened;
 import io.sluice.event.EventDispatcher;
 import io.sluice.pipeline.Source;
+import io.sluice.transport.ServerSource;
 import io.sluice.transport.TransportMetrics;
 import io.sluice.transport.grpc.proto.Ack;
 import io.sluice.transport.grpc.proto.Envelope;
@@ -60,7 +61,7 @@ import reactor.core.publisher.Sinks;
  * call only. Each is counted as an error and published as
  * {@link ConnectionError}; other calls and the source go on.
  */
-public final class GrpcSource implements Source<Message> {
+public final class GrpcSource implements ServerSource {
 
     private static final Logger LOG = LoggerFactory.getLogger(GrpcSource.class);
     static final String NAME = "grpc";

@@ -5,7 +5,7 @@ import java.util.Objects;
 
 /**
  * Configuration of the RSocket transport over TCP (rsocket-java 1.1.5); obtained from
- * {@code io.sluice.transport.MessagingTransports.rsocket()}. Defaults: host {@code 127.0.0.1}, port 0
+ * {@code io.sluice.transport.Transports.rsocket()}. Defaults: host {@code 127.0.0.1}, port 0
  * (ephemeral, for a source), request-channel sink, per-stream prefetch 32, at most 256 concurrent
  * channels per source, fire-and-forget buffer 1024, no event dispatcher.
  */
@@ -27,7 +27,7 @@ public final class RSocketBuilder {
     int fireAndForgetBuffer = 1024;
     EventDispatcher events;
 
-    /** Use {@code MessagingTransports.rsocket()}. */
+    /** Use {@code Transports.rsocket()}. */
     public RSocketBuilder() {
     }
 

@@ -13,6 +13,7 @@ import io.sluice.event.ConnectionError;
 import io.sluice.event.ConnectionOpened;
 import io.sluice.event.EventDispatcher;
 import io.sluice.pipeline.Source;
+import io.sluice.transport.ServerSource;
 import io.sluice.transport.TransportMetrics;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicLong;
@@ -45,7 +46,7 @@ import reactor.util.concurrent.Queues;
  * A payload whose metadata is not Sluice's is counted as an error and reported as a
  * {@link ConnectionError}; it fails that channel only (fire-and-forget: it is skipped).
  */
-public final class RSocketSource implements Source<Message> {
+public final class RSocketSource implements ServerSource {
 
     private static final Logger LOG = LoggerFactory.getLogger(RSocketSource.class);
     static final String NAME = "rsocket";

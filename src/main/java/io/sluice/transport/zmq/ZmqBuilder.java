@@ -11,7 +11,7 @@ import reactor.core.publisher.Mono;
 
 /**
  * Configuration of the ZeroMQ (JeroMQ) transports; obtained from
- * {@code io.sluice.transport.MessagingTransports.zmq()}. The endpoint is a ZeroMQ endpoint such as
+ * {@code io.sluice.transport.Transports.zmq()}. The endpoint is a ZeroMQ endpoint such as
  * {@code tcp://127.0.0.1:5555}; a binding side may use {@code tcp://127.0.0.1:*} for an ephemeral port
  * and read it back from {@code boundEndpoint()}.
  *
@@ -36,7 +36,7 @@ public final class ZmqBuilder {
     int prefetch = 64;
     EventDispatcher events;
 
-    /** Use {@code MessagingTransports.zmq()}. */
+    /** Use {@code Transports.zmq()}. */
     public ZmqBuilder() {
     }
 

@@ -14,7 +14,7 @@ import io.grpc.stub.ClientCalls;
 import io.sluice.Message;
 import io.sluice.event.ConnectionError;
 import io.sluice.event.EventDispatcher;
-import io.sluice.transport.MessagingTransports;
+import io.sluice.transport.Transports;
 import io.sluice.transport.grpc.proto.Ack;
 import io.sluice.transport.grpc.proto.Envelope;
 import io.sluice.transport.grpc.proto.IngestGrpc;
@@ -78,12 +78,12 @@ class GrpcTransportTest {
                 "UNARY,18", "UNARY,4266", "UNARY,6786", "UNARY,79435"})
     void roundTripIsByteExact(GrpcBuilder.Mode mode, int size) {
         int count = 200;
-        GrpcSource source = MessagingTransports.grpc().port(0).source();
+        GrpcSource source = Transports.grpc().port(0).source();
         List<Message> got = new CopyOnWriteArrayList<>();
         // the source runs until the sink has its acknowledgements: cancelling a source aborts open calls
         Disposable running = source.flux().subscribe(got::add);
         int port = source.boundAddress().block(WAIT).getPort();
-        GrpcSink sink = MessagingTransports.grpc().port(port).mode(mode).sink();
+        GrpcSink sink = Transports.grpc().port(port).mode(mode).sink();
         sink.write(Flux.range(0, count).map(i -> message(i, size))).block(WAIT);
         running.dispose();
         assertThat(got).hasSize(count);
@@ -95,7 +95,7 @@ class GrpcTransportTest {
 
     @Test
     void bidirectionalExchangeAcknowledgesEachEnvelope() throws Exception {
-        GrpcSource source = MessagingTransports.grpc().source();
+        GrpcSource source = Transports.grpc().source();
         List<Message> received = new CopyOnWriteArrayList<>();
         Disposable running = source.flux().subscribe(received::add);
         int port = source.boundAddress().block(WAIT).getPort();
@@ -128,7 +128,7 @@ class GrpcTransportTest {
     void pipelineDemandTravelsBackToTheStreamingSender() throws Exception {
         int total = 300;
         int size = 79435;
-        GrpcSource source = MessagingTransports.grpc().prefetch(4).source();
+        GrpcSource source = Transports.grpc().prefetch(4).source();
         List<Message> got = new CopyOnWriteArrayList<>();
         BaseSubscriber<Message> slow = new BaseSubscriber<>() {
             @Override
@@ -143,7 +143,7 @@ class GrpcTransportTest {
         };
         source.flux().subscribe(slow);
         int port = source.boundAddress().block(WAIT).getPort();
-        GrpcSink sink = MessagingTransports.grpc().port(port).sink();
+        GrpcSink sink = Transports.grpc().port(port).sink();
         Mono<Void> written = sink.write(Flux.range(0, total).map(i -> message(i, size))).cache();
         written.subscribe(x -> { }, e -> { });
         long end = System.nanoTime() + WAIT.toNanos();
@@ -173,15 +173,15 @@ class GrpcTransportTest {
         EventDispatcher events = new EventDispatcher();
         List<ConnectionError> errors = new CopyOnWriteArrayList<>();
         events.on(ConnectionError.class, errors::add);
-        GrpcSource source = MessagingTransports.grpc().maxMessageSize(10_000).events(events).source();
+        GrpcSource source = Transports.grpc().maxMessageSize(10_000).events(events).source();
         List<Message> received = new CopyOnWriteArrayList<>();
         Disposable running = source.flux().subscribe(received::add);
         int port = source.boundAddress().block(WAIT).getPort();
-        assertThatThrownBy(() -> MessagingTransports.grpc().port(port).sink()
+        assertThatThrownBy(() -> Transports.grpc().port(port).sink()
                 .write(Flux.just(message(0, 79435))).block(WAIT))
                 .isInstanceOfSatisfying(StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED));
-        MessagingTransports.grpc().port(port).mode(GrpcBuilder.Mode.UNARY).sink()
+        Transports.grpc().port(port).mode(GrpcBuilder.Mode.UNARY).sink()
                 .write(Flux.just(message(1, 4266))).block(WAIT);
         running.dispose();
         assertThat(received).singleElement().satisfies(m -> assertIntact(m, 4266));
@@ -192,7 +192,7 @@ class GrpcTransportTest {
 
     @Test
     void garbageBytesFailOnlyThatCall() throws Exception {
-        GrpcSource source = MessagingTransports.grpc().source();
+        GrpcSource source = Transports.grpc().source();
         List<Message> received = new CopyOnWriteArrayList<>();
         Disposable running = source.flux().subscribe(received::add);
         int port = source.boundAddress().block(WAIT).getPort();
@@ -220,11 +220,11 @@ class GrpcTransportTest {
 
     @Test
     void cancellingTheSourceStopsTheServer() throws Exception {
-        GrpcSource source = MessagingTransports.grpc().source();
+        GrpcSource source = Transports.grpc().source();
         Disposable d = source.flux().subscribe();
         int port = source.boundAddress().block(WAIT).getPort();
         d.dispose();
-        GrpcSink sink = MessagingTransports.grpc().port(port).sink();
+        GrpcSink sink = Transports.grpc().port(port).sink();
         assertThatThrownBy(() -> sink.write(Flux.just(message(0, 18))).block(WAIT))
                 .isInstanceOfSatisfying(StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.Message;
 import io.sluice.overflow.Overflow;
-import io.sluice.transport.MessagingTransports;
+import io.sluice.transport.Transports;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -58,12 +58,12 @@ class RSocketTransportTest {
                 "FIRE_AND_FORGET,18", "FIRE_AND_FORGET,4266", "FIRE_AND_FORGET,6786", "FIRE_AND_FORGET,79435"})
     void roundTripIsByteExact(RSocketBuilder.Mode mode, int size) {
         int count = 200;
-        RSocketSource source = MessagingTransports.rsocket().fireAndForgetBuffer(count).source();
+        RSocketSource source = Transports.rsocket().fireAndForgetBuffer(count).source();
         List<Message> got = new CopyOnWriteArrayList<>();
         Disposable running = source.flux().subscribe(got::add);
         try {
             int port = source.boundAddress().block(WAIT).getPort();
-            RSocketSink sink = MessagingTransports.rsocket().port(port).mode(mode).sink();
+            RSocketSink sink = Transports.rsocket().port(port).mode(mode).sink();
             sink.write(Flux.range(0, count).map(i -> message(i, size))).block(WAIT);
             assertThat(got).hasSize(count);
             got.forEach(m -> assertIntact(m, size));
@@ -80,7 +80,7 @@ class RSocketTransportTest {
     void channelDemandOfABlockingPipelineBoundsWhatTheSenderEmits() throws InterruptedException {
         int total = 1500;
         int size = 4266;
-        RSocketSource source = MessagingTransports.rsocket().prefetch(8).source();
+        RSocketSource source = Transports.rsocket().prefetch(8).source();
         List<Message> got = new CopyOnWriteArrayList<>();
         AtomicLong emitted = new AtomicLong();
         AtomicLong maxInFlight = new AtomicLong();
@@ -93,7 +93,7 @@ class RSocketTransportTest {
                 });
         try {
             int port = source.boundAddress().block(WAIT).getPort();
-            RSocketSink sink = MessagingTransports.rsocket().port(port).sink();
+            RSocketSink sink = Transports.rsocket().port(port).sink();
             sink.write(Flux.range(0, total).map(i -> message(i, size)).doOnNext(m -> emitted.incrementAndGet()))
                     .block(Duration.ofSeconds(60));
             // the write completes when the source has taken every message; the slow pipeline may still be draining
@@ -115,7 +115,7 @@ class RSocketTransportTest {
     @Test
     void fireAndForgetBeyondTheBufferIsDroppedAndCounted() {
         int total = 300;
-        RSocketSource source = MessagingTransports.rsocket().fireAndForgetBuffer(10).source();
+        RSocketSource source = Transports.rsocket().fireAndForgetBuffer(10).source();
         List<Message> got = new CopyOnWriteArrayList<>();
         reactor.core.publisher.BaseSubscriber<Message> stalled = new reactor.core.publisher.BaseSubscriber<>() {
             @Override
@@ -131,7 +131,7 @@ class RSocketTransportTest {
         source.flux().subscribe(stalled);
         try {
             int port = source.boundAddress().block(WAIT).getPort();
-            MessagingTransports.rsocket().port(port).mode(RSocketBuilder.Mode.FIRE_AND_FORGET).sink()
+            Transports.rsocket().port(port).mode(RSocketBuilder.Mode.FIRE_AND_FORGET).sink()
                     .write(Flux.range(0, total).map(i -> message(i, 18))).block(WAIT);
             stalled.request(Long.MAX_VALUE);
             // the buffer holds at least 10 (Reactor rounds queue capacities up to a power of two)

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.sluice.Message;
 import io.sluice.event.ConnectionError;
 import io.sluice.event.EventDispatcher;
-import io.sluice.transport.MessagingTransports;
+import io.sluice.transport.Transports;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -90,7 +90,7 @@ class ZmqTransportTest {
     @ValueSource(ints = {18, 4266, 6786, 79435})
     void pushPullRoundTripIsByteExact(int size) {
         int count = 200;
-        ZmqSource source = MessagingTransports.zmq().endpoint("tcp://127.0.0.1:*").pullSource();
+        ZmqSource source = Transports.zmq().endpoint("tcp://127.0.0.1:*").pullSource();
         List<Message> received = new CopyOnWriteArrayList<>();
         Mono<Long> done = source.flux().doOnNext(received::add).take(count).count().cache();
         done.subscribe();
@@ -104,7 +104,7 @@ class ZmqTransportTest {
         // duplicate. Partial delivery is never retried, so any loss still fails the test.
         ZmqSink sink = null;
         for (int attempt = 1; attempt <= 3 && received.isEmpty(); attempt++) {
-            sink = MessagingTransports.zmq().endpoint(ep).pushSink();
+            sink = Transports.zmq().endpoint(ep).pushSink();
             Mono<Long> nothingIn5s = Mono.delay(Duration.ofSeconds(5))
                     .flatMap(x -> received.isEmpty() ? Mono.just(x) : Mono.<Long>never());
             sink.write(Flux.range(0, count).map(i -> message(i, size))
@@ -125,7 +125,7 @@ class ZmqTransportTest {
     @ValueSource(ints = {18, 4266, 6786, 79435})
     void pubSubDeliversSubscribedTopicsOnlyAfterTheSlowJoinerWarmUp(int size) {
         int count = 100;
-        ZmqSink pub = MessagingTransports.zmq().endpoint("tcp://127.0.0.1:*")
+        ZmqSink pub = Transports.zmq().endpoint("tcp://127.0.0.1:*")
                 .topic(m -> m.header("topic").orElse("")).pubSink();
         AtomicBoolean joined = new AtomicBoolean();
         // slow joiner: publish warm-up messages until the subscriber sees one, then the data
@@ -139,7 +139,7 @@ class ZmqTransportTest {
         published.subscribe(x -> { }, e -> { });
         String ep = pub.boundEndpoint().block(WAIT);
 
-        ZmqSource sub = MessagingTransports.zmq().endpoint(ep).subscribe("data.").subSource();
+        ZmqSource sub = Transports.zmq().endpoint(ep).subscribe("data.").subSource();
         // JeroMQ 0.6.0 occasionally gives a fresh connection that never delivers anything (see the
         // PUSH/PULL test); a subscriber that sees nothing within 5 s is replaced by a new socket
         // (nothing was received, so nothing can be duplicated)
@@ -163,7 +163,7 @@ class ZmqTransportTest {
     void sourceReadsOnlyOnDemandSoThePushSinkIsBackpressured() throws Exception {
         int total = 600;
         int size = 79435;
-        ZmqSource source = MessagingTransports.zmq().endpoint("tcp://127.0.0.1:*").highWaterMark(5).pullSource();
+        ZmqSource source = Transports.zmq().endpoint("tcp://127.0.0.1:*").highWaterMark(5).pullSource();
         List<Message> got = new CopyOnWriteArrayList<>();
         BaseSubscriber<Message> slow = new BaseSubscriber<>() {
             @Override
@@ -183,7 +183,7 @@ class ZmqTransportTest {
         // a fresh JeroMQ connection occasionally delivers nothing (see pushPullRoundTripIsByteExact):
         // an attempt that delivered nothing in 5 s is cancelled and retried on a new socket
         for (int attempt = 1; attempt <= 3 && got.isEmpty(); attempt++) {
-            sink = MessagingTransports.zmq().endpoint(ep).highWaterMark(5).prefetch(4).pushSink();
+            sink = Transports.zmq().endpoint(ep).highWaterMark(5).prefetch(4).pushSink();
             written = sink.write(Flux.range(0, total).map(i -> message(i, size))
                     .concatWith(Mono.<Message>never().takeUntilOther(
                             Flux.interval(Duration.ofMillis(10)).filter(x -> got.size() >= total).next())))
@@ -222,7 +222,7 @@ class ZmqTransportTest {
         EventDispatcher events = new EventDispatcher();
         List<ConnectionError> errors = new CopyOnWriteArrayList<>();
         events.on(ConnectionError.class, errors::add);
-        ZmqSource source = MessagingTransports.zmq().endpoint("tcp://127.0.0.1:*").events(events).pullSource();
+        ZmqSource source = Transports.zmq().endpoint("tcp://127.0.0.1:*").events(events).pullSource();
         Mono<List<Message>> got = source.flux().take(1).collectList().cache();
         got.subscribe();
         String ep = source.boundEndpoint().block(WAIT);
@@ -247,9 +247,9 @@ class ZmqTransportTest {
     @ParameterizedTest
     @ValueSource(ints = {18, 4266, 6786, 79435})
     void requestReplyRoundTripIsByteExact(int size) throws InterruptedException {
-        ZmqReplyServer server = MessagingTransports.zmq().endpoint("tcp://127.0.0.1:*")
+        ZmqReplyServer server = Transports.zmq().endpoint("tcp://127.0.0.1:*")
                 .replyServer(req -> Mono.just(req.withHeader("echo", "yes"))).start();
-        LazyPirateClient client = MessagingTransports.zmq().endpoint(server.endpoint())
+        LazyPirateClient client = Transports.zmq().endpoint(server.endpoint())
                 .timeout(Duration.ofMillis(2000)).lazyPirateClient();
         try {
             for (int i = 0; i < 20; i++) {
@@ -271,11 +271,11 @@ class ZmqTransportTest {
 
     @Test
     void handlerFailureIsReportedToTheClientAndTheServerGoesOn() {
-        ZmqReplyServer server = MessagingTransports.zmq().endpoint("tcp://127.0.0.1:*")
+        ZmqReplyServer server = Transports.zmq().endpoint("tcp://127.0.0.1:*")
                 .replyServer(req -> req.payloadUtf8().equals("boom")
                         ? Mono.error(new IllegalArgumentException("bad request"))
                         : Mono.just(Message.ofUtf8("ok:" + req.payloadUtf8()))).start();
-        LazyPirateClient client = MessagingTransports.zmq().endpoint(server.endpoint()).lazyPirateClient();
+        LazyPirateClient client = Transports.zmq().endpoint(server.endpoint()).lazyPirateClient();
         try {
             assertThatThrownBy(() -> client.request(Message.ofUtf8("boom")).block(WAIT))
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("bad request");
@@ -290,12 +290,12 @@ class ZmqTransportTest {
     void lazyPirateRecoversWhenTheServerIsRestartedOnTheSamePort() throws Exception {
         String ep = "tcp://127.0.0.1:" + freePort();
         AtomicInteger generation = new AtomicInteger(1);
-        java.util.function.Supplier<ZmqReplyServer> start = () -> MessagingTransports.zmq().endpoint(ep)
+        java.util.function.Supplier<ZmqReplyServer> start = () -> Transports.zmq().endpoint(ep)
                 .replyServer(req -> Mono.just(Message.builder().payload(req.payload())
                         .header("gen", Integer.toString(generation.get())).build()))
                 .start();
         ZmqReplyServer server = start.get();
-        LazyPirateClient client = MessagingTransports.zmq().endpoint(ep)
+        LazyPirateClient client = Transports.zmq().endpoint(ep)
                 .timeout(Duration.ofMillis(250)).retries(20).lazyPirateClient();
         try {
             for (int i = 0; i < 5; i++) {
@@ -330,7 +330,7 @@ class ZmqTransportTest {
         EventDispatcher events = new EventDispatcher();
         List<ConnectionError> timeouts = new CopyOnWriteArrayList<>();
         events.on(ConnectionError.class, timeouts::add);
-        LazyPirateClient client = MessagingTransports.zmq().endpoint(ep).events(events)
+        LazyPirateClient client = Transports.zmq().endpoint(ep).events(events)
                 .timeout(Duration.ofMillis(250)).retries(3).lazyPirateClient();
         try {
             assertThatThrownBy(() -> client.request(Message.ofUtf8("anyone?")).block(WAIT))
@@ -349,7 +349,7 @@ class ZmqTransportTest {
 
     @Test
     void defaultsFollowTheZeroMqGuide() {
-        ZmqBuilder b = MessagingTransports.zmq();
+        ZmqBuilder b = Transports.zmq();
         assertThat(b.timeout).isEqualTo(Duration.ofMillis(2500));
         assertThat(b.retries).isEqualTo(3);
     }
@@ -361,17 +361,17 @@ class ZmqTransportTest {
         await(() -> zmqThreads().isEmpty(), "no ZeroMQ threads from earlier tests");
         int baseline = liveThreads().size();
 
-        ZmqSource pull = MessagingTransports.zmq().endpoint("tcp://127.0.0.1:*").pullSource();
+        ZmqSource pull = Transports.zmq().endpoint("tcp://127.0.0.1:*").pullSource();
         Disposable pulling = pull.flux().subscribe();
         String ep = pull.boundEndpoint().block(WAIT);
-        ZmqSink pub = MessagingTransports.zmq().endpoint("tcp://127.0.0.1:*").pubSink();
+        ZmqSink pub = Transports.zmq().endpoint("tcp://127.0.0.1:*").pubSink();
         Disposable publishing = pub.write(Flux.interval(Duration.ofMillis(5)).map(i -> Message.ofUtf8("t"))).subscribe();
         String pubEp = pub.boundEndpoint().block(WAIT);
-        Disposable subscribing = MessagingTransports.zmq().endpoint(pubEp).subSource().flux().subscribe();
-        MessagingTransports.zmq().endpoint(ep).pushSink().write(Flux.range(0, 10).map(i -> Message.ofUtf8("x"))).block(WAIT);
-        ZmqReplyServer server = MessagingTransports.zmq().endpoint("tcp://127.0.0.1:*")
+        Disposable subscribing = Transports.zmq().endpoint(pubEp).subSource().flux().subscribe();
+        Transports.zmq().endpoint(ep).pushSink().write(Flux.range(0, 10).map(i -> Message.ofUtf8("x"))).block(WAIT);
+        ZmqReplyServer server = Transports.zmq().endpoint("tcp://127.0.0.1:*")
                 .replyServer(Mono::just).start();
-        LazyPirateClient client = MessagingTransports.zmq().endpoint(server.endpoint()).lazyPirateClient();
+        LazyPirateClient client = Transports.zmq().endpoint(server.endpoint()).lazyPirateClient();
         client.request(Message.ofUtf8("ping")).block(WAIT);
         assertThat(zmqThreads()).isNotEmpty();
         assertThat(liveThreads().size()).isGreaterThan(baseline);
