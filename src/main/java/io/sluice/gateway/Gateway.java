@@ -43,8 +43,10 @@ public final class Gateway {
 
     private final GatewayConfig config;
     private final List<Running> pipelines;
+    private final List<Running> startOrder;
 
-    private Gateway(GatewayConfig config, List<Running> pipelines) {
+    private Gateway(GatewayConfig config, List<Running> pipelines, List<Running> startOrder) {
+        this.startOrder = List.copyOf(startOrder);
         this.config = config;
         this.pipelines = pipelines;
     }
@@ -61,6 +63,7 @@ public final class Gateway {
     public static Gateway start(GatewayConfig config, MeterRegistry registry, EventDispatcher events, OutputStream stdout) {
         Objects.requireNonNull(config, "config");
         List<Running> running = new ArrayList<>();
+        List<Running> startOrder = new ArrayList<>();
         Map<String, PipelineStopped> ends = new ConcurrentHashMap<>();
         events.on(PipelineStopped.class, e -> ends.put(e.pipeline(), e));
         try {
@@ -81,6 +84,7 @@ public final class Gateway {
                     }
                 }
             }
+            startOrder.addAll(running);
             running.clear();
             running.addAll(java.util.Arrays.asList(started));
         } catch (RuntimeException e) {
@@ -88,7 +92,7 @@ public final class Gateway {
             throw e;
         }
         LOG.info("gateway started {} pipeline(s)", running.size());
-        return new Gateway(config, running);
+        return new Gateway(config, running, startOrder);
     }
 
     /**
@@ -101,16 +105,21 @@ public final class Gateway {
     }
 
     /**
-     * @param drainTimeout how long buffered messages may take to reach the sinks
+     * Stops the pipelines one after the other, in the reverse of their start order, each draining
+     * before the next stops: pipelines without a server source (load generators, file walkers)
+     * first, then the servers from the last configured to the first. So a pipeline that feeds a
+     * server of this same gateway drains into it before that server stops; list such downstream
+     * servers before the pipelines that feed them.
+     *
+     * @param drainTimeout how long buffered messages may take to reach the sinks, per pipeline
      * @return completes when every pipeline stopped
      */
     public Mono<Void> stop(Duration drainTimeout) {
-        List<Mono<Void>> stops = new ArrayList<>();
-        for (Running r : pipelines) {
-            stops.add(r.handle.stop(drainTimeout).onErrorResume(e -> r.handle.done().onErrorResume(x -> Mono.empty())
-                    .then(Mono.error(e))));
-        }
-        return Mono.whenDelayError(stops);
+        List<Running> order = new ArrayList<>(startOrder);
+        java.util.Collections.reverse(order);
+        return Flux.fromIterable(order)
+                .concatMapDelayError(r -> Mono.defer(() -> r.handle.stop(drainTimeout)))
+                .then();
     }
 
     /** @return completes when every pipeline has terminated, whatever the outcome */

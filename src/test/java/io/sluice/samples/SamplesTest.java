@@ -52,6 +52,28 @@ class SamplesTest {
     }
 
     @Test
+    void chatRelayIsLosslessFromWebSocketToRSocket() throws Exception {
+        Path out = tmp.resolve("chat.log");
+        String yaml = adapt("chat-relay", "count: 20000", "count: 3000")
+                .replace("target/samples/chat-relayed.log", out.toString());
+        Gateway g = Gateway.start(GatewayConfig.parse(yaml), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                new EventDispatcher(), OutputStream.nullOutputStream());
+        awaitLoad(g, "chat-clients");
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline && g.report().get(0).received() < 3000) {
+            Thread.sleep(20);
+        }
+        g.stop(Duration.ofSeconds(10)).block(Duration.ofSeconds(30));
+        Map<String, PipelineReport> r = g.report().stream()
+                .collect(Collectors.toMap(PipelineReport::name, Function.identity()));
+        assertThat(r.get("chat-clients").delivered()).isEqualTo(3000);
+        assertThat(r.get("relay").received()).isEqualTo(3000);
+        assertThat(r.get("relay").dropped()).isZero();
+        assertThat(r.get("subscriber").received()).isEqualTo(3000);
+        assertThat(Files.readAllLines(out)).hasSize(3000);
+    }
+
+    @Test
     void iotTelemetryKeepsStatsPerDevice() throws Exception {
         Path out = tmp.resolve("iot.log");
         String yaml = adapt("iot-telemetry", "count: 20000", "count: 4000")
