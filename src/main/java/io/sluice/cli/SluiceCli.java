@@ -177,9 +177,19 @@ public final class SluiceCli implements Callable<Integer> {
             out.println("admin: " + admin.url() + "/ (dashboard), " + admin.url() + "/metrics");
             out.flush();
         }
+        // SIGTERM / Ctrl-C: the hook wakes the main thread, which stops ingesting, drains, prints
+        // the summary; the hook then ends the JVM with the run's exit code (0 unless a pipeline failed).
+        CountDownLatch summarised = new CountDownLatch(1);
+        int[] exitCode = {0};
         Thread hook = new Thread(() -> {
-            stopQuietly(gateway, config.drainTimeout());
             finished.countDown();
+            try {
+                if (summarised.await(config.drainTimeout().toMillis() + 15_000, TimeUnit.MILLISECONDS)) {
+                    Runtime.getRuntime().halt(exitCode[0]);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }, "sluice-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         gateway.done().doFinally(s -> finished.countDown()).subscribe();
@@ -189,11 +199,6 @@ public final class SluiceCli implements Callable<Integer> {
             finished.await(limit.toMillis(), TimeUnit.MILLISECONDS);
         }
         stopQuietly(gateway, config.drainTimeout());
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException shuttingDown) {
-            // the hook is running and has already stopped the gateway
-        }
         printSummary(out, gateway.report());
         printStats(out, gateway.stats());
         if (admin != null) {
@@ -201,7 +206,14 @@ public final class SluiceCli implements Callable<Integer> {
         }
         registry.close();
         boolean failed = gateway.report().stream().anyMatch(r -> r.outcome().equals("FAILED"));
-        return failed ? INVALID : 0;
+        exitCode[0] = failed ? INVALID : 0;
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // a signal arrived: the hook is waiting for this summary and ends the JVM
+        }
+        summarised.countDown();
+        return exitCode[0];
     }
 
     private static void stopQuietly(Gateway gateway, Duration drainTimeout) {

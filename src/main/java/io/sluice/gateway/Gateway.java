@@ -31,7 +31,9 @@ import reactor.core.publisher.Mono;
  * Runs the pipelines of a {@link GatewayConfig}: source, counted; overflow stage; steps; counted;
  * sink. Every pipeline feeds Micrometer meters tagged {@code pipeline=<name>}:
  * {@code sluice.messages.received}, {@code sluice.messages.delivered}, {@code sluice.bytes.received},
- * {@code sluice.bytes.delivered}, {@code sluice.messages.filtered}, {@code sluice.overflow.dropped}
+ * {@code sluice.bytes.delivered}, {@code sluice.messages.filtered}, {@code sluice.pipeline.latency}
+ * (timer: message timestamp to sink hand-off), {@code sluice.transport.connections|errors|lost}
+ * (server sources), {@code sluice.overflow.dropped}
  * (also tagged {@code policy}), {@code sluice.overflow.buffered}, {@code sluice.overflow.capacity},
  * and, for each {@code stats} step, {@code sluice.stats.count|mean|stddev|min|max} per group (see
  * {@code KeyedStats}).
@@ -188,6 +190,19 @@ public final class Gateway {
             Gauge.builder("sluice.overflow.buffered", policy, OverflowPolicy::buffered).tags(tags).register(registry);
             Gauge.builder("sluice.overflow.capacity", policy, OverflowPolicy::capacity).tags(tags).register(registry);
             Gauge.builder("sluice.messages.filtered", r.filtered, LongAdder::sum).tags(tags).register(registry);
+            if (source instanceof ServerSource server) {
+                io.sluice.transport.TransportMetrics tm = server.metrics();
+                Gauge.builder("sluice.transport.connections", tm, io.sluice.transport.TransportMetrics::connectionsActive)
+                        .tags(tags).tag("transport", tm.transport()).register(registry);
+                Gauge.builder("sluice.transport.errors", tm, io.sluice.transport.TransportMetrics::errors)
+                        .tags(tags).tag("transport", tm.transport()).register(registry);
+                Gauge.builder("sluice.transport.lost", tm, io.sluice.transport.TransportMetrics::lost)
+                        .tags(tags).tag("transport", tm.transport()).register(registry);
+            }
+            io.micrometer.core.instrument.Timer latency = io.micrometer.core.instrument.Timer
+                    .builder("sluice.pipeline.latency")
+                    .description("time from a message's timestamp (creation or receipt) to its hand-off to the sink")
+                    .tags(tags).register(registry);
 
             Sink<Message> sink = Endpoints.sink(spec.sink(), stdout, events);
 
@@ -208,6 +223,8 @@ public final class Gateway {
                 p = p.via(stage);
             }
             p = p.via(f -> f.doOnNext(m -> {
+                latency.record(Math.max(0, System.currentTimeMillis() - m.timestamp()),
+                        java.util.concurrent.TimeUnit.MILLISECONDS);
                 r.delivered.increment();
                 deliveredCount.increment();
                 deliveredBytes.increment(m.size());

@@ -1,7 +1,7 @@
 package io.sluice.overflow;
 
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
-import org.jctools.queues.SpmcArrayQueue;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import reactor.core.CoreSubscriber;
 
 /**
@@ -9,84 +9,93 @@ import reactor.core.CoreSubscriber;
  * element is discarded to make room, so consumers always see the newest {@code capacity} elements.
  *
  * <h2>Algorithm</h2>
- * Two threads may remove elements: the drain loop (delivery) and the producer (eviction). They use
- * a JCTools {@link SpmcArrayQueue} (single producer, multiple consumers; removal by CAS on the
- * consumer index) plus a logical element count {@code count}, which is the only thing the two
- * sides race on:
+ * A ring of {@code P >= capacity + 2} slots (a power of two) with two sequence numbers: {@code tail}
+ * (next slot to write; written only by the producer) and {@code head} (next slot to take). Two
+ * threads may take elements: the drain loop (delivery) and the producer (eviction). Taking is a
+ * CAS of {@code head} from {@code h} to {@code h + 1}; the winner owns exactly the element of
+ * sequence {@code h} and swaps it out of its slot.
  * <ul>
- *   <li><b>Producer</b> ({@code onNext}, serial): while {@code count == capacity}, try to CAS it to
- *       {@code capacity - 1}; on success it owns one element and polls it from the queue (the oldest
- *       at that moment) and hands it to the drop hook. Then it offers the new element and
- *       increments {@code count}.</li>
- *   <li><b>Consumer</b> (drain loop): while {@code count > 0}, CAS it down by one; on success it owns
- *       one element and polls it.</li>
+ *   <li><b>Producer</b> ({@code onNext}, serial): while {@code tail - head >= capacity}, CAS
+ *       {@code head}; on success it takes the element at the old head, which is by construction
+ *       the oldest, and hands it to the drop hook. Then it waits until its target slot is empty
+ *       (see below), writes the element and publishes {@code tail + 1} with an ordered store.</li>
+ *   <li><b>Consumer</b> (drain loop): while {@code head < tail}, CAS {@code head}; on success it
+ *       takes that element.</li>
  * </ul>
  * <h2>Why it is correct when the producer overwrites while the consumer polls</h2>
- * Every removal first wins a CAS on {@code count}, so the number of removals never exceeds the
- * number of elements counted in, and an element is counted only after its {@code offer} completed
- * (the increment is a volatile write after the queue's ordered store): a winner always finds an
- * element, and the queue's own CAS on its consumer index gives each element to exactly one
- * remover. So every element is delivered once or dropped once, never both. Eviction happens only
- * when the CAS saw {@code count == capacity}; if the consumer removed an element first, the
- * producer's CAS fails, it re-reads {@code count}, sees room and evicts nothing, so the newest
- * {@code capacity} elements are never evicted. The queue is FIFO and the drain loop polls serially,
- * so delivery order is production order. Physical occupancy is at most {@code capacity + 1} (the
- * logical count plus one element the consumer has claimed but not yet polled), which is what the
- * queue is sized for, so {@code offer} cannot fail. No lock anywhere: both sides are CAS loops.
+ * Every take wins a CAS on the same {@code head} counter, so takes are totally ordered and the
+ * element a thread gets is fixed by the sequence number it claimed: each element is delivered once
+ * or dropped once, never both; delivery follows production order; and the producer evicts only
+ * when it saw the ring full at the instant of its CAS, taking the oldest element then. (A first
+ * version claimed a separate count and then polled a JCTools SPMC queue; jcstress showed the
+ * claim and the poll could pair up crosswise, so a consumer could receive an element older than
+ * one just evicted. JCTools has no take-only-if-full operation, hence this small ring.) An element
+ * is visible before its sequence number: the slot store happens before the ordered store of
+ * {@code tail}, which a taker reads before the slot. A taker empties its slot after reading it; the
+ * producer only writes a slot after it was emptied. With at most one outstanding consumer claim,
+ * the producer can lap a slot only when the consumer has claimed it but not yet emptied it: then
+ * it spins for those few instructions (like JCTools' SPMC offer "bubble"). No lock anywhere.
  */
 final class OverwriteOldestSubscriber<T> extends OverflowSubscriber<T> {
 
     @SuppressWarnings("rawtypes")
-    private static final AtomicIntegerFieldUpdater<OverwriteOldestSubscriber> COUNT =
-            AtomicIntegerFieldUpdater.newUpdater(OverwriteOldestSubscriber.class, "count");
+    private static final AtomicLongFieldUpdater<OverwriteOldestSubscriber> HEAD =
+            AtomicLongFieldUpdater.newUpdater(OverwriteOldestSubscriber.class, "head");
+    @SuppressWarnings("rawtypes")
+    private static final AtomicLongFieldUpdater<OverwriteOldestSubscriber> TAIL =
+            AtomicLongFieldUpdater.newUpdater(OverwriteOldestSubscriber.class, "tail");
 
-    private final SpmcArrayQueue<T> queue;
-    private volatile int count;
+    private final AtomicReferenceArray<T> ring;
+    private final int mask;
+    private volatile long head;
+    private volatile long tail;
 
     OverwriteOldestSubscriber(CoreSubscriber<? super T> actual, OverflowPolicy<T> policy) {
         super(actual, policy);
-        this.queue = new SpmcArrayQueue<>(capacity + 1);
+        int slots = Integer.highestOneBit(Math.max(4, capacity + 2) - 1) << 1;
+        this.ring = new AtomicReferenceArray<>(slots);
+        this.mask = slots - 1;
     }
 
     @Override
     void enqueue(T element) {
+        long t = tail;
         for (;;) {
-            int c = count;
-            if (c < capacity) {
+            long h = head;
+            if (t - h < capacity) {
                 break;
             }
-            if (COUNT.compareAndSet(this, c, c - 1)) {
-                policy.drop(takeClaimed(), context);
+            if (HEAD.compareAndSet(this, h, h + 1)) {
+                policy.drop(take(h), context);
                 break;
             }
         }
-        if (!queue.offer(element)) {
-            // Cannot happen (see class doc); fail loudly rather than lose the element silently.
-            policy.drop(element, context);
-            failAfterDrain(new IllegalStateException("overwrite-oldest queue invariant violated in '"
-                    + policy.name() + "'"));
-            return;
+        int i = (int) (t & mask);
+        while (ring.get(i) != null) {
+            Thread.onSpinWait();
         }
-        COUNT.incrementAndGet(this);
+        ring.lazySet(i, element);
+        TAIL.lazySet(this, t + 1);
     }
 
     @Override
     T poll() {
         for (;;) {
-            int c = count;
-            if (c == 0) {
+            long h = head;
+            if (h >= tail) {
                 return null;
             }
-            if (COUNT.compareAndSet(this, c, c - 1)) {
-                return takeClaimed();
+            if (HEAD.compareAndSet(this, h, h + 1)) {
+                return take(h);
             }
         }
     }
 
-    /** Polls an element this thread owns through a successful CAS on {@code count}. */
-    private T takeClaimed() {
+    /** Swaps out the element of sequence {@code h}, which this thread claimed. */
+    private T take(long h) {
+        int i = (int) (h & mask);
         T v;
-        while ((v = queue.poll()) == null) {
+        while ((v = ring.getAndSet(i, null)) == null) {
             Thread.onSpinWait();
         }
         return v;
@@ -94,11 +103,11 @@ final class OverwriteOldestSubscriber<T> extends OverflowSubscriber<T> {
 
     @Override
     boolean isEmpty() {
-        return count == 0;
+        return head >= tail;
     }
 
     @Override
     int size() {
-        return count;
+        return (int) Math.max(0, tail - head);
     }
 }

@@ -10,4 +10,7 @@ public interface ServerSource extends Source<Message> {
 
     /** @return the bound address, once the current subscription has bound (useful with port 0) */
     Mono<InetSocketAddress> boundAddress();
+
+    /** @return this source's counters: messages, bytes, connections, errors, losses */
+    TransportMetrics metrics();
 }

@@ -121,8 +121,8 @@ class GatewayTest {
                 + "  - name: rsocket-in\n"
                 + "    source: {type: rsocket, port: " + rsocketPort + "}\n"
                 + "    sink: {type: discard}\n";
-        Gateway g = Gateway.start(GatewayConfig.parse(yaml), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-                new EventDispatcher(), new ByteArrayOutputStream());
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Gateway g = Gateway.start(GatewayConfig.parse(yaml), registry, new EventDispatcher(), new ByteArrayOutputStream());
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline && (g.report().get(0).running() || g.report().get(2).running())) {
             Thread.sleep(20);
@@ -134,6 +134,9 @@ class GatewayTest {
         assertThat(r.get(1).received()).isEqualTo(500);
         assertThat(r.get(3).received()).isEqualTo(500);
         assertThat(r).allSatisfy(p -> assertThat(p.addsUp()).isTrue());
+        String scrape = registry.scrape();
+        assertThat(scrape).contains("sluice_transport_connections{pipeline=\"grpc-in\",transport=\"grpc\"}")
+                .contains("sluice_pipeline_latency_seconds_count{pipeline=\"rsocket-in\"} 500");
     }
 
     private static int freePort() throws java.io.IOException {
