@@ -26,6 +26,7 @@ public final class RSocketBuilder {
     int maxStreams = 256;
     int fireAndForgetBuffer = 1024;
     EventDispatcher events;
+    boolean webSocket;
 
     /** Use {@code Transports.rsocket()}. */
     public RSocketBuilder() {
@@ -49,6 +50,16 @@ public final class RSocketBuilder {
             throw new IllegalArgumentException("port out of range: " + p);
         }
         this.port = p;
+        return this;
+    }
+
+    /**
+     * @param on carry RSocket over WebSocket (rsocket-java's WebSocket transport, path {@code /})
+     *     instead of plain TCP; source and sink must agree (default false: TCP)
+     * @return this
+     */
+    public RSocketBuilder webSocket(boolean on) {
+        this.webSocket = on;
         return this;
     }
 

@@ -3,6 +3,7 @@ package io.sluice.transport.rsocket;
 import io.rsocket.RSocket;
 import io.rsocket.core.RSocketConnector;
 import io.rsocket.transport.netty.client.TcpClientTransport;
+import io.rsocket.transport.netty.client.WebsocketClientTransport;
 import io.rsocket.util.DefaultPayload;
 import io.sluice.Message;
 import io.sluice.event.ConnectionClosed;
@@ -32,6 +33,7 @@ public final class RSocketSink implements Sink<Message> {
     private final int port;
     private final RSocketBuilder.Mode mode;
     private final EventDispatcher events;
+    private final boolean webSocket;
     private final TransportMetrics metrics = new TransportMetrics(RSocketSource.NAME);
 
     RSocketSink(RSocketBuilder b) {
@@ -39,6 +41,7 @@ public final class RSocketSink implements Sink<Message> {
         this.port = b.port;
         this.mode = b.mode;
         this.events = b.events;
+        this.webSocket = b.webSocket;
     }
 
     /** @return counters: messages and bytes handed to RSocket, connections, failures */
@@ -48,7 +51,8 @@ public final class RSocketSink implements Sink<Message> {
 
     @Override
     public Mono<Void> write(Flux<Message> elements) {
-        Mono<RSocket> connect = RSocketConnector.create().connect(TcpClientTransport.create(host, port))
+        Mono<RSocket> connect = RSocketConnector.create().connect(webSocket
+                ? WebsocketClientTransport.create(host, port) : TcpClientTransport.create(host, port))
                 .doOnNext(r -> {
                     metrics.connectionOpened();
                     dispatch(new ConnectionOpened(RSocketSource.NAME, host + ":" + port));

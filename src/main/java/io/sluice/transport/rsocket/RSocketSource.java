@@ -6,6 +6,7 @@ import io.rsocket.SocketAcceptor;
 import io.rsocket.core.RSocketServer;
 import io.rsocket.transport.netty.server.CloseableChannel;
 import io.rsocket.transport.netty.server.TcpServerTransport;
+import io.rsocket.transport.netty.server.WebsocketServerTransport;
 import io.rsocket.util.DefaultPayload;
 import io.sluice.Message;
 import io.sluice.event.ConnectionClosed;
@@ -57,6 +58,7 @@ public final class RSocketSource implements ServerSource {
     private final int maxStreams;
     private final int fnfBuffer;
     private final EventDispatcher events;
+    private final boolean webSocket;
     private final TransportMetrics metrics = new TransportMetrics(NAME);
     private final AtomicReference<Sinks.One<InetSocketAddress>> bound = new AtomicReference<>(Sinks.one());
 
@@ -67,6 +69,7 @@ public final class RSocketSource implements ServerSource {
         this.maxStreams = b.maxStreams;
         this.fnfBuffer = b.fireAndForgetBuffer;
         this.events = b.events;
+        this.webSocket = b.webSocket;
     }
 
     /** @return counters: messages, bytes, connections, errors, dropped fire-and-forget messages as lost */
@@ -97,7 +100,7 @@ public final class RSocketSource implements ServerSource {
                 return Mono.just(new Responder(remote, streams, fnf, fnfCount));
             };
             Mono<CloseableChannel> bind = RSocketServer.create(acceptor)
-                    .bind(TcpServerTransport.create(host, port));
+                    .bind(webSocket ? WebsocketServerTransport.create(host, port) : TcpServerTransport.create(host, port));
             return Flux.usingWhen(bind,
                     server -> {
                         addr.tryEmitValue(server.address());

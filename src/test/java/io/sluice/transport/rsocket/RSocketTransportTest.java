@@ -76,6 +76,25 @@ class RSocketTransportTest {
         }
     }
 
+    @ParameterizedTest
+    @CsvSource({"CHANNEL,18", "CHANNEL,79435", "FIRE_AND_FORGET,18", "FIRE_AND_FORGET,79435"})
+    void roundTripOverWebSocketIsByteExact(RSocketBuilder.Mode mode, int size) {
+        int count = 200;
+        RSocketSource source = Transports.rsocket().webSocket(true).fireAndForgetBuffer(count).source();
+        List<Message> got = new CopyOnWriteArrayList<>();
+        Disposable running = source.flux().subscribe(got::add);
+        try {
+            int port = source.boundAddress().block(WAIT).getPort();
+            RSocketSink sink = Transports.rsocket().webSocket(true).port(port).mode(mode).sink();
+            sink.write(Flux.range(0, count).map(i -> message(i, size))).block(WAIT);
+            assertThat(got).hasSize(count);
+            got.forEach(m -> assertIntact(m, size));
+            assertThat(got.stream().map(Message::sequence).collect(Collectors.toList())).isSorted();
+        } finally {
+            running.dispose();
+        }
+    }
+
     @Test
     void channelDemandOfABlockingPipelineBoundsWhatTheSenderEmits() throws InterruptedException {
         int total = 1500;
