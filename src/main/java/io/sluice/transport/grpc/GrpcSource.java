@@ -56,9 +56,8 @@ import reactor.core.publisher.Sinks;
  *
  * <h2>Bad input</h2>
  * An envelope larger than {@code maxMessageSize} fails that call with {@code RESOURCE_EXHAUSTED};
- * bytes that are not an envelope fail it as grpc-java 1.83 reports a request it cannot parse
- * ({@code UNKNOWN}, "Application error processing RPC"); a call cancelled by its client ends that
- * call only. Each is counted as an error and published as
+ * bytes that are not an envelope fail it with {@code INVALID_ARGUMENT} and the parser's reason
+ * (see {@link InvalidRequests}); a call cancelled by its client ends that call only. Each is counted as an error and published as
  * {@link ConnectionError}; other calls and the source go on.
  */
 public final class GrpcSource implements ServerSource {
@@ -109,7 +108,7 @@ public final class GrpcSource implements ServerSource {
     private Server start(Service service, Sinks.One<InetSocketAddress> addr) throws IOException {
         Server server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
                 .maxInboundMessageSize(maxMessageSize)
-                .addService(ServerInterceptors.intercept(service, new RemoteAddress()))
+                .addService(InvalidRequests.mapped(ServerInterceptors.intercept(service, new RemoteAddress())))
                 .addStreamTracerFactory(new FailedCalls())
                 .build()
                 .start();

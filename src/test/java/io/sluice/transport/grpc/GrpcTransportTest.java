@@ -38,6 +38,7 @@ import reactor.core.Disposable;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 class GrpcTransportTest {
 
@@ -205,13 +206,62 @@ class GrpcTransportTest {
             assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(call, garbage))
                     .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode())
                             .as(e.getStatus().toString())
-                            // grpc-java 1.83 closes a call whose request cannot be parsed with UNKNOWN
-                            .isIn(Status.Code.UNKNOWN, Status.Code.INTERNAL, Status.Code.INVALID_ARGUMENT));
+                            .isEqualTo(Status.Code.INVALID_ARGUMENT));
             // the same channel and server keep working
             Ack ack = IngestGrpc.newBlockingStub(ch).send(Envelopes.toEnvelope(message(3, 18)));
             assertThat(ack.getCount()).isEqualTo(1);
             assertThat(received).singleElement().satisfies(m -> assertIntact(m, 18));
             assertThat(source.metrics().errors()).isEqualTo(1);
+        } finally {
+            running.dispose();
+            ch.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void garbageInAClientStreamFailsThatStreamWithInvalidArgumentAfterTheValidEnvelopes() throws Exception {
+        EventDispatcher events = new EventDispatcher();
+        List<ConnectionError> errors = new CopyOnWriteArrayList<>();
+        events.on(ConnectionError.class, errors::add);
+        GrpcSource source = Transports.grpc().events(events).source();
+        List<Message> received = new CopyOnWriteArrayList<>();
+        Disposable running = source.flux().subscribe(received::add);
+        int port = source.boundAddress().block(WAIT).getPort();
+        ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        try {
+            MethodDescriptor<byte[], byte[]> raw = IngestGrpc.getSendStreamMethod().toBuilder(new Bytes(), new Bytes()).build();
+            Sinks.One<Status> closed = Sinks.one();
+            io.grpc.stub.StreamObserver<byte[]> requests = ClientCalls.asyncClientStreamingCall(
+                    ch.newCall(raw, CallOptions.DEFAULT), new io.grpc.stub.StreamObserver<>() {
+                        @Override
+                        public void onNext(byte[] value) {
+                        }
+
+                        @Override
+                        public void onError(Throwable t) {
+                            closed.tryEmitValue(Status.fromThrowable(t));
+                        }
+
+                        @Override
+                        public void onCompleted() {
+                            closed.tryEmitValue(Status.OK);
+                        }
+                    });
+            requests.onNext(Envelopes.toEnvelope(message(0, 4266)).toByteArray());
+            requests.onNext(Envelopes.toEnvelope(message(1, 18)).toByteArray());
+            requests.onNext(new byte[] {0x0a, 100, 1, 2, 3});
+            Status status = closed.asMono().block(WAIT);
+            assertThat(status.getCode()).as(status.toString()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(status.getDescription()).contains("not a valid").contains("SendStream");
+            // a second stream on the same server is unaffected
+            Transports.grpc().port(port).sink().write(Flux.just(message(2, 6786))).block(WAIT);
+            running.dispose();
+            assertThat(received).extracting(Message::sequence).containsExactly(0L, 1L, 2L);
+            assertIntact(received.get(0), 4266);
+            assertIntact(received.get(1), 18);
+            assertIntact(received.get(2), 6786);
+            assertThat(source.metrics().errors()).isEqualTo(1);
+            assertThat(errors).singleElement().satisfies(e -> assertThat(e.reason()).contains("INVALID_ARGUMENT"));
         } finally {
             running.dispose();
             ch.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
