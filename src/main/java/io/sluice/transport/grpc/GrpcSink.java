@@ -36,7 +36,10 @@ import reactor.core.publisher.MonoSink;
  *   <li>{@link GrpcBuilder.Mode#UNARY}: one {@code Send} call per message, at most
  *       {@code unaryConcurrency} in flight; completes when every call was acknowledged.</li>
  * </ul>
- * A failed call fails the write with grpc-java's {@code StatusRuntimeException}.
+ * A failed call fails the write with grpc-java's {@code StatusRuntimeException}. The channel uses
+ * grpc-java's direct executor: the on-ready handler, and so the request for the next input
+ * element, runs on the Netty event loop without a hand-off to a thread pool; the input must not
+ * block while producing (as with every reactor-netty sink).
  */
 public final class GrpcSink implements Sink<Message> {
 
@@ -74,6 +77,7 @@ public final class GrpcSink implements Sink<Message> {
         ManagedChannel ch = NettyChannelBuilder.forAddress(host, port)
                 .usePlaintext()
                 .maxInboundMessageSize(maxMessageSize)
+                .directExecutor()
                 .build();
         metrics.connectionOpened();
         dispatch(new ConnectionOpened(GrpcSource.NAME, host + ":" + port));
