@@ -177,7 +177,7 @@ final class Report {
         for (Transport t : Transport.values()) {
             for (boolean p : new boolean[] {false, true}) {
                 if (cells.stream().anyMatch(c -> c.transport == t && c.parallel == p && c.ok())) {
-                    categories.add(t.label.replace("baseline: ", "raw ") + (p ? " (par)" : " (seq)"));
+                    categories.add(t.label.replace("baseline: ", "") + (p ? " (par)" : " (seq)"));
                     rows.add(t);
                     modes.add(p);
                 }
