@@ -56,7 +56,7 @@ final class Catalog {
                     opt("maxMessageSize", OptionKind.POSITIVE_INT)),
             type("rsocket", true, true,
                     opt("host", OptionKind.STRING), req("port", OptionKind.PORT),
-                    choice("mode", "channel", "fire-and-forget")),
+                    choice("mode", "channel", "fire-and-forget", "stream"), opt("webSocket", OptionKind.BOOLEAN)),
             type("zmq-pull", true, false, req("endpoint", OptionKind.STRING), opt("bind", OptionKind.BOOLEAN)),
             type("zmq-sub", true, false, req("endpoint", OptionKind.STRING), opt("bind", OptionKind.BOOLEAN),
                     opt("topics", OptionKind.STRING_LIST)),

@@ -172,8 +172,12 @@ final class Endpoints {
 
     private static RSocketBuilder rsocket(GatewayConfig.Endpoint e, EventDispatcher events) {
         return Transports.rsocket().host(e.option("host", "127.0.0.1")).port(e.<Integer>option("port", 0))
-                .mode("fire-and-forget".equals(e.option("mode", "channel")) ? RSocketBuilder.Mode.FIRE_AND_FORGET
-                        : RSocketBuilder.Mode.CHANNEL)
+                .mode(switch (e.<String>option("mode", "channel")) {
+                    case "fire-and-forget" -> RSocketBuilder.Mode.FIRE_AND_FORGET;
+                    case "stream" -> RSocketBuilder.Mode.STREAM;
+                    default -> RSocketBuilder.Mode.CHANNEL;
+                })
+                .webSocket(e.<Boolean>option("webSocket", false))
                 .events(events);
     }
 

@@ -76,7 +76,7 @@ public final class Gateway {
                 for (int i = 0; i < started.length; i++) {
                     GatewayConfig.PipelineSpec spec = config.pipelines().get(i);
                     Source<Message> source = Endpoints.source(spec.source(), events);
-                    boolean server = source instanceof ServerSource;
+                    boolean server = source instanceof ServerSource s && s.binds();
                     if ((pass == 0) == server) {
                         started[i] = Running.start(spec, source, registry, events, stdout, ends);
                         running.add(started[i]);

@@ -11,6 +11,15 @@ public interface ServerSource extends Source<Message> {
     /** @return the bound address, once the current subscription has bound (useful with port 0) */
     Mono<InetSocketAddress> boundAddress();
 
+    /**
+     * @return whether subscribing binds a server (true for every server source; false when a
+     *         transport configured as a client, e.g. an RSocket request-stream subscriber, shares
+     *         the type)
+     */
+    default boolean binds() {
+        return true;
+    }
+
     /** @return this source's counters: messages, bytes, connections, errors, losses */
     TransportMetrics metrics();
 }

@@ -16,7 +16,13 @@ public final class RSocketBuilder {
         /** One fire-and-forget frame per message; no flow control. */
         FIRE_AND_FORGET,
         /** One request-channel stream per write; the receiver's demand travels back as request-n. */
-        CHANNEL
+        CHANNEL,
+        /**
+         * Request-stream, roles reversed: the sink is a server broadcasting the written messages to
+         * every subscriber's request-stream (lossless, paced by the slowest subscriber's
+         * request-n); the source is a client that sends one request-stream and emits the answers.
+         */
+        STREAM
     }
 
     String host = "127.0.0.1";
@@ -119,12 +125,12 @@ public final class RSocketBuilder {
         return this;
     }
 
-    /** @return a server source with this configuration */
+    /** @return a source: a server, or in {@link Mode#STREAM} a request-stream client */
     public RSocketSource source() {
         return new RSocketSource(this);
     }
 
-    /** @return a client sink with this configuration */
+    /** @return a sink: a client, or in {@link Mode#STREAM} a request-stream server */
     public RSocketSink sink() {
         return new RSocketSink(this);
     }

@@ -2,20 +2,19 @@ package io.sluice.transport.rsocket;
 
 import io.rsocket.RSocket;
 import io.rsocket.core.RSocketConnector;
-import io.rsocket.transport.netty.client.TcpClientTransport;
-import io.rsocket.transport.netty.client.WebsocketClientTransport;
 import io.rsocket.util.DefaultPayload;
 import io.sluice.Message;
-import io.sluice.event.ConnectionClosed;
 import io.sluice.event.ConnectionOpened;
 import io.sluice.event.EventDispatcher;
 import io.sluice.pipeline.Sink;
 import io.sluice.transport.TransportMetrics;
+import java.net.InetSocketAddress;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * RSocket (TCP) client sink. Each {@link #write(Flux)} connects, sends, and disposes the connection.
+ * RSocket client sink over TCP or WebSocket. Each {@link #write(Flux)} connects, sends, and
+ * disposes the connection.
  *
  * <ul>
  *   <li>{@link RSocketBuilder.Mode#CHANNEL} (default): one request-channel; rsocket-java requests
@@ -25,6 +24,9 @@ import reactor.core.publisher.Mono;
  *   <li>{@link RSocketBuilder.Mode#FIRE_AND_FORGET}: one fire-and-forget frame per message, then a
  *       request-response barrier, so the write completes once the receiver has processed every
  *       frame (it may still have dropped some if its buffer was full, see {@link RSocketSource}).</li>
+ *   <li>{@link RSocketBuilder.Mode#STREAM}: roles reversed, each write binds a server that
+ *       broadcasts the messages to every request-stream subscriber, lossless and paced by the
+ *       slowest one ({@link #boundAddress()} gives the port); see {@link StreamServer}.</li>
  * </ul>
  */
 public final class RSocketSink implements Sink<Message> {
@@ -35,8 +37,10 @@ public final class RSocketSink implements Sink<Message> {
     private final EventDispatcher events;
     private final boolean webSocket;
     private final TransportMetrics metrics = new TransportMetrics(RSocketSource.NAME);
+    private final StreamServer streamServer;
 
     RSocketSink(RSocketBuilder b) {
+        this.streamServer = b.mode == RSocketBuilder.Mode.STREAM ? new StreamServer(b, metrics, this::dispatch) : null;
         this.host = b.host;
         this.port = b.port;
         this.mode = b.mode;
@@ -49,10 +53,23 @@ public final class RSocketSink implements Sink<Message> {
         return metrics;
     }
 
+    /**
+     * @return in {@link RSocketBuilder.Mode#STREAM} mode, the address the current write's server
+     *         bound (useful with port 0); an error in the other modes, where the sink connects
+     */
+    public Mono<InetSocketAddress> boundAddress() {
+        if (streamServer == null) {
+            return Mono.error(new IllegalStateException("only a request-stream sink binds"));
+        }
+        return streamServer.boundAddress();
+    }
+
     @Override
     public Mono<Void> write(Flux<Message> elements) {
-        Mono<RSocket> connect = RSocketConnector.create().connect(webSocket
-                ? WebsocketClientTransport.create(host, port) : TcpClientTransport.create(host, port))
+        if (streamServer != null) {
+            return streamServer.serve(elements).doOnError(e -> metrics.error());
+        }
+        Mono<RSocket> connect = RSocketConnector.create().connect(Endpoints.client(host, port, webSocket))
                 .doOnNext(r -> {
                     metrics.connectionOpened();
                     dispatch(new ConnectionOpened(RSocketSource.NAME, host + ":" + port));
@@ -90,11 +107,7 @@ public final class RSocketSink implements Sink<Message> {
     }
 
     private Mono<Void> close(RSocket r) {
-        r.dispose();
-        return r.onClose().onErrorResume(e -> Mono.empty()).doFinally(s -> {
-            metrics.connectionClosed();
-            dispatch(new ConnectionClosed(RSocketSource.NAME, host + ":" + port));
-        });
+        return Endpoints.close(r, host + ":" + port, metrics, this::dispatch);
     }
 
     private void dispatch(Object event) {

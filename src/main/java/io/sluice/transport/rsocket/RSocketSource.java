@@ -5,13 +5,9 @@ import io.rsocket.RSocket;
 import io.rsocket.SocketAcceptor;
 import io.rsocket.core.RSocketServer;
 import io.rsocket.transport.netty.server.CloseableChannel;
-import io.rsocket.transport.netty.server.TcpServerTransport;
-import io.rsocket.transport.netty.server.WebsocketServerTransport;
 import io.rsocket.util.DefaultPayload;
 import io.sluice.Message;
-import io.sluice.event.ConnectionClosed;
 import io.sluice.event.ConnectionError;
-import io.sluice.event.ConnectionOpened;
 import io.sluice.event.EventDispatcher;
 import io.sluice.pipeline.Source;
 import io.sluice.transport.ServerSource;
@@ -28,8 +24,9 @@ import reactor.core.publisher.Sinks;
 import reactor.util.concurrent.Queues;
 
 /**
- * RSocket (TCP) server source. Subscribing to {@link #flux()} binds an rsocket-java server;
- * cancelling or terminating it closes the server.
+ * RSocket server source over TCP or WebSocket. Subscribing to {@link #flux()} binds an rsocket-java
+ * server; cancelling or terminating it closes the server. (In {@link RSocketBuilder.Mode#STREAM}
+ * mode it is instead a client sending one request-stream: see {@link StreamClient}.)
  *
  * <ul>
  *   <li><b>request-channel</b>: each inbound channel is merged into the flux (bounded concurrency,
@@ -61,8 +58,10 @@ public final class RSocketSource implements ServerSource {
     private final boolean webSocket;
     private final TransportMetrics metrics = new TransportMetrics(NAME);
     private final AtomicReference<Sinks.One<InetSocketAddress>> bound = new AtomicReference<>(Sinks.one());
+    private final StreamClient streamClient;
 
     RSocketSource(RSocketBuilder b) {
+        this.streamClient = b.mode == RSocketBuilder.Mode.STREAM ? new StreamClient(b, metrics, this::dispatch) : null;
         this.host = b.host;
         this.port = b.port;
         this.prefetch = b.prefetch;
@@ -77,30 +76,38 @@ public final class RSocketSource implements ServerSource {
         return metrics;
     }
 
-    /** @return the bound address of the current subscription, once bound */
+    /**
+     * @return the bound address of the current subscription, once bound; an error in
+     *         {@link RSocketBuilder.Mode#STREAM} mode, where the source connects instead
+     */
     public Mono<InetSocketAddress> boundAddress() {
+        if (streamClient != null) {
+            return Mono.error(new IllegalStateException("a request-stream source connects; it does not bind"));
+        }
         return Mono.defer(() -> bound.get().asMono());
+    }
+
+    /** @return false in {@link RSocketBuilder.Mode#STREAM} mode, where the source connects */
+    @Override
+    public boolean binds() {
+        return streamClient == null;
     }
 
     @Override
     public Flux<Message> flux() {
+        if (streamClient != null) {
+            return streamClient.flux();
+        }
         return Flux.defer(() -> {
             Sinks.One<InetSocketAddress> addr = bound.get();
             Sinks.Many<Flux<Message>> streams = Sinks.many().unicast().onBackpressureBuffer();
             Sinks.Many<Message> fnf = Sinks.many().unicast().onBackpressureBuffer(Queues.<Message>get(fnfBuffer).get());
             AtomicLong fnfCount = new AtomicLong();
             SocketAcceptor acceptor = (setup, peer) -> {
-                String remote = "rsocket-peer@" + Integer.toHexString(System.identityHashCode(peer));
-                metrics.connectionOpened();
-                dispatch(new ConnectionOpened(NAME, remote));
-                peer.onClose().doFinally(s -> {
-                    metrics.connectionClosed();
-                    dispatch(new ConnectionClosed(NAME, remote));
-                }).subscribe(x -> { }, e -> { });
+                String remote = Endpoints.track(peer, metrics, this::dispatch);
                 return Mono.just(new Responder(remote, streams, fnf, fnfCount));
             };
-            Mono<CloseableChannel> bind = RSocketServer.create(acceptor)
-                    .bind(webSocket ? WebsocketServerTransport.create(host, port) : TcpServerTransport.create(host, port));
+            Mono<CloseableChannel> bind = RSocketServer.create(acceptor).bind(Endpoints.server(host, port, webSocket));
             return Flux.usingWhen(bind,
                     server -> {
                         addr.tryEmitValue(server.address());
@@ -114,9 +121,7 @@ public final class RSocketSource implements ServerSource {
     }
 
     private Mono<Void> close(CloseableChannel server, Sinks.One<InetSocketAddress> addr) {
-        bound.compareAndSet(addr, Sinks.one());
-        server.dispose();
-        return server.onClose().onErrorResume(e -> Mono.empty());
+        return Endpoints.close(server, bound, addr);
     }
 
     private void dispatch(Object event) {
