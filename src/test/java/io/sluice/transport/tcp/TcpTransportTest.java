@@ -280,8 +280,16 @@ class TcpTransportTest {
             running.dispose();
             assertClosedByPeer(s);
         }
-        assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).isInstanceOf(ConnectException.class);
+        // the server's listening socket closes asynchronously after dispose: wait (bounded) for refusal
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            try (Socket probe = new Socket("127.0.0.1", port)) {
+                Thread.sleep(10);
+            } catch (ConnectException refused) {
+                break;
+            }
+        }
+        assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).isInstanceOf(ConnectException.class);
         while (source.metrics().connectionsActive() != 0 && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
