@@ -5,44 +5,56 @@ import io.sluice.pipeline.Source;
 import io.sluice.transport.TransportMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
  * Emits one {@link Message} per regular file below a root directory, walking sub-directories in
- * parallel: at most {@code concurrency} directory listings and file reads run at once, on Reactor's
- * bounded-elastic scheduler. Symbolic links are not followed. The payload is the file's content;
- * headers {@code path} (relative to the root) and {@code size}. Files larger than
- * {@code maxFileSize} (default 16 MiB) fail the walk rather than exhaust memory.
+ * parallel: at most {@code concurrency} directory listings and file reads run at once across the
+ * whole tree (not per directory), on Reactor's bounded-elastic scheduler. Symbolic links are not
+ * followed. The payload is the file's content; headers {@code path} (relative to the root) and
+ * {@code size}. Files larger than {@code maxFileSize} (default 16 MiB) fail the walk rather than
+ * exhaust memory.
  *
  * <p>The first error (unreadable directory, oversized file, I/O error) cancels the whole walk and
- * is signalled downstream, so the pipeline reports it; nothing continues in the background.
+ * is signalled downstream, so the pipeline reports it; nothing continues in the background: no
+ * listing or read starts after the error has been signalled, and those in flight are cancelled
+ * (their results, and any later errors, are discarded). A listing error is the file system's
+ * {@link IOException} (e.g. {@link java.nio.file.NoSuchFileException} naming the directory); a
+ * read error is an {@link UncheckedIOException} whose message names the file.
  * Emission order follows completion order, not directory order.
  */
 public final class DirectorySource implements Source<Message> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DirectorySource.class);
 
     private final Path root;
     private final int concurrency;
     private final long maxFileSize;
     private final PathMatcher filter;
     private final TransportMetrics metrics = new TransportMetrics("dir");
+    private final FileAccess access;
+    private final Scheduler scheduler;
 
     private DirectorySource(Builder b) {
         this.root = b.root;
         this.concurrency = b.concurrency;
         this.maxFileSize = b.maxFileSize;
         this.filter = b.filter;
+        this.access = b.access;
+        this.scheduler = b.scheduler;
     }
 
     /**
@@ -60,58 +72,98 @@ public final class DirectorySource implements Source<Message> {
 
     @Override
     public Flux<Message> flux() {
-        Scheduler io = Schedulers.boundedElastic();
-        return walk(root, io)
-                .flatMap(file -> Mono.fromCallable(() -> read(file)).subscribeOn(io), concurrency)
-                .doOnError(e -> metrics.error());
+        return Flux.defer(() -> new Walk(scheduler != null ? scheduler : Schedulers.boundedElastic()).run());
     }
 
-    private Flux<Path> walk(Path dir, Scheduler io) {
-        return Mono.fromCallable(() -> list(dir))
-                .subscribeOn(io)
-                .flatMapMany(Flux::fromIterable)
-                .flatMap(entry -> entry.directory ? walk(entry.path, io) : Flux.just(entry.path), concurrency);
-    }
+    /**
+     * One walk. Directory listings and file reads are tasks on a single work queue drained by one
+     * {@code flatMap} bounded to {@code concurrency}, so the bound holds across the whole tree; a
+     * listing puts its children back on the queue. {@code pending} counts tasks queued or running:
+     * when it reaches zero the tree is exhausted and the queue completes.
+     */
+    private final class Walk {
+        private final Scheduler io;
+        private final AtomicLong pending = new AtomicLong(1);
+        /** Set before the first error is signalled, or on cancel: tasks that start later do nothing. */
+        private final AtomicBoolean stopped = new AtomicBoolean();
+        private volatile FluxSink<FileAccess.Entry> queue;
 
-    private List<Entry> list(Path dir) throws IOException {
-        List<Entry> entries = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-            for (Path p : ds) {
-                BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                if (a.isDirectory()) {
-                    entries.add(new Entry(p, true));
-                } else if (a.isRegularFile() && (filter == null || filter.matches(p.getFileName()))) {
-                    entries.add(new Entry(p, false));
+        Walk(Scheduler io) {
+            this.io = io;
+        }
+
+        Flux<Message> run() {
+            Flux<FileAccess.Entry> tasks = Flux.create(q -> {
+                queue = q;
+                q.next(new FileAccess.Entry(root, true));
+            }, FluxSink.OverflowStrategy.BUFFER);
+            return tasks
+                    .flatMap(t -> (t.directory() ? list(t.path()) : read(t.path())).subscribeOn(io), concurrency)
+                    .doOnCancel(() -> stopped.set(true))
+                    .doOnError(e -> {
+                        metrics.error();
+                        LOG.debug("walk of {} failed", root, e);
+                    });
+        }
+
+        private Mono<Message> list(Path dir) {
+            return Mono.fromCallable(() -> {
+                if (stopped.get()) {
+                    return null;
                 }
-            }
+                List<FileAccess.Entry> entries;
+                try {
+                    entries = access.list(dir);
+                } catch (IOException | RuntimeException e) {
+                    if (stopped.getAndSet(true)) {
+                        return null; // already failed or cancelled: nobody to report to
+                    }
+                    throw e;
+                }
+                List<FileAccess.Entry> accepted = new ArrayList<>(entries.size());
+                for (FileAccess.Entry e : entries) {
+                    if (e.directory() || filter == null || filter.matches(e.path().getFileName())) {
+                        accepted.add(e);
+                    }
+                }
+                pending.addAndGet(accepted.size());
+                FluxSink<FileAccess.Entry> q = queue;
+                accepted.forEach(q::next);
+                taskDone();
+                return null;
+            });
         }
-        return entries;
-    }
 
-    private Message read(Path file) {
-        try {
-            long size = Files.size(file);
-            if (size > maxFileSize) {
-                throw new IOException("file " + file + " is " + size + " bytes, more than the maximum " + maxFileSize);
-            }
-            byte[] bytes = Files.readAllBytes(file);
-            metrics.message(bytes.length);
-            return Message.builder().payload(bytes)
-                    .header("path", root.relativize(file).toString())
-                    .header("size", Integer.toString(bytes.length))
-                    .build();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        private Mono<Message> read(Path file) {
+            return Mono.fromCallable(() -> {
+                if (stopped.get()) {
+                    return null;
+                }
+                byte[] bytes;
+                try {
+                    bytes = access.read(file, maxFileSize);
+                } catch (IOException | RuntimeException e) {
+                    if (stopped.getAndSet(true)) {
+                        return null;
+                    }
+                    if (e instanceof IOException) {
+                        throw new UncheckedIOException("reading " + file + ": " + e.getMessage(), (IOException) e);
+                    }
+                    throw e;
+                }
+                metrics.message(bytes.length);
+                taskDone();
+                return Message.builder().payload(bytes)
+                        .header("path", root.relativize(file).toString())
+                        .header("size", Integer.toString(bytes.length))
+                        .build();
+            });
         }
-    }
 
-    private static final class Entry {
-        final Path path;
-        final boolean directory;
-
-        Entry(Path path, boolean directory) {
-            this.path = path;
-            this.directory = directory;
+        private void taskDone() {
+            if (pending.decrementAndGet() == 0) {
+                queue.complete();
+            }
         }
     }
 
@@ -121,6 +173,8 @@ public final class DirectorySource implements Source<Message> {
         private int concurrency = 4;
         private long maxFileSize = 16L << 20;
         private PathMatcher filter;
+        private FileAccess access = FileAccess.DEFAULT;
+        private Scheduler scheduler;
 
         private Builder(Path root) {
             this.root = Objects.requireNonNull(root, "root");
@@ -153,6 +207,18 @@ public final class DirectorySource implements Source<Message> {
          */
         public Builder glob(String glob) {
             this.filter = root.getFileSystem().getPathMatcher("glob:" + glob);
+            return this;
+        }
+
+        /** Test seam: the file system operations. */
+        Builder access(FileAccess a) {
+            this.access = Objects.requireNonNull(a, "access");
+            return this;
+        }
+
+        /** Test seam: where listings and reads run (default bounded-elastic). */
+        Builder scheduler(Scheduler s) {
+            this.scheduler = Objects.requireNonNull(s, "scheduler");
             return this;
         }
 

@@ -11,6 +11,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -19,17 +22,19 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * Writes message payloads to a file through an in-memory buffer of {@code bufferSize} bytes. The
- * buffer is written out when it is full, when {@code flushInterval} has passed since the last
- * write-out (so a quiet stream still reaches the disk), and when the stream completes, fails or is
- * cancelled; the file is then closed. Blocking file I/O runs on Reactor's bounded-elastic
- * scheduler; upstream is requested in batches of {@code prefetch}, so a slow disk backpressures
- * the pipeline.
+ * buffer is written out when it is full, once {@code flushInterval} has passed since its oldest
+ * data was buffered (so a quiet stream still reaches the disk), and when the stream completes,
+ * fails or is cancelled; the file is then closed. Blocking file I/O runs on Reactor's
+ * bounded-elastic scheduler; upstream is requested in batches of {@code prefetch}, so a slow disk
+ * backpressures the pipeline.
  *
  * <p>Record format: {@link Format#NEWLINE} writes the payload followed by {@code '\n'};
  * {@link Format#LENGTH_PREFIXED} writes a 4-byte big-endian length then the payload;
  * {@link Format#RAW} writes payloads back to back.
  */
 public final class FileSink implements Sink<Message> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FileSink.class);
 
     /** How each message is written. */
     public enum Format {
@@ -48,6 +53,7 @@ public final class FileSink implements Sink<Message> {
     private final boolean append;
     private final int prefetch;
     private final TransportMetrics metrics = new TransportMetrics("file");
+    private final Scheduler scheduler;
 
     private FileSink(Builder b) {
         this.path = b.path;
@@ -56,6 +62,7 @@ public final class FileSink implements Sink<Message> {
         this.format = b.format;
         this.append = b.append;
         this.prefetch = b.prefetch;
+        this.scheduler = b.scheduler;
     }
 
     /**
@@ -73,16 +80,16 @@ public final class FileSink implements Sink<Message> {
 
     @Override
     public Mono<Void> write(Flux<Message> messages) {
-        Scheduler io = Schedulers.boundedElastic();
+        Scheduler io = scheduler != null ? scheduler : Schedulers.boundedElastic();
         return Mono.usingWhen(
-                Mono.fromCallable(this::open).subscribeOn(io),
+                Mono.fromCallable(() -> open(io)).subscribeOn(io),
                 w -> messages.publishOn(io, prefetch).doOnNext(w::write).then(),
                 w -> Mono.fromRunnable(w::close).subscribeOn(io),
                 (w, err) -> Mono.fromRunnable(w::close).subscribeOn(io),
                 w -> Mono.fromRunnable(w::close).subscribeOn(io));
     }
 
-    private BufferedWriter open() throws IOException {
+    private BufferedWriter open(Scheduler io) throws IOException {
         Path parent = path.toAbsolutePath().getParent();
         if (parent != null) {
             java.nio.file.Files.createDirectories(parent);
@@ -91,23 +98,27 @@ public final class FileSink implements Sink<Message> {
                 ? FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)
                 : FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                         StandardOpenOption.TRUNCATE_EXISTING);
-        return new BufferedWriter(ch);
+        return new BufferedWriter(ch, io);
     }
 
-    /** Buffer + channel; {@code write} runs on one worker at a time, the periodic flush on another: guarded by this. */
+    /**
+     * Buffer + channel. {@code write} runs on one worker at a time, the timed flush on another:
+     * guarded by this. The timer is armed when data enters an empty buffer and fires once
+     * {@code flushInterval} after that data was buffered.
+     */
     private final class BufferedWriter {
         private final FileChannel channel;
         private final ByteBuffer buffer;
-        private final Disposable ticker;
-        private long lastFlushNanos = System.nanoTime();
+        private final Scheduler scheduler;
+        /** Scheduler time at which the oldest byte still in the buffer was buffered; -1 when empty. */
+        private long bufferedSinceNanos = -1;
+        private Disposable timer;
         private boolean closed;
 
-        BufferedWriter(FileChannel channel) {
+        BufferedWriter(FileChannel channel, Scheduler scheduler) {
             this.channel = channel;
+            this.scheduler = scheduler;
             this.buffer = ByteBuffer.allocate(bufferSize);
-            long ms = Math.max(1, flushInterval.toMillis());
-            this.ticker = Schedulers.boundedElastic().schedulePeriodically(this::flushIfDue, ms, ms,
-                    java.util.concurrent.TimeUnit.MILLISECONDS);
         }
 
         synchronized void write(Message m) {
@@ -129,6 +140,12 @@ public final class FileSink implements Sink<Message> {
                 throw new UncheckedIOException("writing " + path, e);
             }
             metrics.message(p.length);
+            if (buffer.position() > 0 && bufferedSinceNanos < 0) {
+                bufferedSinceNanos = now();
+                if (timer == null) {
+                    arm(flushInterval.toNanos());
+                }
+            }
         }
 
         private void put(byte[] p) throws IOException {
@@ -151,7 +168,7 @@ public final class FileSink implements Sink<Message> {
             buffer.flip();
             writeFully(buffer);
             buffer.clear();
-            lastFlushNanos = System.nanoTime();
+            bufferedSinceNanos = -1;
         }
 
         private void writeFully(ByteBuffer b) throws IOException {
@@ -160,17 +177,30 @@ public final class FileSink implements Sink<Message> {
             }
         }
 
-        synchronized void flushIfDue() {
-            if (closed || buffer.position() == 0) {
+        private long now() {
+            return scheduler.now(TimeUnit.NANOSECONDS);
+        }
+
+        private void arm(long delayNanos) {
+            timer = scheduler.schedule(this::timedFlush, delayNanos, TimeUnit.NANOSECONDS);
+        }
+
+        /** Flushes if the oldest buffered data has waited {@code flushInterval}, else re-arms for the rest. */
+        synchronized void timedFlush() {
+            timer = null;
+            if (closed || bufferedSinceNanos < 0) {
                 return;
             }
-            if (System.nanoTime() - lastFlushNanos >= flushInterval.toNanos()) {
-                try {
-                    flush();
-                } catch (IOException e) {
-                    metrics.error();
-                    org.slf4j.LoggerFactory.getLogger(FileSink.class).warn("periodic flush of {} failed", path, e);
-                }
+            long waited = now() - bufferedSinceNanos;
+            if (waited < flushInterval.toNanos()) {
+                arm(flushInterval.toNanos() - waited);
+                return;
+            }
+            try {
+                flush();
+            } catch (IOException e) {
+                metrics.error();
+                LOG.warn("timed flush of {} failed", path, e);
             }
         }
 
@@ -179,7 +209,10 @@ public final class FileSink implements Sink<Message> {
                 return;
             }
             closed = true;
-            ticker.dispose();
+            if (timer != null) {
+                timer.dispose();
+                timer = null;
+            }
             try (FileChannel c = channel) {
                 flush();
                 c.force(false);
@@ -197,6 +230,7 @@ public final class FileSink implements Sink<Message> {
         private Format format = Format.NEWLINE;
         private boolean append;
         private int prefetch = 256;
+        private Scheduler scheduler;
 
         private Builder(Path path) {
             this.path = Objects.requireNonNull(path, "path");
@@ -253,6 +287,12 @@ public final class FileSink implements Sink<Message> {
                 throw new IllegalArgumentException("prefetch must be >= 1, was " + n);
             }
             this.prefetch = n;
+            return this;
+        }
+
+        /** Test seam: where file I/O and timed flushes run, and whose clock times them (default bounded-elastic). */
+        Builder scheduler(Scheduler s) {
+            this.scheduler = Objects.requireNonNull(s, "scheduler");
             return this;
         }
 
