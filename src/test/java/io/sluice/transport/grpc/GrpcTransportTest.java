@@ -14,6 +14,7 @@ import io.grpc.stub.ClientCalls;
 import io.sluice.Message;
 import io.sluice.event.ConnectionError;
 import io.sluice.event.EventDispatcher;
+import io.sluice.transport.NettyLeakCheck;
 import io.sluice.transport.Transports;
 import io.sluice.transport.grpc.proto.Ack;
 import io.sluice.transport.grpc.proto.Envelope;
@@ -31,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.reactivestreams.Subscription;
@@ -40,6 +42,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
+@ExtendWith(NettyLeakCheck.class)
 class GrpcTransportTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
