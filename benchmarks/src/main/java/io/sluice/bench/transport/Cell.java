@@ -33,8 +33,26 @@ final class Cell {
         return Talk.SIZES[sizeIndex];
     }
 
+    /**
+     * @return true when the cell ran and measured something: no exception, at least one iteration,
+     *     every iteration timed (at least two messages received), and, for transports that cannot
+     *     lose messages (all but UDP), every message sent was received
+     */
     boolean ok() {
-        return failure == null && !iterations.isEmpty();
+        return failure == null && !iterations.isEmpty() && problem() == null;
+    }
+
+    /** @return why a completed cell is not a valid measurement, or null */
+    String problem() {
+        for (Iteration it : iterations) {
+            if (it.received() < 2) {
+                return "iteration received " + it.received() + " of " + it.sent() + " messages: nothing to time";
+            }
+            if (!transport.lossy() && it.received() != it.sent()) {
+                return "iteration received " + it.received() + " of " + it.sent() + " messages over a lossless transport";
+            }
+        }
+        return null;
     }
 
     private double[] sorted() {
@@ -71,6 +89,6 @@ final class Cell {
                 + (ok() ? String.format("median %.0f ns/msg, spread %.0f%%, loss %.2f%%, iterations %s",
                 median(), spreadPercent(), lossPercent(), Arrays.toString(Arrays.stream(values())
                         .mapToLong(Math::round).toArray()))
-                : "FAILED " + failure);
+                : "FAILED " + (failure != null ? failure : problem() != null ? problem() : "no iteration"));
     }
 }

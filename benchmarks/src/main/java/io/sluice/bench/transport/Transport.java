@@ -59,6 +59,11 @@ enum Transport {
         return name().startsWith("RAW_");
     }
 
+    /** @return true for datagram transports, which may lose messages (reported as loss %) */
+    boolean lossy() {
+        return name().startsWith("UDP_");
+    }
+
     private static Lane sluice(ServerSource source, java.util.function.IntFunction<io.sluice.pipeline.Sink<io.sluice.Message>> sink,
                                boolean sinkPerMessage) {
         return new SluiceLane(source, source.boundAddress().map(a -> a.getPort()), sink, sinkPerMessage);

@@ -63,6 +63,7 @@ public final class TransportBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        long started = System.nanoTime();
         List<Transport> transports = new ArrayList<>();
         Pattern p = Pattern.compile(smoke ? "TCP_LENGTH|WEBSOCKET" : only);
         for (Transport t : Transport.values()) {
@@ -99,7 +100,9 @@ public final class TransportBench implements Callable<Integer> {
                 }
             }
         }
-        Report report = new Report(cells, iperf, header);
+        String elapsed = String.format("Wall time of the whole run: %.1f min.", (System.nanoTime() - started) / 60e9);
+        System.out.println(elapsed);
+        Report report = new Report(cells, iperf, header + " " + elapsed);
         if (stem == null) {
             stem = (smoke ? "smoke-" : "transports-") + stamp;
         }
