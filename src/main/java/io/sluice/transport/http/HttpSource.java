@@ -116,7 +116,7 @@ public final class HttpSource implements ServerSource {
             Mono<? extends DisposableServer> bind = HttpServer.create()
                     .host(host)
                     .port(port)
-                    .doOnChannelInit((observer, ch, remoteAddress) -> track(ch, String.valueOf(remoteAddress), active))
+                    .doOnChannelInit((observer, ch, remoteAddress) -> track(ch, String.valueOf(ch.remoteAddress()), active))
                     .childObserve((conn, state) -> {
                         if (state == HttpServerState.REQUEST_DECODING_FAILED) {
                             malformed(String.valueOf(conn.channel().remoteAddress()));
