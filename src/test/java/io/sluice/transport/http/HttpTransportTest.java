@@ -286,7 +286,7 @@ class HttpTransportTest {
     @Test
     void blockPipelineWithSlowConsumerSlowsClientsWithoutLoss() throws Exception {
         int clients = 4;
-        int perClient = 50;
+        int perClient = 25;
         int size = 64;
         int handoff = 4;
         int block = 8;
@@ -294,7 +294,7 @@ class HttpTransportTest {
         Payloads.Checker checker = new Payloads.Checker(size, perClient);
         AtomicLong maxAhead = new AtomicLong();
         Sink<Message> slow = flux -> flux
-                .concatMap(m -> Mono.delay(Duration.ofMillis(2)).doOnNext(x -> {
+                .concatMap(m -> Mono.delay(Duration.ofMillis(20)).doOnNext(x -> {
                     checker.accept(m);
                     maxAhead.accumulateAndGet(source.metrics().messages() - checker.count(), Math::max);
                 }), 1)
@@ -358,7 +358,7 @@ class HttpTransportTest {
             OutputStream out = s.getOutputStream();
             out.write(new byte[] {'G', 'A', 'R', 'B', 'A', 'G', 'E', ' ', 0x01, (byte) 0xFF, (byte) 0xFE, ' ', 'x', '\r', '\n', '\r', '\n'});
             out.flush();
-            assertThat(rawStatus(s)).isIn(400, -1);
+            assertThat(rawStatus(s)).isEqualTo(400);
             long rest = 0;
             try {
                 while (s.getInputStream().read() != -1 && rest < 10_000) {
@@ -394,7 +394,7 @@ class HttpTransportTest {
             assertOpenedAndClosed(s);
         }
         await(() -> !errors.isEmpty());
-        assertThat(errors).singleElement().satisfies(e -> assertThat(e.reason()).contains("incomplete").contains("of 100").contains("no message"));
+        assertThat(errors).singleElement().satisfies(e -> assertThat(e.reason()).contains("incomplete after 40 of 100 bytes").contains("no message"));
         assertThat(got).isEmpty();
         assertServesAnotherClient(port, got);
     }
