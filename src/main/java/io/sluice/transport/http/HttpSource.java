@@ -81,6 +81,7 @@ public final class HttpSource implements ServerSource {
     private final EventDispatcher events;
     private final TransportMetrics metrics = new TransportMetrics(NAME);
     private final BoundAddress bound = new BoundAddress();
+    private volatile Permits permits;
 
     HttpSource(HttpBuilder b) {
         this.config = b.copy();
@@ -100,6 +101,12 @@ public final class HttpSource implements ServerSource {
         return bound.mono();
     }
 
+    /** @return requests of the current binding waiting for room in the hand-off (diagnostics) */
+    int waitingRequests() {
+        Permits p = permits;
+        return p == null ? 0 : p.waiting();
+    }
+
     /**
      * Binds on subscribe and emits the received messages; cancelling unbinds and closes every
      * connection.
@@ -111,7 +118,9 @@ public final class HttpSource implements ServerSource {
         return Flux.defer(() -> {
             Sinks.One<InetSocketAddress> addr = bound.begin();
             Handoff handoff = new Handoff();
-            RequestHandler handler = new RequestHandler(config, new Permits(config.handoffCapacity), handoff, metrics);
+            Permits room = new Permits(config.handoffCapacity);
+            permits = room;
+            RequestHandler handler = new RequestHandler(config, room, handoff, metrics);
             AtomicInteger active = new AtomicInteger();
             Mono<? extends DisposableServer> bind = HttpServer.create()
                     .host(host)

@@ -59,6 +59,11 @@ final class Permits {
         return available;
     }
 
+    /** @return requests waiting for a permit now (a snapshot, for tests and diagnostics) */
+    synchronized int waiting() {
+        return waiters.size();
+    }
+
     /** Gives a permit back: to the oldest waiter if there is one. */
     void release() {
         Waiter w;

@@ -398,4 +398,45 @@ class HttpTransportTest {
         assertThat(got).isEmpty();
         assertServesAnotherClient(port, got);
     }
+
+    @Test
+    void clientGoneWhileWaitingForRoomGivesNothingAndKeepsNoPermit() throws Exception {
+        HttpSource source = Transports.http().handoffCapacity(1).events(events).source();
+        List<Message> got = new CopyOnWriteArrayList<>();
+        BaseSubscriber<Message> stalled = new BaseSubscriber<>() {
+            @Override
+            protected void hookOnSubscribe(org.reactivestreams.Subscription s) {
+                // no demand yet
+            }
+
+            @Override
+            protected void hookOnNext(Message m) {
+                got.add(m);
+            }
+        };
+        source.flux().subscribe(stalled);
+        running = stalled;
+        int port = source.boundAddress().block(T).getPort();
+        HttpClient client = HttpClient.create().host("127.0.0.1").port(port);
+        assertThat(status(client.post().uri("/ingest"), new byte[] {1})).isEqualTo(202);
+        // this one waits for room (the hand-off is full), then its client goes away
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.getOutputStream().write(("POST /ingest HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 3\r\n\r\nabc")
+                    .getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            await(() -> source.waitingRequests() == 1);
+            assertThat(source.waitingRequests()).isEqualTo(1);
+            assertThat(source.metrics().connectionsActive()).isEqualTo(2);
+        }
+        await(() -> source.metrics().connectionsActive() == 1 && source.waitingRequests() == 0);
+        assertThat(source.metrics().connectionsActive()).isEqualTo(1);
+        assertThat(source.waitingRequests()).as("the departed request left the queue").isZero();
+        stalled.request(1);
+        assertThat(got).hasSize(1);
+        // the room freed by the pipeline is not kept by the departed request
+        assertThat(status(client.post().uri("/ingest"), new byte[] {2})).isEqualTo(202);
+        stalled.request(10);
+        await(() -> got.size() == 2);
+        assertThat(got).extracting(Message::payload).containsExactly(new byte[] {1}, new byte[] {2});
+    }
 }
