@@ -1,13 +1,14 @@
 package io.sluice.transport.http;
 
 import io.sluice.event.EventDispatcher;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
  * Configuration of a unary HTTP {@link HttpSource} (server) or {@link HttpSink} (client); obtained
  * from {@code io.sluice.transport.Transports.http()}. Defaults: host {@code 127.0.0.1}, port 0,
- * path {@code /ingest}, maximum body 1 MiB, hand-off capacity 1024 messages, at most 256
- * concurrent connections (source), sink concurrency 8, no event dispatcher.
+ * path {@code /ingest}, maximum body 1 MiB, hand-off capacity 1024 messages, accept timeout 10 s,
+ * at most 256 concurrent connections (source), sink concurrency 8, no event dispatcher.
  */
 public final class HttpBuilder {
 
@@ -21,6 +22,7 @@ public final class HttpBuilder {
     int handoffCapacity = 1024;
     int concurrency = 8;
     int maxConnections = 256;
+    Duration acceptTimeout = Duration.ofSeconds(10);
     EventDispatcher events;
 
     /** Use {@code Transports.http()}. */
@@ -73,8 +75,8 @@ public final class HttpBuilder {
     }
 
     /**
-     * @param capacity messages accepted (202) but not yet requested by the pipeline; when full,
-     *                 requests get 503
+     * @param capacity messages a source holds that the pipeline has not taken yet, counting those
+     *                 whose body is being read; when full, requests wait ({@link #acceptTimeout})
      * @return this
      */
     public HttpBuilder handoffCapacity(int capacity) {
@@ -82,6 +84,21 @@ public final class HttpBuilder {
             throw new IllegalArgumentException("handoffCapacity must be >= 1, was " + capacity);
         }
         this.handoffCapacity = capacity;
+        return this;
+    }
+
+    /**
+     * @param timeout how long a request of a source waits, its body unread, for room in the
+     *                hand-off before it is answered 503; {@link Duration#ZERO} answers 503 at once
+     *                when the hand-off is full
+     * @return this
+     */
+    public HttpBuilder acceptTimeout(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("acceptTimeout must be >= 0, was " + timeout);
+        }
+        this.acceptTimeout = timeout;
         return this;
     }
 
@@ -117,6 +134,20 @@ public final class HttpBuilder {
     public HttpBuilder events(EventDispatcher dispatcher) {
         this.events = dispatcher;
         return this;
+    }
+
+    HttpBuilder copy() {
+        HttpBuilder c = new HttpBuilder();
+        c.host = host;
+        c.port = port;
+        c.path = path;
+        c.maxBodySize = maxBodySize;
+        c.handoffCapacity = handoffCapacity;
+        c.concurrency = concurrency;
+        c.maxConnections = maxConnections;
+        c.acceptTimeout = acceptTimeout;
+        c.events = events;
+        return c;
     }
 
     /** @return a server source */

@@ -1,24 +1,17 @@
 package io.sluice.transport.http;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.channel.Channel;
 import io.sluice.Message;
 import io.sluice.event.ConnectionClosed;
 import io.sluice.event.ConnectionError;
 import io.sluice.event.ConnectionOpened;
 import io.sluice.event.EventDispatcher;
-import io.sluice.pipeline.Source;
-import io.sluice.transport.ServerSource;
 import io.sluice.transport.BoundAddress;
-import io.sluice.transport.TransportSupport;
+import io.sluice.transport.ServerSource;
 import io.sluice.transport.TransportMetrics;
+import io.sluice.transport.TransportSupport;
 import java.net.InetSocketAddress;
-import java.util.Arrays;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -26,8 +19,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
-import reactor.netty.http.server.HttpServerRequest;
-import reactor.netty.http.server.HttpServerResponse;
+import reactor.netty.http.server.HttpServerState;
 
 /**
  * Unary HTTP server source: binds when {@link #flux()} is subscribed; each {@code POST} on the
@@ -35,22 +27,39 @@ import reactor.netty.http.server.HttpServerResponse;
  *
  * <h2>Answers</h2>
  * <ul>
- *   <li>{@code 202 Accepted}: the message was handed to the pipeline (placed in the hand-off).</li>
+ *   <li>{@code 202 Accepted}: the message was handed to the pipeline.</li>
  *   <li>{@code 413}: body larger than the maximum (checked against {@code Content-Length} before
  *       reading, and while reading a chunked body; nothing beyond the maximum is buffered).</li>
  *   <li>{@code 404} other paths, {@code 405} other methods on the path.</li>
- *   <li>{@code 503}: the pipeline cannot accept the message now.</li>
+ *   <li>{@code 503}: the pipeline cannot accept the message: no room within
+ *       {@code acceptTimeout}, or the pipeline refused it (below).</li>
+ *   <li>{@code 400} (reactor-netty, connection closed): bytes that are not an HTTP request; and a
+ *       body that ends before its {@code Content-Length}.</li>
  * </ul>
  *
- * <h2>Hand-off and 503</h2>
- * Accepted messages go through a bounded hand-off of {@code handoffCapacity} messages that the
- * pipeline drains at its own pace (honouring its demand). When the hand-off is full (the pipeline
- * is slower than the clients, e.g. behind {@code Overflow.block}) or the source is shutting down,
- * the request is answered 503 and the message is <em>not</em> accepted. This is the HTTP form of
- * {@code Overflow.fail}: the element that does not fit is refused with a visible error, but
- * instead of failing the whole pipeline only the one request fails, and the client may retry.
- * Every 413 and 503 is counted in {@link TransportMetrics#errors()} and published as a
- * {@link ConnectionError}.
+ * <h2>Backpressure: the hand-off and its permits</h2>
+ * Messages go through a hand-off that the pipeline drains at its own pace, honouring its demand.
+ * Room in it is counted by {@code handoffCapacity} permits: a request takes one <em>before its
+ * body is read</em> and gives it back when the pipeline takes the message out. A request that
+ * finds no permit waits for one, asynchronously and without reading its body (reactor-netty keeps
+ * auto-read off for a request whose body nobody subscribed to), for at most {@code acceptTimeout}
+ * (default 10 s); then it is answered 503 and its connection closed. So with
+ * {@code Overflow.block} and a slow consumer, clients are slowed down rather than refused, and
+ * memory stays bounded by {@code handoffCapacity x maxBodySize}. {@code acceptTimeout(Duration.ZERO)}
+ * rejects at once with 503 when the hand-off is full (load shedding: the client may retry
+ * elsewhere or later).
+ *
+ * <h2>Refused by the pipeline</h2>
+ * When the pipeline cancels the source during the delivery of a message, on the delivering thread,
+ * and a downstream stage then reports an error (an {@code Overflow.fail} stage drops the element
+ * that does not fit, cancels its upstream in that very {@code onNext} and records its overflow),
+ * that request is answered 503, not 202, with a {@link ConnectionError} event. The source then
+ * closes, as any cancelled source does. A cancel without a downstream error ({@code take(n)}
+ * keeping its last element) leaves the message accepted. Messages accepted (202) but not yet taken
+ * when the source is cancelled are dropped, with a warning in the log.
+ *
+ * <p>Every 400, 404, 405, 413 and 503 and every body cut short is counted in
+ * {@link TransportMetrics#errors()} and published as a {@link ConnectionError}.
  *
  * <h2>Headers</h2>
  * {@value HttpBuilder#KEY_HEADER} becomes the message key; {@code Content-Type} becomes the
@@ -63,29 +72,26 @@ import reactor.netty.http.server.HttpServerResponse;
 public final class HttpSource implements ServerSource {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpSource.class);
-    private static final String NAME = "http";
+    private static final String NAME = RequestHandler.NAME;
 
+    private final HttpBuilder config;
     private final String host;
     private final int port;
-    private final String path;
-    private final int maxBodySize;
-    private final int handoffCapacity;
     private final int maxConnections;
     private final EventDispatcher events;
     private final TransportMetrics metrics = new TransportMetrics(NAME);
     private final BoundAddress bound = new BoundAddress();
+    private volatile Permits permits;
 
     HttpSource(HttpBuilder b) {
+        this.config = b.copy();
         this.host = b.host;
         this.port = b.port;
-        this.path = b.path;
-        this.maxBodySize = b.maxBodySize;
-        this.handoffCapacity = b.handoffCapacity;
         this.maxConnections = b.maxConnections;
         this.events = b.events;
     }
 
-    /** @return counters: accepted messages and bytes, connections, errors (413/503/404/405) */
+    /** @return counters: accepted messages and bytes, connections, errors (400/404/405/413/503) */
     public TransportMetrics metrics() {
         return metrics;
     }
@@ -93,6 +99,12 @@ public final class HttpSource implements ServerSource {
     /** @return the bound address once {@link #flux()} is subscribed and bound */
     public Mono<InetSocketAddress> boundAddress() {
         return bound.mono();
+    }
+
+    /** @return requests of the current binding waiting for room in the hand-off (diagnostics) */
+    int waitingRequests() {
+        Permits p = permits;
+        return p == null ? 0 : p.waiting();
     }
 
     /**
@@ -105,39 +117,27 @@ public final class HttpSource implements ServerSource {
     public Flux<Message> flux() {
         return Flux.defer(() -> {
             Sinks.One<InetSocketAddress> addr = bound.begin();
-            Sinks.Many<Message> handoff = Sinks.many().unicast()
-                    .onBackpressureBuffer(new ArrayBlockingQueue<>(handoffCapacity));
+            Handoff handoff = new Handoff();
+            Permits room = new Permits(config.handoffCapacity);
+            permits = room;
+            RequestHandler handler = new RequestHandler(config, room, handoff, metrics);
             AtomicInteger active = new AtomicInteger();
             Mono<? extends DisposableServer> bind = HttpServer.create()
                     .host(host)
                     .port(port)
-                    .doOnChannelInit((observer, ch, remoteAddress) -> {
-                        String remote = String.valueOf(remoteAddress);
-                        if (active.incrementAndGet() > maxConnections) {
-                            active.decrementAndGet();
-                            metrics.error();
-                            LOG.warn("http source: refusing connection from {}: limit of {} connections reached",
-                                    remote, maxConnections);
-                            dispatch(new ConnectionError(NAME, remote,
-                                    "connection limit reached (" + maxConnections + ")", null));
-                            ch.close();
-                            return;
+                    .doOnChannelInit((observer, ch, remoteAddress) -> track(ch, String.valueOf(ch.remoteAddress()), active))
+                    .childObserve((conn, state) -> {
+                        if (state == HttpServerState.REQUEST_DECODING_FAILED) {
+                            malformed(String.valueOf(conn.channel().remoteAddress()));
                         }
-                        metrics.connectionOpened();
-                        dispatch(new ConnectionOpened(NAME, remote));
-                        ch.closeFuture().addListener(f -> {
-                            active.decrementAndGet();
-                            metrics.connectionClosed();
-                            dispatch(new ConnectionClosed(NAME, remote));
-                        });
                     })
-                    .handle((req, res) -> handle(req, res, handoff))
+                    .handle(handler::handle)
                     .bind();
             return Flux.usingWhen(bind,
                     server -> {
                         addr.tryEmitValue((InetSocketAddress) server.address());
                         LOG.debug("http source bound to {}", server.address());
-                        return handoff.asFlux();
+                        return handoff;
                     },
                     server -> close(server, addr),
                     (server, e) -> close(server, addr),
@@ -145,60 +145,28 @@ public final class HttpSource implements ServerSource {
         });
     }
 
-    private Publisher<Void> handle(HttpServerRequest req, HttpServerResponse res, Sinks.Many<Message> handoff) {
-        String remote = String.valueOf(req.remoteAddress());
-        if (!path.equals(req.fullPath())) {
+    private void track(Channel ch, String remote, AtomicInteger active) {
+        if (active.incrementAndGet() > maxConnections) {
+            active.decrementAndGet();
             metrics.error();
-            return res.status(HttpResponseStatus.NOT_FOUND).send();
+            LOG.warn("http source: refusing connection from {}: limit of {} connections reached", remote, maxConnections);
+            dispatch(new ConnectionError(NAME, remote, "connection limit reached (" + maxConnections + ")", null));
+            ch.close();
+            return;
         }
-        if (!HttpMethod.POST.equals(req.method())) {
-            metrics.error();
-            return res.status(HttpResponseStatus.METHOD_NOT_ALLOWED).header(HttpHeaderNames.ALLOW, "POST").send();
-        }
-        String declared = req.requestHeaders().get(HttpHeaderNames.CONTENT_LENGTH);
-        if (declared != null && parseLength(declared) > maxBodySize) {
-            return tooLarge(res, remote, declared + " bytes declared");
-        }
-        return req.receive()
-                .reduceWith(() -> new Body(maxBodySize), Body::add)
-                .flatMap(body -> {
-                    Message.Builder mb = Message.builder().payload(body.bytes());
-                    String key = req.requestHeaders().get(HttpBuilder.KEY_HEADER);
-                    if (key != null) {
-                        mb.key(key);
-                    }
-                    String type = req.requestHeaders().get(HttpHeaderNames.CONTENT_TYPE);
-                    if (type != null) {
-                        mb.header("content-type", type);
-                    }
-                    Message m = mb.build();
-                    Sinks.EmitResult r;
-                    synchronized (handoff) {
-                        r = handoff.tryEmitNext(m);
-                    }
-                    if (r.isSuccess()) {
-                        metrics.message(m.size());
-                        return res.status(HttpResponseStatus.ACCEPTED).send().then();
-                    }
-                    metrics.error();
-                    dispatch(new ConnectionError(NAME, remote, "pipeline cannot accept the message (" + r + "): 503", null));
-                    return res.status(HttpResponseStatus.SERVICE_UNAVAILABLE).send().then();
-                })
-                .onErrorResume(BodyTooLarge.class, e -> tooLarge(res, remote, "more than " + maxBodySize + " bytes sent"));
+        metrics.connectionOpened();
+        dispatch(new ConnectionOpened(NAME, remote));
+        ch.closeFuture().addListener(f -> {
+            active.decrementAndGet();
+            metrics.connectionClosed();
+            dispatch(new ConnectionClosed(NAME, remote));
+        });
     }
 
-    private Mono<Void> tooLarge(HttpServerResponse res, String remote, String detail) {
+    private void malformed(String remote) {
         metrics.error();
-        dispatch(new ConnectionError(NAME, remote, "body too large (" + detail + ", maximum " + maxBodySize + "): 413", null));
-        return res.status(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE).header(HttpHeaderNames.CONNECTION, "close").send().then();
-    }
-
-    private static long parseLength(String v) {
-        try {
-            return Long.parseLong(v.trim());
-        } catch (NumberFormatException e) {
-            return Long.MAX_VALUE;
-        }
+        LOG.debug("http source: malformed request from {}", remote);
+        dispatch(new ConnectionError(NAME, remote, "malformed HTTP request: 400, connection closed", null));
     }
 
     private Mono<Void> close(DisposableServer server, Sinks.One<InetSocketAddress> addr) {
@@ -209,41 +177,5 @@ public final class HttpSource implements ServerSource {
 
     private void dispatch(Object event) {
         TransportSupport.publish(events, event);
-    }
-
-    /** Accumulates a request body by copying each chunk out of its (then released) buffer. */
-    private static final class Body {
-        private final int max;
-        private byte[] bytes = new byte[0];
-        private int size;
-
-        Body(int max) {
-            this.max = max;
-        }
-
-        Body add(ByteBuf chunk) {
-            int n = chunk.readableBytes();
-            if ((long) size + n > max) {
-                throw new BodyTooLarge();
-            }
-            if (size + n > bytes.length) {
-                bytes = Arrays.copyOf(bytes, Math.min(max, Math.max(size + n, bytes.length * 2)));
-            }
-            chunk.readBytes(bytes, size, n);
-            size += n;
-            return this;
-        }
-
-        byte[] bytes() {
-            return size == bytes.length ? bytes : Arrays.copyOf(bytes, size);
-        }
-    }
-
-    private static final class BodyTooLarge extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        BodyTooLarge() {
-            super(null, null, false, false);
-        }
     }
 }

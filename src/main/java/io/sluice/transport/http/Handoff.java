@@ -1,0 +1,223 @@
+package io.sluice.transport.http;
+
+import io.sluice.Message;
+import java.util.Queue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.reactivestreams.Subscription;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.CoreSubscriber;
+import reactor.core.Scannable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
+import reactor.core.publisher.Sinks;
+import reactor.util.concurrent.Queues;
+
+/**
+ * The queue between the request handlers of an {@link HttpSource} and its single subscriber, the
+ * pipeline. Its size is bounded by the {@link Permits} each entry carries (given back when the
+ * pipeline takes the entry out), and it emits exactly what the pipeline requested.
+ *
+ * <p>Every {@link #offer} tells its request whether the message was accepted:
+ * <ul>
+ *   <li>true when it was placed in the queue and the pipeline had no demand, or when the pipeline
+ *       received it ({@code onNext}) without cancelling during that call;</li>
+ *   <li>false when the pipeline cancelled the source <em>on the same thread, during the
+ *       {@code onNext} of that very message</em>, and a stage downstream then reports an error
+ *       (Reactor's {@code Scannable.Attr.ERROR}): that is how an {@code Overflow.fail} stage drops
+ *       the element that does not fit. A cancel without an error ({@code take(n)} keeping its last
+ *       element, a stop) leaves the message accepted. Also false when the hand-off was cancelled
+ *       before the message was taken.</li>
+ * </ul>
+ * The emitter decides "queued, accepted" with a compare-and-set on the entry that the drain loop
+ * races with its own "delivering" claim, so an entry is decided once: by the emitter (no demand),
+ * or after the delivery (whichever thread delivers it).
+ *
+ * <p>Serialisation: the drain loop runs under the work-in-progress counter (the "missed" pattern),
+ * so one thread at a time delivers; producers never block.
+ */
+final class Handoff extends Flux<Message> implements Subscription {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Handoff.class);
+
+    private final Queue<Entry> queue = Queues.<Entry>unboundedMultiproducer().get();
+    private final AtomicInteger wip = new AtomicInteger();
+    private final AtomicLong requested = new AtomicLong();
+    private final AtomicBoolean subscribed = new AtomicBoolean();
+    private volatile CoreSubscriber<? super Message> actual;
+    private volatile boolean cancelled;
+    private volatile Thread delivering;
+    private boolean cancelledWhileDelivering;
+
+    @Override
+    public void subscribe(CoreSubscriber<? super Message> s) {
+        if (!subscribed.compareAndSet(false, true)) {
+            Operators.error(s, new IllegalStateException("the HTTP hand-off allows one subscriber"));
+            return;
+        }
+        actual = s;
+        s.onSubscribe(this);
+        drain();
+    }
+
+    /** @return true once the subscriber cancelled: offers are refused */
+    boolean isCancelled() {
+        return cancelled;
+    }
+
+    /**
+     * @param m the message of one request
+     * @param permit the room it occupies; transferred to the hand-off
+     * @return true when the message was accepted, false when it was refused (see class doc)
+     */
+    Mono<Boolean> offer(Message m, Permits.Permit permit) {
+        if (cancelled) {
+            return Mono.just(Boolean.FALSE);
+        }
+        Entry e = new Entry(m, permit);
+        permit.transfer();
+        queue.offer(e);
+        drain();
+        e.acceptIfPending();
+        return e.outcome.asMono();
+    }
+
+    @Override
+    public void request(long n) {
+        if (Operators.validate(n)) {
+            requested.getAndUpdate(r -> Operators.addCap(r, n));
+            drain();
+        }
+    }
+
+    @Override
+    public void cancel() {
+        if (delivering == Thread.currentThread()) {
+            cancelledWhileDelivering = true;
+        }
+        cancelled = true;
+        drain();
+    }
+
+    private void drain() {
+        if (wip.getAndIncrement() != 0) {
+            return;
+        }
+        int missed = 1;
+        do {
+            CoreSubscriber<? super Message> a = actual;
+            if (a != null && !cancelled) {
+                emit(a);
+            }
+            if (cancelled) {
+                clear();
+            }
+            missed = wip.addAndGet(-missed);
+        } while (missed != 0);
+    }
+
+    private void emit(CoreSubscriber<? super Message> a) {
+        long r = requested.get();
+        long e = 0L;
+        while (e != r && !cancelled) {
+            Entry entry = queue.poll();
+            if (entry == null) {
+                break;
+            }
+            entry.permit.releaseTaken();
+            deliver(a, entry);
+            e++;
+        }
+        if (e != 0L && r != Long.MAX_VALUE) {
+            requested.addAndGet(-e);
+        }
+    }
+
+    private void deliver(CoreSubscriber<? super Message> a, Entry entry) {
+        boolean decides = entry.claim();
+        cancelledWhileDelivering = false;
+        delivering = Thread.currentThread();
+        boolean accepted = false;
+        try {
+            a.onNext(entry.message);
+            accepted = !(cancelledWhileDelivering && downstreamFailed(a));
+        } finally {
+            delivering = null;
+            if (decides) {
+                entry.decide(accepted);
+            }
+        }
+    }
+
+    /**
+     * @return true when a subscriber of the downstream chain reports an error (Reactor's
+     *     {@link Scannable.Attr#ERROR}), e.g. an {@code Overflow.fail} stage that has just dropped
+     *     the element and will signal its overflow once its buffer drained
+     */
+    private static boolean downstreamFailed(Object a) {
+        Scannable s = Scannable.from(a);
+        return s.scan(Scannable.Attr.ERROR) != null
+                || s.actuals().anyMatch(x -> x.scan(Scannable.Attr.ERROR) != null);
+    }
+
+    private void clear() {
+        int lost = 0;
+        Entry e;
+        while ((e = queue.poll()) != null) {
+            e.permit.releaseTaken();
+            if (!e.refuseIfPending()) {
+                lost++;
+            }
+        }
+        if (lost > 0) {
+            LOG.warn("http source cancelled with {} accepted message(s) not yet taken by the pipeline; they are dropped", lost);
+        }
+    }
+
+    /** One request's message and the decision about it. */
+    private static final class Entry {
+        private static final int PENDING = 0;
+        private static final int DELIVERING = 1;
+        private static final int DECIDED = 2;
+
+        final Message message;
+        final Permits.Permit permit;
+        final Sinks.One<Boolean> outcome = Sinks.one();
+        private final AtomicInteger state = new AtomicInteger(PENDING);
+
+        Entry(Message message, Permits.Permit permit) {
+            this.message = message;
+            this.permit = permit;
+        }
+
+        /** Emitter: still queued, so accepted now. */
+        void acceptIfPending() {
+            if (state.compareAndSet(PENDING, DECIDED)) {
+                outcome.tryEmitValue(Boolean.TRUE);
+            }
+        }
+
+        /** Drain: the entry is being delivered; true if this delivery decides its outcome. */
+        boolean claim() {
+            return state.compareAndSet(PENDING, DELIVERING);
+        }
+
+        /** Drain, after the delivery it claimed. */
+        void decide(boolean accepted) {
+            state.set(DECIDED);
+            outcome.tryEmitValue(accepted);
+        }
+
+        /** Clear on cancel: refuses an undecided entry; false if it had been accepted already. */
+        boolean refuseIfPending() {
+            if (state.compareAndSet(PENDING, DECIDED)) {
+                outcome.tryEmitValue(Boolean.FALSE);
+                return true;
+            }
+            return false;
+        }
+    }
+}

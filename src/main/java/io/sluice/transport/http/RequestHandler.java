@@ -1,0 +1,193 @@
+package io.sluice.transport.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.sluice.Message;
+import io.sluice.event.ConnectionError;
+import io.sluice.event.EventDispatcher;
+import io.sluice.transport.TransportMetrics;
+import io.sluice.transport.TransportSupport;
+import java.time.Duration;
+import java.util.Arrays;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
+
+/**
+ * Answers the requests of one bound {@link HttpSource}: routes, checks the size, waits for room in
+ * the hand-off <em>before</em> reading the body (reactor-netty reads a request's body only once it
+ * is subscribed, so a waiting request keeps its socket unread), reads the body, offers the message
+ * and answers 202, 413 or 503 (see {@link HttpSource}).
+ */
+final class RequestHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RequestHandler.class);
+    static final String NAME = "http";
+
+    private final String path;
+    private final int maxBodySize;
+    private final Duration acceptTimeout;
+    private final Permits permits;
+    private final Handoff handoff;
+    private final TransportMetrics metrics;
+    private final EventDispatcher events;
+
+    RequestHandler(HttpBuilder b, Permits permits, Handoff handoff, TransportMetrics metrics) {
+        this.path = b.path;
+        this.maxBodySize = b.maxBodySize;
+        this.acceptTimeout = b.acceptTimeout;
+        this.permits = permits;
+        this.handoff = handoff;
+        this.metrics = metrics;
+        this.events = b.events;
+    }
+
+    Mono<Void> handle(HttpServerRequest req, HttpServerResponse res) {
+        String remote = String.valueOf(req.remoteAddress());
+        if (!path.equals(req.fullPath())) {
+            reject(remote, "no such path " + req.fullPath() + ": 404");
+            return res.status(HttpResponseStatus.NOT_FOUND).send();
+        }
+        if (!HttpMethod.POST.equals(req.method())) {
+            reject(remote, "method " + req.method() + " not allowed: 405");
+            return res.status(HttpResponseStatus.METHOD_NOT_ALLOWED).header(HttpHeaderNames.ALLOW, "POST").send();
+        }
+        String declaredHeader = req.requestHeaders().get(HttpHeaderNames.CONTENT_LENGTH);
+        long declared = declaredHeader == null ? -1 : parseLength(declaredHeader);
+        if (declared > maxBodySize) {
+            return tooLarge(res, remote, declaredHeader + " bytes declared");
+        }
+        if (handoff.isCancelled()) {
+            return unavailable(res, remote, "source is shutting down", true);
+        }
+        return permits.acquire(acceptTimeout).flatMap(p -> p.granted()
+                ? receive(req, res, remote, declared, p).doFinally(s -> p.release())
+                : unavailable(res, remote, "no room in the hand-off within " + acceptTimeout, true));
+    }
+
+    private Mono<Void> receive(HttpServerRequest req, HttpServerResponse res, String remote, long declared,
+                               Permits.Permit permit) {
+        Body body = new Body(maxBodySize);
+        return req.receive()
+                .doOnNext(body::add)
+                .then(Mono.defer(() -> {
+                    if (declared >= 0 && body.size != declared) {
+                        return Mono.error(new IllegalStateException("body ended after " + body.size
+                                + " of " + declared + " declared bytes"));
+                    }
+                    Message m = message(req, body.bytes());
+                    return handoff.offer(m, permit).flatMap(accepted -> {
+                        if (accepted) {
+                            metrics.message(m.size());
+                            return res.status(HttpResponseStatus.ACCEPTED).send();
+                        }
+                        return unavailable(res, remote, "the pipeline refused the message", false);
+                    });
+                }))
+                .onErrorResume(BodyTooLarge.class, e -> tooLarge(res, remote, "more than " + maxBodySize + " bytes sent"))
+                .onErrorResume(e -> !(e instanceof BodyTooLarge), e -> incomplete(req, res, remote, body, declared, e));
+    }
+
+    private static Message message(HttpServerRequest req, byte[] payload) {
+        Message.Builder mb = Message.builder().payload(payload);
+        String key = req.requestHeaders().get(HttpBuilder.KEY_HEADER);
+        if (key != null) {
+            mb.key(key);
+        }
+        String type = req.requestHeaders().get(HttpHeaderNames.CONTENT_TYPE);
+        if (type != null) {
+            mb.header("content-type", type);
+        }
+        return mb.build();
+    }
+
+    /** The body could not be read to its end (typically the client went away mid-body). */
+    private Mono<Void> incomplete(HttpServerRequest req, HttpServerResponse res, String remote, Body body,
+                                  long declared, Throwable e) {
+        String of = declared >= 0 ? " of " + declared : "";
+        reject(remote, "request body incomplete after " + body.size + of + " bytes, no message: " + e, e);
+        Channel[] ch = new Channel[1];
+        req.withConnection(c -> ch[0] = c.channel());
+        if (ch[0] == null || !ch[0].isActive()) {
+            return Mono.empty();
+        }
+        return res.status(HttpResponseStatus.BAD_REQUEST).header(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE).send();
+    }
+
+    private Mono<Void> tooLarge(HttpServerResponse res, String remote, String detail) {
+        reject(remote, "body too large (" + detail + ", maximum " + maxBodySize + "): 413");
+        return res.status(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE).header(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE).send();
+    }
+
+    /**
+     * 503. {@code bodyUnread}: the body was not read, so the connection cannot be reused for the
+     * next request and is closed after the answer.
+     */
+    private Mono<Void> unavailable(HttpServerResponse res, String remote, String detail, boolean bodyUnread) {
+        reject(remote, "pipeline cannot accept the message (" + detail + "): 503");
+        HttpServerResponse r = res.status(HttpResponseStatus.SERVICE_UNAVAILABLE);
+        if (bodyUnread) {
+            r.header(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        return r.send();
+    }
+
+    private void reject(String remote, String reason) {
+        reject(remote, reason, null);
+    }
+
+    private void reject(String remote, String reason, Throwable e) {
+        metrics.error();
+        LOG.debug("http source: {} from {}", reason, remote);
+        TransportSupport.publish(events, new ConnectionError(NAME, remote, reason, e));
+    }
+
+    private static long parseLength(String v) {
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /** Accumulates a request body by copying each chunk out of its (then released) buffer. */
+    private static final class Body {
+        private final int max;
+        private byte[] bytes = new byte[0];
+        int size;
+
+        Body(int max) {
+            this.max = max;
+        }
+
+        void add(ByteBuf chunk) {
+            int n = chunk.readableBytes();
+            if ((long) size + n > max) {
+                throw new BodyTooLarge();
+            }
+            if (size + n > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.min(max, Math.max(size + n, bytes.length * 2)));
+            }
+            chunk.readBytes(bytes, size, n);
+            size += n;
+        }
+
+        byte[] bytes() {
+            return size == bytes.length ? bytes : Arrays.copyOf(bytes, size);
+        }
+    }
+
+    private static final class BodyTooLarge extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        BodyTooLarge() {
+            super(null, null, false, false);
+        }
+    }
+}
