@@ -6,6 +6,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +27,13 @@ import reactor.core.publisher.FluxSink;
  * this dispatcher; {@code dispatch} takes no lock: it reads an immutable snapshot and a per-class
  * cache of matching callbacks. A registration made while a dispatch is running takes effect from
  * the next dispatch; a removal is seen by every dispatch that starts after {@code remove} returned.
+ *
+ * <p>Reactive views ({@link #events(Class, int)}) never block a dispatch: a view subscriber that
+ * falls behind loses its oldest buffered events. Those losses are counted ({@link #viewDrops()},
+ * {@link #viewDrops(Class)}) and logged at WARN, rate-limited per view type: on the first drop and
+ * then on every {@value #VIEW_DROP_LOG_EVERY}th. They are deliberately not dispatched as
+ * {@link Dropped} events on this dispatcher: a slow view of {@code Dropped} events would then feed
+ * its own overflow.
  */
 public final class EventDispatcher {
 
@@ -33,7 +42,13 @@ public final class EventDispatcher {
     /** Default buffer of {@link #events(Class)}. */
     public static final int DEFAULT_EVENT_BUFFER = 256;
 
+    /** A view's overwrites are logged on its first drop and then on every this-many-th. */
+    public static final long VIEW_DROP_LOG_EVERY = 1000;
+
     private final Object writeLock = new Object();
+    private final LongAdder viewDrops = new LongAdder();
+    private final ConcurrentHashMap<Class<?>, AtomicLong> viewDropsByType = new ConcurrentHashMap<>();
+    private final AtomicLong viewDropWarnings = new AtomicLong();
     private volatile Snapshot snapshot = new Snapshot(new Entry[0]);
 
     /**
@@ -139,6 +154,11 @@ public final class EventDispatcher {
      * event is discarded (overwrite-oldest). Dispatching therefore never blocks on a slow
      * subscriber, and memory stays bounded.
      *
+     * <p>Every event a view discards this way is counted in {@link #viewDrops()} and
+     * {@link #viewDrops(Class) viewDrops(type)} and logged at WARN (on a type's first drop, then on
+     * every {@value #VIEW_DROP_LOG_EVERY}th). Events still buffered when the subscriber cancels are
+     * not drops and are not counted.
+     *
      * @param type event type
      * @param bufferSize per-subscriber buffer, at least 1
      * @param <E> event type
@@ -148,11 +168,50 @@ public final class EventDispatcher {
         if (bufferSize < 1) {
             throw new IllegalArgumentException("bufferSize must be >= 1, was " + bufferSize);
         }
+        // The overflow stage reports its overflow drops (not its discards on cancel) as Dropped
+        // events; a private dispatcher receives them so that they never reach this dispatcher's views.
+        EventDispatcher overwrites = new EventDispatcher();
+        overwrites.on(Dropped.class, d -> viewOverwrote(type, bufferSize));
         return Flux.<E>create(sink -> {
                     Registration r = on(type, sink::next);
                     sink.onDispose(r::remove);
                 }, FluxSink.OverflowStrategy.BUFFER)
-                .transform(Overflow.<E>overwriteOldest(bufferSize).named("events:" + type.getSimpleName()));
+                .transform(Overflow.<E>overwriteOldest(bufferSize)
+                        .named("events:" + type.getSimpleName())
+                        .events(overwrites));
+    }
+
+    /**
+     * @return events discarded by all {@link #events(Class, int) views} of this dispatcher because a
+     *     view subscriber fell behind by more than its buffer (overwrite-oldest), since creation
+     */
+    public long viewDrops() {
+        return viewDrops.sum();
+    }
+
+    /**
+     * @param type the type a view was created for with {@link #events(Class, int)}
+     * @return events discarded by the views of exactly that type because a subscriber fell behind
+     */
+    public long viewDrops(Class<?> type) {
+        AtomicLong n = viewDropsByType.get(type);
+        return n == null ? 0 : n.get();
+    }
+
+    /** @return how many view-drop warnings were logged (for tests of the rate limit) */
+    long viewDropWarnings() {
+        return viewDropWarnings.get();
+    }
+
+    private void viewOverwrote(Class<?> type, int bufferSize) {
+        viewDrops.increment();
+        long n = viewDropsByType.computeIfAbsent(type, t -> new AtomicLong()).incrementAndGet();
+        if (n == 1 || n % VIEW_DROP_LOG_EVERY == 0) {
+            viewDropWarnings.incrementAndGet();
+            LOG.warn("event view of {} (buffer {}) overwrote its oldest event: a subscriber is slower than the "
+                    + "events it receives; {} events of this type dropped by views so far (logged on the first "
+                    + "and every {}th)", type.getName(), bufferSize, n, VIEW_DROP_LOG_EVERY);
+        }
     }
 
     private static final class Entry {

@@ -10,13 +10,18 @@ import reactor.core.publisher.Operators;
  * of {@code capacity - capacity/4} as the drain loop delivers them (the prefetch / limit-rate
  * scheme of reactor-core), so at most {@code capacity} elements are ever outstanding and a slow
  * consumer slows the producer down. An upstream that emits more than it was asked for breaks the
- * Reactive Streams contract; the stage then fails with Reactor's overflow exception.
+ * Reactive Streams contract: the first excess element is dropped like any other discarded element
+ * (counted in {@link OverflowPolicy#dropped()}, handed once to the {@code onDrop} hook and to
+ * Reactor's discard hook, published as a {@code Dropped} event with policy {@code block}), upstream
+ * is cancelled, and the stage fails with Reactor's overflow exception once the buffered elements
+ * have been delivered. Elements such an upstream still emits after that are dropped the same way.
  */
 final class BlockSubscriber<T> extends OverflowSubscriber<T> {
 
     private final SpscArrayQueue<T> queue;
     private final int limit;
     private long produced;
+    private boolean overflowed;
 
     BlockSubscriber(CoreSubscriber<? super T> actual, OverflowPolicy<T> policy) {
         super(actual, policy);
@@ -32,10 +37,20 @@ final class BlockSubscriber<T> extends OverflowSubscriber<T> {
     @Override
     void enqueue(T element) {
         if (queue.size() >= capacity || !queue.offer(element)) {
-            Operators.onDiscard(element, context);
+            overflowed = true;
+            policy.drop(element, context);
             failAfterDrain(Operators.onOperatorError(upstream,
                     Exceptions.failWithOverflow("upstream emitted more than requested to block stage '"
                             + policy.name() + "'"), element, context));
+        }
+    }
+
+    @Override
+    void lateElement(T element) {
+        if (overflowed) {
+            policy.drop(element, context);
+        } else {
+            super.lateElement(element);
         }
     }
 

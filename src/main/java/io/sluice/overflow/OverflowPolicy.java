@@ -116,7 +116,10 @@ public final class OverflowPolicy<T> implements Function<Flux<T>, Flux<T>> {
         return name;
     }
 
-    /** @return elements dropped because the buffer was full, over all subscriptions so far */
+    /**
+     * @return elements dropped because the buffer was full, over all subscriptions so far (for
+     *     {@link Kind#BLOCK}: elements a misbehaving upstream emitted beyond the demand it was given)
+     */
     public long dropped() {
         return dropped.sum();
     }

@@ -2,6 +2,7 @@ package io.sluice.overflow.jcstress;
 
 import io.sluice.overflow.OverflowPolicy;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -14,13 +15,16 @@ import reactor.core.publisher.Flux;
 /**
  * One overflow stage under test, with direct access to both sides: {@link #produce(int)} calls the
  * stage's {@code onNext} like an upstream would, {@link #request(long)} is the downstream demand.
- * Records what was delivered (in order) and what the drop hook received.
+ * Records what was delivered (in order), what the drop hook received and what Reactor's discard
+ * hook ({@code doOnDiscard}) received.
  */
 final class RaceHarness {
 
     private Subscriber<? super Integer> stage;
     private final List<Integer> delivered = new ArrayList<>();
     private final Queue<Integer> dropped = new ConcurrentLinkedQueue<>();
+    private final Queue<Integer> discarded = new ConcurrentLinkedQueue<>();
+    private final OverflowPolicy<Integer> policy;
     private final BaseSubscriber<Integer> consumer = new BaseSubscriber<>() {
         @Override
         protected void hookOnSubscribe(Subscription s) {
@@ -36,6 +40,7 @@ final class RaceHarness {
 
     RaceHarness(Function<OverflowPolicy<Integer>, OverflowPolicy<Integer>> configure, OverflowPolicy<Integer> policy) {
         OverflowPolicy<Integer> p = configure.apply(policy).onDrop(dropped::add);
+        this.policy = p;
         Flux.<Integer>from(s -> {
             stage = s;
             s.onSubscribe(new Subscription() {
@@ -48,7 +53,7 @@ final class RaceHarness {
                 public void cancel() {
                 }
             });
-        }).transform(p).subscribe(consumer);
+        }).transform(p).doOnDiscard(Integer.class, discarded::add).subscribe(consumer);
     }
 
     void produce(int value) {
@@ -57,6 +62,11 @@ final class RaceHarness {
 
     void request(long n) {
         consumer.request(n);
+    }
+
+    /** Downstream cancels. */
+    void cancel() {
+        consumer.cancel();
     }
 
     /**
@@ -70,5 +80,31 @@ final class RaceHarness {
         sb.append(" X=");
         dropped.forEach(sb::append);
         return sb.toString();
+    }
+
+    /**
+     * For runs where order across the two channels is racy (e.g. cancel): {@code D=} the delivered
+     * elements in order, {@code X=} the elements the drop hook received, sorted, {@code R=} those
+     * Reactor's discard hook received, sorted. Sorting keeps duplicates visible ({@code X=223}). If
+     * the policy's counters disagree with the hook ({@code dropped() + discardedOnCancel()} is not
+     * the number of hook calls) the outcome ends with {@code BAD-COUNT}.
+     */
+    String sortedOutcome() {
+        StringBuilder sb = new StringBuilder("D=");
+        delivered.forEach(sb::append);
+        sb.append(" X=");
+        sorted(dropped).forEach(sb::append);
+        sb.append(" R=");
+        sorted(discarded).forEach(sb::append);
+        if (policy.dropped() + policy.discardedOnCancel() != dropped.size()) {
+            sb.append(" BAD-COUNT");
+        }
+        return sb.toString();
+    }
+
+    private static List<Integer> sorted(Queue<Integer> q) {
+        Integer[] a = q.toArray(new Integer[0]);
+        Arrays.sort(a);
+        return Arrays.asList(a);
     }
 }
