@@ -30,13 +30,14 @@ final class BlockSubscriber<T> extends OverflowSubscriber<T> {
     }
 
     @Override
-    void enqueue(T element) {
+    boolean enqueue(T element) {
         if (queue.size() >= capacity || !queue.offer(element)) {
             Operators.onDiscard(element, context);
             failAfterDrain(Operators.onOperatorError(upstream,
                     Exceptions.failWithOverflow("upstream emitted more than requested to block stage '"
                             + policy.name() + "'"), element, context));
         }
+        return true;
     }
 
     @Override
