@@ -35,7 +35,7 @@ final class BlockSubscriber<T> extends OverflowSubscriber<T> {
     }
 
     @Override
-    void enqueue(T element) {
+    boolean enqueue(T element) {
         if (queue.size() >= capacity || !queue.offer(element)) {
             overflowed = true;
             policy.drop(element, context);
@@ -43,6 +43,7 @@ final class BlockSubscriber<T> extends OverflowSubscriber<T> {
                     Exceptions.failWithOverflow("upstream emitted more than requested to block stage '"
                             + policy.name() + "'"), element, context));
         }
+        return true;
     }
 
     @Override

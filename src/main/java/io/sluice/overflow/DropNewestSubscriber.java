@@ -27,10 +27,12 @@ final class DropNewestSubscriber<T> extends OverflowSubscriber<T> {
     }
 
     @Override
-    void enqueue(T element) {
+    boolean enqueue(T element) {
         if (exactFit ? !queue.offer(element) : (queue.size() >= capacity || !queue.offer(element))) {
             policy.drop(element, context);
+            return false;
         }
+        return true;
     }
 
     @Override

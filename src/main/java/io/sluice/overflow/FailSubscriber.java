@@ -22,12 +22,13 @@ final class FailSubscriber<T> extends OverflowSubscriber<T> {
     }
 
     @Override
-    void enqueue(T element) {
+    boolean enqueue(T element) {
         if (exactFit ? !queue.offer(element) : (queue.size() >= capacity || !queue.offer(element))) {
             overflowed = true;
             policy.drop(element, context);
             failAfterDrain(new OverflowException(policy.name(), capacity));
         }
+        return true;
     }
 
     @Override

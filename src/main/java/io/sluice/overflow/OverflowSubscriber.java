@@ -12,14 +12,21 @@ import reactor.util.context.Context;
  * Common part of the overflow stages: the Reactive Streams plumbing and the drain loop.
  *
  * <p>The producer side ({@link #onNext}) hands each element to {@link #enqueue}, which either stores
- * it or applies the policy (drop, overwrite, fail), then calls {@link #drain()}. The consumer side
+ * it or applies the policy (drop, overwrite, fail), then calls {@link #drain()} unless the element
+ * was simply dropped (nothing changed for the consumer). Fast path: when no other thread is
+ * draining ({@code wip} moves from 0 to 1 by CAS), nothing is buffered and downstream demand is
+ * outstanding, {@code onNext} hands the element straight downstream, as the drain loop would; it
+ * then releases {@code wip} and runs the loop only if another thread signalled meanwhile. Demand is
+ * tracked as the total requested (atomic add, capped) minus the total delivered ({@code produced},
+ * a plain field written only by the drain owner), so delivery costs no atomic update. The consumer side
  * is the drain loop, serialised by the work-in-progress counter {@code wip} (the "missed" pattern
  * of reactor-core): whichever thread moves {@code wip} from 0 runs the loop and loops again while
  * other threads signalled in the meantime, so exactly one thread runs {@link #poll()} for delivery
  * at any time. The loop emits at most {@code requested} elements, delivers the terminal signal only
  * once the buffer is empty, and on cancel hands every buffered element to the discard hook.
- * Because every {@code enqueue} is followed by a {@code drain()}, an element enqueued concurrently
- * with a cancel is still discarded by the loop that runs after it: nothing leaks.
+ * Because every {@code enqueue} that stores an element is followed by a {@code drain()}, an element
+ * enqueued concurrently with a cancel is still discarded by the loop that runs after it: nothing
+ * leaks.
  */
 abstract class OverflowSubscriber<T> implements CoreSubscriber<T>, Subscription, Scannable {
 
@@ -41,7 +48,14 @@ abstract class OverflowSubscriber<T> implements CoreSubscriber<T>, Subscription,
     volatile boolean cancelled;
     private boolean terminated;
     private volatile int wip;
+    /** Everything downstream ever requested, capped at Long.MAX_VALUE (= unbounded). */
     private volatile long requested;
+    /**
+     * Everything delivered downstream. Written only by the thread owning the drain loop (the WIP
+     * counter orders successive owners), so no atomic update per element; demand outstanding is
+     * {@code requested - produced}.
+     */
+    private long produced;
 
     OverflowSubscriber(CoreSubscriber<? super T> actual, OverflowPolicy<T> policy) {
         this.actual = actual;
@@ -53,8 +67,11 @@ abstract class OverflowSubscriber<T> implements CoreSubscriber<T>, Subscription,
     /**
      * Producer side: store {@code element} or apply the policy. Called serially (Reactive Streams
      * rule 1.3), never concurrently with itself.
+     *
+     * @return true when the buffer changed so the drain loop must run (stored, or the stage must
+     *     now terminate); false when the element was dropped and nothing else changed
      */
-    abstract void enqueue(T element);
+    abstract boolean enqueue(T element);
 
     /** Consumer side: the oldest buffered element, or null when empty. */
     abstract T poll();
@@ -104,8 +121,25 @@ abstract class OverflowSubscriber<T> implements CoreSubscriber<T>, Subscription,
             policy.discard(element, context);
             return;
         }
-        enqueue(element);
-        drain();
+        if (wip == 0 && WIP.compareAndSet(this, 0, 1)) {
+            // fast path: this thread owns the drain loop; with nothing buffered and demand
+            // outstanding the element goes straight downstream, never touching the buffer
+            if (!cancelled && produced != requested && isEmpty()) {
+                produced++;
+                actual.onNext(element);
+                emitted(1);
+                if (WIP.decrementAndGet(this) == 0) {
+                    return;
+                }
+            } else if (!enqueue(element) && WIP.decrementAndGet(this) == 0) {
+                return;
+            }
+            drainLoop();
+            return;
+        }
+        if (enqueue(element)) {
+            drain();
+        }
     }
 
     @Override
@@ -157,6 +191,11 @@ abstract class OverflowSubscriber<T> implements CoreSubscriber<T>, Subscription,
         if (WIP.getAndIncrement(this) != 0) {
             return;
         }
+        drainLoop();
+    }
+
+    /** The drain loop proper; the caller has moved {@code wip} from 0 and owns it. */
+    private void drainLoop() {
         int missed = 1;
         for (;;) {
             if (cancelled) {
@@ -174,12 +213,14 @@ abstract class OverflowSubscriber<T> implements CoreSubscriber<T>, Subscription,
 
     private void emitLoop() {
         long r = requested;
-        long e = 0L;
+        long p = produced;
+        long e = p;
         while (e != r) {
             boolean d = done;
             T v = poll();
             if (v == null) {
                 if (d) {
+                    produced = e;
                     terminate();
                     return;
                 }
@@ -188,19 +229,18 @@ abstract class OverflowSubscriber<T> implements CoreSubscriber<T>, Subscription,
             actual.onNext(v);
             e++;
             if (cancelled) {
+                produced = e;
                 clear();
                 return;
             }
         }
+        produced = e;
         if (e == r && done && isEmpty()) {
             terminate();
             return;
         }
-        if (e != 0L) {
-            if (r != Long.MAX_VALUE) {
-                REQUESTED.addAndGet(this, -e);
-            }
-            emitted(e);
+        if (e != p) {
+            emitted(e - p);
         }
     }
 
@@ -237,7 +277,8 @@ abstract class OverflowSubscriber<T> implements CoreSubscriber<T>, Subscription,
             return capacity;
         }
         if (key == Attr.REQUESTED_FROM_DOWNSTREAM) {
-            return requested;
+            long r = requested;
+            return r == Long.MAX_VALUE ? r : r - produced;
         }
         if (key == Attr.CANCELLED) {
             return cancelled;

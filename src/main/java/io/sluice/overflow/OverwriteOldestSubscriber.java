@@ -58,7 +58,7 @@ final class OverwriteOldestSubscriber<T> extends OverflowSubscriber<T> {
     }
 
     @Override
-    void enqueue(T element) {
+    boolean enqueue(T element) {
         long t = tail;
         for (;;) {
             long h = head;
@@ -76,6 +76,7 @@ final class OverwriteOldestSubscriber<T> extends OverflowSubscriber<T> {
         }
         ring.lazySet(i, element);
         TAIL.lazySet(this, t + 1);
+        return true;
     }
 
     @Override
