@@ -1,7 +1,6 @@
 package io.sluice.transport.tcp;
 
 import io.netty.channel.ChannelOption;
-import io.netty.buffer.Unpooled;
 import io.sluice.Message;
 import io.sluice.event.ConnectionClosed;
 import io.sluice.event.ConnectionError;
@@ -90,12 +89,6 @@ public final class TcpSink implements Sink<Message> {
                     dispatch(new ConnectionError(NAME, host + ":" + port, String.valueOf(e.getMessage()), e));
                 });
     }
-
-    /**
-     * Completes once every message written before it has left the channel: an empty buffer is
-     * written behind them (Netty completes write promises in order; an empty buffer sends no
-     * bytes and no datagram). Closing earlier would discard writes still queued in the channel.
-     */
 
     private void dispatch(Object event) {
         TransportSupport.publish(events, event);

@@ -1,9 +1,9 @@
 package io.sluice.transport.udp;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.sluice.Message;
 import io.sluice.event.ConnectionClosed;
+import io.sluice.event.ConnectionError;
 import io.sluice.event.ConnectionOpened;
 import io.sluice.event.EventDispatcher;
 import io.sluice.pipeline.Sink;
@@ -18,8 +18,9 @@ import reactor.netty.udp.UdpClient;
  * UDP client sink: each {@link #write(Flux)} opens a connected datagram socket and sends one
  * datagram per message, optionally prefixed with the 8-byte sequence header (see
  * {@link UdpBuilder}). A message larger than a datagram can carry
- * ({@link UdpBuilder#maxPayload()}) fails the write with an {@link IllegalArgumentException};
- * nothing is truncated. Writes are requested while the channel is writable and flushed in
+ * ({@link UdpBuilder#maxPayload()}) fails the write with an {@link IllegalArgumentException}
+ * and is reported as a {@link ConnectionError} event naming both sizes; nothing is truncated
+ * (any other failure of a write is reported the same way). Writes are requested while the channel is writable and flushed in
  * batches. UDP itself gives no delivery guarantee: a receiver that falls behind loses datagrams,
  * which a sequenced source counts.
  */
@@ -83,14 +84,11 @@ public final class UdpSink implements Sink<Message> {
                             }), b -> false).then().then(TransportSupport.drained(c));
                         },
                         TransportSupport::close, (c, e) -> TransportSupport.close(c), TransportSupport::close)
-                .doOnError(e -> metrics.error());
+                .doOnError(e -> {
+                    metrics.error();
+                    dispatch(new ConnectionError(NAME, host + ":" + port, String.valueOf(e.getMessage()), e));
+                });
     }
-
-    /**
-     * Completes once every message written before it has left the channel: an empty buffer is
-     * written behind them (Netty completes write promises in order; an empty buffer sends no
-     * bytes and no datagram). Closing earlier would discard writes still queued in the channel.
-     */
 
     private void dispatch(Object event) {
         TransportSupport.publish(events, event);

@@ -14,6 +14,7 @@ import io.sluice.transport.ServerSource;
 import io.sluice.transport.BoundAddress;
 import io.sluice.transport.TransportMetrics;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -37,19 +38,24 @@ import reactor.netty.udp.UdpServer;
  * when the gap was seen), so {@code messages + lost} is the number of datagrams sent up to the
  * highest sequence seen. Losses after the last received datagram cannot be detected.
  *
- * <p>The socket runs on its own single-threaded NIO event loop (created per subscription,
- * released on termination): Netty's native epoll datagram channel left datagrams unread in the
+ * <p>The socket runs on its own single-threaded NIO event loop (created per subscription; on
+ * cancel or termination the socket is closed and the loop's thread ends without a quiet period): Netty's native epoll datagram channel left datagrams unread in the
  * socket after reading had been paused, so it is not used here.
  *
  * <p>Backpressure: datagrams are read only while the pipeline has demand (autoRead is switched
  * off otherwise); beyond the socket receive buffer the operating system drops datagrams, which
  * the sequence numbers then reveal. Events: {@code ConnectionOpened}/{@code ConnectionClosed}
- * for the bound socket, a {@code ConnectionError} for a datagram too short for its sequence header.
+ * for the bound socket, a {@code ConnectionError} (and an error count) for a datagram that cannot
+ * be a sequenced one: shorter than the sequence header, or with a negative sequence number (a sink
+ * numbers from 0). Such a datagram is dropped without touching the loss accounting and the source
+ * keeps receiving. The header carries no checksum, so other stray bytes of 8 or more that start
+ * with a non-negative number are taken for a datagram.
  */
 public final class UdpSource implements ServerSource {
 
     private static final Logger LOG = LoggerFactory.getLogger(UdpSource.class);
     private static final String NAME = "udp";
+    private static final Duration LOOP_SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
 
     private final UdpBuilder config;
     private final TransportMetrics metrics = new TransportMetrics(NAME);
@@ -117,7 +123,10 @@ public final class UdpSource implements ServerSource {
                     c -> close(c, addr),
                     (c, e) -> close(c, addr),
                     c -> close(c, addr))
-                    .doFinally(s -> loop.disposeLater().subscribe());
+                    // by now the socket's close has been requested (usingWhen cleans up before
+                    // doFinally runs) and is queued on the loop, which runs its queued tasks before
+                    // it terminates: no quiet period is needed, so the thread ends promptly on stop
+                    .doFinally(s -> loop.disposeLater(Duration.ZERO, LOOP_SHUTDOWN_TIMEOUT).subscribe());
         });
     }
 
@@ -130,12 +139,16 @@ public final class UdpSource implements ServerSource {
             return Message.of(bytes);
         }
         if (buf.readableBytes() < UdpBuilder.SEQUENCE_HEADER) {
-            dispatch(new ConnectionError(NAME, String.valueOf(p.sender()),
-                    "datagram of " + buf.readableBytes() + " bytes has no sequence header", null));
-            metrics.error();
+            garbage(p, "datagram of " + buf.readableBytes() + " bytes has no sequence header");
             return null;
         }
         long seq = buf.readLong();
+        if (seq < 0) {
+            // a sink numbers from 0 upwards and never reaches 2^63: this is not a sequence header
+            garbage(p, "datagram of " + (buf.readableBytes() + UdpBuilder.SEQUENCE_HEADER)
+                    + " bytes has no valid sequence header (negative sequence number " + seq + ")");
+            return null;
+        }
         byte[] bytes = new byte[buf.readableBytes()];
         buf.readBytes(bytes);
         long[] next = expected.computeIfAbsent(p.sender(), k -> new long[1]);
@@ -150,6 +163,13 @@ public final class UdpSource implements ServerSource {
         }
         metrics.message(bytes.length);
         return Message.builder().payload(bytes).sequence(seq).build();
+    }
+
+    /** A datagram that cannot be a sequenced one: reported and counted, not emitted. */
+    private void garbage(DatagramPacket p, String reason) {
+        metrics.error();
+        LOG.debug("udp source: dropping datagram from {}: {}", p.sender(), reason);
+        dispatch(new ConnectionError(NAME, String.valueOf(p.sender()), reason, null));
     }
 
     private Mono<Void> close(Connection c, Sinks.One<InetSocketAddress> addr) {

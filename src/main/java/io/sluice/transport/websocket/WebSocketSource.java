@@ -28,6 +28,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.netty.Connection;
 import reactor.netty.DisposableServer;
+import reactor.netty.channel.AbortedException;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
@@ -47,7 +48,10 @@ import reactor.netty.http.websocket.WebsocketInbound;
  * beyond {@code maxConnections} open connections is answered with HTTP 503 and a
  * {@link ConnectionError} event; other paths get 404. A frame or aggregated message larger than
  * the maximum closes that connection (close status 1009 from Netty) with a {@link ConnectionError}.
- * Cancel closes the server and all connections.
+ * So does a frame that violates the protocol (garbage bytes; Netty answers with close status 1002)
+ * and a peer that drops the TCP connection without a close frame (abnormal closure, e.g. in the
+ * middle of a frame: the partial frame is discarded). Other connections are unaffected.
+ * Cancel closes the server and all connections (that is not reported as an error).
  */
 public final class WebSocketSource implements ServerSource {
 
@@ -97,10 +101,11 @@ public final class WebSocketSource implements ServerSource {
             Sinks.Many<Flux<Message>> accepted = Sinks.many().unicast().onBackpressureBuffer();
             Set<Connection> open = ConcurrentHashMap.newKeySet();
             AtomicInteger active = new AtomicInteger();
+            AtomicBoolean stopping = new AtomicBoolean();
             Mono<? extends DisposableServer> bind = HttpServer.create()
                     .host(host)
                     .port(port)
-                    .handle((req, res) -> handle(req, res, accepted, open, active))
+                    .handle((req, res) -> handle(req, res, accepted, open, active, stopping))
                     .bind();
             return Flux.usingWhen(bind,
                     server -> {
@@ -108,14 +113,14 @@ public final class WebSocketSource implements ServerSource {
                         LOG.debug("websocket source bound to {}", server.address());
                         return accepted.asFlux().flatMap(f -> f, maxConnections, prefetch);
                     },
-                    server -> close(server, open, addr),
-                    (server, e) -> close(server, open, addr),
-                    server -> close(server, open, addr));
+                    server -> close(server, open, addr, stopping),
+                    (server, e) -> close(server, open, addr, stopping),
+                    server -> close(server, open, addr, stopping));
         });
     }
 
     private Publisher<Void> handle(HttpServerRequest req, HttpServerResponse res, Sinks.Many<Flux<Message>> accepted,
-                                   Set<Connection> open, AtomicInteger active) {
+                                   Set<Connection> open, AtomicInteger active, AtomicBoolean stopping) {
         String remote = String.valueOf(req.remoteAddress());
         if (!path.equals(req.fullPath())) {
             metrics.error();
@@ -149,7 +154,7 @@ public final class WebSocketSource implements ServerSource {
                 dispatch(new ConnectionClosed(NAME, remote));
             });
             Sinks.Empty<Void> done = Sinks.empty();
-            Flux<Message> messages = receive(in, c, remote).doFinally(s -> done.tryEmitEmpty());
+            Flux<Message> messages = receive(in, c, remote, stopping).doFinally(s -> done.tryEmitEmpty());
             synchronized (accepted) {
                 if (accepted.tryEmitNext(messages).isFailure()) {
                     return Mono.empty();
@@ -159,24 +164,48 @@ public final class WebSocketSource implements ServerSource {
         }, spec).doOnError(e -> release.run());
     }
 
-    private Flux<Message> receive(WebsocketInbound in, Connection c, String remote) {
+    private Flux<Message> receive(WebsocketInbound in, Connection c, String remote, AtomicBoolean stopping) {
+        AtomicBoolean closeFrame = new AtomicBoolean();
         return in.aggregateFrames(maxFrameLength)
                 .receiveObject()
-                .takeWhile(o -> o != CloseGate.END)
+                .takeWhile(o -> {
+                    if (o == CloseGate.END) {
+                        closeFrame.set(true);
+                        return false;
+                    }
+                    return true;
+                })
                 .<Message>handle((frame, sink) -> {
                     if (frame instanceof BinaryWebSocketFrame || frame instanceof TextWebSocketFrame) {
                         sink.next(copy((WebSocketFrame) frame));
                     }
                 })
+                // inbound ended without the peer's close frame and not because we are stopping:
+                // the TCP connection was dropped (reactor-netty usually signals that as an
+                // AbortedException instead; both are reported alike)
+                .concatWith(Mono.defer(() -> closeFrame.get() || stopping.get() ? Mono.empty()
+                        : Mono.error(new java.io.EOFException("inbound ended"))))
                 .onErrorResume(e -> {
+                    if (stopping.get()) {
+                        c.dispose();
+                        return Mono.empty();
+                    }
                     metrics.error();
                     LOG.warn("websocket source: closing connection from {}: {}", remote, e.toString());
-                    String msg = e.getMessage() == null ? e.getClass().getSimpleName()
-                            : e.getClass().getSimpleName() + ": " + e.getMessage();
-                    dispatch(new ConnectionError(NAME, remote, msg, e));
+                    dispatch(new ConnectionError(NAME, remote, describe(e), e));
                     c.dispose();
                     return Mono.empty();
                 });
+    }
+
+    private static String describe(Throwable e) {
+        String text = e.getMessage() == null ? e.getClass().getSimpleName()
+                : e.getClass().getSimpleName() + ": " + e.getMessage();
+        if (e instanceof AbortedException || e instanceof java.io.EOFException) {
+            return "peer closed the connection without a WebSocket close frame (abnormal closure 1006;"
+                    + " a partly received frame is discarded) (" + text + ")";
+        }
+        return text;
     }
 
     private Message copy(WebSocketFrame frame) {
@@ -187,7 +216,9 @@ public final class WebSocketSource implements ServerSource {
         return Message.of(bytes);
     }
 
-    private Mono<Void> close(DisposableServer server, Set<Connection> open, Sinks.One<InetSocketAddress> addr) {
+    private Mono<Void> close(DisposableServer server, Set<Connection> open, Sinks.One<InetSocketAddress> addr,
+                             AtomicBoolean stopping) {
+        stopping.set(true);
         bound.end(addr);
         for (Connection c : open) {
             c.dispose();

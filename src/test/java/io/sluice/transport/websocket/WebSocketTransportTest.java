@@ -1,27 +1,38 @@
 package io.sluice.transport.websocket;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sluice.Message;
 import io.sluice.event.ConnectionError;
 import io.sluice.event.EventDispatcher;
 import io.sluice.overflow.Overflow;
+import io.sluice.transport.LiveThreads;
 import io.sluice.transport.NettyLeakCheck;
 import io.sluice.transport.Payloads;
 import io.sluice.transport.RoundTrip;
 import io.sluice.transport.Transports;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import reactor.core.Disposable;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
@@ -75,6 +86,160 @@ class WebSocketTransportTest {
         Message m = got.poll(10, TimeUnit.SECONDS);
         assertThat(m).isNotNull();
         assertThat(m.payloadUtf8()).isEqualTo("fine");
+        // the offending connection itself is closed by the server: seen on a raw socket
+        try (RawWebSocket raw = new RawWebSocket(port, "/ws")) {
+            raw.send(RawWebSocket.frame(true, RawWebSocket.BINARY, new byte[5000]));
+            assertThat(raw.awaitClosedByServer()).as("oversized frame's connection closed by the server").isTrue();
+        }
+        ConnectionError second = errors.poll(10, TimeUnit.SECONDS);
+        assertThat(second).isNotNull();
+        assertThat(second.reason()).contains("1000");
+        assertThat(got).isEmpty();
+        awaitNoActiveConnections(source);
+    }
+
+    private static void awaitNoActiveConnections(WebSocketSource source) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (source.metrics().connectionsActive() != 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(source.metrics().connectionsActive()).isZero();
+    }
+
+    /** Bytes no WebSocket client may send after the upgrade. */
+    static Stream<Arguments> badFrames() {
+        byte[] garbage = new byte[64];
+        Arrays.fill(garbage, (byte) 0xFF);
+        byte[] unmasked = {(byte) 0x82, 0x03, 1, 2, 3};
+        byte[] reservedOpcode = RawWebSocket.frame(true, 0x3, new byte[] {1, 2, 3});
+        byte[] continuationFirst = RawWebSocket.frame(true, RawWebSocket.CONTINUATION, new byte[] {1, 2, 3});
+        return Stream.of(Arguments.of("garbage bytes", garbage), Arguments.of("unmasked client frame", unmasked),
+                Arguments.of("reserved opcode", reservedOpcode),
+                Arguments.of("continuation without a first frame", continuationFirst));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badFrames")
+    void badInputAfterTheUpgradeClosesOnlyThatConnection(String what, byte[] bad) throws Exception {
+        WebSocketSource source = Transports.websocket().events(events).source();
+        BlockingQueue<Message> got = new LinkedBlockingQueue<>();
+        running = source.flux().subscribe(got::add);
+        int port = source.boundAddress().block(T).getPort();
+        try (RawWebSocket other = new RawWebSocket(port, "/ws")) {
+            try (RawWebSocket raw = new RawWebSocket(port, "/ws")) {
+                raw.send(bad);
+                assertThat(raw.awaitClosedByServer()).as("connection closed by the server").isTrue();
+            }
+            ConnectionError e = errors.poll(10, TimeUnit.SECONDS);
+            assertThat(e).as("error event").isNotNull();
+            assertThat(e.transport()).isEqualTo("websocket");
+            // Netty's frame decoder rejects each of them as a protocol violation
+            assertThat(e.reason()).contains("CorruptedWebSocketFrameException");
+            assertThat(source.metrics().errors()).isEqualTo(1);
+            // a connection opened before the bad one is still served...
+            other.send(RawWebSocket.frame(true, RawWebSocket.BINARY, new byte[] {4, 5, 6}));
+            Message m = got.poll(10, TimeUnit.SECONDS);
+            assertThat(m).isNotNull();
+            assertThat(m.payload()).containsExactly(4, 5, 6);
+            other.send(RawWebSocket.closeFrame());
+            assertThat(other.awaitClosedByServer()).isTrue();
+        }
+        // ...and so is a new one
+        Transports.websocket().port(port).sink().write(Flux.just(Message.ofUtf8("next"))).block(T);
+        Message m = got.poll(10, TimeUnit.SECONDS);
+        assertThat(m).isNotNull();
+        assertThat(m.payloadUtf8()).isEqualTo("next");
+        assertThat(errors).as("only the bad connection is reported").isEmpty();
+        assertThat(got).isEmpty();
+    }
+
+    @Test
+    void peerDisconnectingMidFrameIsReported() throws Exception {
+        WebSocketSource source = Transports.websocket().events(events).source();
+        BlockingQueue<Message> got = new LinkedBlockingQueue<>();
+        running = source.flux().subscribe(got::add);
+        int port = source.boundAddress().block(T).getPort();
+        try (RawWebSocket raw = new RawWebSocket(port, "/ws")) {
+            byte[] frame = RawWebSocket.frame(true, RawWebSocket.BINARY, new byte[1000]);
+            raw.send(Arrays.copyOf(frame, 108));
+        }
+        ConnectionError e = errors.poll(10, TimeUnit.SECONDS);
+        assertThat(e).as("error event").isNotNull();
+        assertThat(e.reason()).contains("without a WebSocket close frame");
+        awaitNoActiveConnections(source);
+        Transports.websocket().port(port).sink().write(Flux.just(Message.ofUtf8("after"))).block(T);
+        Message m = got.poll(10, TimeUnit.SECONDS);
+        assertThat(m).isNotNull();
+        assertThat(m.payloadUtf8()).isEqualTo("after");
+        assertThat(got).as("nothing of the partial frame was emitted").isEmpty();
+        assertThat(errors).isEmpty();
+    }
+
+    @Test
+    void textFramesBecomeOneMessageEach() throws Exception {
+        WebSocketSource source = Transports.websocket().events(events).source();
+        BlockingQueue<Message> got = new LinkedBlockingQueue<>();
+        running = source.flux().subscribe(got::add);
+        int port = source.boundAddress().block(T).getPort();
+        String text = "grüße, \u2603 and \uD83D\uDE00";
+        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+        try (RawWebSocket raw = new RawWebSocket(port, "/ws")) {
+            raw.send(RawWebSocket.frame(true, RawWebSocket.TEXT, utf8));
+            // a text message in two fragments, split inside a multi-byte character
+            raw.send(RawWebSocket.frame(false, RawWebSocket.TEXT, Arrays.copyOf(utf8, 3)));
+            raw.send(RawWebSocket.frame(true, RawWebSocket.CONTINUATION, Arrays.copyOfRange(utf8, 3, utf8.length)));
+            raw.send(RawWebSocket.closeFrame());
+            assertThat(raw.awaitClosedByServer()).isTrue();
+        }
+        for (int i = 0; i < 2; i++) {
+            Message m = got.poll(10, TimeUnit.SECONDS);
+            assertThat(m).as("message %s", i).isNotNull();
+            assertThat(m.payload()).isEqualTo(utf8);
+            assertThat(m.payloadUtf8()).isEqualTo(text);
+        }
+        assertThat(got.poll(200, TimeUnit.MILLISECONDS)).as("exactly one message per text message").isNull();
+        assertThat(source.metrics().messages()).isEqualTo(2);
+        assertThat(errors).isEmpty();
+    }
+
+    /** Serves 8 sink clients and one open raw connection, then stops; returns the port it used. */
+    private int serveThenStop() throws Exception {
+        WebSocketSource source = Transports.websocket().events(events).source();
+        BlockingQueue<Message> got = new LinkedBlockingQueue<>();
+        Disposable d = source.flux().subscribe(got::add);
+        running = d;
+        int port = source.boundAddress().block(T).getPort();
+        Flux.range(0, 8).flatMap(c -> Transports.websocket().port(port).sink().write(Payloads.messages(c, 10, 100)), 8)
+                .then().block(T);
+        for (int i = 0; i < 80; i++) {
+            assertThat(got.poll(10, TimeUnit.SECONDS)).as("message %s", i).isNotNull();
+        }
+        try (RawWebSocket raw = new RawWebSocket(port, "/ws")) {
+            raw.send(RawWebSocket.frame(true, RawWebSocket.BINARY, new byte[] {9}));
+            assertThat(got.poll(10, TimeUnit.SECONDS)).isNotNull();
+            d.dispose();
+            assertThat(raw.awaitClosedByServer()).as("open connection closed on stop").isTrue();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            try (Socket probe = new Socket("127.0.0.1", port)) {
+                Thread.sleep(10);
+            } catch (IOException refused) {
+                break;
+            }
+        }
+        assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).isInstanceOf(ConnectException.class);
+        awaitNoActiveConnections(source);
+        return port;
+    }
+
+    @Test
+    void stopReleasesThreadsConnectionsAndThePort() throws Exception {
+        serveThenStop();
+        Set<String> baseline = LiveThreads.settle(Duration.ofSeconds(1), Duration.ofSeconds(20));
+        serveThenStop();
+        LiveThreads.awaitBackTo(baseline, Duration.ofSeconds(30));
+        assertThat(errors).as("stopping is not reported as connection errors").isEmpty();
     }
 
     @Test
