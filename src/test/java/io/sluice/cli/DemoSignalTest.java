@@ -57,9 +57,9 @@ class DemoSignalTest {
             assertThat(p.exitValue()).as(stdout + read(stderrFile)).isZero();
             assertThat(stdout).contains("stopping: draining every pipeline").contains("adds up");
             for (String pipeline : List.of("tcp-telemetry", "udp-metrics", "http-logs", "ws-chat")) {
-                // pipeline, policy, sent, received, lost, delivered, dropped, cancelled, buffered (7 numbers), adds up, outcome
+                // pipeline, policy, sent, received, lost, unseen, delivered, dropped, cancelled, buffered (8 numbers), adds up, outcome
                 assertThat(stdout).as(pipeline).containsPattern("(?m)^" + pipeline
-                        + "\\s+[a-z-]+(\\s+[\\d,]+){7}\\s+yes\\s+STOPPED$");
+                        + "\\s+[a-z-]+(\\s+-?[\\d,]+){8}\\s+yes\\s+STOPPED$");
             }
         } finally {
             p.destroyForcibly();
