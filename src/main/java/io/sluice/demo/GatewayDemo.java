@@ -325,17 +325,26 @@ public final class GatewayDemo {
         }
     }
 
-    /** Waits (at most 5 s) until the gateway has received what the load sent, or stops receiving. */
+    /**
+     * Waits (at most 10 s) until the gateway has received what the load sent: everything on the
+     * reliable transports; on UDP, until everything was received or seen lost, or nothing more
+     * arrives (datagrams lost after the last one leave no gap to wait for).
+     */
     private static void awaitQuiet(Gateway gateway, Gateway load) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        long lastTotal = -1;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        Map<String, Long> last = new HashMap<>();
         while (System.nanoTime() < deadline) {
-            List<Row> rows = rows(gateway, load);
-            long total = rows.stream().mapToLong(Row::received).sum();
-            if (rows.stream().allMatch(r -> r.received() + r.lost() >= r.sent()) || total == lastTotal) {
+            boolean quiet = true;
+            for (Row r : rows(gateway, load)) {
+                Long before = last.put(r.name(), r.received());
+                boolean done = r.sequenced()
+                        ? r.unseen() <= 0 || (before != null && before == r.received())
+                        : r.received() >= r.sent();
+                quiet &= done;
+            }
+            if (quiet) {
                 return;
             }
-            lastTotal = total;
             try {
                 Thread.sleep(200);
             } catch (InterruptedException e) {
