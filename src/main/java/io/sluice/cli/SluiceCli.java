@@ -18,8 +18,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +43,8 @@ import picocli.CommandLine.Spec;
         subcommands = {SluiceCli.Run.class, SluiceCli.Validate.class, SluiceCli.Edit.class, SluiceCli.DemoCommand.class,
                 SluiceCli.OverflowDemoCommand.class})
 public final class SluiceCli implements Callable<Integer> {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SluiceCli.class);
 
     /** Exit code for an invalid configuration or a failed pipeline. */
     public static final int INVALID = 1;
@@ -226,36 +231,73 @@ public final class SluiceCli implements Callable<Integer> {
 
     /** {@code sluice edit FILE}: like {@code crontab -e}. */
     @Command(name = "edit", mixinStandardHelpOptions = true,
-            description = "Edit a copy of FILE with $EDITOR, validate it, and replace FILE only when valid.")
+            description = "Edit a copy of FILE with $VISUAL or $EDITOR (default vi), validate it, and replace FILE"
+                    + " only when valid, keeping its permissions (a symbolic link is followed to its target).")
     static final class Edit implements Callable<Integer> {
         @Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Parameters(paramLabel = "FILE", description = "gateway YAML file (created if absent)")
+        @Parameters(paramLabel = "FILE", description = "gateway YAML file (must exist)")
         Path file;
 
         InputStream answers = System.in;
 
+        Map<String, String> env = System.getenv();
+
         @Override
         public Integer call() throws Exception {
-            String editor = System.getenv().getOrDefault("VISUAL", System.getenv().getOrDefault("EDITOR", "vi"));
-            return edit(file, editor, answers, spec.commandLine().getOut(), spec.commandLine().getErr());
+            return edit(file, editor(env), answers, spec.commandLine().getOut(), spec.commandLine().getErr());
         }
     }
 
     /**
+     * @param env environment variables
+     * @return the editor command: {@code $VISUAL}, else {@code $EDITOR}, else {@code vi} (blank values are skipped)
+     */
+    static String editor(Map<String, String> env) {
+        for (String name : List.of("VISUAL", "EDITOR")) {
+            String v = env.get(name);
+            if (v != null && !v.isBlank()) {
+                return v;
+            }
+        }
+        return "vi";
+    }
+
+    /**
      * The edit loop: copy, run the editor, validate, ask to re-edit on error, replace when valid.
+     * The original is replaced atomically by a file with its permissions (and, where allowed, its
+     * owner and group); when {@code file} is a symbolic link, its target is replaced and the link
+     * kept.
      *
-     * @return 0 when the file was replaced (or left unchanged and valid), 1 when abandoned
+     * @return 0 when the file was replaced, 1 when it is missing, the editor failed or the user gave up
      */
     static int edit(Path file, String editor, InputStream answers, PrintWriter out, PrintWriter err)
             throws IOException, InterruptedException {
-        Path dir = file.toAbsolutePath().getParent();
-        Path copy = Files.createTempFile(dir, "." + file.getFileName() + ".", ".yaml");
+        if (!Files.exists(file)) {
+            err.println(file + ": no such file (sluice edit changes an existing configuration; create it first,"
+                    + " e.g. from samples/)");
+            err.flush();
+            return INVALID;
+        }
+        Path target = file.toRealPath();
+        if (!Files.isRegularFile(target)) {
+            err.println(file + ": not a regular file");
+            err.flush();
+            return INVALID;
+        }
+        // The copy lives beside the target so the final move is atomic; a directory we may not
+        // write to gets the copy in the temp directory and the target rewritten in place.
+        Path copy;
+        boolean beside = true;
         try {
-            if (Files.exists(file)) {
-                Files.copy(file, copy, StandardCopyOption.REPLACE_EXISTING);
-            }
+            copy = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".yaml");
+        } catch (java.nio.file.AccessDeniedException readOnlyDir) {
+            copy = Files.createTempFile("sluice-edit-", ".yaml");
+            beside = false;
+        }
+        try {
+            Files.copy(target, copy, StandardCopyOption.REPLACE_EXISTING);
             BufferedReader in = new BufferedReader(new InputStreamReader(answers, StandardCharsets.UTF_8));
             for (;;) {
                 Process p = new ProcessBuilder("sh", "-c", editor + " \"$0\"", copy.toString()).inheritIO().start();
@@ -267,7 +309,7 @@ public final class SluiceCli implements Callable<Integer> {
                 }
                 try {
                     GatewayConfig.parse(Files.readString(copy));
-                    Files.move(copy, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                    replace(copy, target, beside);
                     out.println(file + ": valid, saved");
                     out.flush();
                     return 0;
@@ -286,6 +328,27 @@ public final class SluiceCli implements Callable<Integer> {
         } finally {
             Files.deleteIfExists(copy);
         }
+    }
+
+    /** Replaces {@code target} by {@code copy}, keeping the target's permissions, owner and group. */
+    private static void replace(Path copy, Path target, boolean beside) throws IOException {
+        if (!beside) {
+            Files.write(target, Files.readAllBytes(copy)); // in place: the file keeps its attributes
+            return;
+        }
+        PosixFileAttributeView view = Files.getFileAttributeView(target, PosixFileAttributeView.class);
+        if (view != null) {
+            PosixFileAttributes attrs = view.readAttributes();
+            PosixFileAttributeView copyView = Files.getFileAttributeView(copy, PosixFileAttributeView.class);
+            try {
+                copyView.setGroup(attrs.group());
+                copyView.setOwner(attrs.owner());
+            } catch (IOException | SecurityException notPermitted) {
+                LOG.debug("cannot keep the owner/group of {}: {}", target, notPermitted.toString());
+            }
+            copyView.setPermissions(attrs.permissions());
+        }
+        Files.move(copy, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** {@code sluice demo}: the gateway demo. */

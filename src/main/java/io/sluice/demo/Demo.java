@@ -25,10 +25,11 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * The README's main command ({@code mvn -q compile exec:java}): pushes generated messages of the
- * four reference sizes (18, 4266, 6786, 79435 B) from a fast producer through each overflow policy
- * into a deliberately slow consumer (it checksums every payload), then prints what each policy
- * delivered and lost, and running stats of what got through.
+ * The overflow-policy demo, {@code sluice overflow-demo} (the README's main command is the gateway
+ * demo, {@link GatewayDemo}): pushes generated messages of the four reference sizes (18, 4266,
+ * 6786, 79435 B) from a fast producer through each overflow policy into a deliberately slow
+ * consumer (it checksums every payload), then prints what each policy delivered and lost, and
+ * running stats of what got through.
  *
  * <p>Command-line output is this class's job, so it prints to standard out.
  */

@@ -21,19 +21,32 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code sluice demo}: a gateway on 127.0.0.1 with four network transports (TCP, UDP, HTTP,
  * WebSocket), each fed by an embedded load generator. Two pipelines are overloaded on purpose: UDP
  * (its consumer takes 200 µs per message while 20,000 messages per second arrive) must drop with
- * drop-newest, and TCP (10,000 messages of 4266 B per second into a consumer pausing 20 µs per
- * message) overwrites its oldest; HTTP and WebSocket use block and lose nothing. A live view refreshes every second (rate, queue fill, drops per
- * pipeline); at the end, or on Ctrl-C, the gateway drains and a summary shows, per pipeline, what
- * was sent, delivered, dropped or lost in transit, and whether it adds up exactly.
+ * drop-newest, and TCP (10,000 messages of 4266 B per second into a consumer pausing 200 µs per
+ * message) overwrites its oldest; HTTP and WebSocket use block and lose nothing. A live view
+ * refreshes every second (rate, queue fill, drops per pipeline); at the end, or on Ctrl-C
+ * (SIGINT or SIGTERM), the gateway drains and a summary shows, per pipeline, what was sent,
+ * delivered, dropped or lost in transit, and whether it adds up exactly.
+ *
+ * <p>The accounting is checked from independent counters: {@code sent} is counted by the load
+ * generator's sink, {@code received} where the gateway's source hands messages on, {@code lost}
+ * by the UDP source from gaps in the sender's sequence numbers, {@code delivered} at the sink,
+ * {@code dropped} and {@code buffered} by the overflow stage. The reliable transports must show
+ * {@code sent == received}. UDP datagrams lost after the last one that arrived leave no gap, so for
+ * UDP the rest, {@code unseen = sent - received - lost}, is shown and must not be negative (more
+ * received or seen lost than was sent would be a counting error).
  *
  * <p>Command-line output is this class's job, so it prints to the given writer.
  */
 public final class GatewayDemo {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayDemo.class);
 
     /** Gateway pipeline name to the load pipeline that feeds it. */
     static final Map<String, String> FED_BY = Map.of(
@@ -42,12 +55,47 @@ public final class GatewayDemo {
     private GatewayDemo() {
     }
 
-    /** What one gateway pipeline did, with what its load generator sent. */
-    public record Row(String name, String policy, long sent, long received, long lost, long delivered, long dropped,
-               long discarded, String outcome) {
+    /** How long a SIGINT/SIGTERM waits for the drain and the summary before the JVM exits anyway. */
+    static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(60);
 
+    /**
+     * What one gateway pipeline did, with what its load generator sent.
+     *
+     * @param name gateway pipeline name
+     * @param policy its overflow policy
+     * @param sent messages the load generator's sink wrote to the gateway
+     * @param received messages the gateway's source emitted into the pipeline
+     * @param lost messages lost in transit that the transport saw: for sequenced UDP, the gaps in
+     *     the sender's sequence numbers; 0 for the reliable transports
+     * @param sequenced whether the transport may lose messages and counts the gaps (UDP): then
+     *     {@link #unseen()} may be positive
+     * @param delivered messages the gateway handed to its sink
+     * @param dropped messages the overflow stage dropped or overwrote
+     * @param discarded messages still buffered when the pipeline was cancelled (shown as cancelled)
+     * @param buffered messages still in the overflow buffer when the row was taken (0 after a full drain)
+     * @param outcome how the pipeline ended
+     */
+    public record Row(String name, String policy, long sent, long received, long lost, boolean sequenced,
+                      long delivered, long dropped, long discarded, long buffered, String outcome) {
+
+        /**
+         * @return messages sent that were neither received nor seen lost: for UDP, datagrams lost
+         *     after the last one that arrived (no later sequence number reveals them)
+         */
+        public long unseen() {
+            return sent - received - lost;
+        }
+
+        /**
+         * Checks the accounting from independent counters: every message received was delivered,
+         * dropped, cancelled or is still buffered; on a reliable transport every message sent was
+         * received; on UDP, no more were received or seen lost than were sent.
+         *
+         * @return true when the counters agree
+         */
         public boolean addsUp() {
-            return sent == received + lost && received == delivered + dropped + discarded;
+            boolean transit = sequenced ? unseen() >= 0 : sent == received && lost == 0;
+            return transit && received == delivered + dropped + discarded + buffered;
         }
     }
 
@@ -57,7 +105,7 @@ public final class GatewayDemo {
                 + "  - name: tcp-telemetry\n"
                 + "    source: {type: tcp, host: 127.0.0.1, port: " + tcpPort + ", framing: length-prefixed}\n"
                 + "    overflow: {policy: overwrite-oldest, capacity: 1024}\n"
-                + "    sink: {type: discard, delay: 20us}\n"
+                + "    sink: {type: discard, delay: 200us}\n"
                 + "  - name: udp-metrics\n"
                 + "    source: {type: udp, host: 127.0.0.1, port: " + udpPort + ", sequenced: true}\n"
                 + "    overflow: {policy: drop-newest, capacity: 512}\n"
@@ -123,8 +171,24 @@ public final class GatewayDemo {
             out.println("dashboard: " + admin.url() + "/   metrics: " + admin.url() + "/metrics");
         }
         out.println();
+        // SIGINT / SIGTERM: the hook wakes this thread, which stops the load, drains the gateway
+        // and prints the summary; the hook waits (bounded) for that summary, then ends the JVM with
+        // the demo's exit code (0 when every pipeline adds up). A hook that just returned would let
+        // the JVM halt in the middle of the drain, before the summary.
         CountDownLatch stop = new CountDownLatch(1);
-        Thread hook = new Thread(stop::countDown, "sluice-demo-ctrl-c");
+        CountDownLatch summarised = new CountDownLatch(1);
+        int[] exitCode = {1};
+        Thread hook = new Thread(() -> {
+            stop.countDown();
+            try {
+                if (summarised.await(SHUTDOWN_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    Runtime.getRuntime().halt(exitCode[0]);
+                }
+                LOG.warn("demo did not print its summary within {}; exiting anyway", SHUTDOWN_WAIT);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "sluice-demo-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         Map<String, Long> lastDelivered = new HashMap<>();
         long deadline = System.nanoTime() + duration.toNanos();
@@ -139,44 +203,78 @@ public final class GatewayDemo {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        out.println();
-        out.println("stopping: draining every pipeline ...");
-        out.flush();
-        // Stop the load first, let what it sent reach the gateway, then stop and drain the gateway.
+        List<Row> rows = List.of();
         try {
-            load.stop(loadConfig.drainTimeout()).block(loadConfig.drainTimeout().plusSeconds(10));
-            awaitQuiet(gateway, load);
-            gateway.stop(config.drainTimeout()).block(config.drainTimeout().plusSeconds(10));
-        } catch (RuntimeException e) {
-            out.println("drain incomplete: " + e.getMessage());
-        }
-        List<Row> rows = rows(concat(gateway.report(), load.report()));
-        summary(out, rows);
-        if (admin != null) {
-            admin.close();
-        }
-        registry.close();
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException shuttingDown) {
-            // Ctrl-C: the JVM is exiting after the summary
+            out.println();
+            out.println("stopping: draining every pipeline ...");
+            out.flush();
+            // Stop the load first, let what it sent reach the gateway, then stop and drain the gateway.
+            try {
+                load.stop(loadConfig.drainTimeout()).block(loadConfig.drainTimeout().plusSeconds(10));
+                awaitQuiet(gateway, load);
+                gateway.stop(config.drainTimeout()).block(config.drainTimeout().plusSeconds(10));
+            } catch (RuntimeException e) {
+                out.println("drain incomplete: " + e.getMessage());
+            }
+            rows = rows(gateway, load);
+            summary(out, rows);
+            if (admin != null) {
+                admin.close();
+            }
+            registry.close();
+            exitCode[0] = exitCode(rows);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // a signal arrived: the hook is waiting for the summary and ends the JVM
+            }
+            summarised.countDown();
         }
         return rows;
     }
 
-    static List<Row> rows(List<PipelineReport> reports) {
+    /**
+     * @param rows the summary
+     * @return the demo's exit code: 0 when every pipeline adds up, else 1
+     */
+    static int exitCode(List<Row> rows) {
+        return !rows.isEmpty() && rows.stream().allMatch(Row::addsUp) ? 0 : 1;
+    }
+
+    /** The rows of the summary, from the gateway's reports, its UDP source's sequence gaps and the load's counts. */
+    static List<Row> rows(Gateway gateway, Gateway load) {
+        Map<String, Long> lost = new HashMap<>();
+        for (String name : FED_BY.keySet()) {
+            gateway.transportMetrics(name).filter(tm -> "udp".equals(tm.transport()))
+                    .ifPresent(tm -> lost.put(name, tm.lost()));
+        }
+        return rows(concat(gateway.report(), load.report()), lost);
+    }
+
+    /**
+     * @param reports the gateway's and the load's reports
+     * @param lost per gateway pipeline on a sequenced (lossy) transport, the messages it saw lost
+     *     in transit; pipelines absent from it are on reliable transports
+     * @return one row per gateway pipeline fed by the load
+     */
+    static List<Row> rows(List<PipelineReport> reports, Map<String, Long> lost) {
         Map<String, PipelineReport> byName = new HashMap<>();
         reports.forEach(r -> byName.put(r.name(), r));
         return reports.stream().filter(r -> FED_BY.containsKey(r.name())).map(r -> {
             PipelineReport load = byName.get(FED_BY.get(r.name()));
-            long sent = load.delivered();
-            long lost = Math.max(0, sent - r.received());
-            return new Row(r.name(), r.policy(), sent, r.received(), lost, r.delivered(), r.dropped(), r.discarded(),
-                    r.outcome());
+            return new Row(r.name(), r.policy(), load.delivered(), r.received(), lost.getOrDefault(r.name(), 0L),
+                    lost.containsKey(r.name()), r.delivered(), r.dropped(), r.discarded(), r.buffered(), r.outcome());
         }).toList();
     }
 
-    private static int liveView(PrintWriter out, List<PipelineReport> reports, Map<String, Long> last, boolean live,
+    /**
+     * Prints (or, when {@code live}, redraws in place over the previous {@code printed} lines) one
+     * frame of the live view.
+     *
+     * @return the number of lines printed
+     */
+    static int liveView(PrintWriter out, List<PipelineReport> reports, Map<String, Long> last, boolean live,
                                 int printed) {
         if (live && printed > 0) {
             out.print("\033[" + printed + "A");
@@ -205,14 +303,17 @@ public final class GatewayDemo {
 
     static void summary(PrintWriter out, List<Row> rows) {
         out.println();
-        out.printf("%-15s %-17s %10s %10s %8s %10s %10s %10s  %-8s %s%n", "pipeline", "policy", "sent", "received",
-                "lost", "delivered", "dropped", "cancelled", "adds up", "outcome");
+        out.printf("%-15s %-17s %10s %10s %8s %8s %10s %10s %10s %9s  %-8s %s%n", "pipeline", "policy", "sent",
+                "received", "lost", "unseen", "delivered", "dropped", "cancelled", "buffered", "adds up", "outcome");
         for (Row r : rows) {
-            out.printf("%-15s %-17s %,10d %,10d %,8d %,10d %,10d %,10d  %-8s %s%n", r.name(), r.policy(), r.sent(),
-                    r.received(), r.lost(), r.delivered(), r.dropped(), r.discarded(), r.addsUp() ? "yes" : "NO",
-                    r.outcome());
+            out.printf("%-15s %-17s %,10d %,10d %,8d %,8d %,10d %,10d %,10d %,9d  %-8s %s%n", r.name(), r.policy(),
+                    r.sent(), r.received(), r.lost(), r.unseen(), r.delivered(), r.dropped(), r.discarded(),
+                    r.buffered(), r.addsUp() ? "yes" : "NO", r.outcome());
         }
-        out.println("sent = received + lost in transit (UDP only); received = delivered + dropped + cancelled");
+        out.println("received = delivered + dropped + cancelled + buffered; sent = received on TCP, HTTP and"
+                + " WebSocket; UDP: lost = gaps in the sequence numbers,");
+        out.println("unseen = sent - received - lost = datagrams lost after the last one received (no gap shows"
+                + " them), never negative");
         out.flush();
     }
 
@@ -224,17 +325,26 @@ public final class GatewayDemo {
         }
     }
 
-    /** Waits (at most 5 s) until the gateway has received what the load sent, or stops receiving. */
+    /**
+     * Waits (at most 10 s) until the gateway has received what the load sent: everything on the
+     * reliable transports; on UDP, until everything was received or seen lost, or nothing more
+     * arrives (datagrams lost after the last one leave no gap to wait for).
+     */
     private static void awaitQuiet(Gateway gateway, Gateway load) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        long lastTotal = -1;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        Map<String, Long> last = new HashMap<>();
         while (System.nanoTime() < deadline) {
-            List<Row> rows = rows(concat(gateway.report(), load.report()));
-            long total = rows.stream().mapToLong(Row::received).sum();
-            if (rows.stream().allMatch(r -> r.received() >= r.sent()) || total == lastTotal) {
+            boolean quiet = true;
+            for (Row r : rows(gateway, load)) {
+                Long before = last.put(r.name(), r.received());
+                boolean done = r.sequenced()
+                        ? r.unseen() <= 0 || (before != null && before == r.received())
+                        : r.received() >= r.sent();
+                quiet &= done;
+            }
+            if (quiet) {
                 return;
             }
-            lastTotal = total;
             try {
                 Thread.sleep(200);
             } catch (InterruptedException e) {

@@ -38,13 +38,23 @@ final class ConfigReader {
         try {
             root = new Yaml(new SafeConstructor(new LoaderOptions())).compose(new StringReader(yaml));
         } catch (MarkedYAMLException e) {
-            int line = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1;
-            throw new ConfigException(List.of(new ConfigError(line, "not valid YAML: " + e.getProblem())));
+            org.yaml.snakeyaml.error.Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+            int line = mark == null ? 0 : mark.getLine() + 1;
+            String problem = e.getProblem() != null ? e.getProblem() : e.getContext();
+            throw new ConfigException(List.of(new ConfigError(line, "not valid YAML: " + problem)));
+        } catch (org.yaml.snakeyaml.reader.ReaderException e) {
+            // no mark, but the position of the offending character gives its line
+            throw new ConfigException(List.of(new ConfigError(lineOf(yaml, e.getPosition()),
+                    "not valid YAML: " + e.getMessage())));
         } catch (YAMLException e) {
             throw new ConfigException(List.of(new ConfigError(0, "not valid YAML: " + e.getMessage())));
         }
+        if (root == null) {
+            throw new ConfigException(List.of(new ConfigError(0,
+                    "the file is empty: it must be a mapping with a 'pipelines' list")));
+        }
         if (!(root instanceof MappingNode)) {
-            throw new ConfigException(List.of(new ConfigError(root == null ? 0 : line(root),
+            throw new ConfigException(List.of(new ConfigError(line(root),
                     "the file must be a mapping with a 'pipelines' list")));
         }
         Map<String, NodeTuple> top = entries((MappingNode) root, TOP, "top level");
@@ -78,6 +88,7 @@ final class ConfigReader {
                         pipelines.add(spec);
                     }
                 }
+                checkBindings(pipelines);
             }
         }
         if (!errors.isEmpty()) {
@@ -85,6 +96,49 @@ final class ConfigReader {
             throw new ConfigException(errors);
         }
         return new GatewayConfig(admin, drain, List.copyOf(pipelines));
+    }
+
+    /** Transports whose endpoints listen on or connect to a host and port. */
+    private static final Set<String> NETWORK = Set.of("tcp", "udp", "http", "grpc", "rsocket", "websocket");
+    private static final Set<String> WILDCARD = Set.of("0.0.0.0", "::", "[::]", "*");
+
+    /** Flags two endpoints of the file that would bind the same port (TCP and UDP ports apart). */
+    private void checkBindings(List<GatewayConfig.PipelineSpec> pipelines) {
+        record Bound(String pipeline, String protocol, String host, int port, int line) {
+            boolean clashes(Bound o) {
+                return protocol.equals(o.protocol) && port == o.port
+                        && (host.equals(o.host) || WILDCARD.contains(host) || WILDCARD.contains(o.host));
+            }
+        }
+        List<Bound> bound = new ArrayList<>();
+        for (GatewayConfig.PipelineSpec p : pipelines) {
+            for (GatewayConfig.Endpoint e : java.util.Arrays.asList(p.source(), p.sink())) {
+                if (e == null || !NETWORK.contains(e.type())) {
+                    continue;
+                }
+                boolean streamServer = "rsocket".equals(e.type()) && "stream".equals(e.option("mode", ""));
+                boolean binds = e == p.source() ? !streamServer : streamServer;
+                int port = e.option("port", 0);
+                if (!binds || port == 0) {
+                    continue;
+                }
+                Bound b = new Bound(p.name(), "udp".equals(e.type()) ? "udp" : "tcp", e.option("host", "127.0.0.1"),
+                        port, e.line());
+                for (Bound other : bound) {
+                    if (b.clashes(other)) {
+                        error(b.line(), "pipeline '" + b.pipeline() + "' " + (e == p.source() ? "source" : "sink")
+                                + " binds " + b.protocol() + " " + b.host() + ":" + port + ", which pipeline '"
+                                + other.pipeline() + "' binds already (line " + other.line() + ")");
+                        break;
+                    }
+                }
+                bound.add(b);
+            }
+        }
+    }
+
+    private static int lineOf(String text, int codePointIndex) {
+        return 1 + (int) text.codePoints().limit(Math.max(0, codePointIndex)).filter(c -> c == '\n').count();
     }
 
     private Optional<GatewayConfig.Admin> admin(Node node) {
@@ -186,6 +240,12 @@ final class ConfigReader {
             return null;
         }
         Map<String, Object> options = options((MappingNode) node, type, what + " " + role + " " + type.name());
+        if (options != null && !source && Integer.valueOf(0).equals(options.get("port"))) {
+            error(line(find((MappingNode) node, "port").getValueNode()), what + " sink " + type.name()
+                    + " port must be the port of the receiver, not 0 (0 means any free port, which only a server"
+                    + " can use)");
+            return null;
+        }
         return options == null ? null : new GatewayConfig.Endpoint(type.name(), options, line(node));
     }
 

@@ -1,5 +1,6 @@
 package io.sluice.gateway;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -32,11 +33,13 @@ import reactor.core.publisher.Mono;
  * sink. Every pipeline feeds Micrometer meters tagged {@code pipeline=<name>}:
  * {@code sluice.messages.received}, {@code sluice.messages.delivered}, {@code sluice.bytes.received},
  * {@code sluice.bytes.delivered}, {@code sluice.messages.filtered}, {@code sluice.pipeline.latency}
- * (timer: message timestamp to sink hand-off), {@code sluice.transport.connections|errors|lost}
- * (server sources), {@code sluice.overflow.dropped}
- * (also tagged {@code policy}), {@code sluice.overflow.buffered}, {@code sluice.overflow.capacity},
+ * (timer: message timestamp to sink hand-off), for server sources {@code sluice.transport.connections}
+ * (gauge) and the counters {@code sluice.transport.errors} and {@code sluice.transport.lost},
+ * the counter {@code sluice.overflow.dropped} (also tagged {@code policy}), the gauges
+ * {@code sluice.overflow.buffered} (queue depth) and {@code sluice.overflow.capacity},
  * and, for each {@code stats} step, {@code sluice.stats.count|mean|stddev|min|max} per group (see
- * {@code KeyedStats}).
+ * {@code KeyedStats}). Counters are exported to Prometheus with a {@code _total} suffix, so
+ * {@code rate()} applies to them.
  */
 public final class Gateway {
 
@@ -129,6 +132,18 @@ public final class Gateway {
         return Mono.when(pipelines.stream().map(r -> r.handle.done().onErrorResume(e -> Mono.empty())).toList());
     }
 
+    /**
+     * The transport counters of a pipeline's server source (connections, errors, and for
+     * sequenced UDP the datagrams lost in transit).
+     *
+     * @param pipeline pipeline name
+     * @return its source's counters, or empty when there is no such pipeline or its source is not
+     *     a server transport
+     */
+    public java.util.Optional<io.sluice.transport.TransportMetrics> transportMetrics(String pipeline) {
+        return pipelines.stream().filter(r -> r.name.equals(pipeline)).findFirst().map(r -> r.transport);
+    }
+
     /** @return the accounting of every pipeline, in configuration order */
     public List<PipelineReport> report() {
         return pipelines.stream().map(Running::report).toList();
@@ -169,6 +184,7 @@ public final class Gateway {
         final List<KeyedStats> stats = new java.util.concurrent.CopyOnWriteArrayList<>();
         final Map<String, PipelineStopped> ends;
         PipelineHandle handle;
+        io.sluice.transport.TransportMetrics transport;
 
         private Running(String name, OverflowPolicy<Message> policy, Map<String, PipelineStopped> ends) {
             this.name = name;
@@ -185,19 +201,30 @@ public final class Gateway {
             var receivedBytes = registry.counter("sluice.bytes.received", tags);
             var deliveredCount = registry.counter("sluice.messages.delivered", tags);
             var deliveredBytes = registry.counter("sluice.bytes.delivered", tags);
-            Gauge.builder("sluice.overflow.dropped", policy, OverflowPolicy::dropped).tags(tags)
-                    .tag("policy", policy.kind().label()).register(registry);
-            Gauge.builder("sluice.overflow.buffered", policy, OverflowPolicy::buffered).tags(tags).register(registry);
+            FunctionCounter.builder("sluice.overflow.dropped", policy, OverflowPolicy::dropped).tags(tags)
+                    .tag("policy", policy.kind().label())
+                    .description("messages the overflow stage dropped or overwrote because it was full")
+                    .register(registry);
+            Gauge.builder("sluice.overflow.buffered", policy, OverflowPolicy::buffered).tags(tags)
+                    .description("messages in the overflow buffer now (queue depth)").register(registry);
             Gauge.builder("sluice.overflow.capacity", policy, OverflowPolicy::capacity).tags(tags).register(registry);
             Gauge.builder("sluice.messages.filtered", r.filtered, LongAdder::sum).tags(tags).register(registry);
             if (source instanceof ServerSource server) {
                 io.sluice.transport.TransportMetrics tm = server.metrics();
+                r.transport = tm;
                 Gauge.builder("sluice.transport.connections", tm, io.sluice.transport.TransportMetrics::connectionsActive)
                         .tags(tags).tag("transport", tm.transport()).register(registry);
-                Gauge.builder("sluice.transport.errors", tm, io.sluice.transport.TransportMetrics::errors)
+                FunctionCounter.builder("sluice.transport.errors", tm, io.sluice.transport.TransportMetrics::errors)
                         .tags(tags).tag("transport", tm.transport()).register(registry);
-                Gauge.builder("sluice.transport.lost", tm, io.sluice.transport.TransportMetrics::lost)
-                        .tags(tags).tag("transport", tm.transport()).register(registry);
+                // A reordered datagram is first counted lost, then taken back; a counter must not
+                // go down (Prometheus would take it for a reset), so this one reports the highest
+                // count seen. TransportMetrics#lost() has the exact figure.
+                java.util.concurrent.atomic.AtomicLong lostSoFar = new java.util.concurrent.atomic.AtomicLong();
+                FunctionCounter.builder("sluice.transport.lost", tm,
+                                t -> lostSoFar.accumulateAndGet(t.lost(), Math::max))
+                        .tags(tags).tag("transport", tm.transport())
+                        .description("datagrams lost in transit (sequence gaps; highest count seen)")
+                        .register(registry);
             }
             io.micrometer.core.instrument.Timer latency = io.micrometer.core.instrument.Timer
                     .builder("sluice.pipeline.latency")

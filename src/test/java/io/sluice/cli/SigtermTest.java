@@ -7,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,12 +47,23 @@ class SigtermTest {
 
             String stdout = read(tmp.resolve("stdout.txt"));
             assertThat(p.exitValue()).as(stdout + read(tmp.resolve("stderr.txt"))).isZero();
-            assertThat(stdout).containsPattern("ticks\\s+block").contains("STOPPED").contains("yes");
+            // pipeline, policy, received, delivered, dropped, filtered, cancelled, adds up, outcome
+            Matcher row = Pattern.compile("(?m)^ticks\\s+block\\s+([\\d,]+)\\s+([\\d,]+)"
+                    + "\\s+([\\d,]+)\\s+([\\d,]+)\\s+([\\d,]+)\\s+yes\\s+STOPPED$").matcher(stdout);
+            assertThat(row.find()).as(stdout).isTrue();
             long lines = Files.readAllLines(out).size();
-            assertThat(stdout).contains(String.format("%,d", lines));
+            assertThat(lines).isPositive();
+            assertThat(number(row.group(2))).as("delivered = lines in the file").isEqualTo(lines);
+            assertThat(number(row.group(1))).as("received: block loses nothing").isEqualTo(lines);
+            assertThat(number(row.group(3))).as("dropped").isZero();
+            assertThat(number(row.group(5))).as("cancelled").isZero();
         } finally {
             p.destroyForcibly();
         }
+    }
+
+    private static long number(String formatted) {
+        return Long.parseLong(formatted.replace(",", ""));
     }
 
     private static String read(Path p) throws java.io.IOException {

@@ -9,7 +9,10 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -122,6 +125,134 @@ class SluiceCliTest {
         assertThat(code).isEqualTo(SluiceCli.INVALID);
         assertThat(Files.readString(target)).isEqualTo(VALID);
         assertThat(err.toString()).contains("left unchanged");
+    }
+
+    /** An editor script: checks the copy it is given, then appends a comment (never overwrites it). */
+    private Path editorThatChecksAndAppends(String name, Path original, String comment) throws IOException {
+        Path snapshot = Files.write(tmp.resolve(name + ".expected"), Files.readAllBytes(original));
+        return script(name, "[ \"$1\" != '" + original + "' ] || exit 3\n" // a copy, not the original
+                + "cmp -s \"$1\" '" + snapshot + "' || exit 4\n"              // starting with its content
+                + "printf '" + comment + "\\n' >> \"$1\"\n");
+    }
+
+    private Path script(String name, String body) throws IOException {
+        Path script = Files.writeString(tmp.resolve(name + ".sh"), "#!/bin/sh\n" + body);
+        assertThat(script.toFile().setExecutable(true)).isTrue();
+        return script;
+    }
+
+    private List<String> leftovers() throws IOException {
+        try (var files = Files.list(tmp)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".")).toList();
+        }
+    }
+
+    @Test
+    void editOpensACopyWithTheOriginalContentAndKeepsThePermissions() throws Exception {
+        Path target = Files.writeString(tmp.resolve("gw.yaml"), VALID);
+        Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-r--r--"));
+        Path editor = editorThatChecksAndAppends("append", target, "# edited");
+
+        int code = SluiceCli.edit(target, editor.toString(), answers(""), new PrintWriter(out, true),
+                new PrintWriter(err, true));
+
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(Files.readString(target)).isEqualTo(VALID + "# edited\n");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(target))).isEqualTo("rw-r--r--");
+        assertThat(leftovers()).isEmpty();
+    }
+
+    @Test
+    void editThroughASymlinkReplacesItsTargetAndKeepsTheLink() throws Exception {
+        Path dir = Files.createDirectory(tmp.resolve("real"));
+        Path real = Files.writeString(dir.resolve("gw.yaml"), VALID);
+        Files.setPosixFilePermissions(real, PosixFilePermissions.fromString("rw-r-----"));
+        Path link = Files.createSymbolicLink(tmp.resolve("gw.yaml"), real);
+        Path editor = editorThatChecksAndAppends("append", real, "# via link");
+
+        int code = SluiceCli.edit(link, editor.toString(), answers(""), new PrintWriter(out, true),
+                new PrintWriter(err, true));
+
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(Files.isSymbolicLink(link)).isTrue();
+        assertThat(Files.readSymbolicLink(link)).isEqualTo(real);
+        assertThat(Files.readString(real)).isEqualTo(VALID + "# via link\n");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(real))).isEqualTo("rw-r-----");
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactly("gw.yaml");
+        }
+    }
+
+    @Test
+    void editorExitingNonZeroLeavesTheOriginalUntouched() throws Exception {
+        Path target = Files.writeString(tmp.resolve("gw.yaml"), VALID);
+        Path editor = script("fails", "printf 'garbage\\n' >> \"$1\"\nexit 4\n");
+
+        int code = SluiceCli.edit(target, editor.toString(), answers("y\n"), new PrintWriter(out, true),
+                new PrintWriter(err, true));
+
+        assertThat(code).isEqualTo(SluiceCli.INVALID);
+        assertThat(Files.readString(target)).isEqualTo(VALID);
+        assertThat(err.toString()).contains("editor exited with 4").contains("left unchanged");
+        assertThat(out.toString()).doesNotContain("Edit again?");
+        assertThat(leftovers()).isEmpty();
+    }
+
+    @Test
+    void editOfAMissingFileFailsClearlyAndCreatesNothing() throws Exception {
+        Path missing = tmp.resolve("nope.yaml");
+        Path editor = script("never", "touch '" + tmp.resolve("editor-ran") + "'\n");
+
+        int code = SluiceCli.edit(missing, editor.toString(), answers(""), new PrintWriter(out, true),
+                new PrintWriter(err, true));
+
+        assertThat(code).isEqualTo(SluiceCli.INVALID);
+        assertThat(err.toString()).contains(missing + ": no such file");
+        assertThat(missing).doesNotExist();
+        assertThat(tmp.resolve("editor-ran")).doesNotExist();
+        assertThat(leftovers()).isEmpty();
+    }
+
+    private int runEdit(Map<String, String> env, String answers, String... args) {
+        CommandLine cl = new CommandLine(new SluiceCli());
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        SluiceCli.Edit edit = cl.getSubcommands().get("edit").getCommand();
+        edit.env = env;
+        edit.answers = answers(answers);
+        return cl.execute(args);
+    }
+
+    @Test
+    void editSubcommandPrefersVisualOverEditorAndReturnsExitCodes() throws Exception {
+        Path target = Files.writeString(tmp.resolve("gw.yaml"), VALID);
+        Path visual = editorThatChecksAndAppends("visual", target, "# visual");
+        Path editor = script("editor", "printf '# editor\\n' >> \"$1\"\n");
+
+        assertThat(runEdit(Map.of("VISUAL", visual.toString(), "EDITOR", editor.toString()), "", "edit",
+                target.toString())).as(err.toString()).isZero();
+        assertThat(Files.readString(target)).isEqualTo(VALID + "# visual\n");
+        assertThat(out.toString()).contains(target + ": valid, saved");
+
+        // a blank $VISUAL does not count: $EDITOR is used
+        assertThat(runEdit(Map.of("VISUAL", " ", "EDITOR", editor.toString()), "", "edit", target.toString()))
+                .isZero();
+        assertThat(Files.readString(target)).isEqualTo(VALID + "# visual\n# editor\n");
+
+        // an edit that stays invalid, and the user declines to edit again: exit 1, file unchanged
+        Path breaks = script("breaks", "printf 'pipelines: 3\\n' > \"$1\"\n");
+        String before = Files.readString(target);
+        assertThat(runEdit(Map.of("EDITOR", breaks.toString()), "n\n", "edit", target.toString()))
+                .isEqualTo(SluiceCli.INVALID);
+        assertThat(Files.readString(target)).isEqualTo(before);
+        assertThat(err.toString()).contains(target + ":1: 'pipelines' must be a non-empty list");
+
+        assertThat(runEdit(Map.of(), "", "edit")).isEqualTo(CommandLine.ExitCode.USAGE);
+        assertThat(runEdit(Map.of("EDITOR", editor.toString()), "", "edit", tmp.resolve("missing.yaml").toString()))
+                .isEqualTo(SluiceCli.INVALID);
+        assertThat(SluiceCli.editor(Map.of())).isEqualTo("vi");
+        assertThat(SluiceCli.editor(Map.of("EDITOR", "nano"))).isEqualTo("nano");
+        assertThat(SluiceCli.editor(Map.of("EDITOR", "nano", "VISUAL", "code --wait"))).isEqualTo("code --wait");
     }
 
     @Test

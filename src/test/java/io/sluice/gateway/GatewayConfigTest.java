@@ -107,4 +107,158 @@ class GatewayConfigTest {
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.errors()).extracting(ConfigError::toString)
                         .containsExactly("line 2: pipeline 'pipeline-1' source generator interval must be a duration like 200us, 500ms, 5s, 2m or 1h, was 'soon'"));
     }
+
+    private static List<String> errors(String... lines) {
+        String yaml = String.join("\n", lines) + "\n";
+        try {
+            GatewayConfig.parse(yaml);
+        } catch (ConfigException e) {
+            return e.errors().stream().map(ConfigError::toString).toList();
+        }
+        throw new AssertionError("expected the configuration to be rejected:\n" + yaml);
+    }
+
+    @Test
+    void missingSourceAndMissingSink() {
+        assertThat(errors(
+                "pipelines:",
+                "  - name: a",
+                "    sink: {type: stdout}",
+                "  - name: b",
+                "    source: {type: generator}"))
+                .containsExactly("line 2: pipeline 'a' has no source", "line 4: pipeline 'b' has no sink");
+    }
+
+    @Test
+    void duplicateKeys() {
+        assertThat(errors(
+                "drainTimeout: 1s",
+                "pipelines:",
+                "  - name: a",
+                "    source: {type: generator}",
+                "    sink: {type: stdout}",
+                "    sink: {type: discard}",
+                "drainTimeout: 2s"))
+                .containsExactly("line 6: pipeline #1: 'sink' is given twice",
+                        "line 7: top level: 'drainTimeout' is given twice");
+    }
+
+    @Test
+    void badSourceAndSinkPorts() {
+        assertThat(errors(
+                "pipelines:",
+                "  - name: a",
+                "    source: {type: tcp, port: 70000}",
+                "    sink: {type: udp, port: -1}",
+                "  - name: b",
+                "    source: {type: http, port: 99999999999}",
+                "    sink: {type: websocket, port: 0}"))
+                .containsExactly(
+                        "line 3: pipeline 'a' source tcp port must be a port between 0 and 65535, was 70000",
+                        "line 4: pipeline 'a' sink udp port must be a port between 0 and 65535, was -1",
+                        "line 6: pipeline 'b' source http port is too large: 99999999999",
+                        "line 7: pipeline 'b' sink websocket port must be the port of the receiver, not 0 (0 means"
+                                + " any free port, which only a server can use)");
+    }
+
+    @Test
+    void valuesOutsideTheirAllowedSet() {
+        assertThat(errors(
+                "pipelines:",
+                "  - name: a",
+                "    source: {type: tcp, port: 7000, framing: bogus}",
+                "    overflow: {policy: drop-everything, capacity: 8}",
+                "    steps:",
+                "      - {type: parse-json, fields: [a], onError: shrug}",
+                "    sink: {type: pigeon}"))
+                .containsExactly(
+                        "line 3: pipeline 'a' source tcp: framing must be one of newline, length-prefixed, was 'bogus'",
+                        "line 4: pipeline 'a': unknown overflow policy 'drop-everything' (known: drop-newest,"
+                                + " overwrite-oldest, block, fail)",
+                        "line 6: pipeline 'a' step parse-json: onError must be one of drop, fail, was 'shrug'",
+                        "line 7: pipeline 'a' sink: unknown transport 'pigeon' (known: file, stdout, discard, tcp, udp,"
+                                + " http, grpc, rsocket, zmq-push, zmq-pub, websocket)");
+    }
+
+    @Test
+    void capacityZeroAndPipelineEntriesThatAreNotMappings() {
+        assertThat(errors(
+                "pipelines:",
+                "  - just-a-name",
+                "  - name: a",
+                "    source: {type: generator}",
+                "    overflow: {policy: block, capacity: 0}",
+                "    sink: {type: stdout}",
+                "  - [1, 2]"))
+                .containsExactly(
+                        "line 2: pipeline #1 must be a mapping with name, source and sink",
+                        "line 5: pipeline 'a' overflow capacity must be at least 1, was 0",
+                        "line 7: pipeline #3 must be a mapping with name, source and sink");
+    }
+
+    @Test
+    void twoPipelinesBindingTheSamePort() {
+        assertThat(errors(
+                "pipelines:",
+                "  - name: a",
+                "    source: {type: tcp, host: 127.0.0.1, port: 7000}",
+                "    sink: {type: stdout}",
+                "  - name: b",
+                "    source: {type: http, port: 7000}",                    // default host 127.0.0.1
+                "    sink: {type: stdout}",
+                "  - name: c",
+                "    source: {type: udp, port: 7000}",                     // UDP: another port space
+                "    sink: {type: stdout}",
+                "  - name: d",
+                "    source: {type: websocket, host: 0.0.0.0, port: 7001}",
+                "    sink: {type: stdout}",
+                "  - name: e",
+                "    source: {type: grpc, host: 127.0.0.2, port: 7001}",   // clashes with the wildcard
+                "    sink: {type: tcp, port: 7000}",                       // connects: no clash
+                "  - name: f",
+                "    source: {type: generator}",
+                "    sink: {type: rsocket, port: 7001, mode: stream}"))     // a stream sink binds
+                .containsExactly(
+                        "line 6: pipeline 'b' source binds tcp 127.0.0.1:7000, which pipeline 'a' binds already (line 3)",
+                        "line 15: pipeline 'e' source binds tcp 127.0.0.2:7001, which pipeline 'd' binds already"
+                                + " (line 12)",
+                        "line 19: pipeline 'f' sink binds tcp 127.0.0.1:7001, which pipeline 'd' binds already"
+                                + " (line 12)");
+    }
+
+    @Test
+    void brokenYamlReportsItsLine() {
+        assertThat(errors(
+                "pipelines:",
+                "  - name: a",
+                "    source: {type: generator",
+                "    sink: {type: stdout}"))
+                .singleElement().satisfies(e -> assertThat(e).startsWith("line 4: not valid YAML: "));
+        assertThat(errors(
+                "pipelines:",
+                "  - name: a",
+                "\tsource: {type: generator}"))
+                .singleElement().satisfies(e -> assertThat(e).matches("line 3: not valid YAML: .*"));
+        // a character YAML does not allow: no mark from the parser, the line comes from its position
+        assertThat(errors(
+                "pipelines:",
+                "  - name: a\u0001",
+                "    source: {type: generator}"))
+                .singleElement().satisfies(e -> assertThat(e).startsWith("line 2: not valid YAML: ")
+                        .contains("special characters are not allowed"));
+    }
+
+    @Test
+    void emptyFilesAndTopLevelsThatAreNotMappingsAreExplained() {
+        for (String empty : List.of("", "# nothing yet\n", "\n\n")) {
+            assertThatThrownBy(() -> GatewayConfig.parse(empty))
+                    .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.errors()).singleElement()
+                            .satisfies(err -> {
+                                assertThat(err.line()).isZero();
+                                assertThat(err.message()).isEqualTo(
+                                        "the file is empty: it must be a mapping with a 'pipelines' list");
+                            }));
+        }
+        assertThat(errors("", "- a", "- b")).containsExactly("line 2: the file must be a mapping with a 'pipelines' list");
+    }
 }

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SamplesTest {
 
+    private static final Pattern SEQ = Pattern.compile("\"seq\":(\\d+)");
     private static final Pattern PORT = Pattern.compile("port: (17\\d\\d\\d)");
 
     @TempDir
@@ -86,6 +87,17 @@ class SamplesTest {
         PipelineReport telemetry = g.report().get(1);
         assertThat(telemetry.received()).isPositive();
         assertThat(telemetry.addsUp()).isTrue();
+        assertThat(telemetry.policy()).isEqualTo("overwrite-oldest");
+        // processing is slower than arrival: the oldest readings were overwritten ...
+        assertThat(telemetry.dropped()).as("overwritten readings").isPositive();
+        assertThat(telemetry.delivered()).isLessThan(telemetry.received());
+        // ... and what was processed is in arrival order, skipping the overwritten ones
+        List<Long> seqs = Files.readAllLines(out).stream().map(l -> {
+            Matcher m = SEQ.matcher(l);
+            assertThat(m.find()).as(l).isTrue();
+            return Long.parseLong(m.group(1));
+        }).toList();
+        assertThat(seqs).isSorted().doesNotHaveDuplicates();
         List<Gateway.StatsLine> stats = g.stats();
         assertThat(stats).hasSize(20).allSatisfy(l -> assertThat(l.measure()).isEqualTo("temp"));
         assertThat(stats.stream().mapToLong(l -> l.stats().count()).sum()).isEqualTo(telemetry.delivered());
