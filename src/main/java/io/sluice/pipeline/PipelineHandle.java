@@ -19,8 +19,9 @@ import reactor.core.publisher.Sinks;
 /**
  * A running pipeline.
  *
- * <p>{@link #stop(Duration)} stops ingesting (the source is cancelled, which closes a server
- * transport), lets the stages drain what they buffered into the sink, and completes when the sink
+ * <p>{@link #stop(Duration)} stops ingesting (through {@link Source#flux(org.reactivestreams.Publisher)}:
+ * by default the source is cancelled, which closes a server transport; a source holding input it
+ * already acknowledged emits that first), lets the stages drain what they buffered into the sink, and completes when the sink
  * has finished; if that takes longer than the timeout the rest is cancelled (buffered elements go
  * to the discard hooks). {@link #done()} completes when the pipeline terminates, or errors with the
  * failure of a stage, the source or the sink.
@@ -45,7 +46,7 @@ public final class PipelineHandle {
     static <T> PipelineHandle start(Pipeline<T> pipeline, Sink<? super T> sink) {
         PipelineHandle h = new PipelineHandle(pipeline.name(), pipeline.dispatcher());
         StageErrorTap tap = new StageErrorTap();
-        Flux<?> head = pipeline.source().flux().takeUntilOther(h.stopSignal.asMono());
+        Flux<?> head = pipeline.source().flux(h.stopSignal.asMono());
         Flux<T> staged = pipeline.build(head, tap);
         @SuppressWarnings("unchecked")
         Sink<T> typedSink = (Sink<T>) sink;

@@ -49,6 +49,11 @@ final class Handoff extends Flux<Message> implements Subscription {
     private final AtomicBoolean subscribed = new AtomicBoolean();
     private volatile CoreSubscriber<? super Message> actual;
     private volatile boolean cancelled;
+    /** Set by {@link #complete()}: offers are refused; completes once the queue is empty. */
+    private volatile boolean completing;
+    /** Offers between their "refusing?" check and their enqueue; completion waits for them. */
+    private final AtomicInteger offering = new AtomicInteger();
+    private boolean terminated;
     private volatile Thread delivering;
     private boolean cancelledWhileDelivering;
 
@@ -63,9 +68,20 @@ final class Handoff extends Flux<Message> implements Subscription {
         drain();
     }
 
-    /** @return true once the subscriber cancelled: offers are refused */
-    boolean isCancelled() {
-        return cancelled;
+    /** @return true once the subscriber cancelled or {@link #complete()} was called: offers are refused */
+    boolean isRefusing() {
+        return cancelled || completing;
+    }
+
+    /**
+     * Graceful end: refuse new offers, deliver every message already accepted (as demand allows),
+     * then complete. An offer racing this call is either refused or delivered before completion:
+     * an offer announces itself ({@code offering}) before it checks {@code completing}, and
+     * completion requires no announced offer and an empty queue.
+     */
+    void complete() {
+        completing = true;
+        drain();
     }
 
     /**
@@ -74,12 +90,16 @@ final class Handoff extends Flux<Message> implements Subscription {
      * @return true when the message was accepted, false when it was refused (see class doc)
      */
     Mono<Boolean> offer(Message m, Permits.Permit permit) {
-        if (cancelled) {
+        offering.incrementAndGet();
+        if (cancelled || completing) {
+            offering.decrementAndGet();
+            drain();
             return Mono.just(Boolean.FALSE);
         }
         Entry e = new Entry(m, permit);
         permit.transfer();
         queue.offer(e);
+        offering.decrementAndGet();
         drain();
         e.acceptIfPending();
         return e.outcome.asMono();
@@ -109,8 +129,12 @@ final class Handoff extends Flux<Message> implements Subscription {
         int missed = 1;
         do {
             CoreSubscriber<? super Message> a = actual;
-            if (a != null && !cancelled) {
+            if (a != null && !cancelled && !terminated) {
                 emit(a);
+                if (completing && !cancelled && queue.isEmpty() && offering.get() == 0) {
+                    terminated = true;
+                    a.onComplete();
+                }
             }
             if (cancelled) {
                 clear();

@@ -2,6 +2,10 @@ package io.sluice.transport.http;
 
 import io.netty.channel.Channel;
 import io.sluice.Message;
+import reactor.core.scheduler.Schedulers;
+import reactor.core.Disposable;
+import org.reactivestreams.Publisher;
+import java.time.Duration;
 import io.sluice.event.ConnectionClosed;
 import io.sluice.event.ConnectionError;
 import io.sluice.event.ConnectionOpened;
@@ -55,8 +59,14 @@ import reactor.netty.http.server.HttpServerState;
  * that does not fit, cancels its upstream in that very {@code onNext} and records its overflow),
  * that request is answered 503, not 202, with a {@link ConnectionError} event. The source then
  * closes, as any cancelled source does. A cancel without a downstream error ({@code take(n)}
- * keeping its last element) leaves the message accepted. Messages accepted (202) but not yet taken
- * when the source is cancelled are dropped, with a warning in the log.
+ * keeping its last element) leaves the message accepted.
+ *
+ * <h2>Stopping</h2>
+ * A pipeline's {@code stop} uses {@link #flux(Publisher)}: the source stops accepting (waiting and
+ * new requests are answered 503 "source is shutting down"), emits every message it answered 202
+ * for, completes, then closes the server letting responses in flight finish. Only a hard cancel
+ * (pipeline {@code cancel()}, a drain timeout, a downstream error) drops messages accepted but not
+ * yet taken, with a warning in the log giving their number.
  *
  * <p>Every 400, 404, 405, 413 and 503 and every body cut short is counted in
  * {@link TransportMetrics#errors()} and published as a {@link ConnectionError}.
@@ -73,6 +83,7 @@ public final class HttpSource implements ServerSource {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpSource.class);
     private static final String NAME = RequestHandler.NAME;
+    private static final int GRACE_SECONDS = 5;
 
     private final HttpBuilder config;
     private final String host;
@@ -115,6 +126,24 @@ public final class HttpSource implements ServerSource {
      */
     @Override
     public Flux<Message> flux() {
+        return serve(Mono.never());
+    }
+
+    /**
+     * Graceful form used by a pipeline's stop: when {@code stop} signals, the source stops
+     * accepting (new and waiting requests are answered 503), emits every message it already
+     * answered 202 for, completes, and then closes the server, letting responses in flight finish
+     * (reactor-netty's {@code disposeNow}, at most {@value #GRACE_SECONDS} s).
+     *
+     * @param stop signals when to stop accepting
+     * @return the received messages, completing after the stop
+     */
+    @Override
+    public Flux<Message> flux(Publisher<?> stop) {
+        return serve(stop);
+    }
+
+    private Flux<Message> serve(Publisher<?> stop) {
         return Flux.defer(() -> {
             Sinks.One<InetSocketAddress> addr = bound.begin();
             Handoff handoff = new Handoff();
@@ -137,9 +166,15 @@ public final class HttpSource implements ServerSource {
                     server -> {
                         addr.tryEmitValue((InetSocketAddress) server.address());
                         LOG.debug("http source bound to {}", server.address());
-                        return handoff;
+                        Runnable stopAccepting = () -> {
+                            room.close();
+                            handoff.complete();
+                        };
+                        Disposable stopping = Flux.from(stop).take(1)
+                                .subscribe(v -> { }, e -> stopAccepting.run(), stopAccepting);
+                        return handoff.doFinally(signal -> stopping.dispose());
                     },
-                    server -> close(server, addr),
+                    server -> closeGracefully(server, addr),
                     (server, e) -> close(server, addr),
                     server -> close(server, addr));
         });
@@ -167,6 +202,17 @@ public final class HttpSource implements ServerSource {
         metrics.error();
         LOG.debug("http source: malformed request from {}", remote);
         dispatch(new ConnectionError(NAME, remote, "malformed HTTP request: 400, connection closed", null));
+    }
+
+    private Mono<Void> closeGracefully(DisposableServer server, Sinks.One<InetSocketAddress> addr) {
+        bound.end(addr);
+        return Mono.<Void>fromRunnable(() -> server.disposeNow(Duration.ofSeconds(GRACE_SECONDS)))
+                .subscribeOn(Schedulers.boundedElastic())
+                .onErrorResume(e -> {
+                    LOG.warn("http source: responses still in flight after {} s; closing now", GRACE_SECONDS);
+                    server.dispose();
+                    return server.onDispose();
+                });
     }
 
     private Mono<Void> close(DisposableServer server, Sinks.One<InetSocketAddress> addr) {

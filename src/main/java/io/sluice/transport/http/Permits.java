@@ -22,6 +22,7 @@ final class Permits {
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     private final Scheduler timer = Schedulers.parallel();
     private int available;
+    private boolean closed;
 
     Permits(int n) {
         this.available = n;
@@ -37,7 +38,10 @@ final class Permits {
             sink.onCancel(() -> cancel(w));
             Permit now = null;
             synchronized (this) {
-                if (available > 0) {
+                if (closed) {
+                    now = Permit.NONE;
+                    w.state = Waiter.EXPIRED;
+                } else if (available > 0) {
                     available--;
                     now = w.grant(new Permit(this));
                 } else if (wait.isZero() || wait.isNegative()) {
@@ -62,6 +66,24 @@ final class Permits {
     /** @return requests waiting for a permit now (a snapshot, for tests and diagnostics) */
     synchronized int waiting() {
         return waiters.size();
+    }
+
+    /**
+     * Refuses every waiting and future request ({@link Permit#NONE}) when the source stops
+     * accepting; permits already granted stay valid.
+     */
+    void close() {
+        java.util.List<Waiter> refused;
+        synchronized (this) {
+            closed = true;
+            refused = new java.util.ArrayList<>(waiters);
+            waiters.clear();
+            refused.forEach(w -> w.state = Waiter.EXPIRED);
+        }
+        for (Waiter w : refused) {
+            w.timeout.dispose();
+            w.sink.success(Permit.NONE);
+        }
     }
 
     /** Gives a permit back: to the oldest waiter if there is one. */

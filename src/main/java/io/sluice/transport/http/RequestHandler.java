@@ -63,12 +63,13 @@ final class RequestHandler {
         if (declared > maxBodySize) {
             return tooLarge(res, remote, declaredHeader + " bytes declared");
         }
-        if (handoff.isCancelled()) {
+        if (handoff.isRefusing()) {
             return unavailable(res, remote, "source is shutting down", true);
         }
         return permits.acquire(acceptTimeout).flatMap(p -> p.granted()
                 ? receive(req, res, remote, declared, p).doFinally(s -> p.release())
-                : unavailable(res, remote, "no room in the hand-off within " + acceptTimeout, true));
+                : unavailable(res, remote, handoff.isRefusing() ? "source is shutting down"
+                        : "no room in the hand-off within " + acceptTimeout, true));
     }
 
     private Mono<Void> receive(HttpServerRequest req, HttpServerResponse res, String remote, long declared,

@@ -284,6 +284,53 @@ class HttpTransportTest {
     }
 
     @Test
+    void gracefulStopDeliversEveryAcceptedMessageAndRefusesTheRest() throws Exception {
+        int handoff = 8;
+        HttpSource source = Transports.http().handoffCapacity(handoff).events(events).source();
+        Sinks.Empty<Void> gate = Sinks.empty();
+        List<Message> delivered = new CopyOnWriteArrayList<>();
+        Sink<Message> stuck = flux -> flux
+                .concatMap(m -> gate.asMono().then(Mono.fromRunnable(() -> delivered.add(m))), 1)
+                .then();
+        pipeline = Pipeline.from(source).overflow(Overflow.<Message>block(2)).to(stuck).start();
+        int port = source.boundAddress().block(T).getPort();
+        List<Throwable> clientErrors = new CopyOnWriteArrayList<>();
+        Mono<Void> clients = Flux.range(0, 4)
+                .flatMap(c -> Transports.http().port(port).concurrency(4).sink()
+                        .write(Payloads.messages(c, 10, 32))
+                        .onErrorResume(e -> {
+                            clientErrors.add(e);
+                            return Mono.empty();
+                        }), 4)
+                .then()
+                .cache();
+        clients.subscribe();
+        // the stuck sink holds one, block(2) two, the hand-off 8: then requests wait for room
+        await(() -> source.waitingRequests() > 0);
+        long acceptedBeforeStop = source.metrics().messages();
+        assertThat(acceptedBeforeStop).as("accepted (202) before the stop").isGreaterThanOrEqualTo(handoff);
+        assertThat(source.waitingRequests()).isPositive();
+
+        Mono<Void> stopped = pipeline.stop(Duration.ofSeconds(30));
+        gate.tryEmitEmpty();
+        StepVerifier.create(stopped).verifyComplete();
+        clients.block(T);
+
+        long accepted = source.metrics().messages();
+        assertThat(accepted).isGreaterThanOrEqualTo(acceptedBeforeStop);
+        // every message answered 202 reached the sink, once; nothing else did
+        assertThat(delivered).hasSize((int) accepted);
+        assertThat(delivered.stream().map(m -> java.util.Arrays.toString(m.payload())).distinct().count())
+                .isEqualTo(accepted);
+        // the requests still waiting were refused, visibly
+        assertThat(clientErrors).isNotEmpty()
+                .allSatisfy(e -> assertThat(e).isInstanceOfSatisfying(HttpStatusException.class,
+                        h -> assertThat(h.status()).isEqualTo(503)));
+        assertThat(errors).anySatisfy(e -> assertThat(e.reason()).contains("shutting down"));
+        assertThat(accepted).isLessThan(40);
+    }
+
+    @Test
     void blockPipelineWithSlowConsumerSlowsClientsWithoutLoss() throws Exception {
         int clients = 4;
         int perClient = 25;
