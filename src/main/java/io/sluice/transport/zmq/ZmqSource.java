@@ -109,6 +109,7 @@ public final class ZmqSource implements Source<Message> {
             ctx.setLinger(0);
             ZMQ.Socket s = ctx.createSocket(type);
             s.setRcvHWM(config.hwm);
+            s.setMaxMsgSize(config.maxMessageSize);
             s.setReceiveTimeOut(pollMs);
             if (type == SocketType.SUB) {
                 for (String topic : topics) {
