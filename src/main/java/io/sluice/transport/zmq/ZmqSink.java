@@ -49,11 +49,19 @@ import reactor.core.publisher.Sinks;
  * messages to leave). Cancelling it stops the thread within one poll interval and discards what is
  * still queued (linger 0).
  *
- * <p><b>Known JeroMQ 0.6.0 limitation:</b> PUSH/PULL has no acknowledgement. Closing a PUSH socket
- * right after its last send occasionally (a few percent of runs on a loaded machine, reproduced with
- * plain JeroMQ sockets) loses the messages its PULL peer had not read yet, even with linger and
- * {@code ZMQ_IMMEDIATE}. Where every message must arrive, keep the input open until the receiver
- * confirms (e.g. over a REQ/REP channel), or use REQ/REP with {@link LazyPirateClient}.
+ * <p><b>Known JeroMQ 0.6.0 limitation (PUSH may lose messages, silently):</b> PUSH/PULL has no
+ * acknowledgement. Occasionally (a few percent of runs on a loaded machine, reproduced with plain
+ * JeroMQ sockets) a freshly connected PUSH socket delivers nothing at all on its connection, and
+ * closing a PUSH socket right after its last send can lose the messages its PULL peer had not read
+ * yet, even with linger and {@code ZMQ_IMMEDIATE}. The cause was not pinned down (it was not
+ * established whether it is the handshake race known as the slow joiner or something in JeroMQ's
+ * session teardown); waiting for the connection to be established before the first send
+ * ({@code ZMQ_IMMEDIATE}, above) does not remove it. Nothing signals the loss: the write completes
+ * normally and no error or event is reported. It shows only in the metrics: this sink's
+ * {@link #metrics()}{@code .messages()} counts messages handed to ZeroMQ, the receiving
+ * {@link ZmqSource}'s {@code metrics().messages()} those that arrived; the difference is what was
+ * lost. Where every message must arrive, keep the input open until the receiver confirms (e.g. over
+ * a REQ/REP channel), or use REQ/REP with {@link LazyPirateClient}, which resends on timeout.
  */
 public final class ZmqSink implements Sink<Message> {
 

@@ -64,13 +64,15 @@ class RSocketLimitsTest {
             }
             assertThat(got).hasSize(20);
             await(() -> atSource.size() == 4, "two opened and two closed events at the source, got " + atSource);
-            assertThat(atSource).extracting(e -> e.getClass().getSimpleName())
-                    .containsExactly("ConnectionOpened", "ConnectionClosed", "ConnectionOpened", "ConnectionClosed");
-            ConnectionOpened first = (ConnectionOpened) atSource.get(0);
-            assertThat(first.transport()).isEqualTo("rsocket");
-            assertThat(first.remote()).startsWith("127.0.0.1:");
-            assertThat(((ConnectionClosed) atSource.get(1)).remote()).isEqualTo(first.remote());
-            assertThat(((ConnectionOpened) atSource.get(2)).remote()).isNotEqualTo(first.remote());
+            // per connection (remote address): opened, then closed; the server may see the first
+            // connection close after the second opened
+            List<String> opened = atSource.stream().filter(e -> e instanceof ConnectionOpened)
+                    .map(e -> ((ConnectionOpened) e).remote()).collect(java.util.stream.Collectors.toList());
+            assertThat(opened).hasSize(2).doesNotHaveDuplicates().allSatisfy(r -> assertThat(r).startsWith("127.0.0.1:"));
+            for (String remote : opened) {
+                assertThat(atSource).containsSubsequence(new ConnectionOpened("rsocket", remote),
+                        new ConnectionClosed("rsocket", remote));
+            }
             assertThat(source.metrics().connectionsOpened()).isEqualTo(2);
             assertThat(source.metrics().connectionsActive()).isZero();
 
