@@ -70,8 +70,7 @@ public final class RSocketSink implements Sink<Message> {
         if (streamServer != null) {
             return streamServer.serve(elements).doOnError(e -> metrics.error());
         }
-        Mono<RSocket> connect = Endpoints.connector(maxMessageSize)
-                .connect(Endpoints.client(host, port, webSocket, maxMessageSize))
+        Mono<RSocket> connect = Endpoints.connect(host, port, webSocket, maxMessageSize)
                 .doOnNext(r -> {
                     metrics.connectionOpened();
                     dispatch(new ConnectionOpened(RSocketSource.NAME, host + ":" + port));

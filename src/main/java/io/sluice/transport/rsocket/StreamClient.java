@@ -39,8 +39,7 @@ final class StreamClient {
 
     Flux<Message> flux() {
         String remote = host + ":" + port;
-        Mono<RSocket> connect = Endpoints.connector(maxMessageSize)
-                .connect(Endpoints.client(host, port, webSocket, maxMessageSize))
+        Mono<RSocket> connect = Endpoints.connect(host, port, webSocket, maxMessageSize)
                 .doOnNext(r -> {
                     metrics.connectionOpened();
                     events.accept(new ConnectionOpened(RSocketSource.NAME, remote));
