@@ -20,7 +20,7 @@ import reactor.core.publisher.Mono;
  * 100 ms (how quickly a cancelled socket thread notices), linger 2 s for sinks that completed
  * normally (0 when cancelled), SUB subscribes to every topic, PUB topic = the message key (or
  * empty), Lazy Pirate timeout 2500 ms and 3 retries, handler timeout 30 s, largest inbound frame
- * 1 MiB ({@link #maxMessageSize(int)}).
+ * 1 MiB ({@link #maxMessageSize(int)}), ZMTP handshake timeout 2 s ({@link #handshakeTimeout(Duration)}).
  */
 public final class ZmqBuilder {
 
@@ -36,6 +36,7 @@ public final class ZmqBuilder {
     Duration handlerTimeout = Duration.ofSeconds(30);
     int prefetch = 64;
     long maxMessageSize = 1 << 20;
+    Duration handshakeTimeout = Duration.ofSeconds(2);
     EventDispatcher events;
 
     /** Use {@code Transports.zmq()}. */
@@ -166,6 +167,22 @@ public final class ZmqBuilder {
             throw new IllegalArgumentException("maxMessageSize must be >= 1, was " + bytes);
         }
         this.maxMessageSize = bytes;
+        return this;
+    }
+
+    /**
+     * Sets {@code ZMQ_HANDSHAKE_IVL} on every socket: a connection whose ZMTP handshake has not
+     * completed in this time is dropped, and a connecting socket reconnects. With JeroMQ 0.6.0 a
+     * fresh TCP connection's handshake occasionally stalls for good (both sides see the connection,
+     * neither completes the handshake; a few percent of loopback connections in tests), and
+     * JeroMQ's own default of 30 s would leave such a connection dead for that long. A connecting
+     * sink also waits for its first handshake before it sends (see {@link ZmqSink}).
+     *
+     * @param d handshake timeout, positive (default 2 s); it must exceed a few round trips to the peer
+     * @return this
+     */
+    public ZmqBuilder handshakeTimeout(Duration d) {
+        this.handshakeTimeout = positive(d, "handshakeTimeout");
         return this;
     }
 

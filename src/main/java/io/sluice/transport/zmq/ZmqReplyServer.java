@@ -126,6 +126,7 @@ public final class ZmqReplyServer implements Disposable {
             ctx.setLinger(0);
             ZMQ.Socket s = ctx.createSocket(SocketType.REP);
             s.setMaxMsgSize(config.maxMessageSize);
+            s.setHandshakeIvl((int) Math.min(Integer.MAX_VALUE, config.handshakeTimeout.toMillis()));
             s.setReceiveTimeOut(pollMs);
             s.setSendTimeOut(pollMs);
             where = ZmqSockets.open(s, endpoint, bind);

@@ -122,6 +122,7 @@ public final class ZmqSource implements Source<Message> {
             ZMQ.Socket s = ctx.createSocket(type);
             s.setRcvHWM(config.hwm);
             s.setMaxMsgSize(config.maxMessageSize);
+            s.setHandshakeIvl((int) Math.min(Integer.MAX_VALUE, config.handshakeTimeout.toMillis()));
             s.setReceiveTimeOut(pollMs);
             if (type == SocketType.SUB) {
                 for (String topic : topics) {
