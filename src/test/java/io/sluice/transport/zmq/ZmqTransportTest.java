@@ -414,19 +414,24 @@ class ZmqTransportTest {
             for (int i = 0; i < 5; i++) {
                 assertThat(client.request(Message.ofUtf8("a" + i)).block(WAIT).payloadUtf8()).isEqualTo("a" + i);
             }
-            assertThat(client.attempts()).isEqualTo(5);
+            // one attempt each, unless a fresh connection's handshake stalled (see the PUSH/PULL
+            // tests): with a 250 ms timeout Lazy Pirate then reopens and resends before the 2 s
+            // handshake timeout would have
+            assertThat(client.attempts()).isEqualTo(5 + client.reopened());
+            long reopenedBefore = client.reopened();
+            long attemptsBefore = client.attempts();
             server.dispose();
             generation.set(2);
 
             Mono<Message> pending = client.request(Message.ofUtf8("during-outage")).cache();
             pending.subscribe(x -> { }, e -> { });
             // the request is being retried: at least one timeout and one resend happened
-            await(() -> client.attempts() >= 7, "two attempts of the request during the outage");
+            await(() -> client.attempts() >= attemptsBefore + 2, "two attempts of the request during the outage");
             server = start.get();
             Message reply = pending.block(WAIT);
             assertThat(reply.payloadUtf8()).isEqualTo("during-outage");
             assertThat(reply.header("gen")).contains("2");
-            assertThat(client.reopened()).isGreaterThanOrEqualTo(1);
+            assertThat(client.reopened()).isGreaterThan(reopenedBefore);
 
             for (int i = 0; i < 5; i++) {
                 assertThat(client.request(Message.ofUtf8("b" + i)).block(WAIT).payloadUtf8()).isEqualTo("b" + i);
