@@ -15,9 +15,19 @@ final class Payloads {
         return DefaultPayload.create(ByteBuffer.wrap(m.payload()), ByteBuffer.wrap(MetadataCodec.meta(m)));
     }
 
-    /** Copies the payload out and releases it. */
-    static Message toMessage(Payload p) {
+    /**
+     * Copies the payload out and releases it.
+     *
+     * @param maxMessageSize largest accepted data + metadata, in bytes
+     * @throws IllegalArgumentException when the payload is larger, or its metadata is not Sluice's
+     */
+    static Message toMessage(Payload p, int maxMessageSize) {
         try {
+            int size = p.data().readableBytes() + (p.hasMetadata() ? p.metadata().readableBytes() : 0);
+            if (size > maxMessageSize) {
+                throw new IllegalArgumentException("payload of " + size + " bytes (data + metadata) exceeds maxMessageSize "
+                        + maxMessageSize);
+            }
             return MetadataCodec.decode(bytes(p.getMetadata()), bytes(p.getData()));
         } finally {
             p.release();

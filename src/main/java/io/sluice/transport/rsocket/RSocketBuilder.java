@@ -7,7 +7,8 @@ import java.util.Objects;
  * Configuration of the RSocket transport over TCP (rsocket-java 1.1.5); obtained from
  * {@code io.sluice.transport.Transports.rsocket()}. Defaults: host {@code 127.0.0.1}, port 0
  * (ephemeral, for a source), request-channel sink, per-stream prefetch 32, at most 256 concurrent
- * channels per source, fire-and-forget buffer 1024, no event dispatcher.
+ * channels per source, fire-and-forget buffer 1024, largest inbound message 1 MiB, no event
+ * dispatcher.
  */
 public final class RSocketBuilder {
 
@@ -31,6 +32,7 @@ public final class RSocketBuilder {
     int prefetch = 32;
     int maxStreams = 256;
     int fireAndForgetBuffer = 1024;
+    int maxMessageSize = 1 << 20;
     EventDispatcher events;
     boolean webSocket;
 
@@ -113,6 +115,23 @@ public final class RSocketBuilder {
             throw new IllegalArgumentException("fireAndForgetBuffer must be >= 1, was " + n);
         }
         this.fireAndForgetBuffer = n;
+        return this;
+    }
+
+    /**
+     * @param bytes largest inbound payload, data plus Sluice metadata (default 1 MiB, at most
+     *              16 MiB - 64: RSocket frame lengths are 24-bit). A larger payload fails its
+     *              request-channel (the sender's write errors; other streams and connections go on)
+     *              or, for fire-and-forget, is skipped; a frame larger than this plus 64 bytes of
+     *              frame header is refused by the transport, which closes that connection. Both are
+     *              counted as errors and reported as {@code ConnectionError}.
+     * @return this
+     */
+    public RSocketBuilder maxMessageSize(int bytes) {
+        if (bytes < 1 || bytes > Endpoints.MAX_MESSAGE_SIZE) {
+            throw new IllegalArgumentException("maxMessageSize must be in [1, " + Endpoints.MAX_MESSAGE_SIZE + "], was " + bytes);
+        }
+        this.maxMessageSize = bytes;
         return this;
     }
 

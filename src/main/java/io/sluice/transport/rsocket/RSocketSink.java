@@ -1,7 +1,6 @@
 package io.sluice.transport.rsocket;
 
 import io.rsocket.RSocket;
-import io.rsocket.core.RSocketConnector;
 import io.rsocket.util.DefaultPayload;
 import io.sluice.Message;
 import io.sluice.event.ConnectionOpened;
@@ -36,6 +35,7 @@ public final class RSocketSink implements Sink<Message> {
     private final RSocketBuilder.Mode mode;
     private final EventDispatcher events;
     private final boolean webSocket;
+    private final int maxMessageSize;
     private final TransportMetrics metrics = new TransportMetrics(RSocketSource.NAME);
     private final StreamServer streamServer;
 
@@ -46,6 +46,7 @@ public final class RSocketSink implements Sink<Message> {
         this.mode = b.mode;
         this.events = b.events;
         this.webSocket = b.webSocket;
+        this.maxMessageSize = b.maxMessageSize;
     }
 
     /** @return counters: messages and bytes handed to RSocket, connections, failures */
@@ -69,7 +70,7 @@ public final class RSocketSink implements Sink<Message> {
         if (streamServer != null) {
             return streamServer.serve(elements).doOnError(e -> metrics.error());
         }
-        Mono<RSocket> connect = RSocketConnector.create().connect(Endpoints.client(host, port, webSocket))
+        Mono<RSocket> connect = Endpoints.connect(host, port, webSocket, maxMessageSize)
                 .doOnNext(r -> {
                     metrics.connectionOpened();
                     dispatch(new ConnectionOpened(RSocketSource.NAME, host + ":" + port));

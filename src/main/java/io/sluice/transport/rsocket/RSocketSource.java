@@ -3,7 +3,6 @@ package io.sluice.transport.rsocket;
 import io.rsocket.Payload;
 import io.rsocket.RSocket;
 import io.rsocket.SocketAcceptor;
-import io.rsocket.core.RSocketServer;
 import io.rsocket.transport.netty.server.CloseableChannel;
 import io.rsocket.util.DefaultPayload;
 import io.sluice.Message;
@@ -54,6 +53,7 @@ public final class RSocketSource implements ServerSource {
     private final int prefetch;
     private final int maxStreams;
     private final int fnfBuffer;
+    private final int maxMessageSize;
     private final EventDispatcher events;
     private final boolean webSocket;
     private final TransportMetrics metrics = new TransportMetrics(NAME);
@@ -67,6 +67,7 @@ public final class RSocketSource implements ServerSource {
         this.prefetch = b.prefetch;
         this.maxStreams = b.maxStreams;
         this.fnfBuffer = b.fireAndForgetBuffer;
+        this.maxMessageSize = b.maxMessageSize;
         this.events = b.events;
         this.webSocket = b.webSocket;
     }
@@ -104,10 +105,11 @@ public final class RSocketSource implements ServerSource {
             Sinks.Many<Message> fnf = Sinks.many().unicast().onBackpressureBuffer(Queues.<Message>get(fnfBuffer).get());
             AtomicLong fnfCount = new AtomicLong();
             SocketAcceptor acceptor = (setup, peer) -> {
-                String remote = Endpoints.track(peer, metrics, this::dispatch);
+                String remote = Endpoints.acceptingRemote();
                 return Mono.just(new Responder(remote, streams, fnf, fnfCount));
             };
-            Mono<CloseableChannel> bind = RSocketServer.create(acceptor).bind(Endpoints.server(host, port, webSocket));
+            Mono<CloseableChannel> bind = Endpoints.server(acceptor, maxMessageSize, metrics, this::dispatch)
+                    .bind(Endpoints.server(host, port, webSocket, maxMessageSize, metrics, this::dispatch));
             return Flux.usingWhen(bind,
                     server -> {
                         addr.tryEmitValue(server.address());
@@ -147,7 +149,7 @@ public final class RSocketSource implements ServerSource {
         public Mono<Void> fireAndForget(Payload payload) {
             Message m;
             try {
-                m = Payloads.toMessage(payload);
+                m = Payloads.toMessage(payload, maxMessageSize);
             } catch (IllegalArgumentException e) {
                 bad(e);
                 return Mono.empty();
@@ -177,7 +179,7 @@ public final class RSocketSource implements ServerSource {
             Sinks.One<Long> finished = Sinks.one();
             Flux<Message> in = Flux.from(payloads)
                     .map(p -> {
-                        Message m = Payloads.toMessage(p);
+                        Message m = Payloads.toMessage(p, maxMessageSize);
                         metrics.message(m.size());
                         count.incrementAndGet();
                         return m;

@@ -1,7 +1,6 @@
 package io.sluice.transport.rsocket;
 
 import io.rsocket.RSocket;
-import io.rsocket.core.RSocketConnector;
 import io.rsocket.util.DefaultPayload;
 import io.sluice.Message;
 import io.sluice.event.ConnectionError;
@@ -24,6 +23,7 @@ final class StreamClient {
     private final int port;
     private final boolean webSocket;
     private final int prefetch;
+    private final int maxMessageSize;
     private final TransportMetrics metrics;
     private final Consumer<Object> events;
 
@@ -32,13 +32,14 @@ final class StreamClient {
         this.port = b.port;
         this.webSocket = b.webSocket;
         this.prefetch = b.prefetch;
+        this.maxMessageSize = b.maxMessageSize;
         this.metrics = metrics;
         this.events = events;
     }
 
     Flux<Message> flux() {
         String remote = host + ":" + port;
-        Mono<RSocket> connect = RSocketConnector.create().connect(Endpoints.client(host, port, webSocket))
+        Mono<RSocket> connect = Endpoints.connect(host, port, webSocket, maxMessageSize)
                 .doOnNext(r -> {
                     metrics.connectionOpened();
                     events.accept(new ConnectionOpened(RSocketSource.NAME, remote));
@@ -49,7 +50,7 @@ final class StreamClient {
                         r -> r.requestStream(DefaultPayload.create(new byte[0]))
                                 .limitRate(prefetch)
                                 .map(p -> {
-                                    Message m = Payloads.toMessage(p);
+                                    Message m = Payloads.toMessage(p, maxMessageSize);
                                     metrics.message(m.size());
                                     return m;
                                 }),

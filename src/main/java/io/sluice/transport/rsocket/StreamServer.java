@@ -3,7 +3,6 @@ package io.sluice.transport.rsocket;
 import io.rsocket.Payload;
 import io.rsocket.RSocket;
 import io.rsocket.SocketAcceptor;
-import io.rsocket.core.RSocketServer;
 import io.rsocket.transport.netty.server.CloseableChannel;
 import io.sluice.Message;
 import io.sluice.transport.TransportMetrics;
@@ -30,6 +29,7 @@ final class StreamServer {
     private final int port;
     private final boolean webSocket;
     private final int prefetch;
+    private final int maxMessageSize;
     private final TransportMetrics metrics;
     private final Consumer<Object> events;
     private final AtomicReference<Sinks.One<InetSocketAddress>> bound = new AtomicReference<>(Sinks.one());
@@ -39,6 +39,7 @@ final class StreamServer {
         this.port = b.port;
         this.webSocket = b.webSocket;
         this.prefetch = b.prefetch;
+        this.maxMessageSize = b.maxMessageSize;
         this.metrics = metrics;
         this.events = events;
     }
@@ -57,7 +58,6 @@ final class StreamServer {
                     .publish(prefetch)
                     .autoConnect(1);
             SocketAcceptor acceptor = (setup, peer) -> {
-                Endpoints.track(peer, metrics, events);
                 return Mono.just(new RSocket() {
                     @Override
                     public Flux<Payload> requestStream(Payload request) {
@@ -70,7 +70,8 @@ final class StreamServer {
                     }
                 });
             };
-            return Mono.usingWhen(RSocketServer.create(acceptor).bind(Endpoints.server(host, port, webSocket)),
+            return Mono.usingWhen(Endpoints.server(acceptor, maxMessageSize, metrics, events)
+                            .bind(Endpoints.server(host, port, webSocket, maxMessageSize, metrics, events)),
                     server -> {
                         addr.tryEmitValue(server.address());
                         return streams.finished.asMono();

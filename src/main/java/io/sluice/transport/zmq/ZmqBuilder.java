@@ -19,7 +19,8 @@ import reactor.core.publisher.Mono;
  * client connect ({@link #bind(boolean)} overrides). High-water mark 1000 messages, poll interval
  * 100 ms (how quickly a cancelled socket thread notices), linger 2 s for sinks that completed
  * normally (0 when cancelled), SUB subscribes to every topic, PUB topic = the message key (or
- * empty), Lazy Pirate timeout 2500 ms and 3 retries, handler timeout 30 s.
+ * empty), Lazy Pirate timeout 2500 ms and 3 retries, handler timeout 30 s, largest inbound frame
+ * 1 MiB ({@link #maxMessageSize(int)}), ZMTP handshake timeout 2 s ({@link #handshakeTimeout(Duration)}).
  */
 public final class ZmqBuilder {
 
@@ -34,6 +35,8 @@ public final class ZmqBuilder {
     int retries = 3;
     Duration handlerTimeout = Duration.ofSeconds(30);
     int prefetch = 64;
+    long maxMessageSize = 1 << 20;
+    Duration handshakeTimeout = Duration.ofSeconds(2);
     EventDispatcher events;
 
     /** Use {@code Transports.zmq()}. */
@@ -145,6 +148,41 @@ public final class ZmqBuilder {
             throw new IllegalArgumentException("prefetch must be >= 1, was " + n);
         }
         this.prefetch = n;
+        return this;
+    }
+
+    /**
+     * Sets {@code ZMQ_MAXMSGSIZE} on every receiving socket (PULL and SUB sources, REP server,
+     * Lazy Pirate REQ client). ZeroMQ applies it per frame, so it bounds the payload frame (and the
+     * metadata frame) of each message. A peer that sends a larger frame is disconnected by ZeroMQ
+     * while decoding it, before it is buffered: the message never reaches the pipeline, and the
+     * other peers are unaffected. ZeroMQ reports this to the receiving application only as a
+     * generic peer disconnection: see {@link ZmqSource} for how Sluice surfaces it.
+     *
+     * @param bytes largest inbound frame in bytes, at least 1 (default 1 MiB)
+     * @return this
+     */
+    public ZmqBuilder maxMessageSize(long bytes) {
+        if (bytes < 1) {
+            throw new IllegalArgumentException("maxMessageSize must be >= 1, was " + bytes);
+        }
+        this.maxMessageSize = bytes;
+        return this;
+    }
+
+    /**
+     * Sets {@code ZMQ_HANDSHAKE_IVL} on every socket: a connection whose ZMTP handshake has not
+     * completed in this time is dropped, and a connecting socket reconnects. With JeroMQ 0.6.0 a
+     * fresh TCP connection's handshake occasionally stalls for good (both sides see the connection,
+     * neither completes the handshake; a few percent of loopback connections in tests), and
+     * JeroMQ's own default of 30 s would leave such a connection dead for that long. A connecting
+     * sink also waits for its first handshake before it sends (see {@link ZmqSink}).
+     *
+     * @param d handshake timeout, positive (default 2 s); it must exceed a few round trips to the peer
+     * @return this
+     */
+    public ZmqBuilder handshakeTimeout(Duration d) {
+        this.handshakeTimeout = positive(d, "handshakeTimeout");
         return this;
     }
 

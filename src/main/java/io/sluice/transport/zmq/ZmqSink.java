@@ -38,6 +38,17 @@ import reactor.core.publisher.Sinks;
  * rather than queueing into a connection that may never be established (ZeroMQ discards those
  * messages on close, whatever the linger).
  *
+ * <p><b>Stalled handshakes (JeroMQ 0.6.0):</b> a fresh TCP connection's ZMTP handshake
+ * occasionally never completes (a few percent of loopback connections in tests, reproduced with
+ * plain JeroMQ sockets: a socket monitor shows {@code CONNECTED} on the connecting side and
+ * {@code ACCEPTED} on the other, and no {@code HANDSHAKE_PROTOCOL} on either, for as long as one
+ * waits). JeroMQ nevertheless queues messages to such a connection despite {@code ZMQ_IMMEDIATE},
+ * so they were lost, silently, when the socket closed. Therefore every socket has a handshake
+ * timeout ({@code ZMQ_HANDSHAKE_IVL}, {@link ZmqBuilder#handshakeTimeout}, default 2 s) after which
+ * a stalled connection is dropped and a connecting socket reconnects, and a connecting sink sends
+ * its first message only after a socket monitor reported a completed handshake. The wait is for
+ * the first connection only; a later reconnect (e.g. the peer restarted) is plain ZeroMQ again.
+ *
  * <p>Backpressure: a PUSH socket whose peers are slow (or absent) reaches its high-water mark and
  * stops accepting; the thread then retries every poll interval, so the input is not requested
  * further. A PUB socket never waits: ZeroMQ drops messages for subscribers that are at their
@@ -49,11 +60,12 @@ import reactor.core.publisher.Sinks;
  * messages to leave). Cancelling it stops the thread within one poll interval and discards what is
  * still queued (linger 0).
  *
- * <p><b>Known JeroMQ 0.6.0 limitation:</b> PUSH/PULL has no acknowledgement. Closing a PUSH socket
- * right after its last send occasionally (a few percent of runs on a loaded machine, reproduced with
- * plain JeroMQ sockets) loses the messages its PULL peer had not read yet, even with linger and
- * {@code ZMQ_IMMEDIATE}. Where every message must arrive, keep the input open until the receiver
- * confirms (e.g. over a REQ/REP channel), or use REQ/REP with {@link LazyPirateClient}.
+ * <p><b>PUSH has no acknowledgement:</b> ZeroMQ reports no loss. Messages queued for a peer that
+ * goes away (or a connection that breaks) are lost without an error or event; this shows only in
+ * the metrics: this sink's {@link #metrics()}{@code .messages()} counts messages handed to ZeroMQ,
+ * the receiving {@link ZmqSource}'s {@code metrics().messages()} those that arrived. Where every
+ * message must arrive, keep the input open until the receiver confirms (e.g. over a REQ/REP
+ * channel), or use REQ/REP with {@link LazyPirateClient}, which resends on timeout.
  */
 public final class ZmqSink implements Sink<Message> {
 
@@ -157,12 +169,21 @@ public final class ZmqSink implements Sink<Message> {
                 // Queue only to established connections: ZeroMQ discards, even with linger, messages
                 // queued for a connection that was never established when the socket closes.
                 s.setImmediate(true);
+                s.setHandshakeIvl((int) Math.min(Integer.MAX_VALUE, config.handshakeTimeout.toMillis()));
+                // a connecting sink sends nothing before its connection's ZMTP handshake completed:
+                // JeroMQ 0.6.0 queues messages to a fresh connection even with ZMQ_IMMEDIATE, and
+                // when that connection's handshake stalls (see ZmqBuilder.handshakeTimeout) they are
+                // lost with it; the handshake timeout drops the stalled connection and reconnects
+                ZMQ.Socket monitor = bind ? null : ZmqSockets.monitorHandshakes(ctx, s, pollMs);
                 where = ZmqSockets.open(s, endpoint, bind);
                 opened = true;
                 metrics.connectionOpened();
                 ZmqSockets.dispatch(events, new ConnectionOpened(ZmqSockets.NAME, where));
                 addr.tryEmitValue(where);
                 input.subscribe((CoreSubscriber<Message>) this);
+                if (monitor != null) {
+                    ZmqSockets.awaitHandshake(ctx, s, monitor, stop::get);
+                }
                 while (!stop.get()) {
                     Message m = queue.poll(pollMs, TimeUnit.MILLISECONDS);
                     if (m == null) {

@@ -3,7 +3,10 @@ package io.sluice.transport.zmq;
 import io.sluice.event.EventDispatcher;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 import org.zeromq.ZMQException;
 
@@ -32,6 +35,46 @@ final class ZmqSockets {
             throw new ZMQException("cannot connect " + endpoint, s.errno());
         }
         return endpoint;
+    }
+
+    private static final AtomicLong MONITORS = new AtomicLong();
+
+    /**
+     * Starts reporting {@code s}'s completed ZMTP handshakes to a new PAIR socket; call before
+     * connecting {@code s}.
+     *
+     * @return the PAIR socket that receives the events, with a receive timeout of {@code pollMs}
+     */
+    static ZMQ.Socket monitorHandshakes(ZContext ctx, ZMQ.Socket s, int pollMs) {
+        String ep = "inproc://sluice-zmq-handshake-" + MONITORS.incrementAndGet();
+        if (!s.monitor(ep, ZMQ.EVENT_HANDSHAKE_PROTOCOL)) {
+            throw new ZMQException("cannot monitor socket", s.errno());
+        }
+        ZMQ.Socket pair = ctx.createSocket(SocketType.PAIR);
+        pair.setReceiveTimeOut(pollMs);
+        pair.connect(ep);
+        return pair;
+    }
+
+    /**
+     * Waits until {@code s} completed a ZMTP handshake with a peer (or {@code stop} says so), then
+     * stops monitoring and closes {@code monitor}.
+     *
+     * @return true if a handshake completed
+     */
+    static boolean awaitHandshake(ZContext ctx, ZMQ.Socket s, ZMQ.Socket monitor, BooleanSupplier stop) {
+        try {
+            while (!stop.getAsBoolean()) {
+                ZMQ.Event e = ZMQ.Event.recv(monitor);
+                if (e != null && e.getEvent() == ZMQ.EVENT_HANDSHAKE_PROTOCOL) {
+                    return true;
+                }
+            }
+            return false;
+        } finally {
+            s.monitor(null, 0);
+            ctx.destroySocket(monitor);
+        }
     }
 
     /**

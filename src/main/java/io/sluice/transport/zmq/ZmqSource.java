@@ -41,6 +41,18 @@ import reactor.core.publisher.Sinks;
  * published before that is silently lost by ZeroMQ. Publishers that must not lose the first
  * messages need a handshake (e.g. publish until the subscriber confirms it receives).
  *
+ * <h2>Size limit</h2>
+ * The socket has {@code ZMQ_MAXMSGSIZE} = {@code maxMessageSize} (per frame). A peer that sends a
+ * larger frame is disconnected by JeroMQ's decoder before the frame is buffered: that message, and
+ * whatever that peer had already queued behind it on the same connection, never reach the
+ * pipeline; the peer reconnects on its own and later messages flow again; other peers are not
+ * affected. ZeroMQ does not tell the application why: a socket monitor shows only a generic
+ * {@code ZMQ_EVENT_DISCONNECTED} for the peer (then {@code ACCEPTED} again), exactly as when the
+ * peer closes normally, so Sluice cannot tell an oversized message apart and reports no
+ * {@link ConnectionError} and counts no error for it. The loss is visible only as the difference
+ * between the sender's {@code ZmqSink.metrics().messages()} and this source's
+ * {@link #metrics()}{@code .messages()}.
+ *
  * <h2>Wire format</h2>
  * See {@code WireFormat}: {@code [topic (SUB only)] meta payload}. A message in another format is
  * skipped, counted as an error and reported as a {@link ConnectionError}; the source goes on.
@@ -109,6 +121,8 @@ public final class ZmqSource implements Source<Message> {
             ctx.setLinger(0);
             ZMQ.Socket s = ctx.createSocket(type);
             s.setRcvHWM(config.hwm);
+            s.setMaxMsgSize(config.maxMessageSize);
+            s.setHandshakeIvl((int) Math.min(Integer.MAX_VALUE, config.handshakeTimeout.toMillis()));
             s.setReceiveTimeOut(pollMs);
             if (type == SocketType.SUB) {
                 for (String topic : topics) {

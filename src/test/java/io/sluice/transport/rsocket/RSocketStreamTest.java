@@ -31,9 +31,14 @@ class RSocketStreamTest {
         return Transports.rsocket().mode(RSocketBuilder.Mode.STREAM).webSocket(webSocket);
     }
 
+    /**
+     * One subscriber, every size, byte-exact and in order. Counts are bounded for run time (Netty's
+     * paranoid leak detection in tests); the 10,000-message run from 4 concurrent clients is
+     * {@code RSocketTransportTest}'s channel round trip.
+     */
     @ParameterizedTest
-    @CsvSource({"false,18,10000", "false,4266,300", "false,6786,300", "false,79435,100",
-                "true,18,10000", "true,4266,300", "true,6786,300", "true,79435,100"})
+    @CsvSource({"false,18,2000", "false,4266,300", "false,6786,300", "false,79435,100",
+                "true,18,1000", "true,4266,300", "true,6786,300", "true,79435,100"})
     void everyMessageReachesTheSubscriberByteExact(boolean webSocket, int size, int count) {
         RSocketSink sink = stream(webSocket).sink();
         Mono<Void> written = sink.write(Flux.range(0, count).map(i -> message(i, size))).cache();

@@ -97,28 +97,157 @@ class ZmqTransportTest {
         String ep = source.boundEndpoint().block(WAIT);
         assertThat(ep).startsWith("tcp://127.0.0.1:").doesNotEndWith("*");
 
-        // The input stays open until the receiver has everything: with JeroMQ 0.6.0 a freshly
-        // connected PUSH socket occasionally (a few percent of runs, reproduced with plain JeroMQ
-        // sockets) delivers nothing at all on that connection. Such an attempt (zero messages
-        // received) is abandoned and retried on a new socket; since nothing arrived, a retry cannot
-        // duplicate. Partial delivery is never retried, so any loss still fails the test.
-        ZmqSink sink = null;
-        for (int attempt = 1; attempt <= 3 && received.isEmpty(); attempt++) {
-            sink = Transports.zmq().endpoint(ep).pushSink();
-            Mono<Long> nothingIn5s = Mono.delay(Duration.ofSeconds(5))
-                    .flatMap(x -> received.isEmpty() ? Mono.just(x) : Mono.<Long>never());
-            sink.write(Flux.range(0, count).map(i -> message(i, size))
-                            .concatWith(Mono.<Message>never().takeUntilOther(done)))
-                    .timeout(nothingIn5s, Mono.<Void>empty())
-                    .onErrorResume(e -> Mono.empty())
-                    .block(WAIT);
-        }
+        // no retry: a fresh connection whose ZMTP handshake stalls (JeroMQ 0.6.0, a few percent of
+        // connections) is dropped by the sink's handshake timeout and reconnected before anything is
+        // sent (see aStalledHandshakeIsDroppedAndTheSinkDeliversOverItsNextConnection)
+        ZmqSink sink = Transports.zmq().endpoint(ep).pushSink();
+        sink.write(Flux.range(0, count).map(i -> message(i, size))).block(WAIT);
         assertThat(done.onErrorReturn(-2L).timeout(WAIT, Mono.just(-1L)).block())
                 .as("received %s (source counted %s), sent %s; %s", received.size(), source.metrics().messages(), sink.metrics().messages(), dump()).isEqualTo(count);
         assertThat(sink.metrics().messages()).isEqualTo(count);
         received.forEach(m -> assertIntact(m, size));
         assertThat(received.stream().map(Message::sequence).collect(Collectors.toSet())).hasSize(count);
         assertThat(source.metrics().bytes()).isEqualTo((long) count * size);
+    }
+
+    /** Four PUSH sinks into one PULL source, concurrently: every payload exactly once, byte for byte. */
+    @ParameterizedTest(name = "{0} B x 4 clients x {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"18,2500", "4266,250", "6786,250", "79435,50"})
+    void pushPullFromConcurrentClientsIsByteExact(int size, int perClient) {
+        ZmqSource source = Transports.zmq().endpoint("tcp://127.0.0.1:*").pullSource();
+        io.sluice.transport.RoundTrip.run(source,
+                () -> source.boundEndpoint().map(ep -> new java.net.InetSocketAddress("127.0.0.1",
+                        Integer.parseInt(ep.substring(ep.lastIndexOf(':') + 1)))),
+                port -> Transports.zmq().endpoint("tcp://127.0.0.1:" + port).pushSink(), 4, perClient, size);
+        assertThat(source.metrics().errors()).isZero();
+    }
+
+    /**
+     * A connection whose ZMTP handshake never completes (what JeroMQ 0.6.0 occasionally does to a
+     * fresh loopback connection: both sides see it, neither completes the handshake) is reproduced
+     * by a proxy that accepts the sink's first connection and never answers. The sink must not send
+     * into it: its handshake timeout drops it, the socket reconnects through the proxy to the real
+     * source, and every message arrives once. Without the timeout and the sink's wait for the
+     * handshake, the messages were queued to the stalled connection and lost when it closed.
+     */
+    @Test
+    void aStalledHandshakeIsDroppedAndTheSinkDeliversOverItsNextConnection() throws Exception {
+        int count = 200;
+        ZmqSource source = Transports.zmq().endpoint("tcp://127.0.0.1:*").pullSource();
+        Mono<List<Message>> received = source.flux().take(count).collectList().cache();
+        received.subscribe(x -> { }, e -> { });
+        String ep = source.boundEndpoint().block(WAIT);
+        int port = Integer.parseInt(ep.substring(ep.lastIndexOf(':') + 1));
+        try (StallFirstProxy proxy = new StallFirstProxy(port)) {
+            ZmqSink sink = Transports.zmq().endpoint("tcp://127.0.0.1:" + proxy.port())
+                    .handshakeTimeout(Duration.ofMillis(300)).pushSink();
+            sink.write(Flux.range(0, count).map(i -> message(i, 4266))).block(WAIT);
+            List<Message> got = received.block(WAIT);
+            assertThat(got).hasSize(count).allSatisfy(m -> assertIntact(m, 4266));
+            assertThat(got.stream().map(Message::sequence).collect(Collectors.toSet())).hasSize(count);
+            assertThat(proxy.accepted()).as("connections the proxy accepted").isGreaterThanOrEqualTo(2);
+        }
+        assertThatThrownBy(() -> Transports.zmq().handshakeTimeout(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** Loopback TCP proxy to a port whose first accepted connection is held open and never answered. */
+    private static final class StallFirstProxy implements AutoCloseable {
+        private final ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        private final int target;
+        private final AtomicInteger accepted = new AtomicInteger();
+        private final List<java.io.Closeable> open = new CopyOnWriteArrayList<>();
+
+        StallFirstProxy(int target) throws IOException {
+            this.target = target;
+            Thread t = new Thread(this::acceptLoop, "stall-first-proxy");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        int accepted() {
+            return accepted.get();
+        }
+
+        private void acceptLoop() {
+            try {
+                while (true) {
+                    java.net.Socket in = server.accept();
+                    open.add(in);
+                    if (accepted.incrementAndGet() == 1) {
+                        pump(in.getInputStream(), java.io.OutputStream.nullOutputStream()); // swallow, never answer
+                        continue;
+                    }
+                    java.net.Socket out = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), target);
+                    open.add(out);
+                    pump(in.getInputStream(), out.getOutputStream());
+                    pump(out.getInputStream(), in.getOutputStream());
+                }
+            } catch (IOException closed) {
+                // proxy closed
+            }
+        }
+
+        private static void pump(java.io.InputStream from, java.io.OutputStream to) {
+            Thread t = new Thread(() -> {
+                try {
+                    from.transferTo(to);
+                } catch (IOException closed) {
+                    // either side closed
+                }
+            }, "stall-first-proxy-pump");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+            for (java.io.Closeable c : open) {
+                c.close();
+            }
+        }
+    }
+
+    @Test
+    void anOversizedMessageNeverReachesThePipelineAndOtherPeersGoOn() throws Exception {
+        int max = 10_000;
+        ZmqSource source = Transports.zmq().endpoint("tcp://127.0.0.1:*").maxMessageSize(max).pullSource();
+        List<Message> got = new CopyOnWriteArrayList<>();
+        Disposable running = source.flux().subscribe(got::add);
+        try (ZContext ctx = new ZContext()) {
+            String ep = source.boundEndpoint().block(WAIT);
+            ZMQ.Socket bad = ctx.createSocket(SocketType.PUSH);
+            bad.connect(ep);
+            Message big = message(1000, max + 1);
+            bad.send(WireFormat.meta(big), ZMQ.SNDMORE);
+            bad.send(big.payload(), 0);
+            ZMQ.Socket good = ctx.createSocket(SocketType.PUSH);
+            good.connect(ep);
+            for (int i = 0; i < 100; i++) {
+                Message m = message(i, max);
+                good.send(WireFormat.meta(m), ZMQ.SNDMORE);
+                good.send(m.payload(), 0);
+            }
+            await(() -> got.size() >= 100, () -> "100 messages from the good peer, got " + got.size());
+            // the oversized frame made ZeroMQ drop the bad peer's connection; it can come back
+            Thread.sleep(300);
+            assertThat(got).hasSize(100).allSatisfy(m -> assertIntact(m, max));
+            assertThat(source.metrics().messages()).isEqualTo(100);
+            assertThat(source.metrics().bytes()).isEqualTo(100L * max);
+        } finally {
+            running.dispose();
+        }
+    }
+
+    @Test
+    void maxMessageSizeDefaultsToOneMebibyte() {
+        assertThat(Transports.zmq().maxMessageSize).isEqualTo(1 << 20);
+        assertThatThrownBy(() -> Transports.zmq().maxMessageSize(0)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @ParameterizedTest
@@ -178,25 +307,9 @@ class ZmqTransportTest {
         };
         source.flux().subscribe(slow);
         String ep = source.boundEndpoint().block(WAIT);
-        ZmqSink sink = null;
-        Mono<Void> written = null;
-        // a fresh JeroMQ connection occasionally delivers nothing (see pushPullRoundTripIsByteExact):
-        // an attempt that delivered nothing in 5 s is cancelled and retried on a new socket
-        for (int attempt = 1; attempt <= 3 && got.isEmpty(); attempt++) {
-            sink = Transports.zmq().endpoint(ep).highWaterMark(5).prefetch(4).pushSink();
-            written = sink.write(Flux.range(0, total).map(i -> message(i, size))
-                    .concatWith(Mono.<Message>never().takeUntilOther(
-                            Flux.interval(Duration.ofMillis(10)).filter(x -> got.size() >= total).next())))
-                    .cache();
-            Disposable w = written.subscribe(x -> { }, e -> { });
-            long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-            while (got.isEmpty() && System.nanoTime() < end) {
-                Thread.sleep(10);
-            }
-            if (got.isEmpty()) {
-                w.dispose();
-            }
-        }
+        ZmqSink sink = Transports.zmq().endpoint(ep).highWaterMark(5).prefetch(4).pushSink();
+        Mono<Void> written = sink.write(Flux.range(0, total).map(i -> message(i, size))).cache();
+        written.subscribe(x -> { }, e -> { });
 
         await(() -> got.size() == 5, "the first 5 messages");
         // wait until the sender stalls: its count stops moving for 500 ms (bounded)
@@ -257,8 +370,8 @@ class ZmqTransportTest {
                 assertThat(reply.header("echo")).contains("yes");
                 assertIntact(reply, size);
             }
-            // normally one attempt each; a JeroMQ connection that delivers nothing (see the PUSH/PULL
-            // test) is exactly what Lazy Pirate recovers from: timeout, reopen, resend
+            // normally one attempt each; a lost request or reply (e.g. a connection whose handshake
+            // stalled, see the PUSH/PULL tests) is what Lazy Pirate recovers from: timeout, reopen, resend
             assertThat(client.attempts()).isEqualTo(20 + client.reopened());
             // the server counts a request after its reply left, so the last count may lag the reply
             await(() -> server.requestsHandled() >= 20, "the server to count 20 requests");
@@ -301,19 +414,24 @@ class ZmqTransportTest {
             for (int i = 0; i < 5; i++) {
                 assertThat(client.request(Message.ofUtf8("a" + i)).block(WAIT).payloadUtf8()).isEqualTo("a" + i);
             }
-            assertThat(client.attempts()).isEqualTo(5);
+            // one attempt each, unless a fresh connection's handshake stalled (see the PUSH/PULL
+            // tests): with a 250 ms timeout Lazy Pirate then reopens and resends before the 2 s
+            // handshake timeout would have
+            assertThat(client.attempts()).isEqualTo(5 + client.reopened());
+            long reopenedBefore = client.reopened();
+            long attemptsBefore = client.attempts();
             server.dispose();
             generation.set(2);
 
             Mono<Message> pending = client.request(Message.ofUtf8("during-outage")).cache();
             pending.subscribe(x -> { }, e -> { });
             // the request is being retried: at least one timeout and one resend happened
-            await(() -> client.attempts() >= 7, "two attempts of the request during the outage");
+            await(() -> client.attempts() >= attemptsBefore + 2, "two attempts of the request during the outage");
             server = start.get();
             Message reply = pending.block(WAIT);
             assertThat(reply.payloadUtf8()).isEqualTo("during-outage");
             assertThat(reply.header("gen")).contains("2");
-            assertThat(client.reopened()).isGreaterThanOrEqualTo(1);
+            assertThat(client.reopened()).isGreaterThan(reopenedBefore);
 
             for (int i = 0; i < 5; i++) {
                 assertThat(client.request(Message.ofUtf8("b" + i)).block(WAIT).payloadUtf8()).isEqualTo("b" + i);
