@@ -5,8 +5,13 @@ import io.reactivex.rxjava3.core.Flowable;
 import io.sluice.overflow.Overflow;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.OverflowStrategy;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.SourceQueueWithComplete;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -91,6 +96,51 @@ public class OverflowBenchmark {
         return done.toCompletableFuture().get(60, TimeUnit.SECONDS);
     }
 
+    /**
+     * Pekko's {@code Source.queue(n)} (a {@code BoundedSourceQueue}: {@code offer} answers at once,
+     * {@code Dropped} when full, i.e. drop-newest): the benchmark thread offers, the stream's
+     * actor consumes.
+     */
+    private Object pekkoBoundedQueue() throws Exception {
+        Pair<BoundedSourceQueue<Integer>, CompletionStage<Done>> m = Source.<Integer>queue(capacity)
+                .toMat(Sink.foreach(this::consume), Keep.both())
+                .run(pekko);
+        BoundedSourceQueue<Integer> q = m.first();
+        for (int i = 0; i < N; i++) {
+            q.offer(i);
+        }
+        q.complete();
+        return m.second().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Pekko's {@code Source.queue(n, strategy, maxConcurrentOffers)}: every {@code offer} returns a
+     * future; at most {@link #capacity} offers are left pending (the producer waits for the oldest
+     * one beyond that), as the API requires a bound.
+     */
+    private Object pekkoQueue(OverflowStrategy strategy) throws Exception {
+        Pair<SourceQueueWithComplete<Integer>, CompletionStage<Done>> m = Source.<Integer>queue(capacity, strategy, capacity)
+                .toMat(Sink.foreach(this::consume), Keep.both())
+                .run(pekko);
+        SourceQueueWithComplete<Integer> q = m.first();
+        @SuppressWarnings("unchecked")
+        CompletionStage<?>[] pending = new CompletionStage<?>[capacity];
+        for (int i = 0; i < N; i++) {
+            int slot = i % capacity;
+            if (pending[slot] != null) {
+                pending[slot].toCompletableFuture().get(60, TimeUnit.SECONDS);
+            }
+            pending[slot] = q.offer(i);
+        }
+        for (CompletionStage<?> f : pending) {
+            if (f != null) {
+                f.toCompletableFuture().get(60, TimeUnit.SECONDS);
+            }
+        }
+        q.complete();
+        return m.second().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    }
+
     /** Drop-newest: Sluice. */
     @Benchmark
     @OperationsPerInvocation(N)
@@ -117,6 +167,20 @@ public class OverflowBenchmark {
     @OperationsPerInvocation(N)
     public Object dropNewestPekko() throws Exception {
         return pekko(OverflowStrategy.dropNew());
+    }
+
+    /** Drop-newest: Pekko Streams {@code Source.queue(n)} (BoundedSourceQueue, drops the offered element when full). */
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public Object dropNewestPekkoSourceQueue() throws Exception {
+        return pekkoBoundedQueue();
+    }
+
+    /** Drop-newest: Pekko Streams {@code Source.queue(n, dropNew)} (a future per offer). */
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public Object dropNewestPekkoSourceQueueDropNew() throws Exception {
+        return pekkoQueue(OverflowStrategy.dropNew());
     }
 
     /** Overwrite-oldest: Sluice. */
@@ -147,10 +211,30 @@ public class OverflowBenchmark {
         return pekko(OverflowStrategy.dropHead());
     }
 
-    /** The limit: the same hand-off with no operator at all, just publishOn's own JCTools SPSC queue. */
+    /** Overwrite-oldest: Pekko Streams {@code Source.queue(n, dropHead)} (a future per offer). */
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public Object overwriteOldestPekkoSourceQueue() throws Exception {
+        return pekkoQueue(OverflowStrategy.dropHead());
+    }
+
+    /**
+     * No operator, fused: {@code publishOn} fuses with {@code range} (SYNC fusion), so the consumer
+     * thread pulls the range itself and there is no queue at all. A floor no queued stage can reach.
+     */
     @Benchmark
     @OperationsPerInvocation(N)
     public Object baselinePublishOnOnly() {
         return reactor(Flux.range(0, N));
+    }
+
+    /**
+     * The limit for a stage between two threads: no operator, fusion prevented ({@code hide()}), so
+     * every element crosses publishOn's own JCTools SPSC queue from producer to consumer thread.
+     */
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public Object baselinePublishOnSpsc() {
+        return reactor(Flux.range(0, N).hide());
     }
 }
