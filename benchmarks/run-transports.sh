@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The transport table (issue #6): every Sluice transport x 18/4266/6786/79435 B x sequential/parallel,
 # timed at the receiver, beside raw reactor-netty / grpc-java baselines and iperf3's loopback limit.
-# About 11-12 minutes on 2 cores (the run prints and records its wall time). Outputs benchmarks/results/transports-<UTC time>.{txt,json,md,png}.
+# About 10 minutes on 2 cores (the run prints and records its wall time). Outputs benchmarks/results/transports-<UTC time>.{txt,json,md,png}.
 #
 #   benchmarks/run-transports.sh                       full run (installs iperf3 from Debian if missing)
 #   benchmarks/run-transports.sh --smoke               one short iteration of two transports (CI runs this)

@@ -56,6 +56,12 @@ public class OverflowBenchmark {
     @Param({"0", "100"})
     int work;
 
+    /**
+     * Elements that reached the consumer in the last invocation (one plain increment on the consumer
+     * thread, the same in every variant); read by {@link DropShare} after the invocation completed.
+     */
+    long delivered;
+
     Scheduler consumer;
     io.reactivex.rxjava3.core.Scheduler rxConsumer;
     ActorSystem pekko;
@@ -75,6 +81,7 @@ public class OverflowBenchmark {
     }
 
     private void consume(Object o) {
+        delivered++;
         if (work > 0) {
             Blackhole.consumeCPU(work);
         }
