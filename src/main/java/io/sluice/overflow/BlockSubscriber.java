@@ -21,7 +21,6 @@ final class BlockSubscriber<T> extends OverflowSubscriber<T> {
     private final SpscArrayQueue<T> queue;
     private final int limit;
     private long produced;
-    private boolean overflowed;
 
     BlockSubscriber(CoreSubscriber<? super T> actual, OverflowPolicy<T> policy) {
         super(actual, policy);
@@ -37,22 +36,11 @@ final class BlockSubscriber<T> extends OverflowSubscriber<T> {
     @Override
     boolean enqueue(T element) {
         if (queue.size() >= capacity || !queue.offer(element)) {
-            overflowed = true;
-            policy.drop(element, context);
-            failAfterDrain(Operators.onOperatorError(upstream,
+            overflow(element, () -> Operators.onOperatorError(upstream,
                     Exceptions.failWithOverflow("upstream emitted more than requested to block stage '"
                             + policy.name() + "'"), element, context));
         }
         return true;
-    }
-
-    @Override
-    void lateElement(T element) {
-        if (overflowed) {
-            policy.drop(element, context);
-        } else {
-            super.lateElement(element);
-        }
     }
 
     @Override

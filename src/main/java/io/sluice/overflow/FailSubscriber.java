@@ -13,7 +13,6 @@ final class FailSubscriber<T> extends OverflowSubscriber<T> {
 
     private final SpscArrayQueue<T> queue;
     private final boolean exactFit;
-    private boolean overflowed;
 
     FailSubscriber(CoreSubscriber<? super T> actual, OverflowPolicy<T> policy) {
         super(actual, policy);
@@ -24,20 +23,9 @@ final class FailSubscriber<T> extends OverflowSubscriber<T> {
     @Override
     boolean enqueue(T element) {
         if (exactFit ? !queue.offer(element) : (queue.size() >= capacity || !queue.offer(element))) {
-            overflowed = true;
-            policy.drop(element, context);
-            failAfterDrain(new OverflowException(policy.name(), capacity));
+            overflow(element, () -> new OverflowException(policy.name(), capacity));
         }
         return true;
-    }
-
-    @Override
-    void lateElement(T element) {
-        if (overflowed) {
-            policy.drop(element, context);
-        } else {
-            super.lateElement(element);
-        }
     }
 
     @Override

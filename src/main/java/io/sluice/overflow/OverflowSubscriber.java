@@ -2,6 +2,7 @@ package io.sluice.overflow;
 
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.function.Supplier;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.Scannable;
@@ -43,6 +44,8 @@ abstract class OverflowSubscriber<T> implements CoreSubscriber<T>, Subscription,
     final Context context;
 
     Subscription upstream;
+    /** Set by {@link #overflow}: later elements are overflow drops too. Producer side only. */
+    private boolean overflowed;
     volatile boolean done;
     Throwable error;
     volatile boolean cancelled;
@@ -91,9 +94,28 @@ abstract class OverflowSubscriber<T> implements CoreSubscriber<T>, Subscription,
     void emitted(long n) {
     }
 
-    /** An element arriving after this stage terminated (e.g. after a fail-overflow cancelled upstream). */
-    void lateElement(T element) {
-        Operators.onNextDropped(element, context);
+    /**
+     * An element arriving after this stage stopped taking elements: dropped and counted like the
+     * overflow when an {@link #overflow} cancelled upstream (an upstream may still emit a few),
+     * else Reactor's "next dropped" hook.
+     */
+    final void lateElement(T element) {
+        if (overflowed) {
+            policy.drop(element, context);
+        } else {
+            Operators.onNextDropped(element, context);
+        }
+    }
+
+    /**
+     * Producer side: {@code element} does not fit and this stage fails: it is dropped (counted,
+     * handed to the hooks), upstream is cancelled, and {@code failure} is signalled once the
+     * buffered elements have drained.
+     */
+    final void overflow(T element, Supplier<Throwable> failure) {
+        overflowed = true;
+        policy.drop(element, context);
+        failAfterDrain(failure.get());
     }
 
     @Override
