@@ -87,6 +87,21 @@ class HttpTransportTest {
         assertThat(errors).isEmpty();
     }
 
+    /** A subscriber that requests nothing until the test calls {@code request}: a stalled pipeline. */
+    private static BaseSubscriber<Message> withoutDemand(java.util.Collection<Message> into) {
+        return new BaseSubscriber<>() {
+            @Override
+            protected void hookOnSubscribe(org.reactivestreams.Subscription s) {
+                // no demand until the test requests
+            }
+
+            @Override
+            protected void hookOnNext(Message m) {
+                into.add(m);
+            }
+        };
+    }
+
     private int start(HttpSource source, BlockingQueue<Message> into) {
         running = source.flux().subscribe(into::add);
         return source.boundAddress().block(T).getPort();
@@ -170,17 +185,7 @@ class HttpTransportTest {
     void fullHandoffAnswers503AndNothingAcceptedIsLost() {
         HttpSource source = Transports.http().handoffCapacity(2).acceptTimeout(Duration.ZERO).events(events).source();
         List<Message> got = new CopyOnWriteArrayList<>();
-        BaseSubscriber<Message> stalled = new BaseSubscriber<>() {
-            @Override
-            protected void hookOnSubscribe(org.reactivestreams.Subscription s) {
-                // no demand: the pipeline is stalled
-            }
-
-            @Override
-            protected void hookOnNext(Message m) {
-                got.add(m);
-            }
-        };
+        BaseSubscriber<Message> stalled = withoutDemand(got);
         source.flux().subscribe(stalled);
         running = stalled;
         int port = source.boundAddress().block(T).getPort();
@@ -202,17 +207,7 @@ class HttpTransportTest {
         HttpSource source = Transports.http().handoffCapacity(1).acceptTimeout(Duration.ofMillis(300))
                 .events(events).source();
         List<Message> got = new CopyOnWriteArrayList<>();
-        BaseSubscriber<Message> stalled = new BaseSubscriber<>() {
-            @Override
-            protected void hookOnSubscribe(org.reactivestreams.Subscription s) {
-                // no demand yet
-            }
-
-            @Override
-            protected void hookOnNext(Message m) {
-                got.add(m);
-            }
-        };
+        BaseSubscriber<Message> stalled = withoutDemand(got);
         source.flux().subscribe(stalled);
         running = stalled;
         int port = source.boundAddress().block(T).getPort();
@@ -224,17 +219,7 @@ class HttpTransportTest {
         // a waiting request is answered 202 as soon as the pipeline takes a message
         HttpSource patient = Transports.http().handoffCapacity(1).events(events).source();
         BlockingQueue<Message> taken = new LinkedBlockingQueue<>();
-        BaseSubscriber<Message> slow = new BaseSubscriber<>() {
-            @Override
-            protected void hookOnSubscribe(org.reactivestreams.Subscription s) {
-                // no demand yet
-            }
-
-            @Override
-            protected void hookOnNext(Message m) {
-                taken.add(m);
-            }
-        };
+        BaseSubscriber<Message> slow = withoutDemand(taken);
         patient.flux().subscribe(slow);
         try {
             HttpClient c2 = HttpClient.create().host("127.0.0.1").port(patient.boundAddress().block(T).getPort());
@@ -450,17 +435,7 @@ class HttpTransportTest {
     void clientGoneWhileWaitingForRoomGivesNothingAndKeepsNoPermit() throws Exception {
         HttpSource source = Transports.http().handoffCapacity(1).events(events).source();
         List<Message> got = new CopyOnWriteArrayList<>();
-        BaseSubscriber<Message> stalled = new BaseSubscriber<>() {
-            @Override
-            protected void hookOnSubscribe(org.reactivestreams.Subscription s) {
-                // no demand yet
-            }
-
-            @Override
-            protected void hookOnNext(Message m) {
-                got.add(m);
-            }
-        };
+        BaseSubscriber<Message> stalled = withoutDemand(got);
         source.flux().subscribe(stalled);
         running = stalled;
         int port = source.boundAddress().block(T).getPort();
