@@ -319,14 +319,34 @@ public final class GrpcSource implements ServerSource {
         }
 
         /** @return whether {@code c} may read its request now; otherwise it was queued */
-        private boolean admitOrQueue(UnaryCall c) {
+        /**
+         * Decided under the lock {@link #stop()} takes its snapshot under, so a call arriving while
+         * the source stops is either stopped here or in that snapshot, never left waiting.
+         *
+         * @return 1 admitted (read its message now), 0 queued (wait for demand), -1 the source stopped
+         */
+        private int admitOrQueue(UnaryCall c) {
             synchronized (this) {
+                if (stopped) {
+                    return -1;
+                }
                 if (permits > 0 && c.admit()) {
                     permits--;
-                    return true;
+                    return 1;
                 }
                 waiting.add(c);
-                return false;
+                return 0;
+            }
+        }
+
+        /** Registers a stream call unless the source stopped; same lock as {@link #stop()}. */
+        private boolean register(StreamCall c) {
+            synchronized (this) {
+                if (stopped) {
+                    return false;
+                }
+                streams.add(c);
+                return true;
             }
         }
 
@@ -346,23 +366,26 @@ public final class GrpcSource implements ServerSource {
         }
 
         void stop() {
-            stopped = true;
             List<UnaryCall> left;
+            List<StreamCall> open;
             synchronized (this) {
+                stopped = true;
                 left = new ArrayList<>(waiting);
                 waiting.clear();
                 permits = 0;
+                open = new ArrayList<>(streams);
             }
             left.forEach(UnaryCall::stop);
-            streams.forEach(StreamCall::stop);
+            open.forEach(StreamCall::stop);
         }
 
         ServerCallHandler<Envelope, Ack> unaryHandler() {
             return (call, headers) -> {
                 UnaryCall c = new UnaryCall(this, call);
-                if (stopped) {
+                int admission = admitOrQueue(c);
+                if (admission < 0) {
                     c.stop();
-                } else if (admitOrQueue(c)) {
+                } else if (admission > 0) {
                     c.read();
                 } else {
                     c.startTimer();
@@ -374,11 +397,10 @@ public final class GrpcSource implements ServerSource {
         ServerCallHandler<Envelope, Ack> streamHandler(boolean ackEach) {
             return (call, headers) -> {
                 StreamCall c = new StreamCall(this, call, ackEach);
-                if (stopped) {
+                if (!register(c)) {
                     close(call, Status.UNAVAILABLE.withDescription("source stopped"));
                     return c;
                 }
-                streams.add(c);
                 offer(c.in.asFlux().doOnRequest(c::more));
                 return c;
             };

@@ -9,6 +9,7 @@ import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.CoreSubscriber;
+import reactor.core.Exceptions;
 import reactor.core.Scannable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -127,20 +128,33 @@ final class Handoff extends Flux<Message> implements Subscription {
             return;
         }
         int missed = 1;
+        Throwable failure = null;
         do {
-            CoreSubscriber<? super Message> a = actual;
-            if (a != null && !cancelled && !terminated) {
-                emit(a);
-                if (completing && !cancelled && queue.isEmpty() && offering.get() == 0) {
-                    terminated = true;
-                    a.onComplete();
+            try {
+                CoreSubscriber<? super Message> a = actual;
+                if (a != null && !cancelled && !terminated) {
+                    emit(a);
+                    if (completing && !cancelled && queue.isEmpty() && offering.get() == 0) {
+                        terminated = true;
+                        a.onComplete();
+                    }
                 }
+            } catch (Throwable t) {
+                // a subscriber that throws from onNext/onComplete breaks the Reactive Streams
+                // contract; stop here, but keep the work-in-progress accounting intact so nothing
+                // queued later stays undecided (its request is refused, its permit given back)
+                failure = t;
+                cancelled = true;
             }
             if (cancelled) {
                 clear();
             }
             missed = wip.addAndGet(-missed);
         } while (missed != 0);
+        if (failure != null) {
+            Exceptions.throwIfJvmFatal(failure);
+            LOG.error("http source: the pipeline's subscriber threw; the source stops and refuses new requests", failure);
+        }
     }
 
     private void emit(CoreSubscriber<? super Message> a) {

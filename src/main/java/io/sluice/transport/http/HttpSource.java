@@ -175,8 +175,14 @@ public final class HttpSource implements ServerSource {
                         return handoff.doFinally(signal -> stopping.dispose());
                     },
                     server -> closeGracefully(server, addr),
-                    (server, e) -> close(server, addr),
-                    server -> close(server, addr));
+                    (server, e) -> {
+                        room.close();
+                        return close(server, addr);
+                    },
+                    server -> {
+                        room.close();
+                        return close(server, addr);
+                    });
         });
     }
 

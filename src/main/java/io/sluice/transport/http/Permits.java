@@ -38,6 +38,9 @@ final class Permits {
             sink.onCancel(() -> cancel(w));
             Permit now = null;
             synchronized (this) {
+                if (w.state == Waiter.CANCELLED) {
+                    return; // cancelled during subscribe: take nothing, queue nothing
+                }
                 if (closed) {
                     now = Permit.NONE;
                     w.state = Waiter.EXPIRED;
@@ -91,7 +94,9 @@ final class Permits {
         Waiter w;
         Permit p;
         synchronized (this) {
-            w = waiters.poll();
+            do {
+                w = waiters.poll();
+            } while (w != null && w.state != Waiter.WAITING);
             if (w == null) {
                 available++;
                 return;

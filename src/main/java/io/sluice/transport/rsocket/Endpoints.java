@@ -80,8 +80,13 @@ final class Endpoints {
             return TcpServerTransport.create(TcpServer.create().host(host).port(port), limit);
         }
         HttpServer http = HttpServer.create().host(host).port(port)
-                .doOnConnection(c -> c.channel().pipeline().addBefore(NettyPipeline.ReactiveBridge, "sluice.frameErrors",
-                        new FrameErrors(maxMessageSize, metrics, events)));
+                .doOnConnection(c -> {
+                    // once per channel: the callback may run again for another request on a kept-alive connection
+                    if (c.channel().pipeline().get("sluice.frameErrors") == null) {
+                        c.channel().pipeline().addBefore(NettyPipeline.ReactiveBridge, "sluice.frameErrors",
+                                new FrameErrors(maxMessageSize, metrics, events));
+                    }
+                });
         return WebsocketServerTransport.create(http).webSocketSpec(s -> s.maxFramePayloadLength(limit));
     }
 

@@ -182,7 +182,9 @@ public final class ZmqSink implements Sink<Message> {
                 addr.tryEmitValue(where);
                 input.subscribe((CoreSubscriber<Message>) this);
                 if (monitor != null) {
-                    ZmqSockets.awaitHandshake(ctx, s, monitor, stop::get);
+                    // stop waiting too when there is nothing to send: a failed or empty input
+                    ZmqSockets.awaitHandshake(ctx, s, monitor,
+                            () -> stop.get() || failed != null || (completed && queue.isEmpty()));
                 }
                 while (!stop.get()) {
                     Message m = queue.poll(pollMs, TimeUnit.MILLISECONDS);
