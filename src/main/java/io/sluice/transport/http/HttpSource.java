@@ -157,7 +157,8 @@ public final class HttpSource implements ServerSource {
                     .doOnChannelInit((observer, ch, remoteAddress) -> track(ch, String.valueOf(ch.remoteAddress()), active))
                     .childObserve((conn, state) -> {
                         if (state == HttpServerState.REQUEST_DECODING_FAILED) {
-                            malformed(String.valueOf(conn.channel().remoteAddress()));
+                            handler.reject(String.valueOf(conn.channel().remoteAddress()),
+                                    "malformed HTTP request: 400, connection closed");
                         }
                     })
                     .handle(handler::handle)
@@ -202,12 +203,6 @@ public final class HttpSource implements ServerSource {
             metrics.connectionClosed();
             dispatch(new ConnectionClosed(NAME, remote));
         });
-    }
-
-    private void malformed(String remote) {
-        metrics.error();
-        LOG.debug("http source: malformed request from {}", remote);
-        dispatch(new ConnectionError(NAME, remote, "malformed HTTP request: 400, connection closed", null));
     }
 
     private Mono<Void> closeGracefully(DisposableServer server, Sinks.One<InetSocketAddress> addr) {

@@ -139,7 +139,8 @@ final class RequestHandler {
         return r.send();
     }
 
-    private void reject(String remote, String reason) {
+    /** Counts an error and publishes a {@link ConnectionError}: every refused or broken request. */
+    void reject(String remote, String reason) {
         reject(remote, reason, null);
     }
 

@@ -205,8 +205,7 @@ public final class LazyPirateClient implements Disposable {
             ctx.setLinger(0);
         }
         socket = ctx.createSocket(SocketType.REQ);
-        socket.setMaxMsgSize(config.maxMessageSize);
-        socket.setHandshakeIvl((int) Math.min(Integer.MAX_VALUE, config.handshakeTimeout.toMillis()));
+        ZmqSockets.applyLimits(socket, config, true);
         socket.setSendTimeOut((int) Math.max(1, config.pollInterval.toMillis()));
         ZmqSockets.open(socket, endpoint, bind);
         metrics.connectionOpened();

@@ -125,8 +125,7 @@ public final class ZmqReplyServer implements Disposable {
         try (ZContext ctx = new ZContext(1)) {
             ctx.setLinger(0);
             ZMQ.Socket s = ctx.createSocket(SocketType.REP);
-            s.setMaxMsgSize(config.maxMessageSize);
-            s.setHandshakeIvl((int) Math.min(Integer.MAX_VALUE, config.handshakeTimeout.toMillis()));
+            ZmqSockets.applyLimits(s, config, true);
             s.setReceiveTimeOut(pollMs);
             s.setSendTimeOut(pollMs);
             where = ZmqSockets.open(s, endpoint, bind);

@@ -169,7 +169,7 @@ public final class ZmqSink implements Sink<Message> {
                 // Queue only to established connections: ZeroMQ discards, even with linger, messages
                 // queued for a connection that was never established when the socket closes.
                 s.setImmediate(true);
-                s.setHandshakeIvl((int) Math.min(Integer.MAX_VALUE, config.handshakeTimeout.toMillis()));
+                ZmqSockets.applyLimits(s, config, false);
                 // a connecting sink sends nothing before its connection's ZMTP handshake completed:
                 // JeroMQ 0.6.0 queues messages to a fresh connection even with ZMQ_IMMEDIATE, and
                 // when that connection's handshake stalls (see ZmqBuilder.handshakeTimeout) they are

@@ -40,6 +40,18 @@ final class ZmqSockets {
     private static final AtomicLong MONITORS = new AtomicLong();
 
     /**
+     * Applies the builder's handshake timeout ({@code ZMQ_HANDSHAKE_IVL}) and, for a socket that
+     * receives messages, its frame size limit ({@code ZMQ_MAXMSGSIZE}). Call before binding or
+     * connecting.
+     */
+    static void applyLimits(ZMQ.Socket s, ZmqBuilder config, boolean receives) {
+        if (receives) {
+            s.setMaxMsgSize(config.maxMessageSize);
+        }
+        s.setHandshakeIvl((int) Math.min(Integer.MAX_VALUE, config.handshakeTimeout.toMillis()));
+    }
+
+    /**
      * Starts reporting {@code s}'s completed ZMTP handshakes to a new PAIR socket; call before
      * connecting {@code s}.
      *

@@ -121,8 +121,7 @@ public final class ZmqSource implements Source<Message> {
             ctx.setLinger(0);
             ZMQ.Socket s = ctx.createSocket(type);
             s.setRcvHWM(config.hwm);
-            s.setMaxMsgSize(config.maxMessageSize);
-            s.setHandshakeIvl((int) Math.min(Integer.MAX_VALUE, config.handshakeTimeout.toMillis()));
+            ZmqSockets.applyLimits(s, config, true);
             s.setReceiveTimeOut(pollMs);
             if (type == SocketType.SUB) {
                 for (String topic : topics) {
