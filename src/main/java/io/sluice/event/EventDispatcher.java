@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,7 +45,6 @@ public final class EventDispatcher {
     public static final long VIEW_DROP_LOG_EVERY = 1000;
 
     private final Object writeLock = new Object();
-    private final LongAdder viewDrops = new LongAdder();
     private final ConcurrentHashMap<Class<?>, AtomicLong> viewDropsByType = new ConcurrentHashMap<>();
     private final AtomicLong viewDropWarnings = new AtomicLong();
     private volatile Snapshot snapshot = new Snapshot(new Entry[0]);
@@ -186,7 +184,7 @@ public final class EventDispatcher {
      *     view subscriber fell behind by more than its buffer (overwrite-oldest), since creation
      */
     public long viewDrops() {
-        return viewDrops.sum();
+        return viewDropsByType.values().stream().mapToLong(AtomicLong::get).sum();
     }
 
     /**
@@ -204,7 +202,6 @@ public final class EventDispatcher {
     }
 
     private void viewOverwrote(Class<?> type, int bufferSize) {
-        viewDrops.increment();
         long n = viewDropsByType.computeIfAbsent(type, t -> new AtomicLong()).incrementAndGet();
         if (n == 1 || n % VIEW_DROP_LOG_EVERY == 0) {
             viewDropWarnings.incrementAndGet();

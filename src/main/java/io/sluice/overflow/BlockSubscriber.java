@@ -20,7 +20,8 @@ final class BlockSubscriber<T> extends OverflowSubscriber<T> {
 
     private final SpscArrayQueue<T> queue;
     private final int limit;
-    private long produced;
+    /** Delivered since the last replenishing request to upstream. */
+    private long sinceRequest;
 
     BlockSubscriber(CoreSubscriber<? super T> actual, OverflowPolicy<T> policy) {
         super(actual, policy);
@@ -45,12 +46,12 @@ final class BlockSubscriber<T> extends OverflowSubscriber<T> {
 
     @Override
     void emitted(long n) {
-        long p = produced + n;
+        long p = sinceRequest + n;
         if (p >= limit) {
-            produced = 0L;
+            sinceRequest = 0L;
             upstream.request(p);
         } else {
-            produced = p;
+            sinceRequest = p;
         }
     }
 
