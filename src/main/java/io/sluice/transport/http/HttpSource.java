@@ -167,9 +167,11 @@ public final class HttpSource implements ServerSource {
                     server -> {
                         addr.tryEmitValue((InetSocketAddress) server.address());
                         LOG.debug("http source bound to {}", server.address());
+                        // the hand-off refuses first, so a waiter that close() turns away is
+                        // answered "source is shutting down", not "no room"
                         Runnable stopAccepting = () -> {
-                            room.close();
                             handoff.complete();
+                            room.close();
                         };
                         Disposable stopping = Flux.from(stop).take(1)
                                 .subscribe(v -> { }, e -> stopAccepting.run(), stopAccepting);
