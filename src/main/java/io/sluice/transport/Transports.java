@@ -2,6 +2,7 @@ package io.sluice.transport;
 
 import io.sluice.transport.grpc.GrpcBuilder;
 import io.sluice.transport.http.HttpBuilder;
+import io.sluice.transport.kafka.KafkaBuilder;
 import io.sluice.transport.rsocket.RSocketBuilder;
 import io.sluice.transport.tcp.TcpBuilder;
 import io.sluice.transport.udp.UdpBuilder;
@@ -10,7 +11,7 @@ import io.sluice.transport.zmq.ZmqBuilder;
 
 /**
  * Entry point to Sluice's network transports: TCP, UDP, HTTP and WebSocket on reactor-netty;
- * ZeroMQ (JeroMQ), gRPC (grpc-java) and RSocket (rsocket-java). Each method returns a builder that yields a
+ * ZeroMQ (JeroMQ), gRPC (grpc-java), RSocket (rsocket-java) and Apache Kafka (kafka-clients). Each method returns a builder that yields a
  * {@link io.sluice.pipeline.Source Source&lt;Message&gt;} (server) and a
  * {@link io.sluice.pipeline.Sink Sink&lt;Message&gt;} (client), e.g.
  * {@code Transports.tcp().port(0).framing(Framing.lengthPrefixed()).source()}.
@@ -52,6 +53,11 @@ public final class Transports {
     /** @return a gRPC builder: {@code sluice.v1.Ingest} server source and client sink */
     public static GrpcBuilder grpc() {
         return new GrpcBuilder();
+    }
+
+    /** @return an Apache Kafka builder: producer sink and consumer-group source */
+    public static KafkaBuilder kafka() {
+        return new KafkaBuilder();
     }
 
     /** @return an RSocket (TCP) builder: fire-and-forget and request-channel */

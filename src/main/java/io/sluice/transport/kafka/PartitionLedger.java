@@ -1,0 +1,95 @@
+package io.sluice.transport.kafka;
+
+import java.util.ArrayDeque;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The offsets of one assigned partition that were fetched and not yet committed, in fetch order, each
+ * with its acknowledged flag. The commit point is the offset after the last record of the contiguous
+ * acknowledged prefix: a record acknowledged after a gap waits until the gap is acknowledged. Offsets in
+ * a partition need not be consecutive numbers (compaction, transaction markers); "contiguous" is the
+ * order of fetched records.
+ *
+ * <p>Only the poll thread adds and advances; {@link Entry#ack()} may be called from any thread.
+ */
+final class PartitionLedger {
+
+    /** One fetched record's offset and whether the pipeline acknowledged it. */
+    static final class Entry {
+        final long offset;
+        final PartitionLedger ledger;
+        private volatile boolean acked;
+
+        Entry(long offset, PartitionLedger ledger) {
+            this.offset = offset;
+            this.ledger = ledger;
+        }
+
+        /** Marks the record acknowledged; idempotent, from any thread. */
+        void ack() {
+            acked = true;
+        }
+
+        boolean acked() {
+            return acked;
+        }
+    }
+
+    final TopicPartition partition;
+    private final ArrayDeque<Entry> pending = new ArrayDeque<>();
+    private long committable = -1;
+    private long committed = -1;
+    private volatile boolean revoked;
+
+    PartitionLedger(TopicPartition partition) {
+        this.partition = partition;
+    }
+
+    /** Poll thread: a record was fetched. */
+    Entry fetched(long offset) {
+        Entry e = new Entry(offset, this);
+        pending.addLast(e);
+        return e;
+    }
+
+    /**
+     * Poll thread: drops the acknowledged prefix, moving the commit point past it.
+     *
+     * @return how many entries were dropped
+     */
+    int advance() {
+        int n = 0;
+        Entry head;
+        while ((head = pending.peekFirst()) != null && head.acked()) {
+            pending.pollFirst();
+            committable = head.offset + 1;
+            n++;
+        }
+        return n;
+    }
+
+    /** @return the offset to commit if it moved since the last commit, else -1 */
+    long toCommit() {
+        return committable > committed ? committable : -1;
+    }
+
+    /** Poll thread: the commit of {@code offset} was sent (and is assumed to succeed; a failure is logged). */
+    void committed(long offset) {
+        committed = Math.max(committed, offset);
+    }
+
+    /** @return fetched records neither acknowledged-and-advanced nor dropped */
+    int size() {
+        return pending.size();
+    }
+
+    /** The partition left this consumer: its records still buffered are dropped, late acks are ignored. */
+    void revoke() {
+        revoked = true;
+        pending.clear();
+    }
+
+    boolean revoked() {
+        return revoked;
+    }
+}
