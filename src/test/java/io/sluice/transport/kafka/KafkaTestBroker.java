@@ -1,0 +1,95 @@
+package io.sluice.transport.kafka;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+
+/**
+ * A real, single-node Apache Kafka cluster in KRaft mode (one combined broker and controller) in this
+ * JVM, from Kafka's own {@code kafka-test-common-runtime}; started once per test class. Topics are not
+ * created automatically, so a missing topic stays missing; a new consumer group starts at once
+ * ({@code group.initial.rebalance.delay.ms=0}).
+ */
+final class KafkaTestBroker implements AutoCloseable {
+
+    static {
+        // the broker logs thousands of INFO lines; read by slf4j-simple when each logger is created
+        System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "warn");
+        System.setProperty("org.slf4j.simpleLogger.log.kafka", "warn");
+        System.setProperty("org.slf4j.simpleLogger.log.state.change.logger", "warn");
+    }
+
+    private final KafkaClusterTestKit cluster;
+    private final Admin admin;
+
+    private KafkaTestBroker(KafkaClusterTestKit cluster) {
+        this.cluster = cluster;
+        this.admin = cluster.admin();
+    }
+
+    /**
+     * @param extra broker settings on top of the test defaults
+     * @return a started, ready broker
+     * @throws Exception if it does not start
+     */
+    static KafkaTestBroker start(Map<String, Object> extra) throws Exception {
+        KafkaClusterTestKit.Builder b = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+                .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
+                .setConfigProp("auto.create.topics.enable", "false")
+                .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                .setConfigProp("offsets.topic.num.partitions", "1")
+                .setConfigProp("offsets.topic.replication.factor", "1")
+                .setConfigProp("transaction.state.log.replication.factor", "1")
+                .setConfigProp("transaction.state.log.min.isr", "1")
+                .setConfigProp("share.coordinator.state.topic.replication.factor", "1")
+                .setConfigProp("share.coordinator.state.topic.min.isr", "1")
+                .setConfigProp("num.partitions", "1");
+        extra.forEach(b::setConfigProp);
+        KafkaClusterTestKit c = b.build();
+        try {
+            c.format();
+            c.startup();
+            c.waitForReadyBrokers();
+        } catch (Exception e) {
+            c.close();
+            throw e;
+        }
+        return new KafkaTestBroker(c);
+    }
+
+    static KafkaTestBroker start() throws Exception {
+        return start(Map.of());
+    }
+
+    /** @return the bootstrap servers */
+    String bootstrap() {
+        return cluster.bootstrapServers();
+    }
+
+    /** Creates a topic and waits (bounded) until it is created. */
+    void createTopic(String name, int partitions) throws Exception {
+        admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+    }
+
+    /** @return the admin client of this cluster */
+    Admin admin() {
+        return admin;
+    }
+
+    /** @return a builder with this broker's bootstrap servers and short test timeouts */
+    KafkaBuilder client() {
+        return new KafkaBuilder().bootstrap(bootstrap()).timeout(Duration.ofSeconds(20))
+                .closeTimeout(Duration.ofSeconds(5));
+    }
+
+    @Override
+    public void close() throws Exception {
+        admin.close(Duration.ofSeconds(5));
+        cluster.close();
+    }
+}
