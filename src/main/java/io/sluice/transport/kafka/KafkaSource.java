@@ -5,6 +5,7 @@ import io.sluice.pipeline.Source;
 import io.sluice.transport.TransportMetrics;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import reactor.core.publisher.Flux;
@@ -50,7 +51,9 @@ public final class KafkaSource implements Source<Message> {
     private final KafkaBuilder config;
     private final TransportMetrics metrics = new TransportMetrics("kafka");
     private final Map<Message, PartitionLedger.Entry> unacked = new IdentityHashMap<>();
+    private final AtomicInteger rebalances = new AtomicInteger();
     private volatile int inFlight;
+    private volatile boolean paused;
 
     KafkaSource(KafkaBuilder b) {
         this.config = b;
@@ -119,8 +122,26 @@ public final class KafkaSource implements Source<Message> {
         }
     }
 
+    /** @return whether the current subscription's consumer has its partitions paused (no demand or in flight full) */
+    public boolean paused() {
+        return paused;
+    }
+
+    /** @return how many times partitions were revoked from or lost by this source's consumers */
+    public int rebalances() {
+        return rebalances.get();
+    }
+
     void inFlight(int n) {
         inFlight = n;
+    }
+
+    void paused(boolean p) {
+        paused = p;
+    }
+
+    void revoked() {
+        rebalances.incrementAndGet();
     }
 
     @Override

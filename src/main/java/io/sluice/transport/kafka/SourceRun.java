@@ -166,9 +166,11 @@ final class SourceRun implements Subscription, ConsumerRebalanceListener, Runnab
             if (want) {
                 consumer.resume(consumer.paused());
                 paused = false;
+                source.paused(false);
             } else {
                 consumer.pause(consumer.assignment());
                 paused = true;
+                source.paused(true);
             }
         }
     }
@@ -244,6 +246,9 @@ final class SourceRun implements Subscription, ConsumerRebalanceListener, Runnab
     }
 
     private void drop(Collection<TopicPartition> partitions) {
+        if (!partitions.isEmpty()) {
+            source.revoked();
+        }
         for (TopicPartition tp : partitions) {
             PartitionLedger l = ledgers.remove(tp);
             if (l != null) {
