@@ -140,7 +140,13 @@ public final class KafkaSink implements Sink<Message> {
         void open(Flux<Message> elements) {
             KafkaClients.check(config, null);
             Producer<byte[], byte[]> p = new KafkaProducer<>(producerProperties());
-            producer = p;
+            synchronized (this) {
+                if (finished.get()) { // aborted while checking: close() found no producer
+                    p.close(Duration.ZERO);
+                    return;
+                }
+                producer = p;
+            }
             metrics.connectionOpened();
             try {
                 p.partitionsFor(config.topic);
@@ -257,7 +263,10 @@ public final class KafkaSink implements Sink<Message> {
             } else {
                 thread.shutdown();
             }
-            Producer<byte[], byte[]> p = producer;
+            Producer<byte[], byte[]> p;
+            synchronized (this) {
+                p = producer;
+            }
             if (p != null) {
                 try {
                     p.close(timeout);

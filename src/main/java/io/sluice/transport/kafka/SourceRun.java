@@ -58,7 +58,7 @@ final class SourceRun implements Subscription, ConsumerRebalanceListener, Runnab
     private final ExecutorService emitter;
     private final Map<TopicPartition, PartitionLedger> ledgers = new HashMap<>();
     private final Thread poller;
-    private Consumer<byte[], byte[]> consumer;
+    private volatile Consumer<byte[], byte[]> consumer;
     private boolean paused;
     private long nextCommit;
     private volatile long requested;

@@ -30,7 +30,7 @@ public final class ArchiverProcess {
         KafkaSource source = new KafkaBuilder().bootstrap(args[0]).topics(args[1]).group(args[2])
                 .name("archiver").maxInFlight(500).commitInterval(Duration.ofMillis(200))
                 .timeout(Duration.ofSeconds(30))
-                .properties(Map.of("session.timeout.ms", "6000", "heartbeat.interval.ms", "500"))
+                .properties(Map.of("session.timeout.ms", "2000", "heartbeat.interval.ms", "300"))
                 .source();
         CountDownLatch done = new CountDownLatch(1);
         try (OutputStream out = new FileOutputStream(args[3], true)) {
