@@ -38,8 +38,19 @@ final class KafkaTestBroker implements AutoCloseable {
      * @throws Exception if it does not start
      */
     static KafkaTestBroker start(Map<String, Object> extra) throws Exception {
+        return start(extra, true);
+    }
+
+    /**
+     * @param extra broker settings on top of the test defaults
+     * @param combined one node as broker and controller; else a broker node and a controller node (so the
+     *     broker can be restarted alone)
+     * @return a started, ready cluster
+     * @throws Exception if it does not start
+     */
+    static KafkaTestBroker start(Map<String, Object> extra, boolean combined) throws Exception {
         KafkaClusterTestKit.Builder b = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-                .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
+                .setCombined(combined).setNumBrokerNodes(1).setNumControllerNodes(1).build())
                 .setConfigProp("auto.create.topics.enable", "false")
                 .setConfigProp("group.initial.rebalance.delay.ms", "0")
                 .setConfigProp("group.min.session.timeout.ms", "1000")
@@ -75,6 +86,11 @@ final class KafkaTestBroker implements AutoCloseable {
     /** Creates a topic and waits (bounded) until it is created. */
     void createTopic(String name, int partitions) throws Exception {
         admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+    }
+
+    /** Shuts the broker down and starts it again on the same port (the controller stays up). */
+    void restartBroker() {
+        cluster.restartBroker(cluster.brokers().keySet().iterator().next(), Map.of());
     }
 
     /** @return the admin client of this cluster */
