@@ -6,11 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.sluice.Message;
 import io.sluice.event.Dropped;
 import io.sluice.event.EventDispatcher;
+import io.sluice.overflow.Overflow;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -19,6 +19,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -33,11 +34,15 @@ import org.junit.jupiter.api.Test;
 import org.reactivestreams.Subscription;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
- * Backpressure, commits and bad input against a real in-process KRaft broker: a stalled downstream keeps
- * the consumer paused and in its group, manual acknowledgements commit only contiguous offsets, and an
- * unreachable cluster, a missing topic and oversized records give clear errors or counted drops.
+ * Backpressure, commits and bad input against a real in-process KRaft cluster (a broker node and a
+ * controller node, so the broker can restart alone): a stalled downstream keeps the consumer paused and
+ * in its group; a broker outage stalls a {@link KafkaSink} pipeline behind {@code Overflow.block} with
+ * bounded in flight, and it resumes with every record delivered once; manual acknowledgements commit only
+ * contiguous offsets; an unreachable cluster, a missing topic and oversized records give clear errors or
+ * counted drops.
  */
 class KafkaFlowControlTest {
 
@@ -47,7 +52,7 @@ class KafkaFlowControlTest {
 
     @BeforeAll
     static void start() throws Exception {
-        broker = KafkaTestBroker.start();
+        broker = KafkaTestBroker.start(Map.of(), false);
     }
 
     @AfterAll
@@ -192,9 +197,41 @@ class KafkaFlowControlTest {
         assertThat(got).extracting(m -> m.headers().get("i")).containsExactly("0", "2", "4");
 
         KafkaSink strict = broker.client().topic("limited").oversize(KafkaBuilder.Oversize.FAIL).sink();
-        assertThatThrownBy(() -> strict.write(Flux.fromIterable(input)).block(WAIT))
+        assertThatThrownBy(() -> strict.write(Flux.fromIterable(input.subList(0, 3))).block(WAIT))
                 .isInstanceOf(KafkaTransportException.class).hasMessageContaining("79435 bytes is too large for topic limited");
         assertThat(strict.oversized()).isEqualTo(1);
+    }
+
+    @Test
+    void sinkStallsWhileTheBrokerIsDownAndResumesWithNothingLost() throws Exception {
+        int total = 30_000;
+        int maxInFlight = 500;
+        int buffer = 256;
+        broker.createTopic("outage", 2);
+        KafkaSink sink = broker.client().topic("outage").keyHeader("device").maxInFlight(maxInFlight)
+                .properties(Map.of("reconnect.backoff.max.ms", "200", "retry.backoff.max.ms", "200")).sink();
+        AtomicLong generated = new AtomicLong();
+        AtomicLong worst = new AtomicLong();
+        Flux<Message> input = Flux.range(0, total).map(i -> KafkaRoundTripTest.message(i, 18))
+                .doOnNext(m -> worst.accumulateAndGet(generated.incrementAndGet() - sink.metrics().messages(), Math::max))
+                .transform(Overflow.block(buffer));
+        Mono<Void> done = sink.write(input).cache();
+        done.subscribe(null, e -> { });
+
+        await(() -> sink.metrics().messages() >= 2_000, "2,000 acknowledged before the outage");
+        long before = sink.metrics().messages();
+        broker.restartBroker();
+        long after = sink.metrics().messages();
+        done.block(WAIT);
+
+        assertThat(after).as("the outage interrupted the stream").isLessThan(total);
+        assertThat(worst.get()).as("generated and not acknowledged").isLessThanOrEqualTo(maxInFlight + buffer);
+        assertThat(sink.metrics().messages()).isEqualTo(total);
+        List<Message> got = broker.client().topics("outage").group("outage-readers").source().flux()
+                .take(total).collectList().block(WAIT);
+        Set<String> ids = new HashSet<>();
+        got.forEach(m -> ids.add(m.headers().get("i")));
+        assertThat(ids).as("each record once (before the outage %d acknowledged)", before).hasSize(total);
     }
 
     private static KafkaConsumer<byte[], byte[]> plainConsumer(String group) {
@@ -239,12 +276,5 @@ class KafkaFlowControlTest {
             }
             Thread.sleep(20);
         }
-    }
-
-    @SuppressWarnings("unused")
-    private static List<String> ids(List<Message> ms) {
-        List<String> out = new ArrayList<>();
-        ms.forEach(m -> out.add(m.headers().get("i")));
-        return out;
     }
 }

@@ -15,7 +15,7 @@ import org.apache.kafka.common.test.TestKitNodes;
  * created automatically, so a missing topic stays missing; a new consumer group starts at once
  * ({@code group.initial.rebalance.delay.ms=0}).
  */
-final class KafkaTestBroker implements AutoCloseable {
+final class KafkaTestBroker {
 
     static {
         // the broker logs thousands of INFO lines; read by slf4j-simple when each logger is created
@@ -104,8 +104,8 @@ final class KafkaTestBroker implements AutoCloseable {
                 .closeTimeout(Duration.ofSeconds(5));
     }
 
-    @Override
-    public void close() throws Exception {
+    /** Stops the cluster and deletes its data. */
+    void close() throws Exception {
         admin.close(Duration.ofSeconds(5));
         cluster.close();
     }
