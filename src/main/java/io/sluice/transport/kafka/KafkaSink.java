@@ -216,7 +216,8 @@ public final class KafkaSink implements Sink<Message> {
             if (sinceRequest.incrementAndGet() >= batch) {
                 int n = sinceRequest.getAndSet(0);
                 inFlight.addAndGet(n);
-                request(n);
+                // upstream may emit inline on request: keep that work off the producer's I/O thread
+                exec(() -> request(n));
             }
         }
 

@@ -63,6 +63,7 @@ final class SourceRun implements Subscription, ConsumerRebalanceListener, Runnab
     private long nextCommit;
     private volatile long requested;
     private volatile boolean cancelled;
+    private volatile boolean badRequest;
     private volatile boolean terminated;
     private volatile Throwable error;
 
@@ -90,10 +91,14 @@ final class SourceRun implements Subscription, ConsumerRebalanceListener, Runnab
 
     @Override
     public void request(long n) {
-        if (Operators.validate(n)) {
-            Operators.addCap(REQUESTED, this, n);
-            drainLater();
+        if (n <= 0) { // Reactive Streams rule 3.9: stop, then signal the error from the emitter thread
+            error = new IllegalArgumentException("request must be positive, was " + n);
+            badRequest = true;
+            cancel();
+            return;
         }
+        Operators.addCap(REQUESTED, this, n);
+        drainLater();
     }
 
     @Override
@@ -320,7 +325,7 @@ final class SourceRun implements Subscription, ConsumerRebalanceListener, Runnab
     private void finish() {
         emitter.shutdown();
         buffer.clear();
-        if (!cancelled) {
+        if (!cancelled || badRequest) {
             if (error != null) {
                 actual.onError(error);
             } else {

@@ -75,7 +75,7 @@ class KafkaFlowControlTest {
 
     @Test
     void stalledDownstreamKeepsTheConsumerPausedAndInItsGroup() throws Exception {
-        int total = 20_000;
+        int total = 5_000;
         int maxInFlight = 1_000;
         broker.createTopic("stall", 2);
         produce("stall", total, 18);
