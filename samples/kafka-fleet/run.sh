@@ -28,6 +28,7 @@ echo "== building Sluice and resolving Apache Kafka's jars"
 (cd "$root" && mvn -q -B -DskipTests install)
 (cd "$root/benchmarks/kafka" && mvn -q -B dependency:build-classpath -Dmdep.outputFile="$work/kafka.cp")
 cp="$(cat "$work/kafka.cp")"
+kjava() { java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$cp" "$@"; }
 
 echo "== starting the broker on 127.0.0.1:19092 (KRaft, combined broker+controller)"
 cat > "$work/server.properties" <<PROPS
@@ -46,16 +47,16 @@ transaction.state.log.min.isr=1
 group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=false
 PROPS
-java -cp "$cp" kafka.tools.StorageTool format -t "$(java -cp "$cp" kafka.tools.StorageTool random-uuid)" \
+kjava kafka.tools.StorageTool format -t "$(kjava kafka.tools.StorageTool random-uuid | tail -1)" \
   -c "$work/server.properties" >"$work/format.log" 2>&1
-java -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$cp" kafka.Kafka "$work/server.properties" \
+kjava -Xmx1g kafka.Kafka "$work/server.properties" \
   >"$work/broker.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 120); do
-  java -cp "$cp" org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:19092 --list >/dev/null 2>&1 && break
+  kjava org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:19092 --list >/dev/null 2>&1 && break
   sleep 1
 done
-java -cp "$cp" org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:19092 --create --topic telemetry \
+kjava org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:19092 --create --topic telemetry \
   --partitions "$partitions" --replication-factor 1
 
 echo "== starting 2 archivers (group 'archivers') and 2 front gateways"
@@ -73,6 +74,6 @@ for g in load front-1 front-2 archiver-1 archiver-2; do
   echo "-- $g"; grep -E "pipeline|messages|dropped|errors" "$work/$g.log" | tail -8 || true
 done
 echo "-- topic 'telemetry' end offsets (records in Kafka)"
-java -cp "$cp" org.apache.kafka.tools.GetOffsetShell --bootstrap-server 127.0.0.1:19092 --topic telemetry
+kjava org.apache.kafka.tools.GetOffsetShell --bootstrap-server 127.0.0.1:19092 --topic telemetry
 echo "-- archive files (lines)"
 wc -l "$work"/archive-*.log 2>/dev/null || true
