@@ -57,6 +57,26 @@ public record OptionSpec(String name, OptionType type, boolean required, Object 
     }
 
     /**
+     * The usual {@code host} option of a network endpoint: bind address of a source, address a sink
+     * connects to.
+     *
+     * @return an optional text option, default {@code 127.0.0.1}
+     */
+    public static OptionSpec host() {
+        return optional("host", OptionType.STRING, "127.0.0.1",
+                "address a source binds (0.0.0.0 for every interface) or a sink connects to");
+    }
+
+    /**
+     * The usual {@code port} option of a network endpoint.
+     *
+     * @return a required port option (0 lets a source take any free port)
+     */
+    public static OptionSpec port() {
+        return required("port", OptionType.PORT, "port a source binds (0: any free one) or a sink connects to");
+    }
+
+    /**
      * @param name option name
      * @param defaultValue the default, one of {@code values}
      * @param description one line
