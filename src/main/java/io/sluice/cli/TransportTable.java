@@ -42,8 +42,8 @@ public final class TransportTable {
 
     private static void row(StringBuilder sb, EndpointType t, OptionSpec o, String name) {
         sb.append("| | `").append(name).append("` | ").append(on(t, o)).append(" | ").append(value(o))
-                .append(" | ").append(o.defaultValue() == null ? "" : "`" + text(o.defaultValue()) + "`")
-                .append(" | ").append(escape(o.description())).append(" |\n");
+                .append(o.defaultValue() == null ? " | | " : " | `" + text(o.defaultValue()) + "` | ")
+                .append(escape(o.description())).append(" |\n");
     }
 
     private static String sides(EndpointType t) {

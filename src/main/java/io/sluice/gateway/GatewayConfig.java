@@ -1,12 +1,5 @@
 package io.sluice.gateway;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import io.sluice.Message;
 import io.sluice.pipeline.Sink;
 import io.sluice.pipeline.Source;
@@ -17,6 +10,13 @@ import io.sluice.transport.spi.EndpointType;
 import io.sluice.transport.spi.Role;
 import io.sluice.transport.spi.TransportProvider;
 import io.sluice.transport.spi.TransportRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * A parsed and validated gateway configuration: the pipelines to run and the admin endpoint.

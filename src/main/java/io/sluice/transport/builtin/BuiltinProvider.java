@@ -10,10 +10,6 @@ import java.util.List;
 /** The {@code generator} source and the {@code stdout} and {@code discard} sinks. */
 public final class BuiltinProvider implements TransportProvider {
 
-    /** Creates the provider ({@link java.util.ServiceLoader} calls this). */
-    public BuiltinProvider() {
-    }
-
     @Override
     public List<EndpointType> endpointTypes() {
         return List.of(

@@ -12,17 +12,13 @@ import java.util.Locale;
 /** The file endpoint types: the {@code dir} source ({@link DirectorySource}) and the {@code file} sink ({@link FileSink}). */
 public final class FileProvider implements TransportProvider {
 
-    /** Creates the provider ({@link java.util.ServiceLoader} calls this). */
-    public FileProvider() {
-    }
-
     @Override
     public List<EndpointType> endpointTypes() {
         return List.of(
                 EndpointType.builder("dir", "the files of a directory tree, one message per file")
                         .option(OptionSpec.required("path", OptionType.STRING, "directory to walk"))
                         .option(OptionSpec.optional("glob", OptionType.STRING, "*",
-                                "file-name glob, e.g. *.log (directories are always walked)"))
+                                "file-name glob, e.g. `*.log` (directories are always walked)"))
                         .option(OptionSpec.optional("concurrency", OptionType.POSITIVE_INT, 4, "files read at once"))
                         .option(OptionSpec.optional("maxFileSize", OptionType.SIZE, 16L << 20,
                                 "larger files are skipped and reported"))

@@ -13,10 +13,6 @@ import java.util.List;
 /** The {@code grpc} endpoint type: the {@code sluice.v1.Ingest} service ({@link GrpcSource}) and its client ({@link GrpcSink}). */
 public final class GrpcProvider implements TransportProvider {
 
-    /** Creates the provider ({@link java.util.ServiceLoader} calls this). */
-    public GrpcProvider() {
-    }
-
     @Override
     public List<EndpointType> endpointTypes() {
         return List.of(EndpointType.builder("grpc", "gRPC sluice.v1.Ingest: unary Send or client-streaming SendStream")

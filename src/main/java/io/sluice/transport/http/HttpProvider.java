@@ -13,10 +13,6 @@ import java.util.List;
 /** The {@code http} endpoint type: an {@link HttpSource} server taking POSTs and an {@link HttpSink} client. */
 public final class HttpProvider implements TransportProvider {
 
-    /** Creates the provider ({@link java.util.ServiceLoader} calls this). */
-    public HttpProvider() {
-    }
-
     @Override
     public List<EndpointType> endpointTypes() {
         return List.of(EndpointType.builder("http", "HTTP POST, one message per request body (answered 202)")

@@ -18,10 +18,6 @@ import java.util.List;
  */
 public final class RSocketProvider implements TransportProvider {
 
-    /** Creates the provider ({@link java.util.ServiceLoader} calls this). */
-    public RSocketProvider() {
-    }
-
     @Override
     public List<EndpointType> endpointTypes() {
         return List.of(EndpointType.builder("rsocket", "RSocket over TCP or WebSocket")

@@ -13,10 +13,6 @@ import java.util.List;
 /** The {@code tcp} endpoint type: a {@link TcpSource} server and a {@link TcpSink} client. */
 public final class TcpProvider implements TransportProvider {
 
-    /** Creates the provider ({@link java.util.ServiceLoader} calls this). */
-    public TcpProvider() {
-    }
-
     @Override
     public List<EndpointType> endpointTypes() {
         return List.of(EndpointType.builder("tcp", "TCP stream, one message per newline or length-prefixed frame")

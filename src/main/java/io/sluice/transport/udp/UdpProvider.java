@@ -16,10 +16,6 @@ import java.util.List;
  */
 public final class UdpProvider implements TransportProvider {
 
-    /** Creates the provider ({@link java.util.ServiceLoader} calls this). */
-    public UdpProvider() {
-    }
-
     @Override
     public List<EndpointType> endpointTypes() {
         return List.of(EndpointType.builder("udp", "UDP, one datagram per message")

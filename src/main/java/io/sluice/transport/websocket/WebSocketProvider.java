@@ -13,10 +13,6 @@ import java.util.List;
 /** The {@code websocket} endpoint type: a {@link WebSocketSource} server and a {@link WebSocketSink} client. */
 public final class WebSocketProvider implements TransportProvider {
 
-    /** Creates the provider ({@link java.util.ServiceLoader} calls this). */
-    public WebSocketProvider() {
-    }
-
     @Override
     public List<EndpointType> endpointTypes() {
         return List.of(EndpointType.builder("websocket", "WebSocket, one binary or text message per message")

@@ -22,9 +22,6 @@ public final class ZmqProvider implements TransportProvider {
 
     private static final Pattern TCP_ENDPOINT = Pattern.compile("tcp://(.+):(\\d+)");
 
-    /** Creates the provider ({@link java.util.ServiceLoader} calls this). */
-    public ZmqProvider() {
-    }
 
     @Override
     public List<EndpointType> endpointTypes() {
