@@ -2,6 +2,7 @@ package io.sluice.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.gateway.Ports;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -103,10 +104,7 @@ class SluiceCliTest {
 
     @Test
     void runStopsWithExitCode2WhenTheAdminPortIsTakenAndStopsThePipelines() throws Exception {
-        int pipelinePort;
-        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-            pipelinePort = probe.getLocalPort();
-        }
+        int pipelinePort = Ports.freeTcpPort();
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
             Path f = Files.writeString(tmp.resolve("gw.yaml"), "admin: {host: 127.0.0.1, port: " + taken.getLocalPort()
                     + "}\npipelines:\n"
@@ -118,18 +116,7 @@ class SluiceCliTest {
                     .startsWith(f + ": the admin server cannot start: it cannot bind TCP 127.0.0.1:"
                             + taken.getLocalPort() + ": "));
         }
-        // the pipeline's server was closed again: its port can be bound (bounded wait)
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        boolean free = false;
-        while (!free && System.nanoTime() < deadline) {
-            try (java.net.ServerSocket again = new java.net.ServerSocket(pipelinePort, 50,
-                    java.net.InetAddress.getLoopbackAddress())) {
-                free = true;
-            } catch (java.net.BindException stillBound) {
-                Thread.sleep(20);
-            }
-        }
-        assertThat(free).as("the pipeline's port was released").isTrue();
+        assertThat(Ports.released(pipelinePort)).as("the pipeline's port was released").isTrue();
     }
 
     @Test

@@ -235,7 +235,7 @@ class GatewayTest {
 
     @Test
     void aPortInUseStopsStartupWithOneLineAndLeavesNothingRunning() throws Exception {
-        int firstPort = freePort();
+        int firstPort = Ports.freeTcpPort();
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
             String yaml = "pipelines:\n"
                     + "  - name: first\n"
@@ -259,18 +259,8 @@ class GatewayTest {
                                         + taken.getLocalPort() + ": ")
                                 .containsIgnoringCase("address already in use");
                     });
-            // the server started before the failure is closed again: its port can be bound
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            boolean free = false;
-            while (!free && System.nanoTime() < deadline) {
-                try (java.net.ServerSocket again = new java.net.ServerSocket(firstPort, 50,
-                        java.net.InetAddress.getLoopbackAddress())) {
-                    free = true;
-                } catch (java.net.BindException stillBound) {
-                    Thread.sleep(20);
-                }
-            }
-            assertThat(free).as("port of the pipeline started before the failure released").isTrue();
+            assertThat(Ports.released(firstPort)).as("port of the pipeline started before the failure released")
+                    .isTrue();
             // servers start first: the feeder never started, the two servers ended
             assertThat(stopped).containsExactlyInAnyOrder("first", "clash");
         }

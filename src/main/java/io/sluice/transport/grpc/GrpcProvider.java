@@ -15,9 +15,8 @@ public final class GrpcProvider implements TransportProvider {
 
     @Override
     public List<EndpointType> endpointTypes() {
-        return List.of(EndpointType.builder("grpc", "gRPC sluice.v1.Ingest: unary Send or client-streaming SendStream")
-                .option(OptionSpec.host())
-                .option(OptionSpec.port())
+        return List.of(EndpointType.network("grpc", "gRPC sluice.v1.Ingest: unary Send or client-streaming SendStream",
+                        Bind.Protocol.TCP)
                 .option(OptionSpec.optional("maxMessageSize", OptionType.POSITIVE_INT, 4 << 20,
                         "largest envelope in bytes; a larger one fails its call with RESOURCE_EXHAUSTED"))
                 .option(OptionSpec.choice("mode", "stream", "one client stream, or one unary call per message",
@@ -26,7 +25,6 @@ public final class GrpcProvider implements TransportProvider {
                 .sink((o, c) -> builder(o, c)
                         .mode("unary".equals(o.string("mode")) ? GrpcBuilder.Mode.UNARY : GrpcBuilder.Mode.STREAM)
                         .sink())
-                .binds(Bind::tcpServer)
                 .build());
     }
 

@@ -15,20 +15,17 @@ public final class HttpProvider implements TransportProvider {
 
     @Override
     public List<EndpointType> endpointTypes() {
-        return List.of(EndpointType.builder("http", "HTTP POST, one message per request body (answered 202)")
-                .option(OptionSpec.host())
-                .option(OptionSpec.port())
+        return List.of(EndpointType.network("http", "HTTP POST, one message per request body (answered 202)",
+                        Bind.Protocol.TCP)
                 .option(OptionSpec.optional("path", OptionType.STRING, "/ingest", "request path"))
                 .option(OptionSpec.optional("maxBody", OptionType.POSITIVE_INT, 1 << 20,
                         "largest body in bytes; a larger one is answered 413").sourceOnly())
-                .option(OptionSpec.optional("maxConnections", OptionType.POSITIVE_INT, 256,
-                        "connections served at once; more are closed").sourceOnly())
+                .option(OptionSpec.maxConnections(256))
                 .option(OptionSpec.optional("concurrency", OptionType.POSITIVE_INT, 8,
                         "requests in flight at once").sinkOnly())
                 .source((o, c) -> builder(o, c).maxBodySize(o.integer("maxBody"))
                         .maxConnections(o.integer("maxConnections")).source())
                 .sink((o, c) -> builder(o, c).concurrency(o.integer("concurrency")).sink())
-                .binds(Bind::tcpServer)
                 .build());
     }
 

@@ -20,9 +20,7 @@ public final class RSocketProvider implements TransportProvider {
 
     @Override
     public List<EndpointType> endpointTypes() {
-        return List.of(EndpointType.builder("rsocket", "RSocket over TCP or WebSocket")
-                .option(OptionSpec.host())
-                .option(OptionSpec.port())
+        return List.of(EndpointType.network("rsocket", "RSocket over TCP or WebSocket", Bind.Protocol.TCP)
                 .option(OptionSpec.choice("mode", "channel",
                         "request-channel (demand flows back to the sender), fire-and-forget, or request-stream"
                                 + " (the sink binds, the source connects)",

@@ -99,6 +99,21 @@ public record EndpointType(String name, String description, List<OptionSpec> opt
         return new Builder(name, description);
     }
 
+    /**
+     * The usual start of a network type: the {@link OptionSpec#host()} and {@link OptionSpec#port()}
+     * options, and a source that binds {@code host:port} while a sink connects ({@link Bind#tcpServer} or
+     * {@link Bind#udpServer}; {@link Builder#binds} replaces it where the roles differ).
+     *
+     * @param name the YAML type name
+     * @param description one line
+     * @param protocol TCP or UDP
+     * @return a builder with host, port and binder set
+     */
+    public static Builder network(String name, String description, Bind.Protocol protocol) {
+        return builder(name, description).option(OptionSpec.host()).option(OptionSpec.port())
+                .binds(protocol == Bind.Protocol.UDP ? Bind::udpServer : Bind::tcpServer);
+    }
+
     /** Builds an {@link EndpointType}. */
     public static final class Builder {
         private final String name;

@@ -77,6 +77,17 @@ public record OptionSpec(String name, OptionType type, boolean required, Object 
     }
 
     /**
+     * The usual {@code maxConnections} option of a server source.
+     *
+     * @param defaultValue connections served at once by default
+     * @return a source-only option
+     */
+    public static OptionSpec maxConnections(int defaultValue) {
+        return optional("maxConnections", OptionType.POSITIVE_INT, defaultValue,
+                "connections served at once; more are refused").sourceOnly();
+    }
+
+    /**
      * @param name option name
      * @param defaultValue the default, one of {@code values}
      * @param description one line

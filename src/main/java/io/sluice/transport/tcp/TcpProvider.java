@@ -15,19 +15,16 @@ public final class TcpProvider implements TransportProvider {
 
     @Override
     public List<EndpointType> endpointTypes() {
-        return List.of(EndpointType.builder("tcp", "TCP stream, one message per newline or length-prefixed frame")
-                .option(OptionSpec.host())
-                .option(OptionSpec.port())
+        return List.of(EndpointType.network("tcp", "TCP stream, one message per newline or length-prefixed frame",
+                        Bind.Protocol.TCP)
                 .option(OptionSpec.choice("framing", "newline",
                         "newline, or length-prefixed (4-byte big-endian length, then the payload)",
                         "newline", "length-prefixed"))
                 .option(OptionSpec.optional("maxFrame", OptionType.POSITIVE_INT, TcpBuilder.DEFAULT_MAX_FRAME_LENGTH,
                         "largest frame in bytes; a larger one closes its connection"))
-                .option(OptionSpec.optional("maxConnections", OptionType.POSITIVE_INT, 64,
-                        "connections served at once; more are refused").sourceOnly())
+                .option(OptionSpec.maxConnections(64))
                 .source((o, c) -> builder(o, c).maxConnections(o.integer("maxConnections")).source())
                 .sink((o, c) -> builder(o, c).sink())
-                .binds(Bind::tcpServer)
                 .build());
     }
 

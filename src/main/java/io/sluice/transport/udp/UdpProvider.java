@@ -18,15 +18,12 @@ public final class UdpProvider implements TransportProvider {
 
     @Override
     public List<EndpointType> endpointTypes() {
-        return List.of(EndpointType.builder("udp", "UDP, one datagram per message")
-                .option(OptionSpec.host())
-                .option(OptionSpec.port())
+        return List.of(EndpointType.network("udp", "UDP, one datagram per message", Bind.Protocol.UDP)
                 .option(OptionSpec.optional("sequenced", OptionType.BOOLEAN, false,
                         "an 8-byte sequence number heads each datagram, so the source counts lost ones;"
                                 + " source and sink must agree"))
                 .source((o, c) -> builder(o, c).source())
                 .sink((o, c) -> builder(o, c).sink())
-                .binds(Bind::udpServer)
                 .build());
     }
 

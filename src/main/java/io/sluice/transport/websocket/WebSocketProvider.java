@@ -15,17 +15,14 @@ public final class WebSocketProvider implements TransportProvider {
 
     @Override
     public List<EndpointType> endpointTypes() {
-        return List.of(EndpointType.builder("websocket", "WebSocket, one binary or text message per message")
-                .option(OptionSpec.host())
-                .option(OptionSpec.port())
+        return List.of(EndpointType.network("websocket", "WebSocket, one binary or text message per message",
+                        Bind.Protocol.TCP)
                 .option(OptionSpec.optional("path", OptionType.STRING, "/ws", "upgrade path"))
                 .option(OptionSpec.optional("maxFrame", OptionType.POSITIVE_INT, 1 << 20,
                         "largest message in bytes (continuation frames aggregated)"))
-                .option(OptionSpec.optional("maxConnections", OptionType.POSITIVE_INT, 64,
-                        "connections served at once; more are refused").sourceOnly())
+                .option(OptionSpec.maxConnections(64))
                 .source((o, c) -> builder(o, c).maxConnections(o.integer("maxConnections")).source())
                 .sink((o, c) -> builder(o, c).sink())
-                .binds(Bind::tcpServer)
                 .build());
     }
 
