@@ -61,7 +61,7 @@ final class OptionsReader {
                 try {
                     values.put(key, spec.convert(YamlNodes.plain(t.getValueNode())));
                 } catch (IllegalArgumentException e) {
-                    report(t.getValueNode(), e.getMessage(), what + " " + key);
+                    report(t, e.getMessage(), what + " " + key);
                     ok = false;
                 }
             }
@@ -80,9 +80,10 @@ final class OptionsReader {
 
     /**
      * Reports a conversion failure; a group's reasons come one per line as {@code group.field: reason},
-     * each reported at its field's line when the field is there.
+     * each reported at its field's line, or at the group's key when the field is missing.
      */
-    private void report(Node value, String reasons, String what) {
+    private void report(NodeTuple option, String reasons, String what) {
+        Node value = option.getValueNode();
         if (!(value instanceof MappingNode group)) {
             yaml.error(YamlNodes.line(value), what + " " + reasons);
             return;
@@ -95,7 +96,8 @@ final class OptionsReader {
                 continue;
             }
             NodeTuple field = YamlNodes.find(group, reason.substring(dot + 1, colon));
-            yaml.error(YamlNodes.line(field != null ? field.getKeyNode() : value), what + "." + reason.substring(dot + 1));
+            yaml.error(YamlNodes.line(field != null ? field.getKeyNode() : option.getKeyNode()),
+                    what + "." + reason.substring(dot + 1));
         }
     }
 }

@@ -56,14 +56,25 @@ class TransportPluginTest {
                 "  - name: b",
                 "    source: {type: memory, prefetch: 3}",
                 "    sink: {type: memory, channel: e, tag: x}",
+                "  - name: c",
+                "    source:",
+                "      type: memory",
+                "      channel: f",
+                "      auth:",
+                "        retries: -1",
+                "        colour: red",
+                "    sink: {type: memory, channel: g, auth: {user: u, retries: '2'}}",
                 "");
         assertThatThrownBy(() -> GatewayConfig.parse(yaml)).isInstanceOfSatisfying(ConfigException.class,
                 e -> assertThat(e.errors()).extracting(ConfigError::toString).containsExactly(
-                        "line 3: pipeline 'a' source memory: unknown option 'colour' (known: channel, tag)",
+                        "line 3: pipeline 'a' source memory: unknown option 'colour' (known: channel, tag, auth)",
                         "line 4: pipeline 'a' sink memory prefetch must be at least 1, was 0",
                         "line 6: pipeline 'b' source memory: unknown option 'prefetch' (it applies to a sink only)",
                         "line 6: pipeline 'b' source memory needs 'channel'",
-                        "line 7: pipeline 'b' sink memory: unknown option 'tag' (it applies to a source only)"));
+                        "line 7: pipeline 'b' sink memory: unknown option 'tag' (it applies to a source only)",
+                        "line 12: pipeline 'c' source memory auth.user: missing",
+                        "line 13: pipeline 'c' source memory auth.retries: must be 0 or more, was -1",
+                        "line 14: pipeline 'c' source memory auth.colour: unknown option (known: user, retries)"));
     }
 
     @Test

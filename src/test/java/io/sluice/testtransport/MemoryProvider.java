@@ -35,6 +35,9 @@ public final class MemoryProvider implements TransportProvider {
                 .option(OptionSpec.optional("prefetch", OptionType.POSITIVE_INT, 64,
                         "messages requested from the writer at a time").sinkOnly())
                 .option(OptionSpec.optional("tag", OptionType.STRING, "memory", "value of the via header").sourceOnly())
+                .option(OptionSpec.group("auth", "credentials, checked by nobody (shows group validation)",
+                        OptionSpec.required("user", OptionType.STRING, "user name"),
+                        OptionSpec.optional("retries", OptionType.NON_NEGATIVE_INT, 0, "retries")))
                 .source((o, c) -> () -> channel(o.string("channel")).messages().asMono().flatMapMany(f -> f)
                         .map(m -> m.withHeader("via", o.string("tag"))))
                 .sink((o, c) -> messages -> {
