@@ -101,46 +101,49 @@ public final class SluiceCli implements Callable<Integer> {
         out.flush();
     }
 
-    /** {@code sluice validate FILE}. */
-    @Command(name = "validate", mixinStandardHelpOptions = true,
-            description = "Check a gateway configuration; print every error with its line.")
-    static final class Validate implements Callable<Integer> {
+    /** A command on one gateway configuration file. */
+    abstract static class FileCommand implements Callable<Integer> {
         @Spec
         CommandLine.Model.CommandSpec spec;
 
         @Parameters(paramLabel = "FILE", description = "gateway YAML file")
         Path file;
 
-        @Override
-        public Integer call() {
-            PrintWriter out = spec.commandLine().getOut();
+        /** @return the valid configuration, or null after printing why it is not (every error, with its line) */
+        GatewayConfig load() {
             PrintWriter err = spec.commandLine().getErr();
             try {
-                GatewayConfig c = GatewayConfig.load(file);
-                out.println(file + ": valid, " + c.pipelines().size() + " pipeline(s)");
-                out.flush();
-                return 0;
+                return GatewayConfig.load(file);
             } catch (ConfigException e) {
                 printErrors(err, file, e);
-                return INVALID;
             } catch (IOException e) {
                 err.println(file + ": cannot read: " + e);
                 err.flush();
+            }
+            return null;
+        }
+    }
+
+    /** {@code sluice validate FILE}. */
+    @Command(name = "validate", mixinStandardHelpOptions = true,
+            description = "Check a gateway configuration; print every error with its line.")
+    static final class Validate extends FileCommand {
+        @Override
+        public Integer call() {
+            GatewayConfig c = load();
+            if (c == null) {
                 return INVALID;
             }
+            spec.commandLine().getOut().println(file + ": valid, " + c.pipelines().size() + " pipeline(s)");
+            spec.commandLine().getOut().flush();
+            return 0;
         }
     }
 
     /** {@code sluice run FILE}. */
     @Command(name = "run", mixinStandardHelpOptions = true,
             description = "Run the pipelines a gateway configuration describes until they end or SIGTERM/Ctrl-C.")
-    static final class Run implements Callable<Integer> {
-        @Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Parameters(paramLabel = "FILE", description = "gateway YAML file")
-        Path file;
-
+    static final class Run extends FileCommand {
         @Option(names = "--max-time", description = "stop after this long, e.g. 30s (default: run until done)")
         String maxTime;
 
@@ -148,11 +151,8 @@ public final class SluiceCli implements Callable<Integer> {
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
-            GatewayConfig config;
-            try {
-                config = GatewayConfig.load(file);
-            } catch (ConfigException e) {
-                printErrors(err, file, e);
+            GatewayConfig config = load();
+            if (config == null) {
                 return INVALID;
             }
             Duration limit = maxTime == null ? null : io.sluice.gateway.Durations.parse(maxTime);
