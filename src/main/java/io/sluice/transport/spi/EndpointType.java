@@ -12,7 +12,7 @@ import java.util.Objects;
  * option schema, its source and/or sink factory, and what it binds.
  *
  * @param name the YAML type name, unique across providers
- * @param description one line for the README table and {@code sluice validate --help}
+ * @param description one line for the README table and {@code sluice transports}
  * @param options the accepted options (each says on which side it applies)
  * @param sourceFactory builds the source, or null when the type offers no source
  * @param sinkFactory builds the sink, or null when the type offers no sink

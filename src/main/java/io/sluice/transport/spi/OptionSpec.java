@@ -19,7 +19,7 @@ import java.util.Set;
  * @param defaultValue value when absent (already converted, e.g. an {@code Integer}), or null for none
  * @param allowed for text options with a fixed set of values, the values; else empty
  * @param roles the sides on which the option is accepted
- * @param description one line for the README and {@code sluice validate --help}
+ * @param description one line for the README and {@code sluice transports}
  * @param fields for {@link OptionType#GROUP}, the group's own options; else empty
  */
 public record OptionSpec(String name, OptionType type, boolean required, Object defaultValue, List<String> allowed,
