@@ -15,13 +15,9 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code sluice edit FILE}, like {@code crontab -e}: the user edits a copy, which replaces the file
@@ -36,15 +32,10 @@ final class ConfigEditor {
 
     /** {@code sluice edit FILE}: like {@code crontab -e}. */
     @Command(name = "edit", mixinStandardHelpOptions = true,
-            description = "Edit a copy of FILE with $VISUAL or $EDITOR (default vi), validate it, and replace FILE"
-                    + " only when valid, keeping its permissions (a symbolic link is followed to its target).")
-    static final class Edit implements Callable<Integer> {
-        @Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Parameters(paramLabel = "FILE", description = "gateway YAML file (must exist)")
-        Path file;
-
+            description = "Edit a copy of FILE (which must exist) with $VISUAL or $EDITOR (default vi), validate"
+                    + " it, and replace FILE only when valid, keeping its permissions (a symbolic link is followed to"
+                    + " its target).")
+    static final class Edit extends SluiceCli.FileCommand {
         InputStream answers = System.in;
 
         Map<String, String> env = System.getenv();
