@@ -8,6 +8,7 @@ import io.sluice.gateway.ConfigException;
 import io.sluice.gateway.Gateway;
 import io.sluice.gateway.GatewayConfig;
 import io.sluice.gateway.PipelineReport;
+import io.sluice.gateway.ShutdownHook;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -21,8 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code sluice demo}: a gateway on 127.0.0.1 with four network transports (TCP, UDP, HTTP,
@@ -45,8 +44,6 @@ import org.slf4j.LoggerFactory;
  * <p>Command-line output is this class's job, so it prints to the given writer.
  */
 public final class GatewayDemo {
-
-    private static final Logger LOG = LoggerFactory.getLogger(GatewayDemo.class);
 
     /** Gateway pipeline name to the load pipeline that feeds it. */
     static final Map<String, String> FED_BY = Map.of(
@@ -171,25 +168,12 @@ public final class GatewayDemo {
             out.println("dashboard: " + admin.url() + "/   metrics: " + admin.url() + "/metrics");
         }
         out.println();
-        // SIGINT / SIGTERM: the hook wakes this thread, which stops the load, drains the gateway
-        // and prints the summary; the hook waits (bounded) for that summary, then ends the JVM with
-        // the demo's exit code (0 when every pipeline adds up). A hook that just returned would let
-        // the JVM halt in the middle of the drain, before the summary.
+        // SIGINT / SIGTERM: the hook wakes this thread, which stops the load, drains the gateway and
+        // prints the summary; then the hook ends the JVM with the demo's exit code (0 when every
+        // pipeline adds up).
         CountDownLatch stop = new CountDownLatch(1);
-        CountDownLatch summarised = new CountDownLatch(1);
-        int[] exitCode = {1};
-        Thread hook = new Thread(() -> {
-            stop.countDown();
-            try {
-                if (summarised.await(SHUTDOWN_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-                    Runtime.getRuntime().halt(exitCode[0]);
-                }
-                LOG.warn("demo did not print its summary within {}; exiting anyway", SHUTDOWN_WAIT);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "sluice-demo-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        ShutdownHook hook = ShutdownHook.install("sluice-demo-shutdown", stop, SHUTDOWN_WAIT);
+        int exitCode = 1;
         Map<String, Long> lastDelivered = new HashMap<>();
         long deadline = System.nanoTime() + duration.toNanos();
         int printed = 0;
@@ -198,7 +182,7 @@ public final class GatewayDemo {
                 if (stop.await(1, TimeUnit.SECONDS)) {
                     break;
                 }
-                printed = liveView(out, gateway.report(), lastDelivered, live, printed);
+                printed = DemoView.liveView(out, gateway.report(), lastDelivered, live, printed);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -217,29 +201,16 @@ public final class GatewayDemo {
                 out.println("drain incomplete: " + e.getMessage());
             }
             rows = rows(gateway, load);
-            summary(out, rows);
+            DemoView.summary(out, rows);
             if (admin != null) {
                 admin.close();
             }
             registry.close();
-            exitCode[0] = exitCode(rows);
+            exitCode = DemoView.exitCode(rows);
         } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // a signal arrived: the hook is waiting for the summary and ends the JVM
-            }
-            summarised.countDown();
+            hook.finish(exitCode);
         }
         return rows;
-    }
-
-    /**
-     * @param rows the summary
-     * @return the demo's exit code: 0 when every pipeline adds up, else 1
-     */
-    static int exitCode(List<Row> rows) {
-        return !rows.isEmpty() && rows.stream().allMatch(Row::addsUp) ? 0 : 1;
     }
 
     /** The rows of the summary, from the gateway's reports, its UDP source's sequence gaps and the load's counts. */
@@ -249,72 +220,7 @@ public final class GatewayDemo {
             gateway.transportMetrics(name).filter(tm -> "udp".equals(tm.transport()))
                     .ifPresent(tm -> lost.put(name, tm.lost()));
         }
-        return rows(concat(gateway.report(), load.report()), lost);
-    }
-
-    /**
-     * @param reports the gateway's and the load's reports
-     * @param lost per gateway pipeline on a sequenced (lossy) transport, the messages it saw lost
-     *     in transit; pipelines absent from it are on reliable transports
-     * @return one row per gateway pipeline fed by the load
-     */
-    static List<Row> rows(List<PipelineReport> reports, Map<String, Long> lost) {
-        Map<String, PipelineReport> byName = new HashMap<>();
-        reports.forEach(r -> byName.put(r.name(), r));
-        return reports.stream().filter(r -> FED_BY.containsKey(r.name())).map(r -> {
-            PipelineReport load = byName.get(FED_BY.get(r.name()));
-            return new Row(r.name(), r.policy(), load.delivered(), r.received(), lost.getOrDefault(r.name(), 0L),
-                    lost.containsKey(r.name()), r.delivered(), r.dropped(), r.discarded(), r.buffered(), r.outcome());
-        }).toList();
-    }
-
-    /**
-     * Prints (or, when {@code live}, redraws in place over the previous {@code printed} lines) one
-     * frame of the live view.
-     *
-     * @return the number of lines printed
-     */
-    static int liveView(PrintWriter out, List<PipelineReport> reports, Map<String, Long> last, boolean live,
-                                int printed) {
-        if (live && printed > 0) {
-            out.print("\033[" + printed + "A");
-        }
-        int lines = 0;
-        out.printf("%-15s %-17s %10s %10s %12s %10s%n", "pipeline", "policy", "msg/s", "queue", "dropped", "received");
-        lines++;
-        for (PipelineReport r : reports) {
-            if (!FED_BY.containsKey(r.name())) {
-                continue;
-            }
-            long prev = last.getOrDefault(r.name(), 0L);
-            last.put(r.name(), r.delivered());
-            String fill = r.buffered() + "/" + r.capacity();
-            out.printf("%-15s %-17s %,10d %10s %,12d %,10d%s%n", r.name(), r.policy(), r.delivered() - prev, fill,
-                    r.dropped(), r.received(), live ? "\033[K" : "");
-            lines++;
-        }
-        if (!live) {
-            out.println();
-            lines++;
-        }
-        out.flush();
-        return lines;
-    }
-
-    static void summary(PrintWriter out, List<Row> rows) {
-        out.println();
-        out.printf("%-15s %-17s %10s %10s %8s %8s %10s %10s %10s %9s  %-8s %s%n", "pipeline", "policy", "sent",
-                "received", "lost", "unseen", "delivered", "dropped", "cancelled", "buffered", "adds up", "outcome");
-        for (Row r : rows) {
-            out.printf("%-15s %-17s %,10d %,10d %,8d %,8d %,10d %,10d %,10d %,9d  %-8s %s%n", r.name(), r.policy(),
-                    r.sent(), r.received(), r.lost(), r.unseen(), r.delivered(), r.dropped(), r.discarded(),
-                    r.buffered(), r.addsUp() ? "yes" : "NO", r.outcome());
-        }
-        out.println("received = delivered + dropped + cancelled + buffered; sent = received on TCP, HTTP and"
-                + " WebSocket; UDP: lost = gaps in the sequence numbers,");
-        out.println("unseen = sent - received - lost = datagrams lost after the last one received (no gap shows"
-                + " them), never negative");
-        out.flush();
+        return DemoView.rows(concat(gateway.report(), load.report()), lost);
     }
 
     private static GatewayConfig parse(String yaml) {

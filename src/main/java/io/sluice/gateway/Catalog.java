@@ -1,113 +1,68 @@
 package io.sluice.gateway;
 
+import io.sluice.overflow.OverflowPolicy;
+import io.sluice.transport.spi.OptionSpec;
+import io.sluice.transport.spi.OptionType;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
-/** What a configuration may name: endpoint types, step types, and their options. */
+/**
+ * What a configuration may name besides transports (those come from the
+ * {@link io.sluice.transport.spi.TransportRegistry}): the overflow policies and the step types with
+ * their options.
+ */
 final class Catalog {
 
     /**
-     * @param name option name
-     * @param kind value kind
-     * @param required must be given
-     * @param allowed for text options with a fixed set of values, the values; else empty
-     */
-    record Option(String name, OptionKind kind, boolean required, List<String> allowed) {
-    }
-
-    /**
+     * A processing step type.
+     *
      * @param name type name
-     * @param source usable as a source
-     * @param sink usable as a sink
      * @param options accepted options
      */
-    record Type(String name, boolean source, boolean sink, Map<String, Option> options) {
+    record StepType(String name, List<OptionSpec> options) {
     }
 
-    static final List<String> POLICIES = List.of("drop-newest", "overwrite-oldest", "block", "fail");
+    /** Overflow policy names, as {@link OverflowPolicy.Kind#label()} gives them. */
+    static final List<String> POLICIES = Arrays.stream(OverflowPolicy.Kind.values())
+            .map(OverflowPolicy.Kind::label).toList();
 
-    static final Map<String, Type> ENDPOINTS = index(
-            type("generator", true, false,
-                    opt("count", OptionKind.POSITIVE_INT), opt("size", OptionKind.POSITIVE_INT),
-                    opt("interval", OptionKind.DURATION), opt("rate", OptionKind.POSITIVE_INT),
-                    opt("devices", OptionKind.POSITIVE_INT)),
-            type("dir", true, false,
-                    req("path", OptionKind.STRING), opt("glob", OptionKind.STRING),
-                    opt("concurrency", OptionKind.POSITIVE_INT), opt("maxFileSize", OptionKind.POSITIVE_INT)),
-            type("file", false, true,
-                    req("path", OptionKind.STRING), choice("format", "newline", "length-prefixed", "raw"),
-                    opt("bufferSize", OptionKind.POSITIVE_INT), opt("flushInterval", OptionKind.DURATION),
-                    opt("append", OptionKind.BOOLEAN)),
-            type("stdout", false, true),
-            type("discard", false, true, opt("delay", OptionKind.DURATION)),
-            type("tcp", true, true,
-                    opt("host", OptionKind.STRING), req("port", OptionKind.PORT),
-                    choice("framing", "newline", "length-prefixed"), opt("maxFrame", OptionKind.POSITIVE_INT),
-                    opt("maxConnections", OptionKind.POSITIVE_INT)),
-            type("udp", true, true,
-                    opt("host", OptionKind.STRING), req("port", OptionKind.PORT), opt("sequenced", OptionKind.BOOLEAN)),
-            type("http", true, true,
-                    opt("host", OptionKind.STRING), req("port", OptionKind.PORT), opt("path", OptionKind.STRING),
-                    opt("maxBody", OptionKind.POSITIVE_INT), opt("concurrency", OptionKind.POSITIVE_INT)),
-            type("grpc", true, true,
-                    opt("host", OptionKind.STRING), req("port", OptionKind.PORT), choice("mode", "stream", "unary"),
-                    opt("maxMessageSize", OptionKind.POSITIVE_INT)),
-            type("rsocket", true, true,
-                    opt("host", OptionKind.STRING), req("port", OptionKind.PORT),
-                    choice("mode", "channel", "fire-and-forget", "stream"), opt("webSocket", OptionKind.BOOLEAN)),
-            type("zmq-pull", true, false, req("endpoint", OptionKind.STRING), opt("bind", OptionKind.BOOLEAN)),
-            type("zmq-sub", true, false, req("endpoint", OptionKind.STRING), opt("bind", OptionKind.BOOLEAN),
-                    opt("topics", OptionKind.STRING_LIST)),
-            type("zmq-push", false, true, req("endpoint", OptionKind.STRING), opt("bind", OptionKind.BOOLEAN)),
-            type("zmq-pub", false, true, req("endpoint", OptionKind.STRING), opt("bind", OptionKind.BOOLEAN)),
-            type("websocket", true, true,
-                    opt("host", OptionKind.STRING), req("port", OptionKind.PORT), opt("path", OptionKind.STRING),
-                    opt("maxFrame", OptionKind.POSITIVE_INT)));
-
-    static final Map<String, Type> STEPS = index(
-            type("filter-header", false, false, req("name", OptionKind.STRING), opt("equals", OptionKind.STRING)),
-            type("set-header", false, false, req("name", OptionKind.STRING), req("value", OptionKind.STRING)),
-            type("rename-header", false, false, req("from", OptionKind.STRING), req("to", OptionKind.STRING)),
-            type("sample", false, false, req("every", OptionKind.POSITIVE_INT)),
-            type("delay", false, false, req("per", OptionKind.DURATION)),
-            type("stats", false, false, opt("value", OptionKind.STRING), opt("by", OptionKind.STRING)),
-            type("parse-json", false, false, req("fields", OptionKind.STRING_LIST),
-                    choice("onError", "drop", "fail")));
+    static final Map<String, StepType> STEPS = index(
+            step("filter-header", OptionSpec.required("name", OptionType.STRING, "header that must be present"),
+                    OptionSpec.optional("equals", OptionType.STRING, null, "value it must have (default: any)")),
+            step("set-header", OptionSpec.required("name", OptionType.STRING, "header name"),
+                    OptionSpec.required("value", OptionType.STRING, "header value")),
+            step("rename-header", OptionSpec.required("from", OptionType.STRING, "old name"),
+                    OptionSpec.required("to", OptionType.STRING, "new name")),
+            step("sample", OptionSpec.required("every", OptionType.POSITIVE_INT, "keep one message in this many")),
+            step("delay", OptionSpec.required("per", OptionType.DURATION, "simulated processing cost per message")),
+            step("stats", OptionSpec.optional("value", OptionType.STRING, null, "numeric header to measure (default: size)"),
+                    OptionSpec.optional("by", OptionType.STRING, null, "header to group by")),
+            step("parse-json", OptionSpec.required("fields", OptionType.STRING_LIST, "top-level fields copied to headers"),
+                    OptionSpec.choice("onError", "drop", "what a payload that is not a JSON object does", "drop", "fail")));
 
     private Catalog() {
     }
 
-    private static Type type(String name, boolean source, boolean sink, Option... options) {
-        Map<String, Option> m = new LinkedHashMap<>();
-        for (Option o : options) {
-            m.put(o.name(), o);
-        }
-        return new Type(name, source, sink, m);
+    /**
+     * @param label a policy name as written in YAML
+     * @return the policy kind, if the name is known
+     */
+    static Optional<OverflowPolicy.Kind> policy(String label) {
+        return Arrays.stream(OverflowPolicy.Kind.values()).filter(k -> k.label().equals(label)).findFirst();
     }
 
-    private static Option opt(String name, OptionKind kind) {
-        return new Option(name, kind, false, List.of());
+    private static StepType step(String name, OptionSpec... options) {
+        return new StepType(name, List.of(options));
     }
 
-    private static Option req(String name, OptionKind kind) {
-        return new Option(name, kind, true, List.of());
-    }
-
-    private static Option choice(String name, String... values) {
-        return new Option(name, OptionKind.STRING, false, Arrays.asList(values));
-    }
-
-    private static Map<String, Type> index(Type... types) {
-        Map<String, Type> m = new LinkedHashMap<>();
-        for (Type t : types) {
+    private static Map<String, StepType> index(StepType... types) {
+        Map<String, StepType> m = new LinkedHashMap<>();
+        for (StepType t : types) {
             m.put(t.name(), t);
         }
         return m;
-    }
-
-    static List<String> names(Map<String, Type> types, boolean source) {
-        return types.values().stream().filter(t -> source ? t.source() : t.sink()).map(Type::name).toList();
     }
 }

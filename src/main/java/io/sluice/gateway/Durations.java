@@ -14,6 +14,6 @@ public final class Durations {
      * @throws IllegalArgumentException with a plain reason
      */
     public static Duration parse(String text) {
-        return OptionKind.duration(text);
+        return io.sluice.transport.spi.OptionType.duration(text);
     }
 }

@@ -14,6 +14,7 @@ import io.sluice.pipeline.PipelineHandle;
 import io.sluice.pipeline.Sink;
 import io.sluice.pipeline.Source;
 import io.sluice.transport.ServerSource;
+import io.sluice.transport.spi.EndpointContext;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,10 +22,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -44,7 +48,9 @@ import reactor.core.publisher.Mono;
 public final class Gateway {
 
     private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+    /** Longest wait for a server source to bind; a failure to bind ends the wait at once. */
     private static final Duration BIND_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration CANCEL_TIMEOUT = Duration.ofSeconds(5);
 
     private final GatewayConfig config;
     private final List<Running> pipelines;
@@ -67,37 +73,82 @@ public final class Gateway {
      */
     public static Gateway start(GatewayConfig config, MeterRegistry registry, EventDispatcher events, OutputStream stdout) {
         Objects.requireNonNull(config, "config");
-        List<Running> running = new ArrayList<>();
-        List<Running> startOrder = new ArrayList<>();
+        List<GatewayConfig.PipelineSpec> specs = config.pipelines();
         Map<String, PipelineStopped> ends = new ConcurrentHashMap<>();
         events.on(PipelineStopped.class, e -> ends.put(e.pipeline(), e));
-        try {
-            // Servers first: a pipeline whose sink connects to a server of this same gateway must
-            // not start before that server has bound.
-            Running[] started = new Running[config.pipelines().size()];
-            for (int pass = 0; pass < 2; pass++) {
-                for (int i = 0; i < started.length; i++) {
-                    GatewayConfig.PipelineSpec spec = config.pipelines().get(i);
-                    Source<Message> source = Endpoints.source(spec.source(), events);
-                    boolean server = source instanceof ServerSource s && s.binds();
-                    if ((pass == 0) == server) {
-                        started[i] = Running.start(spec, source, registry, events, stdout, ends);
-                        running.add(started[i]);
-                        if (server) {
-                            ((ServerSource) source).boundAddress().block(BIND_TIMEOUT);
-                        }
-                    }
+        // Servers first: a pipeline whose sink connects to a server of this same gateway must not
+        // start before that server has bound.
+        List<Integer> order = new ArrayList<>();
+        for (int pass = 0; pass < 2; pass++) {
+            for (int i = 0; i < specs.size(); i++) {
+                if ((pass == 0) == isServer(specs.get(i))) {
+                    order.add(i);
                 }
             }
-            startOrder.addAll(running);
-            running.clear();
-            running.addAll(java.util.Arrays.asList(started));
+        }
+        Running[] started = new Running[specs.size()];
+        List<Running> startOrder = new ArrayList<>();
+        try {
+            for (int i : order) {
+                GatewayConfig.PipelineSpec spec = specs.get(i);
+                EndpointContext context = new EndpointContext(spec.name(), events, stdout);
+                Source<Message> source = spec.source().source(context);
+                started[i] = Running.start(spec, source, spec.sink().sink(context), registry, events, ends);
+                startOrder.add(started[i]);
+                if (source instanceof ServerSource server && !spec.source().binds().isEmpty()) {
+                    awaitBound(spec, server, started[i].handle);
+                }
+            }
         } catch (RuntimeException e) {
-            running.forEach(r -> r.handle.cancel());
+            cancel(startOrder);
             throw e;
         }
-        LOG.info("gateway started {} pipeline(s)", running.size());
-        return new Gateway(config, running, startOrder);
+        LOG.info("gateway started {} pipeline(s)", started.length);
+        return new Gateway(config, List.of(started), startOrder);
+    }
+
+    private static boolean isServer(GatewayConfig.PipelineSpec spec) {
+        return !spec.source().binds().isEmpty() || !spec.sink().binds().isEmpty();
+    }
+
+    /**
+     * Waits until the pipeline's server source has bound, or fails at once when the pipeline ends
+     * first (a bind failure: port in use, address not local, no permission).
+     *
+     * @throws GatewayStartException naming the pipeline, the protocol and the address
+     */
+    private static void awaitBound(GatewayConfig.PipelineSpec spec, ServerSource source, PipelineHandle handle) {
+        Mono<Object> ended = handle.done().then(Mono.error(() -> new IllegalStateException("it ended before binding")));
+        try {
+            Mono.firstWithSignal(source.boundAddress().cast(Object.class), ended)
+                    .timeout(BIND_TIMEOUT, Mono.error(() -> new TimeoutException("not bound within " + BIND_TIMEOUT)))
+                    .block();
+        } catch (RuntimeException e) {
+            Throwable cause = Exceptions.unwrap(e);
+            String where = spec.source().binds().stream()
+                    .map(b -> b.protocol() + " " + b.host() + ":" + b.port()).collect(Collectors.joining(", "));
+            throw new GatewayStartException(spec.name(), "pipeline '" + spec.name() + "' cannot start: its "
+                    + spec.source().type() + " source cannot bind " + where + ": " + reason(cause), cause);
+        }
+    }
+
+    private static String reason(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() != null ? root.getMessage() : root.toString();
+    }
+
+    /** Cancels the pipelines started so far and waits (bounded) until each has terminated. */
+    private static void cancel(List<Running> started) {
+        started.forEach(r -> r.handle.cancel());
+        try {
+            Mono.when(started.stream().map(r -> r.handle.done().onErrorResume(x -> Mono.empty())).toList())
+                    .block(CANCEL_TIMEOUT);
+        } catch (RuntimeException notAllEnded) {
+            LOG.warn("pipelines did not end within {} after a failed start: {}", CANCEL_TIMEOUT, notAllEnded.toString());
+        }
     }
 
     /**
@@ -125,6 +176,11 @@ public final class Gateway {
         return Flux.fromIterable(order)
                 .concatMapDelayError(r -> Mono.defer(() -> r.handle.stop(drainTimeout)))
                 .then();
+    }
+
+    /** Cancels every pipeline at once, without draining, and waits (bounded) until each has ended. */
+    public void cancel() {
+        cancel(startOrder);
     }
 
     /** @return completes when every pipeline has terminated, whatever the outcome */
@@ -192,8 +248,8 @@ public final class Gateway {
             this.ends = ends;
         }
 
-        static Running start(GatewayConfig.PipelineSpec spec, Source<Message> source, MeterRegistry registry,
-                             EventDispatcher events, OutputStream stdout, Map<String, PipelineStopped> ends) {
+        static Running start(GatewayConfig.PipelineSpec spec, Source<Message> source, Sink<Message> sink,
+                             MeterRegistry registry, EventDispatcher events, Map<String, PipelineStopped> ends) {
             OverflowPolicy<Message> policy = policy(spec.overflow()).named(spec.name()).events(events);
             Running r = new Running(spec.name(), policy, ends);
             Tags tags = Tags.of("pipeline", spec.name());
@@ -231,8 +287,6 @@ public final class Gateway {
                     .description("time from a message's timestamp (creation or receipt) to its hand-off to the sink")
                     .tags(tags).register(registry);
 
-            Sink<Message> sink = Endpoints.sink(spec.sink(), stdout, events);
-
             Pipeline<Message> p = Pipeline.from(source).named(spec.name()).events(events)
                     .via(f -> f.doOnNext(m -> {
                         r.received.increment();
@@ -269,16 +323,15 @@ public final class Gateway {
         }
     }
 
+    /** @return the policy the spec names; every {@link OverflowPolicy.Kind} must have a case here */
     static OverflowPolicy<Message> policy(GatewayConfig.OverflowSpec spec) {
-        switch (spec.policy()) {
-            case "drop-newest":
-                return Overflow.dropNewest(spec.capacity());
-            case "overwrite-oldest":
-                return Overflow.overwriteOldest(spec.capacity());
-            case "fail":
-                return Overflow.fail(spec.capacity());
-            default:
-                return Overflow.block(spec.capacity());
-        }
+        OverflowPolicy.Kind kind = Catalog.policy(spec.policy())
+                .orElseThrow(() -> new IllegalArgumentException("unknown overflow policy '" + spec.policy() + "'"));
+        return switch (kind) {
+            case DROP_NEWEST -> Overflow.dropNewest(spec.capacity());
+            case OVERWRITE_OLDEST -> Overflow.overwriteOldest(spec.capacity());
+            case BLOCK -> Overflow.block(spec.capacity());
+            case FAIL -> Overflow.fail(spec.capacity());
+        };
     }
 }

@@ -1,5 +1,15 @@
 package io.sluice.gateway;
 
+import io.sluice.Message;
+import io.sluice.pipeline.Sink;
+import io.sluice.pipeline.Source;
+import io.sluice.transport.spi.Bind;
+import io.sluice.transport.spi.EndpointContext;
+import io.sluice.transport.spi.EndpointOptions;
+import io.sluice.transport.spi.EndpointType;
+import io.sluice.transport.spi.Role;
+import io.sluice.transport.spi.TransportProvider;
+import io.sluice.transport.spi.TransportRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,8 +38,8 @@ import java.util.Optional;
  *     sink: {type: file, path: out.log}
  * </pre>
  *
- * The endpoint types, step types and their options are listed by {@code sluice validate --help}
- * and in the README.
+ * The endpoint types come from the {@link TransportProvider}s on the class path; they, the step
+ * types and their options are listed by {@code sluice transports} and in the README.
  *
  * @param admin admin endpoint, if configured
  * @param drainTimeout how long stop waits for buffered messages
@@ -47,24 +57,39 @@ public record GatewayConfig(Optional<Admin> admin, Duration drainTimeout, List<P
     }
 
     /**
-     * A source or sink.
+     * A source or sink: its type (from a {@link TransportProvider}), side and validated options.
      *
-     * @param type endpoint type, e.g. {@code tcp}
-     * @param options validated options, converted to their types (Integer, String, Duration, Boolean)
+     * @param endpointType the endpoint type
+     * @param role source or sink
+     * @param options validated options, converted to their types, defaults applied
      * @param line line of the definition
      */
-    public record Endpoint(String type, Map<String, Object> options, int line) {
+    public record Endpoint(EndpointType endpointType, Role role, EndpointOptions options, int line) {
+
+        /** @return the type's name, e.g. {@code tcp} */
+        public String type() {
+            return endpointType.name();
+        }
+
+        /** @return what the endpoint listens on once started (nothing for a connecting client) */
+        public List<Bind> binds() {
+            return endpointType.binder().binds(role, options);
+        }
 
         /**
-         * @param name option name
-         * @param fallback value when absent
-         * @param <V> value type
-         * @return the option's value
+         * @param context pipeline name, events, stdout
+         * @return a new source (binding happens on subscribe)
          */
-        @SuppressWarnings("unchecked")
-        public <V> V option(String name, V fallback) {
-            Object v = options.get(name);
-            return v == null ? fallback : (V) v;
+        public Source<Message> source(EndpointContext context) {
+            return endpointType.sourceFactory().source(options, context);
+        }
+
+        /**
+         * @param context pipeline name, events, stdout
+         * @return a new sink
+         */
+        public Sink<Message> sink(EndpointContext context) {
+            return endpointType.sinkFactory().sink(options, context);
         }
     }
 
@@ -101,11 +126,21 @@ public record GatewayConfig(Optional<Admin> admin, Duration drainTimeout, List<P
 
     /**
      * @param yaml configuration text
-     * @return the configuration
+     * @return the configuration, with the transports found on the class path
      * @throws ConfigException listing every problem with its line
      */
     public static GatewayConfig parse(String yaml) throws ConfigException {
-        return new ConfigReader().read(yaml);
+        return parse(yaml, Registry.DEFAULT);
+    }
+
+    /**
+     * @param yaml configuration text
+     * @param transports the endpoint types a configuration may name
+     * @return the configuration
+     * @throws ConfigException listing every problem with its line
+     */
+    public static GatewayConfig parse(String yaml, TransportRegistry transports) throws ConfigException {
+        return new ConfigReader(transports).read(yaml);
     }
 
     /**
@@ -116,5 +151,15 @@ public record GatewayConfig(Optional<Admin> admin, Duration drainTimeout, List<P
      */
     public static GatewayConfig load(Path file) throws IOException, ConfigException {
         return parse(Files.readString(file));
+    }
+
+    /** @return the transports found on the class path (loaded once) */
+    public static TransportRegistry transports() {
+        return Registry.DEFAULT;
+    }
+
+    /** Loads the providers once, on first use. */
+    private static final class Registry {
+        static final TransportRegistry DEFAULT = TransportRegistry.load();
     }
 }

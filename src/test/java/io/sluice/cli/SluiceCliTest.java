@@ -2,6 +2,7 @@ package io.sluice.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.gateway.Ports;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -87,6 +88,46 @@ class SluiceCliTest {
     }
 
     @Test
+    void runStopsWithExitCode2AndOneLineWhenAPortIsTaken() throws IOException {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Path f = Files.writeString(tmp.resolve("gw.yaml"), "pipelines:\n"
+                    + "  - name: ingest\n"
+                    + "    source: {type: tcp, host: 127.0.0.1, port: " + taken.getLocalPort() + "}\n"
+                    + "    sink: {type: discard}\n");
+            assertThat(run("run", f.toString())).isEqualTo(SluiceCli.CANNOT_START);
+            assertThat(err.toString().lines()).singleElement().satisfies(l -> assertThat(l)
+                    .startsWith(f + ": pipeline 'ingest' cannot start: its tcp source cannot bind TCP 127.0.0.1:"
+                            + taken.getLocalPort() + ": "));
+            assertThat(out.toString()).doesNotContain("COMPLETED");
+        }
+    }
+
+    @Test
+    void runStopsWithExitCode2WhenTheAdminPortIsTakenAndStopsThePipelines() throws Exception {
+        int pipelinePort = Ports.freeTcpPort();
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Path f = Files.writeString(tmp.resolve("gw.yaml"), "admin: {host: 127.0.0.1, port: " + taken.getLocalPort()
+                    + "}\npipelines:\n"
+                    + "  - name: ingest\n"
+                    + "    source: {type: tcp, host: 127.0.0.1, port: " + pipelinePort + "}\n"
+                    + "    sink: {type: discard}\n");
+            assertThat(run("run", f.toString())).isEqualTo(SluiceCli.CANNOT_START);
+            assertThat(err.toString().lines()).singleElement().satisfies(l -> assertThat(l)
+                    .startsWith(f + ": the admin server cannot start: it cannot bind TCP 127.0.0.1:"
+                            + taken.getLocalPort() + ": "));
+        }
+        assertThat(Ports.released(pipelinePort)).as("the pipeline's port was released").isTrue();
+    }
+
+    @Test
+    void transportsListsEveryTypeWithItsOptions() {
+        assertThat(run("transports")).isZero();
+        assertThat(out.toString()).contains("| **`tcp`** | | source, sink |")
+                .contains("| | `maxConnections` | source | integer >= 1 | `64` |")
+                .contains("| **`memory`** |"); // the test-only transport is on this class path too
+    }
+
+    @Test
     void editReplacesTheFileOnlyWhenValid() throws Exception {
         Path target = Files.writeString(tmp.resolve("gw.yaml"), VALID);
         Path bad = Files.writeString(tmp.resolve("bad.yaml"), INVALID);
@@ -100,7 +141,7 @@ class SluiceCliTest {
 
         PrintWriter o = new PrintWriter(out, true);
         PrintWriter e = new PrintWriter(err, true);
-        int code = SluiceCli.edit(target, script.toString(), answers("y\n"), o, e);
+        int code = ConfigEditor.edit(target, script.toString(), answers("y\n"), o, e);
 
         assertThat(code).isZero();
         assertThat(Files.readString(target)).contains("every: 7");
@@ -119,7 +160,7 @@ class SluiceCliTest {
         Path script = Files.writeString(tmp.resolve("editor.sh"), "#!/bin/sh\ncp " + bad + " \"$1\"\n");
         script.toFile().setExecutable(true);
 
-        int code = SluiceCli.edit(target, script.toString(), answers("n\n"), new PrintWriter(out, true),
+        int code = ConfigEditor.edit(target, script.toString(), answers("n\n"), new PrintWriter(out, true),
                 new PrintWriter(err, true));
 
         assertThat(code).isEqualTo(SluiceCli.INVALID);
@@ -153,7 +194,7 @@ class SluiceCliTest {
         Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-r--r--"));
         Path editor = editorThatChecksAndAppends("append", target, "# edited");
 
-        int code = SluiceCli.edit(target, editor.toString(), answers(""), new PrintWriter(out, true),
+        int code = ConfigEditor.edit(target, editor.toString(), answers(""), new PrintWriter(out, true),
                 new PrintWriter(err, true));
 
         assertThat(code).as(err.toString()).isZero();
@@ -170,7 +211,7 @@ class SluiceCliTest {
         Path link = Files.createSymbolicLink(tmp.resolve("gw.yaml"), real);
         Path editor = editorThatChecksAndAppends("append", real, "# via link");
 
-        int code = SluiceCli.edit(link, editor.toString(), answers(""), new PrintWriter(out, true),
+        int code = ConfigEditor.edit(link, editor.toString(), answers(""), new PrintWriter(out, true),
                 new PrintWriter(err, true));
 
         assertThat(code).as(err.toString()).isZero();
@@ -188,7 +229,7 @@ class SluiceCliTest {
         Path target = Files.writeString(tmp.resolve("gw.yaml"), VALID);
         Path editor = script("fails", "printf 'garbage\\n' >> \"$1\"\nexit 4\n");
 
-        int code = SluiceCli.edit(target, editor.toString(), answers("y\n"), new PrintWriter(out, true),
+        int code = ConfigEditor.edit(target, editor.toString(), answers("y\n"), new PrintWriter(out, true),
                 new PrintWriter(err, true));
 
         assertThat(code).isEqualTo(SluiceCli.INVALID);
@@ -203,7 +244,7 @@ class SluiceCliTest {
         Path missing = tmp.resolve("nope.yaml");
         Path editor = script("never", "touch '" + tmp.resolve("editor-ran") + "'\n");
 
-        int code = SluiceCli.edit(missing, editor.toString(), answers(""), new PrintWriter(out, true),
+        int code = ConfigEditor.edit(missing, editor.toString(), answers(""), new PrintWriter(out, true),
                 new PrintWriter(err, true));
 
         assertThat(code).isEqualTo(SluiceCli.INVALID);
@@ -217,7 +258,7 @@ class SluiceCliTest {
         CommandLine cl = new CommandLine(new SluiceCli());
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
-        SluiceCli.Edit edit = cl.getSubcommands().get("edit").getCommand();
+        ConfigEditor.Edit edit = cl.getSubcommands().get("edit").getCommand();
         edit.env = env;
         edit.answers = answers(answers);
         return cl.execute(args);
@@ -250,9 +291,9 @@ class SluiceCliTest {
         assertThat(runEdit(Map.of(), "", "edit")).isEqualTo(CommandLine.ExitCode.USAGE);
         assertThat(runEdit(Map.of("EDITOR", editor.toString()), "", "edit", tmp.resolve("missing.yaml").toString()))
                 .isEqualTo(SluiceCli.INVALID);
-        assertThat(SluiceCli.editor(Map.of())).isEqualTo("vi");
-        assertThat(SluiceCli.editor(Map.of("EDITOR", "nano"))).isEqualTo("nano");
-        assertThat(SluiceCli.editor(Map.of("EDITOR", "nano", "VISUAL", "code --wait"))).isEqualTo("code --wait");
+        assertThat(ConfigEditor.editor(Map.of())).isEqualTo("vi");
+        assertThat(ConfigEditor.editor(Map.of("EDITOR", "nano"))).isEqualTo("nano");
+        assertThat(ConfigEditor.editor(Map.of("EDITOR", "nano", "VISUAL", "code --wait"))).isEqualTo("code --wait");
     }
 
     @Test

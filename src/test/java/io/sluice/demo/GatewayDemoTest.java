@@ -66,14 +66,14 @@ class GatewayDemoTest {
         StringWriter text = new StringWriter();
         PrintWriter out = new PrintWriter(text, true);
         Map<String, Long> last = new HashMap<>();
-        int lines = GatewayDemo.liveView(out, List.of(report("udp-metrics", 1_000, 100, 40, 512, 7),
+        int lines = DemoView.liveView(out, List.of(report("udp-metrics", 1_000, 100, 40, 512, 7),
                 report("load-udp", 5_000, 5_000, 0, 256, 0)), last, true, 0);
         assertThat(lines).isEqualTo(2); // header and one gateway pipeline; the load pipeline is not shown
         assertThat(text.toString()).doesNotContain("load-udp").doesNotContain("\033[2A")
                 .containsPattern("udp-metrics\\s+drop-newest\\s+100\\s+7/512\\s+40\\s+1,000");
 
         text.getBuffer().setLength(0);
-        lines = GatewayDemo.liveView(out, List.of(report("udp-metrics", 3_000, 350, 90, 512, 3)), last, true, lines);
+        lines = DemoView.liveView(out, List.of(report("udp-metrics", 3_000, 350, 90, 512, 3)), last, true, lines);
         assertThat(text.toString()).startsWith("\033[2A") // cursor up over the previous frame
                 .containsPattern("udp-metrics\\s+drop-newest\\s+250\\s+3/512\\s+90\\s+3,000");
     }
@@ -83,7 +83,7 @@ class GatewayDemoTest {
         List<PipelineReport> reports = List.of(report("udp-metrics", 900, 880, 20, 512, 0),
                 report("load-udp", 1_000, 1_000, 0, 256, 0), report("tcp-telemetry", 990, 990, 0, 1024, 0),
                 report("load-tcp", 1_000, 1_000, 0, 256, 0));
-        Map<String, GatewayDemo.Row> rows = GatewayDemo.rows(reports, Map.of("udp-metrics", 100L)).stream()
+        Map<String, GatewayDemo.Row> rows = DemoView.rows(reports, Map.of("udp-metrics", 100L)).stream()
                 .collect(Collectors.toMap(GatewayDemo.Row::name, Function.identity()));
         GatewayDemo.Row udp = rows.get("udp-metrics");
         assertThat(udp.lost()).isEqualTo(100);
@@ -94,8 +94,8 @@ class GatewayDemoTest {
         assertThat(tcp.sequenced()).isFalse();
         assertThat(tcp.unseen()).isEqualTo(10);
         assertThat(tcp.addsUp()).isFalse();
-        assertThat(GatewayDemo.exitCode(List.copyOf(rows.values()))).isEqualTo(1);
-        assertThat(GatewayDemo.exitCode(List.of(udp))).isZero();
+        assertThat(DemoView.exitCode(List.copyOf(rows.values()))).isEqualTo(1);
+        assertThat(DemoView.exitCode(List.of(udp))).isZero();
     }
 
     @Test
@@ -103,15 +103,15 @@ class GatewayDemoTest {
         List<PipelineReport> reports = List.of(report("udp-metrics", 850, 830, 20, 512, 0),
                 report("load-udp", 1_000, 1_000, 0, 256, 0));
         // 100 gaps seen, 50 lost after the last datagram received: fine
-        GatewayDemo.Row tail = GatewayDemo.rows(reports, Map.of("udp-metrics", 100L)).get(0);
+        GatewayDemo.Row tail = DemoView.rows(reports, Map.of("udp-metrics", 100L)).get(0);
         assertThat(tail.unseen()).isEqualTo(50);
         assertThat(tail.addsUp()).isTrue();
         // more gaps than the shortfall: a counting error
-        GatewayDemo.Row tooMany = GatewayDemo.rows(reports, Map.of("udp-metrics", 151L)).get(0);
+        GatewayDemo.Row tooMany = DemoView.rows(reports, Map.of("udp-metrics", 151L)).get(0);
         assertThat(tooMany.unseen()).isEqualTo(-1);
         assertThat(tooMany.addsUp()).isFalse();
         // and received must still split exactly into delivered, dropped, cancelled and buffered
-        GatewayDemo.Row leak = GatewayDemo.rows(List.of(report("udp-metrics", 850, 829, 20, 512, 0),
+        GatewayDemo.Row leak = DemoView.rows(List.of(report("udp-metrics", 850, 829, 20, 512, 0),
                 report("load-udp", 1_000, 1_000, 0, 256, 0)), Map.of("udp-metrics", 100L)).get(0);
         assertThat(leak.addsUp()).isFalse();
     }

@@ -9,6 +9,11 @@ import org.junit.jupiter.api.Test;
 
 class GatewayConfigTest {
 
+    /** Every source type on the test class path: the built-in ones and the test-only {@code memory}. */
+    static final String SOURCES = "memory, generator, dir, tcp, udp, http, websocket, grpc, rsocket, zmq-pull, zmq-sub";
+    static final String SINKS = "memory, stdout, discard, file, tcp, udp, http, websocket, grpc, rsocket, zmq-push,"
+            + " zmq-pub";
+
     static final String VALID = String.join("\n",
             "admin:",
             "  host: 127.0.0.1",
@@ -37,12 +42,12 @@ class GatewayConfigTest {
         GatewayConfig.PipelineSpec logs = c.pipelines().get(0);
         assertThat(logs.name()).isEqualTo("logs");
         assertThat(logs.source().type()).isEqualTo("dir");
-        assertThat(logs.source().options()).containsEntry("concurrency", 2).containsEntry("glob", "*.log");
+        assertThat(logs.source().options().values()).containsEntry("concurrency", 2).containsEntry("glob", "*.log");
         assertThat(logs.source().line()).isEqualTo(7);
         assertThat(logs.overflow()).isEqualTo(new GatewayConfig.OverflowSpec("overwrite-oldest", 64));
         assertThat(logs.steps()).extracting(GatewayConfig.Step::type)
                 .containsExactly("filter-header", "set-header", "sample");
-        assertThat(logs.sink().options()).containsEntry("flushInterval", Duration.ofMillis(500));
+        assertThat(logs.sink().options().values()).containsEntry("flushInterval", Duration.ofMillis(500));
         GatewayConfig.PipelineSpec gen = c.pipelines().get(1);
         assertThat(gen.overflow()).isEqualTo(new GatewayConfig.OverflowSpec("block", 256));
         assertThat(gen.steps()).isEmpty();
@@ -72,16 +77,16 @@ class GatewayConfigTest {
                     List<String> lines = e.errors().stream().map(ConfigError::toString).toList();
                     assertThat(lines).containsExactly(
                             "line 1: admin port must be a port between 0 and 65535, was 70000",
-                            "line 4: pipeline 'a' source: unknown transport 'tcpp' (known: generator, dir, tcp, udp, http, grpc, rsocket, zmq-pull, zmq-sub, websocket)",
+                            "line 4: pipeline 'a' source: unknown transport 'tcpp' (known: " + SOURCES + ")",
                             "line 5: pipeline 'a' overflow capacity must be at least 1, was 0",
                             "line 6: pipeline 'a' sink file needs 'path'",
                             "line 7: pipeline name 'a' is used twice",
                             "line 8: pipeline 'a' source generator count must be at least 1, was -3",
                             "line 8: pipeline 'a' source generator: unknown option 'colour' (known: count, size, interval, rate, devices)",
-                            "line 9: pipeline 'a': unknown overflow policy 'drop-oldest' (known: drop-newest, overwrite-oldest, block, fail)",
+                            "line 9: pipeline 'a' overflow policy must be one of drop-newest, overwrite-oldest, block, fail, was 'drop-oldest'",
                             "line 11: pipeline 'a' step: unknown step 'explode' (known: filter-header, set-header, rename-header, sample, delay, stats, parse-json)",
                             "line 12: pipeline 'a' step sample every must be a whole number, was 'often'",
-                            "line 13: pipeline 'a': 'dir' cannot be used as a sink (sinks: file, stdout, discard, tcp, udp, http, grpc, rsocket, zmq-push, zmq-pub, websocket)",
+                            "line 13: pipeline 'a': 'dir' cannot be used as a sink (sinks: " + SINKS + ")",
                             "line 14: pipeline 'c' has no sink");
                 });
     }
@@ -139,7 +144,7 @@ class GatewayConfigTest {
                 "    sink: {type: stdout}",
                 "    sink: {type: discard}",
                 "drainTimeout: 2s"))
-                .containsExactly("line 6: pipeline #1: 'sink' is given twice",
+                .containsExactly("line 6: pipeline 'a': 'sink' is given twice",
                         "line 7: top level: 'drainTimeout' is given twice");
     }
 
@@ -172,12 +177,11 @@ class GatewayConfigTest {
                 "      - {type: parse-json, fields: [a], onError: shrug}",
                 "    sink: {type: pigeon}"))
                 .containsExactly(
-                        "line 3: pipeline 'a' source tcp: framing must be one of newline, length-prefixed, was 'bogus'",
-                        "line 4: pipeline 'a': unknown overflow policy 'drop-everything' (known: drop-newest,"
-                                + " overwrite-oldest, block, fail)",
-                        "line 6: pipeline 'a' step parse-json: onError must be one of drop, fail, was 'shrug'",
-                        "line 7: pipeline 'a' sink: unknown transport 'pigeon' (known: file, stdout, discard, tcp, udp,"
-                                + " http, grpc, rsocket, zmq-push, zmq-pub, websocket)");
+                        "line 3: pipeline 'a' source tcp framing must be one of newline, length-prefixed, was 'bogus'",
+                        "line 4: pipeline 'a' overflow policy must be one of drop-newest, overwrite-oldest, block, fail,"
+                                + " was 'drop-everything'",
+                        "line 6: pipeline 'a' step parse-json onError must be one of drop, fail, was 'shrug'",
+                        "line 7: pipeline 'a' sink: unknown transport 'pigeon' (known: " + SINKS + ")");
     }
 
     @Test
@@ -260,5 +264,90 @@ class GatewayConfigTest {
                             }));
         }
         assertThat(errors("", "- a", "- b")).containsExactly("line 2: the file must be a mapping with a 'pipelines' list");
+    }
+    @Test
+    void everyClashIsReportedByPipelineNameAndLine() {
+        assertThat(errors(
+                "admin: {port: 7000}",                                          // 1
+                "pipelines:",                                                   // 2
+                "  - name: web",                                                // 3
+                "    source: {type: http, port: 7000}",                         // 4: the admin port
+                "    sink: {type: stdout}",                                     // 5
+                "  - name: raw",                                                // 6
+                "    source: {type: tcp, host: 127.0.0.1, port: 7001}",         // 7
+                "    sink: {type: stdout}",                                     // 8
+                "  - name: pull",                                               // 9
+                "    source: {type: zmq-pull, endpoint: 'tcp://127.0.0.1:7001'}", // 10: binds by default
+                "    sink: {type: stdout}",                                     // 11
+                "  - name: push",                                               // 12
+                "    source: {type: generator}",                                // 13
+                "    sink: {type: zmq-push, endpoint: 'tcp://127.0.0.1:7001'}", // 14: connects: no clash
+                "  - name: local",                                              // 15
+                "    source: {type: websocket, host: localhost, port: 7001}",   // 16: localhost is 127.0.0.1
+                "    sink: {type: stdout}",                                     // 17
+                "  - name: broken",                                             // 18
+                "    source: {type: tcp, port: 7002, framing: bogus}",          // 19: has an error of its own
+                "    steps:",                                                   // 20
+                "      - {type: explode}",                                      // 21
+                "    sink: {type: stdout}",                                     // 22
+                "  - name: everywhere",                                         // 23
+                "    source: {type: grpc, host: 0.0.0.0, port: 7002}",          // 24
+                "    sink: {type: stdout}",                                     // 25
+                "  - name: bound-pub",                                          // 26
+                "    source: {type: generator}",                                // 27
+                "    sink: {type: zmq-pub, endpoint: 'tcp://*:7000', bind: true}")) // 28
+                .containsExactly(
+                        "line 4: pipeline 'web' source binds tcp 127.0.0.1:7000, which the admin server binds already"
+                                + " (line 1)",
+                        "line 10: pipeline 'pull' source binds tcp 127.0.0.1:7001, which pipeline 'raw' binds already"
+                                + " (line 7)",
+                        "line 16: pipeline 'local' source binds tcp localhost:7001, which pipeline 'raw' binds already"
+                                + " (line 7)",
+                        "line 19: pipeline 'broken' source tcp framing must be one of newline, length-prefixed,"
+                                + " was 'bogus'",
+                        "line 21: pipeline 'broken' step: unknown step 'explode' (known: filter-header, set-header,"
+                                + " rename-header, sample, delay, stats, parse-json)",
+                        "line 24: pipeline 'everywhere' source binds tcp 0.0.0.0:7002, which pipeline 'broken' binds"
+                                + " already (line 19)",
+                        "line 28: pipeline 'bound-pub' sink binds tcp *:7000, which the admin server binds already"
+                                + " (line 1)");
+    }
+
+    @Test
+    void numbersMayBeWrittenAsText() throws Exception {
+        GatewayConfig c = GatewayConfig.parse(String.join("\n",
+                "admin: {port: '9091'}",
+                "pipelines:",
+                "  - name: a",
+                "    source: {type: tcp, port: \"7001\", maxConnections: ' 8 '}",
+                "    overflow: {capacity: '32'}",
+                "    sink: {type: stdout}"));
+        assertThat(c.admin()).contains(new GatewayConfig.Admin("127.0.0.1", 9091));
+        assertThat(c.pipelines().get(0).source().options().integer("port")).isEqualTo(7001);
+        assertThat(c.pipelines().get(0).source().options().integer("maxConnections")).isEqualTo(8);
+        assertThat(c.pipelines().get(0).overflow().capacity()).isEqualTo(32);
+        assertThat(errors("pipelines:", "  - name: a", "    source: {type: tcp, port: 'seven'}",
+                "    sink: {type: stdout}"))
+                .containsExactly("line 3: pipeline 'a' source tcp port must be a whole number, was 'seven'");
+    }
+
+    @Test
+    void optionsOfTheOtherSideAreNamedAsSuch() {
+        assertThat(errors(
+                "pipelines:",
+                "  - name: a",
+                "    source: {type: grpc, port: 7000, mode: unary}",
+                "    sink: {type: tcp, port: 7001, maxConnections: 3}"))
+                .containsExactly(
+                        "line 3: pipeline 'a' source grpc: unknown option 'mode' (it applies to a sink only)",
+                        "line 4: pipeline 'a' sink tcp: unknown option 'maxConnections' (it applies to a source only)");
+    }
+
+    @Test
+    void udpIsUnsequencedUnlessSaidOtherwise() throws Exception {
+        GatewayConfig c = GatewayConfig.parse("pipelines:\n  - source: {type: udp, port: 7000}\n"
+                + "    sink: {type: udp, port: 7001, sequenced: true}\n");
+        assertThat(c.pipelines().get(0).source().options().bool("sequenced")).isFalse();
+        assertThat(c.pipelines().get(0).sink().options().bool("sequenced")).isTrue();
     }
 }

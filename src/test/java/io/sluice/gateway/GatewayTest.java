@@ -203,4 +203,66 @@ class GatewayTest {
         }
         throw new AssertionError("no server-sent event");
     }
+    @Test
+    void aUdpSourceWithoutSequencedTakesPlainDatagramsWhole() throws Exception {
+        int port;
+        try (java.net.DatagramSocket probe = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        String yaml = "pipelines:\n"
+                + "  - name: plain-udp\n"
+                + "    source: {type: udp, host: 127.0.0.1, port: " + port + "}\n"
+                + "    sink: {type: stdout}\n";
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        Gateway g = Gateway.start(GatewayConfig.parse(yaml), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                new EventDispatcher(), stdout);
+        String text = "temperature=21.5 room=kitchen"; // what `nc -u` would send: no sequence header
+        try (java.net.DatagramSocket sender = new java.net.DatagramSocket()) {
+            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (stdout.size() == 0 && System.nanoTime() < deadline) { // resend until the source is reading
+                sender.send(new java.net.DatagramPacket(bytes, bytes.length, java.net.InetAddress.getLoopbackAddress(),
+                        port));
+                Thread.sleep(50);
+            }
+        } finally {
+            g.stop(Duration.ofSeconds(5)).block(Duration.ofSeconds(10));
+        }
+        assertThat(stdout.toString(StandardCharsets.UTF_8).lines()).isNotEmpty().allSatisfy(l -> assertThat(l)
+                .isEqualTo(text));
+        assertThat(g.transportMetrics("plain-udp")).hasValueSatisfying(m -> assertThat(m.lost()).isZero());
+    }
+
+    @Test
+    void aPortInUseStopsStartupWithOneLineAndLeavesNothingRunning() throws Exception {
+        int firstPort = Ports.freeTcpPort();
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            String yaml = "pipelines:\n"
+                    + "  - name: first\n"
+                    + "    source: {type: tcp, host: 127.0.0.1, port: " + firstPort + "}\n"
+                    + "    sink: {type: discard}\n"
+                    + "  - name: feeder\n"
+                    + "    source: {type: generator, count: 1000000, interval: 10ms}\n"
+                    + "    sink: {type: discard}\n"
+                    + "  - name: clash\n"
+                    + "    source: {type: http, host: 127.0.0.1, port: " + taken.getLocalPort() + "}\n"
+                    + "    sink: {type: discard}\n";
+            EventDispatcher events = new EventDispatcher();
+            List<String> stopped = new java.util.concurrent.CopyOnWriteArrayList<>();
+            events.on(io.sluice.event.PipelineStopped.class, e -> stopped.add(e.pipeline()));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> Gateway.start(GatewayConfig.parse(yaml),
+                            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), events, new ByteArrayOutputStream()))
+                    .isInstanceOfSatisfying(GatewayStartException.class, e -> {
+                        assertThat(e.part()).isEqualTo("clash");
+                        assertThat(e.getMessage()).doesNotContain("\n")
+                                .startsWith("pipeline 'clash' cannot start: its http source cannot bind TCP 127.0.0.1:"
+                                        + taken.getLocalPort() + ": ")
+                                .containsIgnoringCase("address already in use");
+                    });
+            assertThat(Ports.released(firstPort)).as("port of the pipeline started before the failure released")
+                    .isTrue();
+            // servers start first: the feeder never started, the two servers ended
+            assertThat(stopped).containsExactlyInAnyOrder("first", "clash");
+        }
+    }
 }

@@ -12,7 +12,7 @@ import java.util.Objects;
  * option schema, its source and/or sink factory, and what it binds.
  *
  * @param name the YAML type name, unique across providers
- * @param description one line for the README table and {@code sluice validate --help}
+ * @param description one line for the README table and {@code sluice transports}
  * @param options the accepted options (each says on which side it applies)
  * @param sourceFactory builds the source, or null when the type offers no source
  * @param sinkFactory builds the sink, or null when the type offers no sink
@@ -97,6 +97,21 @@ public record EndpointType(String name, String description, List<OptionSpec> opt
      */
     public static Builder builder(String name, String description) {
         return new Builder(name, description);
+    }
+
+    /**
+     * The usual start of a network type: the {@link OptionSpec#host()} and {@link OptionSpec#port()}
+     * options, and a source that binds {@code host:port} while a sink connects ({@link Bind#tcpServer} or
+     * {@link Bind#udpServer}; {@link Builder#binds} replaces it where the roles differ).
+     *
+     * @param name the YAML type name
+     * @param description one line
+     * @param protocol TCP or UDP
+     * @return a builder with host, port and binder set
+     */
+    public static Builder network(String name, String description, Bind.Protocol protocol) {
+        return builder(name, description).option(OptionSpec.host()).option(OptionSpec.port())
+                .binds(protocol == Bind.Protocol.UDP ? Bind::udpServer : Bind::tcpServer);
     }
 
     /** Builds an {@link EndpointType}. */

@@ -19,7 +19,7 @@ import java.util.Set;
  * @param defaultValue value when absent (already converted, e.g. an {@code Integer}), or null for none
  * @param allowed for text options with a fixed set of values, the values; else empty
  * @param roles the sides on which the option is accepted
- * @param description one line for the README and {@code sluice validate --help}
+ * @param description one line for the README and {@code sluice transports}
  * @param fields for {@link OptionType#GROUP}, the group's own options; else empty
  */
 public record OptionSpec(String name, OptionType type, boolean required, Object defaultValue, List<String> allowed,
@@ -54,6 +54,37 @@ public record OptionSpec(String name, OptionType type, boolean required, Object 
      */
     public static OptionSpec optional(String name, OptionType type, Object defaultValue, String description) {
         return new OptionSpec(name, type, false, defaultValue, List.of(), Set.of(), description, List.of());
+    }
+
+    /**
+     * The usual {@code host} option of a network endpoint: bind address of a source, address a sink
+     * connects to.
+     *
+     * @return an optional text option, default {@code 127.0.0.1}
+     */
+    public static OptionSpec host() {
+        return optional("host", OptionType.STRING, "127.0.0.1",
+                "address a source binds (0.0.0.0 for every interface) or a sink connects to");
+    }
+
+    /**
+     * The usual {@code port} option of a network endpoint.
+     *
+     * @return a required port option (0 lets a source take any free port)
+     */
+    public static OptionSpec port() {
+        return required("port", OptionType.PORT, "port a source binds (0: any free one) or a sink connects to");
+    }
+
+    /**
+     * The usual {@code maxConnections} option of a server source.
+     *
+     * @param defaultValue connections served at once by default
+     * @return a source-only option
+     */
+    public static OptionSpec maxConnections(int defaultValue) {
+        return optional("maxConnections", OptionType.POSITIVE_INT, defaultValue,
+                "connections served at once; more are refused").sourceOnly();
     }
 
     /**

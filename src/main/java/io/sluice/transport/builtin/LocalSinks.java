@@ -1,0 +1,48 @@
+package io.sluice.transport.builtin;
+
+import io.sluice.Message;
+import io.sluice.pipeline.Sink;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
+import reactor.core.scheduler.Schedulers;
+
+/** The sinks that write nowhere or to the gateway's standard output. */
+final class LocalSinks {
+
+    private LocalSinks() {
+    }
+
+    /** Takes messages on a worker thread, pausing {@code delay} for each (a simulated consumer). */
+    static Sink<Message> discard(Duration delay) {
+        long nanos = delay.toNanos();
+        return messages -> messages.publishOn(Schedulers.boundedElastic(), 32)
+                .doOnNext(m -> {
+                    if (nanos > 0) {
+                        LockSupport.parkNanos(nanos);
+                    }
+                })
+                .then();
+    }
+
+    /** Writes each payload and a newline to {@code out}, flushed, on a worker thread. */
+    static Sink<Message> stdout(OutputStream out) {
+        return messages -> messages.publishOn(Schedulers.boundedElastic(), 64)
+                .doOnNext(m -> writeLine(out, m))
+                .then();
+    }
+
+    private static void writeLine(OutputStream out, Message m) {
+        try {
+            synchronized (out) {
+                out.write(m.payload());
+                out.write('\n');
+                out.flush();
+            }
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package io.sluice.transport.grpc;
+
+import io.sluice.transport.Transports;
+import io.sluice.transport.spi.Bind;
+import io.sluice.transport.spi.EndpointContext;
+import io.sluice.transport.spi.EndpointOptions;
+import io.sluice.transport.spi.EndpointType;
+import io.sluice.transport.spi.OptionSpec;
+import io.sluice.transport.spi.OptionType;
+import io.sluice.transport.spi.TransportProvider;
+import java.util.List;
+
+/** The {@code grpc} endpoint type: the {@code sluice.v1.Ingest} service ({@link GrpcSource}) and its client ({@link GrpcSink}). */
+public final class GrpcProvider implements TransportProvider {
+
+    @Override
+    public List<EndpointType> endpointTypes() {
+        return List.of(EndpointType.network("grpc", "gRPC sluice.v1.Ingest: unary Send or client-streaming SendStream",
+                        Bind.Protocol.TCP)
+                .option(OptionSpec.optional("maxMessageSize", OptionType.POSITIVE_INT, 4 << 20,
+                        "largest envelope in bytes; a larger one fails its call with RESOURCE_EXHAUSTED"))
+                .option(OptionSpec.choice("mode", "stream", "one client stream, or one unary call per message",
+                        "stream", "unary").sinkOnly())
+                .source((o, c) -> builder(o, c).source())
+                .sink((o, c) -> builder(o, c)
+                        .mode("unary".equals(o.string("mode")) ? GrpcBuilder.Mode.UNARY : GrpcBuilder.Mode.STREAM)
+                        .sink())
+                .build());
+    }
+
+    private static GrpcBuilder builder(EndpointOptions o, EndpointContext c) {
+        return Transports.grpc().host(o.string("host")).port(o.integer("port"))
+                .maxMessageSize(o.integer("maxMessageSize")).events(c.events());
+    }
+}

@@ -1,0 +1,36 @@
+package io.sluice.transport.http;
+
+import io.sluice.transport.Transports;
+import io.sluice.transport.spi.Bind;
+import io.sluice.transport.spi.EndpointContext;
+import io.sluice.transport.spi.EndpointOptions;
+import io.sluice.transport.spi.EndpointType;
+import io.sluice.transport.spi.OptionSpec;
+import io.sluice.transport.spi.OptionType;
+import io.sluice.transport.spi.TransportProvider;
+import java.util.List;
+
+/** The {@code http} endpoint type: an {@link HttpSource} server taking POSTs and an {@link HttpSink} client. */
+public final class HttpProvider implements TransportProvider {
+
+    @Override
+    public List<EndpointType> endpointTypes() {
+        return List.of(EndpointType.network("http", "HTTP POST, one message per request body (answered 202)",
+                        Bind.Protocol.TCP)
+                .option(OptionSpec.optional("path", OptionType.STRING, "/ingest", "request path"))
+                .option(OptionSpec.optional("maxBody", OptionType.POSITIVE_INT, 1 << 20,
+                        "largest body in bytes; a larger one is answered 413").sourceOnly())
+                .option(OptionSpec.maxConnections(256))
+                .option(OptionSpec.optional("concurrency", OptionType.POSITIVE_INT, 8,
+                        "requests in flight at once").sinkOnly())
+                .source((o, c) -> builder(o, c).maxBodySize(o.integer("maxBody"))
+                        .maxConnections(o.integer("maxConnections")).source())
+                .sink((o, c) -> builder(o, c).concurrency(o.integer("concurrency")).sink())
+                .build());
+    }
+
+    private static HttpBuilder builder(EndpointOptions o, EndpointContext c) {
+        return Transports.http().host(o.string("host")).port(o.integer("port")).path(o.string("path"))
+                .events(c.events());
+    }
+}

@@ -1,0 +1,55 @@
+package io.sluice.transport.rsocket;
+
+import io.sluice.transport.Transports;
+import io.sluice.transport.spi.Bind;
+import io.sluice.transport.spi.EndpointContext;
+import io.sluice.transport.spi.EndpointOptions;
+import io.sluice.transport.spi.EndpointType;
+import io.sluice.transport.spi.OptionSpec;
+import io.sluice.transport.spi.OptionType;
+import io.sluice.transport.spi.Role;
+import io.sluice.transport.spi.TransportProvider;
+import java.util.List;
+
+/**
+ * The {@code rsocket} endpoint type: {@link RSocketSource} and {@link RSocketSink}. In {@code stream}
+ * mode the roles of server and client swap: the sink serves request-stream and binds, the source
+ * connects to it.
+ */
+public final class RSocketProvider implements TransportProvider {
+
+    @Override
+    public List<EndpointType> endpointTypes() {
+        return List.of(EndpointType.network("rsocket", "RSocket over TCP or WebSocket", Bind.Protocol.TCP)
+                .option(OptionSpec.choice("mode", "channel",
+                        "request-channel (demand flows back to the sender), fire-and-forget, or request-stream"
+                                + " (the sink binds, the source connects)",
+                        "channel", "fire-and-forget", "stream"))
+                .option(OptionSpec.optional("webSocket", OptionType.BOOLEAN, false,
+                        "RSocket over WebSocket instead of TCP; source and sink must agree"))
+                .source((o, c) -> builder(o, c).source())
+                .sink((o, c) -> builder(o, c).sink())
+                .binds(RSocketProvider::binds)
+                .build());
+    }
+
+    private static List<Bind> binds(Role role, EndpointOptions o) {
+        boolean stream = "stream".equals(o.string("mode"));
+        return Bind.tcpServer(stream ? flip(role) : role, o);
+    }
+
+    private static Role flip(Role role) {
+        return role == Role.SOURCE ? Role.SINK : Role.SOURCE;
+    }
+
+    private static RSocketBuilder builder(EndpointOptions o, EndpointContext c) {
+        return Transports.rsocket().host(o.string("host")).port(o.integer("port"))
+                .mode(switch (o.string("mode")) {
+                    case "fire-and-forget" -> RSocketBuilder.Mode.FIRE_AND_FORGET;
+                    case "stream" -> RSocketBuilder.Mode.STREAM;
+                    default -> RSocketBuilder.Mode.CHANNEL;
+                })
+                .webSocket(o.bool("webSocket"))
+                .events(c.events());
+    }
+}

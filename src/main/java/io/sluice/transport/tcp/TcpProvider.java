@@ -1,0 +1,37 @@
+package io.sluice.transport.tcp;
+
+import io.sluice.transport.Transports;
+import io.sluice.transport.spi.Bind;
+import io.sluice.transport.spi.EndpointContext;
+import io.sluice.transport.spi.EndpointOptions;
+import io.sluice.transport.spi.EndpointType;
+import io.sluice.transport.spi.OptionSpec;
+import io.sluice.transport.spi.OptionType;
+import io.sluice.transport.spi.TransportProvider;
+import java.util.List;
+
+/** The {@code tcp} endpoint type: a {@link TcpSource} server and a {@link TcpSink} client. */
+public final class TcpProvider implements TransportProvider {
+
+    @Override
+    public List<EndpointType> endpointTypes() {
+        return List.of(EndpointType.network("tcp", "TCP stream, one message per newline or length-prefixed frame",
+                        Bind.Protocol.TCP)
+                .option(OptionSpec.choice("framing", "newline",
+                        "newline, or length-prefixed (4-byte big-endian length, then the payload)",
+                        "newline", "length-prefixed"))
+                .option(OptionSpec.optional("maxFrame", OptionType.POSITIVE_INT, TcpBuilder.DEFAULT_MAX_FRAME_LENGTH,
+                        "largest frame in bytes; a larger one closes its connection"))
+                .option(OptionSpec.maxConnections(64))
+                .source((o, c) -> builder(o, c).maxConnections(o.integer("maxConnections")).source())
+                .sink((o, c) -> builder(o, c).sink())
+                .build());
+    }
+
+    private static TcpBuilder builder(EndpointOptions o, EndpointContext c) {
+        return Transports.tcp().host(o.string("host")).port(o.integer("port"))
+                .framing("length-prefixed".equals(o.string("framing")) ? Framing.lengthPrefixed() : Framing.newline())
+                .maxFrameLength(o.integer("maxFrame"))
+                .events(c.events());
+    }
+}

@@ -1,0 +1,33 @@
+package io.sluice.transport.websocket;
+
+import io.sluice.transport.Transports;
+import io.sluice.transport.spi.Bind;
+import io.sluice.transport.spi.EndpointContext;
+import io.sluice.transport.spi.EndpointOptions;
+import io.sluice.transport.spi.EndpointType;
+import io.sluice.transport.spi.OptionSpec;
+import io.sluice.transport.spi.OptionType;
+import io.sluice.transport.spi.TransportProvider;
+import java.util.List;
+
+/** The {@code websocket} endpoint type: a {@link WebSocketSource} server and a {@link WebSocketSink} client. */
+public final class WebSocketProvider implements TransportProvider {
+
+    @Override
+    public List<EndpointType> endpointTypes() {
+        return List.of(EndpointType.network("websocket", "WebSocket, one binary or text message per message",
+                        Bind.Protocol.TCP)
+                .option(OptionSpec.optional("path", OptionType.STRING, "/ws", "upgrade path"))
+                .option(OptionSpec.optional("maxFrame", OptionType.POSITIVE_INT, 1 << 20,
+                        "largest message in bytes (continuation frames aggregated)"))
+                .option(OptionSpec.maxConnections(64))
+                .source((o, c) -> builder(o, c).maxConnections(o.integer("maxConnections")).source())
+                .sink((o, c) -> builder(o, c).sink())
+                .build());
+    }
+
+    private static WebSocketBuilder builder(EndpointOptions o, EndpointContext c) {
+        return Transports.websocket().host(o.string("host")).port(o.integer("port")).path(o.string("path"))
+                .maxFrameLength(o.integer("maxFrame")).events(c.events());
+    }
+}
