@@ -2,25 +2,18 @@ package io.sluice.transport.http;
 
 import io.netty.channel.Channel;
 import io.sluice.Message;
-import reactor.core.scheduler.Schedulers;
-import reactor.core.Disposable;
-import org.reactivestreams.Publisher;
-import java.time.Duration;
-import io.sluice.event.ConnectionClosed;
-import io.sluice.event.ConnectionError;
-import io.sluice.event.ConnectionOpened;
-import io.sluice.event.EventDispatcher;
-import io.sluice.transport.BoundAddress;
 import io.sluice.transport.ServerSource;
 import io.sluice.transport.TransportMetrics;
-import io.sluice.transport.TransportSupport;
+import io.sluice.transport.internal.ServerSkeleton;
 import java.net.InetSocketAddress;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.time.Duration;
+import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerState;
@@ -57,7 +50,7 @@ import reactor.netty.http.server.HttpServerState;
  * When the pipeline cancels the source during the delivery of a message, on the delivering thread,
  * and a downstream stage then reports an error (an {@code Overflow.fail} stage drops the element
  * that does not fit, cancels its upstream in that very {@code onNext} and records its overflow),
- * that request is answered 503, not 202, with a {@link ConnectionError} event. The source then
+ * that request is answered 503, not 202, with a {@code ConnectionError} event. The source then
  * closes, as any cancelled source does. A cancel without a downstream error ({@code take(n)}
  * keeping its last element) leaves the message accepted.
  *
@@ -69,47 +62,50 @@ import reactor.netty.http.server.HttpServerState;
  * yet taken, with a warning in the log giving their number.
  *
  * <p>Every 400, 404, 405, 413 and 503 and every body cut short is counted in
- * {@link TransportMetrics#errors()} and published as a {@link ConnectionError}.
+ * {@link TransportMetrics#errors()} and published as a {@code ConnectionError}.
  *
  * <h2>Headers</h2>
  * {@value HttpBuilder#KEY_HEADER} becomes the message key; {@code Content-Type} becomes the
  * message header {@code content-type}. Other request headers are ignored.
  *
- * <p>Connection events: {@link ConnectionOpened} / {@link ConnectionClosed} per HTTP connection.
+ * <p>Connection events: {@code ConnectionOpened} / {@code ConnectionClosed} per HTTP connection.
  * At most {@code maxConnections} connections are served at once; a connection accepted beyond
- * that is closed immediately (no request is read) with a {@link ConnectionError} event.
+ * that is closed immediately (no request is read) with a {@code ConnectionError} event.
  */
 public final class HttpSource implements ServerSource {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpSource.class);
-    private static final String NAME = RequestHandler.NAME;
     private static final int GRACE_SECONDS = 5;
 
-    private final HttpBuilder config;
+    /** What a subscription's request handler needs of the configuration. */
+    record Config(String path, int maxBodySize, Duration acceptTimeout) {
+    }
+
     private final String host;
     private final int port;
-    private final int maxConnections;
-    private final EventDispatcher events;
-    private final TransportMetrics metrics = new TransportMetrics(NAME);
-    private final BoundAddress bound = new BoundAddress();
+    private final Config config;
+    private final int handoffCapacity;
+    private final ServerSkeleton skeleton;
     private volatile Permits permits;
 
     HttpSource(HttpBuilder b) {
-        this.config = b.copy();
-        this.host = b.host;
-        this.port = b.port;
-        this.maxConnections = b.maxConnections;
-        this.events = b.events;
+        this.host = b.host();
+        this.port = b.port();
+        this.config = new Config(b.path, b.maxBodySize, b.acceptTimeout);
+        this.handoffCapacity = b.handoffCapacity;
+        this.skeleton = new ServerSkeleton(RequestHandler.NAME, b.events(), b.maxConnections());
     }
 
     /** @return counters: accepted messages and bytes, connections, errors (400/404/405/413/503) */
+    @Override
     public TransportMetrics metrics() {
-        return metrics;
+        return skeleton.metrics();
     }
 
     /** @return the bound address once {@link #flux()} is subscribed and bound */
+    @Override
     public Mono<InetSocketAddress> boundAddress() {
-        return bound.mono();
+        return skeleton.boundAddress();
     }
 
     /** @return requests of the current binding waiting for room in the hand-off (diagnostics) */
@@ -126,7 +122,7 @@ public final class HttpSource implements ServerSource {
      */
     @Override
     public Flux<Message> flux() {
-        return serve(Mono.never());
+        return flux(Mono.never());
     }
 
     /**
@@ -140,21 +136,30 @@ public final class HttpSource implements ServerSource {
      */
     @Override
     public Flux<Message> flux(Publisher<?> stop) {
-        return serve(stop);
+        return skeleton.serve(b -> new Binding(b, stop));
     }
 
-    private Flux<Message> serve(Publisher<?> stop) {
-        return Flux.defer(() -> {
-            Sinks.One<InetSocketAddress> addr = bound.begin();
-            Handoff handoff = new Handoff();
-            Permits room = new Permits(config.handoffCapacity);
+    /** One subscription: its hand-off, permits and request handler. */
+    private final class Binding implements ServerSkeleton.Server<DisposableServer> {
+        private final ServerSkeleton.Binding b;
+        private final Publisher<?> stop;
+        private final Handoff handoff = new Handoff();
+        private final Permits room = new Permits(handoffCapacity);
+        private final RequestHandler handler;
+
+        Binding(ServerSkeleton.Binding b, Publisher<?> stop) {
+            this.b = b;
+            this.stop = stop;
+            this.handler = new RequestHandler(config, room, handoff, b);
             permits = room;
-            RequestHandler handler = new RequestHandler(config, room, handoff, metrics);
-            AtomicInteger active = new AtomicInteger();
-            Mono<? extends DisposableServer> bind = HttpServer.create()
+        }
+
+        @Override
+        public Mono<? extends DisposableServer> bind() {
+            return HttpServer.create()
                     .host(host)
                     .port(port)
-                    .doOnChannelInit((observer, ch, remoteAddress) -> track(ch, String.valueOf(ch.remoteAddress()), active))
+                    .doOnChannelInit((observer, ch, remoteAddress) -> track(ch))
                     .childObserve((conn, state) -> {
                         if (state == HttpServerState.REQUEST_DECODING_FAILED) {
                             handler.reject(String.valueOf(conn.channel().remoteAddress()),
@@ -163,68 +168,51 @@ public final class HttpSource implements ServerSource {
                     })
                     .handle(handler::handle)
                     .bind();
-            return Flux.usingWhen(bind,
-                    server -> {
-                        addr.tryEmitValue((InetSocketAddress) server.address());
-                        LOG.debug("http source bound to {}", server.address());
-                        // the hand-off refuses first, so a waiter that close() turns away is
-                        // answered "source is shutting down", not "no room"
-                        Runnable stopAccepting = () -> {
-                            handoff.complete();
-                            room.close();
-                        };
-                        Disposable stopping = Flux.from(stop).take(1)
-                                .subscribe(v -> { }, e -> stopAccepting.run(), stopAccepting);
-                        return handoff.doFinally(signal -> stopping.dispose());
-                    },
-                    server -> closeGracefully(server, addr),
-                    (server, e) -> {
-                        room.close();
-                        return close(server, addr);
-                    },
-                    server -> {
-                        room.close();
-                        return close(server, addr);
-                    });
-        });
-    }
-
-    private void track(Channel ch, String remote, AtomicInteger active) {
-        if (active.incrementAndGet() > maxConnections) {
-            active.decrementAndGet();
-            metrics.error();
-            LOG.warn("http source: refusing connection from {}: limit of {} connections reached", remote, maxConnections);
-            dispatch(new ConnectionError(NAME, remote, "connection limit reached (" + maxConnections + ")", null));
-            ch.close();
-            return;
         }
-        metrics.connectionOpened();
-        dispatch(new ConnectionOpened(NAME, remote));
-        ch.closeFuture().addListener(f -> {
-            active.decrementAndGet();
-            metrics.connectionClosed();
-            dispatch(new ConnectionClosed(NAME, remote));
-        });
-    }
 
-    private Mono<Void> closeGracefully(DisposableServer server, Sinks.One<InetSocketAddress> addr) {
-        bound.end(addr);
-        return Mono.<Void>fromRunnable(() -> server.disposeNow(Duration.ofSeconds(GRACE_SECONDS)))
-                .subscribeOn(Schedulers.boundedElastic())
-                .onErrorResume(e -> {
-                    LOG.warn("http source: responses still in flight after {} s; closing now", GRACE_SECONDS);
-                    server.dispose();
-                    return server.onDispose();
-                });
-    }
+        @Override
+        public InetSocketAddress address(DisposableServer server) {
+            return (InetSocketAddress) server.address();
+        }
 
-    private Mono<Void> close(DisposableServer server, Sinks.One<InetSocketAddress> addr) {
-        bound.end(addr);
-        server.dispose();
-        return server.onDispose();
-    }
+        @Override
+        public Flux<Message> messages(DisposableServer server) {
+            // the hand-off refuses first, so a waiter that close() turns away is answered
+            // "source is shutting down", not "no room"
+            Runnable stopAccepting = () -> {
+                handoff.complete();
+                room.close();
+            };
+            Disposable stopping = Flux.from(stop).take(1).subscribe(v -> { }, e -> stopAccepting.run(), stopAccepting);
+            return handoff.doFinally(signal -> stopping.dispose());
+        }
 
-    private void dispatch(Object event) {
-        TransportSupport.publish(events, event);
+        @Override
+        public Mono<Void> closeGracefully(DisposableServer server) {
+            return Mono.<Void>fromRunnable(() -> server.disposeNow(Duration.ofSeconds(GRACE_SECONDS)))
+                    .subscribeOn(Schedulers.boundedElastic())
+                    .onErrorResume(e -> {
+                        LOG.warn("http source: responses still in flight after {} s; closing now", GRACE_SECONDS);
+                        server.dispose();
+                        return server.onDispose();
+                    });
+        }
+
+        @Override
+        public Mono<Void> close(DisposableServer server) {
+            room.close();
+            server.dispose();
+            return server.onDispose();
+        }
+
+        /** Connections are counted from the channel, before any request is read. */
+        private void track(Channel ch) {
+            String remote = String.valueOf(ch.remoteAddress());
+            if (!b.track(remote, null)) {
+                ch.close();
+                return;
+            }
+            ch.closeFuture().addListener(f -> b.untrack(remote, null));
+        }
     }
 }

@@ -6,17 +6,13 @@ import io.rsocket.SocketAcceptor;
 import io.rsocket.transport.netty.server.CloseableChannel;
 import io.rsocket.util.DefaultPayload;
 import io.sluice.Message;
-import io.sluice.event.ConnectionError;
-import io.sluice.event.EventDispatcher;
-import io.sluice.pipeline.Source;
 import io.sluice.transport.ServerSource;
 import io.sluice.transport.TransportMetrics;
+import io.sluice.transport.internal.ConnectionReporter;
+import io.sluice.transport.internal.ServerSkeleton;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.reactivestreams.Publisher;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -41,11 +37,10 @@ import reactor.util.concurrent.Queues;
  *       fire-and-forget sink uses it to complete only once its messages arrived.</li>
  * </ul>
  * A payload whose metadata is not Sluice's is counted as an error and reported as a
- * {@link ConnectionError}; it fails that channel only (fire-and-forget: it is skipped).
+ * {@code ConnectionError}; it fails that channel only (fire-and-forget: it is skipped).
  */
 public final class RSocketSource implements ServerSource {
 
-    private static final Logger LOG = LoggerFactory.getLogger(RSocketSource.class);
     static final String NAME = "rsocket";
 
     private final String host;
@@ -54,27 +49,27 @@ public final class RSocketSource implements ServerSource {
     private final int maxStreams;
     private final int fnfBuffer;
     private final int maxMessageSize;
-    private final EventDispatcher events;
     private final boolean webSocket;
-    private final TransportMetrics metrics = new TransportMetrics(NAME);
-    private final AtomicReference<Sinks.One<InetSocketAddress>> bound = new AtomicReference<>(Sinks.one());
+    private final ServerSkeleton skeleton;
     private final StreamClient streamClient;
 
     RSocketSource(RSocketBuilder b) {
-        this.streamClient = b.mode == RSocketBuilder.Mode.STREAM ? new StreamClient(b, metrics, this::dispatch) : null;
-        this.host = b.host;
-        this.port = b.port;
+        this.skeleton = new ServerSkeleton(NAME, b.events(), b.maxConnections());
+        this.streamClient = b.mode == RSocketBuilder.Mode.STREAM
+                ? new StreamClient(b, new ConnectionReporter(NAME, skeleton.metrics(), b.events())) : null;
+        this.host = b.host();
+        this.port = b.port();
         this.prefetch = b.prefetch;
         this.maxStreams = b.maxStreams;
         this.fnfBuffer = b.fireAndForgetBuffer;
         this.maxMessageSize = b.maxMessageSize;
-        this.events = b.events;
         this.webSocket = b.webSocket;
     }
 
     /** @return counters: messages, bytes, connections, errors, dropped fire-and-forget messages as lost */
+    @Override
     public TransportMetrics metrics() {
-        return metrics;
+        return skeleton.metrics();
     }
 
     /**
@@ -85,7 +80,7 @@ public final class RSocketSource implements ServerSource {
         if (streamClient != null) {
             return Mono.error(new IllegalStateException("a request-stream source connects; it does not bind"));
         }
-        return Mono.defer(() -> bound.get().asMono());
+        return skeleton.boundAddress();
     }
 
     /** @return false in {@link RSocketBuilder.Mode#STREAM} mode, where the source connects */
@@ -99,47 +94,56 @@ public final class RSocketSource implements ServerSource {
         if (streamClient != null) {
             return streamClient.flux();
         }
-        return Flux.defer(() -> {
-            Sinks.One<InetSocketAddress> addr = bound.get();
-            Sinks.Many<Flux<Message>> streams = Sinks.many().unicast().onBackpressureBuffer();
-            Sinks.Many<Message> fnf = Sinks.many().unicast().onBackpressureBuffer(Queues.<Message>get(fnfBuffer).get());
-            AtomicLong fnfCount = new AtomicLong();
-            SocketAcceptor acceptor = (setup, peer) -> {
-                String remote = Endpoints.acceptingRemote();
-                return Mono.just(new Responder(remote, streams, fnf, fnfCount));
-            };
-            Mono<CloseableChannel> bind = Endpoints.server(acceptor, maxMessageSize, metrics, this::dispatch)
-                    .bind(Endpoints.server(host, port, webSocket, maxMessageSize, metrics, this::dispatch));
-            return Flux.usingWhen(bind,
-                    server -> {
-                        addr.tryEmitValue(server.address());
-                        LOG.debug("rsocket source bound to {}", server.address());
-                        return Flux.merge(fnf.asFlux(), streams.asFlux().flatMap(f -> f, maxStreams, prefetch));
-                    },
-                    server -> close(server, addr),
-                    (server, err) -> close(server, addr),
-                    server -> close(server, addr));
-        });
+        return skeleton.serve(Binding::new);
     }
 
-    private Mono<Void> close(CloseableChannel server, Sinks.One<InetSocketAddress> addr) {
-        return Endpoints.close(server, bound, addr);
-    }
+    /** One subscription: the server, its channels merged with bounded concurrency, and the fire-and-forget buffer. */
+    private final class Binding implements ServerSkeleton.Server<CloseableChannel> {
+        private final ServerSkeleton.Binding b;
+        private final Sinks.Many<Flux<Message>> streams = Sinks.many().unicast().onBackpressureBuffer();
+        private final Sinks.Many<Message> fnf = Sinks.many().unicast().onBackpressureBuffer(Queues.<Message>get(fnfBuffer).get());
+        private final AtomicLong fnfCount = new AtomicLong();
 
-    private void dispatch(Object event) {
-        if (events != null) {
-            events.dispatch(event);
+        Binding(ServerSkeleton.Binding b) {
+            this.b = b;
+        }
+
+        @Override
+        public Mono<CloseableChannel> bind() {
+            SocketAcceptor acceptor = (setup, peer) ->
+                    Mono.just(new Responder(Endpoints.acceptingRemote(), b, streams, fnf, fnfCount));
+            return Endpoints.server(acceptor, maxMessageSize, b)
+                    .bind(Endpoints.server(host, port, webSocket, maxMessageSize, b));
+        }
+
+        @Override
+        public InetSocketAddress address(CloseableChannel server) {
+            return server.address();
+        }
+
+        @Override
+        public Flux<Message> messages(CloseableChannel server) {
+            return Flux.merge(fnf.asFlux(), streams.asFlux().flatMap(f -> f, maxStreams, prefetch));
+        }
+
+        @Override
+        public Mono<Void> close(CloseableChannel server) {
+            server.dispose();
+            return server.onClose().onErrorResume(e -> Mono.empty());
         }
     }
 
     private final class Responder implements RSocket {
         private final String remote;
+        private final ConnectionReporter reporter;
         private final Sinks.Many<Flux<Message>> streams;
         private final Sinks.Many<Message> fnf;
         private final AtomicLong fnfCount;
 
-        Responder(String remote, Sinks.Many<Flux<Message>> streams, Sinks.Many<Message> fnf, AtomicLong fnfCount) {
+        Responder(String remote, ConnectionReporter reporter, Sinks.Many<Flux<Message>> streams, Sinks.Many<Message> fnf,
+                  AtomicLong fnfCount) {
             this.remote = remote;
+            this.reporter = reporter;
             this.streams = streams;
             this.fnf = fnf;
             this.fnfCount = fnfCount;
@@ -159,10 +163,10 @@ public final class RSocketSource implements ServerSource {
                 ok = fnf.tryEmitNext(m).isSuccess();
             }
             if (ok) {
-                metrics.message(m.size());
+                reporter.metrics().message(m.size());
                 fnfCount.incrementAndGet();
             } else {
-                metrics.lost(1);
+                reporter.metrics().lost(1);
             }
             return Mono.empty();
         }
@@ -180,7 +184,7 @@ public final class RSocketSource implements ServerSource {
             Flux<Message> in = Flux.from(payloads)
                     .map(p -> {
                         Message m = Payloads.toMessage(p, maxMessageSize);
-                        metrics.message(m.size());
+                        reporter.metrics().message(m.size());
                         count.incrementAndGet();
                         return m;
                     })
@@ -197,9 +201,7 @@ public final class RSocketSource implements ServerSource {
         }
 
         private void bad(Throwable e) {
-            metrics.error();
-            LOG.warn("rsocket source: bad payload from {}: {}", remote, e.toString());
-            dispatch(new ConnectionError(NAME, remote, "bad payload: " + e.getMessage(), e));
+            reporter.error(remote, "bad payload: " + e.getMessage(), e);
         }
     }
 }

@@ -6,12 +6,12 @@ import io.sluice.event.ConnectionOpened;
 import io.sluice.event.EventDispatcher;
 import io.sluice.pipeline.Sink;
 import io.sluice.transport.TransportMetrics;
+import io.sluice.transport.internal.BoundAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
@@ -78,7 +78,7 @@ public final class ZmqSink implements Sink<Message> {
     private final Function<Message, String> topicOf;
     private final EventDispatcher events;
     private final TransportMetrics metrics = new TransportMetrics(ZmqSockets.NAME);
-    private final AtomicReference<Sinks.One<String>> bound = new AtomicReference<>(Sinks.one());
+    private final BoundAddress<String> bound = new BoundAddress<>();
 
     ZmqSink(ZmqBuilder b, SocketType type, boolean bind) {
         this.config = b;
@@ -99,13 +99,13 @@ public final class ZmqSink implements Sink<Message> {
      *         actual port when bound to {@code *})
      */
     public Mono<String> boundEndpoint() {
-        return Mono.defer(() -> bound.get().asMono());
+        return bound.mono();
     }
 
     @Override
     public Mono<Void> write(Flux<Message> elements) {
         return Mono.create(done -> {
-            Worker w = new Worker(elements, done, bound.get());
+            Worker w = new Worker(elements, done, bound.begin());
             Thread t = new Thread(w, "sluice-zmq-" + type.name().toLowerCase() + "-sink");
             t.setDaemon(true);
             done.onCancel(() -> w.stop.set(true));
@@ -217,7 +217,7 @@ public final class ZmqSink implements Sink<Message> {
             } finally {
                 cancel();
                 ctx.close();
-                bound.compareAndSet(addr, Sinks.one());
+                bound.end(addr);
                 if (opened) {
                     metrics.connectionClosed();
                     ZmqSockets.dispatch(events, new ConnectionClosed(ZmqSockets.NAME, where));

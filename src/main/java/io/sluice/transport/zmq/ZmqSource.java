@@ -7,10 +7,10 @@ import io.sluice.event.ConnectionOpened;
 import io.sluice.event.EventDispatcher;
 import io.sluice.pipeline.Source;
 import io.sluice.transport.TransportMetrics;
+import io.sluice.transport.internal.BoundAddress;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,7 +70,7 @@ public final class ZmqSource implements Source<Message> {
     private final List<String> topics;
     private final EventDispatcher events;
     private final TransportMetrics metrics = new TransportMetrics(ZmqSockets.NAME);
-    private final AtomicReference<Sinks.One<String>> bound = new AtomicReference<>(Sinks.one());
+    private final BoundAddress<String> bound = new BoundAddress<>();
 
     ZmqSource(ZmqBuilder b, SocketType type, boolean bind) {
         this.config = b;
@@ -91,14 +91,14 @@ public final class ZmqSource implements Source<Message> {
      *         the actual port when bound to {@code *})
      */
     public Mono<String> boundEndpoint() {
-        return Mono.defer(() -> bound.get().asMono());
+        return bound.mono();
     }
 
     @Override
     public Flux<Message> flux() {
         return Flux.create(sink -> {
             AtomicBoolean stop = new AtomicBoolean();
-            Sinks.One<String> addr = bound.get();
+            Sinks.One<String> addr = bound.begin();
             Thread t = new Thread(() -> run(sink, stop, addr),
                     "sluice-zmq-" + type.name().toLowerCase() + "-source");
             t.setDaemon(true);
@@ -161,7 +161,7 @@ public final class ZmqSource implements Source<Message> {
             LOG.warn("zmq {} source {} failed: {}", type, where, e.toString());
             sink.error(e);
         } finally {
-            bound.compareAndSet(addr, Sinks.one());
+            bound.end(addr);
             if (opened) {
                 metrics.connectionClosed();
                 ZmqSockets.dispatch(events, new ConnectionClosed(ZmqSockets.NAME, where));

@@ -1,27 +1,29 @@
-package io.sluice.transport;
+package io.sluice.transport.internal;
 
-import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicReference;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 /**
- * The address a server source is bound to, per subscription: {@link #begin()} when a subscription
- * starts binding, emit on the returned slot once bound, {@link #end} when it unbinds so the next
+ * Where a server source listens, per subscription: {@link #begin()} when a subscription starts
+ * binding, emit on the returned slot once bound, {@link #end} when it unbinds so the next
  * subscription gets a fresh slot. {@link #mono()} always answers for the current subscription.
- * Shared plumbing of the transport packages.
+ * The one mechanism every binding source uses: reactor-netty, gRPC and RSocket sources with an
+ * {@link java.net.InetSocketAddress}, ZeroMQ with its endpoint text.
+ *
+ * @param <A> the address type
  */
-public final class BoundAddress {
+public final class BoundAddress<A> {
 
-    private final AtomicReference<Sinks.One<InetSocketAddress>> current = new AtomicReference<>(Sinks.one());
+    private final AtomicReference<Sinks.One<A>> current = new AtomicReference<>(Sinks.one());
 
     /** @return the current subscription's bound address, once bound */
-    public Mono<InetSocketAddress> mono() {
+    public Mono<A> mono() {
         return Mono.defer(() -> current.get().asMono());
     }
 
     /** @return the slot of the subscription that starts binding now */
-    public Sinks.One<InetSocketAddress> begin() {
+    public Sinks.One<A> begin() {
         return current.get();
     }
 
@@ -30,7 +32,7 @@ public final class BoundAddress {
      *
      * @param slot what {@link #begin()} returned to it
      */
-    public void end(Sinks.One<InetSocketAddress> slot) {
+    public void end(Sinks.One<A> slot) {
         current.compareAndSet(slot, Sinks.one());
     }
 }
