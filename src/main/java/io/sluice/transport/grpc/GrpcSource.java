@@ -4,10 +4,9 @@ import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.sluice.Message;
-import io.sluice.transport.ServerSource;
-import io.sluice.transport.TransportMetrics;
 import io.sluice.transport.grpc.proto.IngestGrpc;
 import io.sluice.transport.internal.ServerSkeleton;
+import io.sluice.transport.internal.SkeletonSource;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -78,7 +77,7 @@ import reactor.core.scheduler.Schedulers;
  * (see {@link InvalidRequests}); a call cancelled by its client ends that call only. Each is counted
  * as an error and published as {@code ConnectionError}; other calls and the source go on.
  */
-public final class GrpcSource implements ServerSource {
+public final class GrpcSource extends SkeletonSource {
 
     private static final Logger LOG = LoggerFactory.getLogger(GrpcSource.class);
     static final String NAME = "grpc";
@@ -92,9 +91,9 @@ public final class GrpcSource implements ServerSource {
     private final int flowControlWindow;
     private final Duration unaryWait;
     private final Duration drainTimeout;
-    private final ServerSkeleton skeleton;
 
     GrpcSource(GrpcBuilder b) {
+        super(NAME, b.events(), Integer.MAX_VALUE);
         this.host = b.host();
         this.port = b.port();
         this.maxMessageSize = b.maxMessageSize;
@@ -104,30 +103,17 @@ public final class GrpcSource implements ServerSource {
         this.flowControlWindow = b.flowControlWindow;
         this.unaryWait = b.unaryWait;
         this.drainTimeout = b.drainTimeout;
-        this.skeleton = new ServerSkeleton(NAME, b.events(), Integer.MAX_VALUE);
-    }
-
-    /** @return counters: messages, bytes, client connections opened/closed, failed calls */
-    @Override
-    public TransportMetrics metrics() {
-        return skeleton.metrics();
-    }
-
-    /** @return the bound address of the current subscription, once the server started */
-    @Override
-    public Mono<InetSocketAddress> boundAddress() {
-        return skeleton.boundAddress();
     }
 
     @Override
-    public Flux<Message> flux() {
-        return skeleton.serve(Binding::new);
+    protected ServerSkeleton.Server<?> server(ServerSkeleton.Binding b) {
+        return new Binding(b);
     }
 
     /** One subscription: a started grpc-java server and its {@link Intake}. */
     private final class Binding implements ServerSkeleton.Server<Server> {
         private final ServerSkeleton.Binding b;
-        private final Intake intake = new Intake(maxCalls, prefetch, unaryWait, skeleton.metrics());
+        private final Intake intake = new Intake(maxCalls, prefetch, unaryWait, metrics());
 
         Binding(ServerSkeleton.Binding b) {
             this.b = b;

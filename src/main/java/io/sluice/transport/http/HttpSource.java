@@ -2,10 +2,9 @@ package io.sluice.transport.http;
 
 import io.netty.channel.Channel;
 import io.sluice.Message;
-import io.sluice.transport.ServerSource;
-import io.sluice.transport.TransportMetrics;
+import io.sluice.transport.internal.NettyServer;
 import io.sluice.transport.internal.ServerSkeleton;
-import java.net.InetSocketAddress;
+import io.sluice.transport.internal.SkeletonSource;
 import java.time.Duration;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
@@ -72,7 +71,7 @@ import reactor.netty.http.server.HttpServerState;
  * At most {@code maxConnections} connections are served at once; a connection accepted beyond
  * that is closed immediately (no request is read) with a {@code ConnectionError} event.
  */
-public final class HttpSource implements ServerSource {
+public final class HttpSource extends SkeletonSource {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpSource.class);
     private static final int GRACE_SECONDS = 5;
@@ -85,44 +84,20 @@ public final class HttpSource implements ServerSource {
     private final int port;
     private final Config config;
     private final int handoffCapacity;
-    private final ServerSkeleton skeleton;
     private volatile Permits permits;
 
     HttpSource(HttpBuilder b) {
+        super(RequestHandler.NAME, b.events(), b.maxConnections());
         this.host = b.host();
         this.port = b.port();
         this.config = new Config(b.path, b.maxBodySize, b.acceptTimeout);
         this.handoffCapacity = b.handoffCapacity;
-        this.skeleton = new ServerSkeleton(RequestHandler.NAME, b.events(), b.maxConnections());
-    }
-
-    /** @return counters: accepted messages and bytes, connections, errors (400/404/405/413/503) */
-    @Override
-    public TransportMetrics metrics() {
-        return skeleton.metrics();
-    }
-
-    /** @return the bound address once {@link #flux()} is subscribed and bound */
-    @Override
-    public Mono<InetSocketAddress> boundAddress() {
-        return skeleton.boundAddress();
     }
 
     /** @return requests of the current binding waiting for room in the hand-off (diagnostics) */
     int waitingRequests() {
         Permits p = permits;
         return p == null ? 0 : p.waiting();
-    }
-
-    /**
-     * Binds on subscribe and emits the received messages; cancelling unbinds and closes every
-     * connection.
-     *
-     * @return the received messages, cold
-     */
-    @Override
-    public Flux<Message> flux() {
-        return flux(Mono.never());
     }
 
     /**
@@ -136,19 +111,23 @@ public final class HttpSource implements ServerSource {
      */
     @Override
     public Flux<Message> flux(Publisher<?> stop) {
-        return skeleton.serve(b -> new Binding(b, stop));
+        return serve(b -> new Server(b, stop));
+    }
+
+    @Override
+    protected ServerSkeleton.Server<?> server(ServerSkeleton.Binding b) {
+        return new Server(b, Mono.never());
     }
 
     /** One subscription: its hand-off, permits and request handler. */
-    private final class Binding implements ServerSkeleton.Server<DisposableServer> {
-        private final ServerSkeleton.Binding b;
+    private final class Server extends NettyServer {
         private final Publisher<?> stop;
         private final Handoff handoff = new Handoff();
         private final Permits room = new Permits(handoffCapacity);
         private final RequestHandler handler;
 
-        Binding(ServerSkeleton.Binding b, Publisher<?> stop) {
-            this.b = b;
+        Server(ServerSkeleton.Binding b, Publisher<?> stop) {
+            super(b);
             this.stop = stop;
             this.handler = new RequestHandler(config, room, handoff, b);
             permits = room;
@@ -168,11 +147,6 @@ public final class HttpSource implements ServerSource {
                     })
                     .handle(handler::handle)
                     .bind();
-        }
-
-        @Override
-        public InetSocketAddress address(DisposableServer server) {
-            return (InetSocketAddress) server.address();
         }
 
         @Override
@@ -201,18 +175,17 @@ public final class HttpSource implements ServerSource {
         @Override
         public Mono<Void> close(DisposableServer server) {
             room.close();
-            server.dispose();
-            return server.onDispose();
+            return super.close(server);
         }
 
         /** Connections are counted from the channel, before any request is read. */
         private void track(Channel ch) {
             String remote = String.valueOf(ch.remoteAddress());
-            if (!b.track(remote, null)) {
+            if (!binding.track(remote, null)) {
                 ch.close();
                 return;
             }
-            ch.closeFuture().addListener(f -> b.untrack(remote, null));
+            ch.closeFuture().addListener(f -> binding.untrack(remote, null));
         }
     }
 }

@@ -120,24 +120,26 @@ public final class ServerSkeleton {
 
     /**
      * @param perSubscription makes the transport's part for one subscription
-     * @param <S> the bound server handle
      * @return the source's flux: cold, binds on each subscription
      */
-    public <S> Flux<Message> serve(Function<Binding, Server<S>> perSubscription) {
+    public Flux<Message> serve(Function<Binding, ? extends Server<?>> perSubscription) {
         return Flux.defer(() -> {
             Binding b = new Binding(bound.begin());
-            Server<S> server = perSubscription.apply(b);
-            return Flux.usingWhen(server.bind(),
-                    s -> {
-                        InetSocketAddress a = server.address(s);
-                        b.slot.tryEmitValue(a);
-                        LOG.debug("{} source bound to {}", transport, a);
-                        return server.messages(s);
-                    },
-                    s -> b.stop().then(server.closeGracefully(s)),
-                    (s, e) -> b.stop().then(server.close(s)),
-                    s -> b.stop().then(server.close(s)));
+            return serve(b, perSubscription.apply(b));
         });
+    }
+
+    private <S> Flux<Message> serve(Binding b, Server<S> server) {
+        return Flux.usingWhen(server.bind(),
+                s -> {
+                    InetSocketAddress a = server.address(s);
+                    b.slot.tryEmitValue(a);
+                    LOG.debug("{} source bound to {}", transport, a);
+                    return server.messages(s);
+                },
+                s -> b.stop().then(server.closeGracefully(s)),
+                (s, e) -> b.stop().then(server.close(s)),
+                s -> b.stop().then(server.close(s)));
     }
 
     /**

@@ -2,14 +2,13 @@ package io.sluice.transport.rsocket;
 
 import io.rsocket.Payload;
 import io.rsocket.RSocket;
-import io.rsocket.SocketAcceptor;
 import io.rsocket.transport.netty.server.CloseableChannel;
 import io.rsocket.util.DefaultPayload;
 import io.sluice.Message;
-import io.sluice.transport.ServerSource;
 import io.sluice.transport.TransportMetrics;
 import io.sluice.transport.internal.ConnectionReporter;
 import io.sluice.transport.internal.ServerSkeleton;
+import io.sluice.transport.internal.SkeletonSource;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicLong;
 import org.reactivestreams.Publisher;
@@ -39,37 +38,24 @@ import reactor.util.concurrent.Queues;
  * A payload whose metadata is not Sluice's is counted as an error and reported as a
  * {@code ConnectionError}; it fails that channel only (fire-and-forget: it is skipped).
  */
-public final class RSocketSource implements ServerSource {
+public final class RSocketSource extends SkeletonSource {
 
     static final String NAME = "rsocket";
 
-    private final String host;
-    private final int port;
+    private final ServerBinding.Listen listen;
     private final int prefetch;
     private final int maxStreams;
     private final int fnfBuffer;
-    private final int maxMessageSize;
-    private final boolean webSocket;
-    private final ServerSkeleton skeleton;
     private final StreamClient streamClient;
 
     RSocketSource(RSocketBuilder b) {
-        this.skeleton = new ServerSkeleton(NAME, b.events(), b.maxConnections());
+        super(NAME, b.events(), b.maxConnections());
         this.streamClient = b.mode == RSocketBuilder.Mode.STREAM
-                ? new StreamClient(b, new ConnectionReporter(NAME, skeleton.metrics(), b.events())) : null;
-        this.host = b.host();
-        this.port = b.port();
+                ? new StreamClient(b, new ConnectionReporter(NAME, metrics(), b.events())) : null;
+        this.listen = ServerBinding.Listen.of(b);
         this.prefetch = b.prefetch;
         this.maxStreams = b.maxStreams;
         this.fnfBuffer = b.fireAndForgetBuffer;
-        this.maxMessageSize = b.maxMessageSize;
-        this.webSocket = b.webSocket;
-    }
-
-    /** @return counters: messages, bytes, connections, errors, dropped fire-and-forget messages as lost */
-    @Override
-    public TransportMetrics metrics() {
-        return skeleton.metrics();
     }
 
     /**
@@ -80,7 +66,7 @@ public final class RSocketSource implements ServerSource {
         if (streamClient != null) {
             return Mono.error(new IllegalStateException("a request-stream source connects; it does not bind"));
         }
-        return skeleton.boundAddress();
+        return super.boundAddress();
     }
 
     /** @return false in {@link RSocketBuilder.Mode#STREAM} mode, where the source connects */
@@ -94,42 +80,32 @@ public final class RSocketSource implements ServerSource {
         if (streamClient != null) {
             return streamClient.flux();
         }
-        return skeleton.serve(Binding::new);
+        return super.flux();
+    }
+
+    @Override
+    protected ServerSkeleton.Server<?> server(ServerSkeleton.Binding b) {
+        return new Binding(b);
     }
 
     /** One subscription: the server, its channels merged with bounded concurrency, and the fire-and-forget buffer. */
-    private final class Binding implements ServerSkeleton.Server<CloseableChannel> {
-        private final ServerSkeleton.Binding b;
+    private final class Binding extends ServerBinding {
         private final Sinks.Many<Flux<Message>> streams = Sinks.many().unicast().onBackpressureBuffer();
         private final Sinks.Many<Message> fnf = Sinks.many().unicast().onBackpressureBuffer(Queues.<Message>get(fnfBuffer).get());
         private final AtomicLong fnfCount = new AtomicLong();
 
         Binding(ServerSkeleton.Binding b) {
-            this.b = b;
+            super(b, listen);
         }
 
         @Override
-        public Mono<CloseableChannel> bind() {
-            SocketAcceptor acceptor = (setup, peer) ->
-                    Mono.just(new Responder(Endpoints.acceptingRemote(), b, streams, fnf, fnfCount));
-            return Endpoints.server(acceptor, maxMessageSize, b)
-                    .bind(Endpoints.server(host, port, webSocket, maxMessageSize, b));
-        }
-
-        @Override
-        public InetSocketAddress address(CloseableChannel server) {
-            return server.address();
+        RSocket responder(String remote) {
+            return new Responder(remote, binding, streams, fnf, fnfCount);
         }
 
         @Override
         public Flux<Message> messages(CloseableChannel server) {
             return Flux.merge(fnf.asFlux(), streams.asFlux().flatMap(f -> f, maxStreams, prefetch));
-        }
-
-        @Override
-        public Mono<Void> close(CloseableChannel server) {
-            server.dispose();
-            return server.onClose().onErrorResume(e -> Mono.empty());
         }
     }
 
@@ -153,7 +129,7 @@ public final class RSocketSource implements ServerSource {
         public Mono<Void> fireAndForget(Payload payload) {
             Message m;
             try {
-                m = Payloads.toMessage(payload, maxMessageSize);
+                m = Payloads.toMessage(payload, listen.maxMessageSize());
             } catch (IllegalArgumentException e) {
                 bad(e);
                 return Mono.empty();
@@ -183,7 +159,7 @@ public final class RSocketSource implements ServerSource {
             Sinks.One<Long> finished = Sinks.one();
             Flux<Message> in = Flux.from(payloads)
                     .map(p -> {
-                        Message m = Payloads.toMessage(p, maxMessageSize);
+                        Message m = Payloads.toMessage(p, listen.maxMessageSize());
                         reporter.metrics().message(m.size());
                         count.incrementAndGet();
                         return m;

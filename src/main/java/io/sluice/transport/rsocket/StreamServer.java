@@ -2,7 +2,6 @@ package io.sluice.transport.rsocket;
 
 import io.rsocket.Payload;
 import io.rsocket.RSocket;
-import io.rsocket.SocketAcceptor;
 import io.rsocket.transport.netty.server.CloseableChannel;
 import io.sluice.Message;
 import io.sluice.transport.TransportMetrics;
@@ -24,19 +23,13 @@ import reactor.core.publisher.Sinks;
  * server closes.
  */
 final class StreamServer {
-    private final String host;
-    private final int port;
-    private final boolean webSocket;
+    private final ServerBinding.Listen listen;
     private final int prefetch;
-    private final int maxMessageSize;
     private final ServerSkeleton skeleton;
 
     StreamServer(RSocketBuilder b, TransportMetrics metrics) {
-        this.host = b.host();
-        this.port = b.port();
-        this.webSocket = b.webSocket;
+        this.listen = ServerBinding.Listen.of(b);
         this.prefetch = b.prefetch;
-        this.maxMessageSize = b.maxMessageSize;
         this.skeleton = new ServerSkeleton(RSocketSource.NAME, metrics, b.events(), Integer.MAX_VALUE);
     }
 
@@ -49,13 +42,12 @@ final class StreamServer {
     }
 
     /** One write: the server, and the input shared by every subscriber's stream. */
-    private final class Binding implements ServerSkeleton.Server<CloseableChannel> {
-        private final ServerSkeleton.Binding b;
+    private final class Binding extends ServerBinding {
         private final Streams streams = new Streams();
         private final Flux<Message> shared;
 
         Binding(ServerSkeleton.Binding b, Flux<Message> elements) {
-            this.b = b;
+            super(b, listen);
             this.shared = elements
                     .doOnComplete(streams::inputDone)
                     .doOnError(streams.finished::tryEmitError)
@@ -64,36 +56,23 @@ final class StreamServer {
         }
 
         @Override
-        public Mono<CloseableChannel> bind() {
-            SocketAcceptor acceptor = (setup, peer) -> Mono.just(new RSocket() {
+        RSocket responder(String remote) {
+            return new RSocket() {
                 @Override
                 public Flux<Payload> requestStream(Payload request) {
                     request.release();
                     streams.opened();
                     return shared.map(m -> {
-                        b.metrics().message(m.size());
+                        binding.metrics().message(m.size());
                         return Payloads.toPayload(m);
                     }).doFinally(s -> streams.closed());
                 }
-            });
-            return Endpoints.server(acceptor, maxMessageSize, b)
-                    .bind(Endpoints.server(host, port, webSocket, maxMessageSize, b));
-        }
-
-        @Override
-        public InetSocketAddress address(CloseableChannel server) {
-            return server.address();
+            };
         }
 
         @Override
         public Flux<Message> messages(CloseableChannel server) {
             return streams.finished.asMono().thenMany(Flux.empty());
-        }
-
-        @Override
-        public Mono<Void> close(CloseableChannel server) {
-            server.dispose();
-            return server.onClose().onErrorResume(e -> Mono.empty());
         }
     }
 

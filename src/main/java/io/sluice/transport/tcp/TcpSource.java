@@ -4,12 +4,11 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.TooLongFrameException;
 import io.sluice.Message;
-import io.sluice.transport.ServerSource;
-import io.sluice.transport.TransportMetrics;
+import io.sluice.transport.internal.NettyServer;
 import io.sluice.transport.internal.ServerSkeleton;
+import io.sluice.transport.internal.SkeletonSource;
 import io.sluice.transport.internal.TransportSupport;
 import java.io.EOFException;
-import java.net.InetSocketAddress;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -39,7 +38,7 @@ import reactor.netty.tcp.TcpServer;
  * <p>One subscription at a time: the bound address of the current subscription is given by
  * {@link #boundAddress()}.
  */
-public final class TcpSource implements ServerSource {
+public final class TcpSource extends SkeletonSource {
 
     static final String NAME = "tcp";
 
@@ -48,50 +47,27 @@ public final class TcpSource implements ServerSource {
     private final Framing framing;
     private final int maxFrameLength;
     private final int prefetch;
-    private final ServerSkeleton skeleton;
 
     TcpSource(TcpBuilder b) {
+        super(NAME, b.events(), b.maxConnections());
         this.host = b.host();
         this.port = b.port();
         this.framing = b.framing;
         this.maxFrameLength = b.maxFrameLength;
         this.prefetch = b.prefetch;
-        this.skeleton = new ServerSkeleton(NAME, b.events(), b.maxConnections());
     }
 
-    /** @return counters: messages, bytes, connections opened/closed, errors (refusals included) */
     @Override
-    public TransportMetrics metrics() {
-        return skeleton.metrics();
-    }
-
-    /**
-     * @return the address the server is bound to once {@link #flux()} has been subscribed and the
-     *         bind succeeded (useful with port 0)
-     */
-    @Override
-    public Mono<InetSocketAddress> boundAddress() {
-        return skeleton.boundAddress();
-    }
-
-    /**
-     * Binds on subscribe and emits the received messages; cancelling unbinds and closes every
-     * connection.
-     *
-     * @return the received messages, cold
-     */
-    @Override
-    public Flux<Message> flux() {
-        return skeleton.serve(Binding::new);
+    protected ServerSkeleton.Server<?> server(ServerSkeleton.Binding b) {
+        return new Server(b);
     }
 
     /** One subscription: accepted connections are merged with bounded concurrency. */
-    private final class Binding implements ServerSkeleton.Server<DisposableServer> {
-        private final ServerSkeleton.Binding b;
+    private final class Server extends NettyServer {
         private final Sinks.Many<Connection> accepted = Sinks.many().unicast().onBackpressureBuffer();
 
-        Binding(ServerSkeleton.Binding b) {
-            this.b = b;
+        Server(ServerSkeleton.Binding b) {
+            super(b);
         }
 
         @Override
@@ -109,23 +85,12 @@ public final class TcpSource implements ServerSource {
         }
 
         @Override
-        public InetSocketAddress address(DisposableServer server) {
-            return (InetSocketAddress) server.address();
-        }
-
-        @Override
         public Flux<Message> messages(DisposableServer server) {
-            return accepted.asFlux().flatMap(this::receive, b.maxConnections(), prefetch);
-        }
-
-        @Override
-        public Mono<Void> close(DisposableServer server) {
-            server.dispose();
-            return server.onDispose();
+            return accepted.asFlux().flatMap(this::receive, binding.maxConnections(), prefetch);
         }
 
         private Mono<Void> accept(Connection c) {
-            if (!b.track(c)) {
+            if (!binding.track(c)) {
                 return Mono.empty();
             }
             c.addHandlerLast("sluiceFrameDecoder", framing.decoder(maxFrameLength));
@@ -143,7 +108,7 @@ public final class TcpSource implements ServerSource {
                         if (o instanceof ByteBuf buf) {
                             byte[] bytes = new byte[buf.readableBytes()];
                             buf.readBytes(bytes);
-                            b.metrics().message(bytes.length);
+                            binding.metrics().message(bytes.length);
                             sink.next(Message.of(bytes));
                         } else if (o instanceof FrameDecoders.PartialFrame p) {
                             sink.error(new EOFException(
@@ -151,7 +116,7 @@ public final class TcpSource implements ServerSource {
                         }
                     })
                     .onErrorResume(e -> {
-                        b.error(String.valueOf(c.channel().remoteAddress()), describe(e), e);
+                        binding.error(String.valueOf(c.channel().remoteAddress()), describe(e), e);
                         c.dispose();
                         return Mono.empty();
                     })

@@ -5,16 +5,15 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.socket.DatagramPacket;
 import io.sluice.Message;
-import io.sluice.transport.ServerSource;
 import io.sluice.transport.TransportMetrics;
 import io.sluice.transport.internal.RateLimitedLog;
 import io.sluice.transport.internal.ServerSkeleton;
+import io.sluice.transport.internal.SkeletonSource;
 import io.sluice.transport.internal.TransportSupport;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -50,7 +49,7 @@ import reactor.netty.udp.UdpServer;
  * the log). The header carries no checksum, so other stray bytes of 8 or more that start
  * with a non-negative number are taken for a datagram.
  */
-public final class UdpSource implements ServerSource {
+public final class UdpSource extends SkeletonSource {
 
     static final String NAME = "udp";
     /** Rejected datagrams are logged at WARN at most once per this many milliseconds. */
@@ -62,43 +61,26 @@ public final class UdpSource implements ServerSource {
     private final boolean sequenced;
     private final int receiveBuffer;
     private final int prefetch;
-    private final ServerSkeleton skeleton;
     private final RateLimitedLog rejections;
 
     UdpSource(UdpBuilder b) {
-        this(b, LoggerFactory.getLogger(UdpSource.class));
+        this(b, new RateLimitedLog(LoggerFactory.getLogger(UdpSource.class), REJECT_LOG_INTERVAL_MS));
     }
 
-    UdpSource(UdpBuilder b, Logger log) {
+    /** @param rejections where rejected datagrams are logged (tests give their own) */
+    UdpSource(UdpBuilder b, RateLimitedLog rejections) {
+        super(NAME, b.events(), Integer.MAX_VALUE);
         this.host = b.host();
         this.port = b.port();
         this.sequenced = b.sequenced;
         this.receiveBuffer = b.receiveBuffer;
         this.prefetch = b.prefetch;
-        this.skeleton = new ServerSkeleton(NAME, b.events(), Integer.MAX_VALUE);
-        this.rejections = new RateLimitedLog(log, REJECT_LOG_INTERVAL_MS);
+        this.rejections = rejections;
     }
 
-    /** @return counters: messages, bytes, errors (rejected datagrams), lost and reordered datagrams */
     @Override
-    public TransportMetrics metrics() {
-        return skeleton.metrics();
-    }
-
-    /** @return the bound address once {@link #flux()} is subscribed and bound */
-    @Override
-    public Mono<InetSocketAddress> boundAddress() {
-        return skeleton.boundAddress();
-    }
-
-    /**
-     * Binds on subscribe and emits the received messages; cancelling unbinds.
-     *
-     * @return the received messages, cold
-     */
-    @Override
-    public Flux<Message> flux() {
-        return skeleton.serve(Binding::new);
+    protected ServerSkeleton.Server<?> server(ServerSkeleton.Binding b) {
+        return new Binding(b);
     }
 
     /** One subscription: its socket, its event loop and the per-sender sequence state. */

@@ -6,12 +6,11 @@ import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.sluice.Message;
-import io.sluice.transport.ServerSource;
-import io.sluice.transport.TransportMetrics;
+import io.sluice.transport.internal.NettyServer;
 import io.sluice.transport.internal.ServerSkeleton;
+import io.sluice.transport.internal.SkeletonSource;
 import io.sluice.transport.internal.TransportSupport;
 import java.io.EOFException;
-import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -44,7 +43,7 @@ import reactor.netty.http.websocket.WebsocketInbound;
  * middle of a frame: the partial frame is discarded). Other connections are unaffected.
  * Cancel closes the server and all connections (that is not reported as an error).
  */
-public final class WebSocketSource implements ServerSource {
+public final class WebSocketSource extends SkeletonSource {
 
     static final String NAME = "websocket";
 
@@ -53,48 +52,28 @@ public final class WebSocketSource implements ServerSource {
     private final String path;
     private final int maxFrameLength;
     private final int prefetch;
-    private final ServerSkeleton skeleton;
 
     WebSocketSource(WebSocketBuilder b) {
+        super(NAME, b.events(), b.maxConnections());
         this.host = b.host();
         this.port = b.port();
         this.path = b.path;
         this.maxFrameLength = b.maxFrameLength;
         this.prefetch = b.prefetch;
-        this.skeleton = new ServerSkeleton(NAME, b.events(), b.maxConnections());
     }
 
-    /** @return counters: messages, bytes, connections, errors (refusals included) */
     @Override
-    public TransportMetrics metrics() {
-        return skeleton.metrics();
-    }
-
-    /** @return the bound address once {@link #flux()} is subscribed and bound */
-    @Override
-    public Mono<InetSocketAddress> boundAddress() {
-        return skeleton.boundAddress();
-    }
-
-    /**
-     * Binds on subscribe and emits the received messages; cancelling unbinds and closes every
-     * connection.
-     *
-     * @return the received messages, cold
-     */
-    @Override
-    public Flux<Message> flux() {
-        return skeleton.serve(Binding::new);
+    protected ServerSkeleton.Server<?> server(ServerSkeleton.Binding b) {
+        return new Server(b);
     }
 
     /** One subscription: upgraded connections are merged with bounded concurrency. */
-    private final class Binding implements ServerSkeleton.Server<DisposableServer> {
-        private final ServerSkeleton.Binding b;
+    private final class Server extends NettyServer {
         private final Sinks.Many<Flux<Message>> accepted = Sinks.many().unicast().onBackpressureBuffer();
         private final WebsocketServerSpec spec = WebsocketServerSpec.builder().maxFramePayloadLength(maxFrameLength).build();
 
-        Binding(ServerSkeleton.Binding b) {
-            this.b = b;
+        Server(ServerSkeleton.Binding b) {
+            super(b);
         }
 
         @Override
@@ -103,29 +82,18 @@ public final class WebSocketSource implements ServerSource {
         }
 
         @Override
-        public InetSocketAddress address(DisposableServer server) {
-            return (InetSocketAddress) server.address();
-        }
-
-        @Override
         public Flux<Message> messages(DisposableServer server) {
-            return accepted.asFlux().flatMap(f -> f, b.maxConnections(), prefetch);
-        }
-
-        @Override
-        public Mono<Void> close(DisposableServer server) {
-            server.dispose();
-            return server.onDispose();
+            return accepted.asFlux().flatMap(f -> f, binding.maxConnections(), prefetch);
         }
 
         private Publisher<Void> handle(HttpServerRequest req, HttpServerResponse res) {
             String remote = String.valueOf(req.remoteAddress());
             if (!path.equals(req.fullPath())) {
-                b.metrics().error();
+                binding.metrics().error();
                 return res.status(HttpResponseStatus.NOT_FOUND).send();
             }
             // admitted before the upgrade, so that a refusal can still be answered 503
-            if (!b.admit(remote)) {
+            if (!binding.admit(remote)) {
                 return res.status(HttpResponseStatus.SERVICE_UNAVAILABLE).send();
             }
             AtomicBoolean upgraded = new AtomicBoolean();
@@ -135,8 +103,8 @@ public final class WebSocketSource implements ServerSource {
                 Connection c = holder[0];
                 upgraded.set(true);
                 c.addHandlerLast("sluiceCloseGate", new CloseGate());
-                b.opened(remote, c);
-                c.onDispose(() -> b.untrack(remote, c));
+                binding.opened(remote, c);
+                c.onDispose(() -> binding.untrack(remote, c));
                 Sinks.Empty<Void> done = Sinks.empty();
                 Flux<Message> messages = receive(in, c, remote).doFinally(s -> done.tryEmitEmpty());
                 synchronized (accepted) {
@@ -147,7 +115,7 @@ public final class WebSocketSource implements ServerSource {
                 return done.asMono();
             }, spec).doOnError(e -> {
                 if (upgraded.compareAndSet(false, true)) {
-                    b.release();
+                    binding.release();
                 }
             });
         }
@@ -171,11 +139,11 @@ public final class WebSocketSource implements ServerSource {
                     // inbound ended without the peer's close frame and not because we are stopping:
                     // the TCP connection was dropped (reactor-netty usually signals that as an
                     // AbortedException instead; both are reported alike)
-                    .concatWith(Mono.defer(() -> closeFrame.get() || b.stopping() ? Mono.empty()
+                    .concatWith(Mono.defer(() -> closeFrame.get() || binding.stopping() ? Mono.empty()
                             : Mono.error(new EOFException("inbound ended"))))
                     .onErrorResume(e -> {
-                        if (!b.stopping()) {
-                            b.error(remote, describe(e), e);
+                        if (!binding.stopping()) {
+                            binding.error(remote, describe(e), e);
                         }
                         c.dispose();
                         return Mono.empty();
@@ -186,7 +154,7 @@ public final class WebSocketSource implements ServerSource {
             ByteBuf buf = frame.content();
             byte[] bytes = new byte[buf.readableBytes()];
             buf.getBytes(buf.readerIndex(), bytes);
-            b.metrics().message(bytes.length);
+            binding.metrics().message(bytes.length);
             return Message.of(bytes);
         }
     }
