@@ -4,6 +4,7 @@ import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.Status;
 import io.sluice.Message;
+import io.sluice.transport.grpc.proto.Envelope;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +31,22 @@ final class Calls {
 
         /** The message was dropped inside the source (it stopped). */
         void discarded();
+    }
+
+    /** A call's listener: the call ends the same way whether it completed or was cancelled. */
+    abstract static class Listener extends ServerCall.Listener<Envelope> implements Origin {
+        @Override
+        public final void onCancel() {
+            ended();
+        }
+
+        @Override
+        public final void onComplete() {
+            ended();
+        }
+
+        /** The call is over (completed or cancelled). */
+        abstract void ended();
     }
 
     /**

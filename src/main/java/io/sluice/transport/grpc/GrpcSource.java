@@ -82,8 +82,6 @@ public final class GrpcSource extends SkeletonSource {
     private static final Logger LOG = LoggerFactory.getLogger(GrpcSource.class);
     static final String NAME = "grpc";
 
-    private final String host;
-    private final int port;
     private final int maxMessageSize;
     private final int prefetch;
     private final int maxCalls;
@@ -93,9 +91,7 @@ public final class GrpcSource extends SkeletonSource {
     private final Duration drainTimeout;
 
     GrpcSource(GrpcBuilder b) {
-        super(NAME, b.events(), Integer.MAX_VALUE);
-        this.host = b.host();
-        this.port = b.port();
+        super(NAME, b, Integer.MAX_VALUE);
         this.maxMessageSize = b.maxMessageSize;
         this.prefetch = b.prefetch;
         this.maxCalls = b.maxCalls;

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Sinks;
 
 /** One {@code SendStream} or {@code Exchange} call. */
-final class StreamCall extends ServerCall.Listener<Envelope> implements Calls.Origin {
+final class StreamCall extends Calls.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(StreamCall.class);
     private final Intake intake;
     private final ServerCall<Envelope, Ack> call;
@@ -180,16 +180,7 @@ final class StreamCall extends ServerCall.Listener<Envelope> implements Calls.Or
     }
 
     @Override
-    public void onCancel() {
-        ended();
-    }
-
-    @Override
-    public void onComplete() {
-        ended();
-    }
-
-    private void ended() {
+    void ended() {
         synchronized (this) {
             closed = true;
         }

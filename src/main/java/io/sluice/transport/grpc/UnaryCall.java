@@ -22,7 +22,7 @@ import reactor.core.scheduler.Schedulers;
  * received (its envelope is on the way to the pipeline), done. Every transition to done is a
  * compare-and-set, so exactly one party answers the call.
  */
-final class UnaryCall extends ServerCall.Listener<Envelope> implements Calls.Origin {
+final class UnaryCall extends Calls.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(UnaryCall.class);
     private static final int WAITING = 0;
     private static final int ADMITTED = 1;
@@ -108,16 +108,7 @@ final class UnaryCall extends ServerCall.Listener<Envelope> implements Calls.Ori
     }
 
     @Override
-    public void onCancel() {
-        ended();
-    }
-
-    @Override
-    public void onComplete() {
-        ended();
-    }
-
-    private void ended() {
+    void ended() {
         Disposable t = timer;
         if (t != null) {
             t.dispose();

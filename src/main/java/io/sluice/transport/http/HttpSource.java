@@ -80,16 +80,12 @@ public final class HttpSource extends SkeletonSource {
     record Config(String path, int maxBodySize, Duration acceptTimeout) {
     }
 
-    private final String host;
-    private final int port;
     private final Config config;
     private final int handoffCapacity;
     private volatile Permits permits;
 
     HttpSource(HttpBuilder b) {
-        super(RequestHandler.NAME, b.events(), b.maxConnections());
-        this.host = b.host();
-        this.port = b.port();
+        super(RequestHandler.NAME, b, b.maxConnections());
         this.config = new Config(b.path, b.maxBodySize, b.acceptTimeout);
         this.handoffCapacity = b.handoffCapacity;
     }

@@ -30,7 +30,7 @@ import java.util.Map;
  * |   V | value          (UTF-8)                      |
  * +-----+---------------------------------------------+
  *
- * Example: sequence 7, timestamp 0, key "k", one header "a" = "b" (35 bytes):
+ * Example: sequence 7, timestamp 0, key "k", one header "a" = "b" (36 bytes):
  *   01 | 00 00 00 00 00 00 00 07 | 00 00 00 00 00 00 00 00 | 00 00 00 01 6B | 00 00 00 01
  *      | 00 00 00 01 61 | 00 00 00 01 62
  * </pre>

@@ -1,8 +1,8 @@
 package io.sluice.transport.internal;
 
 import io.sluice.Message;
-import io.sluice.event.EventDispatcher;
 import io.sluice.transport.ServerSource;
+import io.sluice.transport.TransportBuilder;
 import io.sluice.transport.TransportMetrics;
 import java.net.InetSocketAddress;
 import java.util.function.Function;
@@ -16,15 +16,21 @@ import reactor.core.publisher.Mono;
  */
 public abstract class SkeletonSource implements ServerSource {
 
+    /** Host to bind. */
+    protected final String host;
+    /** Port to bind; 0 for an ephemeral one. */
+    protected final int port;
     private final ServerSkeleton skeleton;
 
     /**
      * @param transport transport name in events, metrics and logs
-     * @param events dispatcher, or null for none
+     * @param b the builder: host, port, events
      * @param maxConnections connections served at once ({@link Integer#MAX_VALUE}: no bound)
      */
-    protected SkeletonSource(String transport, EventDispatcher events, int maxConnections) {
-        this.skeleton = new ServerSkeleton(transport, events, maxConnections);
+    protected SkeletonSource(String transport, TransportBuilder<?> b, int maxConnections) {
+        this.host = b.host();
+        this.port = b.port();
+        this.skeleton = new ServerSkeleton(transport, b.events(), maxConnections);
     }
 
     /** @return counters: messages, bytes, connections opened/closed/active, errors (refusals included) */

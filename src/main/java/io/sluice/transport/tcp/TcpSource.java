@@ -42,16 +42,12 @@ public final class TcpSource extends SkeletonSource {
 
     static final String NAME = "tcp";
 
-    private final String host;
-    private final int port;
     private final Framing framing;
     private final int maxFrameLength;
     private final int prefetch;
 
     TcpSource(TcpBuilder b) {
-        super(NAME, b.events(), b.maxConnections());
-        this.host = b.host();
-        this.port = b.port();
+        super(NAME, b, b.maxConnections());
         this.framing = b.framing;
         this.maxFrameLength = b.maxFrameLength;
         this.prefetch = b.prefetch;

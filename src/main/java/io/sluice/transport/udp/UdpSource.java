@@ -56,8 +56,6 @@ public final class UdpSource extends SkeletonSource {
     static final long REJECT_LOG_INTERVAL_MS = 10_000;
     private static final Duration LOOP_SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
 
-    private final String host;
-    private final int port;
     private final boolean sequenced;
     private final int receiveBuffer;
     private final int prefetch;
@@ -69,9 +67,7 @@ public final class UdpSource extends SkeletonSource {
 
     /** @param rejections where rejected datagrams are logged (tests give their own) */
     UdpSource(UdpBuilder b, RateLimitedLog rejections) {
-        super(NAME, b.events(), Integer.MAX_VALUE);
-        this.host = b.host();
-        this.port = b.port();
+        super(NAME, b, Integer.MAX_VALUE);
         this.sequenced = b.sequenced;
         this.receiveBuffer = b.receiveBuffer;
         this.prefetch = b.prefetch;

@@ -47,16 +47,12 @@ public final class WebSocketSource extends SkeletonSource {
 
     static final String NAME = "websocket";
 
-    private final String host;
-    private final int port;
     private final String path;
     private final int maxFrameLength;
     private final int prefetch;
 
     WebSocketSource(WebSocketBuilder b) {
-        super(NAME, b.events(), b.maxConnections());
-        this.host = b.host();
-        this.port = b.port();
+        super(NAME, b, b.maxConnections());
         this.path = b.path;
         this.maxFrameLength = b.maxFrameLength;
         this.prefetch = b.prefetch;

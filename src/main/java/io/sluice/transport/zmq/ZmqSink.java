@@ -67,46 +67,22 @@ import reactor.core.publisher.Sinks;
  * message must arrive, keep the input open until the receiver confirms (e.g. over a REQ/REP
  * channel), or use REQ/REP with {@link LazyPirateClient}, which resends on timeout.
  */
-public final class ZmqSink implements Sink<Message> {
+public final class ZmqSink extends SocketSide implements Sink<Message> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ZmqSink.class);
 
-    private final ZmqBuilder config;
-    private final SocketType type;
-    private final boolean bind;
-    private final String endpoint;
     private final Function<Message, String> topicOf;
-    private final EventDispatcher events;
-    private final TransportMetrics metrics = new TransportMetrics(ZmqSockets.NAME);
-    private final BoundAddress<String> bound = new BoundAddress<>();
 
     ZmqSink(ZmqBuilder b, SocketType type, boolean bind) {
-        this.config = b;
-        this.type = type;
-        this.bind = bind;
-        this.endpoint = b.requireEndpoint();
+        super(b, type, bind);
         this.topicOf = b.topicOf;
-        this.events = b.events;
-    }
-
-    /** @return counters: messages and bytes handed to ZeroMQ, sockets opened/closed, errors */
-    public TransportMetrics metrics() {
-        return metrics;
-    }
-
-    /**
-     * @return the endpoint of the current write once its socket is bound or connected (with the
-     *         actual port when bound to {@code *})
-     */
-    public Mono<String> boundEndpoint() {
-        return bound.mono();
     }
 
     @Override
     public Mono<Void> write(Flux<Message> elements) {
         return Mono.create(done -> {
             Worker w = new Worker(elements, done, bound.begin());
-            Thread t = new Thread(w, "sluice-zmq-" + type.name().toLowerCase() + "-sink");
+            Thread t = new Thread(w, threadName("sink"));
             t.setDaemon(true);
             done.onCancel(() -> w.stop.set(true));
             t.start();

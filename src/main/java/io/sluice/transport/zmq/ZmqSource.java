@@ -59,39 +59,15 @@ import reactor.core.publisher.Sinks;
  * Events: {@link ConnectionOpened} when the socket is bound/connected, {@link ConnectionClosed}
  * when it is closed (ZeroMQ does not expose individual peers).
  */
-public final class ZmqSource implements Source<Message> {
+public final class ZmqSource extends SocketSide implements Source<Message> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ZmqSource.class);
 
-    private final ZmqBuilder config;
-    private final SocketType type;
-    private final boolean bind;
-    private final String endpoint;
     private final List<String> topics;
-    private final EventDispatcher events;
-    private final TransportMetrics metrics = new TransportMetrics(ZmqSockets.NAME);
-    private final BoundAddress<String> bound = new BoundAddress<>();
 
     ZmqSource(ZmqBuilder b, SocketType type, boolean bind) {
-        this.config = b;
-        this.type = type;
-        this.bind = bind;
-        this.endpoint = b.requireEndpoint();
+        super(b, type, bind);
         this.topics = b.topics;
-        this.events = b.events;
-    }
-
-    /** @return counters: messages, bytes, sockets opened/closed, malformed messages as errors */
-    public TransportMetrics metrics() {
-        return metrics;
-    }
-
-    /**
-     * @return the endpoint of the current subscription once its socket is bound or connected (with
-     *         the actual port when bound to {@code *})
-     */
-    public Mono<String> boundEndpoint() {
-        return bound.mono();
     }
 
     @Override
@@ -99,8 +75,7 @@ public final class ZmqSource implements Source<Message> {
         return Flux.create(sink -> {
             AtomicBoolean stop = new AtomicBoolean();
             Sinks.One<String> addr = bound.begin();
-            Thread t = new Thread(() -> run(sink, stop, addr),
-                    "sluice-zmq-" + type.name().toLowerCase() + "-source");
+            Thread t = new Thread(() -> run(sink, stop, addr), threadName("source"));
             t.setDaemon(true);
             sink.onRequest(n -> LockSupport.unpark(t));
             sink.onDispose(() -> {

@@ -21,7 +21,7 @@ class MessageMetadataTest {
         Message m = Message.builder().payload(new byte[] {9}).sequence(7).timestamp(0).key("k").header("a", "b").build();
         byte[] meta = MessageMetadata.encode(m);
         assertThat(HexFormat.of().formatHex(meta)).isEqualTo(EXAMPLE);
-        assertThat(meta).hasSize(35);
+        assertThat(meta).hasSize(36);
     }
 
     @Test
