@@ -22,6 +22,7 @@ public abstract class TransportBuilder<B extends TransportBuilder<B>> {
     protected TransportBuilder() {
     }
 
+    /** @return this builder as its concrete type */
     @SuppressWarnings("unchecked")
     protected final B self() {
         return (B) this;

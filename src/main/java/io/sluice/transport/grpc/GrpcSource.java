@@ -83,21 +83,17 @@ public final class GrpcSource extends SkeletonSource {
     static final String NAME = "grpc";
 
     private final int maxMessageSize;
-    private final int prefetch;
-    private final int maxCalls;
+    private final Intake.Limits limits;
     private final int maxCallsPerConnection;
     private final int flowControlWindow;
-    private final Duration unaryWait;
     private final Duration drainTimeout;
 
     GrpcSource(GrpcBuilder b) {
         super(NAME, b, Integer.MAX_VALUE);
         this.maxMessageSize = b.maxMessageSize;
-        this.prefetch = b.prefetch;
-        this.maxCalls = b.maxCalls;
+        this.limits = new Intake.Limits(b.maxCalls, b.prefetch, b.unaryWait);
         this.maxCallsPerConnection = b.maxCallsPerConnection;
         this.flowControlWindow = b.flowControlWindow;
-        this.unaryWait = b.unaryWait;
         this.drainTimeout = b.drainTimeout;
     }
 
@@ -109,7 +105,7 @@ public final class GrpcSource extends SkeletonSource {
     /** One subscription: a started grpc-java server and its {@link Intake}. */
     private final class Binding implements ServerSkeleton.Server<Server> {
         private final ServerSkeleton.Binding b;
-        private final Intake intake = new Intake(maxCalls, prefetch, unaryWait, metrics());
+        private final Intake intake = new Intake(limits, metrics());
 
         Binding(ServerSkeleton.Binding b) {
             this.b = b;

@@ -33,9 +33,7 @@ final class Intake {
 
     private static final Logger LOG = LoggerFactory.getLogger(Intake.class);
 
-    private final int maxCalls;
-    private final int prefetch;
-    private final Duration unaryWait;
+    private final Limits limits;
     private final TransportMetrics metrics;
     private final Sinks.Many<Flux<Item>> calls = Sinks.many().unicast().onBackpressureBuffer();
     private final Sinks.Many<Item> unary = Sinks.many().unicast().onBackpressureBuffer();
@@ -45,10 +43,16 @@ final class Intake {
     private long permits;
     private volatile boolean stopped;
 
-    Intake(int maxCalls, int prefetch, Duration unaryWait, TransportMetrics metrics) {
-        this.maxCalls = maxCalls;
-        this.prefetch = prefetch;
-        this.unaryWait = unaryWait;
+    /**
+     * @param maxCalls streaming calls read from at once
+     * @param prefetch envelopes requested ahead per call (and for the unary intake)
+     * @param unaryWait longest wait of a unary call for demand
+     */
+    record Limits(int maxCalls, int prefetch, Duration unaryWait) {
+    }
+
+    Intake(Limits limits, TransportMetrics metrics) {
+        this.limits = limits;
         this.metrics = metrics;
     }
 
@@ -65,7 +69,7 @@ final class Intake {
     Flux<Message> flux() {
         offer(unary.asFlux().doOnRequest(this::grant));
         return calls.asFlux()
-                .flatMap(f -> f, maxCalls + 1, prefetch)
+                .flatMap(f -> f, limits.maxCalls() + 1, limits.prefetch())
                 .transform(Operators.<Item, Message>lift((scannable, actual) -> new Taking(actual)))
                 .doOnDiscard(Item.class, i -> i.origin().discarded());
     }
@@ -154,7 +158,7 @@ final class Intake {
 
     ServerCallHandler<Envelope, Ack> unaryHandler() {
         return (call, headers) -> {
-            UnaryCall c = new UnaryCall(this, call, unaryWait, metrics);
+            UnaryCall c = new UnaryCall(this, call, limits.unaryWait(), metrics);
             int admission = admitOrQueue(c);
             if (admission < 0) {
                 c.stop();

@@ -1,6 +1,7 @@
 package io.sluice.transport.internal;
 
 import java.util.concurrent.atomic.AtomicReference;
+import reactor.core.Scannable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
@@ -22,9 +23,28 @@ public final class BoundAddress<A> {
         return Mono.defer(() -> current.get().asMono());
     }
 
-    /** @return the slot of the subscription that starts binding now */
+    /**
+     * @return the slot of the subscription that starts binding now: the current one, unless an
+     *         earlier subscription failed on it (then a fresh one)
+     */
     public Sinks.One<A> begin() {
-        return current.get();
+        Sinks.One<A> slot = current.get();
+        if (Boolean.TRUE.equals(slot.scan(Scannable.Attr.TERMINATED))) {
+            current.compareAndSet(slot, Sinks.one());
+            slot = current.get();
+        }
+        return slot;
+    }
+
+    /**
+     * The subscription that owned {@code slot} failed to bind: whoever asks for the bound address
+     * until the next subscription begins learns why.
+     *
+     * @param slot what {@link #begin()} returned to it
+     * @param error why it has no address
+     */
+    public void fail(Sinks.One<A> slot, Throwable error) {
+        slot.tryEmitError(error);
     }
 
     /**

@@ -33,7 +33,8 @@ import reactor.netty.Connection;
  * </pre>
  *
  * A transport supplies a {@link Server} per subscription; it gets that subscription's
- * {@link Binding} to track its connections.
+ * {@link Binding} to track its connections. A bind that fails (e.g. the port is in use) fails
+ * the flux and that subscription's {@link #boundAddress()} with the same error, at once.
  */
 public final class ServerSkeleton {
 
@@ -130,7 +131,9 @@ public final class ServerSkeleton {
     }
 
     private <S> Flux<Message> serve(Binding b, Server<S> server) {
-        return Flux.usingWhen(server.bind(),
+        // whoever waits for the bound address learns at once that there will be none
+        Mono<? extends S> bind = server.bind().doOnError(e -> bound.fail(b.slot, e));
+        return Flux.usingWhen(bind,
                 s -> {
                     InetSocketAddress a = server.address(s);
                     b.slot.tryEmitValue(a);

@@ -220,11 +220,14 @@ final class Endpoints {
             this.remote = describe(delegate.remoteAddress());
             this.maxMessageSize = maxMessageSize;
             this.reporter = b;
-            if (!b.track(remote, delegate)) {
+            // not closed by the skeleton when the subscription ends: a peer's stream in flight still
+            // gets its answer (the final count of a channel, the barrier of fire-and-forget), and
+            // the peer closes the connection; the server itself stops accepting at once
+            if (!b.track(remote, null)) {
                 delegate.dispose();
                 return;
             }
-            delegate.onClose().doFinally(s -> b.untrack(remote, delegate)).subscribe(x -> { }, e -> { });
+            delegate.onClose().doFinally(s -> b.untrack(remote, null)).subscribe(x -> { }, e -> { });
         }
 
         @Override

@@ -135,6 +135,25 @@ class UdpTransportTest {
     }
 
     @Test
+    void byDefaultAPlainSendersDatagramArrivesWhole() throws Exception {
+        // what socat or nc -u send: no sequence header; the default source must not strip 8 bytes
+        UdpSource source = Transports.udp().events(events).source();
+        BlockingQueue<Message> got = new LinkedBlockingQueue<>();
+        running = source.flux().subscribe(got::add);
+        int port = source.boundAddress().block(T).getPort();
+        byte[] text = "hi\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        try (DatagramSocket s = new DatagramSocket()) {
+            s.send(new DatagramPacket(text, text.length, new InetSocketAddress("127.0.0.1", port)));
+            Message m = got.poll(10, TimeUnit.SECONDS);
+            assertThat(m).as("the datagram").isNotNull();
+            assertThat(m.payload()).containsExactly(text);
+        }
+        assertThat(source.metrics().errors()).isZero();
+        assertThat(source.metrics().lost()).isZero();
+        assertThat(Transports.udp().maxPayload()).as("default sink: unsequenced").isEqualTo(UdpBuilder.MAX_DATAGRAM);
+    }
+
+    @Test
     void garbageDatagramsAreReportedAndTheSourceKeepsWorking() throws Exception {
         RecordingLogger log = new RecordingLogger("udp");
         // a clock that stands still: every rejection after the first falls in the same 10 s interval
