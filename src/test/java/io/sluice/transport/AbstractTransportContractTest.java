@@ -45,6 +45,9 @@ import reactor.core.publisher.Sinks;
  *   <li>An oversized message gets a clear error (a {@code ConnectionError} naming the limit) and
  *       ends only its own connection or call: a client that was sending before and keeps sending
  *       after it loses nothing.</li>
+ *   <li>A source bounded to one connection refuses a second with a {@code ConnectionError}
+ *       ("connection limit"), and the admitted client loses nothing (where the transport has
+ *       such a bound: {@link #sourceWithMaxConnections}).</li>
  *   <li>A peer that connects, sends and disconnects is reported: {@code ConnectionOpened},
  *       {@code ConnectionClosed}, and the connections gauge back to 0.</li>
  *   <li>A graceful stop ({@link Source#flux(org.reactivestreams.Publisher)}) completes the flux
@@ -105,6 +108,16 @@ public abstract class AbstractTransportContractTest {
      */
     protected Mono<Void> sendAndDisconnect(String address, Flux<Message> messages) {
         return sink(address).write(messages);
+    }
+
+    /**
+     * @param maxConnections connections the source may serve at once
+     * @param events where the source publishes its events
+     * @return a source bounded to {@code maxConnections}, or null when the transport has no such
+     *         bound (the default; the clause is then skipped)
+     */
+    protected Source<Message> sourceWithMaxConnections(int maxConnections, EventDispatcher events) {
+        return null;
     }
 
     /** @return the largest message the transport can carry at all (default: all sizes apply) */
@@ -173,7 +186,8 @@ public abstract class AbstractTransportContractTest {
                 .then()
                 .block(Duration.ofSeconds(60));
 
-        await(() -> checker.count() >= (long) CLIENTS * perClient, "all messages received");
+        await(() -> checker.distinct() + checker.bad() + checker.duplicates() >= (long) CLIENTS * perClient,
+                "all messages received");
         assertThat(checker.bad()).as("corrupted payloads").isZero();
         assertThat(checker.duplicates()).as("duplicates").isZero();
         assertThat(checker.distinct()).isEqualTo((long) CLIENTS * perClient);
@@ -196,7 +210,7 @@ public abstract class AbstractTransportContractTest {
                 .concatWith(Payloads.messages(0, 20, size).skip(10)));
         Sinks.One<Void> steadyDone = Sinks.one();
         steady.subscribe(x -> { }, steadyDone::tryEmitError, steadyDone::tryEmitEmpty);
-        await(() -> checker.count() >= 10, "the first half of the steady client");
+        await(() -> checker.distinct() >= 10, "the first half of the steady client");
 
         Throwable oversized = sink(address).write(Payloads.messages(1, 1, 3 * SMALL_LIMIT))
                 .timeout(WAIT).then(Mono.<Throwable>empty()).onErrorResume(Mono::just).block(WAIT);
@@ -209,9 +223,40 @@ public abstract class AbstractTransportContractTest {
         oversizedDone.tryEmitEmpty();
 
         steadyDone.asMono().block(WAIT);
-        await(() -> checker.count() >= 20, "the second half of the steady client");
+        await(() -> checker.distinct() >= 20, "the second half of the steady client");
         assertThat(checker.distinct()).as("only the steady client's messages, each once").isEqualTo(20);
         assertThat(checker.bad()).isZero();
+    }
+
+    @Test
+    @Timeout(60)
+    void aConnectionBeyondTheLimitIsRefusedAndTheOthersKeepWorking() {
+        Source<Message> source = sourceWithMaxConnections(1, dispatcher);
+        assumeTrue(source != null, "no connection bound");
+        Payloads.Checker checker = new Payloads.Checker(64, 10);
+        running = source.flux().subscribe(checker::accept);
+        String address = address(source).block(WAIT);
+
+        // the one allowed client holds its connection open between two halves
+        Sinks.Empty<Void> refused = Sinks.empty();
+        Sinks.One<Void> holderDone = Sinks.one();
+        sink(address).write(Payloads.messages(0, 5, 64)
+                        .concatWith(refused.asMono().then(Mono.empty()))
+                        .concatWith(Payloads.messages(0, 10, 64).skip(5)))
+                .subscribe(x -> { }, holderDone::tryEmitError, holderDone::tryEmitEmpty);
+        await(() -> checker.distinct() >= 5, "the first half of the admitted client");
+
+        sink(address).write(Payloads.messages(1, 1, 64)).onErrorResume(e -> Mono.empty()).subscribe();
+        await(() -> errors().stream().anyMatch(e -> e.reason().contains("connection limit")),
+                "a ConnectionError for the refused connection");
+        refused.tryEmitEmpty();
+
+        holderDone.asMono().block(WAIT);
+        await(() -> checker.distinct() >= 10, "the second half of the admitted client");
+        assertThat(checker.distinct()).as("only the admitted client's messages").isEqualTo(10);
+        if (source instanceof ServerSource server) {
+            assertThat(server.metrics().errors()).isGreaterThanOrEqualTo(1);
+        }
     }
 
     @Test
@@ -225,7 +270,7 @@ public abstract class AbstractTransportContractTest {
 
         sendAndDisconnect(address, Payloads.messages(0, 3, 64)).block(WAIT);
 
-        await(() -> checker.count() >= 3, "the peer's messages");
+        await(() -> checker.distinct() >= 3, "the peer's messages");
         await(() -> count(ConnectionClosed.class) >= 1, "ConnectionClosed");
         assertThat(count(ConnectionOpened.class)).isGreaterThanOrEqualTo(1);
         if (source instanceof ServerSource server) {
@@ -245,7 +290,7 @@ public abstract class AbstractTransportContractTest {
         String address = address(source).block(WAIT);
 
         Flux.range(0, 2).flatMap(c -> sink(address).write(Payloads.messages(c, 8, 256))).then().block(WAIT);
-        await(() -> checker.count() >= 16, "every message before the stop");
+        await(() -> checker.distinct() >= 16, "every message before the stop");
 
         stop.tryEmitEmpty();
         completed.asMono().block(WAIT);

@@ -20,7 +20,9 @@ import reactor.core.scheduler.Schedulers;
 /**
  * The transport contract for unary HTTP. An oversized body is answered 413 (the error names the
  * limit). The peer that disconnects is a plain socket sending its requests with
- * {@code Connection: close}: the HTTP sink keeps its connections in reactor-netty's pool.
+ * {@code Connection: close}: the HTTP sink keeps its connections in reactor-netty's pool. The
+ * connection-bound clause is left out for the same reason (pooled connections are shared between
+ * sinks); {@code HttpTransportTest} covers {@code maxConnections} with its own clients.
  */
 class HttpContractTest extends AbstractTransportContractTest {
 

@@ -22,4 +22,9 @@ class RSocketContractTest extends AbstractTransportContractTest {
     protected Sink<Message> sink(String address) {
         return Transports.rsocket().port(port(address)).sink();
     }
+
+    @Override
+    protected Source<Message> sourceWithMaxConnections(int maxConnections, EventDispatcher events) {
+        return Transports.rsocket().maxConnections(maxConnections).events(events).source();
+    }
 }

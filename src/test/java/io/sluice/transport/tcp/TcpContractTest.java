@@ -31,6 +31,11 @@ class TcpContractTest {
         protected Sink<Message> sink(String address) {
             return TcpContractTest.sink(Framing.lengthPrefixed(), address);
         }
+
+        @Override
+        protected Source<Message> sourceWithMaxConnections(int maxConnections, EventDispatcher events) {
+            return Transports.tcp().maxConnections(maxConnections).events(events).source();
+        }
     }
 
     /** Newline framing (the payloads hold no newline). */

@@ -19,4 +19,9 @@ class WebSocketContractTest extends AbstractTransportContractTest {
     protected Sink<Message> sink(String address) {
         return Transports.websocket().port(port(address)).sink();
     }
+
+    @Override
+    protected Source<Message> sourceWithMaxConnections(int maxConnections, EventDispatcher events) {
+        return Transports.websocket().maxConnections(maxConnections).events(events).source();
+    }
 }
