@@ -1,6 +1,7 @@
 package io.sluice.transport.grpc;
 
-import io.sluice.event.EventDispatcher;
+import io.sluice.transport.TransportBuilder;
+import io.sluice.transport.internal.Checks;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -12,7 +13,7 @@ import java.util.Objects;
  * per client connection, HTTP/2 flow-control window 1 MiB, unary calls wait at most 10 s for
  * pipeline demand, 5 s drain on stop, 8 concurrent unary calls per sink, no event dispatcher.
  */
-public final class GrpcBuilder {
+public final class GrpcBuilder extends TransportBuilder<GrpcBuilder> {
 
     /** How a {@link GrpcSink} sends. */
     public enum Mode {
@@ -22,8 +23,6 @@ public final class GrpcBuilder {
         STREAM
     }
 
-    String host = "127.0.0.1";
-    int port;
     int maxMessageSize = 4 << 20;
     Mode mode = Mode.STREAM;
     int prefetch = 32;
@@ -33,31 +32,9 @@ public final class GrpcBuilder {
     int flowControlWindow = 1 << 20;
     Duration unaryWait = Duration.ofSeconds(10);
     Duration drainTimeout = Duration.ofSeconds(5);
-    EventDispatcher events;
 
     /** Use {@code Transports.grpc()}. */
     public GrpcBuilder() {
-    }
-
-    /**
-     * @param h host to bind (source) or connect to (sink)
-     * @return this
-     */
-    public GrpcBuilder host(String h) {
-        this.host = Objects.requireNonNull(h, "host");
-        return this;
-    }
-
-    /**
-     * @param p port; 0 lets a source pick an ephemeral port
-     * @return this
-     */
-    public GrpcBuilder port(int p) {
-        if (p < 0 || p > 65535) {
-            throw new IllegalArgumentException("port out of range: " + p);
-        }
-        this.port = p;
-        return this;
     }
 
     /**
@@ -66,10 +43,7 @@ public final class GrpcBuilder {
      * @return this
      */
     public GrpcBuilder maxMessageSize(int bytes) {
-        if (bytes < 1) {
-            throw new IllegalArgumentException("maxMessageSize must be >= 1, was " + bytes);
-        }
-        this.maxMessageSize = bytes;
+        this.maxMessageSize = Checks.atLeast("maxMessageSize", bytes, 1);
         return this;
     }
 
@@ -87,10 +61,7 @@ public final class GrpcBuilder {
      * @return this
      */
     public GrpcBuilder prefetch(int n) {
-        if (n < 1) {
-            throw new IllegalArgumentException("prefetch must be >= 1, was " + n);
-        }
-        this.prefetch = n;
+        this.prefetch = Checks.atLeast("prefetch", n, 1);
         return this;
     }
 
@@ -99,10 +70,7 @@ public final class GrpcBuilder {
      * @return this
      */
     public GrpcBuilder maxConcurrentCalls(int n) {
-        if (n < 1) {
-            throw new IllegalArgumentException("maxConcurrentCalls must be >= 1, was " + n);
-        }
-        this.maxCalls = n;
+        this.maxCalls = Checks.atLeast("maxConcurrentCalls", n, 1);
         return this;
     }
 
@@ -112,10 +80,7 @@ public final class GrpcBuilder {
      * @return this
      */
     public GrpcBuilder maxConcurrentCallsPerConnection(int n) {
-        if (n < 1) {
-            throw new IllegalArgumentException("maxConcurrentCallsPerConnection must be >= 1, was " + n);
-        }
-        this.maxCallsPerConnection = n;
+        this.maxCallsPerConnection = Checks.atLeast("maxConcurrentCallsPerConnection", n, 1);
         return this;
     }
 
@@ -126,10 +91,7 @@ public final class GrpcBuilder {
      * @return this
      */
     public GrpcBuilder flowControlWindow(int bytes) {
-        if (bytes < 65535) {
-            throw new IllegalArgumentException("flowControlWindow must be >= 65535, was " + bytes);
-        }
-        this.flowControlWindow = bytes;
+        this.flowControlWindow = Checks.atLeast("flowControlWindow", bytes, 65535);
         return this;
     }
 
@@ -139,10 +101,7 @@ public final class GrpcBuilder {
      * @return this
      */
     public GrpcBuilder maxUnaryWait(Duration wait) {
-        if (wait.isNegative() || wait.isZero()) {
-            throw new IllegalArgumentException("maxUnaryWait must be positive, was " + wait);
-        }
-        this.unaryWait = wait;
+        this.unaryWait = Checks.positive("maxUnaryWait", wait);
         return this;
     }
 
@@ -151,10 +110,7 @@ public final class GrpcBuilder {
      * @return this
      */
     public GrpcBuilder drainTimeout(Duration timeout) {
-        if (timeout.isNegative()) {
-            throw new IllegalArgumentException("drainTimeout must not be negative, was " + timeout);
-        }
-        this.drainTimeout = timeout;
+        this.drainTimeout = Checks.notNegative("drainTimeout", timeout);
         return this;
     }
 
@@ -163,19 +119,7 @@ public final class GrpcBuilder {
      * @return this
      */
     public GrpcBuilder unaryConcurrency(int n) {
-        if (n < 1) {
-            throw new IllegalArgumentException("unaryConcurrency must be >= 1, was " + n);
-        }
-        this.unaryConcurrency = n;
-        return this;
-    }
-
-    /**
-     * @param dispatcher receives call opened/closed/error events; null for none
-     * @return this
-     */
-    public GrpcBuilder events(EventDispatcher dispatcher) {
-        this.events = dispatcher;
+        this.unaryConcurrency = Checks.atLeast("unaryConcurrency", n, 1);
         return this;
     }
 

@@ -6,11 +6,9 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import io.sluice.Message;
-import io.sluice.event.ConnectionClosed;
-import io.sluice.event.ConnectionOpened;
-import io.sluice.event.EventDispatcher;
 import io.sluice.pipeline.Sink;
 import io.sluice.transport.TransportMetrics;
+import io.sluice.transport.internal.ConnectionReporter;
 import io.sluice.transport.grpc.proto.Ack;
 import io.sluice.transport.grpc.proto.Envelope;
 import io.sluice.transport.grpc.proto.IngestGrpc;
@@ -48,16 +46,17 @@ public final class GrpcSink implements Sink<Message> {
     private final int maxMessageSize;
     private final GrpcBuilder.Mode mode;
     private final int unaryConcurrency;
-    private final EventDispatcher events;
-    private final TransportMetrics metrics = new TransportMetrics(GrpcSource.NAME);
+    private final ConnectionReporter reporter;
+    private final TransportMetrics metrics;
 
     GrpcSink(GrpcBuilder b) {
-        this.host = b.host;
-        this.port = b.port;
+        this.host = b.host();
+        this.port = b.port();
         this.maxMessageSize = b.maxMessageSize;
         this.mode = b.mode;
         this.unaryConcurrency = b.unaryConcurrency;
-        this.events = b.events;
+        this.reporter = new ConnectionReporter(GrpcSource.NAME, b.events());
+        this.metrics = reporter.metrics();
     }
 
     /** @return counters: messages and bytes handed to gRPC, channels opened/closed, failures */
@@ -79,8 +78,7 @@ public final class GrpcSink implements Sink<Message> {
                 .maxInboundMessageSize(maxMessageSize)
                 .directExecutor()
                 .build();
-        metrics.connectionOpened();
-        dispatch(new ConnectionOpened(GrpcSource.NAME, host + ":" + port));
+        reporter.opened(host + ":" + port);
         return ch;
     }
 
@@ -92,8 +90,7 @@ public final class GrpcSink implements Sink<Message> {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            metrics.connectionClosed();
-            dispatch(new ConnectionClosed(GrpcSource.NAME, host + ":" + port));
+            reporter.closed(host + ":" + port);
         }).subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic());
     }
 
@@ -220,12 +217,6 @@ public final class GrpcSink implements Sink<Message> {
             } else {
                 done.success();
             }
-        }
-    }
-
-    private void dispatch(Object event) {
-        if (events != null) {
-            events.dispatch(event);
         }
     }
 }

@@ -3,11 +3,9 @@ package io.sluice.transport.http;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.sluice.Message;
-import io.sluice.event.ConnectionError;
-import io.sluice.event.EventDispatcher;
 import io.sluice.pipeline.Sink;
-import io.sluice.transport.TransportSupport;
 import io.sluice.transport.TransportMetrics;
+import io.sluice.transport.internal.ClientSink;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
@@ -23,28 +21,25 @@ import reactor.netty.http.client.HttpClient;
  */
 public final class HttpSink implements Sink<Message> {
 
-    private static final String NAME = "http";
-
     private final String host;
     private final int port;
     private final String path;
     private final int concurrency;
-    private final EventDispatcher events;
-    private final TransportMetrics metrics = new TransportMetrics(NAME);
+    private final ClientSink sink;
     private final HttpClient client;
 
     HttpSink(HttpBuilder b) {
-        this.host = b.host;
-        this.port = b.port;
+        this.host = b.host();
+        this.port = b.port();
         this.path = b.path;
         this.concurrency = b.concurrency;
-        this.events = b.events;
+        this.sink = new ClientSink(RequestHandler.NAME, b.events(), host + ":" + port + path);
         this.client = HttpClient.create().host(host).port(port);
     }
 
     /** @return counters: messages and bytes accepted by the server (2xx), errors */
     public TransportMetrics metrics() {
-        return metrics;
+        return sink.metrics();
     }
 
     /**
@@ -55,12 +50,7 @@ public final class HttpSink implements Sink<Message> {
      */
     @Override
     public Mono<Void> write(Flux<Message> elements) {
-        return elements.flatMap(this::post, concurrency, 1)
-                .then()
-                .doOnError(e -> {
-                    metrics.error();
-                    dispatch(new ConnectionError(NAME, host + ":" + port + path, String.valueOf(e.getMessage()), e));
-                });
+        return sink.reportFailures(elements.flatMap(this::post, concurrency, 1).then());
     }
 
     private Mono<Void> post(Message m) {
@@ -78,12 +68,8 @@ public final class HttpSink implements Sink<Message> {
                     if (code / 100 != 2) {
                         return Mono.error(new HttpStatusException(code, "http://" + host + ":" + port + path));
                     }
-                    metrics.message(m.size());
+                    sink.metrics().message(m.size());
                     return Mono.<Void>empty();
                 });
-    }
-
-    private void dispatch(Object event) {
-        TransportSupport.publish(events, event);
     }
 }

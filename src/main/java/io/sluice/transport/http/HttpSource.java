@@ -2,25 +2,17 @@ package io.sluice.transport.http;
 
 import io.netty.channel.Channel;
 import io.sluice.Message;
-import reactor.core.scheduler.Schedulers;
-import reactor.core.Disposable;
-import org.reactivestreams.Publisher;
+import io.sluice.transport.internal.NettyServer;
+import io.sluice.transport.internal.ServerSkeleton;
+import io.sluice.transport.internal.SkeletonSource;
 import java.time.Duration;
-import io.sluice.event.ConnectionClosed;
-import io.sluice.event.ConnectionError;
-import io.sluice.event.ConnectionOpened;
-import io.sluice.event.EventDispatcher;
-import io.sluice.transport.BoundAddress;
-import io.sluice.transport.ServerSource;
-import io.sluice.transport.TransportMetrics;
-import io.sluice.transport.TransportSupport;
-import java.net.InetSocketAddress;
-import java.util.concurrent.atomic.AtomicInteger;
+import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerState;
@@ -57,7 +49,7 @@ import reactor.netty.http.server.HttpServerState;
  * When the pipeline cancels the source during the delivery of a message, on the delivering thread,
  * and a downstream stage then reports an error (an {@code Overflow.fail} stage drops the element
  * that does not fit, cancels its upstream in that very {@code onNext} and records its overflow),
- * that request is answered 503, not 202, with a {@link ConnectionError} event. The source then
+ * that request is answered 503, not 202, with a {@code ConnectionError} event. The source then
  * closes, as any cancelled source does. A cancel without a downstream error ({@code take(n)}
  * keeping its last element) leaves the message accepted.
  *
@@ -69,64 +61,39 @@ import reactor.netty.http.server.HttpServerState;
  * yet taken, with a warning in the log giving their number.
  *
  * <p>Every 400, 404, 405, 413 and 503 and every body cut short is counted in
- * {@link TransportMetrics#errors()} and published as a {@link ConnectionError}.
+ * {@link TransportMetrics#errors()} and published as a {@code ConnectionError}.
  *
  * <h2>Headers</h2>
  * {@value HttpBuilder#KEY_HEADER} becomes the message key; {@code Content-Type} becomes the
  * message header {@code content-type}. Other request headers are ignored.
  *
- * <p>Connection events: {@link ConnectionOpened} / {@link ConnectionClosed} per HTTP connection.
+ * <p>Connection events: {@code ConnectionOpened} / {@code ConnectionClosed} per HTTP connection.
  * At most {@code maxConnections} connections are served at once; a connection accepted beyond
- * that is closed immediately (no request is read) with a {@link ConnectionError} event.
+ * that is closed immediately (no request is read) with a {@code ConnectionError} event.
  */
-public final class HttpSource implements ServerSource {
+public final class HttpSource extends SkeletonSource {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpSource.class);
-    private static final String NAME = RequestHandler.NAME;
     private static final int GRACE_SECONDS = 5;
 
-    private final HttpBuilder config;
-    private final String host;
-    private final int port;
-    private final int maxConnections;
-    private final EventDispatcher events;
-    private final TransportMetrics metrics = new TransportMetrics(NAME);
-    private final BoundAddress bound = new BoundAddress();
+    /** What a subscription's request handler needs of the configuration. */
+    record Config(String path, int maxBodySize, Duration acceptTimeout) {
+    }
+
+    private final Config config;
+    private final int handoffCapacity;
     private volatile Permits permits;
 
     HttpSource(HttpBuilder b) {
-        this.config = b.copy();
-        this.host = b.host;
-        this.port = b.port;
-        this.maxConnections = b.maxConnections;
-        this.events = b.events;
-    }
-
-    /** @return counters: accepted messages and bytes, connections, errors (400/404/405/413/503) */
-    public TransportMetrics metrics() {
-        return metrics;
-    }
-
-    /** @return the bound address once {@link #flux()} is subscribed and bound */
-    public Mono<InetSocketAddress> boundAddress() {
-        return bound.mono();
+        super(RequestHandler.NAME, b, b.maxConnections());
+        this.config = new Config(b.path, b.maxBodySize, b.acceptTimeout);
+        this.handoffCapacity = b.handoffCapacity;
     }
 
     /** @return requests of the current binding waiting for room in the hand-off (diagnostics) */
     int waitingRequests() {
         Permits p = permits;
         return p == null ? 0 : p.waiting();
-    }
-
-    /**
-     * Binds on subscribe and emits the received messages; cancelling unbinds and closes every
-     * connection.
-     *
-     * @return the received messages, cold
-     */
-    @Override
-    public Flux<Message> flux() {
-        return serve(Mono.never());
     }
 
     /**
@@ -140,21 +107,34 @@ public final class HttpSource implements ServerSource {
      */
     @Override
     public Flux<Message> flux(Publisher<?> stop) {
-        return serve(stop);
+        return serve(b -> new Server(b, stop));
     }
 
-    private Flux<Message> serve(Publisher<?> stop) {
-        return Flux.defer(() -> {
-            Sinks.One<InetSocketAddress> addr = bound.begin();
-            Handoff handoff = new Handoff();
-            Permits room = new Permits(config.handoffCapacity);
+    @Override
+    protected ServerSkeleton.Server<?> server(ServerSkeleton.Binding b) {
+        return new Server(b, Mono.never());
+    }
+
+    /** One subscription: its hand-off, permits and request handler. */
+    private final class Server extends NettyServer {
+        private final Publisher<?> stop;
+        private final Handoff handoff = new Handoff();
+        private final Permits room = new Permits(handoffCapacity);
+        private final RequestHandler handler;
+
+        Server(ServerSkeleton.Binding b, Publisher<?> stop) {
+            super(b);
+            this.stop = stop;
+            this.handler = new RequestHandler(config, room, handoff, b);
             permits = room;
-            RequestHandler handler = new RequestHandler(config, room, handoff, metrics);
-            AtomicInteger active = new AtomicInteger();
-            Mono<? extends DisposableServer> bind = HttpServer.create()
+        }
+
+        @Override
+        public Mono<? extends DisposableServer> bind() {
+            return HttpServer.create()
                     .host(host)
                     .port(port)
-                    .doOnChannelInit((observer, ch, remoteAddress) -> track(ch, String.valueOf(ch.remoteAddress()), active))
+                    .doOnChannelInit((observer, ch, remoteAddress) -> track(ch))
                     .childObserve((conn, state) -> {
                         if (state == HttpServerState.REQUEST_DECODING_FAILED) {
                             handler.reject(String.valueOf(conn.channel().remoteAddress()),
@@ -163,68 +143,45 @@ public final class HttpSource implements ServerSource {
                     })
                     .handle(handler::handle)
                     .bind();
-            return Flux.usingWhen(bind,
-                    server -> {
-                        addr.tryEmitValue((InetSocketAddress) server.address());
-                        LOG.debug("http source bound to {}", server.address());
-                        // the hand-off refuses first, so a waiter that close() turns away is
-                        // answered "source is shutting down", not "no room"
-                        Runnable stopAccepting = () -> {
-                            handoff.complete();
-                            room.close();
-                        };
-                        Disposable stopping = Flux.from(stop).take(1)
-                                .subscribe(v -> { }, e -> stopAccepting.run(), stopAccepting);
-                        return handoff.doFinally(signal -> stopping.dispose());
-                    },
-                    server -> closeGracefully(server, addr),
-                    (server, e) -> {
-                        room.close();
-                        return close(server, addr);
-                    },
-                    server -> {
-                        room.close();
-                        return close(server, addr);
-                    });
-        });
-    }
-
-    private void track(Channel ch, String remote, AtomicInteger active) {
-        if (active.incrementAndGet() > maxConnections) {
-            active.decrementAndGet();
-            metrics.error();
-            LOG.warn("http source: refusing connection from {}: limit of {} connections reached", remote, maxConnections);
-            dispatch(new ConnectionError(NAME, remote, "connection limit reached (" + maxConnections + ")", null));
-            ch.close();
-            return;
         }
-        metrics.connectionOpened();
-        dispatch(new ConnectionOpened(NAME, remote));
-        ch.closeFuture().addListener(f -> {
-            active.decrementAndGet();
-            metrics.connectionClosed();
-            dispatch(new ConnectionClosed(NAME, remote));
-        });
-    }
 
-    private Mono<Void> closeGracefully(DisposableServer server, Sinks.One<InetSocketAddress> addr) {
-        bound.end(addr);
-        return Mono.<Void>fromRunnable(() -> server.disposeNow(Duration.ofSeconds(GRACE_SECONDS)))
-                .subscribeOn(Schedulers.boundedElastic())
-                .onErrorResume(e -> {
-                    LOG.warn("http source: responses still in flight after {} s; closing now", GRACE_SECONDS);
-                    server.dispose();
-                    return server.onDispose();
-                });
-    }
+        @Override
+        public Flux<Message> messages(DisposableServer server) {
+            // the hand-off refuses first, so a waiter that close() turns away is answered
+            // "source is shutting down", not "no room"
+            Runnable stopAccepting = () -> {
+                handoff.complete();
+                room.close();
+            };
+            Disposable stopping = Flux.from(stop).take(1).subscribe(v -> { }, e -> stopAccepting.run(), stopAccepting);
+            return handoff.doFinally(signal -> stopping.dispose());
+        }
 
-    private Mono<Void> close(DisposableServer server, Sinks.One<InetSocketAddress> addr) {
-        bound.end(addr);
-        server.dispose();
-        return server.onDispose();
-    }
+        @Override
+        public Mono<Void> closeGracefully(DisposableServer server) {
+            return Mono.<Void>fromRunnable(() -> server.disposeNow(Duration.ofSeconds(GRACE_SECONDS)))
+                    .subscribeOn(Schedulers.boundedElastic())
+                    .onErrorResume(e -> {
+                        LOG.warn("http source: responses still in flight after {} s; closing now", GRACE_SECONDS);
+                        server.dispose();
+                        return server.onDispose();
+                    });
+        }
 
-    private void dispatch(Object event) {
-        TransportSupport.publish(events, event);
+        @Override
+        public Mono<Void> close(DisposableServer server) {
+            room.close();
+            return super.close(server);
+        }
+
+        /** Connections are counted from the channel, before any request is read. */
+        private void track(Channel ch) {
+            String remote = String.valueOf(ch.remoteAddress());
+            if (!binding.track(remote, null)) {
+                ch.close();
+                return;
+            }
+            ch.closeFuture().addListener(f -> binding.untrack(remote, null));
+        }
     }
 }

@@ -8,9 +8,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.sluice.Message;
 import io.sluice.event.ConnectionError;
-import io.sluice.event.EventDispatcher;
-import io.sluice.transport.TransportMetrics;
-import io.sluice.transport.TransportSupport;
+import io.sluice.transport.internal.ConnectionReporter;
 import java.time.Duration;
 import java.util.Arrays;
 import org.slf4j.Logger;
@@ -35,17 +33,15 @@ final class RequestHandler {
     private final Duration acceptTimeout;
     private final Permits permits;
     private final Handoff handoff;
-    private final TransportMetrics metrics;
-    private final EventDispatcher events;
+    private final ConnectionReporter reporter;
 
-    RequestHandler(HttpBuilder b, Permits permits, Handoff handoff, TransportMetrics metrics) {
-        this.path = b.path;
-        this.maxBodySize = b.maxBodySize;
-        this.acceptTimeout = b.acceptTimeout;
+    RequestHandler(HttpSource.Config config, Permits permits, Handoff handoff, ConnectionReporter reporter) {
+        this.path = config.path();
+        this.maxBodySize = config.maxBodySize();
+        this.acceptTimeout = config.acceptTimeout();
         this.permits = permits;
         this.handoff = handoff;
-        this.metrics = metrics;
-        this.events = b.events;
+        this.reporter = reporter;
     }
 
     Mono<Void> handle(HttpServerRequest req, HttpServerResponse res) {
@@ -85,7 +81,7 @@ final class RequestHandler {
                     Message m = message(req, body.bytes());
                     return handoff.offer(m, permit).flatMap(accepted -> {
                         if (accepted) {
-                            metrics.message(m.size());
+                            reporter.metrics().message(m.size());
                             return res.status(HttpResponseStatus.ACCEPTED).send();
                         }
                         return unavailable(res, remote, "the pipeline refused the message", false);
@@ -145,9 +141,8 @@ final class RequestHandler {
     }
 
     private void reject(String remote, String reason, Throwable e) {
-        metrics.error();
         LOG.debug("http source: {} from {}", reason, remote);
-        TransportSupport.publish(events, new ConnectionError(NAME, remote, reason, e));
+        reporter.errorUnlogged(remote, reason, e);
     }
 
     private static long parseLength(String v) {

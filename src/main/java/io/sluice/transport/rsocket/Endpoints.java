@@ -21,19 +21,15 @@ import io.rsocket.transport.netty.client.WebsocketClientTransport;
 import io.rsocket.transport.netty.server.CloseableChannel;
 import io.rsocket.transport.netty.server.TcpServerTransport;
 import io.rsocket.transport.netty.server.WebsocketServerTransport;
-import io.sluice.event.ConnectionClosed;
-import io.sluice.event.ConnectionError;
-import io.sluice.event.ConnectionOpened;
-import io.sluice.transport.TransportMetrics;
+import io.sluice.transport.internal.ConnectionReporter;
+import io.sluice.transport.internal.ServerSkeleton;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 import reactor.netty.NettyPipeline;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.tcp.TcpClient;
@@ -74,7 +70,7 @@ final class Endpoints {
      * and the error reaches only the channel pipeline, where {@link FrameErrors} reports it.
      */
     static ServerTransport<CloseableChannel> server(String host, int port, boolean webSocket, int maxMessageSize,
-                                                    TransportMetrics metrics, Consumer<Object> events) {
+                                                    ConnectionReporter reporter) {
         int limit = frameLimit(maxMessageSize);
         if (!webSocket) {
             return TcpServerTransport.create(TcpServer.create().host(host).port(port), limit);
@@ -84,7 +80,7 @@ final class Endpoints {
                     // once per channel: the callback may run again for another request on a kept-alive connection
                     if (c.channel().pipeline().get("sluice.frameErrors") == null) {
                         c.channel().pipeline().addBefore(NettyPipeline.ReactiveBridge, "sluice.frameErrors",
-                                new FrameErrors(maxMessageSize, metrics, events));
+                                new FrameErrors(maxMessageSize, reporter));
                     }
                 });
         return WebsocketServerTransport.create(http).webSocketSpec(s -> s.maxFramePayloadLength(limit));
@@ -99,15 +95,15 @@ final class Endpoints {
 
     /**
      * An RSocket server whose inbound payloads are bounded and whose every accepted connection is
-     * counted and reported: {@link ConnectionOpened} on accept, {@link ConnectionError} when the
-     * transport fails it (e.g. a frame over the limit), {@link ConnectionClosed} when it closes.
+     * counted and reported through the subscription's binding: {@code ConnectionOpened} on accept
+     * (or refused beyond {@code maxConnections}), {@code ConnectionError} when the transport fails
+     * it (e.g. a frame over the limit), {@code ConnectionClosed} when it closes.
      */
-    static RSocketServer server(io.rsocket.SocketAcceptor acceptor, int maxMessageSize, TransportMetrics metrics,
-                                Consumer<Object> events) {
+    static RSocketServer server(io.rsocket.SocketAcceptor acceptor, int maxMessageSize, ServerSkeleton.Binding b) {
         return RSocketServer.create(acceptor)
                 .maxInboundPayloadSize(frameLimit(maxMessageSize))
                 .interceptors(r -> r.forConnection((DuplexConnectionInterceptor) (type, c) ->
-                        type == DuplexConnectionInterceptor.Type.SOURCE ? new Tracked(c, maxMessageSize, metrics, events) : c));
+                        type == DuplexConnectionInterceptor.Type.SOURCE ? new Tracked(c, maxMessageSize, b) : c));
     }
 
     /** A client connector whose inbound payloads are bounded. */
@@ -168,23 +164,12 @@ final class Endpoints {
 
     private static final ThreadLocal<String> ACCEPTING = new ThreadLocal<>();
 
-    /** Closes a server and makes the next subscription's bound address a fresh one. */
-    static Mono<Void> close(CloseableChannel server, AtomicReference<Sinks.One<InetSocketAddress>> bound,
-                            Sinks.One<InetSocketAddress> addr) {
-        bound.compareAndSet(addr, Sinks.one());
-        server.dispose();
-        return server.onClose().onErrorResume(e -> Mono.empty());
-    }
-
     /** Closes a client connection and reports it closed. */
-    static Mono<Void> close(RSocket r, String remote, TransportMetrics metrics, Consumer<Object> events) {
+    static Mono<Void> close(RSocket r, String remote, ConnectionReporter reporter) {
         r.dispose();
         // reported before the returned Mono completes (not in doFinally, which runs after the
         // completion reached the subscriber), so a caller that awaited the write sees the event
-        return r.onClose().onErrorResume(e -> Mono.empty()).then(Mono.fromRunnable(() -> {
-            metrics.connectionClosed();
-            events.accept(new ConnectionClosed(RSocketSource.NAME, remote));
-        }));
+        return r.onClose().onErrorResume(e -> Mono.empty()).then(Mono.fromRunnable(() -> reporter.closed(remote)));
     }
 
     static String describe(SocketAddress a) {
@@ -197,60 +182,58 @@ final class Endpoints {
     /** Reports a WebSocket connection that Netty's frame decoder closed because of a bad or oversized frame. */
     private static final class FrameErrors extends ChannelInboundHandlerAdapter {
         private final int maxMessageSize;
-        private final TransportMetrics metrics;
-        private final Consumer<Object> events;
+        private final ConnectionReporter reporter;
 
-        FrameErrors(int maxMessageSize, TransportMetrics metrics, Consumer<Object> events) {
+        FrameErrors(int maxMessageSize, ConnectionReporter reporter) {
             this.maxMessageSize = maxMessageSize;
-            this.metrics = metrics;
-            this.events = events;
+            this.reporter = reporter;
         }
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             if (cause instanceof CorruptedWebSocketFrameException || cause instanceof TooLongFrameException) {
-                report(describe(ctx.channel().remoteAddress()), cause, maxMessageSize, metrics, events);
+                report(describe(ctx.channel().remoteAddress()), cause, maxMessageSize, reporter);
             }
             ctx.fireExceptionCaught(cause);
         }
     }
 
-    private static String report(String remote, Throwable e, int maxMessageSize, TransportMetrics metrics,
-                                 Consumer<Object> events) {
-        metrics.error();
+    private static String report(String remote, Throwable e, int maxMessageSize, ConnectionReporter reporter) {
         String reason = "connection closed: " + e.getMessage() + " (inbound frames are limited to maxMessageSize "
                 + maxMessageSize + " + " + FRAME_OVERHEAD + " bytes of frame header)";
-        LOG.warn("rsocket: connection from {} {}", remote, reason);
-        events.accept(new ConnectionError(RSocketSource.NAME, remote, reason, e));
+        reporter.error(remote, reason, e);
         return reason;
     }
 
-    /** An accepted transport connection, observed: opened now, failed or closed later, reported once each. */
+    /**
+     * An accepted transport connection, observed: opened now (or refused and closed beyond
+     * {@code maxConnections}), failed or closed later, reported once each.
+     */
     private static final class Tracked implements DuplexConnection {
         private final DuplexConnection delegate;
         private final String remote;
         private final int maxMessageSize;
-        private final TransportMetrics metrics;
-        private final Consumer<Object> events;
+        private final ConnectionReporter reporter;
 
-        Tracked(DuplexConnection delegate, int maxMessageSize, TransportMetrics metrics, Consumer<Object> events) {
+        Tracked(DuplexConnection delegate, int maxMessageSize, ServerSkeleton.Binding b) {
             this.delegate = delegate;
             this.remote = describe(delegate.remoteAddress());
             this.maxMessageSize = maxMessageSize;
-            this.metrics = metrics;
-            this.events = events;
-            metrics.connectionOpened();
-            events.accept(new ConnectionOpened(RSocketSource.NAME, remote));
-            delegate.onClose().doFinally(s -> {
-                metrics.connectionClosed();
-                events.accept(new ConnectionClosed(RSocketSource.NAME, remote));
-            }).subscribe(x -> { }, e -> { });
+            this.reporter = b;
+            // not closed by the skeleton when the subscription ends: a peer's stream in flight still
+            // gets its answer (the final count of a channel, the barrier of fire-and-forget), and
+            // the peer closes the connection; the server itself stops accepting at once
+            if (!b.track(remote, null)) {
+                delegate.dispose();
+                return;
+            }
+            delegate.onClose().doFinally(s -> b.untrack(remote, null)).subscribe(x -> { }, e -> { });
         }
 
         @Override
         public Flux<ByteBuf> receive() {
             return delegate.receive().doOnNext(f -> ACCEPTING.set(remote)).doOnError(e -> {
-                String reason = report(remote, e, maxMessageSize, metrics, events);
+                String reason = report(remote, e, maxMessageSize, reporter);
                 // tell the peer why (ERROR frame on stream 0) and close: the frame stream is no longer in sync
                 delegate.sendErrorAndClose(new ConnectionErrorException(reason));
             });

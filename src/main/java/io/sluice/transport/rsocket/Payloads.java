@@ -3,16 +3,17 @@ package io.sluice.transport.rsocket;
 import io.rsocket.Payload;
 import io.rsocket.util.DefaultPayload;
 import io.sluice.Message;
+import io.sluice.transport.internal.MessageMetadata;
 import java.nio.ByteBuffer;
 
-/** Conversion between {@link Message} and RSocket {@link Payload} (data = payload, metadata = {@link MetadataCodec}). */
+/** Conversion between {@link Message} and RSocket {@link Payload} (data = payload, metadata = {@link MessageMetadata}). */
 final class Payloads {
 
     private Payloads() {
     }
 
     static Payload toPayload(Message m) {
-        return DefaultPayload.create(ByteBuffer.wrap(m.payload()), ByteBuffer.wrap(MetadataCodec.meta(m)));
+        return DefaultPayload.create(ByteBuffer.wrap(m.payload()), ByteBuffer.wrap(MessageMetadata.encode(m)));
     }
 
     /**
@@ -28,7 +29,7 @@ final class Payloads {
                 throw new IllegalArgumentException("payload of " + size + " bytes (data + metadata) exceeds maxMessageSize "
                         + maxMessageSize);
             }
-            return MetadataCodec.decode(bytes(p.getMetadata()), bytes(p.getData()));
+            return MessageMetadata.decode(bytes(p.getMetadata()), bytes(p.getData()));
         } finally {
             p.release();
         }

@@ -1,16 +1,17 @@
 package io.sluice.transport.rsocket;
 
-import io.sluice.event.EventDispatcher;
+import io.sluice.transport.StreamServerBuilder;
+import io.sluice.transport.internal.Checks;
 import java.util.Objects;
 
 /**
  * Configuration of the RSocket transport over TCP (rsocket-java 1.1.5); obtained from
  * {@code io.sluice.transport.Transports.rsocket()}. Defaults: host {@code 127.0.0.1}, port 0
  * (ephemeral, for a source), request-channel sink, per-stream prefetch 32, at most 256 concurrent
- * channels per source, fire-and-forget buffer 1024, largest inbound message 1 MiB, no event
- * dispatcher.
+ * channels per source, at most 256 connections per source, fire-and-forget buffer 1024, largest
+ * inbound message 1 MiB, no event dispatcher.
  */
-public final class RSocketBuilder {
+public final class RSocketBuilder extends StreamServerBuilder<RSocketBuilder> {
 
     /** How an {@link RSocketSink} sends. */
     public enum Mode {
@@ -26,39 +27,16 @@ public final class RSocketBuilder {
         STREAM
     }
 
-    String host = "127.0.0.1";
-    int port;
     Mode mode = Mode.CHANNEL;
     int prefetch = 32;
     int maxStreams = 256;
     int fireAndForgetBuffer = 1024;
     int maxMessageSize = 1 << 20;
-    EventDispatcher events;
     boolean webSocket;
 
     /** Use {@code Transports.rsocket()}. */
     public RSocketBuilder() {
-    }
-
-    /**
-     * @param h host to bind (source) or connect to (sink)
-     * @return this
-     */
-    public RSocketBuilder host(String h) {
-        this.host = Objects.requireNonNull(h, "host");
-        return this;
-    }
-
-    /**
-     * @param p port; 0 lets a source pick an ephemeral port
-     * @return this
-     */
-    public RSocketBuilder port(int p) {
-        if (p < 0 || p > 65535) {
-            throw new IllegalArgumentException("port out of range: " + p);
-        }
-        this.port = p;
-        return this;
+        super(256);
     }
 
     /**
@@ -85,10 +63,7 @@ public final class RSocketBuilder {
      * @return this
      */
     public RSocketBuilder prefetch(int n) {
-        if (n < 1) {
-            throw new IllegalArgumentException("prefetch must be >= 1, was " + n);
-        }
-        this.prefetch = n;
+        this.prefetch = Checks.atLeast("prefetch", n, 1);
         return this;
     }
 
@@ -97,10 +72,7 @@ public final class RSocketBuilder {
      * @return this
      */
     public RSocketBuilder maxConcurrentStreams(int n) {
-        if (n < 1) {
-            throw new IllegalArgumentException("maxConcurrentStreams must be >= 1, was " + n);
-        }
-        this.maxStreams = n;
+        this.maxStreams = Checks.atLeast("maxConcurrentStreams", n, 1);
         return this;
     }
 
@@ -111,10 +83,7 @@ public final class RSocketBuilder {
      * @return this
      */
     public RSocketBuilder fireAndForgetBuffer(int n) {
-        if (n < 1) {
-            throw new IllegalArgumentException("fireAndForgetBuffer must be >= 1, was " + n);
-        }
-        this.fireAndForgetBuffer = n;
+        this.fireAndForgetBuffer = Checks.atLeast("fireAndForgetBuffer", n, 1);
         return this;
     }
 
@@ -132,15 +101,6 @@ public final class RSocketBuilder {
             throw new IllegalArgumentException("maxMessageSize must be in [1, " + Endpoints.MAX_MESSAGE_SIZE + "], was " + bytes);
         }
         this.maxMessageSize = bytes;
-        return this;
-    }
-
-    /**
-     * @param dispatcher receives connection events; null for none
-     * @return this
-     */
-    public RSocketBuilder events(EventDispatcher dispatcher) {
-        this.events = dispatcher;
         return this;
     }
 

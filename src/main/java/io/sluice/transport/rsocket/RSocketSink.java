@@ -3,10 +3,9 @@ package io.sluice.transport.rsocket;
 import io.rsocket.RSocket;
 import io.rsocket.util.DefaultPayload;
 import io.sluice.Message;
-import io.sluice.event.ConnectionOpened;
-import io.sluice.event.EventDispatcher;
 import io.sluice.pipeline.Sink;
 import io.sluice.transport.TransportMetrics;
+import io.sluice.transport.internal.ConnectionReporter;
 import java.net.InetSocketAddress;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -33,18 +32,19 @@ public final class RSocketSink implements Sink<Message> {
     private final String host;
     private final int port;
     private final RSocketBuilder.Mode mode;
-    private final EventDispatcher events;
     private final boolean webSocket;
     private final int maxMessageSize;
-    private final TransportMetrics metrics = new TransportMetrics(RSocketSource.NAME);
+    private final ConnectionReporter reporter;
+    private final TransportMetrics metrics;
     private final StreamServer streamServer;
 
     RSocketSink(RSocketBuilder b) {
-        this.streamServer = b.mode == RSocketBuilder.Mode.STREAM ? new StreamServer(b, metrics, this::dispatch) : null;
-        this.host = b.host;
-        this.port = b.port;
+        this.reporter = new ConnectionReporter(RSocketSource.NAME, b.events());
+        this.metrics = reporter.metrics();
+        this.streamServer = b.mode == RSocketBuilder.Mode.STREAM ? new StreamServer(b, metrics) : null;
+        this.host = b.host();
+        this.port = b.port();
         this.mode = b.mode;
-        this.events = b.events;
         this.webSocket = b.webSocket;
         this.maxMessageSize = b.maxMessageSize;
     }
@@ -71,10 +71,7 @@ public final class RSocketSink implements Sink<Message> {
             return streamServer.serve(elements).doOnError(e -> metrics.error());
         }
         Mono<RSocket> connect = Endpoints.connect(host, port, webSocket, maxMessageSize)
-                .doOnNext(r -> {
-                    metrics.connectionOpened();
-                    dispatch(new ConnectionOpened(RSocketSource.NAME, host + ":" + port));
-                });
+                .doOnNext(r -> reporter.opened(host + ":" + port));
         return Mono.usingWhen(connect,
                         r -> mode == RSocketBuilder.Mode.CHANNEL ? channel(r, elements) : fireAndForget(r, elements),
                         this::close, (r, e) -> close(r), this::close)
@@ -108,12 +105,6 @@ public final class RSocketSink implements Sink<Message> {
     }
 
     private Mono<Void> close(RSocket r) {
-        return Endpoints.close(r, host + ":" + port, metrics, this::dispatch);
-    }
-
-    private void dispatch(Object event) {
-        if (events != null) {
-            events.dispatch(event);
-        }
+        return Endpoints.close(r, host + ":" + port, reporter);
     }
 }

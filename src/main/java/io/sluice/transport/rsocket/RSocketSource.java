@@ -2,21 +2,16 @@ package io.sluice.transport.rsocket;
 
 import io.rsocket.Payload;
 import io.rsocket.RSocket;
-import io.rsocket.SocketAcceptor;
 import io.rsocket.transport.netty.server.CloseableChannel;
 import io.rsocket.util.DefaultPayload;
 import io.sluice.Message;
-import io.sluice.event.ConnectionError;
-import io.sluice.event.EventDispatcher;
-import io.sluice.pipeline.Source;
-import io.sluice.transport.ServerSource;
 import io.sluice.transport.TransportMetrics;
+import io.sluice.transport.internal.ConnectionReporter;
+import io.sluice.transport.internal.ServerSkeleton;
+import io.sluice.transport.internal.SkeletonSource;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.reactivestreams.Publisher;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -41,40 +36,26 @@ import reactor.util.concurrent.Queues;
  *       fire-and-forget sink uses it to complete only once its messages arrived.</li>
  * </ul>
  * A payload whose metadata is not Sluice's is counted as an error and reported as a
- * {@link ConnectionError}; it fails that channel only (fire-and-forget: it is skipped).
+ * {@code ConnectionError}; it fails that channel only (fire-and-forget: it is skipped).
  */
-public final class RSocketSource implements ServerSource {
+public final class RSocketSource extends SkeletonSource {
 
-    private static final Logger LOG = LoggerFactory.getLogger(RSocketSource.class);
     static final String NAME = "rsocket";
 
-    private final String host;
-    private final int port;
+    private final ServerBinding.Listen listen;
     private final int prefetch;
     private final int maxStreams;
     private final int fnfBuffer;
-    private final int maxMessageSize;
-    private final EventDispatcher events;
-    private final boolean webSocket;
-    private final TransportMetrics metrics = new TransportMetrics(NAME);
-    private final AtomicReference<Sinks.One<InetSocketAddress>> bound = new AtomicReference<>(Sinks.one());
     private final StreamClient streamClient;
 
     RSocketSource(RSocketBuilder b) {
-        this.streamClient = b.mode == RSocketBuilder.Mode.STREAM ? new StreamClient(b, metrics, this::dispatch) : null;
-        this.host = b.host;
-        this.port = b.port;
+        super(NAME, b, b.maxConnections());
+        this.streamClient = b.mode == RSocketBuilder.Mode.STREAM
+                ? new StreamClient(b, new ConnectionReporter(NAME, metrics(), b.events())) : null;
+        this.listen = ServerBinding.Listen.of(b);
         this.prefetch = b.prefetch;
         this.maxStreams = b.maxStreams;
         this.fnfBuffer = b.fireAndForgetBuffer;
-        this.maxMessageSize = b.maxMessageSize;
-        this.events = b.events;
-        this.webSocket = b.webSocket;
-    }
-
-    /** @return counters: messages, bytes, connections, errors, dropped fire-and-forget messages as lost */
-    public TransportMetrics metrics() {
-        return metrics;
     }
 
     /**
@@ -85,7 +66,7 @@ public final class RSocketSource implements ServerSource {
         if (streamClient != null) {
             return Mono.error(new IllegalStateException("a request-stream source connects; it does not bind"));
         }
-        return Mono.defer(() -> bound.get().asMono());
+        return super.boundAddress();
     }
 
     /** @return false in {@link RSocketBuilder.Mode#STREAM} mode, where the source connects */
@@ -99,47 +80,46 @@ public final class RSocketSource implements ServerSource {
         if (streamClient != null) {
             return streamClient.flux();
         }
-        return Flux.defer(() -> {
-            Sinks.One<InetSocketAddress> addr = bound.get();
-            Sinks.Many<Flux<Message>> streams = Sinks.many().unicast().onBackpressureBuffer();
-            Sinks.Many<Message> fnf = Sinks.many().unicast().onBackpressureBuffer(Queues.<Message>get(fnfBuffer).get());
-            AtomicLong fnfCount = new AtomicLong();
-            SocketAcceptor acceptor = (setup, peer) -> {
-                String remote = Endpoints.acceptingRemote();
-                return Mono.just(new Responder(remote, streams, fnf, fnfCount));
-            };
-            Mono<CloseableChannel> bind = Endpoints.server(acceptor, maxMessageSize, metrics, this::dispatch)
-                    .bind(Endpoints.server(host, port, webSocket, maxMessageSize, metrics, this::dispatch));
-            return Flux.usingWhen(bind,
-                    server -> {
-                        addr.tryEmitValue(server.address());
-                        LOG.debug("rsocket source bound to {}", server.address());
-                        return Flux.merge(fnf.asFlux(), streams.asFlux().flatMap(f -> f, maxStreams, prefetch));
-                    },
-                    server -> close(server, addr),
-                    (server, err) -> close(server, addr),
-                    server -> close(server, addr));
-        });
+        return super.flux();
     }
 
-    private Mono<Void> close(CloseableChannel server, Sinks.One<InetSocketAddress> addr) {
-        return Endpoints.close(server, bound, addr);
+    @Override
+    protected ServerSkeleton.Server<?> server(ServerSkeleton.Binding b) {
+        return new Binding(b);
     }
 
-    private void dispatch(Object event) {
-        if (events != null) {
-            events.dispatch(event);
+    /** One subscription: the server, its channels merged with bounded concurrency, and the fire-and-forget buffer. */
+    private final class Binding extends ServerBinding {
+        private final Sinks.Many<Flux<Message>> streams = Sinks.many().unicast().onBackpressureBuffer();
+        private final Sinks.Many<Message> fnf = Sinks.many().unicast().onBackpressureBuffer(Queues.<Message>get(fnfBuffer).get());
+        private final AtomicLong fnfCount = new AtomicLong();
+
+        Binding(ServerSkeleton.Binding b) {
+            super(b, listen);
+        }
+
+        @Override
+        RSocket responder(String remote) {
+            return new Responder(remote, binding, streams, fnf, fnfCount);
+        }
+
+        @Override
+        public Flux<Message> messages(CloseableChannel server) {
+            return Flux.merge(fnf.asFlux(), streams.asFlux().flatMap(f -> f, maxStreams, prefetch));
         }
     }
 
     private final class Responder implements RSocket {
         private final String remote;
+        private final ConnectionReporter reporter;
         private final Sinks.Many<Flux<Message>> streams;
         private final Sinks.Many<Message> fnf;
         private final AtomicLong fnfCount;
 
-        Responder(String remote, Sinks.Many<Flux<Message>> streams, Sinks.Many<Message> fnf, AtomicLong fnfCount) {
+        Responder(String remote, ConnectionReporter reporter, Sinks.Many<Flux<Message>> streams, Sinks.Many<Message> fnf,
+                  AtomicLong fnfCount) {
             this.remote = remote;
+            this.reporter = reporter;
             this.streams = streams;
             this.fnf = fnf;
             this.fnfCount = fnfCount;
@@ -149,7 +129,7 @@ public final class RSocketSource implements ServerSource {
         public Mono<Void> fireAndForget(Payload payload) {
             Message m;
             try {
-                m = Payloads.toMessage(payload, maxMessageSize);
+                m = Payloads.toMessage(payload, listen.maxMessageSize());
             } catch (IllegalArgumentException e) {
                 bad(e);
                 return Mono.empty();
@@ -159,10 +139,10 @@ public final class RSocketSource implements ServerSource {
                 ok = fnf.tryEmitNext(m).isSuccess();
             }
             if (ok) {
-                metrics.message(m.size());
+                reporter.metrics().message(m.size());
                 fnfCount.incrementAndGet();
             } else {
-                metrics.lost(1);
+                reporter.metrics().lost(1);
             }
             return Mono.empty();
         }
@@ -179,8 +159,8 @@ public final class RSocketSource implements ServerSource {
             Sinks.One<Long> finished = Sinks.one();
             Flux<Message> in = Flux.from(payloads)
                     .map(p -> {
-                        Message m = Payloads.toMessage(p, maxMessageSize);
-                        metrics.message(m.size());
+                        Message m = Payloads.toMessage(p, listen.maxMessageSize());
+                        reporter.metrics().message(m.size());
                         count.incrementAndGet();
                         return m;
                     })
@@ -197,9 +177,7 @@ public final class RSocketSource implements ServerSource {
         }
 
         private void bad(Throwable e) {
-            metrics.error();
-            LOG.warn("rsocket source: bad payload from {}: {}", remote, e.toString());
-            dispatch(new ConnectionError(NAME, remote, "bad payload: " + e.getMessage(), e));
+            reporter.error(remote, "bad payload: " + e.getMessage(), e);
         }
     }
 }

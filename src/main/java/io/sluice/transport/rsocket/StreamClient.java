@@ -3,10 +3,7 @@ package io.sluice.transport.rsocket;
 import io.rsocket.RSocket;
 import io.rsocket.util.DefaultPayload;
 import io.sluice.Message;
-import io.sluice.event.ConnectionError;
-import io.sluice.event.ConnectionOpened;
-import io.sluice.transport.TransportMetrics;
-import java.util.function.Consumer;
+import io.sluice.transport.internal.ConnectionReporter;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -24,26 +21,21 @@ final class StreamClient {
     private final boolean webSocket;
     private final int prefetch;
     private final int maxMessageSize;
-    private final TransportMetrics metrics;
-    private final Consumer<Object> events;
+    private final ConnectionReporter reporter;
 
-    StreamClient(RSocketBuilder b, TransportMetrics metrics, Consumer<Object> events) {
-        this.host = b.host;
-        this.port = b.port;
+    StreamClient(RSocketBuilder b, ConnectionReporter reporter) {
+        this.host = b.host();
+        this.port = b.port();
         this.webSocket = b.webSocket;
         this.prefetch = b.prefetch;
         this.maxMessageSize = b.maxMessageSize;
-        this.metrics = metrics;
-        this.events = events;
+        this.reporter = reporter;
     }
 
     Flux<Message> flux() {
         String remote = host + ":" + port;
         Mono<RSocket> connect = Endpoints.connect(host, port, webSocket, maxMessageSize)
-                .doOnNext(r -> {
-                    metrics.connectionOpened();
-                    events.accept(new ConnectionOpened(RSocketSource.NAME, remote));
-                })
+                .doOnNext(r -> reporter.opened(remote))
                 .onErrorMap(e -> new IllegalStateException("rsocket request-stream source: cannot connect to "
                         + remote + ": " + e.getMessage(), e));
         return Flux.usingWhen(connect,
@@ -51,17 +43,14 @@ final class StreamClient {
                                 .limitRate(prefetch)
                                 .map(p -> {
                                     Message m = Payloads.toMessage(p, maxMessageSize);
-                                    metrics.message(m.size());
+                                    reporter.metrics().message(m.size());
                                     return m;
                                 }),
                         r -> close(r, remote), (r, e) -> close(r, remote), r -> close(r, remote))
-                .doOnError(e -> {
-                    metrics.error();
-                    events.accept(new ConnectionError(RSocketSource.NAME, remote, String.valueOf(e.getMessage()), e));
-                });
+                .doOnError(e -> reporter.error(remote, String.valueOf(e.getMessage()), e));
     }
 
     private Mono<Void> close(RSocket r, String remote) {
-        return Endpoints.close(r, remote, metrics, events);
+        return Endpoints.close(r, remote, reporter);
     }
 }

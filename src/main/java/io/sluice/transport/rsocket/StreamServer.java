@@ -2,13 +2,11 @@ package io.sluice.transport.rsocket;
 
 import io.rsocket.Payload;
 import io.rsocket.RSocket;
-import io.rsocket.SocketAcceptor;
 import io.rsocket.transport.netty.server.CloseableChannel;
 import io.sluice.Message;
 import io.sluice.transport.TransportMetrics;
+import io.sluice.transport.internal.ServerSkeleton;
 import java.net.InetSocketAddress;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -25,65 +23,57 @@ import reactor.core.publisher.Sinks;
  * server closes.
  */
 final class StreamServer {
-    private final String host;
-    private final int port;
-    private final boolean webSocket;
+    private final ServerBinding.Listen listen;
     private final int prefetch;
-    private final int maxMessageSize;
-    private final TransportMetrics metrics;
-    private final Consumer<Object> events;
-    private final AtomicReference<Sinks.One<InetSocketAddress>> bound = new AtomicReference<>(Sinks.one());
+    private final ServerSkeleton skeleton;
 
-    StreamServer(RSocketBuilder b, TransportMetrics metrics, Consumer<Object> events) {
-        this.host = b.host;
-        this.port = b.port;
-        this.webSocket = b.webSocket;
+    StreamServer(RSocketBuilder b, TransportMetrics metrics) {
+        this.listen = ServerBinding.Listen.of(b);
         this.prefetch = b.prefetch;
-        this.maxMessageSize = b.maxMessageSize;
-        this.metrics = metrics;
-        this.events = events;
+        this.skeleton = new ServerSkeleton(RSocketSource.NAME, metrics, b.events(), Integer.MAX_VALUE);
     }
 
     Mono<InetSocketAddress> boundAddress() {
-        return Mono.defer(() -> bound.get().asMono());
+        return skeleton.boundAddress();
     }
 
     Mono<Void> serve(Flux<Message> elements) {
-        return Mono.defer(() -> {
-            Sinks.One<InetSocketAddress> addr = bound.get();
-            Streams streams = new Streams();
-            Flux<Message> shared = elements
+        return skeleton.serve(b -> new Binding(b, elements)).then();
+    }
+
+    /** One write: the server, and the input shared by every subscriber's stream. */
+    private final class Binding extends ServerBinding {
+        private final Streams streams = new Streams();
+        private final Flux<Message> shared;
+
+        Binding(ServerSkeleton.Binding b, Flux<Message> elements) {
+            super(b, listen);
+            this.shared = elements
                     .doOnComplete(streams::inputDone)
                     .doOnError(streams.finished::tryEmitError)
                     .publish(prefetch)
                     .autoConnect(1);
-            SocketAcceptor acceptor = (setup, peer) -> {
-                return Mono.just(new RSocket() {
-                    @Override
-                    public Flux<Payload> requestStream(Payload request) {
-                        request.release();
-                        streams.opened();
-                        return shared.map(m -> {
-                            metrics.message(m.size());
-                            return Payloads.toPayload(m);
-                        }).doFinally(s -> streams.closed());
-                    }
-                });
-            };
-            return Mono.usingWhen(Endpoints.server(acceptor, maxMessageSize, metrics, events)
-                            .bind(Endpoints.server(host, port, webSocket, maxMessageSize, metrics, events)),
-                    server -> {
-                        addr.tryEmitValue(server.address());
-                        return streams.finished.asMono();
-                    },
-                    server -> close(server, addr),
-                    (server, e) -> close(server, addr),
-                    server -> close(server, addr));
-        });
-    }
+        }
 
-    private Mono<Void> close(CloseableChannel server, Sinks.One<InetSocketAddress> addr) {
-        return Endpoints.close(server, bound, addr);
+        @Override
+        RSocket responder(String remote) {
+            return new RSocket() {
+                @Override
+                public Flux<Payload> requestStream(Payload request) {
+                    request.release();
+                    streams.opened();
+                    return shared.map(m -> {
+                        binding.metrics().message(m.size());
+                        return Payloads.toPayload(m);
+                    }).doFinally(s -> streams.closed());
+                }
+            };
+        }
+
+        @Override
+        public Flux<Message> messages(CloseableChannel server) {
+            return streams.finished.asMono().thenMany(Flux.empty());
+        }
     }
 
     /** Counts open streams; finished once the input completed and none is open. */

@@ -1,6 +1,7 @@
 package io.sluice.transport.tcp;
 
-import io.sluice.event.EventDispatcher;
+import io.sluice.transport.StreamServerBuilder;
+import io.sluice.transport.internal.Checks;
 import java.util.Objects;
 
 /**
@@ -9,42 +10,18 @@ import java.util.Objects;
  * ephemeral port for a source), {@link Framing#lengthPrefixed()}, maximum frame 1 MiB, at most 64
  * concurrent connections, per-connection prefetch 32, no event dispatcher.
  */
-public final class TcpBuilder {
+public final class TcpBuilder extends StreamServerBuilder<TcpBuilder> {
 
     /** Default maximum frame length: 1 MiB. */
     public static final int DEFAULT_MAX_FRAME_LENGTH = 1 << 20;
 
-    String host = "127.0.0.1";
-    int port;
     Framing framing = Framing.lengthPrefixed();
     int maxFrameLength = DEFAULT_MAX_FRAME_LENGTH;
-    int maxConnections = 64;
     int prefetch = 32;
-    EventDispatcher events;
 
     /** Use {@code Transports.tcp()}. */
     public TcpBuilder() {
-    }
-
-    /**
-     * @param h host to bind (source) or connect to (sink)
-     * @return this
-     */
-    public TcpBuilder host(String h) {
-        this.host = Objects.requireNonNull(h, "host");
-        return this;
-    }
-
-    /**
-     * @param p port; 0 lets a source pick an ephemeral port
-     * @return this
-     */
-    public TcpBuilder port(int p) {
-        if (p < 0 || p > 65535) {
-            throw new IllegalArgumentException("port out of range: " + p);
-        }
-        this.port = p;
-        return this;
+        super(64);
     }
 
     /**
@@ -61,23 +38,7 @@ public final class TcpBuilder {
      * @return this
      */
     public TcpBuilder maxFrameLength(int max) {
-        if (max < 1) {
-            throw new IllegalArgumentException("maxFrameLength must be >= 1, was " + max);
-        }
-        this.maxFrameLength = max;
-        return this;
-    }
-
-    /**
-     * @param max connections a source serves at once; further connections are closed at once with
-     *            a {@code ConnectionError} event
-     * @return this
-     */
-    public TcpBuilder maxConnections(int max) {
-        if (max < 1) {
-            throw new IllegalArgumentException("maxConnections must be >= 1, was " + max);
-        }
-        this.maxConnections = max;
+        this.maxFrameLength = Checks.atLeast("maxFrameLength", max, 1);
         return this;
     }
 
@@ -86,19 +47,7 @@ public final class TcpBuilder {
      * @return this
      */
     public TcpBuilder prefetch(int n) {
-        if (n < 1) {
-            throw new IllegalArgumentException("prefetch must be >= 1, was " + n);
-        }
-        this.prefetch = n;
-        return this;
-    }
-
-    /**
-     * @param dispatcher receives connection events; null for none
-     * @return this
-     */
-    public TcpBuilder events(EventDispatcher dispatcher) {
-        this.events = dispatcher;
+        this.prefetch = Checks.atLeast("prefetch", n, 1);
         return this;
     }
 

@@ -2,16 +2,11 @@ package io.sluice.transport.tcp;
 
 import io.netty.channel.ChannelOption;
 import io.sluice.Message;
-import io.sluice.event.ConnectionClosed;
-import io.sluice.event.ConnectionError;
-import io.sluice.event.ConnectionOpened;
-import io.sluice.event.EventDispatcher;
 import io.sluice.pipeline.Sink;
-import io.sluice.transport.TransportSupport;
 import io.sluice.transport.TransportMetrics;
+import io.sluice.transport.internal.ClientSink;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.netty.Connection;
 import reactor.netty.tcp.TcpClient;
 
 /**
@@ -27,26 +22,21 @@ import reactor.netty.tcp.TcpClient;
  */
 public final class TcpSink implements Sink<Message> {
 
-    private static final String NAME = "tcp";
-
-    private final String host;
-    private final int port;
+    private final TcpClient client;
     private final Framing framing;
     private final int maxFrameLength;
-    private final EventDispatcher events;
-    private final TransportMetrics metrics = new TransportMetrics(NAME);
+    private final ClientSink sink;
 
     TcpSink(TcpBuilder b) {
-        this.host = b.host;
-        this.port = b.port;
+        this.client = TcpClient.create().host(b.host()).port(b.port()).option(ChannelOption.TCP_NODELAY, true);
         this.framing = b.framing;
         this.maxFrameLength = b.maxFrameLength;
-        this.events = b.events;
+        this.sink = new ClientSink(TcpSource.NAME, b.events(), b.host() + ":" + b.port());
     }
 
     /** @return counters: messages and bytes written, connections, errors */
     public TransportMetrics metrics() {
-        return metrics;
+        return sink.metrics();
     }
 
     /**
@@ -57,40 +47,12 @@ public final class TcpSink implements Sink<Message> {
      */
     @Override
     public Mono<Void> write(Flux<Message> elements) {
-        Mono<? extends Connection> connect = TcpClient.create()
-                .host(host)
-                .port(port)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .connect()
-                .doOnNext(c -> {
-                    metrics.connectionOpened();
-                    String remote = String.valueOf(c.channel().remoteAddress());
-                    dispatch(new ConnectionOpened(NAME, remote));
-                    c.onDispose(() -> {
-                        metrics.connectionClosed();
-                        dispatch(new ConnectionClosed(NAME, remote));
-                    });
-                });
-        return Mono.usingWhen(connect,
-                        c -> c.outbound().send(elements.handle((m, sink) -> {
-                            String problem = framing.check(m.payload(), maxFrameLength);
-                            if (problem != null) {
-                                sink.error(new IllegalArgumentException(problem));
-                                return;
-                            }
-                            metrics.message(m.size());
-                            sink.next(framing.encode(c.channel().alloc(), m.payload()));
-                        }), b -> false).then().then(TransportSupport.drained(c)),
-                        TransportSupport::close,
-                        (c, err) -> TransportSupport.close(c),
-                        TransportSupport::close)
-                .doOnError(e -> {
-                    metrics.error();
-                    dispatch(new ConnectionError(NAME, host + ":" + port, String.valueOf(e.getMessage()), e));
-                });
-    }
-
-    private void dispatch(Object event) {
-        TransportSupport.publish(events, event);
+        return sink.write(client.connect(), elements, (c, m) -> {
+            String problem = framing.check(m.payload(), maxFrameLength);
+            if (problem != null) {
+                throw new IllegalArgumentException(problem);
+            }
+            return framing.encode(c.channel().alloc(), m.payload());
+        });
     }
 }

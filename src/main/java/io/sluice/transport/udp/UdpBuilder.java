@@ -1,7 +1,7 @@
 package io.sluice.transport.udp;
 
-import io.sluice.event.EventDispatcher;
-import java.util.Objects;
+import io.sluice.transport.TransportBuilder;
+import io.sluice.transport.internal.Checks;
 
 /**
  * Configuration of a UDP {@link UdpSource} (server) or {@link UdpSink} (client); obtained from
@@ -15,47 +15,23 @@ import java.util.Objects;
  * sequence number (0, 1, 2, ... per {@link UdpSink#write} call) followed by the payload; the
  * source uses it to count lost and reordered datagrams per sender address.
  */
-public final class UdpBuilder {
+public final class UdpBuilder extends TransportBuilder<UdpBuilder> {
 
     /** Largest UDP payload over IPv4: 65535 - 20 (IP header) - 8 (UDP header). */
     public static final int MAX_DATAGRAM = 65507;
     /** Size of the optional sequence header. */
     public static final int SEQUENCE_HEADER = 8;
 
-    String host = "127.0.0.1";
-    int port;
     boolean sequenced;
     int receiveBuffer = 4 << 20;
     int prefetch = 256;
-    EventDispatcher events;
 
     /** Use {@code Transports.udp()}. */
     public UdpBuilder() {
     }
 
     /**
-     * @param h host to bind (source) or send to (sink)
-     * @return this
-     */
-    public UdpBuilder host(String h) {
-        this.host = Objects.requireNonNull(h, "host");
-        return this;
-    }
-
-    /**
-     * @param p port; 0 lets a source pick an ephemeral port
-     * @return this
-     */
-    public UdpBuilder port(int p) {
-        if (p < 0 || p > 65535) {
-            throw new IllegalArgumentException("port out of range: " + p);
-        }
-        this.port = p;
-        return this;
-    }
-
-    /**
-     * @param on whether datagrams carry the 8-byte sequence header (see class doc)
+     * @param on whether datagrams carry the 8-byte sequence header (see class doc); default false
      * @return this
      */
     public UdpBuilder sequenced(boolean on) {
@@ -68,10 +44,7 @@ public final class UdpBuilder {
      * @return this
      */
     public UdpBuilder receiveBuffer(int bytes) {
-        if (bytes < 1) {
-            throw new IllegalArgumentException("receiveBuffer must be >= 1, was " + bytes);
-        }
-        this.receiveBuffer = bytes;
+        this.receiveBuffer = Checks.atLeast("receiveBuffer", bytes, 1);
         return this;
     }
 
@@ -80,19 +53,7 @@ public final class UdpBuilder {
      * @return this
      */
     public UdpBuilder prefetch(int n) {
-        if (n < 1) {
-            throw new IllegalArgumentException("prefetch must be >= 1, was " + n);
-        }
-        this.prefetch = n;
-        return this;
-    }
-
-    /**
-     * @param dispatcher receives open/close/error events; null for none
-     * @return this
-     */
-    public UdpBuilder events(EventDispatcher dispatcher) {
-        this.events = dispatcher;
+        this.prefetch = Checks.atLeast("prefetch", n, 1);
         return this;
     }
 

@@ -2,16 +2,12 @@ package io.sluice.transport.udp;
 
 import io.netty.buffer.ByteBuf;
 import io.sluice.Message;
-import io.sluice.event.ConnectionClosed;
 import io.sluice.event.ConnectionError;
-import io.sluice.event.ConnectionOpened;
-import io.sluice.event.EventDispatcher;
 import io.sluice.pipeline.Sink;
-import io.sluice.transport.TransportSupport;
 import io.sluice.transport.TransportMetrics;
+import io.sluice.transport.internal.ClientSink;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.netty.Connection;
 import reactor.netty.udp.UdpClient;
 
 /**
@@ -20,32 +16,27 @@ import reactor.netty.udp.UdpClient;
  * {@link UdpBuilder}). A message larger than a datagram can carry
  * ({@link UdpBuilder#maxPayload()}) fails the write with an {@link IllegalArgumentException}
  * and is reported as a {@link ConnectionError} event naming both sizes; nothing is truncated
- * (any other failure of a write is reported the same way). Writes are requested while the channel is writable and flushed in
- * batches. UDP itself gives no delivery guarantee: a receiver that falls behind loses datagrams,
- * which a sequenced source counts.
+ * (any other failure of a write is reported the same way). Writes are requested while the channel
+ * is writable and flushed in batches. UDP itself gives no delivery guarantee: a receiver that
+ * falls behind loses datagrams, which a sequenced source counts.
  */
 public final class UdpSink implements Sink<Message> {
 
-    private static final String NAME = "udp";
-
-    private final String host;
-    private final int port;
+    private final UdpClient client;
     private final boolean sequenced;
     private final int maxPayload;
-    private final EventDispatcher events;
-    private final TransportMetrics metrics = new TransportMetrics(NAME);
+    private final ClientSink sink;
 
     UdpSink(UdpBuilder b) {
-        this.host = b.host;
-        this.port = b.port;
+        this.client = UdpClient.create().host(b.host()).port(b.port());
         this.sequenced = b.sequenced;
         this.maxPayload = b.maxPayload();
-        this.events = b.events;
+        this.sink = new ClientSink(UdpSource.NAME, b.events(), b.host() + ":" + b.port());
     }
 
     /** @return counters: datagrams and payload bytes sent, errors */
     public TransportMetrics metrics() {
-        return metrics;
+        return sink.metrics();
     }
 
     /**
@@ -56,41 +47,19 @@ public final class UdpSink implements Sink<Message> {
      */
     @Override
     public Mono<Void> write(Flux<Message> elements) {
-        Mono<? extends Connection> connect = UdpClient.create().host(host).port(port).connect()
-                .doOnNext(c -> {
-                    metrics.connectionOpened();
-                    String remote = String.valueOf(c.channel().remoteAddress());
-                    dispatch(new ConnectionOpened(NAME, remote));
-                    c.onDispose(() -> {
-                        metrics.connectionClosed();
-                        dispatch(new ConnectionClosed(NAME, remote));
-                    });
-                });
-        return Mono.usingWhen(connect,
-                        c -> {
-                            long[] seq = {0};
-                            return c.outbound().send(elements.<ByteBuf>handle((m, sink) -> {
-                                if (m.size() > maxPayload) {
-                                    sink.error(new IllegalArgumentException("message of " + m.size()
-                                            + " bytes exceeds the UDP datagram limit of " + maxPayload + " bytes"));
-                                    return;
-                                }
-                                ByteBuf buf = c.channel().alloc().buffer(m.size() + (sequenced ? 8 : 0));
-                                if (sequenced) {
-                                    buf.writeLong(seq[0]++);
-                                }
-                                metrics.message(m.size());
-                                sink.next(buf.writeBytes(m.payload()));
-                            }), b -> false).then().then(TransportSupport.drained(c));
-                        },
-                        TransportSupport::close, (c, e) -> TransportSupport.close(c), TransportSupport::close)
-                .doOnError(e -> {
-                    metrics.error();
-                    dispatch(new ConnectionError(NAME, host + ":" + port, String.valueOf(e.getMessage()), e));
-                });
-    }
-
-    private void dispatch(Object event) {
-        TransportSupport.publish(events, event);
+        return Mono.defer(() -> {
+            long[] seq = {0};
+            return sink.write(client.connect(), elements, (c, m) -> {
+                if (m.size() > maxPayload) {
+                    throw new IllegalArgumentException("message of " + m.size()
+                            + " bytes exceeds the UDP datagram limit of " + maxPayload + " bytes");
+                }
+                ByteBuf buf = c.channel().alloc().buffer(m.size() + (sequenced ? UdpBuilder.SEQUENCE_HEADER : 0));
+                if (sequenced) {
+                    buf.writeLong(seq[0]++);
+                }
+                return buf.writeBytes(m.payload());
+            });
+        });
     }
 }

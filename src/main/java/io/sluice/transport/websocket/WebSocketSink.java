@@ -3,13 +3,9 @@ package io.sluice.transport.websocket;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.sluice.Message;
-import io.sluice.event.ConnectionClosed;
-import io.sluice.event.ConnectionError;
-import io.sluice.event.ConnectionOpened;
-import io.sluice.event.EventDispatcher;
 import io.sluice.pipeline.Sink;
-import io.sluice.transport.TransportSupport;
 import io.sluice.transport.TransportMetrics;
+import io.sluice.transport.internal.ClientSink;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
@@ -23,26 +19,21 @@ import reactor.netty.http.client.WebsocketClientSpec;
  */
 public final class WebSocketSink implements Sink<Message> {
 
-    private static final String NAME = "websocket";
-
-    private final String host;
-    private final int port;
-    private final String path;
+    private final HttpClient.WebsocketSender client;
     private final int maxFrameLength;
-    private final EventDispatcher events;
-    private final TransportMetrics metrics = new TransportMetrics(NAME);
+    private final ClientSink sink;
 
     WebSocketSink(WebSocketBuilder b) {
-        this.host = b.host;
-        this.port = b.port;
-        this.path = b.path;
         this.maxFrameLength = b.maxFrameLength;
-        this.events = b.events;
+        this.client = HttpClient.create().host(b.host()).port(b.port())
+                .websocket(WebsocketClientSpec.builder().maxFramePayloadLength(maxFrameLength).build())
+                .uri(b.path);
+        this.sink = new ClientSink(WebSocketSource.NAME, b.events(), b.host() + ":" + b.port() + b.path);
     }
 
     /** @return counters: messages and bytes written, connections, errors */
     public TransportMetrics metrics() {
-        return metrics;
+        return sink.metrics();
     }
 
     /**
@@ -53,40 +44,17 @@ public final class WebSocketSink implements Sink<Message> {
      */
     @Override
     public Mono<Void> write(Flux<Message> elements) {
-        WebsocketClientSpec spec = WebsocketClientSpec.builder().maxFramePayloadLength(maxFrameLength).build();
-        return HttpClient.create()
-                .host(host)
-                .port(port)
-                .websocket(spec)
-                .uri(path)
-                .handle((in, out) -> {
-                    out.withConnection(c -> {
-                        String remote = String.valueOf(c.channel().remoteAddress());
-                        metrics.connectionOpened();
-                        dispatch(new ConnectionOpened(NAME, remote));
-                        c.onDispose(() -> {
-                            metrics.connectionClosed();
-                            dispatch(new ConnectionClosed(NAME, remote));
-                        });
-                    });
-                    return out.sendObject(elements.handle((m, sink) -> {
-                        if (m.size() > maxFrameLength) {
-                            sink.error(new IllegalArgumentException("message of " + m.size()
-                                    + " bytes exceeds the maximum frame length " + maxFrameLength));
-                            return;
-                        }
-                        metrics.message(m.size());
-                        sink.next(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(m.payload())));
-                    }), f -> false).then(out.sendClose());
-                })
-                .then()
-                .doOnError(e -> {
-                    metrics.error();
-                    dispatch(new ConnectionError(NAME, host + ":" + port + path, String.valueOf(e.getMessage()), e));
-                });
-    }
-
-    private void dispatch(Object event) {
-        TransportSupport.publish(events, event);
+        return sink.reportFailures(client.handle((in, out) -> {
+            out.withConnection(sink::track);
+            return out.sendObject(elements.handle((m, s) -> {
+                if (m.size() > maxFrameLength) {
+                    s.error(new IllegalArgumentException("message of " + m.size()
+                            + " bytes exceeds the maximum frame length " + maxFrameLength));
+                    return;
+                }
+                metrics().message(m.size());
+                s.next(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(m.payload())));
+            }), f -> false).then(out.sendClose());
+        }).then());
     }
 }

@@ -2,6 +2,7 @@ package io.sluice.transport.zmq;
 
 import io.sluice.Message;
 import io.sluice.event.EventDispatcher;
+import io.sluice.transport.internal.Checks;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -66,10 +67,7 @@ public final class ZmqBuilder {
      * @return this
      */
     public ZmqBuilder highWaterMark(int messages) {
-        if (messages < 1) {
-            throw new IllegalArgumentException("highWaterMark must be >= 1, was " + messages);
-        }
-        this.hwm = messages;
+        this.hwm = Checks.atLeast("highWaterMark", messages, 1);
         return this;
     }
 
@@ -78,7 +76,7 @@ public final class ZmqBuilder {
      * @return this
      */
     public ZmqBuilder pollInterval(Duration d) {
-        this.pollInterval = positive(d, "pollInterval");
+        this.pollInterval = Checks.positive("pollInterval", d);
         return this;
     }
 
@@ -114,7 +112,7 @@ public final class ZmqBuilder {
      * @return this
      */
     public ZmqBuilder timeout(Duration d) {
-        this.timeout = positive(d, "timeout");
+        this.timeout = Checks.positive("timeout", d);
         return this;
     }
 
@@ -123,10 +121,7 @@ public final class ZmqBuilder {
      * @return this
      */
     public ZmqBuilder retries(int r) {
-        if (r < 0) {
-            throw new IllegalArgumentException("retries must be >= 0, was " + r);
-        }
-        this.retries = r;
+        this.retries = Checks.atLeast("retries", r, 0);
         return this;
     }
 
@@ -135,7 +130,7 @@ public final class ZmqBuilder {
      * @return this
      */
     public ZmqBuilder handlerTimeout(Duration d) {
-        this.handlerTimeout = positive(d, "handlerTimeout");
+        this.handlerTimeout = Checks.positive("handlerTimeout", d);
         return this;
     }
 
@@ -144,10 +139,7 @@ public final class ZmqBuilder {
      * @return this
      */
     public ZmqBuilder prefetch(int n) {
-        if (n < 1) {
-            throw new IllegalArgumentException("prefetch must be >= 1, was " + n);
-        }
-        this.prefetch = n;
+        this.prefetch = Checks.atLeast("prefetch", n, 1);
         return this;
     }
 
@@ -163,10 +155,7 @@ public final class ZmqBuilder {
      * @return this
      */
     public ZmqBuilder maxMessageSize(long bytes) {
-        if (bytes < 1) {
-            throw new IllegalArgumentException("maxMessageSize must be >= 1, was " + bytes);
-        }
-        this.maxMessageSize = bytes;
+        this.maxMessageSize = Checks.atLeast("maxMessageSize", bytes, 1L);
         return this;
     }
 
@@ -182,7 +171,7 @@ public final class ZmqBuilder {
      * @return this
      */
     public ZmqBuilder handshakeTimeout(Duration d) {
-        this.handshakeTimeout = positive(d, "handshakeTimeout");
+        this.handshakeTimeout = Checks.positive("handshakeTimeout", d);
         return this;
     }
 
@@ -238,13 +227,5 @@ public final class ZmqBuilder {
     private boolean bindOr(boolean dflt) {
         requireEndpoint();
         return bind == null ? dflt : bind;
-    }
-
-    private static Duration positive(Duration d, String what) {
-        Objects.requireNonNull(d, what);
-        if (d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException(what + " must be positive, was " + d);
-        }
-        return d;
     }
 }

@@ -6,12 +6,12 @@ import io.sluice.event.ConnectionOpened;
 import io.sluice.event.EventDispatcher;
 import io.sluice.pipeline.Sink;
 import io.sluice.transport.TransportMetrics;
+import io.sluice.transport.internal.BoundAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
@@ -67,46 +67,22 @@ import reactor.core.publisher.Sinks;
  * message must arrive, keep the input open until the receiver confirms (e.g. over a REQ/REP
  * channel), or use REQ/REP with {@link LazyPirateClient}, which resends on timeout.
  */
-public final class ZmqSink implements Sink<Message> {
+public final class ZmqSink extends SocketSide implements Sink<Message> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ZmqSink.class);
 
-    private final ZmqBuilder config;
-    private final SocketType type;
-    private final boolean bind;
-    private final String endpoint;
     private final Function<Message, String> topicOf;
-    private final EventDispatcher events;
-    private final TransportMetrics metrics = new TransportMetrics(ZmqSockets.NAME);
-    private final AtomicReference<Sinks.One<String>> bound = new AtomicReference<>(Sinks.one());
 
     ZmqSink(ZmqBuilder b, SocketType type, boolean bind) {
-        this.config = b;
-        this.type = type;
-        this.bind = bind;
-        this.endpoint = b.requireEndpoint();
+        super(b, type, bind);
         this.topicOf = b.topicOf;
-        this.events = b.events;
-    }
-
-    /** @return counters: messages and bytes handed to ZeroMQ, sockets opened/closed, errors */
-    public TransportMetrics metrics() {
-        return metrics;
-    }
-
-    /**
-     * @return the endpoint of the current write once its socket is bound or connected (with the
-     *         actual port when bound to {@code *})
-     */
-    public Mono<String> boundEndpoint() {
-        return Mono.defer(() -> bound.get().asMono());
     }
 
     @Override
     public Mono<Void> write(Flux<Message> elements) {
         return Mono.create(done -> {
-            Worker w = new Worker(elements, done, bound.get());
-            Thread t = new Thread(w, "sluice-zmq-" + type.name().toLowerCase() + "-sink");
+            Worker w = new Worker(elements, done, bound.begin());
+            Thread t = new Thread(w, threadName("sink"));
             t.setDaemon(true);
             done.onCancel(() -> w.stop.set(true));
             t.start();
@@ -217,7 +193,7 @@ public final class ZmqSink implements Sink<Message> {
             } finally {
                 cancel();
                 ctx.close();
-                bound.compareAndSet(addr, Sinks.one());
+                bound.end(addr);
                 if (opened) {
                     metrics.connectionClosed();
                     ZmqSockets.dispatch(events, new ConnectionClosed(ZmqSockets.NAME, where));

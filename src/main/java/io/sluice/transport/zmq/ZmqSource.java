@@ -7,10 +7,10 @@ import io.sluice.event.ConnectionOpened;
 import io.sluice.event.EventDispatcher;
 import io.sluice.pipeline.Source;
 import io.sluice.transport.TransportMetrics;
+import io.sluice.transport.internal.BoundAddress;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,48 +59,23 @@ import reactor.core.publisher.Sinks;
  * Events: {@link ConnectionOpened} when the socket is bound/connected, {@link ConnectionClosed}
  * when it is closed (ZeroMQ does not expose individual peers).
  */
-public final class ZmqSource implements Source<Message> {
+public final class ZmqSource extends SocketSide implements Source<Message> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ZmqSource.class);
 
-    private final ZmqBuilder config;
-    private final SocketType type;
-    private final boolean bind;
-    private final String endpoint;
     private final List<String> topics;
-    private final EventDispatcher events;
-    private final TransportMetrics metrics = new TransportMetrics(ZmqSockets.NAME);
-    private final AtomicReference<Sinks.One<String>> bound = new AtomicReference<>(Sinks.one());
 
     ZmqSource(ZmqBuilder b, SocketType type, boolean bind) {
-        this.config = b;
-        this.type = type;
-        this.bind = bind;
-        this.endpoint = b.requireEndpoint();
+        super(b, type, bind);
         this.topics = b.topics;
-        this.events = b.events;
-    }
-
-    /** @return counters: messages, bytes, sockets opened/closed, malformed messages as errors */
-    public TransportMetrics metrics() {
-        return metrics;
-    }
-
-    /**
-     * @return the endpoint of the current subscription once its socket is bound or connected (with
-     *         the actual port when bound to {@code *})
-     */
-    public Mono<String> boundEndpoint() {
-        return Mono.defer(() -> bound.get().asMono());
     }
 
     @Override
     public Flux<Message> flux() {
         return Flux.create(sink -> {
             AtomicBoolean stop = new AtomicBoolean();
-            Sinks.One<String> addr = bound.get();
-            Thread t = new Thread(() -> run(sink, stop, addr),
-                    "sluice-zmq-" + type.name().toLowerCase() + "-source");
+            Sinks.One<String> addr = bound.begin();
+            Thread t = new Thread(() -> run(sink, stop, addr), threadName("source"));
             t.setDaemon(true);
             sink.onRequest(n -> LockSupport.unpark(t));
             sink.onDispose(() -> {
@@ -161,7 +136,7 @@ public final class ZmqSource implements Source<Message> {
             LOG.warn("zmq {} source {} failed: {}", type, where, e.toString());
             sink.error(e);
         } finally {
-            bound.compareAndSet(addr, Sinks.one());
+            bound.end(addr);
             if (opened) {
                 metrics.connectionClosed();
                 ZmqSockets.dispatch(events, new ConnectionClosed(ZmqSockets.NAME, where));

@@ -10,6 +10,8 @@ import io.sluice.transport.LiveThreads;
 import io.sluice.transport.NettyLeakCheck;
 import io.sluice.transport.Payloads;
 import io.sluice.transport.Transports;
+import io.sluice.transport.internal.RateLimitedLog;
+import io.sluice.transport.internal.RecordingLogger;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
@@ -133,8 +135,30 @@ class UdpTransportTest {
     }
 
     @Test
+    void byDefaultAPlainSendersDatagramArrivesWhole() throws Exception {
+        // what socat or nc -u send: no sequence header; the default source must not strip 8 bytes
+        UdpSource source = Transports.udp().events(events).source();
+        BlockingQueue<Message> got = new LinkedBlockingQueue<>();
+        running = source.flux().subscribe(got::add);
+        int port = source.boundAddress().block(T).getPort();
+        byte[] text = "hi\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        try (DatagramSocket s = new DatagramSocket()) {
+            s.send(new DatagramPacket(text, text.length, new InetSocketAddress("127.0.0.1", port)));
+            Message m = got.poll(10, TimeUnit.SECONDS);
+            assertThat(m).as("the datagram").isNotNull();
+            assertThat(m.payload()).containsExactly(text);
+        }
+        assertThat(source.metrics().errors()).isZero();
+        assertThat(source.metrics().lost()).isZero();
+        assertThat(Transports.udp().maxPayload()).as("default sink: unsequenced").isEqualTo(UdpBuilder.MAX_DATAGRAM);
+    }
+
+    @Test
     void garbageDatagramsAreReportedAndTheSourceKeepsWorking() throws Exception {
-        UdpSource source = Transports.udp().sequenced(true).events(events).source();
+        RecordingLogger log = new RecordingLogger("udp");
+        // a clock that stands still: every rejection after the first falls in the same 10 s interval
+        UdpSource source = new UdpSource(Transports.udp().sequenced(true).events(events),
+                new RateLimitedLog(log, UdpSource.REJECT_LOG_INTERVAL_MS, () -> 0L));
         BlockingQueue<Message> got = new LinkedBlockingQueue<>();
         running = source.flux().subscribe(got::add);
         int port = source.boundAddress().block(T).getPort();
@@ -161,6 +185,9 @@ class UdpTransportTest {
                         r -> assertThat(r).contains("64 bytes").contains("no valid sequence header"));
         assertThat(source.metrics().errors()).isEqualTo(2);
         assertThat(source.metrics().messages()).isEqualTo(3);
+        // logged at WARN, rate-limited: one line for the first, the second only counted
+        assertThat(log.warnings).singleElement().satisfies(w -> assertThat(w)
+                .contains("rejected a datagram").contains("3 bytes").contains("no sequence header").contains("sequenced"));
         // garbage does not disturb the loss accounting
         assertThat(source.metrics().lost()).isZero();
         assertThat(source.metrics().reordered()).isZero();

@@ -1,4 +1,4 @@
-package io.sluice.transport;
+package io.sluice.transport.internal;
 
 import io.netty.buffer.Unpooled;
 import io.sluice.event.EventDispatcher;
@@ -44,5 +44,14 @@ public final class TransportSupport {
     public static Mono<Void> close(Connection c) {
         c.dispose();
         return c.onDispose();
+    }
+
+    /**
+     * @param e a failure
+     * @return its simple class name and message, for a {@code ConnectionError} reason
+     */
+    public static String text(Throwable e) {
+        String cls = e.getClass().getSimpleName();
+        return e.getMessage() == null ? cls : cls + ": " + e.getMessage();
     }
 }

@@ -1,4 +1,4 @@
-package io.sluice.transport.rsocket;
+package io.sluice.transport.internal;
 
 import io.sluice.Message;
 import java.nio.BufferUnderflowException;
@@ -7,19 +7,51 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
- * RSocket payload metadata of one {@link Message}: version byte 1, int64 sequence, int64 timestamp
- * (epoch ms), int32 key length (-1 = no key) + UTF-8 key, int32 header count, then per header
- * int32 length + UTF-8 name, int32 length + UTF-8 value (big-endian). The payload data is the
- * message payload, unchanged. (Same layout as the ZeroMQ meta frame.)
+ * Sluice's binary metadata of one {@link Message}: everything but the payload, which travels
+ * beside it unchanged (RSocket: payload data, with this as the payload metadata; ZeroMQ: a frame
+ * of its own, after this meta frame). All integers are big-endian; strings are UTF-8, preceded
+ * by their length in bytes.
+ *
+ * <pre>
+ * offset  size  field
+ * +------+-----+---------------------------------------------------------------+
+ * |    0 |   1 | version = 1                                                   |
+ * |    1 |   8 | sequence            (int64)                                   |
+ * |    9 |   8 | timestamp           (int64, epoch milliseconds)               |
+ * |   17 |   4 | key length K        (int32; -1 = no key, then no key bytes)   |
+ * |   21 |   K | key                 (UTF-8)                                   |
+ * | 21+K |   4 | header count H      (int32)                                   |
+ * +------+-----+---------------------------------------------------------------+
+ * then H times:
+ * +-----+---------------------------------------------+
+ * |   4 | name length N  (int32)                      |
+ * |   N | name           (UTF-8)                      |
+ * |   4 | value length V (int32)                      |
+ * |   V | value          (UTF-8)                      |
+ * +-----+---------------------------------------------+
+ *
+ * Example: sequence 7, timestamp 0, key "k", one header "a" = "b" (36 bytes):
+ *   01 | 00 00 00 00 00 00 00 07 | 00 00 00 00 00 00 00 00 | 00 00 00 01 6B | 00 00 00 01
+ *      | 00 00 00 01 61 | 00 00 00 01 62
+ * </pre>
+ *
+ * Decoding is strict: another version, a negative length other than the key's -1, a length past
+ * the end, a header count that cannot fit, or trailing bytes make it fail with an
+ * {@link IllegalArgumentException} naming the problem; nothing is read past the buffer.
  */
-final class MetadataCodec {
+public final class MessageMetadata {
 
-    static final byte VERSION = 1;
+    /** The only version written and accepted. */
+    public static final byte VERSION = 1;
 
-    private MetadataCodec() {
+    private MessageMetadata() {
     }
 
-    static byte[] meta(Message m) {
+    /**
+     * @param m a message
+     * @return its metadata in the layout above
+     */
+    public static byte[] encode(Message m) {
         byte[] key = m.key().map(k -> k.getBytes(StandardCharsets.UTF_8)).orElse(null);
         int size = 1 + 8 + 8 + 4 + (key == null ? 0 : key.length) + 4;
         byte[][] hs = new byte[m.headers().size() * 2][];
@@ -44,8 +76,13 @@ final class MetadataCodec {
         return b.array();
     }
 
-    /** @throws IllegalArgumentException when the metadata is not in this format */
-    static Message decode(byte[] meta, byte[] payload) {
+    /**
+     * @param meta metadata in the layout above
+     * @param payload the payload that travelled beside it
+     * @return the message
+     * @throws IllegalArgumentException when {@code meta} is not in this layout
+     */
+    public static Message decode(byte[] meta, byte[] payload) {
         try {
             ByteBuffer b = ByteBuffer.wrap(meta);
             byte v = b.get();

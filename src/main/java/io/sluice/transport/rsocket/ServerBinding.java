@@ -1,0 +1,56 @@
+package io.sluice.transport.rsocket;
+
+import io.rsocket.RSocket;
+import io.rsocket.SocketAcceptor;
+import io.rsocket.transport.netty.server.CloseableChannel;
+import io.sluice.transport.internal.ServerSkeleton;
+import java.net.InetSocketAddress;
+import reactor.core.publisher.Mono;
+
+/**
+ * One subscription of an RSocket server (the source, or the request-stream sink's server): binds
+ * with the builder's transport and limits ({@link Endpoints}), answers each connection with
+ * {@link #responder}, and closes.
+ */
+abstract class ServerBinding implements ServerSkeleton.Server<CloseableChannel> {
+
+    /** Where and how an RSocket server listens, fixed when its source or sink is built. */
+    record Listen(String host, int port, boolean webSocket, int maxMessageSize) {
+        static Listen of(RSocketBuilder b) {
+            return new Listen(b.host(), b.port(), b.webSocket, b.maxMessageSize);
+        }
+    }
+
+    /** The subscription. */
+    protected final ServerSkeleton.Binding binding;
+    private final Listen listen;
+
+    ServerBinding(ServerSkeleton.Binding binding, Listen listen) {
+        this.binding = binding;
+        this.listen = listen;
+    }
+
+    /**
+     * @param remote the peer of a connection being set up
+     * @return what answers its requests
+     */
+    abstract RSocket responder(String remote);
+
+    @Override
+    public Mono<CloseableChannel> bind() {
+        SocketAcceptor acceptor = (setup, peer) -> Mono.just(responder(Endpoints.acceptingRemote()));
+        return Endpoints.server(acceptor, listen.maxMessageSize(), binding)
+                .bind(Endpoints.server(listen.host(), listen.port(), listen.webSocket(), listen.maxMessageSize(), binding));
+    }
+
+    @Override
+    public InetSocketAddress address(CloseableChannel server) {
+        return server.address();
+    }
+
+    @Override
+    public Mono<Void> close(CloseableChannel server) {
+        server.dispose();
+        return server.onClose().onErrorResume(e -> Mono.empty());
+    }
+}

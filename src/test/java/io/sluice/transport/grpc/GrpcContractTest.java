@@ -1,0 +1,25 @@
+package io.sluice.transport.grpc;
+
+import io.sluice.Message;
+import io.sluice.event.EventDispatcher;
+import io.sluice.pipeline.Sink;
+import io.sluice.pipeline.Source;
+import io.sluice.transport.AbstractTransportContractTest;
+import io.sluice.transport.Transports;
+
+/**
+ * The transport contract for gRPC (client-streaming sink). An oversized envelope fails its call
+ * with {@code RESOURCE_EXHAUSTED}, naming the limit; other calls go on.
+ */
+class GrpcContractTest extends AbstractTransportContractTest {
+
+    @Override
+    protected Source<Message> source(int maxMessageSize, EventDispatcher events) {
+        return Transports.grpc().maxMessageSize(maxMessageSize).events(events).source();
+    }
+
+    @Override
+    protected Sink<Message> sink(String address) {
+        return Transports.grpc().port(port(address)).sink();
+    }
+}
