@@ -4,7 +4,7 @@ import io.sluice.Message;
 import io.sluice.event.Dropped;
 import io.sluice.pipeline.Sink;
 import io.sluice.transport.TransportMetrics;
-import io.sluice.transport.TransportSupport;
+import io.sluice.transport.internal.TransportSupport;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
