@@ -261,6 +261,12 @@ class RunningStatsTest {
     }
 
     @Test
+    void toStringShowsTheFigures() {
+        assertThat(RunningStats.of(1, 3).toString())
+                .isEqualTo("RunningStats{count=2, mean=2.0, stddev=1.0, min=1.0, max=3.0, sum=4.0}");
+    }
+
+    @Test
     void sampleVarianceOfTwoSamples() {
         RunningStats s = RunningStats.of(1, 3);
         assertThat(s.sampleVariance()).isEqualTo(2.0);

@@ -140,6 +140,13 @@ class StatsRecorderTest {
     }
 
     @Test
+    void toStringNamesTheRecorderAndItsFigures() {
+        StatsRecorder recorder = new StatsRecorder("lat");
+        recorder.record(5);
+        assertThat(recorder.toString()).startsWith("StatsRecorder{lat, ").contains("count=1");
+    }
+
+    @Test
     void rejectsNonFiniteSamples() {
         StatsRecorder recorder = new StatsRecorder();
         assertThatThrownBy(() -> recorder.record(Double.NaN)).isInstanceOf(IllegalArgumentException.class);

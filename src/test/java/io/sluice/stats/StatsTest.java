@@ -218,7 +218,11 @@ class StatsTest {
     void rejectsBadArguments() {
         StatsRecorder recorder = new StatsRecorder();
         assertThatThrownBy(() -> Stats.latency(recorder, 0, (Flux<Integer> f) -> f))
-                .isInstanceOf(IllegalArgumentException.class);
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("maxInFlight must be >= 1, was 0");
+        // one slot is the smallest ring: elements are matched as long as one at a time is inside
+        StepVerifier.create(Flux.range(1, 3).transform(Stats.latency(recorder, 1, (Flux<Integer> f) -> f)))
+                .expectNext(1, 2, 3).verifyComplete();
+        assertThat(recorder.snapshot().count()).isEqualTo(3);
         assertThatThrownBy(() -> Stats.tap(null, (Integer i) -> i)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> Stats.timed(recorder, null)).isInstanceOf(NullPointerException.class);
     }
