@@ -2,6 +2,7 @@ package io.sluice.overflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -195,6 +196,39 @@ class OverflowEdgeCasesTest {
         assertThat(unbounded.error).hasMessage("x");
         unbounded.cancel();
         assertThat(stage2.scan(Scannable.Attr.CANCELLED)).isTrue();
+    }
+
+    @ParameterizedTest
+    @EnumSource(OverflowPolicy.Kind.class)
+    void aPolicyDoesNotRetainSubscriptionsThatEnded(OverflowPolicy.Kind kind) throws InterruptedException {
+        OverflowPolicy<Integer> policy = OverflowSemanticsTest.policyOf(kind, 8);
+        WeakReference<Object> completed = endedSubscription(policy, false);
+        WeakReference<Object> cancelled = endedSubscription(policy, true);
+        // bounded wait for the garbage collector to clear both: nothing but the policy could keep them
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while ((completed.get() != null || cancelled.get() != null) && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertThat(completed.get()).as("completed subscription still reachable").isNull();
+        assertThat(cancelled.get()).as("cancelled subscription still reachable").isNull();
+    }
+
+    /** Subscribes, completes (or cancels) and returns a weak reference to the stage's subscriber. */
+    private static WeakReference<Object> endedSubscription(OverflowPolicy<Integer> policy, boolean cancel) {
+        Recorder r = new Recorder();
+        TestPublisher<Integer> up = TestPublisher.create();
+        up.flux().transform(policy).subscribe(r);
+        up.next(1, 2);
+        if (cancel) {
+            r.cancel();
+        } else {
+            up.complete();
+            r.request(10);
+            assertThat(r.completed).isTrue();
+        }
+        assertThat(policy.buffered()).isZero();
+        return new WeakReference<>(r.subscription);
     }
 
     /** Requests only when told to; keeps the subscription it got, for introspection. */
