@@ -15,8 +15,10 @@ import reactor.core.CoreSubscriber;
 import reactor.core.Scannable;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Hooks;
 import reactor.test.StepVerifier;
 import reactor.test.publisher.TestPublisher;
+import reactor.util.context.Context;
 
 /**
  * Paths the request-by-request semantics tests do not reach: an overflowing fail stage whose
@@ -231,8 +233,49 @@ class OverflowEdgeCasesTest {
         return new WeakReference<>(r.subscription);
     }
 
+    @Test
+    void signalsAfterTheEndGoToReactorsDroppedHooksNotToThePolicy() {
+        List<Object> nextDropped = new CopyOnWriteArrayList<>();
+        List<Throwable> errorDropped = new CopyOnWriteArrayList<>();
+        Hooks.onNextDropped(nextDropped::add);
+        Hooks.onErrorDropped(errorDropped::add);
+        try {
+            OverflowPolicy<Integer> policy = Overflow.dropNewest(4);
+            TestPublisher<Integer> up = TestPublisher.createNoncompliant(TestPublisher.Violation.CLEANUP_ON_TERMINATE);
+            Recorder r = new Recorder();
+            up.flux().transform(policy).subscribe(r);
+            r.request(10);
+            up.next(1).complete();
+            up.next(2);
+            up.error(new IllegalStateException("late"));
+            assertThat(r.received).containsExactly(1);
+            assertThat(r.completed).isTrue();
+            assertThat(nextDropped).containsExactly(2);
+            assertThat(errorDropped).singleElement().satisfies(e -> assertThat(e).hasMessage("late"));
+            assertThat(policy.dropped()).isZero();
+        } finally {
+            Hooks.resetOnNextDropped();
+            Hooks.resetOnErrorDropped();
+        }
+    }
+
+    @Test
+    void theStageSharesItsSubscribersContextAndNamesItself() {
+        OverflowPolicy<Integer> policy = Overflow.<Integer>overwriteOldest(16).named("ring");
+        assertThat(policy).hasToString("Overflow.overwrite-oldest(16, 'ring')");
+        Context ctx = Context.of("tenant", "t1");
+        Recorder r = new Recorder() {
+            @Override
+            public Context currentContext() {
+                return ctx;
+            }
+        };
+        TestPublisher.<Integer>create().flux().transform(policy).subscribe(r);
+        assertThat(((CoreSubscriber<?>) r.subscription).currentContext().<String>get("tenant")).isEqualTo("t1");
+    }
+
     /** Requests only when told to; keeps the subscription it got, for introspection. */
-    static final class Recorder implements CoreSubscriber<Integer> {
+    static class Recorder implements CoreSubscriber<Integer> {
         volatile Subscription subscription;
         final List<Integer> received = new CopyOnWriteArrayList<>();
         volatile boolean completed;
