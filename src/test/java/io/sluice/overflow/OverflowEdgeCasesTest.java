@@ -162,6 +162,7 @@ class OverflowEdgeCasesTest {
         assertThat(assembly.scan(Scannable.Attr.PREFETCH))
                 .isEqualTo(kind == OverflowPolicy.Kind.BLOCK ? 8 : Integer.MAX_VALUE);
         assertThat(assembly.scan(Scannable.Attr.RUN_STYLE)).isEqualTo(Scannable.Attr.RunStyle.SYNC);
+        assertThat(assembly.scanUnsafe(Scannable.Attr.PARENT)).as("the upstream flux").isNotNull();
 
         Recorder downstream = new Recorder();
         flux.subscribe(downstream);
