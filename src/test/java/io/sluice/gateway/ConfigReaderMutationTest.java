@@ -226,28 +226,30 @@ class ConfigReaderMutationTest {
                 "      - {type: sample, every: -1}",
                 "      - {type: stdout}",
                 "    sink: {type: stdout, extra: 1}"))
-                .containsExactly(
-                        "line 4: pipeline 'a': 'steps' must be a list",
-                        "line 9: pipeline 'b' step has no 'type' (known: filter-header, set-header, rename-header,"
-                                + " sample, delay, stats, parse-json)",
-                        "line 10: pipeline 'b' step must be a mapping with a 'type'",
-                        "line 11: pipeline 'b' step sample every must be at least 1, was -1",
-                        "line 12: pipeline 'b' step: unknown step 'stdout' (known: filter-header, set-header,"
-                                + " rename-header, sample, delay, stats, parse-json)",
-                        "line 13: pipeline 'b' sink stdout: unknown option 'extra' (it takes none)");
+                .satisfiesExactly(
+                        e -> assertThat(e).isEqualTo("line 4: pipeline 'a': 'steps' must be a list"),
+                        e -> assertThat(e).startsWith("line 9: pipeline 'b' step has no 'type' (known: ")
+                                .contains("sample"),
+                        e -> assertThat(e).isEqualTo("line 10: pipeline 'b' step must be a mapping with a 'type'"),
+                        e -> assertThat(e).isEqualTo("line 11: pipeline 'b' step sample every must be at least 1, was -1"),
+                        e -> assertThat(e).startsWith("line 12: pipeline 'b' step: unknown step 'stdout' (known: ")
+                                .contains("sample"),
+                        e -> assertThat(e).isEqualTo("line 13: pipeline 'b' sink stdout: unknown option 'extra'"
+                                + " (it takes none)"));
     }
 
     @Test
     void aSourceOnlyTypeAsSinkAndASinkOnlyTypeAsSource() {
-        assertThat(errors(
+        // the lists of known types follow the catalog, so only their start is checked
+        List<String> errors = errors(
                 "pipelines:",
                 "  - name: a",
                 "    source: {type: stdout}",
-                "    sink: {type: generator}"))
-                .containsExactly(
-                        "line 3: pipeline 'a': 'stdout' cannot be used as a source (sources: generator, dir, tcp, udp,"
-                                + " http, grpc, rsocket, zmq-pull, zmq-sub, websocket)",
-                        "line 4: pipeline 'a': 'generator' cannot be used as a sink (sinks: file, stdout, discard,"
-                                + " tcp, udp, http, grpc, rsocket, zmq-push, zmq-pub, websocket)");
+                "    sink: {type: generator}");
+        assertThat(errors).hasSize(2);
+        assertThat(errors.get(0)).startsWith("line 3: pipeline 'a': 'stdout' cannot be used as a source (sources: ")
+                .contains("generator");
+        assertThat(errors.get(1)).startsWith("line 4: pipeline 'a': 'generator' cannot be used as a sink (sinks: ")
+                .contains("stdout");
     }
 }
