@@ -23,8 +23,9 @@ TESTS[stats]='io.sluice.stats.*'
 CLASSES[pipeline]='io.sluice.pipeline.*'
 TESTS[pipeline]='io.sluice.pipeline.*'
 # The config side of the gateway: YAML -> validated GatewayConfig -> steps and keyed stats
-# (not the transports it wires up, nor the admin HTTP server).
-CLASSES[gateway-config]='io.sluice.gateway.ConfigReader*,io.sluice.gateway.OptionKind*,io.sluice.gateway.GatewayConfig*,io.sluice.gateway.Catalog*,io.sluice.gateway.Steps*,io.sluice.gateway.Durations*,io.sluice.gateway.ConfigError*,io.sluice.gateway.ConfigException*,io.sluice.gateway.KeyedStats*'
+# (not the transports it wires up, nor the admin HTTP server). BindCheck, OptionsReader and
+# YamlNodes come with the transport-provider rewrite of the config reader.
+CLASSES[gateway-config]='io.sluice.gateway.ConfigReader*,io.sluice.gateway.OptionKind*,io.sluice.gateway.GatewayConfig*,io.sluice.gateway.Catalog*,io.sluice.gateway.Steps*,io.sluice.gateway.Durations*,io.sluice.gateway.ConfigError*,io.sluice.gateway.ConfigException*,io.sluice.gateway.KeyedStats*,io.sluice.gateway.BindCheck*,io.sluice.gateway.OptionsReader*,io.sluice.gateway.YamlNodes*'
 TESTS[gateway-config]='io.sluice.gateway.*'
 ALL=(overflow event stats pipeline gateway-config)
 
