@@ -79,6 +79,8 @@ class GatewayTest {
         assertThat(r.addsUp()).isTrue();
         String printed = stdout.toString(StandardCharsets.UTF_8);
         assertThat(printed.lines().count()).isEqualTo(r.delivered());
+        // each line is the 3-byte payload and its newline, not just a newline
+        assertThat(stdout.size()).isEqualTo(4 * r.delivered());
     }
 
     @Test
@@ -151,9 +153,12 @@ class GatewayTest {
                 Set.of("device", "temp"));
         assertThat(ok.headers()).containsEntry("device", "d1").containsEntry("temp", "21.5").doesNotContainKey("x");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Steps.jsonFieldsToHeaders(Message.ofUtf8("[1,2]"),
-                Set.of("a"))).isInstanceOf(IllegalArgumentException.class);
+                Set.of("a"))).isInstanceOf(IllegalArgumentException.class).hasMessage("payload does not start with '{'");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Steps.jsonFieldsToHeaders(Message.ofUtf8("{\"a\":"),
-                Set.of("a"))).isInstanceOf(java.io.IOException.class);
+                Set.of("a"))).isInstanceOf(java.io.IOException.class).hasMessageContaining("end-of-input");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Steps.jsonFieldsToHeaders(Message.ofUtf8("{\"a\":1} 2"),
+                Set.of("a"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("trailing content after the JSON object");
     }
 
     @Test
@@ -182,13 +187,24 @@ class GatewayTest {
             assertThat(events.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
             try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(events.body(), StandardCharsets.UTF_8))) {
                 String first = readData(reader);
-                String second = readData(reader);
                 assertThat(first).contains("\"name\":\"slow\"").contains("\"capacity\":16");
-                assertThat(second).isNotEqualTo(first);
+                // later events report the pipeline's progress: received grows (bounded: 100 events)
+                long firstReceived = received(first);
+                long later = firstReceived;
+                for (int i = 0; i < 100 && later <= firstReceived; i++) {
+                    later = received(readData(reader));
+                }
+                assertThat(later).isGreaterThan(firstReceived);
             }
         } finally {
             g.stop(Duration.ofSeconds(5)).onErrorResume(e -> reactor.core.publisher.Mono.empty()).block(Duration.ofSeconds(10));
         }
+    }
+
+    private static long received(String event) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"received\":(\\d+)").matcher(event);
+        assertThat(m.find()).as(event).isTrue();
+        return Long.parseLong(m.group(1));
     }
 
     private static String readData(java.io.BufferedReader reader) throws java.io.IOException {

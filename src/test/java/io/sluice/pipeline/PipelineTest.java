@@ -21,6 +21,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
 class PipelineTest {
@@ -172,5 +173,67 @@ class PipelineTest {
         assertThatThrownBy(() -> Pipeline.from(null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> Pipeline.from(Source.of(Flux.just(1))).map(null))
                 .isInstanceOf(NullPointerException.class);
+    }
+
+    @Test
+    void aSinkFailureIsAttributedToTheSink() {
+        EventDispatcher events = new EventDispatcher();
+        List<StageError> errors = new CopyOnWriteArrayList<>();
+        events.on(StageError.class, errors::add);
+        Sink<Integer> failing = elements -> elements.then(Mono.error(new IllegalStateException("disk full")));
+        PipelineHandle h = Pipeline.from(Source.of(Flux.range(1, 3))).named("p").events(events)
+                .map(i -> i + 1).to(failing).start();
+        StepVerifier.create(h.done()).expectErrorMessage("disk full").verify(TIMEOUT);
+        assertThat(errors).singleElement().satisfies(e -> {
+            assertThat(e.pipeline()).isEqualTo("p");
+            assertThat(e.stage()).isEqualTo("sink");
+            assertThat(e.error()).hasMessage("disk full");
+        });
+    }
+
+    @Test
+    void aPipelineFinishesOnceWhateverIsCalledAfterwards() {
+        EventDispatcher events = new EventDispatcher();
+        List<PipelineStopped> stopped = new CopyOnWriteArrayList<>();
+        events.on(PipelineStopped.class, stopped::add);
+        PipelineHandle h = Pipeline.from(Source.of(Flux.range(0, 3))).named("once").events(events)
+                .to(CollectingSink.create()).start();
+        StepVerifier.create(h.done()).verifyComplete();
+        assertThat(h.name()).isEqualTo("once");
+
+        h.cancel();
+        StepVerifier.create(h.stop(TIMEOUT)).verifyComplete();
+        StepVerifier.create(h.done()).verifyComplete();
+        assertThat(stopped).singleElement().satisfies(e -> {
+            assertThat(e.pipeline()).isEqualTo("once");
+            assertThat(e.outcome()).isEqualTo(Outcome.COMPLETED);
+            assertThat(e.error()).isNull();
+        });
+    }
+
+    @Test
+    void cancelEndsTheRunWithoutAnError() {
+        EventDispatcher events = new EventDispatcher();
+        List<PipelineStopped> stopped = new CopyOnWriteArrayList<>();
+        events.on(PipelineStopped.class, stopped::add);
+        TestSource<Integer> source = TestSource.create();
+        PipelineHandle h = Pipeline.from(source).events(events).to(CollectingSink.create()).start();
+        assertThat(h.isRunning()).isTrue();
+        h.cancel();
+        StepVerifier.create(h.done()).verifyComplete();
+        assertThat(stopped).singleElement().extracting(PipelineStopped::outcome).isEqualTo(Outcome.CANCELLED);
+    }
+
+    @Test
+    void aDrainTimeoutNamesThePipelineAndFailsDone() {
+        CollectingSink<Integer> sink = CollectingSink.slow(0);
+        TestSource<Integer> source = TestSource.create();
+        PipelineHandle h = Pipeline.from(source).named("slowpoke").overflow(Overflow.block(4)).to(sink).start();
+        source.emit(1, 2);
+        StepVerifier.create(h.stop(Duration.ofMillis(100)))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(TimeoutException.class)
+                        .hasMessage("pipeline 'slowpoke' did not drain within PT0.1S"))
+                .verify(TIMEOUT);
+        StepVerifier.create(h.done()).expectError(TimeoutException.class).verify(TIMEOUT);
     }
 }

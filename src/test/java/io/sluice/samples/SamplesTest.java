@@ -107,9 +107,16 @@ class SamplesTest {
     private Map<String, PipelineReport> run(String yaml) throws Exception {
         Gateway g = Gateway.start(GatewayConfig.parse(yaml), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
                 new EventDispatcher(), OutputStream.nullOutputStream());
-        awaitLoad(g, g.report().get(0).name());
-        // let the receiver take what is in flight, then stop as SIGTERM would
-        Thread.sleep(500);
+        String load = g.report().get(0).name();
+        awaitLoad(g, load);
+        // the receivers take what is in flight (bounded wait until each received all the load
+        // delivered), then stop as SIGTERM would
+        long sent = g.report().get(0).delivered();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline
+                && g.report().stream().anyMatch(p -> !p.name().equals(load) && p.received() < sent)) {
+            Thread.sleep(20);
+        }
         g.stop(Duration.ofSeconds(10)).block(Duration.ofSeconds(30));
         return g.report().stream().collect(Collectors.toMap(PipelineReport::name, Function.identity()));
     }

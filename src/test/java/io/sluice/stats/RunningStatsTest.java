@@ -243,4 +243,34 @@ class RunningStatsTest {
         b.update(7);
         assertThat(b.snapshot()).isEqualTo(RunningStats.of(7).snapshot());
     }
+
+    @Test
+    void compensatedSumWhenTheNewSampleOutweighsTheRunningSum() {
+        // 1e100 arrives while the sum is 1: the 1 lost in that addition is kept by the compensation.
+        RunningStats s = RunningStats.of(1.0, 1e100, 1.0, -1e100);
+        assertThat(s.sum()).isEqualTo(2.0);
+    }
+
+    @Test
+    void mergeKeepsTheOtherSummarysCompensation() {
+        RunningStats b = RunningStats.of(1e100, 1.0); // the 1.0 lives only in b's compensation
+        RunningStats a = RunningStats.of(5.0);
+        a.merge(b).merge(RunningStats.of(-1e100));
+        assertThat(a.sum()).isEqualTo(6.0);
+        assertThat(a.count()).isEqualTo(4);
+    }
+
+    @Test
+    void toStringShowsTheFigures() {
+        assertThat(RunningStats.of(1, 3).toString())
+                .isEqualTo("RunningStats{count=2, mean=2.0, stddev=1.0, min=1.0, max=3.0, sum=4.0}");
+    }
+
+    @Test
+    void sampleVarianceOfTwoSamples() {
+        RunningStats s = RunningStats.of(1, 3);
+        assertThat(s.sampleVariance()).isEqualTo(2.0);
+        assertThat(s.variance()).isEqualTo(1.0);
+        assertThat(RunningStats.of(1).sampleVariance()).isNaN();
+    }
 }

@@ -68,12 +68,18 @@ class StatsRecorderTest {
         List<StatsSnapshot> taken = new ArrayList<>();
         try {
             CountDownLatch start = new CountDownLatch(1);
+            // the writers pause halfway until the reader has taken a non-empty snapshot, so the
+            // reader certainly runs between the writers' samples, not only before or after them
+            CountDownLatch readMidway = new CountDownLatch(1);
             AtomicBoolean writersDone = new AtomicBoolean();
             List<Future<?>> writers = new ArrayList<>();
             for (int t = 0; t < THREADS; t++) {
                 writers.add(pool.submit(() -> {
                     start.await();
                     for (int i = 0; i < PER_THREAD; i++) {
+                        if (i == PER_THREAD / 2) {
+                            assertThat(readMidway.await(30, TimeUnit.SECONDS)).isTrue();
+                        }
                         recorder.record(1.0);
                     }
                     return null;
@@ -82,7 +88,11 @@ class StatsRecorderTest {
             Future<?> reader = pool.submit(() -> {
                 start.await();
                 while (!writersDone.get()) {
-                    taken.add(recorder.snapshotAndReset());
+                    StatsSnapshot s = recorder.snapshotAndReset();
+                    taken.add(s);
+                    if (s.count() > 0) {
+                        readMidway.countDown();
+                    }
                     Thread.yield();
                 }
                 return null;
@@ -110,6 +120,9 @@ class StatsRecorderTest {
             }
         }
         assertThat(total).isEqualTo((long) THREADS * PER_THREAD);
+        // the first non-empty snapshot was taken while the writers were at most halfway
+        assertThat(taken.stream().mapToLong(StatsSnapshot::count).filter(c -> c > 0).findFirst().orElseThrow())
+                .isLessThanOrEqualTo((long) THREADS * PER_THREAD / 2);
         assertThat(recorder.snapshot()).isEqualTo(StatsSnapshot.EMPTY);
     }
 
@@ -137,6 +150,13 @@ class StatsRecorderTest {
         assertThat(new StatsRecorder("a", 1000).stripes()).isEqualTo(64);
         assertThatThrownBy(() -> new StatsRecorder("a", 0)).isInstanceOf(IllegalArgumentException.class);
         assertThat(new StatsRecorder("named").name()).isEqualTo("named");
+    }
+
+    @Test
+    void toStringNamesTheRecorderAndItsFigures() {
+        StatsRecorder recorder = new StatsRecorder("lat");
+        recorder.record(5);
+        assertThat(recorder.toString()).startsWith("StatsRecorder{lat, ").contains("count=1");
     }
 
     @Test

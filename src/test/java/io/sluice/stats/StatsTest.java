@@ -98,12 +98,15 @@ class StatsTest {
             }
             return "v" + i;
         });
-        StepVerifier.create(Flux.range(1, 5).map(slow))
-                .expectNext("v1", "v2", "v3", "v4", "v5")
-                .verifyComplete();
-        StatsSnapshot s = recorder.snapshot();
-        assertThat(s.count()).isEqualTo(5);
-        assertThat(s.min()).isGreaterThanOrEqualTo((double) pause);
+        for (int i = 1; i <= 5; i++) {
+            long before = System.nanoTime();
+            assertThat(slow.apply(i)).isEqualTo("v" + i);
+            long outside = System.nanoTime() - before;
+            StatsSnapshot s = recorder.snapshotAndReset();
+            // One sample per call, inside [time spun in the call, time the call took seen from outside].
+            assertThat(s.count()).isEqualTo(1);
+            assertThat(s.min()).isBetween((double) pause, (double) outside);
+        }
     }
 
     @Test
@@ -126,13 +129,17 @@ class StatsTest {
         long delayMs = 5;
         Function<Flux<Integer>, Flux<String>> stage = flux -> flux
                 .concatMap(i -> Mono.just("r" + i).delayElement(Duration.ofMillis(delayMs)), 32);
+        long before = System.nanoTime();
         StepVerifier.create(Flux.range(1, 10).transform(Stats.latency(recorder, stage)))
                 .expectNext("r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10")
                 .expectComplete()
                 .verify(Duration.ofSeconds(30));
+        long outside = System.nanoTime() - before;
         StatsSnapshot s = recorder.snapshot();
         assertThat(s.count()).isEqualTo(10);
         assertThat(s.min()).isGreaterThanOrEqualTo((double) TimeUnit.MILLISECONDS.toNanos(delayMs));
+        // No element can take longer than the whole run seen from outside.
+        assertThat(s.max()).isLessThanOrEqualTo((double) outside);
         // concatMap prefetches 32, so all ten enter at once and the n-th waits behind n-1 others:
         // the measured latency includes time queued inside the stage.
         assertThat(s.max()).isGreaterThanOrEqualTo((double) TimeUnit.MILLISECONDS.toNanos(10 * delayMs));
@@ -145,27 +152,49 @@ class StatsTest {
                 .transform(Stats.latency(recorder, 64,
                         (Flux<Integer> f) -> f.publishOn(Schedulers.single(), 8).map(i -> i * 2)));
         List<Integer> doubled = IntStream.rangeClosed(1, 50).map(i -> i * 2).boxed().collect(Collectors.toList());
+        long before = System.nanoTime();
         StepVerifier.create(measured).expectNextSequence(doubled).expectComplete().verify(Duration.ofSeconds(10));
-        assertThat(recorder.snapshot().count()).isEqualTo(50);
+        long first = System.nanoTime() - before;
+        StatsSnapshot s1 = recorder.snapshotAndReset();
+        assertThat(s1.count()).isEqualTo(50);
+        assertThat(s1.max()).isLessThanOrEqualTo((double) first);
+        before = System.nanoTime();
         StepVerifier.create(measured).expectNextSequence(doubled).expectComplete().verify(Duration.ofSeconds(10));
-        StatsSnapshot s = recorder.snapshot();
-        // publishOn(8) keeps at most 8 elements in flight, below the 64 slots: every element matched.
-        assertThat(s.count()).isEqualTo(100);
-        assertThat(s.min()).isGreaterThanOrEqualTo(0.0);
+        long second = System.nanoTime() - before;
+        StatsSnapshot s2 = recorder.snapshot();
+        // publishOn(8) keeps at most 8 elements in flight, below the 64 slots: every element matched,
+        // each with a latency no longer than its run took seen from outside (the second subscription
+        // has its own ring: no entry time carried over from the first).
+        assertThat(s2.count()).isEqualTo(50);
+        assertThat(s2.max()).isLessThanOrEqualTo((double) second);
     }
 
     @Test
-    void latencyRingPairsByPositionAndSkipsOverwrittenEntries() throws InterruptedException {
+    void latencyRingPairsByPositionAndSkipsOverwrittenEntries() {
         StatsRecorder recorder = new StatsRecorder();
         Stats.LatencyRing ring = new Stats.LatencyRing(recorder, 4);
+        long gap = TimeUnit.MILLISECONDS.toNanos(20);
+        long beforeA = System.nanoTime();
         ring.entered();
-        Thread.sleep(20); // parkNanos may return early, sleep may not
+        long afterA = System.nanoTime();
+        spin(gap);
+        long beforeB = System.nanoTime();
         ring.entered();
+        long afterB = System.nanoTime();
+        spin(gap);
+        long beforeLeft = System.nanoTime();
         ring.left();
+        long afterLeft = System.nanoTime();
+        StatsSnapshot first = recorder.snapshotAndReset();
         ring.left();
-        StatsSnapshot s = recorder.snapshot();
-        assertThat(s.count()).isEqualTo(2);
-        assertThat(s.max()).isGreaterThanOrEqualTo((double) TimeUnit.MILLISECONDS.toNanos(20));
+        long afterSecondLeft = System.nanoTime();
+        StatsSnapshot second = recorder.snapshotAndReset();
+        // First out is paired with first in (A), by position: its latency lies within the bounds A's
+        // entry and this exit allow. Paired with B instead (LIFO) it would be at least 20 ms shorter.
+        assertThat(first.count()).isEqualTo(1);
+        assertThat(first.min()).isBetween((double) (beforeLeft - afterA), (double) (afterLeft - beforeA));
+        assertThat(second.count()).isEqualTo(1);
+        assertThat(second.min()).isBetween((double) (afterLeft - afterB), (double) (afterSecondLeft - beforeB));
 
         // Six elements in flight with four slots: the first two entries are overwritten.
         StatsRecorder r2 = new StatsRecorder();
@@ -189,8 +218,19 @@ class StatsTest {
     void rejectsBadArguments() {
         StatsRecorder recorder = new StatsRecorder();
         assertThatThrownBy(() -> Stats.latency(recorder, 0, (Flux<Integer> f) -> f))
-                .isInstanceOf(IllegalArgumentException.class);
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("maxInFlight must be >= 1, was 0");
+        // one slot is the smallest ring: elements are matched as long as one at a time is inside
+        StepVerifier.create(Flux.range(1, 3).transform(Stats.latency(recorder, 1, (Flux<Integer> f) -> f)))
+                .expectNext(1, 2, 3).verifyComplete();
+        assertThat(recorder.snapshot().count()).isEqualTo(3);
         assertThatThrownBy(() -> Stats.tap(null, (Integer i) -> i)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> Stats.timed(recorder, null)).isInstanceOf(NullPointerException.class);
+    }
+
+    private static void spin(long nanos) {
+        long deadline = System.nanoTime() + nanos;
+        while (System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
     }
 }

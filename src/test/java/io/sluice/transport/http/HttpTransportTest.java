@@ -224,14 +224,20 @@ class HttpTransportTest {
         try {
             HttpClient c2 = HttpClient.create().host("127.0.0.1").port(patient.boundAddress().block(T).getPort());
             assertThat(status(c2.post().uri("/ingest"), new byte[] {3})).isEqualTo(202);
-            Mono<Integer> waiting = c2.post().uri("/ingest").send(Mono.fromCallable(() -> Unpooled.wrappedBuffer(new byte[] {4})))
+            // on a connection of its own, so its arrival is observable (connectionsOpened)
+            HttpClient c3 = HttpClient.newConnection().host("127.0.0.1").port(patient.boundAddress().block(T).getPort());
+            Mono<Integer> waiting = c3.post().uri("/ingest").send(Mono.fromCallable(() -> Unpooled.wrappedBuffer(new byte[] {4})))
                     .responseSingle((res, b) -> b.asByteArray().then(Mono.just(res.status().code())))
                     .cache();
             waiting.subscribe(x -> { }, e -> { });
-            Thread.sleep(300);
+            await(() -> patient.metrics().connectionsOpened() >= 2);
+            assertThat(patient.metrics().connectionsOpened()).isEqualTo(2);
             assertThat(patient.metrics().messages()).as("second request accepted although the hand-off is full").isEqualTo(1);
+            assertThat(waiting.toFuture().isDone()).as("second request answered although the hand-off is full").isFalse();
+            // positive control: once the pipeline takes a message, the waiting request is accepted
             slow.request(1);
             assertThat(waiting.block(T)).isEqualTo(202);
+            assertThat(patient.metrics().messages()).isEqualTo(2);
             slow.request(1);
             assertThat(taken.poll(10, TimeUnit.SECONDS).payload()).containsExactly(3);
             assertThat(taken.poll(10, TimeUnit.SECONDS).payload()).containsExactly(4);

@@ -110,11 +110,18 @@ class RSocketStreamTest {
             while (got.size() < 10 && System.nanoTime() < end) {
                 Thread.sleep(10);
             }
-            Thread.sleep(500);
             // the subscriber asked for 10: the input is held to that plus the bounded buffers
             // (source limitRate batch + the sink's publish prefetch), far below the total
             assertThat(got).hasSize(10);
             assertThat(emitted.get()).isLessThanOrEqualTo(10 + 2L * prefetch + prefetch);
+            // positive control: one more request, exactly one more message, still bounded input
+            slow.request(1);
+            end = System.nanoTime() + WAIT.toNanos();
+            while (got.size() < 11 && System.nanoTime() < end) {
+                Thread.sleep(10);
+            }
+            assertThat(got).hasSize(11);
+            assertThat(emitted.get()).isLessThanOrEqualTo(11 + 2L * prefetch + prefetch);
             slow.request(Long.MAX_VALUE);
             written.block(WAIT);
             end = System.nanoTime() + WAIT.toNanos();

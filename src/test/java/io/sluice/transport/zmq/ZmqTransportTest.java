@@ -232,11 +232,17 @@ class ZmqTransportTest {
                 good.send(m.payload(), 0);
             }
             await(() -> got.size() >= 100, () -> "100 messages from the good peer, got " + got.size());
-            // the oversized frame made ZeroMQ drop the bad peer's connection; it can come back
-            Thread.sleep(300);
-            assertThat(got).hasSize(100).allSatisfy(m -> assertIntact(m, max));
-            assertThat(source.metrics().messages()).isEqualTo(100);
-            assertThat(source.metrics().bytes()).isEqualTo(100L * max);
+            // the oversized frame made ZeroMQ drop the bad peer's connection; it can come back.
+            // Positive control: a valid message the bad peer sends after the oversized one. Its
+            // messages arrive in order, so once this one is in, the oversized one would be too.
+            Message after = message(100, max);
+            bad.send(WireFormat.meta(after), ZMQ.SNDMORE);
+            bad.send(after.payload(), 0);
+            await(() -> got.size() >= 101, () -> "the bad peer's next, valid message, got " + got.size());
+            assertThat(got).hasSize(101).allSatisfy(m -> assertIntact(m, max));
+            assertThat(got.get(100).sequence()).isEqualTo(100);
+            assertThat(source.metrics().messages()).isEqualTo(101);
+            assertThat(source.metrics().bytes()).isEqualTo(101L * max);
         } finally {
             running.dispose();
         }
