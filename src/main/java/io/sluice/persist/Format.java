@@ -29,12 +29,15 @@ import java.util.zip.CRC32C;
  *   7  n  data: a piece of one record (see RecordCodec)
  * </pre>
  *
- * <p><b>Resynchronisation.</b> A fragment header is only ever parsed at a block boundary or right
- * after a fragment whose CRC matched, never by scanning bytes, so a payload that happens to contain
- * an encoded record can never be mistaken for one. After a bad fragment the reader jumps to the
- * next block boundary and skips MIDDLE/LAST fragments until a FULL or FIRST one: a corrupt byte costs
- * at most the records overlapping one block. The segment base offset is part of every fragment's
- * CRC, so stale bytes of another segment (a recycled disk block after a crash) never verify.
+ * <p><b>Resynchronisation.</b> A fragment header is only parsed at a block boundary, right after a
+ * fragment whose CRC matched, or right after a fragment whose type and length were plausible but
+ * whose CRC failed (damage in its data: only that record is lost). It is never found by scanning
+ * bytes for a marker, so a payload that contains encoded records is not mistaken for them (the one
+ * exception needs a damaged length pointing exactly at a byte-exact fragment of this very segment,
+ * CRC included, inside a payload). A fragment whose header is implausible sends the reader to the
+ * next block boundary, where it skips MIDDLE/LAST fragments until a FULL or FIRST one: a damaged
+ * header costs at most the records overlapping one block. The segment base offset is part of every
+ * fragment's CRC, so stale bytes of another segment (a recycled disk block after a crash) never verify.
  */
 final class Format {
 

@@ -41,7 +41,11 @@ final class LogCursor implements AutoCloseable {
             RecordCodec.Entry e = reader.next(limit);
             if (e != null) {
                 SegmentReader.Skip skip = reader.takeSkip();
-                if (skip != null) {
+                if (skip != null && segment.knownBad.contains(skip.from())) {
+                    LOG.debug("persistent log {}: skipped known corrupt range [{}, {}) of {}", log.describe(),
+                            skip.from(), skip.to(), segment.name);
+                } else if (skip != null) {
+                    segment.knownBad.add(skip.from());
                     log.stats.corrupt.incrementAndGet();
                     LOG.error("persistent log {}: segment {} bytes [{}, {}) are corrupt ({}); skipped", log.describe(),
                             segment.name, skip.from(), skip.to(), skip.reason());

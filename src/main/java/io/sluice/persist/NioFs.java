@@ -80,6 +80,9 @@ final class NioFs implements Fs {
         java.nio.channels.FileLock l;
         try {
             l = ch.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            ch.close();
+            throw new IOException("this process already has " + dir + " open", e);
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;

@@ -143,6 +143,7 @@ final class Recovery {
             for (RecordCodec.Entry e = r.next(size); e != null; e = r.next(size)) {
                 SegmentReader.Skip skip = r.takeSkip();
                 if (skip != null) {
+                    s.knownBad.add(skip.from());
                     stats.corrupt.incrementAndGet();
                     LOG.error("persistent log {}: segment {} bytes [{}, {}) are corrupt ({}); skipped, later records kept",
                             dir, name, skip.from(), skip.to(), skip.reason());

@@ -26,6 +26,8 @@ final class Segment {
     long firstAppendTime;
     /** No more appends: rolled, or recovered from a previous run. */
     volatile boolean sealed;
+    /** Start positions of corrupt ranges recovery already reported (readers do not count them again). */
+    final java.util.Set<Long> knownBad = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Records at or after the acknowledged position when the log opened (recovered backlog). */
     long unackedAtOpen;
 

@@ -9,7 +9,8 @@ import java.nio.ByteBuffer;
  *
  * <p>A bad fragment (CRC mismatch, impossible length or type, broken FIRST..LAST chain, undecodable
  * record) opens a <em>bad run</em>: the partial record is dropped and reading resumes at the next
- * block boundary, skipping continuation fragments until a FULL or FIRST one. When a good record
+ * block boundary (or, when only the fragment's CRC failed and its type and length are plausible, at
+ * the end of that fragment), skipping continuation fragments until a FULL or FIRST one. When a good record
  * follows, the run [start of bad run, start of that record) is reported once through
  * {@link #takeSkip()} (corruption in the middle). A run still open at the read limit is a torn or
  * corrupt tail ({@link #tailIsDirty(long)}); recovery truncates it at {@link #lastGoodEnd()}. Every
@@ -30,6 +31,7 @@ final class SegmentReader {
     private long lastGoodEnd;
     private ByteBuffer assembly;
     private long recordStart = -1;
+    private long lastRecordStart = -1;
     private long badStart = -1;
     private String badReason;
     private Skip skip;
@@ -46,6 +48,11 @@ final class SegmentReader {
     /** @return where the next fragment will be read */
     long position() {
         return pos;
+    }
+
+    /** @return where the record last returned starts */
+    long lastRecordStart() {
+        return lastRecordStart;
     }
 
     /** @return the end of the last complete good record (the header end before the first) */
@@ -106,6 +113,9 @@ final class SegmentReader {
             ByteBuffer data = block.duplicate().position(at + Format.FRAGMENT_HEADER).limit(at + Format.FRAGMENT_HEADER + len);
             if (Format.fragmentCrc(base, type, data) != crc) {
                 bad(p, "fragment CRC mismatch");
+                // type and length are plausible, so the damage is most likely in the data: try the next
+                // fragment right after this one (if that is garbage too, the next step jumps to a block boundary)
+                pos = p + Format.FRAGMENT_HEADER + len;
                 continue;
             }
             boolean continuation = type == Format.MIDDLE || type == Format.LAST;
@@ -144,6 +154,7 @@ final class SegmentReader {
                     badStart = -1;
                 }
                 lastGoodEnd = pos;
+                lastRecordStart = recordStart;
                 return e;
             }
         }
