@@ -54,10 +54,6 @@ final class LogCursor implements AutoCloseable {
                     continue;
                 }
                 last = e.offset();
-                log.stats.delivered.incrementAndGet();
-                if (e.offset() < log.openedAt()) {
-                    log.stats.redelivered.incrementAndGet();
-                }
                 return e;
             }
             if (!sealed) {
@@ -70,6 +66,14 @@ final class LogCursor implements AutoCloseable {
             }
             closeFile();
             segment = null;
+        }
+    }
+
+    /** Counts a record handed to a consumer (delivered; redelivered if it was recovered at open). */
+    void delivered(RecordCodec.Entry e) {
+        log.stats.delivered.incrementAndGet();
+        if (e.offset() < log.openedAt()) {
+            log.stats.redelivered.incrementAndGet();
         }
     }
 

@@ -46,6 +46,10 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
     private final ScheduledExecutorService timer;
     final AtomicReference<PersistentSubscriber> live = new AtomicReference<>();
     private volatile boolean closed;
+    /** {offset, appendTime} delivered and not acknowledged (explicit-ack mode), oldest first; guarded by itself. */
+    final java.util.ArrayDeque<long[]> unacked = new java.util.ArrayDeque<>();
+    /** Append time of the oldest unacknowledged record the reader has seen, 0 if none. */
+    volatile long oldestUnacked;
 
     private PersistentOverflow(Builder b, Fs fs) {
         this.settings = b;
@@ -111,8 +115,33 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
      * @return how many were acknowledged
      */
     public long acknowledge(long count) {
-        PersistentSubscriber s = live.get();
-        return s == null ? 0 : s.acknowledge(count);
+        long n = 0;
+        long upTo = -1;
+        synchronized (unacked) {
+            while (n < count && !unacked.isEmpty()) {
+                upTo = unacked.pollFirst()[0];
+                n++;
+            }
+            if (unacked.isEmpty() && live.get() == null) {
+                oldestUnacked = 0;
+            } else if (!unacked.isEmpty()) {
+                oldestUnacked = unacked.peekFirst()[1];
+            }
+        }
+        if (upTo >= 0) {
+            log.ack(upTo);
+            PersistentSubscriber s = live.get();
+            if (s != null) {
+                s.drain(); // the window has room again
+            }
+        }
+        return n;
+    }
+
+    long unackedDelivered() {
+        synchronized (unacked) {
+            return unacked.size();
+        }
     }
 
     /** @return the highest offset known durable under the fsync policy, -1 if none */
@@ -126,8 +155,7 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
     }
 
     long ackedRecords() {
-        PersistentSubscriber s = live.get();
-        return stats.delivered.get() - (s == null ? 0 : s.unackedDelivered());
+        return stats.delivered.get() - unackedDelivered();
     }
 
     /** @return bytes of all segment files */
@@ -180,8 +208,7 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
 
     /** @return age in milliseconds of the oldest unacknowledged record the reader has seen, 0 if none */
     public long oldestUnackedAgeMillis() {
-        PersistentSubscriber s = live.get();
-        long t = s == null ? 0 : s.oldestUnackedAppendTime();
+        long t = oldestUnacked;
         return t == 0 ? 0 : Math.max(0, System.currentTimeMillis() - t);
     }
 

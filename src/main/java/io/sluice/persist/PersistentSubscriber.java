@@ -42,13 +42,13 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
     private volatile Throwable error;
     private volatile boolean cancelled;
     private boolean terminated;
+    private volatile boolean ready;
     // drain-loop state
     private LogCursor cursor;
     private RecordCodec.Entry ahead;
     private long emitted;
-    /** Guarded by {@code unacked}: {offset, appendTime} delivered and not acknowledged (explicit mode). */
-    private final ArrayDeque<long[]> unacked = new ArrayDeque<>();
-    private volatile long oldestUnacked;
+    /** The stage's window of {offset, appendTime} delivered and not acknowledged (explicit mode); guarded by itself. */
+    private final ArrayDeque<long[]> unacked;
 
     PersistentSubscriber(CoreSubscriber<? super Message> actual, PersistentOverflow stage) {
         this.actual = actual;
@@ -58,6 +58,10 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
         this.limit = Math.max(1, prefetch - (prefetch >> 2));
         this.window = stage.settings.maxUnacked;
         this.explicitAck = window > 0;
+        this.unacked = stage.unacked;
+        synchronized (unacked) {
+            unacked.clear(); // a new reader starts again at the first unacknowledged record
+        }
     }
 
     @Override
@@ -70,8 +74,12 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
         if (Operators.validate(upstream, s)) {
             upstream = s;
             cursor = log.cursor();
-            actual.onSubscribe(this);
+            // Upstream first: appending does not wait for downstream; the drain loop stays idle
+            // (no signal downstream) until downstream has its Subscription.
             s.request(prefetch);
+            actual.onSubscribe(this);
+            ready = true;
+            drain();
         }
     }
 
@@ -194,32 +202,6 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
         cancel();
     }
 
-    long acknowledge(long count) {
-        long n = 0;
-        long upTo = -1;
-        synchronized (unacked) {
-            while (n < count && !unacked.isEmpty()) {
-                upTo = unacked.pollFirst()[0];
-                n++;
-            }
-        }
-        if (upTo >= 0) {
-            log.ack(upTo);
-            drain();
-        }
-        return n;
-    }
-
-    long unackedDelivered() {
-        synchronized (unacked) {
-            return unacked.size();
-        }
-    }
-
-    long oldestUnackedAppendTime() {
-        return oldestUnacked;
-    }
-
     void drain() {
         if (wip.getAndIncrement() != 0) {
             return;
@@ -227,7 +209,16 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
         int missed = 1;
         while (true) {
             if (!terminated) {
-                drainOnce();
+                try {
+                    drainOnce();
+                } catch (RuntimeException | Error t) {
+                    // a downstream onNext threw (rule 2.13 violated): stop, as Reactor operators do
+                    reactor.core.Exceptions.throwIfJvmFatal(t);
+                    cancelled = true;
+                    upstream.cancel();
+                    end();
+                    actual.onError(Operators.onOperatorError(this, t, currentContext()));
+                }
             }
             missed = wip.addAndGet(-missed);
             if (missed == 0) {
@@ -237,6 +228,9 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
     }
 
     private void drainOnce() {
+        if (!ready) {
+            return;
+        }
         if (cancelled) {
             end();
             return;
@@ -257,7 +251,7 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
                     ahead = cursor.next();
                 }
                 refreshAge();
-                if (ahead == null || emitted == requested.get() || explicitAck && unackedDelivered() >= window) {
+                if (ahead == null || emitted == requested.get() || explicitAck && stage.unackedDelivered() >= window) {
                     if (ahead == null && hasHeld()) {
                         retryHeld();
                         if (!hasHeld() || (ahead = cursor.next()) != null) {
@@ -276,6 +270,7 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
                 } else {
                     log.ack(e.offset());
                 }
+                cursor.delivered(e);
                 actual.onNext(e.message());
             }
             if (wasDone && ahead == null && !hasHeld()) {
@@ -308,7 +303,7 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
         if (t == 0 && ahead != null) {
             t = ahead.appendTime();
         }
-        oldestUnacked = t;
+        stage.oldestUnacked = t;
     }
 
     /** Ends the subscription: the log stays open (and its data on disk) for the next one. */
@@ -322,12 +317,21 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
             held.forEach(m -> Operators.onDiscard(m, currentContext()));
             held.clear();
         }
-        oldestUnacked = 0;
+        synchronized (unacked) {
+            stage.oldestUnacked = unacked.isEmpty() ? 0 : unacked.peekFirst()[1];
+        }
         stage.live.compareAndSet(this, null);
         try {
             log.checkpoint();
         } catch (IOException e) {
             LOG.warn("persistent stage '{}': checkpoint at the end of a subscription failed", stage.name(), e);
         }
+    }
+
+    @Override
+    public String toString() {
+        return "PersistentSubscriber{emitted=" + emitted + ", requested=" + requested.get() + ", done=" + done
+                + ", terminated=" + terminated + ", cancelled=" + cancelled + ", wip=" + wip.get() + ", ahead="
+                + (ahead != null) + ", held=" + hasHeld() + '}';
     }
 }

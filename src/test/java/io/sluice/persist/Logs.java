@@ -34,6 +34,7 @@ final class Logs {
         List<String> out = new ArrayList<>();
         try (LogCursor c = log.cursor()) {
             for (RecordCodec.Entry e = c.next(); e != null; e = c.next()) {
+                c.delivered(e);
                 out.add(e.message().payloadUtf8());
             }
         }
