@@ -55,7 +55,7 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
         this.settings = b;
         this.stats = new LogStats();
         this.log = SegmentLog.open(fs, new LogConfig(b.segmentBytes, b.blockSize, b.maxBytes, b.fsync, b.maxRecordBytes), stats);
-        this.backlogAtOpen = countBacklog();
+        this.backlogAtOpen = log.backlogAtOpen();
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sluice-persist-" + b.name);
             t.setDaemon(true);
@@ -68,14 +68,6 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
         }
         long cp = Math.max(1, b.checkpointInterval.toMillis());
         timer.scheduleWithFixedDelay(this::checkpoint, cp, cp, TimeUnit.MILLISECONDS);
-    }
-
-    private long countBacklog() {
-        long n = 0;
-        for (Segment s = log.segmentAfter(-1); s != null; s = log.segmentAfter(s.base)) {
-            n += s.unackedAtOpen;
-        }
-        return n;
     }
 
     private void groupCommit() {
@@ -151,11 +143,7 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
 
     /** @return records on disk not yet acknowledged (exact unless corrupt records were skipped) */
     public long records() {
-        return Math.max(0, backlogAtOpen + stats.appendedRecords.get() - ackedRecords());
-    }
-
-    long ackedRecords() {
-        return stats.delivered.get() - unackedDelivered();
+        return Math.max(0, backlogAtOpen + stats.appendedRecords.get() - (stats.delivered.get() - unackedDelivered()));
     }
 
     /** @return bytes of all segment files */

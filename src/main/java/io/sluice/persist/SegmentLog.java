@@ -56,6 +56,7 @@ final class SegmentLog implements Closeable {
     private long checkpointSegment;
     private volatile long bytes;
     private final long openedAt;
+    private final long backlogAtOpen;
     private boolean closed;
     private IOException failed;
     private boolean dirDirty;
@@ -75,6 +76,7 @@ final class SegmentLog implements Closeable {
         this.durableOffset = r.lastOffset();
         this.nextOffset = r.nextOffset();
         this.openedAt = r.nextOffset();
+        this.backlogAtOpen = r.backlog();
         long b = 0;
         for (Segment s : segments) {
             b += s.bytes;
@@ -283,6 +285,11 @@ final class SegmentLog implements Closeable {
         return null;
     }
 
+    /** @return unacknowledged records found when the log opened */
+    long backlogAtOpen() {
+        return backlogAtOpen;
+    }
+
     /** @return offsets below this were unacknowledged records recovered at open (delivered again) */
     long openedAt() {
         return openedAt;
@@ -295,10 +302,6 @@ final class SegmentLog implements Closeable {
 
     long durableOffset() {
         return durableOffset;
-    }
-
-    long lastOffset() {
-        return lastOffset;
     }
 
     long ackNext() {
