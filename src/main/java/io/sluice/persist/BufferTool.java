@@ -106,7 +106,8 @@ public final class BufferTool {
     public static List<String> repair(Path dir) throws IOException {
         NioFs fs = new NioFs(dir);
         List<String> done = new ArrayList<>();
-        try (var lock = fs.lock()) {
+        java.io.Closeable lock = fs.lock();
+        try {
             List<String> notes = new ArrayList<>();
             for (var e : segments(fs, notes).entrySet()) {
                 List<Range> bad = new ArrayList<>();
@@ -141,6 +142,8 @@ public final class BufferTool {
                 fs.syncDir();
                 done.add("rewrote " + e.getValue() + " with its " + keep.size() + " readable records");
             }
+        } finally {
+            lock.close();
         }
         return done;
     }
