@@ -189,6 +189,25 @@ class SegmentLogTest {
     }
 
     @Test
+    void failedFsyncStopsAppendsAndKeepsWhatWasDurable() throws IOException {
+        ModelFs fs = new ModelFs(new Random(3));
+        try (SegmentLog log = SegmentLog.open(fs, Logs.config(512, 4096, 1 << 20, Fsync.ALWAYS), new LogStats())) {
+            Logs.append(log, List.of("a", "b"));
+            fs.failForce = true;
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> log.append(Logs.msg("c")))
+                    .isInstanceOf(IOException.class).hasMessageContaining("injected fsync failure");
+            fs.failForce = false;
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> log.append(Logs.msg("d")))
+                    .as("no append is trusted after a failed fsync").hasMessageContaining("failed");
+            assertThat(log.durableOffset()).isEqualTo(1);
+        }
+        fs.crash();
+        try (SegmentLog log = SegmentLog.open(fs, Logs.config(512, 4096, 1 << 20, Fsync.ALWAYS), new LogStats())) {
+            assertThat(Logs.readAll(log)).startsWith("a", "b");
+        }
+    }
+
+    @Test
     void checkpointIsTheOldOrTheNewAfterACrashAtEveryStepOfItsWrite() throws IOException {
         for (int crashAt = 1; crashAt <= 8; crashAt++) {
             for (int seed = 0; seed < 20; seed++) {
