@@ -20,6 +20,9 @@ package io.sluice.overflow;
  * {@link OverflowPolicy#onDrop(java.util.function.Consumer) onDrop} hook and to Reactor's discard
  * hook ({@code doOnDiscard}), and optionally published as a {@link io.sluice.event.Dropped} event.
  *
+ * <p>{@link #persistent(java.nio.file.Path)} is the durable stage: a crash-consistent segment log on
+ * disk instead of a buffer in memory (see {@link io.sluice.persist.PersistentOverflow}).
+ *
  * <p>Usage: {@code flux.transform(Overflow.dropNewest(1024))} or
  * {@code Pipeline.from(source).overflow(Overflow.overwriteOldest(64))}.
  */
@@ -62,5 +65,16 @@ public final class Overflow {
      */
     public static <T> OverflowPolicy<T> fail(int capacity) {
         return new OverflowPolicy<>(OverflowPolicy.Kind.FAIL, capacity);
+    }
+
+    /**
+     * A durable stage backed by a segment log in {@code dir}: configure the builder (fsync policy,
+     * {@code maxBytes}, what to do when full), then {@code build()} opens and recovers the log.
+     *
+     * @param dir the log directory
+     * @return a builder of the stage
+     */
+    public static io.sluice.persist.PersistentOverflow.Builder persistent(java.nio.file.Path dir) {
+        return new io.sluice.persist.PersistentOverflow.Builder(dir);
     }
 }

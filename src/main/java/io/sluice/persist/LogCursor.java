@@ -1,0 +1,111 @@
+package io.sluice.persist;
+
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads records in offset order from the first unacknowledged one, segment after segment, up to
+ * the published end of the active segment; returns null when it has caught up. Holds one open
+ * file, one block and one record. Used by one thread at a time; the writer appends concurrently.
+ * Corruption met while reading (damage after recovery) is skipped, logged and counted like
+ * corruption found by recovery.
+ */
+final class LogCursor implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LogCursor.class);
+
+    private final SegmentLog log;
+    private final Fs fs;
+    private final long from;
+    private Segment segment;
+    private Fs.FsFile file;
+    private SegmentReader reader;
+    private long last = -1;
+    private long lastBase = -1;
+
+    LogCursor(SegmentLog log, Fs fs, long from) {
+        this.log = log;
+        this.fs = fs;
+        this.from = from;
+    }
+
+    /** @return the next record, or null when none is available yet */
+    RecordCodec.Entry next() throws IOException {
+        while (true) {
+            if (segment == null && !advance()) {
+                return null;
+            }
+            boolean sealed = segment.sealed;
+            long limit = segment.end;
+            RecordCodec.Entry e = reader.next(limit);
+            if (e != null) {
+                SegmentReader.Skip skip = reader.takeSkip();
+                if (skip != null && segment.knownBad.contains(skip.from())) {
+                    LOG.debug("persistent log {}: skipped known corrupt range [{}, {}) of {}", log.describe(),
+                            skip.from(), skip.to(), segment.name);
+                } else if (skip != null) {
+                    segment.knownBad.add(skip.from());
+                    log.stats.corrupt.incrementAndGet();
+                    LOG.error("persistent log {}: segment {} bytes [{}, {}) are corrupt ({}); skipped", log.describe(),
+                            segment.name, skip.from(), skip.to(), skip.reason());
+                }
+                if (e.offset() < from || e.offset() <= last) {
+                    continue;
+                }
+                last = e.offset();
+                return e;
+            }
+            if (!sealed) {
+                return null;
+            }
+            if (reader.tailIsDirty(limit)) {
+                log.stats.corrupt.incrementAndGet();
+                LOG.error("persistent log {}: segment {} ends in damaged data ({}); skipped", log.describe(), segment.name,
+                        reader.tailReason(limit));
+            }
+            closeFile();
+            segment = null;
+        }
+    }
+
+    /** Counts a record handed to a consumer (delivered; redelivered if it was recovered at open). */
+    void delivered(RecordCodec.Entry e) {
+        log.stats.delivered.incrementAndGet();
+        if (e.offset() < log.openedAt()) {
+            log.stats.redelivered.incrementAndGet();
+        }
+    }
+
+    private boolean advance() throws IOException {
+        Segment s = log.segmentAfter(lastBase);
+        while (s != null && s.sealed && s.lastOffset < from) {
+            lastBase = s.base; // every record in it is acknowledged
+            s = log.segmentAfter(lastBase);
+        }
+        if (s == null) {
+            return false;
+        }
+        lastBase = s.base;
+        segment = s;
+        file = fs.open(s.name);
+        reader = new SegmentReader(file, s.base, s.blockSize, Format.SEGMENT_HEADER);
+        return true;
+    }
+
+    private void closeFile() {
+        if (file != null) {
+            try {
+                file.close();
+            } catch (IOException ignored) {
+                // read-only use
+            }
+            file = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        closeFile();
+    }
+}

@@ -1,0 +1,35 @@
+package io.sluice.persist;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Counters of one log; read by the stage's getters. All monotonic except where noted. */
+final class LogStats {
+    final AtomicLong appendedRecords = new AtomicLong();
+    final AtomicLong appendedBytes = new AtomicLong();
+    final AtomicLong delivered = new AtomicLong();
+    /** Records delivered again after a restart (they were unacknowledged when the log opened). */
+    final AtomicLong redelivered = new AtomicLong();
+    /** Corrupt byte ranges skipped in the middle of a segment, and records out of order. */
+    final AtomicLong corrupt = new AtomicLong();
+    /** Torn or corrupt tails truncated at recovery. */
+    final AtomicLong tornTails = new AtomicLong();
+    /** Problems found at startup and recovered from (see {@link StartupIssue}). */
+    final AtomicLong startupIssues = new AtomicLong();
+    final AtomicLong droppedFull = new AtomicLong();
+    final AtomicLong rejectedTooLarge = new AtomicLong();
+    final AtomicLong fsyncs = new AtomicLong();
+    final AtomicLong checkpoints = new AtomicLong();
+    final AtomicLong segmentsDeleted = new AtomicLong();
+    final java.util.Map<StartupIssue, AtomicLong> issues = new java.util.EnumMap<>(StartupIssue.class);
+
+    LogStats() {
+        for (StartupIssue i : StartupIssue.values()) {
+            issues.put(i, new AtomicLong());
+        }
+    }
+
+    void issue(StartupIssue i) {
+        issues.get(i).incrementAndGet();
+        startupIssues.incrementAndGet();
+    }
+}

@@ -1,0 +1,347 @@
+package io.sluice.persist;
+
+import io.sluice.Message;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+
+/**
+ * A durable overflow stage: every message from upstream is appended to a crash-consistent segment
+ * log on disk, and downstream reads from that log at its own pace, honouring {@code request(n)}
+ * exactly. Memory stays bounded whatever the backlog: at most {@code prefetch} messages held while
+ * the log is full, one block and one record per reader, and the window of delivered but
+ * unacknowledged records. Create with {@code io.sluice.overflow.Overflow.persistent(Path)}.
+ *
+ * <p><b>Opening</b> ({@link Builder#build()}) recovers the directory: every record not acknowledged
+ * before a crash or stop is delivered again first, in order (at-least-once). <b>Acknowledgement</b>:
+ * by default a record is acknowledged once handed downstream ({@code onNext} returned); with
+ * {@link Builder#explicitAck(int)} the consumer calls {@link #acknowledge(long)} when it is done
+ * with records (e.g. when a sink's destination has them: the end-to-end acknowledgements of issue 14
+ * plug in here). Acknowledged positions are checkpointed every {@link Builder#checkpointInterval},
+ * so a crash redelivers at most what was acknowledged since. <b>Durability of appends</b> follows
+ * {@link Fsync}; {@link #durableOffset()} tells how far. When the log holds {@code maxBytes},
+ * {@link WhenFull} decides.
+ *
+ * <p>One subscription at a time per stage (a log has one reader); the stage does blocking file I/O
+ * on the threads that signal it. {@link #close()} forces, checkpoints and releases the directory.
+ */
+public final class PersistentOverflow implements Function<Flux<Message>, Flux<Message>>, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PersistentOverflow.class);
+
+    final SegmentLog log;
+    final LogStats stats;
+    final Builder settings;
+    private final long backlogAtOpen;
+    private final ScheduledExecutorService timer;
+    final AtomicReference<PersistentSubscriber> live = new AtomicReference<>();
+    private volatile boolean closed;
+    /** {offset, appendTime} delivered and not acknowledged (explicit-ack mode), oldest first; guarded by itself. */
+    final java.util.ArrayDeque<long[]> unacked = new java.util.ArrayDeque<>();
+    /** Append time of the oldest unacknowledged record the reader has seen, 0 if none. */
+    volatile long oldestUnacked;
+
+    private PersistentOverflow(Builder b, Fs fs) {
+        this.settings = b;
+        this.stats = new LogStats();
+        this.log = SegmentLog.open(fs, new LogConfig(b.segmentBytes, b.blockSize, b.maxBytes, b.fsync, b.maxRecordBytes), stats);
+        this.backlogAtOpen = log.backlogAtOpen();
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "sluice-persist-" + b.name);
+            t.setDaemon(true);
+            return t;
+        });
+        Duration fsyncEvery = b.fsync.interval();
+        if (fsyncEvery != null) {
+            long ms = Math.max(1, fsyncEvery.toMillis());
+            timer.scheduleWithFixedDelay(this::groupCommit, ms, ms, TimeUnit.MILLISECONDS);
+        }
+        long cp = Math.max(1, b.checkpointInterval.toMillis());
+        timer.scheduleWithFixedDelay(this::checkpoint, cp, cp, TimeUnit.MILLISECONDS);
+    }
+
+    private void groupCommit() {
+        try {
+            log.flush();
+        } catch (IOException e) {
+            LOG.error("persistent stage '{}': group commit failed", settings.name, e);
+            PersistentSubscriber s = live.get();
+            if (s != null) {
+                s.drain();
+            }
+        }
+    }
+
+    private void checkpoint() {
+        try {
+            log.checkpoint();
+        } catch (IOException e) {
+            LOG.error("persistent stage '{}': checkpoint failed (will retry)", settings.name, e);
+        }
+        PersistentSubscriber s = live.get();
+        if (s != null) {
+            s.drain(); // appends held while the log was full may fit now
+        }
+    }
+
+    @Override
+    public Flux<Message> apply(Flux<Message> upstream) {
+        return Flux.from(new FluxPersistent(upstream, this));
+    }
+
+    /**
+     * Acknowledges the {@code count} oldest delivered, unacknowledged records (explicit-ack mode;
+     * with acknowledgement on delivery there is nothing to acknowledge).
+     *
+     * @param count how many, at most the number delivered and not yet acknowledged
+     * @return how many were acknowledged
+     */
+    public long acknowledge(long count) {
+        long n = 0;
+        long upTo = -1;
+        synchronized (unacked) {
+            while (n < count && !unacked.isEmpty()) {
+                upTo = unacked.pollFirst()[0];
+                n++;
+            }
+            if (unacked.isEmpty() && live.get() == null) {
+                oldestUnacked = 0;
+            } else if (!unacked.isEmpty()) {
+                oldestUnacked = unacked.peekFirst()[1];
+            }
+        }
+        if (upTo >= 0) {
+            log.ack(upTo);
+            PersistentSubscriber s = live.get();
+            if (s != null) {
+                s.drain(); // the window has room again
+            }
+        }
+        return n;
+    }
+
+    long unackedDelivered() {
+        synchronized (unacked) {
+            return unacked.size();
+        }
+    }
+
+    /** @return the highest offset known durable under the fsync policy, -1 if none */
+    public long durableOffset() {
+        return log.durableOffset();
+    }
+
+    /** @return records on disk not yet acknowledged (exact unless corrupt records were skipped) */
+    public long records() {
+        return Math.max(0, backlogAtOpen + stats.appendedRecords.get() - (stats.delivered.get() - unackedDelivered()));
+    }
+
+    /** @return bytes of all segment files */
+    public long bytes() {
+        return log.bytes();
+    }
+
+    /** @return records appended since the stage opened */
+    public long appended() {
+        return stats.appendedRecords.get();
+    }
+
+    /** @return records delivered downstream since the stage opened (redeliveries included) */
+    public long delivered() {
+        return stats.delivered.get();
+    }
+
+    /** @return records delivered again after a restart (unacknowledged when the log opened) */
+    public long redelivered() {
+        return stats.redelivered.get();
+    }
+
+    /** @return corrupt ranges skipped (middle of a segment, at recovery or while reading) */
+    public long corrupt() {
+        return stats.corrupt.get();
+    }
+
+    /** @return torn tails truncated at recovery */
+    public long tornTails() {
+        return stats.tornTails.get();
+    }
+
+    /** @return messages dropped because the log was full ({@link WhenFull#DROP_NEWEST}) */
+    public long droppedFull() {
+        return stats.droppedFull.get();
+    }
+
+    /** @return messages rejected because their record exceeds {@code maxRecordBytes} */
+    public long rejectedTooLarge() {
+        return stats.rejectedTooLarge.get();
+    }
+
+    /**
+     * @param issue a kind of startup problem
+     * @return how often this stage met it when opening
+     */
+    public long startupIssues(StartupIssue issue) {
+        return stats.issues.get(issue).get();
+    }
+
+    /** @return age in milliseconds of the oldest unacknowledged record the reader has seen, 0 if none */
+    public long oldestUnackedAgeMillis() {
+        long t = oldestUnacked;
+        return t == 0 ? 0 : Math.max(0, System.currentTimeMillis() - t);
+    }
+
+    /** @return the stage name */
+    public String name() {
+        return settings.name;
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        timer.shutdownNow();
+        PersistentSubscriber s = live.get();
+        if (s != null) {
+            s.shutdown();
+        }
+        log.close();
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public String toString() {
+        return "Overflow.persistent(" + settings.dir + ", '" + settings.name + "')";
+    }
+
+    /** Settings of a persistent stage; {@link #build()} opens the log. Not thread-safe. */
+    public static final class Builder {
+        final Path dir;
+        String name = "persistent";
+        Fsync fsync = Fsync.every(Duration.ofMillis(10));
+        long maxBytes = 1L << 30;
+        long segmentBytes = 64L << 20;
+        int blockSize = Format.DEFAULT_BLOCK;
+        int maxRecordBytes = 16 << 20;
+        WhenFull whenFull = WhenFull.BLOCK;
+        Duration checkpointInterval = Duration.ofMillis(100);
+        int maxUnacked;
+        int prefetch = 256;
+
+        /** @param dir the log directory (created if missing) */
+        public Builder(Path dir) {
+            this.dir = Objects.requireNonNull(dir, "dir");
+        }
+
+        /** @param n stage name for logs and metrics @return this */
+        public Builder name(String n) {
+            this.name = Objects.requireNonNull(n, "name");
+            return this;
+        }
+
+        /** @param f when appends are forced (default every 10 ms) @return this */
+        public Builder fsync(Fsync f) {
+            this.fsync = Objects.requireNonNull(f, "fsync");
+            return this;
+        }
+
+        /** @param bytes bound on the log's files, at least two segments (default 1 GiB) @return this */
+        public Builder maxBytes(long bytes) {
+            this.maxBytes = bytes;
+            return this;
+        }
+
+        /** @param bytes size at which a segment is rolled (default 64 MiB) @return this */
+        public Builder segmentBytes(long bytes) {
+            this.segmentBytes = bytes;
+            return this;
+        }
+
+        /** @param bytes largest encoded message (default 16 MiB); larger ones are rejected and counted @return this */
+        public Builder maxRecordBytes(int bytes) {
+            this.maxRecordBytes = bytes;
+            return this;
+        }
+
+        /** @param w what to do when the log is full (default {@link WhenFull#BLOCK}) @return this */
+        public Builder whenFull(WhenFull w) {
+            this.whenFull = Objects.requireNonNull(w, "whenFull");
+            return this;
+        }
+
+        /** @param d how often acknowledgements are made durable (default 100 ms) @return this */
+        public Builder checkpointInterval(Duration d) {
+            if (d.isZero() || d.isNegative()) {
+                throw new IllegalArgumentException("checkpointInterval must be above zero");
+            }
+            this.checkpointInterval = d;
+            return this;
+        }
+
+        /**
+         * Records are acknowledged only through {@link PersistentOverflow#acknowledge(long)}; at most
+         * {@code window} records are delivered and unacknowledged at a time.
+         *
+         * @param window delivery window, at least 1
+         * @return this
+         */
+        public Builder explicitAck(int window) {
+            if (window < 1) {
+                throw new IllegalArgumentException("window must be >= 1");
+            }
+            this.maxUnacked = window;
+            return this;
+        }
+
+        /** @param n messages requested from upstream at a time (default 256) @return this */
+        public Builder prefetch(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("prefetch must be >= 1");
+            }
+            this.prefetch = n;
+            return this;
+        }
+
+        Builder blockSize(int b) {
+            this.blockSize = b;
+            return this;
+        }
+
+        /**
+         * Opens (and recovers) the log.
+         *
+         * @return the stage
+         * @throws PersistentLogException when the directory cannot be used (exact reason in the message)
+         */
+        public PersistentOverflow build() {
+            try {
+                Files.createDirectories(dir);
+            } catch (IOException e) {
+                throw new PersistentLogException("persistent log " + dir + ": cannot create the directory (" + e
+                        + "); refusing to start", e);
+            }
+            if (!Files.isDirectory(dir)) {
+                throw new PersistentLogException("persistent log " + dir + ": not a directory; refusing to start", null);
+            }
+            return build(new NioFs(dir));
+        }
+
+        PersistentOverflow build(Fs fs) {
+            return new PersistentOverflow(this, fs);
+        }
+    }
+}

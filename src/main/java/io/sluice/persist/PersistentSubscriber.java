@@ -1,0 +1,337 @@
+package io.sluice.persist;
+
+import io.sluice.Message;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.reactivestreams.Subscription;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Operators;
+import reactor.util.context.Context;
+
+/**
+ * One subscription of a {@link PersistentOverflow}. Upstream side: each message is appended to the
+ * log; upstream gets {@code prefetch} demand at a time, replenished as messages are appended or
+ * dropped, and none while messages are held because the log is full ({@link WhenFull#BLOCK}: at
+ * most {@code prefetch} held). Downstream side: a drain loop, serialised by a work-in-progress
+ * counter, reads records from the log's cursor (one read ahead, for the age metric) and emits at
+ * most what downstream requested, and, in explicit-ack mode, at most {@code window} unacknowledged.
+ * Completion or an upstream error reaches downstream after every appended record.
+ */
+final class PersistentSubscriber implements CoreSubscriber<Message>, Subscription {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PersistentSubscriber.class);
+
+    private final CoreSubscriber<? super Message> actual;
+    private final PersistentOverflow stage;
+    private final SegmentLog log;
+    private final int prefetch;
+    private final int limit;
+    private final boolean explicitAck;
+    private final int window;
+    private final AtomicInteger wip = new AtomicInteger();
+    private final AtomicLong requested = new AtomicLong();
+    private Subscription upstream;
+    /** Guarded by {@code this}: messages waiting for room in the log, in arrival order. */
+    private final ArrayDeque<Message> held = new ArrayDeque<>();
+    private int sinceRequest;
+    private volatile boolean done;
+    private volatile Throwable error;
+    private volatile boolean cancelled;
+    private boolean terminated;
+    private volatile boolean ready;
+    // drain-loop state
+    private LogCursor cursor;
+    private RecordCodec.Entry ahead;
+    private long emitted;
+    /** The stage's window of {offset, appendTime} delivered and not acknowledged (explicit mode); guarded by itself. */
+    private final ArrayDeque<long[]> unacked;
+
+    PersistentSubscriber(CoreSubscriber<? super Message> actual, PersistentOverflow stage) {
+        this.actual = actual;
+        this.stage = stage;
+        this.log = stage.log;
+        this.prefetch = stage.settings.prefetch;
+        this.limit = Math.max(1, prefetch - (prefetch >> 2));
+        this.window = stage.settings.maxUnacked;
+        this.explicitAck = window > 0;
+        this.unacked = stage.unacked;
+        synchronized (unacked) {
+            unacked.clear(); // a new reader starts again at the first unacknowledged record
+        }
+    }
+
+    @Override
+    public Context currentContext() {
+        return actual.currentContext();
+    }
+
+    @Override
+    public void onSubscribe(Subscription s) {
+        if (Operators.validate(upstream, s)) {
+            upstream = s;
+            cursor = log.cursor();
+            // Upstream first: appending does not wait for downstream; the drain loop stays idle
+            // (no signal downstream) until downstream has its Subscription.
+            s.request(prefetch);
+            actual.onSubscribe(this);
+            ready = true;
+            drain();
+        }
+    }
+
+    @Override
+    public void onNext(Message m) {
+        if (done) {
+            Operators.onNextDropped(m, currentContext());
+            return;
+        }
+        int replenish;
+        synchronized (this) {
+            if (held.isEmpty() && store(m)) {
+                replenish = counted(1);
+            } else {
+                held.add(m);
+                replenish = 0;
+            }
+        }
+        requestUpstream(replenish);
+        drain();
+    }
+
+    /** @return true if {@code m} was appended, dropped or rejected; false if it must wait for room */
+    private boolean store(Message m) {
+        try {
+            if (log.append(m) >= 0) {
+                return true;
+            }
+        } catch (IllegalArgumentException e) {
+            LOG.warn("persistent stage '{}': message rejected: {}", stage.name(), e.getMessage());
+            Operators.onDiscard(m, currentContext());
+            return true;
+        } catch (IOException e) {
+            fail(e);
+            return true;
+        }
+        if (stage.settings.whenFull == WhenFull.DROP_NEWEST) {
+            stage.stats.droppedFull.incrementAndGet();
+            Operators.onDiscard(m, currentContext());
+            return true;
+        }
+        return false;
+    }
+
+    private int counted(int n) {
+        sinceRequest += n;
+        if (sinceRequest >= limit) {
+            int r = sinceRequest;
+            sinceRequest = 0;
+            return r;
+        }
+        return 0;
+    }
+
+    private void requestUpstream(int n) {
+        if (n > 0 && !done && !cancelled) {
+            upstream.request(n);
+        }
+    }
+
+    /** Retries held messages (the log may have room after acknowledgements and a checkpoint). */
+    private void retryHeld() {
+        int replenish = 0;
+        synchronized (this) {
+            while (!held.isEmpty() && store(held.peekFirst())) {
+                held.pollFirst();
+                replenish += counted(1);
+            }
+        }
+        requestUpstream(replenish);
+    }
+
+    private void fail(Throwable t) {
+        if (error == null) {
+            error = t;
+        }
+        done = true;
+        upstream.cancel();
+        LOG.error("persistent stage '{}': appending failed; the stage stops (what is on disk stays there)", stage.name(), t);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+        if (done) {
+            Operators.onErrorDropped(t, currentContext());
+            return;
+        }
+        error = t;
+        done = true;
+        drain();
+    }
+
+    @Override
+    public void onComplete() {
+        if (!done) {
+            done = true;
+            drain();
+        }
+    }
+
+    @Override
+    public void request(long n) {
+        if (Operators.validate(n)) {
+            long r;
+            do {
+                r = requested.get();
+            } while (r != Long.MAX_VALUE && !requested.compareAndSet(r, r + n < 0 ? Long.MAX_VALUE : r + n));
+            drain();
+        }
+    }
+
+    @Override
+    public void cancel() {
+        cancelled = true;
+        upstream.cancel();
+        drain();
+    }
+
+    void shutdown() {
+        cancel();
+    }
+
+    void drain() {
+        if (wip.getAndIncrement() != 0) {
+            return;
+        }
+        int missed = 1;
+        while (true) {
+            if (!terminated) {
+                try {
+                    drainOnce();
+                } catch (RuntimeException | Error t) {
+                    // a downstream onNext threw (rule 2.13 violated): stop, as Reactor operators do
+                    reactor.core.Exceptions.throwIfJvmFatal(t);
+                    cancelled = true;
+                    upstream.cancel();
+                    end();
+                    actual.onError(Operators.onOperatorError(this, t, currentContext()));
+                }
+            }
+            missed = wip.addAndGet(-missed);
+            if (missed == 0) {
+                return;
+            }
+        }
+    }
+
+    private void drainOnce() {
+        if (!ready) {
+            return;
+        }
+        if (cancelled) {
+            end();
+            return;
+        }
+        try {
+            boolean wasDone = done;
+            boolean retry = true;
+            while (true) {
+                if (retry) {
+                    retryHeld(); // acknowledgements may have made room
+                    retry = false;
+                }
+                if (cancelled) {
+                    end();
+                    return;
+                }
+                if (ahead == null) {
+                    ahead = cursor.next();
+                }
+                refreshAge();
+                if (ahead == null || emitted == requested.get() || explicitAck && stage.unackedDelivered() >= window) {
+                    if (ahead == null && hasHeld()) {
+                        retryHeld();
+                        if (!hasHeld() || (ahead = cursor.next()) != null) {
+                            continue;
+                        }
+                    }
+                    break;
+                }
+                RecordCodec.Entry e = ahead;
+                ahead = null;
+                emitted++;
+                if (explicitAck) {
+                    synchronized (unacked) {
+                        unacked.add(new long[] {e.offset(), e.appendTime()});
+                    }
+                } else {
+                    log.ack(e.offset());
+                }
+                cursor.delivered(e);
+                actual.onNext(e.message());
+            }
+            if (wasDone && ahead == null && !hasHeld()) {
+                end();
+                Throwable t = error;
+                if (t != null) {
+                    actual.onError(t);
+                } else {
+                    actual.onComplete();
+                }
+            }
+        } catch (IOException e) {
+            fail(e);
+            end();
+            actual.onError(e);
+        }
+    }
+
+    private synchronized boolean hasHeld() {
+        return !held.isEmpty();
+    }
+
+    private void refreshAge() {
+        long t = 0;
+        synchronized (unacked) {
+            if (!unacked.isEmpty()) {
+                t = unacked.peekFirst()[1];
+            }
+        }
+        if (t == 0 && ahead != null) {
+            t = ahead.appendTime();
+        }
+        stage.oldestUnacked = t;
+    }
+
+    /** Ends the subscription: the log stays open (and its data on disk) for the next one. */
+    private void end() {
+        if (terminated) {
+            return;
+        }
+        terminated = true;
+        cursor.close();
+        synchronized (this) {
+            held.forEach(m -> Operators.onDiscard(m, currentContext()));
+            held.clear();
+        }
+        synchronized (unacked) {
+            stage.oldestUnacked = unacked.isEmpty() ? 0 : unacked.peekFirst()[1];
+        }
+        stage.live.compareAndSet(this, null);
+        try {
+            log.checkpoint();
+        } catch (IOException e) {
+            LOG.warn("persistent stage '{}': checkpoint at the end of a subscription failed", stage.name(), e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PersistentSubscriber{emitted=" + emitted + ", requested=" + requested.get() + ", done=" + done
+                + ", terminated=" + terminated + ", cancelled=" + cancelled + ", wip=" + wip.get() + ", ahead="
+                + (ahead != null) + ", held=" + hasHeld() + '}';
+    }
+}

@@ -1,0 +1,133 @@
+package io.sluice.persist;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * One segment file and what the log knows about it: base offset, block size, the end of its valid
+ * data (published after every complete append, so readers never see half a record), record count
+ * and first/last offsets. Mutated only under the log's lock; {@link #end} is read by cursors.
+ */
+final class Segment {
+
+    final long base;
+    final int blockSize;
+    final String name;
+    private Fs.FsFile file;
+    /** End of the valid data; readers read below it only. */
+    volatile long end;
+    /** Offsets in this segment; -1 while empty. */
+    long firstOffset = -1;
+    long lastOffset = -1;
+    long records;
+    /** Bytes on disk (the file size as the log last set it). */
+    long bytes;
+    /** Append time of the first record (oldest-unacknowledged age), 0 while empty. */
+    long firstAppendTime;
+    /** No more appends: rolled, or recovered from a previous run. */
+    volatile boolean sealed;
+    /** Start positions of corrupt ranges recovery already reported (readers do not count them again). */
+    final java.util.Set<Long> knownBad = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Records at or after the acknowledged position when the log opened (recovered backlog). */
+    long unackedAtOpen;
+
+    Segment(long base, int blockSize, Fs.FsFile file, long end) {
+        this.base = base;
+        this.blockSize = blockSize;
+        this.name = Format.segmentName(base);
+        this.file = file;
+        this.end = end;
+        this.bytes = end;
+    }
+
+    /**
+     * Creates the file and writes its header. Nothing is durable yet: the caller forces the file and
+     * then fsyncs the directory before it reports any record of this segment durable.
+     */
+    static Segment create(Fs fs, long base, int blockSize) throws IOException {
+        Fs.FsFile f = fs.create(Format.segmentName(base));
+        f.write(Format.segmentHeader(blockSize, base), 0);
+        return new Segment(base, blockSize, f, Format.SEGMENT_HEADER);
+    }
+
+    Fs.FsFile file() {
+        return file;
+    }
+
+    /**
+     * Appends one encoded record as fragments at {@link #end} with one write, then publishes the
+     * new end.
+     *
+     * @return bytes written (fragments and padding)
+     */
+    int append(long offset, long appendTime, ByteBuffer record) throws IOException {
+        long start = end;
+        ByteBuffer out = ByteBuffer.allocate(framedSize(start, record.remaining()));
+        long p = start;
+        boolean first = true;
+        while (true) {
+            int left = blockSize - (int) (p % blockSize);
+            if (left <= Format.FRAGMENT_HEADER) {
+                out.put(new byte[left]);
+                p += left;
+                continue;
+            }
+            int n = Math.min(record.remaining(), left - Format.FRAGMENT_HEADER);
+            boolean last = n == record.remaining();
+            byte type = first ? (last ? Format.FULL : Format.FIRST) : (last ? Format.LAST : Format.MIDDLE);
+            ByteBuffer data = record.slice().limit(n);
+            out.putInt(Format.fragmentCrc(base, type, data)).putShort((short) n).put(type).put(data);
+            record.position(record.position() + n);
+            p += Format.FRAGMENT_HEADER + n;
+            first = false;
+            if (last) {
+                break;
+            }
+        }
+        out.flip();
+        file.write(out, start);
+        noteRecord(offset, appendTime);
+        bytes = p;
+        end = p;
+        return (int) (p - start);
+    }
+
+    void noteRecord(long offset, long appendTime) {
+        if (firstOffset < 0) {
+            firstOffset = offset;
+            firstAppendTime = appendTime;
+        }
+        lastOffset = offset;
+        records++;
+    }
+
+    /** @return bytes that appending a record of {@code len} bytes at {@code start} writes */
+    int framedSize(long start, int len) {
+        long p = start;
+        int remaining = len;
+        while (true) {
+            int left = blockSize - (int) (p % blockSize);
+            if (left <= Format.FRAGMENT_HEADER) {
+                p += left;
+                continue;
+            }
+            int n = Math.min(remaining, left - Format.FRAGMENT_HEADER);
+            remaining -= n;
+            p += Format.FRAGMENT_HEADER + n;
+            if (remaining == 0) {
+                return (int) (p - start);
+            }
+        }
+    }
+
+    void close() {
+        try {
+            if (file != null) {
+                file.close();
+            }
+        } catch (IOException ignored) {
+            // closing a file we only read or already forced loses nothing
+        }
+        file = null;
+    }
+}
