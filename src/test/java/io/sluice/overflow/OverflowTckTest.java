@@ -77,6 +77,15 @@ public abstract class OverflowTckTest extends PublisherVerification<Integer> {
         }
     }
 
+    /** Priority, keyed (every element its own key: merging never hides an element from the count rules). */
+    public static class Priority extends OverflowTckTest {
+        @Override
+        OverflowPolicy<Integer> policy() {
+            // decreasing priority = emission order, so elements come out in the order the rules expect
+            return Overflow.priorityByKey(CAPACITY, i -> i, i -> -(long) i);
+        }
+    }
+
     /** Fail. */
     public static class Fail extends OverflowTckTest {
         @Override
