@@ -2,13 +2,11 @@ package io.sluice.transport.resp;
 
 import io.netty.handler.codec.redis.RedisMessage;
 import io.sluice.Message;
-import io.sluice.event.Dropped;
 import io.sluice.event.EventDispatcher;
 import io.sluice.overflow.PriorityBuffer;
 import io.sluice.pipeline.Sink;
 import io.sluice.transport.BoundAddress;
 import io.sluice.transport.TransportMetrics;
-import io.sluice.transport.TransportSupport;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +18,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
-import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -48,7 +45,7 @@ import reactor.netty.DisposableServer;
 public final class PriorityQueueSink implements Sink<Message> {
 
     private static final Logger LOG = LoggerFactory.getLogger(PriorityQueueSink.class);
-    private static final String NAME = "priority-queue";
+    static final String NAME = "priority-queue";
 
     private final RespSettings settings;
     private final int capacity;
@@ -99,7 +96,7 @@ public final class PriorityQueueSink implements Sink<Message> {
             } catch (Exception e) {
                 return Mono.error(e);
             }
-            Upstream up = new Upstream();
+            Feed up = new Feed(events);
             Backlog backlog = new Backlog(capacity, up::request);
             int dropped = backlog.load(loaded);
             if (dropped > 0) {
@@ -205,7 +202,7 @@ public final class PriorityQueueSink implements Sink<Message> {
                 });
     }
 
-    private Mono<Void> stop(RespServer server, DisposableServer s, Backlog backlog, Upstream up,
+    private Mono<Void> stop(RespServer server, DisposableServer s, Backlog backlog, Feed up,
             Sinks.One<InetSocketAddress> addr) {
         return Mono.fromRunnable(() -> {
             up.dispose();
@@ -229,52 +226,6 @@ public final class PriorityQueueSink implements Sink<Message> {
             bound.end(addr);
             return server.close(s);
         }));
-    }
-
-    /** The pipeline subscription: items into the backlog, demand from it. */
-    private final class Upstream extends BaseSubscriber<Message> {
-        final Sinks.Empty<Void> done = Sinks.empty();
-        volatile Backlog backlog;
-        volatile Disposable periodic;
-        int initial;
-
-        @Override
-        protected void hookOnSubscribe(org.reactivestreams.Subscription s) {
-            if (initial > 0) {
-                s.request(initial);
-            }
-        }
-
-        @Override
-        protected void hookOnNext(Message m) {
-            String item = m.headers().get("item");
-            if (item == null) {
-                item = m.payloadUtf8();
-            }
-            String evicted = backlog.offer(item, priority(m.headers().get("priority")));
-            if (evicted != null) {
-                LOG.debug("priority-queue: full, evicted the lowest item {}", evicted);
-                TransportSupport.publish(events, new Dropped(NAME, "priority", backlog.evicted()));
-            }
-        }
-
-        @Override
-        protected void hookOnComplete() {
-            done.tryEmitEmpty();
-        }
-
-        @Override
-        protected void hookOnError(Throwable t) {
-            done.tryEmitError(t);
-        }
-    }
-
-    private static long priority(String text) {
-        try {
-            return text == null ? 0L : Long.parseLong(text.trim());
-        } catch (NumberFormatException notANumber) {
-            return 0L;
-        }
     }
 
     /** Builds a {@link PriorityQueueSink}. */
