@@ -11,6 +11,7 @@ import io.sluice.event.EventDispatcher;
 import io.sluice.transport.BoundAddress;
 import io.sluice.transport.ServerSource;
 import io.sluice.transport.TransportMetrics;
+import io.sluice.transport.TransportSupport;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -116,6 +117,14 @@ public final class RespSource implements ServerSource {
         return c.inbound().receiveObject()
                 .map(o -> RespCommand.of((RedisMessage) o))
                 .concatMapIterable(cmd -> execute(ch, cmd), prefetch)
+                .onErrorResume(e -> {
+                    // one connection's failure never fails the source
+                    metrics.error();
+                    LOG.warn("resp source: closing connection from {}: {}", ch.remoteAddress(), e.toString());
+                    TransportSupport.publish(events, new ConnectionError(NAME, String.valueOf(ch.remoteAddress()),
+                            e.toString(), e));
+                    return Mono.empty();
+                })
                 .doFinally(s -> c.dispose());
     }
 
