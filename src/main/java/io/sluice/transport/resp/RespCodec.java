@@ -85,6 +85,16 @@ final class RespCodec {
         return new IntegerRedisMessage(value);
     }
 
+    /** @return a bulk string reply holding exactly {@code bytes} */
+    static FullBulkStringRedisMessage bulk(byte[] bytes) {
+        return new FullBulkStringRedisMessage(Unpooled.wrappedBuffer(bytes));
+    }
+
+    /** @return the null bulk string (nil) */
+    static FullBulkStringRedisMessage nil() {
+        return FullBulkStringRedisMessage.NULL_INSTANCE;
+    }
+
     /** @return a bulk string reply, or the null bulk string for null */
     static FullBulkStringRedisMessage bulk(String text) {
         return text == null ? FullBulkStringRedisMessage.NULL_INSTANCE

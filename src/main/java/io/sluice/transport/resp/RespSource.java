@@ -142,11 +142,11 @@ public final class RespSource implements ServerSource {
             case "LPUSH":
                 return push(ch, cmd);
             case "PING":
-                reply(ch, cmd.arity() == 0 ? RespCodec.PONG : cmd.arity() == 1 ? RespCodec.bulk(cmd.text(0))
+                reply(ch, cmd.arity() == 0 ? RespCodec.PONG : cmd.arity() == 1 ? RespCodec.bulk(cmd.args().get(0))
                         : RespCodec.wrongArity(cmd.name()));
                 return List.of();
             case "ECHO":
-                reply(ch, cmd.arity() == 1 ? RespCodec.bulk(cmd.text(0)) : RespCodec.wrongArity(cmd.name()));
+                reply(ch, cmd.arity() == 1 ? RespCodec.bulk(cmd.args().get(0)) : RespCodec.wrongArity(cmd.name()));
                 return List.of();
             case "QUIT":
                 ch.eventLoop().execute(() -> ch.writeAndFlush(RespCodec.OK).addListener(ChannelFutureListener.CLOSE));

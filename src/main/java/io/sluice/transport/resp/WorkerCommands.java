@@ -73,16 +73,16 @@ final class WorkerCommands {
                     return wrong(cmd);
                 }
                 OptionalLong p = backlog.priorityOf(cmd.text(0));
-                return Mono.just(p.isPresent() ? RespCodec.integer(p.getAsLong()) : RespCodec.bulk(null));
+                return Mono.just(p.isPresent() ? RespCodec.integer(p.getAsLong()) : RespCodec.nil());
             }
             case "INFO":
                 return Mono.just(info());
             case "SNAPSHOT":
                 return cmd.arity() != 0 ? wrong(cmd) : snapshot();
             case "PING":
-                return Mono.just(cmd.arity() == 0 ? RespCodec.PONG : RespCodec.bulk(cmd.text(0)));
+                return Mono.just(cmd.arity() == 0 ? RespCodec.PONG : RespCodec.bulk(cmd.args().get(0)));
             case "ECHO":
-                return cmd.arity() != 1 ? wrong(cmd) : Mono.just(RespCodec.bulk(cmd.text(0)));
+                return cmd.arity() != 1 ? wrong(cmd) : Mono.just(RespCodec.bulk(cmd.args().get(0)));
             case "QUIT":
                 ch.eventLoop().execute(() -> ch.writeAndFlush(RespCodec.OK).addListener(ChannelFutureListener.CLOSE));
                 return Mono.empty();
@@ -122,7 +122,7 @@ final class WorkerCommands {
         } catch (NumberFormatException | ArithmeticException e) {
             return Mono.just(RespCodec.error("timeout is not a float or out of range"));
         }
-        return backlog.nextBlocking(timeout, timer).map(this::item).defaultIfEmpty(RespCodec.bulk(null));
+        return backlog.nextBlocking(timeout, timer).map(this::item).defaultIfEmpty(RespCodec.nil());
     }
 
     private RedisMessage info() {

@@ -173,6 +173,8 @@ class PriorityQueueSinkTest {
             assertThatThrownBy(() -> RedisCli.send(w, "SNAPSHOT")).isInstanceOf(JedisDataException.class)
                     .hasMessage("ERR snapshot failed: no snapshot path is configured");
             assertThat(w.ping()).isEqualTo("PONG");
+            byte[] binary = {0, (byte) 0xff, (byte) 0xc3, 10, 13};
+            assertThat((byte[]) w.sendCommand(RedisCli.command("ECHO"), binary)).isEqualTo(binary);
         }
         // malformed input on the worker port closes that connection only
         RedisCli.Raw huge = RedisCli.raw(running.workerPort,

@@ -137,4 +137,30 @@ class RespSourceTest {
         awaitReceived(1);
         assertThat(received.get(0).headers()).containsEntry("item", "typed").containsEntry("priority", "7");
     }
+
+    @Test
+    void redisCliPipeMassInsertionWorks() throws Exception {
+        RedisCli.assumeInstalled();
+        StringBuilder lines = new StringBuilder();
+        for (int i = 1; i <= 200; i++) {
+            lines.append("UPDATE item:").append(i).append(' ').append(i % 7).append("\r\n");
+        }
+        // --pipe ends with an ECHO of 20 random bytes and waits for them back, byte for byte
+        String out = RedisCli.pipe(port, lines.toString(), "--pipe");
+        assertThat(out).contains("errors: 0, replies: 200");
+        awaitReceived(200);
+        assertThat(received.get(199).headers()).containsEntry("item", "item:200").containsEntry("priority", "4");
+    }
+
+    @Test
+    void echoAndPingReturnTheExactBytes() {
+        byte[] all = new byte[256];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = (byte) i;
+        }
+        try (Jedis jedis = new Jedis("127.0.0.1", port)) {
+            assertThat((byte[]) jedis.sendCommand(RedisCli.command("ECHO"), all)).isEqualTo(all);
+            assertThat((byte[]) jedis.sendCommand(RedisCli.command("PING"), all)).isEqualTo(all);
+        }
+    }
 }
