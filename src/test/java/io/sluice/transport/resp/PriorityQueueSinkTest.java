@@ -185,4 +185,17 @@ class PriorityQueueSinkTest {
             assertThat(RedisCli.send(w, "NEXT")).isNull();
         }
     }
+
+    @Test
+    void connectionsBeyondTheLimitAreRefusedAndTheOthersKeepWorking() throws Exception {
+        running = new Running(PriorityQueueSink.builder().maxConnections(1));
+        try (Jedis first = running.worker()) {
+            assertThat(first.ping()).isEqualTo("PONG");
+            RedisCli.Raw second = RedisCli.raw(running.workerPort, "PING\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            assertThat(second.closed()).isTrue();
+            assertThat(second.text()).isEmpty();
+            assertThat(running.sink.metrics().errors()).isEqualTo(1);
+            assertThat(first.ping()).isEqualTo("PONG");
+        }
+    }
 }
