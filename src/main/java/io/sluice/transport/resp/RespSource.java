@@ -43,7 +43,9 @@ import reactor.netty.Connection;
  * <h2>Backpressure</h2>
  * Each connection's commands are taken only as the pipeline requests messages (bounded prefetch per
  * connection, connections merged with bounded concurrency), so a slow pipeline stops reading the
- * sockets; the reply to a command is written when its messages have been handed on. A client that
+ * sockets. A command is answered when the source turns it into messages, which happens as the
+ * pipeline's demand reaches its connection (at most one command ahead of it), so {@code +OK} means
+ * "taken by the pipeline", not "delivered to a worker". A client that
  * pipelines commands but never reads its replies is closed once more than {@value #MAX_PENDING_REPLY_BYTES}
  * bytes of replies wait for it.
  */
