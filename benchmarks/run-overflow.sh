@@ -11,7 +11,7 @@ cd "$here"
 mvn -q -B package
 stamp="$(date -u +%Y-%m-%d-%H%M)"
 mkdir -p results
-java -jar target/benchmarks.jar 'io.sluice.bench.(OverflowBenchmark|QueueBenchmark)' \
+java -jar target/benchmarks.jar 'io.sluice.bench.(OverflowBenchmark|PriorityOverflowBenchmark|QueueBenchmark)' \
   -prof gc -rf json -rff "results/overflow-$stamp.json" "$@" | tee "results/overflow-$stamp.txt"
 # Context for the scores: which share of the produced elements each lossy stage delivered.
 {

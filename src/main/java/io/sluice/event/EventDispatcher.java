@@ -1,5 +1,6 @@
 package io.sluice.event;
 
+import io.sluice.overflow.DropListener;
 import io.sluice.overflow.Overflow;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,6 +28,9 @@ import reactor.core.publisher.FluxSink;
  * cache of matching callbacks. A registration made while a dispatch is running takes effect from
  * the next dispatch; a removal is seen by every dispatch that starts after {@code remove} returned.
  *
+ * <p>As a {@link DropListener} it receives overflow stages' {@link Dropped} events
+ * ({@code policy.events(dispatcher)}) and dispatches them like any other event.
+ *
  * <p>Reactive views ({@link #events(Class, int)}) never block a dispatch: a view subscriber that
  * falls behind loses its oldest buffered events. Those losses are counted ({@link #viewDrops()},
  * {@link #viewDrops(Class)}) and logged at WARN, rate-limited per view type: on the first drop and
@@ -34,7 +38,7 @@ import reactor.core.publisher.FluxSink;
  * {@link Dropped} events on this dispatcher: a slow view of {@code Dropped} events would then feed
  * its own overflow.
  */
-public final class EventDispatcher {
+public final class EventDispatcher implements DropListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(EventDispatcher.class);
 
@@ -102,6 +106,16 @@ public final class EventDispatcher {
         }
     }
 
+    /**
+     * Dispatches an overflow stage's drop: what {@code policy.events(dispatcher)} calls.
+     *
+     * @param event the drop
+     */
+    @Override
+    public void dropped(Dropped event) {
+        dispatch(event);
+    }
+
     private void reportFailure(Object event, Entry e, Throwable t) {
         if (t instanceof VirtualMachineError) {
             throw (VirtualMachineError) t;
@@ -166,10 +180,9 @@ public final class EventDispatcher {
         if (bufferSize < 1) {
             throw new IllegalArgumentException("bufferSize must be >= 1, was " + bufferSize);
         }
-        // The overflow stage reports its overflow drops (not its discards on cancel) as Dropped
-        // events; a private dispatcher receives them so that they never reach this dispatcher's views.
-        EventDispatcher overwrites = new EventDispatcher();
-        overwrites.on(Dropped.class, d -> viewOverwrote(type, bufferSize));
+        // The overflow stage reports its overflow drops (not its discards on cancel) to this listener,
+        // never to this dispatcher, so that they never reach this dispatcher's views.
+        DropListener overwrites = d -> viewOverwrote(type, bufferSize);
         return Flux.<E>create(sink -> {
                     Registration r = on(type, sink::next);
                     sink.onDispose(r::remove);

@@ -29,6 +29,8 @@ final class FluxOverflow<T> extends FluxOperator<T, T> {
                 return new BlockSubscriber<>(actual, policy);
             case FAIL:
                 return new FailSubscriber<>(actual, policy);
+            case PRIORITY:
+                return new PrioritySubscriber<>(actual, policy);
             default:
                 throw new IllegalStateException("unknown policy " + policy.kind());
         }

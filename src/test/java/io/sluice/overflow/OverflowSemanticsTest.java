@@ -414,6 +414,9 @@ class OverflowSemanticsTest {
                 return Overflow.overwriteOldest(cap);
             case BLOCK:
                 return Overflow.block(cap);
+            case PRIORITY:
+                // one priority for all: FIFO, so the shared tests' expectations hold
+                return Overflow.priority(cap, x -> 0L);
             default:
                 return Overflow.fail(cap);
         }

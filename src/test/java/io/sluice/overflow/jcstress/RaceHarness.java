@@ -86,8 +86,8 @@ final class RaceHarness {
      * For runs where order across the two channels is racy (e.g. cancel): {@code D=} the delivered
      * elements in order, {@code X=} the elements the drop hook received, sorted, {@code R=} those
      * Reactor's discard hook received, sorted. Sorting keeps duplicates visible ({@code X=223}). If
-     * the policy's counters disagree with the hook ({@code dropped() + discardedOnCancel()} is not
-     * the number of hook calls) the outcome ends with {@code BAD-COUNT}.
+     * the policy's counters disagree with the hook ({@code dropped() + discardedOnCancel() + merged()}
+     * is not the number of hook calls) the outcome ends with {@code BAD-COUNT}.
      */
     String sortedOutcome() {
         StringBuilder sb = new StringBuilder("D=");
@@ -96,7 +96,7 @@ final class RaceHarness {
         sorted(dropped).forEach(sb::append);
         sb.append(" R=");
         sorted(discarded).forEach(sb::append);
-        if (policy.dropped() + policy.discardedOnCancel() != dropped.size()) {
+        if (policy.dropped() + policy.discardedOnCancel() + policy.merged() != dropped.size()) {
             sb.append(" BAD-COUNT");
         }
         return sb.toString();

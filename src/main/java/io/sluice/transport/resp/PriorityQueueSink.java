@@ -1,0 +1,309 @@
+package io.sluice.transport.resp;
+
+import io.netty.handler.codec.redis.RedisMessage;
+import io.sluice.Message;
+import io.sluice.event.EventDispatcher;
+import io.sluice.overflow.PriorityBuffer;
+import io.sluice.pipeline.Sink;
+import io.sluice.transport.BoundAddress;
+import io.sluice.transport.TransportMetrics;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
+import reactor.netty.Connection;
+import reactor.netty.DisposableServer;
+
+/**
+ * A Barbershop: a RESP server holding the pipeline's items as a prioritised backlog that workers
+ * pull with {@code NEXT} / {@code BNEXT} (commands in {@link WorkerCommands}, state in {@link Backlog}).
+ * Each message becomes an item: the {@code item} header (else the payload as UTF-8) with the
+ * {@code priority} header (a whole number; missing or not a number: 0); an item already queued has
+ * its priority raised by the new one (Barbershop's {@code UPDATE}). The sink requests from the
+ * pipeline only as slots free up, so idle workers backpressure the sources.
+ *
+ * <h2>Snapshots</h2>
+ * With a snapshot path, the backlog is written ({@link Snapshots}: temp file + rename, CRC32C) every
+ * {@code snapshotInterval} when it changed, on {@code SNAPSHOT}, and when the sink stops; it is
+ * loaded when the sink starts, so a restart serves the same items in the same order. After a crash
+ * ({@code kill -9}) the updates since the last snapshot, at most one interval's worth, are lost; the
+ * durable-delivery stage is the lossless option. A corrupt snapshot fails the start with a message
+ * naming the file and the problem, unless {@code startEmptyOnCorruptSnapshot} is set: then the file
+ * is renamed to {@code <name>.corrupt-<epoch millis>} and the sink starts empty.
+ */
+public final class PriorityQueueSink implements Sink<Message> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PriorityQueueSink.class);
+    static final String NAME = "priority-queue";
+
+    private final RespSettings settings;
+    private final int capacity;
+    private final Path snapshot;
+    private final Duration snapshotInterval;
+    private final boolean startEmptyOnCorruptSnapshot;
+    private final EventDispatcher events;
+    private final TransportMetrics metrics = new TransportMetrics(NAME);
+    private final BoundAddress bound = new BoundAddress();
+    private final Object snapshotLock = new Object();
+    private final AtomicLong snapshotsWritten = new AtomicLong();
+    private volatile long lastSnapshotChanges = -1;
+    private volatile String lastSnapshot = "never";
+
+    private PriorityQueueSink(Builder b) {
+        this.settings = new RespSettings(b.host, b.port, b.maxConnections, b.maxBulkLength, b.maxArguments);
+        if (b.capacity < 1) {
+            throw new IllegalArgumentException("capacity must be at least 1, was " + b.capacity);
+        }
+        this.capacity = b.capacity;
+        this.snapshot = b.snapshot;
+        this.snapshotInterval = b.snapshotInterval;
+        this.startEmptyOnCorruptSnapshot = b.startEmptyOnCorruptSnapshot;
+        this.events = b.events;
+    }
+
+    /** @return a builder (host 127.0.0.1, ephemeral port, capacity 10000, no snapshot) */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return counters: items served to workers (as messages), connections, errors */
+    public TransportMetrics metrics() {
+        return metrics;
+    }
+
+    /** @return the address the current {@link #write} bound, once bound */
+    public Mono<InetSocketAddress> boundAddress() {
+        return bound.mono();
+    }
+
+    @Override
+    public Mono<Void> write(Flux<Message> elements) {
+        return Mono.defer(() -> {
+            List<PriorityBuffer.Held<String>> loaded;
+            try {
+                loaded = load();
+            } catch (Exception e) {
+                return Mono.error(e);
+            }
+            Feed up = new Feed(events);
+            Backlog backlog = new Backlog(capacity, up::request);
+            int dropped = backlog.load(loaded);
+            if (dropped > 0) {
+                LOG.warn("priority-queue: the snapshot held {} items, {} over the capacity of {}: the lowest were evicted",
+                        loaded.size(), dropped, capacity);
+            }
+            up.backlog = backlog;
+            up.initial = backlog.free();
+            lastSnapshotChanges = backlog.changes();
+            Sinks.One<InetSocketAddress> addr = bound.begin();
+            RespServer server = new RespServer(settings, NAME, events, metrics);
+            WorkerCommands commands = new WorkerCommands(backlog, snapshotter(backlog), Schedulers.parallel(),
+                    n -> metrics.message(n));
+            elements.subscribe(up);
+            return Mono.usingWhen(server.bind(c -> serve(c, commands)).doOnError(e -> up.dispose()),
+                    s -> {
+                        addr.tryEmitValue((InetSocketAddress) s.address());
+                        LOG.info("priority-queue sink serving workers on {} ({} items loaded)", s.address(),
+                                backlog.size());
+                        up.periodic = periodic(backlog);
+                        return up.done.asMono();
+                    },
+                    s -> stop(server, s, backlog, up, addr),
+                    (s, err) -> stop(server, s, backlog, up, addr),
+                    s -> stop(server, s, backlog, up, addr));
+        });
+    }
+
+    private Mono<Void> serve(Connection c, WorkerCommands commands) {
+        // map runs inside onNext, before reactor-netty releases the decoded message
+        Flux<RedisMessage> replies = c.inbound().receiveObject()
+                .map(o -> RespCommand.of((RedisMessage) o))
+                .concatMap(cmd -> commands.execute(c.channel(), cmd));
+        return c.outbound().sendObject(replies).then();
+    }
+
+    private List<PriorityBuffer.Held<String>> load() throws Exception {
+        if (snapshot == null) {
+            return List.of();
+        }
+        try {
+            List<PriorityBuffer.Held<String>> items = Snapshots.read(snapshot);
+            LOG.info("priority-queue: loaded {} items from snapshot {}", items.size(), snapshot);
+            return items;
+        } catch (Snapshots.CorruptSnapshotException e) {
+            if (!startEmptyOnCorruptSnapshot) {
+                throw new IllegalStateException(e.getMessage() + "; remove or repair it, or set "
+                        + "startEmptyOnCorruptSnapshot: true to start empty (the file is then kept aside)", e);
+            }
+            Path aside = snapshot.resolveSibling(snapshot.getFileName() + ".corrupt-" + System.currentTimeMillis());
+            Files.move(snapshot, aside);
+            LOG.warn("priority-queue: {}; starting empty as configured (startEmptyOnCorruptSnapshot), the file was "
+                    + "moved to {}", e.getMessage(), aside);
+            return List.of();
+        }
+    }
+
+    private WorkerCommands.Snapshotter snapshotter(Backlog backlog) {
+        return new WorkerCommands.Snapshotter() {
+            @Override
+            public void snapshotNow() throws Exception {
+                if (snapshot == null) {
+                    throw new IllegalStateException("no snapshot path is configured");
+                }
+                writeSnapshot(backlog);
+            }
+
+            @Override
+            public List<String[]> info() {
+                return List.of(new String[] {"path", snapshot == null ? "none" : snapshot.toString()},
+                        new String[] {"interval_seconds", Long.toString(snapshotInterval.toSeconds())},
+                        new String[] {"written", Long.toString(snapshotsWritten.get())},
+                        new String[] {"last", lastSnapshot});
+            }
+        };
+    }
+
+    private void writeSnapshot(Backlog backlog) throws Exception {
+        synchronized (snapshotLock) {
+            long changes = backlog.changes();
+            List<PriorityBuffer.Held<String>> items = backlog.entries();
+            Snapshots.write(snapshot, items);
+            lastSnapshotChanges = changes;
+            snapshotsWritten.incrementAndGet();
+            lastSnapshot = Instant.now() + " (" + items.size() + " items)";
+            LOG.debug("priority-queue: wrote {} items to snapshot {}", items.size(), snapshot);
+        }
+    }
+
+    private Disposable periodic(Backlog backlog) {
+        if (snapshot == null) {
+            return () -> { };
+        }
+        return Flux.interval(snapshotInterval, snapshotInterval, Schedulers.boundedElastic())
+                .filter(tick -> backlog.changes() != lastSnapshotChanges)
+                .subscribe(tick -> {
+                    try {
+                        writeSnapshot(backlog);
+                    } catch (Exception e) {
+                        LOG.warn("priority-queue: periodic snapshot to {} failed (will retry): {}", snapshot,
+                                e.toString());
+                    }
+                });
+    }
+
+    private Mono<Void> stop(RespServer server, DisposableServer s, Backlog backlog, Feed up,
+            Sinks.One<InetSocketAddress> addr) {
+        return Mono.fromRunnable(() -> {
+            up.dispose();
+            if (up.periodic != null) {
+                up.periodic.dispose();
+            }
+            backlog.releaseWaiters();
+            if (snapshot != null) {
+                try {
+                    writeSnapshot(backlog);
+                    LOG.info("priority-queue: stopped; {} items saved to snapshot {}", backlog.size(), snapshot);
+                } catch (Exception e) {
+                    LOG.error("priority-queue: final snapshot to {} failed: {} items not saved", snapshot,
+                            backlog.size(), e);
+                }
+            } else if (backlog.size() > 0) {
+                LOG.warn("priority-queue: stopped with {} items queued and no snapshot configured: they are lost",
+                        backlog.size());
+            }
+        }).subscribeOn(Schedulers.boundedElastic()).then(Mono.defer(() -> {
+            bound.end(addr);
+            return server.close(s);
+        }));
+    }
+
+    /** Builds a {@link PriorityQueueSink}. */
+    public static final class Builder {
+        private String host = "127.0.0.1";
+        private int port;
+        private int capacity = 10_000;
+        private Path snapshot;
+        private Duration snapshotInterval = Duration.ofSeconds(30);
+        private boolean startEmptyOnCorruptSnapshot;
+        private int maxConnections = RespSettings.DEFAULT_MAX_CONNECTIONS;
+        private int maxBulkLength = RespSettings.DEFAULT_MAX_BULK_LENGTH;
+        private int maxArguments = RespSettings.DEFAULT_MAX_ARGUMENTS;
+        private EventDispatcher events;
+
+        private Builder() {
+        }
+
+        /** @param h bind address @return this */
+        public Builder host(String h) {
+            this.host = Objects.requireNonNull(h, "host");
+            return this;
+        }
+
+        /** @param p bind port, 0 for ephemeral @return this */
+        public Builder port(int p) {
+            this.port = p;
+            return this;
+        }
+
+        /** @param n most items queued @return this */
+        public Builder capacity(int n) {
+            this.capacity = n;
+            return this;
+        }
+
+        /** @param file snapshot file, or null for none @return this */
+        public Builder snapshot(Path file) {
+            this.snapshot = file;
+            return this;
+        }
+
+        /** @param d time between periodic snapshots (positive) @return this */
+        public Builder snapshotInterval(Duration d) {
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException("snapshotInterval must be positive, was " + d);
+            }
+            this.snapshotInterval = d;
+            return this;
+        }
+
+        /** @param b start empty (moving the file aside) when the snapshot is corrupt @return this */
+        public Builder startEmptyOnCorruptSnapshot(boolean b) {
+            this.startEmptyOnCorruptSnapshot = b;
+            return this;
+        }
+
+        /** @param n most worker connections @return this */
+        public Builder maxConnections(int n) {
+            this.maxConnections = n;
+            return this;
+        }
+
+        /** @param n longest bulk string accepted, bytes @return this */
+        public Builder maxBulkLength(int n) {
+            this.maxBulkLength = n;
+            return this;
+        }
+
+        /** @param dispatcher receives connection events and evictions @return this */
+        public Builder events(EventDispatcher dispatcher) {
+            this.events = dispatcher;
+            return this;
+        }
+
+        /** @return the sink */
+        public PriorityQueueSink build() {
+            return new PriorityQueueSink(this);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package io.sluice.transport.resp;
+
+import io.sluice.transport.spi.Bind;
+import io.sluice.transport.spi.EndpointOptions;
+import io.sluice.transport.spi.EndpointType;
+import io.sluice.transport.spi.OptionSpec;
+import io.sluice.transport.spi.OptionType;
+import io.sluice.transport.spi.Role;
+import io.sluice.transport.spi.TransportProvider;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The RESP (Redis protocol) transport: a {@code resp} source that producers feed with
+ * {@code UPDATE} / {@code RPUSH} / {@code LPUSH}, and a {@code priority-queue} sink that workers pull
+ * with {@code NEXT} / {@code BNEXT}. Registered in
+ * {@code META-INF/services/io.sluice.transport.spi.TransportProvider}.
+ *
+ * <pre>
+ * source: {type: resp, host: 127.0.0.1, port: 6380}
+ * sink:   {type: priority-queue, port: 6381, capacity: 10000, snapshot: /var/lib/sluice/jobs.snap,
+ *          snapshotInterval: 30s}
+ * </pre>
+ */
+public final class RespProvider implements TransportProvider {
+
+    /** Netty's Redis decoder refuses longer bulk strings whatever the option says. */
+    static final long NETTY_MAX_BULK_LENGTH = 512L * 1024 * 1024;
+
+    private static final OptionSpec HOST = OptionSpec.optional("host", OptionType.STRING, "127.0.0.1", "bind address");
+    private static final OptionSpec PORT = OptionSpec.required("port", OptionType.PORT, "bind port");
+    private static final OptionSpec MAX_CONNECTIONS = OptionSpec.optional("maxConnections", OptionType.POSITIVE_INT,
+            RespSettings.DEFAULT_MAX_CONNECTIONS, "most client connections at once; more are refused");
+    private static final OptionSpec MAX_BULK_LENGTH = OptionSpec.optional("maxBulkLength", OptionType.SIZE,
+            (long) RespSettings.DEFAULT_MAX_BULK_LENGTH,
+            "longest bulk string (item, value) accepted, at most 512MiB; longer: protocol error, connection closed");
+    private static final OptionSpec MAX_ARGUMENTS = OptionSpec.optional("maxArguments", OptionType.POSITIVE_INT,
+            RespSettings.DEFAULT_MAX_ARGUMENTS, "most elements in one command; more: protocol error, connection closed");
+
+    @Override
+    public List<EndpointType> endpointTypes() {
+        EndpointType source = EndpointType.builder("resp",
+                        "Redis protocol server: UPDATE item priority, RPUSH/LPUSH key value -> messages")
+                .option(HOST).option(PORT).option(MAX_CONNECTIONS).option(MAX_BULK_LENGTH).option(MAX_ARGUMENTS)
+                .source((o, context) -> RespSource.builder().host(o.string("host")).port(o.integer("port"))
+                        .maxConnections(o.integer("maxConnections")).maxBulkLength(bulk(o))
+                        .maxArguments(o.integer("maxArguments")).events(context.events()).build())
+                .binds(Bind::tcpServer)
+                .build();
+        EndpointType sink = EndpointType.builder("priority-queue",
+                        "Barbershop work queue over the Redis protocol: workers NEXT/BNEXT the highest item")
+                .option(HOST).option(PORT).option(MAX_CONNECTIONS).option(MAX_BULK_LENGTH)
+                .option(OptionSpec.optional("capacity", OptionType.POSITIVE_INT, 10_000, "most items queued"))
+                .option(OptionSpec.optional("snapshot", OptionType.STRING, null,
+                        "snapshot file: written periodically, on SNAPSHOT and on stop, loaded on start"))
+                .option(OptionSpec.optional("snapshotInterval", OptionType.DURATION, java.time.Duration.ofSeconds(30),
+                        "time between periodic snapshots (a crash loses at most this much)"))
+                .option(OptionSpec.optional("startEmptyOnCorruptSnapshot", OptionType.BOOLEAN, false,
+                        "start empty (moving the file aside) instead of failing when the snapshot is corrupt"))
+                .sink((o, context) -> PriorityQueueSink.builder().host(o.string("host")).port(o.integer("port"))
+                        .maxConnections(o.integer("maxConnections")).maxBulkLength(bulk(o))
+                        .capacity(o.integer("capacity"))
+                        .snapshot(o.has("snapshot") ? Path.of(o.string("snapshot")) : null)
+                        .snapshotInterval(o.duration("snapshotInterval"))
+                        .startEmptyOnCorruptSnapshot(o.bool("startEmptyOnCorruptSnapshot"))
+                        .events(context.events()).build())
+                .binds((role, o) -> role == Role.SINK
+                        ? List.of(new Bind(Bind.Protocol.TCP, o.string("host"), o.integer("port")))
+                        : List.of())
+                .build();
+        return List.of(source, sink);
+    }
+
+    private static int bulk(EndpointOptions o) {
+        long n = o.size("maxBulkLength");
+        if (n > NETTY_MAX_BULK_LENGTH) {
+            throw new IllegalArgumentException("maxBulkLength must be at most 512MiB, was " + n + " bytes");
+        }
+        return (int) n;
+    }
+}

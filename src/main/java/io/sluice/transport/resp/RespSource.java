@@ -1,0 +1,282 @@
+package io.sluice.transport.resp;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.handler.codec.redis.ArrayRedisMessage;
+import io.netty.handler.codec.redis.RedisMessage;
+import io.sluice.Message;
+import io.sluice.event.ConnectionError;
+import io.sluice.event.EventDispatcher;
+import io.sluice.transport.BoundAddress;
+import io.sluice.transport.ServerSource;
+import io.sluice.transport.TransportMetrics;
+import io.sluice.transport.TransportSupport;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.netty.Connection;
+
+/**
+ * RESP (Redis protocol) server source: any Redis client produces messages with
+ * <ul>
+ *   <li>{@code UPDATE item priority} (Barbershop): one message, payload = item, headers
+ *       {@code item} and {@code priority}; reply {@code +OK}.</li>
+ *   <li>{@code RPUSH key value [value ...]} / {@code LPUSH ...} (Resque style): one message per
+ *       value in argument order, payload = value, headers {@code item} (= value), {@code priority}
+ *       {@code 0} and {@code key}, message key = key; reply: the integer number of values accepted
+ *       (Sluice keeps no list whose length it could report).</li>
+ *   <li>{@code PING}, {@code ECHO}, {@code QUIT}, and {@code CLIENT ...} / {@code COMMAND ...}
+ *       answered harmlessly so that client libraries and {@code redis-cli} connect cleanly.</li>
+ * </ul>
+ * A wrong number of arguments, a non-integer priority or an unknown command is answered with
+ * {@code -ERR ...} in Redis's words and the connection stays open. Malformed RESP, a bulk string
+ * over {@code maxBulkLength} (e.g. a 1 GiB length) or an array over {@code maxArguments} is answered
+ * {@code -ERR Protocol error: ...} and closes that connection only, with a {@link ConnectionError}.
+ *
+ * <h2>Backpressure</h2>
+ * Each connection's commands are taken only as the pipeline requests messages (bounded prefetch per
+ * connection, connections merged with bounded concurrency), so a slow pipeline stops reading the
+ * sockets. A command is answered when the source turns it into messages, which happens as the
+ * pipeline's demand reaches its connection (at most one command ahead of it), so {@code +OK} means
+ * "taken by the pipeline", not "delivered to a worker". A client that
+ * pipelines commands but never reads its replies is closed once more than {@value #MAX_PENDING_REPLY_BYTES}
+ * bytes of replies wait for it.
+ */
+public final class RespSource implements ServerSource {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RespSource.class);
+    private static final String NAME = "resp";
+    static final int MAX_PENDING_REPLY_BYTES = 1 << 20;
+
+    private final RespSettings settings;
+    private final int prefetch;
+    private final EventDispatcher events;
+    private final TransportMetrics metrics = new TransportMetrics(NAME);
+    private final BoundAddress bound = new BoundAddress();
+
+    private RespSource(Builder b) {
+        this.settings = new RespSettings(b.host, b.port, b.maxConnections, b.maxBulkLength, b.maxArguments);
+        this.prefetch = b.prefetch;
+        this.events = b.events;
+    }
+
+    /** @return a builder (host 127.0.0.1, ephemeral port) */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public TransportMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public Mono<InetSocketAddress> boundAddress() {
+        return bound.mono();
+    }
+
+    /** @return the messages of every connection; binds on subscribe, unbinds on cancel */
+    @Override
+    public Flux<Message> flux() {
+        return Flux.defer(() -> {
+            Sinks.One<InetSocketAddress> addr = bound.begin();
+            Sinks.Many<Connection> accepted = Sinks.many().unicast().onBackpressureBuffer();
+            RespServer server = new RespServer(settings, NAME, events, metrics);
+            return Flux.usingWhen(server.bind(c -> {
+                        synchronized (accepted) {
+                            if (accepted.tryEmitNext(c).isFailure()) {
+                                c.dispose();
+                            }
+                        }
+                        return c.onDispose();
+                    }),
+                    s -> {
+                        addr.tryEmitValue((InetSocketAddress) s.address());
+                        LOG.debug("resp source bound to {}", s.address());
+                        return accepted.asFlux().flatMap(this::receive, settings.maxConnections(), prefetch);
+                    },
+                    s -> close(server, s, addr),
+                    (s, err) -> close(server, s, addr),
+                    s -> close(server, s, addr));
+        });
+    }
+
+    private Mono<Void> close(RespServer server, reactor.netty.DisposableServer s, Sinks.One<InetSocketAddress> addr) {
+        bound.end(addr);
+        return server.close(s);
+    }
+
+    private Flux<Message> receive(Connection c) {
+        Channel ch = c.channel();
+        // map runs inside onNext, before reactor-netty releases the decoded message
+        return c.inbound().receiveObject()
+                .map(o -> RespCommand.of((RedisMessage) o))
+                .concatMapIterable(cmd -> execute(ch, cmd), prefetch)
+                .onErrorResume(e -> {
+                    // one connection's failure never fails the source
+                    metrics.error();
+                    LOG.warn("resp source: closing connection from {}: {}", ch.remoteAddress(), e.toString());
+                    TransportSupport.publish(events, new ConnectionError(NAME, String.valueOf(ch.remoteAddress()),
+                            e.toString(), e));
+                    return Mono.empty();
+                })
+                .doFinally(s -> c.dispose());
+    }
+
+    private List<Message> execute(Channel ch, RespCommand cmd) {
+        if (cmd.protocolError() != null) {
+            RespCodec.refuse(ch, cmd.protocolError());
+            return List.of();
+        }
+        switch (cmd.name()) {
+            case "":
+                return List.of();
+            case "UPDATE":
+                return update(ch, cmd);
+            case "RPUSH":
+            case "LPUSH":
+                return push(ch, cmd);
+            case "PING":
+                reply(ch, cmd.arity() == 0 ? RespCodec.PONG : cmd.arity() == 1 ? RespCodec.bulk(cmd.args().get(0))
+                        : RespCodec.wrongArity(cmd.name()));
+                return List.of();
+            case "ECHO":
+                reply(ch, cmd.arity() == 1 ? RespCodec.bulk(cmd.args().get(0)) : RespCodec.wrongArity(cmd.name()));
+                return List.of();
+            case "QUIT":
+                ch.eventLoop().execute(() -> ch.writeAndFlush(RespCodec.OK).addListener(ChannelFutureListener.CLOSE));
+                return List.of();
+            case "CLIENT":
+                reply(ch, RespCodec.OK);
+                return List.of();
+            case "COMMAND":
+                reply(ch, ArrayRedisMessage.EMPTY_INSTANCE);
+                return List.of();
+            default:
+                reply(ch, RespCodec.error("unknown command '" + cmd.name() + "'"));
+                return List.of();
+        }
+    }
+
+    private List<Message> update(Channel ch, RespCommand cmd) {
+        if (cmd.arity() != 2) {
+            reply(ch, RespCodec.wrongArity(cmd.name()));
+            return List.of();
+        }
+        long priority;
+        try {
+            priority = cmd.integer(1);
+        } catch (NumberFormatException e) {
+            reply(ch, RespCodec.error("value is not an integer or out of range"));
+            return List.of();
+        }
+        byte[] item = cmd.args().get(0);
+        metrics.message(item.length);
+        Message m = Message.builder().payload(item).header("item", cmd.text(0))
+                .header("priority", Long.toString(priority)).build();
+        reply(ch, RespCodec.OK);
+        return List.of(m);
+    }
+
+    private List<Message> push(Channel ch, RespCommand cmd) {
+        if (cmd.arity() < 2) {
+            reply(ch, RespCodec.wrongArity(cmd.name()));
+            return List.of();
+        }
+        String key = cmd.text(0);
+        List<Message> out = new ArrayList<>(cmd.arity() - 1);
+        for (int i = 1; i < cmd.arity(); i++) {
+            byte[] value = cmd.args().get(i);
+            metrics.message(value.length);
+            out.add(Message.builder().payload(value).key(key).header("item", cmd.text(i)).header("priority", "0")
+                    .header("key", key).build());
+        }
+        reply(ch, RespCodec.integer(out.size()));
+        return out;
+    }
+
+    /**
+     * Writes a reply in command order: every reply goes through the channel's event loop queue,
+     * whichever thread processed the command.
+     */
+    private void reply(Channel ch, RedisMessage reply) {
+        ChannelOutboundBuffer pending = ch.unsafe().outboundBuffer();
+        if (pending != null && pending.totalPendingWriteBytes() > MAX_PENDING_REPLY_BYTES) {
+            RespCodec.refuse(ch, "client does not read its replies (over " + MAX_PENDING_REPLY_BYTES
+                    + " bytes pending)");
+            return;
+        }
+        ch.eventLoop().execute(() -> ch.writeAndFlush(reply, ch.voidPromise()));
+    }
+
+    /** Builds a {@link RespSource}. */
+    public static final class Builder {
+        private String host = "127.0.0.1";
+        private int port;
+        private int maxConnections = RespSettings.DEFAULT_MAX_CONNECTIONS;
+        private int maxBulkLength = RespSettings.DEFAULT_MAX_BULK_LENGTH;
+        private int maxArguments = RespSettings.DEFAULT_MAX_ARGUMENTS;
+        private int prefetch = 32;
+        private EventDispatcher events;
+
+        private Builder() {
+        }
+
+        /** @param h bind address @return this */
+        public Builder host(String h) {
+            this.host = Objects.requireNonNull(h, "host");
+            return this;
+        }
+
+        /** @param p bind port, 0 for ephemeral @return this */
+        public Builder port(int p) {
+            this.port = p;
+            return this;
+        }
+
+        /** @param n most connections open at once @return this */
+        public Builder maxConnections(int n) {
+            this.maxConnections = n;
+            return this;
+        }
+
+        /** @param n longest bulk string accepted, bytes @return this */
+        public Builder maxBulkLength(int n) {
+            this.maxBulkLength = n;
+            return this;
+        }
+
+        /** @param n most elements in one request @return this */
+        public Builder maxArguments(int n) {
+            this.maxArguments = n;
+            return this;
+        }
+
+        /** @param n commands taken ahead per connection, at least 1 @return this */
+        public Builder prefetch(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("prefetch must be at least 1, was " + n);
+            }
+            this.prefetch = n;
+            return this;
+        }
+
+        /** @param dispatcher receives connection events @return this */
+        public Builder events(EventDispatcher dispatcher) {
+            this.events = dispatcher;
+            return this;
+        }
+
+        /** @return the source */
+        public RespSource build() {
+            return new RespSource(this);
+        }
+    }
+}
