@@ -58,6 +58,7 @@ public final class FileReloader implements AutoCloseable {
     private byte[] seenDigest;
     private byte[] failedDigest;
     private ScheduledFuture<?> task;
+    private volatile long polls;
 
     /**
      * Reads and loads the files once; a failure here is thrown (nothing to fall back to).
@@ -113,11 +114,17 @@ public final class FileReloader implements AutoCloseable {
     }
 
     private synchronized void poll() {
+        polls++;
         try {
             check(false);
         } catch (RuntimeException e) {
             LOG.error("{}: reload check failed: {}", what, reason(e));
         }
+    }
+
+    /** @return how many polls have run (for tests that wait for polls to have happened) */
+    long polls() {
+        return polls;
     }
 
     private boolean check(boolean now) {

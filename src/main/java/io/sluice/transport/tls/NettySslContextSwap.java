@@ -10,6 +10,8 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import java.io.ByteArrayInputStream;
 import java.security.KeyException;
+import java.security.KeyFactory;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.PrivateKey;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -87,13 +89,22 @@ final class NettySslContextSwap extends SslContext {
         return TlsOptions.Engine.JDK;
     }
 
-    /** Reads a PEM private key with Netty's parser (PKCS#8, plain or encrypted without a password). */
+    /**
+     * Reads a PEM private key with Netty's parser (PKCS#8), then re-creates it with the JDK's own key
+     * factory: Netty hands keys to BouncyCastle when that is on the class path, and the JDK's signature
+     * and TLS code refuse BouncyCastle's key objects.
+     */
     static PrivateKey privateKey(byte[] pem) throws Exception {
         PrivateKey key = toPrivateKey(new ByteArrayInputStream(pem), null);
         if (key == null) {
             throw new KeyException("no key found");
         }
-        return key;
+        String family = switch (key.getAlgorithm()) {
+            case "EC", "ECDSA" -> "EC";
+            case "Ed25519", "Ed448", "EdDSA" -> "EdDSA";
+            default -> key.getAlgorithm();
+        };
+        return KeyFactory.getInstance(family).generatePrivate(new PKCS8EncodedKeySpec(key.getEncoded()));
     }
 
     @Override

@@ -165,6 +165,11 @@ public final class TlsContext implements AutoCloseable {
         return files.reload();
     }
 
+    /** @return the file reloader (tests wait for its polls) */
+    FileReloader files() {
+        return files;
+    }
+
     /** Stops watching the files; contexts handed out keep working with the last certificate. */
     @Override
     public void close() {
