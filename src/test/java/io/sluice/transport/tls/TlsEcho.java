@@ -27,12 +27,16 @@ final class TlsEcho implements AutoCloseable {
 
     final DisposableServer server;
     final AtomicInteger handled = new AtomicInteger();
+    /** Failed handshakes, as {@link TlsHandshakeFailures} reported them. */
+    final java.util.List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     TlsEcho(TlsContext tls) {
         server = TcpServer.create()
                 .host("127.0.0.1")
                 .port(0)
                 .secure(tls.sslProvider())
+                .doOnChannelInit((obs, ch, addr) -> TlsHandshakeFailures.install(ch.pipeline(),
+                        (peer, cause) -> failures.add(peer + " " + cause.getClass().getSimpleName())))
                 .handle((in, out) -> {
                     handled.incrementAndGet();
                     String[] who = {"anonymous"};

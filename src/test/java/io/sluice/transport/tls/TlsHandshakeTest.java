@@ -88,6 +88,8 @@ class TlsHandshakeTest {
                 assertThat(handshakeFailed).hasStackTraceContaining("certificate");
             }
             assertThat(echo.handled).as("the server handler never ran for the refused client").hasValue(1);
+            TlsRotationTest.waitFor(() -> !echo.failures.isEmpty(), "the failed handshake is reported");
+            assertThat(echo.failures).hasSize(1);
         }
     }
 
@@ -112,6 +114,9 @@ class TlsHandshakeTest {
             }
             assertThat(first).as("connection closed").isEqualTo(-1);
             assertThat(echo.handled).hasValue(0);
+            TlsRotationTest.waitFor(() -> !echo.failures.isEmpty(), "the failed handshake is reported");
+            assertThat(echo.failures).singleElement().asString()
+                    .contains("127.0.0.1:" + raw.getLocalPort(), "NotSslRecordException");
             try (TlsContext c = TlsContext.open(TlsOptions.client(ca).withEngine(engine), "client");
                     TlsEcho.Client ok = new TlsEcho.Client(c, echo.port())) {
                 assertThat(ok.ask("after")).isEqualTo("after from anonymous");
