@@ -7,6 +7,9 @@ public final class BearerTokens {
 
     private static final String SCHEME = "bearer";
 
+    /** The {@code WWW-Authenticate} value to send with a 401 (RFC 6750 section 3). */
+    public static final String CHALLENGE = "Bearer realm=\"sluice\"";
+
     private BearerTokens() {
     }
 
