@@ -1,5 +1,8 @@
 package io.sluice.transport.auth;
 
+import io.sluice.transport.spi.EndpointOptions;
+import io.sluice.transport.spi.OptionSpec;
+import io.sluice.transport.spi.OptionType;
 import io.sluice.transport.tls.FileReloader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -196,6 +199,62 @@ public final class ZmqCurve implements AutoCloseable {
             throw new IllegalArgumentException(file + ": no key in the file (every client would be refused)");
         }
         return Map.copyOf(out);
+    }
+
+    /** @return the YAML schema of the {@code curve} group of ZeroMQ endpoints */
+    public static OptionSpec curveOption() {
+        return OptionSpec.group("curve", "ZeroMQ CURVE encryption and authentication from key files",
+                OptionSpec.required("secretKey", OptionType.STRING,
+                        "this side's secret certificate (zcert format, curve/public-key and curve/secret-key)"),
+                OptionSpec.optional("allowedClients", OptionType.STRING, null,
+                        "file of allowed client public keys, 'name:key' or 'key' per line (default: any client)")
+                        .sourceOnly(),
+                OptionSpec.optional("serverKey", OptionType.STRING, null,
+                        "the server's public certificate (zcert format); required on a sink").sinkOnly(),
+                OptionSpec.optional("reloadInterval", OptionType.DURATION, Duration.ofSeconds(10),
+                        "how often allowedClients is checked for changes (also re-read on SIGHUP)"));
+    }
+
+    /**
+     * Server side from a validated {@code curve} group.
+     *
+     * @param group the group, or null
+     * @param ctx the server socket's context
+     * @param baseDir directory relative file names are resolved against, or null
+     * @param what the endpoint, for log lines
+     * @param listener told about refused clients
+     * @return the server's CURVE security, or null when {@code group} is null
+     */
+    public static ZmqCurve server(EndpointOptions group, ZContext ctx, Path baseDir, String what,
+            AuthListener listener) {
+        if (group == null) {
+            return null;
+        }
+        Duration interval = group.duration("reloadInterval");
+        return server(ctx, path(baseDir, group.string("secretKey")), path(baseDir, group.string("allowedClients")),
+                interval == null ? Duration.ofSeconds(10) : interval, what, listener);
+    }
+
+    /**
+     * Client side from a validated {@code curve} group; does nothing when {@code group} is null.
+     *
+     * @param socket the client socket, before {@code connect}
+     * @param group the group, or null
+     * @param baseDir directory relative file names are resolved against, or null
+     * @throws IllegalArgumentException when {@code serverKey} is missing or a file is unusable
+     */
+    public static void applyClient(ZMQ.Socket socket, EndpointOptions group, Path baseDir) {
+        if (group == null) {
+            return;
+        }
+        if (group.string("serverKey") == null) {
+            throw new IllegalArgumentException("curve.serverKey: required on a sink (the server's public key)");
+        }
+        applyClient(socket, path(baseDir, group.string("secretKey")), path(baseDir, group.string("serverKey")));
+    }
+
+    private static Path path(Path baseDir, String name) {
+        return name == null ? null : baseDir == null ? Path.of(name) : baseDir.resolve(name);
     }
 
     /** A fixed answer for mechanisms other than CURVE (other sockets of the same context). */

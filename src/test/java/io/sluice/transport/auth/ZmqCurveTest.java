@@ -88,6 +88,35 @@ class ZmqCurveTest {
         assertThatThrownBy(() -> ZmqCurve.parseAllowed("c.txt", "#\n".getBytes())).hasMessageContaining("no key");
     }
 
+    @Test
+    void yamlGroupsBuildServerAndClient() throws Exception {
+        ZCert server = new ZCert();
+        server.saveSecret(dir.resolve("server.key_secret").toString());
+        server.savePublic(dir.resolve("server.key").toString());
+        new ZCert().saveSecret(dir.resolve("client.key_secret").toString());
+        var spec = ZmqCurve.curveOption();
+        var serverGroup = (io.sluice.transport.spi.EndpointOptions) spec.convert(java.util.Map.of(
+                "secretKey", "server.key_secret"));
+        var clientGroup = (io.sluice.transport.spi.EndpointOptions) spec.convert(java.util.Map.of(
+                "secretKey", "client.key_secret", "serverKey", "server.key"));
+        assertThat(ZmqCurve.server(null, null, dir, "x", null)).isNull();
+        try (ZContext ctx = new ZContext();
+                ZmqCurve curve = ZmqCurve.server(serverGroup, ctx, dir, "yaml", null)) {
+            ZMQ.Socket pull = ctx.createSocket(SocketType.PULL);
+            curve.applyServer(pull);
+            pull.setReceiveTimeOut(10_000);
+            int port = pull.bindToRandomPort("tcp://127.0.0.1");
+            ZMQ.Socket push = ctx.createSocket(SocketType.PUSH);
+            ZmqCurve.applyClient(push, clientGroup, dir);
+            push.connect("tcp://127.0.0.1:" + port);
+            push.send("over curve");
+            assertThat(pull.recvStr()).as("no allowedClients: any client with the server key").isEqualTo("over curve");
+            ZMQ.Socket noServerKey = ctx.createSocket(SocketType.PUSH);
+            assertThatThrownBy(() -> ZmqCurve.applyClient(noServerKey, serverGroup, dir))
+                    .hasMessageContaining("curve.serverKey");
+        }
+    }
+
     private static ZMQ.Socket push(ZContext ctx, Path clientSecret, int port) {
         ZMQ.Socket s = ctx.createSocket(SocketType.PUSH);
         ZmqCurve.applyClient(s, clientSecret, clientSecret.resolveSibling("server.key"));
