@@ -26,6 +26,7 @@ class ZmqCurveTest {
     Path dir;
 
     @Test
+    @SuppressWarnings("deprecation") // ZContext.destroySocket: closes one socket of the context
     void allowedClientsOnlyAndReload() throws Exception {
         ZCert server = new ZCert();
         server.saveSecret(dir.resolve("server.key_secret").toString());

@@ -24,6 +24,7 @@ import reactor.netty.tcp.TcpServer;
 final class TlsEcho implements AutoCloseable {
 
     static final Duration WAIT = Duration.ofSeconds(10);
+    private static final String CLOSED = "\u0000closed";
 
     final DisposableServer server;
     final AtomicInteger handled = new AtomicInteger();
@@ -69,12 +70,21 @@ final class TlsEcho implements AutoCloseable {
                     .doOnConnected(c -> c.addHandlerLast(new LineBasedFrameDecoder(8192)))
                     .connectNow(WAIT);
             conn.inbound().receive().asString().subscribe(lines::add, e -> { });
+            conn.onDispose(() -> lines.add(CLOSED));
         }
 
-        /** Sends a line and returns the answer, or null when none came (connection closed). */
+        /**
+         * Sends a line and returns the answer, or null when the connection closed instead.
+         *
+         * @throws AssertionError when neither happens within the bounded wait
+         */
         String ask(String line) throws InterruptedException {
             conn.outbound().sendString(Mono.just(line + "\n")).then().subscribe(x -> { }, e -> { });
-            return lines.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            String got = lines.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            if (got == null) {
+                throw new AssertionError("no answer and no close within " + WAIT);
+            }
+            return got.equals(CLOSED) ? null : got;
         }
 
         /** @return the serial number of the certificate the server presented on this connection */
