@@ -119,6 +119,10 @@ public final class TlsContext implements AutoCloseable {
      */
     public synchronized io.grpc.netty.shaded.io.netty.handler.ssl.SslContext grpcSslContext() {
         if (grpc == null) {
+            if (options.role() == io.sluice.transport.spi.Role.SINK && !options.verifyHostname()) {
+                LOG.warn("tls for {}: verifyHostname false is not honoured by gRPC, which always checks the "
+                        + "certificate against the channel's authority", what);
+            }
             try {
                 grpc = new GrpcSslContextSwap(GrpcSslContextSwap.build(options, material,
                         GrpcSslContextSwap.resolve(options.engine())));
