@@ -1,0 +1,35 @@
+package io.sluice.transport.auth;
+
+import io.grpc.CallCredentials;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+
+/**
+ * Client side of {@link GrpcAuthInterceptor}: adds {@code authorization: Bearer <token>} to every call
+ * ({@code stub.withCallCredentials(...)} or {@code CallOptions.withCallCredentials}). The token is read
+ * from the supplier per call, so a sink can follow a rotated token file.
+ */
+public final class BearerCallCredentials extends CallCredentials {
+
+    private final Supplier<String> token;
+
+    /** @param token supplies the current token */
+    public BearerCallCredentials(Supplier<String> token) {
+        this.token = Objects.requireNonNull(token, "token");
+    }
+
+    @Override
+    public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
+        String t = token.get();
+        if (t == null || t.isEmpty()) {
+            applier.fail(Status.UNAUTHENTICATED.withDescription("no bearer token configured"));
+            return;
+        }
+        Metadata m = new Metadata();
+        m.put(GrpcAuthInterceptor.AUTHORIZATION, BearerTokens.header(t));
+        applier.apply(m);
+    }
+}
