@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Fuzzes Sluice's decoders and parsers with Jazzer, one target at a time, each in its own JVM.
+#
+#   scripts/fuzz.sh --ci            every target for a few seconds (CI: total well under 2 minutes)
+#   scripts/fuzz.sh --runs 1000000  every target for that many executions (the campaign the issue asks
+#                                   for); writes benchmarks/results/fuzz-<time>.md
+#   scripts/fuzz.sh --seconds 60 [Target#method ...]   chosen targets for a time
+#
+# Plain `mvn test` already replays the committed corpus (src/test/resources/io/sluice/fuzz/*Inputs/)
+# in JUnit regression mode. A finding leaves a crash-* file in the working directory; copy it into the
+# target's Inputs/<method>/ folder to turn it into a regression test, then fix the code.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode=seconds; amount=60; targets=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --ci) mode=seconds; amount=${FUZZ_CI_SECONDS:-8}; shift ;;
+    --runs) mode=runs; amount=$2; shift 2 ;;
+    --seconds) mode=seconds; amount=$2; shift 2 ;;
+    -h|--help) sed -n 2,12p "$0"; exit 0 ;;
+    *) targets+=("$1"); shift ;;
+  esac
+done
+if [ ${#targets[@]} -eq 0 ]; then
+  mapfile -t targets < <(grep -l '@FuzzTest' src/test/java/io/sluice/fuzz/*.java | while read -r f; do
+    cls=io.sluice.fuzz.$(basename "$f" .java)
+    grep -A2 '@FuzzTest' "$f" | grep -oE 'void [a-zA-Z0-9_]+' | awk -v c="$cls" '{print c"#"$2}'
+  done)
+fi
+if [ ! -f target/test-cp.txt ] || [ pom.xml -nt target/test-cp.txt ] || [ ! -d target/test-classes/io/sluice/fuzz ]; then
+  mvn -B -q -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/test-cp.txt \
+      -Dmdep.includeScope=test >/dev/null
+fi
+cp="$PWD/target/test-classes:$PWD/target/classes:$(cat target/test-cp.txt)"
+work=target/fuzz; mkdir -p "$work"
+stamp=$(date -u +%Y-%m-%d-%H%M)
+report=""
+failed=0
+for t in "${targets[@]}"; do
+  cls=${t%#*}; method=${t#*#}
+  corpus="$work/corpus/$cls/$method"; mkdir -p "$corpus"
+  seeds="src/test/resources/${cls//.//}Inputs/$method"
+  limit=(-max_total_time="$amount"); [ "$mode" = runs ] && limit=(-runs="$amount")
+  log="$work/$cls.$method.log"
+  echo "fuzzing $t ($mode $amount)"
+  start=$(date +%s)
+  set +e
+  (cd "$work" && java -Xmx1g -Dio.netty.leakDetection.level=paranoid \
+      -Dio.grpc.netty.shaded.io.netty.leakDetection.level=paranoid -cp "$cp" \
+      com.code_intelligence.jazzer.Jazzer --target_class="$cls" --target_method="$method" \
+      --instrumentation_includes='io.sluice.**' \
+      "${limit[@]}" -rss_limit_mb=1536 -timeout=10 "$PWD/../../$corpus" \
+      $( [ -d "$seeds" ] && echo "$PWD/../../$seeds" )) > "$log" 2>&1
+  rc=$?
+  set -e
+  secs=$(( $(date +%s) - start ))
+  done_line=$(grep -E '^Done [0-9]+ runs' "$log" | tail -1 || true)
+  if [ $rc -ne 0 ]; then
+    failed=1
+    echo "FINDING in $t (exit $rc), log: $log"
+    grep -E '^== Java Exception|^(ERROR|FINDING)|Exception' "$log" | head -5
+  fi
+  echo "  ${done_line:-no summary} (${secs}s wall, exit $rc)"
+  report+="| $t | ${done_line:-?} | ${secs} s | $([ $rc -eq 0 ] && echo 'no finding' || echo "FINDING (exit $rc)") |"$'\n'
+done
+if [ "$mode" = runs ]; then
+  out=benchmarks/results/fuzz-$stamp.md
+  { echo "# Fuzz campaign $stamp UTC"; echo; echo "Command: \`scripts/fuzz.sh --runs $amount\` on $(nproc) cores."; echo
+    echo "| target | libFuzzer summary | wall | result |"; echo "|---|---|---|---|"; printf '%s' "$report"; } > "$out"
+  echo "wrote $out"
+fi
+exit $failed
