@@ -41,7 +41,9 @@ final class ConfigReader {
             OptionSpec.optional("port", OptionType.PORT, 9090, "admin port"));
     private static final List<OptionSpec> OVERFLOW = List.of(
             new OptionSpec("policy", OptionType.STRING, false, "block", Catalog.POLICIES, Set.of(), "policy", List.of()),
-            OptionSpec.optional("capacity", OptionType.POSITIVE_INT, 256, "buffer size"));
+            OptionSpec.optional("capacity", OptionType.POSITIVE_INT, 256, "buffer size"),
+            OptionSpec.optional("priorityHeader", OptionType.STRING, "priority", "priority: header with the priority"),
+            OptionSpec.optional("keyHeader", OptionType.STRING, null, "priority: header whose value merges messages"));
 
     private final TransportRegistry registry;
     private final YamlNodes yaml = new YamlNodes();
@@ -183,7 +185,8 @@ final class ConfigReader {
         }
         EndpointOptions o = options.read(m, "overflow", OVERFLOW, Map.of(), what + " overflow").options();
         return new GatewayConfig.OverflowSpec(o.has("policy") ? o.string("policy") : "block",
-                o.has("capacity") ? o.integer("capacity") : 256);
+                o.has("capacity") ? o.integer("capacity") : 256,
+                o.has("priorityHeader") ? o.string("priorityHeader") : "priority", o.string("keyHeader"));
     }
 
     private GatewayConfig.Endpoint endpoint(Node node, Role role, String pipeline) {

@@ -332,6 +332,7 @@ public final class Gateway {
             case OVERWRITE_OLDEST -> Overflow.overwriteOldest(spec.capacity());
             case BLOCK -> Overflow.block(spec.capacity());
             case FAIL -> Overflow.fail(spec.capacity());
+            case PRIORITY -> Overflow.priorityByHeaders(spec.capacity(), spec.priorityHeader(), spec.keyHeader());
         };
     }
 }

@@ -96,10 +96,20 @@ public record GatewayConfig(Optional<Admin> admin, Duration drainTimeout, List<P
     /**
      * Overflow stage.
      *
-     * @param policy drop-newest, overwrite-oldest, block or fail
+     * @param policy drop-newest, overwrite-oldest, block, fail or priority
      * @param capacity buffer size
+     * @param priorityHeader for {@code priority}: the header holding a message's priority (a whole number)
+     * @param keyHeader for {@code priority}: the header whose value merges messages (one per key), or null
      */
-    public record OverflowSpec(String policy, int capacity) {
+    public record OverflowSpec(String policy, int capacity, String priorityHeader, String keyHeader) {
+
+        /**
+         * @param policy a FIFO policy name
+         * @param capacity buffer size
+         */
+        public OverflowSpec(String policy, int capacity) {
+            this(policy, capacity, "priority", null);
+        }
     }
 
     /**

@@ -3,7 +3,7 @@ package io.sluice.transport.resp;
 import io.sluice.Message;
 import io.sluice.event.Dropped;
 import io.sluice.event.EventDispatcher;
-import io.sluice.transport.TransportSupport;
+import io.sluice.transport.internal.TransportSupport;
 import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -5,7 +5,7 @@ import io.sluice.Message;
 import io.sluice.event.EventDispatcher;
 import io.sluice.overflow.PriorityBuffer;
 import io.sluice.pipeline.Sink;
-import io.sluice.transport.BoundAddress;
+import io.sluice.transport.internal.BoundAddress;
 import io.sluice.transport.TransportMetrics;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;

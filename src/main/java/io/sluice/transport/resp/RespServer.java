@@ -6,7 +6,7 @@ import io.sluice.event.ConnectionError;
 import io.sluice.event.ConnectionOpened;
 import io.sluice.event.EventDispatcher;
 import io.sluice.transport.TransportMetrics;
-import io.sluice.transport.TransportSupport;
+import io.sluice.transport.internal.TransportSupport;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
