@@ -5,6 +5,7 @@ import io.sluice.Message;
 import io.sluice.event.EventDispatcher;
 import io.sluice.overflow.PriorityBuffer;
 import io.sluice.pipeline.Sink;
+import io.sluice.transport.StreamServerBuilder;
 import io.sluice.transport.internal.BoundAddress;
 import io.sluice.transport.TransportMetrics;
 import java.net.InetSocketAddress;
@@ -61,7 +62,7 @@ public final class PriorityQueueSink implements Sink<Message> {
     private volatile String lastSnapshot = "never";
 
     private PriorityQueueSink(Builder b) {
-        this.settings = new RespSettings(b.host, b.port, b.maxConnections, b.maxBulkLength, b.maxArguments);
+        this.settings = new RespSettings(b.host(), b.port(), b.maxConnections(), b.maxBulkLength, b.maxArguments);
         if (b.capacity < 1) {
             throw new IllegalArgumentException("capacity must be at least 1, was " + b.capacity);
         }
@@ -69,7 +70,7 @@ public final class PriorityQueueSink implements Sink<Message> {
         this.snapshot = b.snapshot;
         this.snapshotInterval = b.snapshotInterval;
         this.startEmptyOnCorruptSnapshot = b.startEmptyOnCorruptSnapshot;
-        this.events = b.events;
+        this.events = b.events();
     }
 
     /** @return a builder (host 127.0.0.1, ephemeral port, capacity 10000, no snapshot) */
@@ -229,31 +230,16 @@ public final class PriorityQueueSink implements Sink<Message> {
     }
 
     /** Builds a {@link PriorityQueueSink}. */
-    public static final class Builder {
-        private String host = "127.0.0.1";
-        private int port;
+    public static final class Builder extends StreamServerBuilder<Builder> {
         private int capacity = 10_000;
         private Path snapshot;
         private Duration snapshotInterval = Duration.ofSeconds(30);
         private boolean startEmptyOnCorruptSnapshot;
-        private int maxConnections = RespSettings.DEFAULT_MAX_CONNECTIONS;
         private int maxBulkLength = RespSettings.DEFAULT_MAX_BULK_LENGTH;
         private int maxArguments = RespSettings.DEFAULT_MAX_ARGUMENTS;
-        private EventDispatcher events;
 
         private Builder() {
-        }
-
-        /** @param h bind address @return this */
-        public Builder host(String h) {
-            this.host = Objects.requireNonNull(h, "host");
-            return this;
-        }
-
-        /** @param p bind port, 0 for ephemeral @return this */
-        public Builder port(int p) {
-            this.port = p;
-            return this;
+            super(RespSettings.DEFAULT_MAX_CONNECTIONS);
         }
 
         /** @param n most items queued @return this */
@@ -283,21 +269,9 @@ public final class PriorityQueueSink implements Sink<Message> {
             return this;
         }
 
-        /** @param n most worker connections @return this */
-        public Builder maxConnections(int n) {
-            this.maxConnections = n;
-            return this;
-        }
-
         /** @param n longest bulk string accepted, bytes @return this */
         public Builder maxBulkLength(int n) {
             this.maxBulkLength = n;
-            return this;
-        }
-
-        /** @param dispatcher receives connection events and evictions @return this */
-        public Builder events(EventDispatcher dispatcher) {
-            this.events = dispatcher;
             return this;
         }
 

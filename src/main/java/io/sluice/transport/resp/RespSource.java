@@ -8,6 +8,7 @@ import io.netty.handler.codec.redis.RedisMessage;
 import io.sluice.Message;
 import io.sluice.event.ConnectionError;
 import io.sluice.event.EventDispatcher;
+import io.sluice.transport.StreamServerBuilder;
 import io.sluice.transport.internal.BoundAddress;
 import io.sluice.transport.ServerSource;
 import io.sluice.transport.TransportMetrics;
@@ -62,9 +63,9 @@ public final class RespSource implements ServerSource {
     private final BoundAddress bound = new BoundAddress();
 
     private RespSource(Builder b) {
-        this.settings = new RespSettings(b.host, b.port, b.maxConnections, b.maxBulkLength, b.maxArguments);
+        this.settings = new RespSettings(b.host(), b.port(), b.maxConnections(), b.maxBulkLength, b.maxArguments);
         this.prefetch = b.prefetch;
-        this.events = b.events;
+        this.events = b.events();
     }
 
     /** @return a builder (host 127.0.0.1, ephemeral port) */
@@ -217,34 +218,13 @@ public final class RespSource implements ServerSource {
     }
 
     /** Builds a {@link RespSource}. */
-    public static final class Builder {
-        private String host = "127.0.0.1";
-        private int port;
-        private int maxConnections = RespSettings.DEFAULT_MAX_CONNECTIONS;
+    public static final class Builder extends StreamServerBuilder<Builder> {
         private int maxBulkLength = RespSettings.DEFAULT_MAX_BULK_LENGTH;
         private int maxArguments = RespSettings.DEFAULT_MAX_ARGUMENTS;
         private int prefetch = 32;
-        private EventDispatcher events;
 
         private Builder() {
-        }
-
-        /** @param h bind address @return this */
-        public Builder host(String h) {
-            this.host = Objects.requireNonNull(h, "host");
-            return this;
-        }
-
-        /** @param p bind port, 0 for ephemeral @return this */
-        public Builder port(int p) {
-            this.port = p;
-            return this;
-        }
-
-        /** @param n most connections open at once @return this */
-        public Builder maxConnections(int n) {
-            this.maxConnections = n;
-            return this;
+            super(RespSettings.DEFAULT_MAX_CONNECTIONS);
         }
 
         /** @param n longest bulk string accepted, bytes @return this */
@@ -265,12 +245,6 @@ public final class RespSource implements ServerSource {
                 throw new IllegalArgumentException("prefetch must be at least 1, was " + n);
             }
             this.prefetch = n;
-            return this;
-        }
-
-        /** @param dispatcher receives connection events @return this */
-        public Builder events(EventDispatcher dispatcher) {
-            this.events = dispatcher;
             return this;
         }
 
