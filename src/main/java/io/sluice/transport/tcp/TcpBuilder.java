@@ -7,7 +7,8 @@ import java.util.Objects;
 /**
  * Configuration of a TCP {@link TcpSource} (server) or {@link TcpSink} (client); obtained from
  * {@code io.sluice.transport.Transports.tcp()}. Defaults: host {@code 127.0.0.1}, port 0 (an
- * ephemeral port for a source), {@link Framing#lengthPrefixed()}, maximum frame 1 MiB, at most 64
+ * ephemeral port for a source), {@link Framing#newline()} (what {@code socat} or {@code nc} send;
+ * the YAML {@code tcp} endpoint has the same default), maximum frame 1 MiB, at most 64
  * concurrent connections, per-connection prefetch 32, no event dispatcher.
  */
 public final class TcpBuilder extends StreamServerBuilder<TcpBuilder> {
@@ -15,7 +16,7 @@ public final class TcpBuilder extends StreamServerBuilder<TcpBuilder> {
     /** Default maximum frame length: 1 MiB. */
     public static final int DEFAULT_MAX_FRAME_LENGTH = 1 << 20;
 
-    Framing framing = Framing.lengthPrefixed();
+    Framing framing = Framing.newline();
     int maxFrameLength = DEFAULT_MAX_FRAME_LENGTH;
     int prefetch = 32;
 

@@ -34,7 +34,8 @@ class TcpContractTest {
 
         @Override
         protected Source<Message> sourceWithMaxConnections(int maxConnections, EventDispatcher events) {
-            return Transports.tcp().maxConnections(maxConnections).events(events).source();
+            return Transports.tcp().framing(Framing.lengthPrefixed()).maxConnections(maxConnections).events(events)
+                    .source();
         }
     }
 

@@ -146,8 +146,25 @@ class TcpTransportTest {
     }
 
     @Test
-    void frameDeliveredOneByteAtATime() throws Exception {
+    void libraryAndYamlDefaultToNewlineFramingSoAPlainClientsLineArrivesWhole() throws Exception {
+        // the YAML default comes from the provider's schema (which also generates the README table)
+        Object yamlDefault = new TcpProvider().endpointTypes().get(0).options().stream()
+                .filter(o -> o.name().equals("framing")).findFirst().orElseThrow().defaultValue();
+        assertThat(Transports.tcp().framing).as("library default").hasToString(String.valueOf(yamlDefault));
+        assertThat(yamlDefault).as("YAML default").isEqualTo("newline");
+        // what socat or nc send: text lines, no length prefix
         TcpSource source = start(Transports.tcp());
+        try (Socket s = new Socket("127.0.0.1", port(source))) {
+            s.getOutputStream().write("hello\nworld\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(next().payload()).containsExactly("hello".getBytes(StandardCharsets.US_ASCII));
+            assertThat(next().payload()).containsExactly("world".getBytes(StandardCharsets.US_ASCII));
+        }
+        assertThat(source.metrics().errors()).isZero();
+    }
+
+    @Test
+    void frameDeliveredOneByteAtATime() throws Exception {
+        TcpSource source = start(Transports.tcp().framing(Framing.lengthPrefixed()));
         byte[] payload = Payloads.payload(1, 1, 300);
         try (Socket s = new Socket("127.0.0.1", port(source))) {
             s.setTcpNoDelay(true);
@@ -162,7 +179,7 @@ class TcpTransportTest {
 
     @Test
     void manyFramesInOneWrite() throws Exception {
-        TcpSource source = start(Transports.tcp());
+        TcpSource source = start(Transports.tcp().framing(Framing.lengthPrefixed()));
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         for (int i = 1; i <= 1000; i++) {
             all.write(lengthFrame(Payloads.payload(0, i, 16 + i % 100)));
@@ -195,7 +212,7 @@ class TcpTransportTest {
 
     @Test
     void frameAtMaximumPassesAndOneByteOverClosesOnlyThatConnection() throws Exception {
-        TcpSource source = start(Transports.tcp().maxFrameLength(1024));
+        TcpSource source = start(Transports.tcp().framing(Framing.lengthPrefixed()).maxFrameLength(1024));
         byte[] atMax = Payloads.payload(2, 2, 1024);
         try (Socket s = new Socket("127.0.0.1", port(source))) {
             s.getOutputStream().write(lengthFrame(atMax));
@@ -217,7 +234,7 @@ class TcpTransportTest {
     @ParameterizedTest(name = "prefix 0x{0}")
     @ValueSource(strings = {"7FFFFFFF", "80000000", "FFFFFFFF", "00100001"})
     void hugeLengthPrefixClosesConnectionWithoutBuffering(String hex) throws Exception {
-        TcpSource source = start(Transports.tcp());
+        TcpSource source = start(Transports.tcp().framing(Framing.lengthPrefixed()));
         int prefix = (int) Long.parseLong(hex, 16);
         try (Socket s = new Socket("127.0.0.1", port(source))) {
             s.getOutputStream().write(ByteBuffer.allocate(7).putInt(prefix).put(new byte[] {1, 2, 3}).array());
@@ -292,7 +309,7 @@ class TcpTransportTest {
 
     @Test
     void peerClosingMidFrameIsReported() throws Exception {
-        TcpSource source = start(Transports.tcp());
+        TcpSource source = start(Transports.tcp().framing(Framing.lengthPrefixed()));
         try (Socket s = new Socket("127.0.0.1", port(source))) {
             OutputStream out = s.getOutputStream();
             byte[] frame = lengthFrame(new byte[100]);
@@ -308,7 +325,7 @@ class TcpTransportTest {
 
     @Test
     void connectionsBeyondTheLimitAreRefusedWithAnEvent() throws Exception {
-        TcpSource source = start(Transports.tcp().maxConnections(2));
+        TcpSource source = start(Transports.tcp().framing(Framing.lengthPrefixed()).maxConnections(2));
         try (Socket a = new Socket("127.0.0.1", port(source)); Socket b = new Socket("127.0.0.1", port(source))) {
             a.getOutputStream().write(lengthFrame(new byte[] {1}));
             b.getOutputStream().write(lengthFrame(new byte[] {2}));
@@ -338,7 +355,7 @@ class TcpTransportTest {
 
     @Test
     void cancelClosesServerAndConnections() throws Exception {
-        TcpSource source = start(Transports.tcp());
+        TcpSource source = start(Transports.tcp().framing(Framing.lengthPrefixed()));
         int port = port(source);
         try (Socket s = new Socket("127.0.0.1", port)) {
             s.getOutputStream().write(lengthFrame(new byte[] {7}));
@@ -365,7 +382,7 @@ class TcpTransportTest {
 
     @Test
     void slowPipelineBackpressuresTheSender() throws Exception {
-        TcpSource source = Transports.tcp().prefetch(8).events(events).source();
+        TcpSource source = Transports.tcp().framing(Framing.lengthPrefixed()).prefetch(8).events(events).source();
         Payloads.Checker checker = new Payloads.Checker(79435, 1000);
         AtomicBoolean done = new AtomicBoolean();
         BaseSubscriber<Message> slow = new BaseSubscriber<>() {
@@ -381,7 +398,7 @@ class TcpTransportTest {
         };
         source.flux().transform(Overflow.<Message>block(16)).subscribe(slow);
         int port = port(source);
-        TcpSink sink = Transports.tcp().port(port).sink();
+        TcpSink sink = Transports.tcp().port(port).framing(Framing.lengthPrefixed()).sink();
         Mono<Void> write = sink.write(Payloads.messages(0, 1000, 79435)).doOnSuccess(x -> done.set(true)).cache();
         write.subscribe(x -> { }, e -> { });
         // wait until the sender is stuck: the sink's byte count stops growing
@@ -507,7 +524,7 @@ class TcpTransportTest {
                 unexplained.incrementAndGet();
             }
         });
-        TcpSource length = Transports.tcp().events(counting).source();
+        TcpSource length = Transports.tcp().framing(Framing.lengthPrefixed()).events(counting).source();
         TcpSource newline = Transports.tcp().framing(Framing.newline()).maxFrameLength(64 * 1024)
                 .events(counting).source();
         running = Disposables.composite(length.flux().subscribe(received::add), newline.flux().subscribe(received::add));
@@ -565,12 +582,12 @@ class TcpTransportTest {
     /** Serves 8 sink clients and one open raw connection, then stops; returns the port it used. */
     private int serveThenStop() throws Exception {
         received.clear();
-        TcpSource source = Transports.tcp().events(events).source();
+        TcpSource source = Transports.tcp().framing(Framing.lengthPrefixed()).events(events).source();
         Disposable d = source.flux().subscribe(received::add);
         running = d;
         int port = port(source);
         // 8 connections so every worker of reactor-netty's shared loop is started in the warm-up round
-        Flux.range(0, 8).flatMap(c -> Transports.tcp().port(port).sink().write(Payloads.messages(c, 10, 100)), 8)
+        Flux.range(0, 8).flatMap(c -> Transports.tcp().port(port).framing(Framing.lengthPrefixed()).sink().write(Payloads.messages(c, 10, 100)), 8)
                 .then().block(T);
         for (int i = 0; i < 80; i++) {
             next();
