@@ -2,6 +2,7 @@ package io.sluice.transport;
 
 import io.sluice.transport.grpc.GrpcBuilder;
 import io.sluice.transport.http.HttpBuilder;
+import io.sluice.transport.internal.BuilderFactories;
 import io.sluice.transport.kafka.KafkaBuilder;
 import io.sluice.transport.rsocket.RSocketBuilder;
 import io.sluice.transport.tcp.TcpBuilder;
@@ -15,6 +16,11 @@ import io.sluice.transport.zmq.ZmqBuilder;
  * {@link io.sluice.pipeline.Source Source&lt;Message&gt;} (server) and a
  * {@link io.sluice.pipeline.Sink Sink&lt;Message&gt;} (client), e.g.
  * {@code Transports.tcp().port(0).framing(Framing.lengthPrefixed()).source()}.
+ *
+ * <p>This class is the one way to obtain a builder: their constructors are package-private, so that
+ * a builder's construction (defaults, the transport's checks) can change without breaking callers.
+ * The facade reaches them through {@link BuilderFactories}, with which each builder registers its
+ * constructor when its class is initialized.
  */
 public final class Transports {
 
@@ -25,43 +31,43 @@ public final class Transports {
 
     /** @return a TCP transport builder (newline or length-prefixed framing) */
     public static TcpBuilder tcp() {
-        return new TcpBuilder();
+        return BuilderFactories.create(TcpBuilder.class);
     }
 
     /** @return a UDP transport builder (one datagram = one message) */
     public static UdpBuilder udp() {
-        return new UdpBuilder();
+        return BuilderFactories.create(UdpBuilder.class);
     }
 
     /** @return a unary HTTP transport builder (one POST body = one message) */
     public static HttpBuilder http() {
-        return new HttpBuilder();
+        return BuilderFactories.create(HttpBuilder.class);
     }
 
     /** @return a WebSocket transport builder (one frame = one message) */
     public static WebSocketBuilder websocket() {
-        return new WebSocketBuilder();
+        return BuilderFactories.create(WebSocketBuilder.class);
     }
 
     // --- end reactor-netty transports ---
 
     /** @return a ZeroMQ (JeroMQ) builder: PUSH/PULL, PUB/SUB, REQ/REP with Lazy Pirate */
     public static ZmqBuilder zmq() {
-        return new ZmqBuilder();
+        return BuilderFactories.create(ZmqBuilder.class);
     }
 
     /** @return a gRPC builder: {@code sluice.v1.Ingest} server source and client sink */
     public static GrpcBuilder grpc() {
-        return new GrpcBuilder();
+        return BuilderFactories.create(GrpcBuilder.class);
     }
 
     /** @return an Apache Kafka builder: producer sink and consumer-group source */
     public static KafkaBuilder kafka() {
-        return new KafkaBuilder();
+        return BuilderFactories.create(KafkaBuilder.class);
     }
 
     /** @return an RSocket (TCP) builder: fire-and-forget and request-channel */
     public static RSocketBuilder rsocket() {
-        return new RSocketBuilder();
+        return BuilderFactories.create(RSocketBuilder.class);
     }
 }

@@ -1,6 +1,7 @@
 package io.sluice.transport.grpc;
 
 import io.sluice.transport.TransportBuilder;
+import io.sluice.transport.internal.BuilderFactories;
 import io.sluice.transport.internal.Checks;
 import java.time.Duration;
 import java.util.Objects;
@@ -33,8 +34,12 @@ public final class GrpcBuilder extends TransportBuilder<GrpcBuilder> {
     Duration unaryWait = Duration.ofSeconds(10);
     Duration drainTimeout = Duration.ofSeconds(5);
 
-    /** Use {@code Transports.grpc()}. */
-    public GrpcBuilder() {
+    static {
+        BuilderFactories.register(GrpcBuilder.class, GrpcBuilder::new);
+    }
+
+    /** Package-private: obtain a builder from {@code Transports.grpc()} (see {@link BuilderFactories}). */
+    GrpcBuilder() {
     }
 
     /**

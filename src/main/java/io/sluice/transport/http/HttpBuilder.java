@@ -1,6 +1,7 @@
 package io.sluice.transport.http;
 
 import io.sluice.transport.StreamServerBuilder;
+import io.sluice.transport.internal.BuilderFactories;
 import io.sluice.transport.internal.Checks;
 import java.time.Duration;
 
@@ -22,8 +23,12 @@ public final class HttpBuilder extends StreamServerBuilder<HttpBuilder> {
     int concurrency = 8;
     Duration acceptTimeout = Duration.ofSeconds(10);
 
-    /** Use {@code Transports.http()}. */
-    public HttpBuilder() {
+    static {
+        BuilderFactories.register(HttpBuilder.class, HttpBuilder::new);
+    }
+
+    /** Package-private: obtain a builder from {@code Transports.http()} (see {@link BuilderFactories}). */
+    HttpBuilder() {
         super(256);
     }
 

@@ -1,6 +1,7 @@
 package io.sluice.transport.kafka;
 
 import io.sluice.event.EventDispatcher;
+import io.sluice.transport.internal.BuilderFactories;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,8 +61,12 @@ public final class KafkaBuilder {
     EventDispatcher events;
     String name = "kafka";
 
-    /** Use {@code Transports.kafka()}. */
-    public KafkaBuilder() {
+    static {
+        BuilderFactories.register(KafkaBuilder.class, KafkaBuilder::new);
+    }
+
+    /** Package-private: obtain a builder from {@code Transports.kafka()} (see {@link BuilderFactories}). */
+    KafkaBuilder() {
     }
 
     /**

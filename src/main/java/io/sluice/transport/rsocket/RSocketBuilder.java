@@ -1,6 +1,7 @@
 package io.sluice.transport.rsocket;
 
 import io.sluice.transport.StreamServerBuilder;
+import io.sluice.transport.internal.BuilderFactories;
 import io.sluice.transport.internal.Checks;
 import java.util.Objects;
 
@@ -34,8 +35,12 @@ public final class RSocketBuilder extends StreamServerBuilder<RSocketBuilder> {
     int maxMessageSize = 1 << 20;
     boolean webSocket;
 
-    /** Use {@code Transports.rsocket()}. */
-    public RSocketBuilder() {
+    static {
+        BuilderFactories.register(RSocketBuilder.class, RSocketBuilder::new);
+    }
+
+    /** Package-private: obtain a builder from {@code Transports.rsocket()} (see {@link BuilderFactories}). */
+    RSocketBuilder() {
         super(256);
     }
 

@@ -1,6 +1,7 @@
 package io.sluice.transport.tcp;
 
 import io.sluice.transport.StreamServerBuilder;
+import io.sluice.transport.internal.BuilderFactories;
 import io.sluice.transport.internal.Checks;
 import java.util.Objects;
 
@@ -20,8 +21,12 @@ public final class TcpBuilder extends StreamServerBuilder<TcpBuilder> {
     int maxFrameLength = DEFAULT_MAX_FRAME_LENGTH;
     int prefetch = 32;
 
-    /** Use {@code Transports.tcp()}. */
-    public TcpBuilder() {
+    static {
+        BuilderFactories.register(TcpBuilder.class, TcpBuilder::new);
+    }
+
+    /** Package-private: obtain a builder from {@code Transports.tcp()} (see {@link BuilderFactories}). */
+    TcpBuilder() {
         super(64);
     }
 

@@ -1,6 +1,7 @@
 package io.sluice.transport.udp;
 
 import io.sluice.transport.TransportBuilder;
+import io.sluice.transport.internal.BuilderFactories;
 import io.sluice.transport.internal.Checks;
 
 /**
@@ -26,8 +27,12 @@ public final class UdpBuilder extends TransportBuilder<UdpBuilder> {
     int receiveBuffer = 4 << 20;
     int prefetch = 256;
 
-    /** Use {@code Transports.udp()}. */
-    public UdpBuilder() {
+    static {
+        BuilderFactories.register(UdpBuilder.class, UdpBuilder::new);
+    }
+
+    /** Package-private: obtain a builder from {@code Transports.udp()} (see {@link BuilderFactories}). */
+    UdpBuilder() {
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.sluice.transport.websocket;
 
 import io.sluice.transport.StreamServerBuilder;
+import io.sluice.transport.internal.BuilderFactories;
 import io.sluice.transport.internal.Checks;
 
 /**
@@ -15,8 +16,12 @@ public final class WebSocketBuilder extends StreamServerBuilder<WebSocketBuilder
     int maxFrameLength = 1 << 20;
     int prefetch = 32;
 
-    /** Use {@code Transports.websocket()}. */
-    public WebSocketBuilder() {
+    static {
+        BuilderFactories.register(WebSocketBuilder.class, WebSocketBuilder::new);
+    }
+
+    /** Package-private: obtain a builder from {@code Transports.websocket()} (see {@link BuilderFactories}). */
+    WebSocketBuilder() {
         super(64);
     }
 

@@ -2,6 +2,7 @@ package io.sluice.transport.zmq;
 
 import io.sluice.Message;
 import io.sluice.event.EventDispatcher;
+import io.sluice.transport.internal.BuilderFactories;
 import io.sluice.transport.internal.Checks;
 import java.time.Duration;
 import java.util.List;
@@ -40,8 +41,12 @@ public final class ZmqBuilder {
     Duration handshakeTimeout = Duration.ofSeconds(2);
     EventDispatcher events;
 
-    /** Use {@code Transports.zmq()}. */
-    public ZmqBuilder() {
+    static {
+        BuilderFactories.register(ZmqBuilder.class, ZmqBuilder::new);
+    }
+
+    /** Package-private: obtain a builder from {@code Transports.zmq()} (see {@link BuilderFactories}). */
+    ZmqBuilder() {
     }
 
     /**

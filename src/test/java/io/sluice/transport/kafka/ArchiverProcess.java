@@ -1,6 +1,7 @@
 package io.sluice.transport.kafka;
 
 import io.sluice.Message;
+import io.sluice.transport.Transports;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -27,7 +28,7 @@ public final class ArchiverProcess {
      * @throws Exception on any failure (the process then exits non-zero)
      */
     public static void main(String[] args) throws Exception {
-        KafkaSource source = new KafkaBuilder().bootstrap(args[0]).topics(args[1]).group(args[2])
+        KafkaSource source = Transports.kafka().bootstrap(args[0]).topics(args[1]).group(args[2])
                 .name("archiver").maxInFlight(500).commitInterval(Duration.ofMillis(200))
                 .timeout(Duration.ofSeconds(30))
                 .properties(Map.of("session.timeout.ms", "2000", "heartbeat.interval.ms", "300"))

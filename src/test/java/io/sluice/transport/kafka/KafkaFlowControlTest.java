@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sluice.Message;
+import io.sluice.transport.Transports;
 import io.sluice.event.Dropped;
 import io.sluice.event.EventDispatcher;
 import io.sluice.overflow.Overflow;
@@ -158,7 +159,7 @@ class KafkaFlowControlTest {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             nobody = "127.0.0.1:" + s.getLocalPort();
         }
-        KafkaBuilder b = new KafkaBuilder().bootstrap(nobody).timeout(Duration.ofSeconds(2));
+        KafkaBuilder b = Transports.kafka().bootstrap(nobody).timeout(Duration.ofSeconds(2));
         assertThatThrownBy(() -> b.topic("t").sink().write(Flux.just(Message.ofUtf8("x"))).block(WAIT))
                 .isInstanceOf(KafkaTransportException.class).hasMessageContaining("cannot reach Kafka at " + nobody)
                 .hasMessageContaining("PT2S");

@@ -1,5 +1,6 @@
 package io.sluice.transport.kafka;
 
+import io.sluice.transport.Transports;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -100,7 +101,7 @@ final class KafkaTestBroker {
 
     /** @return a builder with this broker's bootstrap servers and short test timeouts */
     KafkaBuilder client() {
-        return new KafkaBuilder().bootstrap(bootstrap()).timeout(Duration.ofSeconds(20))
+        return Transports.kafka().bootstrap(bootstrap()).timeout(Duration.ofSeconds(20))
                 .closeTimeout(Duration.ofSeconds(5));
     }
 
