@@ -58,18 +58,10 @@ final class Checkpoint {
         if (!fs.exists(NAME)) {
             return new State(0, 0, true, false, null);
         }
-        ByteBuffer b = ByteBuffer.allocate(SIZE + 1);
+        ByteBuffer b;
         try (Fs.FsFile f = fs.open(NAME)) {
-            long at = 0;
-            while (b.hasRemaining()) {
-                int r = f.read(b, at);
-                if (r < 0) {
-                    break;
-                }
-                at += r;
-            }
+            b = f.readFully(ByteBuffer.allocate(SIZE + 1), 0);
         }
-        b.flip();
         if (b.remaining() != SIZE) {
             return new State(0, 0, false, false, "checkpoint is " + b.remaining() + " bytes, expected " + SIZE);
         }

@@ -62,6 +62,23 @@ interface Fs {
         /** Reads up to {@code dst.remaining()} bytes at {@code position}; returns -1 at end of file. */
         int read(ByteBuffer dst, long position) throws IOException;
 
+        /**
+         * Reads from {@code position} until {@code dst} is full or the file ends.
+         *
+         * @return {@code dst}, flipped: the bytes read, from its start
+         */
+        default ByteBuffer readFully(ByteBuffer dst, long position) throws IOException {
+            long at = position;
+            while (dst.hasRemaining()) {
+                int r = read(dst, at);
+                if (r < 0) {
+                    break;
+                }
+                at += r;
+            }
+            return dst.flip();
+        }
+
         /** Writes all of {@code src} at {@code position}, extending the file as needed. */
         void write(ByteBuffer src, long position) throws IOException;
 

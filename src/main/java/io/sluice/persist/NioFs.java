@@ -99,12 +99,8 @@ final class NioFs implements Fs {
         return dir.toString();
     }
 
-    private static final class NioFile implements FsFile {
-        private final FileChannel ch;
-
-        NioFile(FileChannel ch) {
-            this.ch = ch;
-        }
+    /** A file of the real file system: its channel. */
+    private record NioFile(FileChannel ch) implements FsFile {
 
         @Override
         public int read(ByteBuffer dst, long position) throws IOException {

@@ -105,16 +105,7 @@ final class Recovery {
     }
 
     private static ByteBuffer readHeader(Fs.FsFile f) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(Format.SEGMENT_HEADER);
-        long at = 0;
-        while (b.hasRemaining()) {
-            int r = f.read(b, at);
-            if (r < 0) {
-                break;
-            }
-            at += r;
-        }
-        return b.flip();
+        return f.readFully(ByteBuffer.allocate(Format.SEGMENT_HEADER), 0);
     }
 
     private static Segment scan(Fs fs, String name, long base, LogConfig cfg, LogStats stats, long lastBefore,

@@ -1,10 +1,9 @@
 package io.sluice.transport.grpc;
 
-import io.grpc.Attributes;
+import io.grpc.ForwardingServerCall;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
-import io.grpc.SecurityLevel;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerMethodDefinition;
@@ -126,74 +125,20 @@ final class InvalidRequests {
         }
     }
 
-    /** The service's view of the call: same call, original request type. */
-    private static final class Unwrapped<Q, R> extends ServerCall<Q, R> {
-        private final ServerCall<Parsed<Q>, R> call;
+    /**
+     * The service's view of the call: the same call, typed with the original request type. A
+     * {@code ServerCall}'s request type appears in {@code getMethodDescriptor()} only (every other
+     * method takes the response type or none), so forwarding everything to the lenient call and
+     * answering that one method with the original descriptor is type-safe; this is what grpc-java's
+     * own (package-private) {@code PartialForwardingServerCall} does.
+     */
+    private static final class Unwrapped<Q, R> extends ForwardingServerCall.SimpleForwardingServerCall<Q, R> {
         private final MethodDescriptor<Q, R> method;
 
+        @SuppressWarnings({"unchecked", "rawtypes"})
         Unwrapped(ServerCall<Parsed<Q>, R> call, MethodDescriptor<Q, R> method) {
-            this.call = call;
+            super((ServerCall) call);
             this.method = method;
-        }
-
-        @Override
-        public void request(int numMessages) {
-            call.request(numMessages);
-        }
-
-        @Override
-        public void sendHeaders(Metadata headers) {
-            call.sendHeaders(headers);
-        }
-
-        @Override
-        public void sendMessage(R message) {
-            call.sendMessage(message);
-        }
-
-        @Override
-        public boolean isReady() {
-            return call.isReady();
-        }
-
-        @Override
-        public void close(Status status, Metadata trailers) {
-            call.close(status, trailers);
-        }
-
-        @Override
-        public boolean isCancelled() {
-            return call.isCancelled();
-        }
-
-        @Override
-        public void setMessageCompression(boolean enabled) {
-            call.setMessageCompression(enabled);
-        }
-
-        @Override
-        public void setCompression(String compressor) {
-            call.setCompression(compressor);
-        }
-
-        @Override
-        public void setOnReadyThreshold(int numBytes) {
-            call.setOnReadyThreshold(numBytes);
-        }
-
-        @Override
-        public SecurityLevel getSecurityLevel() {
-            return call.getSecurityLevel();
-        }
-
-        @Override
-        public Attributes getAttributes() {
-            return call.getAttributes();
-        }
-
-        @Override
-        public String getAuthority() {
-            return call.getAuthority();
         }
 
         @Override

@@ -85,7 +85,7 @@ public final class HttpSource extends SkeletonSource {
     private volatile Permits permits;
 
     HttpSource(HttpBuilder b) {
-        super(RequestHandler.NAME, b, b.maxConnections());
+        super(RequestHandler.NAME, b);
         this.config = new Config(b.path, b.maxBodySize, b.acceptTimeout);
         this.handoffCapacity = b.handoffCapacity;
     }

@@ -2,6 +2,7 @@ package io.sluice.transport.internal;
 
 import io.sluice.Message;
 import io.sluice.transport.ServerSource;
+import io.sluice.transport.StreamServerBuilder;
 import io.sluice.transport.TransportBuilder;
 import io.sluice.transport.TransportMetrics;
 import java.net.InetSocketAddress;
@@ -31,6 +32,14 @@ public abstract class SkeletonSource implements ServerSource {
         this.host = b.host();
         this.port = b.port();
         this.skeleton = new ServerSkeleton(transport, b.events(), maxConnections);
+    }
+
+    /**
+     * @param transport transport name in events, metrics and logs
+     * @param b the builder of a connection-oriented source: host, port, events, maxConnections
+     */
+    protected SkeletonSource(String transport, StreamServerBuilder<?> b) {
+        this(transport, b, b.maxConnections());
     }
 
     /** @return counters: messages, bytes, connections opened/closed/active, errors (refusals included) */

@@ -8,6 +8,10 @@
  *   <li>{@link io.sluice.transport.internal.ConnectionReporter}: metrics, events and WARN lines for
  *       connections and their errors.</li>
  *   <li>{@link io.sluice.transport.internal.ClientSink}: the reactor-netty client sinks' write.</li>
+ *   <li>{@link io.sluice.transport.internal.MergingNettyServer}: TCP and WebSocket servers' merge of their
+ *       connections with bounded concurrency.</li>
+ *   <li>{@link io.sluice.transport.internal.BuilderFactories}: how {@code Transports} creates the builders,
+ *       whose constructors are package-private.</li>
  *   <li>{@link io.sluice.transport.internal.MessageMetadata}: the binary metadata codec shared by
  *       RSocket and ZeroMQ.</li>
  *   <li>{@link io.sluice.transport.internal.RateLimitedLog}, {@link io.sluice.transport.internal.Checks},

@@ -49,7 +49,7 @@ public final class RSocketSource extends SkeletonSource {
     private final StreamClient streamClient;
 
     RSocketSource(RSocketBuilder b) {
-        super(NAME, b, b.maxConnections());
+        super(NAME, b);
         this.streamClient = b.mode == RSocketBuilder.Mode.STREAM
                 ? new StreamClient(b, new ConnectionReporter(NAME, metrics(), b.events())) : null;
         this.listen = ServerBinding.Listen.of(b);

@@ -4,14 +4,13 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.TooLongFrameException;
 import io.sluice.Message;
-import io.sluice.transport.internal.NettyServer;
+import io.sluice.transport.internal.MergingNettyServer;
 import io.sluice.transport.internal.ServerSkeleton;
 import io.sluice.transport.internal.SkeletonSource;
 import io.sluice.transport.internal.TransportSupport;
 import java.io.EOFException;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 import reactor.netty.Connection;
 import reactor.netty.DisposableServer;
 import reactor.netty.tcp.TcpServer;
@@ -47,7 +46,7 @@ public final class TcpSource extends SkeletonSource {
     private final int prefetch;
 
     TcpSource(TcpBuilder b) {
-        super(NAME, b, b.maxConnections());
+        super(NAME, b);
         this.framing = b.framing;
         this.maxFrameLength = b.maxFrameLength;
         this.prefetch = b.prefetch;
@@ -59,11 +58,10 @@ public final class TcpSource extends SkeletonSource {
     }
 
     /** One subscription: accepted connections are merged with bounded concurrency. */
-    private final class Server extends NettyServer {
-        private final Sinks.Many<Connection> accepted = Sinks.many().unicast().onBackpressureBuffer();
+    private final class Server extends MergingNettyServer {
 
         Server(ServerSkeleton.Binding b) {
-            super(b);
+            super(b, prefetch);
         }
 
         @Override
@@ -80,20 +78,13 @@ public final class TcpSource extends SkeletonSource {
                     .bind();
         }
 
-        @Override
-        public Flux<Message> messages(DisposableServer server) {
-            return accepted.asFlux().flatMap(this::receive, binding.maxConnections(), prefetch);
-        }
-
         private Mono<Void> accept(Connection c) {
             if (!binding.track(c)) {
                 return Mono.empty();
             }
             c.addHandlerLast("sluiceFrameDecoder", framing.decoder(maxFrameLength));
-            synchronized (accepted) {
-                if (accepted.tryEmitNext(c).isFailure()) {
-                    c.dispose();
-                }
+            if (!merge(receive(c))) {
+                c.dispose();
             }
             return c.onDispose();
         }

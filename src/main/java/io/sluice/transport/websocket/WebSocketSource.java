@@ -6,7 +6,7 @@ import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.sluice.Message;
-import io.sluice.transport.internal.NettyServer;
+import io.sluice.transport.internal.MergingNettyServer;
 import io.sluice.transport.internal.ServerSkeleton;
 import io.sluice.transport.internal.SkeletonSource;
 import io.sluice.transport.internal.TransportSupport;
@@ -52,7 +52,7 @@ public final class WebSocketSource extends SkeletonSource {
     private final int prefetch;
 
     WebSocketSource(WebSocketBuilder b) {
-        super(NAME, b, b.maxConnections());
+        super(NAME, b);
         this.path = b.path;
         this.maxFrameLength = b.maxFrameLength;
         this.prefetch = b.prefetch;
@@ -64,22 +64,16 @@ public final class WebSocketSource extends SkeletonSource {
     }
 
     /** One subscription: upgraded connections are merged with bounded concurrency. */
-    private final class Server extends NettyServer {
-        private final Sinks.Many<Flux<Message>> accepted = Sinks.many().unicast().onBackpressureBuffer();
+    private final class Server extends MergingNettyServer {
         private final WebsocketServerSpec spec = WebsocketServerSpec.builder().maxFramePayloadLength(maxFrameLength).build();
 
         Server(ServerSkeleton.Binding b) {
-            super(b);
+            super(b, prefetch);
         }
 
         @Override
         public Mono<? extends DisposableServer> bind() {
             return HttpServer.create().host(host).port(port).handle(this::handle).bind();
-        }
-
-        @Override
-        public Flux<Message> messages(DisposableServer server) {
-            return accepted.asFlux().flatMap(f -> f, binding.maxConnections(), prefetch);
         }
 
         private Publisher<Void> handle(HttpServerRequest req, HttpServerResponse res) {
@@ -103,10 +97,8 @@ public final class WebSocketSource extends SkeletonSource {
                 c.onDispose(() -> binding.untrack(remote, c));
                 Sinks.Empty<Void> done = Sinks.empty();
                 Flux<Message> messages = receive(in, c, remote).doFinally(s -> done.tryEmitEmpty());
-                synchronized (accepted) {
-                    if (accepted.tryEmitNext(messages).isFailure()) {
-                        return Mono.empty();
-                    }
+                if (!merge(messages)) {
+                    return Mono.empty();
                 }
                 return done.asMono();
             }, spec).doOnError(e -> {
