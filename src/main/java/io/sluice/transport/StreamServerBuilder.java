@@ -5,7 +5,7 @@ import io.sluice.transport.internal.Checks;
 /**
  * A {@link TransportBuilder} of a connection-oriented server source, which serves at most
  * {@link #maxConnections(int) maxConnections} connections at once: one more is refused at once
- * (closed, or answered 503 by WebSocket) and reported as a {@code ConnectionError} ("connection
+ * (closed; answered 503 by WebSocket; its calls failed with {@code UNAVAILABLE} by gRPC) and reported as a {@code ConnectionError} ("connection
  * limit reached"), counted in {@link TransportMetrics#errors()}; nothing it sent is read.
  *
  * @param <B> the concrete builder

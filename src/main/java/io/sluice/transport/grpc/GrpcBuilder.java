@@ -1,6 +1,6 @@
 package io.sluice.transport.grpc;
 
-import io.sluice.transport.TransportBuilder;
+import io.sluice.transport.StreamServerBuilder;
 import io.sluice.transport.internal.BuilderFactories;
 import io.sluice.transport.internal.Checks;
 import java.time.Duration;
@@ -10,11 +10,11 @@ import java.util.Objects;
  * Configuration of the gRPC transport ({@code sluice.v1.Ingest}, see {@code src/main/proto/sluice.proto});
  * obtained from {@code io.sluice.transport.Transports.grpc()}. Defaults: host
  * {@code 127.0.0.1}, port 0 (ephemeral, for a source), maximum message 4 MiB, client-streaming
- * sink, per-call prefetch 32, at most 256 concurrent calls per source, at most 128 concurrent calls
- * per client connection, HTTP/2 flow-control window 1 MiB, unary calls wait at most 10 s for
+ * sink, per-call prefetch 32, at most 256 client connections and 256 concurrent calls per source, at
+ * most 128 concurrent calls per client connection, HTTP/2 flow-control window 1 MiB, unary calls wait at most 10 s for
  * pipeline demand, 5 s drain on stop, 8 concurrent unary calls per sink, no event dispatcher.
  */
-public final class GrpcBuilder extends TransportBuilder<GrpcBuilder> {
+public final class GrpcBuilder extends StreamServerBuilder<GrpcBuilder> {
 
     /** How a {@link GrpcSink} sends. */
     public enum Mode {
@@ -40,6 +40,7 @@ public final class GrpcBuilder extends TransportBuilder<GrpcBuilder> {
 
     /** Package-private: obtain a builder from {@code Transports.grpc()} (see {@link BuilderFactories}). */
     GrpcBuilder() {
+        super(256);
     }
 
     /**

@@ -21,7 +21,8 @@ public final class GrpcProvider implements TransportProvider {
                         "largest envelope in bytes; a larger one fails its call with RESOURCE_EXHAUSTED"))
                 .option(OptionSpec.choice("mode", "stream", "one client stream, or one unary call per message",
                         "stream", "unary").sinkOnly())
-                .source((o, c) -> builder(o, c).source())
+                .option(OptionSpec.maxConnections(256))
+                .source((o, c) -> builder(o, c).maxConnections(o.integer("maxConnections")).source())
                 .sink((o, c) -> builder(o, c)
                         .mode("unary".equals(o.string("mode")) ? GrpcBuilder.Mode.UNARY : GrpcBuilder.Mode.STREAM)
                         .sink())

@@ -1,6 +1,7 @@
 package io.sluice.transport.grpc;
 
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.sluice.Message;
@@ -50,6 +51,14 @@ import reactor.core.scheduler.Schedulers;
  * whatever its calls), {@code ConnectionError} per call that ends with a non-OK status. Metrics:
  * messages and bytes read, connections opened/closed, failed calls.
  *
+ * <h2>Connection bound</h2>
+ * At most {@code maxConnections} client connections are served at once. grpc-java offers no hook
+ * to close a connection as it is accepted, so one beyond the bound is refused like WebSocket's
+ * 503: it gets a {@code ConnectionError} ("connection limit reached") and no
+ * {@code ConnectionOpened}, is not counted as active, and every call it makes is closed at once
+ * with {@code UNAVAILABLE} ("connection limit reached"), before any of its requests is read. The
+ * client's channel sees the failure and may reconnect later.
+ *
  * <h2>Stop</h2>
  * Cancelling the flux stops accepting calls ({@link Server#shutdown()}), ends the open calls
  * without losing acknowledged data, and gives them {@code drainTimeout} before aborting the rest
@@ -89,7 +98,7 @@ public final class GrpcSource extends SkeletonSource {
     private final Duration drainTimeout;
 
     GrpcSource(GrpcBuilder b) {
-        super(NAME, b, Integer.MAX_VALUE);
+        super(NAME, b);
         this.maxMessageSize = b.maxMessageSize;
         this.limits = new Intake.Limits(b.maxCalls, b.prefetch, b.unaryWait);
         this.maxCallsPerConnection = b.maxCallsPerConnection;
@@ -124,7 +133,8 @@ public final class GrpcSource extends SkeletonSource {
                         .maxConcurrentCallsPerConnection(maxCallsPerConnection)
                         .flowControlWindow(flowControlWindow)
                         .directExecutor()
-                        .addService(InvalidRequests.mapped(def))
+                        .addService(ServerInterceptors.intercept(InvalidRequests.mapped(def),
+                                CallObservers.refusedConnections(b)))
                         .addStreamTracerFactory(CallObservers.failedCalls(b))
                         .addTransportFilter(CallObservers.connections(b))
                         .build()

@@ -9,7 +9,8 @@ import io.sluice.transport.Transports;
 
 /**
  * The transport contract for gRPC (client-streaming sink). An oversized envelope fails its call
- * with {@code RESOURCE_EXHAUSTED}, naming the limit; other calls go on.
+ * with {@code RESOURCE_EXHAUSTED}, naming the limit; other calls go on. A connection beyond
+ * {@code maxConnections} has its calls closed with {@code UNAVAILABLE}.
  */
 class GrpcContractTest extends AbstractTransportContractTest {
 
@@ -21,5 +22,10 @@ class GrpcContractTest extends AbstractTransportContractTest {
     @Override
     protected Sink<Message> sink(String address) {
         return Transports.grpc().port(port(address)).sink();
+    }
+
+    @Override
+    protected Source<Message> sourceWithMaxConnections(int maxConnections, EventDispatcher events) {
+        return Transports.grpc().maxConnections(maxConnections).events(events).source();
     }
 }
