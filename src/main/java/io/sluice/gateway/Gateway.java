@@ -13,6 +13,7 @@ import io.sluice.pipeline.Pipeline;
 import io.sluice.pipeline.PipelineHandle;
 import io.sluice.pipeline.Sink;
 import io.sluice.pipeline.Source;
+import io.sluice.transport.Listening;
 import io.sluice.transport.ServerSource;
 import io.sluice.transport.spi.EndpointContext;
 import java.io.OutputStream;
@@ -93,11 +94,11 @@ public final class Gateway {
                 GatewayConfig.PipelineSpec spec = specs.get(i);
                 EndpointContext context = new EndpointContext(spec.name(), events, stdout);
                 Source<Message> source = spec.source().source(context);
-                started[i] = Running.start(spec, source, spec.sink().sink(context), registry, events, ends);
+                Sink<Message> sink = spec.sink().sink(context);
+                started[i] = Running.start(spec, source, sink, registry, events, ends);
                 startOrder.add(started[i]);
-                if (source instanceof ServerSource server && !spec.source().binds().isEmpty()) {
-                    awaitBound(spec, server, started[i].handle);
-                }
+                awaitBound(spec, spec.source(), source, started[i].handle);
+                awaitBound(spec, spec.sink(), sink, started[i].handle);
             }
         } catch (RuntimeException e) {
             cancel(startOrder);
@@ -112,23 +113,30 @@ public final class Gateway {
     }
 
     /**
-     * Waits until the pipeline's server source has bound, or fails at once when the pipeline ends
+     * Waits until a pipeline's endpoint that binds (a server source, a ZeroMQ socket that binds, an
+     * RSocket request-stream sink: a {@link Listening} whose configuration {@link
+     * GatewayConfig.Endpoint#binds() binds}) has bound, or fails at once when the pipeline ends
      * first (a bind failure: port in use, address not local, no permission).
      *
-     * @throws GatewayStartException naming the pipeline, the protocol and the address
+     * @throws GatewayStartException naming the pipeline, the endpoint, the protocol and the address
      */
-    private static void awaitBound(GatewayConfig.PipelineSpec spec, ServerSource source, PipelineHandle handle) {
+    private static void awaitBound(GatewayConfig.PipelineSpec spec, GatewayConfig.Endpoint endpoint, Object part,
+                                   PipelineHandle handle) {
+        if (!(part instanceof Listening listening) || endpoint.binds().isEmpty()) {
+            return;
+        }
         Mono<Object> ended = handle.done().then(Mono.error(() -> new IllegalStateException("it ended before binding")));
         try {
-            Mono.firstWithSignal(source.boundAddress().cast(Object.class), ended)
+            Mono.firstWithSignal(listening.listening().cast(Object.class), ended)
                     .timeout(BIND_TIMEOUT, Mono.error(() -> new TimeoutException("not bound within " + BIND_TIMEOUT)))
                     .block();
         } catch (RuntimeException e) {
             Throwable cause = Exceptions.unwrap(e);
-            String where = spec.source().binds().stream()
+            String where = endpoint.binds().stream()
                     .map(b -> b.protocol() + " " + b.host() + ":" + b.port()).collect(Collectors.joining(", "));
             throw new GatewayStartException(spec.name(), "pipeline '" + spec.name() + "' cannot start: its "
-                    + spec.source().type() + " source cannot bind " + where + ": " + reason(cause), cause);
+                    + endpoint.type() + " " + endpoint.role().name().toLowerCase(java.util.Locale.ROOT)
+                    + " cannot bind " + where + ": " + reason(cause), cause);
         }
     }
 

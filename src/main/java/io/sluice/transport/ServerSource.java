@@ -6,10 +6,16 @@ import java.net.InetSocketAddress;
 import reactor.core.publisher.Mono;
 
 /** A source that is a network server: it binds when its flux is subscribed. */
-public interface ServerSource extends Source<Message> {
+public interface ServerSource extends Source<Message>, Listening {
 
     /** @return the bound address, once the current subscription has bound (useful with port 0) */
     Mono<InetSocketAddress> boundAddress();
+
+    /** @return {@link #boundAddress()} as text */
+    @Override
+    default Mono<String> listening() {
+        return boundAddress().map(String::valueOf);
+    }
 
     /**
      * @return whether subscribing binds a server (true for every server source; false when a

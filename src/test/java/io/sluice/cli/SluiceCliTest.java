@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 class SluiceCliTest {
@@ -97,6 +99,25 @@ class SluiceCliTest {
             assertThat(run("run", f.toString())).isEqualTo(SluiceCli.CANNOT_START);
             assertThat(err.toString().lines()).singleElement().satisfies(l -> assertThat(l)
                     .startsWith(f + ": pipeline 'ingest' cannot start: its tcp source cannot bind TCP 127.0.0.1:"
+                            + taken.getLocalPort() + ": "));
+            assertThat(out.toString()).doesNotContain("COMPLETED");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"zmq-pull source: {type: zmq-pull, endpoint: 'tcp://127.0.0.1:PORT'}",
+        "rsocket source: {type: rsocket, host: 127.0.0.1, port: PORT}"})
+    void runStopsWithExitCode2AndOneLineWhenAZeroMqOrRSocketSourceCannotBind(String typeAndSource) throws IOException {
+        String type = typeAndSource.substring(0, typeAndSource.indexOf(' '));
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            String source = typeAndSource.substring(type.length() + 1).replace("PORT", String.valueOf(taken.getLocalPort()));
+            Path f = Files.writeString(tmp.resolve("gw.yaml"), "pipelines:\n"
+                    + "  - name: ingest\n"
+                    + "    " + source + "\n"
+                    + "    sink: {type: discard}\n");
+            assertThat(run("run", f.toString())).isEqualTo(SluiceCli.CANNOT_START);
+            assertThat(err.toString().lines()).singleElement().satisfies(l -> assertThat(l)
+                    .startsWith(f + ": pipeline 'ingest' cannot start: its " + type + " source cannot bind TCP 127.0.0.1:"
                             + taken.getLocalPort() + ": "));
             assertThat(out.toString()).doesNotContain("COMPLETED");
         }

@@ -4,6 +4,7 @@ import io.rsocket.RSocket;
 import io.rsocket.util.DefaultPayload;
 import io.sluice.Message;
 import io.sluice.pipeline.Sink;
+import io.sluice.transport.Listening;
 import io.sluice.transport.TransportMetrics;
 import io.sluice.transport.internal.ConnectionReporter;
 import java.net.InetSocketAddress;
@@ -27,7 +28,7 @@ import reactor.core.publisher.Mono;
  *       slowest one ({@link #boundAddress()} gives the port); see {@link StreamServer}.</li>
  * </ul>
  */
-public final class RSocketSink implements Sink<Message> {
+public final class RSocketSink implements Sink<Message>, Listening {
 
     private final String host;
     private final int port;
@@ -63,6 +64,12 @@ public final class RSocketSink implements Sink<Message> {
             return Mono.error(new IllegalStateException("only a request-stream sink binds"));
         }
         return streamServer.boundAddress();
+    }
+
+    /** @return {@link #boundAddress()} as text: what a gateway waits for in STREAM mode */
+    @Override
+    public Mono<String> listening() {
+        return boundAddress().map(String::valueOf);
     }
 
     @Override

@@ -42,6 +42,11 @@ abstract class SocketSide {
         return bound.mono();
     }
 
+    /** @return {@link #boundEndpoint()}: what a gateway waits for when this socket binds */
+    public final Mono<String> listening() {
+        return bound.mono();
+    }
+
     /**
      * @param role "source" or "sink"
      * @return the name of a socket thread

@@ -5,6 +5,7 @@ import io.sluice.event.ConnectionClosed;
 import io.sluice.event.ConnectionOpened;
 import io.sluice.event.EventDispatcher;
 import io.sluice.pipeline.Sink;
+import io.sluice.transport.Listening;
 import io.sluice.transport.TransportMetrics;
 import io.sluice.transport.internal.BoundAddress;
 import java.nio.charset.StandardCharsets;
@@ -67,7 +68,7 @@ import reactor.core.publisher.Sinks;
  * message must arrive, keep the input open until the receiver confirms (e.g. over a REQ/REP
  * channel), or use REQ/REP with {@link LazyPirateClient}, which resends on timeout.
  */
-public final class ZmqSink extends SocketSide implements Sink<Message> {
+public final class ZmqSink extends SocketSide implements Sink<Message>, Listening {
 
     private static final Logger LOG = LoggerFactory.getLogger(ZmqSink.class);
 

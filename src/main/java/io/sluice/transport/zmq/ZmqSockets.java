@@ -25,8 +25,16 @@ final class ZmqSockets {
      */
     static String open(ZMQ.Socket s, String endpoint, boolean bind) {
         if (bind) {
-            if (!s.bind(endpoint)) {
-                throw new ZMQException("cannot bind " + endpoint, s.errno());
+            boolean bound;
+            try {
+                bound = s.bind(endpoint);
+            } catch (ZMQException e) {
+                // JeroMQ's own message is "Errno 48"; say what it means
+                throw new ZMQException("cannot bind " + endpoint + ": " + zmq.ZError.toString(e.getErrorCode()),
+                        e.getErrorCode());
+            }
+            if (!bound) {
+                throw new ZMQException("cannot bind " + endpoint + ": " + zmq.ZError.toString(s.errno()), s.errno());
             }
             String last = s.getLastEndpoint();
             return last == null ? endpoint : last;

@@ -6,6 +6,7 @@ import io.sluice.event.ConnectionError;
 import io.sluice.event.ConnectionOpened;
 import io.sluice.event.EventDispatcher;
 import io.sluice.pipeline.Source;
+import io.sluice.transport.Listening;
 import io.sluice.transport.TransportMetrics;
 import io.sluice.transport.internal.BoundAddress;
 import java.util.List;
@@ -59,7 +60,7 @@ import reactor.core.publisher.Sinks;
  * Events: {@link ConnectionOpened} when the socket is bound/connected, {@link ConnectionClosed}
  * when it is closed (ZeroMQ does not expose individual peers).
  */
-public final class ZmqSource extends SocketSide implements Source<Message> {
+public final class ZmqSource extends SocketSide implements Source<Message>, Listening {
 
     private static final Logger LOG = LoggerFactory.getLogger(ZmqSource.class);
 
