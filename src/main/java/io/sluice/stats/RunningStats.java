@@ -146,17 +146,12 @@ public final class RunningStats {
         sum = t;
     }
 
-    /** @return an independent copy of this summary */
+    /**
+     * @return an independent copy of this summary: merging into an empty summary takes every field
+     *         as it is (an empty one's fields are the defaults)
+     */
     public RunningStats copy() {
-        RunningStats c = new RunningStats();
-        c.count = count;
-        c.mean = mean;
-        c.m2 = m2;
-        c.min = min;
-        c.max = max;
-        c.sum = sum;
-        c.sumCompensation = sumCompensation;
-        return c;
+        return new RunningStats().merge(this);
     }
 
     /** Empties this summary. */
