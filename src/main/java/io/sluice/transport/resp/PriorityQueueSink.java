@@ -37,8 +37,9 @@ import reactor.netty.DisposableServer;
  * With a snapshot path, the backlog is written ({@link Snapshots}: temp file + rename, CRC32C) every
  * {@code snapshotInterval} when it changed, on {@code SNAPSHOT}, and when the sink stops; it is
  * loaded when the sink starts, so a restart serves the same items in the same order. After a crash
- * ({@code kill -9}) the updates since the last snapshot, at most one interval's worth, are lost; the
- * durable-delivery stage is the lossless option. A corrupt snapshot fails the start with a message
+ * ({@code kill -9}) a restart serves exactly the last snapshot: the updates since, at most one
+ * interval's worth, are lost, and items workers took since are served again; the durable-delivery
+ * stage is the lossless option. A corrupt snapshot fails the start with a message
  * naming the file and the problem, unless {@code startEmptyOnCorruptSnapshot} is set: then the file
  * is renamed to {@code <name>.corrupt-<epoch millis>} and the sink starts empty.
  */
