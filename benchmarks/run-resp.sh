@@ -11,6 +11,7 @@
 #   benchmarks/run-resp.sh                  # builds Sluice, starts redis-server and the gateway
 #   benchmarks/run-resp.sh --no-start       # both already running on the ports below
 #   ITEMS=100000 CLIENTS=50 benchmarks/run-resp.sh
+#   ITEMS=10000 RESULTS=/tmp/resp-smoke benchmarks/run-resp.sh   # smoke run, results kept out of the repo
 #
 # Needs: redis-benchmark, redis-cli (redis-tools) and redis-server (redis-server); installs them with
 # apt-get when missing. Machine must be otherwise idle for the numbers to mean anything.
@@ -25,7 +26,11 @@ REDIS=17390
 start=yes
 [ "${1:-}" = "--no-start" ] && start=no
 
-need() { command -v "$1" >/dev/null || { echo "installing $2 for $1" >&2; apt-get install -y "$2" >/dev/null; }; }
+need() {
+  command -v "$1" >/dev/null && return 0
+  echo "installing $2 for $1" >&2
+  apt-get install -y -qq "$2" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }
+}
 need redis-benchmark redis-tools
 need redis-cli redis-tools
 pids=()
@@ -51,8 +56,9 @@ fi
 wait_port "$REDIS"; wait_port "$SLUICE_IN"; wait_port "$SLUICE_OUT"
 
 stamp="$(date -u +%Y-%m-%d-%H%M)"
-mkdir -p "$here/results"
-csv="$here/results/resp-$stamp.csv"
+results="${RESULTS:-$here/results}"
+mkdir -p "$results"
+csv="$results/resp-$stamp.csv"
 echo "target,command,pipeline,requests_per_second" > "$csv"
 
 bench() { # target port pipeline requests command...
@@ -109,4 +115,4 @@ done
     echo "| UPDATE | $p | $s_up | $r_inc (ZINCRBY), $r_add (ZADD) |"
     echo "| NEXT | $p | $s_next | $r_pop (ZPOPMAX) |"
   done
-} | tee "$here/results/resp-$stamp.md"
+} | tee "$results/resp-$stamp.md"

@@ -129,18 +129,7 @@ final class Backlog {
 
     /** @return the highest item, taken, or null when empty ({@code NEXT}) */
     String next() {
-        String item;
-        synchronized (this) {
-            item = buffer.poll();
-            if (item != null) {
-                taken.incrementAndGet();
-                changes.incrementAndGet();
-            }
-        }
-        if (item != null) {
-            demand.accept(1);
-        }
-        return item;
+        return take(null);
     }
 
     /**
@@ -152,18 +141,8 @@ final class Backlog {
     Mono<String> nextBlocking(Duration timeout, Scheduler timer) {
         return Mono.create(sink -> {
             Waiter w = new Waiter(sink);
-            String item;
-            synchronized (this) {
-                item = buffer.poll();
-                if (item != null) {
-                    taken.incrementAndGet();
-                    changes.incrementAndGet();
-                } else {
-                    waiters.add(w);
-                }
-            }
+            String item = take(w);
             if (item != null) {
-                demand.accept(1);
                 sink.success(item);
                 return;
             }
@@ -172,6 +151,30 @@ final class Backlog {
             }
             sink.onCancel(() -> expire(w));
         });
+    }
+
+    /**
+     * Takes the highest item (counted, and its slot requested upstream), or, when empty, queues
+     * {@code orWait} for the next item to arrive.
+     *
+     * @param orWait the waiter to queue when empty, or null to just return null
+     * @return the item taken, or null
+     */
+    private String take(Waiter orWait) {
+        String item;
+        synchronized (this) {
+            item = buffer.poll();
+            if (item != null) {
+                taken.incrementAndGet();
+                changes.incrementAndGet();
+            } else if (orWait != null) {
+                waiters.add(orWait);
+            }
+        }
+        if (item != null) {
+            demand.accept(1);
+        }
+        return item;
     }
 
     private void expire(Waiter w) {

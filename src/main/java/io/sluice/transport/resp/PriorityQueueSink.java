@@ -6,7 +6,7 @@ import io.sluice.event.EventDispatcher;
 import io.sluice.overflow.PriorityBuffer;
 import io.sluice.pipeline.Sink;
 import io.sluice.transport.StreamServerBuilder;
-import io.sluice.transport.internal.BoundAddress;
+import io.sluice.transport.internal.ServerSkeleton;
 import io.sluice.transport.TransportMetrics;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -21,7 +21,6 @@ import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.Connection;
 import reactor.netty.DisposableServer;
@@ -38,8 +37,9 @@ import reactor.netty.DisposableServer;
  * With a snapshot path, the backlog is written ({@link Snapshots}: temp file + rename, CRC32C) every
  * {@code snapshotInterval} when it changed, on {@code SNAPSHOT}, and when the sink stops; it is
  * loaded when the sink starts, so a restart serves the same items in the same order. After a crash
- * ({@code kill -9}) the updates since the last snapshot, at most one interval's worth, are lost; the
- * durable-delivery stage is the lossless option. A corrupt snapshot fails the start with a message
+ * ({@code kill -9}) a restart serves exactly the last snapshot: the updates since, at most one
+ * interval's worth, are lost, and items workers took since are served again; the durable-delivery
+ * stage is the lossless option. A corrupt snapshot fails the start with a message
  * naming the file and the problem, unless {@code startEmptyOnCorruptSnapshot} is set: then the file
  * is renamed to {@code <name>.corrupt-<epoch millis>} and the sink starts empty.
  */
@@ -54,8 +54,7 @@ public final class PriorityQueueSink implements Sink<Message> {
     private final Duration snapshotInterval;
     private final boolean startEmptyOnCorruptSnapshot;
     private final EventDispatcher events;
-    private final TransportMetrics metrics = new TransportMetrics(NAME);
-    private final BoundAddress bound = new BoundAddress();
+    private final ServerSkeleton skeleton;
     private final Object snapshotLock = new Object();
     private final AtomicLong snapshotsWritten = new AtomicLong();
     private volatile long lastSnapshotChanges = -1;
@@ -71,6 +70,7 @@ public final class PriorityQueueSink implements Sink<Message> {
         this.snapshotInterval = b.snapshotInterval;
         this.startEmptyOnCorruptSnapshot = b.startEmptyOnCorruptSnapshot;
         this.events = b.events();
+        this.skeleton = new ServerSkeleton(NAME, events, settings.maxConnections());
     }
 
     /** @return a builder (host 127.0.0.1, ephemeral port, capacity 10000, no snapshot) */
@@ -80,12 +80,12 @@ public final class PriorityQueueSink implements Sink<Message> {
 
     /** @return counters: items served to workers (as messages), connections, errors */
     public TransportMetrics metrics() {
-        return metrics;
+        return skeleton.metrics();
     }
 
     /** @return the address the current {@link #write} bound, once bound */
     public Mono<InetSocketAddress> boundAddress() {
-        return bound.mono();
+        return skeleton.boundAddress();
     }
 
     @Override
@@ -107,31 +107,55 @@ public final class PriorityQueueSink implements Sink<Message> {
             up.backlog = backlog;
             up.initial = backlog.free();
             lastSnapshotChanges = backlog.changes();
-            Sinks.One<InetSocketAddress> addr = bound.begin();
-            RespServer server = new RespServer(settings, NAME, events, metrics);
             WorkerCommands commands = new WorkerCommands(backlog, snapshotter(backlog), Schedulers.parallel(),
-                    n -> metrics.message(n));
+                    n -> skeleton.metrics().message(n));
             elements.subscribe(up);
-            return Mono.usingWhen(server.bind(c -> serve(c, commands)).doOnError(e -> up.dispose()),
-                    s -> {
-                        addr.tryEmitValue((InetSocketAddress) s.address());
-                        LOG.info("priority-queue sink serving workers on {} ({} items loaded)", s.address(),
-                                backlog.size());
-                        up.periodic = periodic(backlog);
-                        return up.done.asMono();
-                    },
-                    s -> stop(server, s, backlog, up, addr),
-                    (s, err) -> stop(server, s, backlog, up, addr),
-                    s -> stop(server, s, backlog, up, addr));
+            return skeleton.serve(b -> new Server(b, backlog, up, commands)).then();
         });
     }
 
-    private Mono<Void> serve(Connection c, WorkerCommands commands) {
-        // map runs inside onNext, before reactor-netty releases the decoded message
-        Flux<RedisMessage> replies = c.inbound().receiveObject()
-                .map(o -> RespCommand.of((RedisMessage) o))
-                .concatMap(cmd -> commands.execute(c.channel(), cmd));
-        return c.outbound().sendObject(replies).then();
+    /**
+     * One {@link #write}: workers' connections run {@link WorkerCommands}; the subscription lasts as
+     * long as the pipeline; when it ends, the skeleton closes the workers' connections first, then
+     * {@link #close} writes the final snapshot (so no worker takes an item after it).
+     */
+    private final class Server extends RespServer {
+        private final Backlog backlog;
+        private final Feed up;
+        private final WorkerCommands commands;
+
+        Server(ServerSkeleton.Binding b, Backlog backlog, Feed up, WorkerCommands commands) {
+            super(b, settings);
+            this.backlog = backlog;
+            this.up = up;
+            this.commands = commands;
+        }
+
+        @Override
+        public Mono<? extends DisposableServer> bind() {
+            return super.bind().doOnError(e -> up.dispose());
+        }
+
+        @Override
+        public Flux<Message> messages(DisposableServer server) {
+            LOG.info("priority-queue sink serving workers on {} ({} items loaded)", server.address(), backlog.size());
+            up.periodic = periodic(backlog);
+            return up.done.asMono().thenMany(Flux.<Message>empty());
+        }
+
+        @Override
+        Mono<Void> handle(Connection c) {
+            // map runs inside onNext, before reactor-netty releases the decoded message
+            Flux<RedisMessage> replies = c.inbound().receiveObject()
+                    .map(o -> RespCommand.of((RedisMessage) o))
+                    .concatMap(cmd -> commands.execute(c.channel(), cmd));
+            return c.outbound().sendObject(replies).then();
+        }
+
+        @Override
+        public Mono<Void> close(DisposableServer server) {
+            return stop(backlog, up).then(super.close(server));
+        }
     }
 
     private List<PriorityBuffer.Held<String>> load() throws Exception {
@@ -203,8 +227,7 @@ public final class PriorityQueueSink implements Sink<Message> {
                 });
     }
 
-    private Mono<Void> stop(RespServer server, DisposableServer s, Backlog backlog, Feed up,
-            Sinks.One<InetSocketAddress> addr) {
+    private Mono<Void> stop(Backlog backlog, Feed up) {
         return Mono.fromRunnable(() -> {
             up.dispose();
             if (up.periodic != null) {
@@ -223,10 +246,7 @@ public final class PriorityQueueSink implements Sink<Message> {
                 LOG.warn("priority-queue: stopped with {} items queued and no snapshot configured: they are lost",
                         backlog.size());
             }
-        }).subscribeOn(Schedulers.boundedElastic()).then(Mono.defer(() -> {
-            bound.end(addr);
-            return server.close(s);
-        }));
+        }).subscribeOn(Schedulers.boundedElastic()).then();
     }
 
     /** Builds a {@link PriorityQueueSink}. */

@@ -6,23 +6,16 @@ import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.redis.ArrayRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.sluice.Message;
-import io.sluice.event.ConnectionError;
-import io.sluice.event.EventDispatcher;
 import io.sluice.transport.StreamServerBuilder;
-import io.sluice.transport.internal.BoundAddress;
-import io.sluice.transport.ServerSource;
-import io.sluice.transport.TransportMetrics;
-import io.sluice.transport.internal.TransportSupport;
-import java.net.InetSocketAddress;
+import io.sluice.transport.internal.ServerSkeleton;
+import io.sluice.transport.internal.SkeletonSource;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.netty.Connection;
+import reactor.netty.DisposableServer;
 
 /**
  * RESP (Redis protocol) server source: any Redis client produces messages with
@@ -39,7 +32,7 @@ import reactor.netty.Connection;
  * A wrong number of arguments, a non-integer priority or an unknown command is answered with
  * {@code -ERR ...} in Redis's words and the connection stays open. Malformed RESP, a bulk string
  * over {@code maxBulkLength} (e.g. a 1 GiB length) or an array over {@code maxArguments} is answered
- * {@code -ERR Protocol error: ...} and closes that connection only, with a {@link ConnectionError}.
+ * {@code -ERR Protocol error: ...} and closes that connection only, with a {@code ConnectionError}.
  *
  * <h2>Backpressure</h2>
  * Each connection's commands are taken only as the pipeline requests messages (bounded prefetch per
@@ -50,22 +43,18 @@ import reactor.netty.Connection;
  * pipelines commands but never reads its replies is closed once more than {@value #MAX_PENDING_REPLY_BYTES}
  * bytes of replies wait for it.
  */
-public final class RespSource implements ServerSource {
+public final class RespSource extends SkeletonSource {
 
-    private static final Logger LOG = LoggerFactory.getLogger(RespSource.class);
     private static final String NAME = "resp";
     static final int MAX_PENDING_REPLY_BYTES = 1 << 20;
 
     private final RespSettings settings;
     private final int prefetch;
-    private final EventDispatcher events;
-    private final TransportMetrics metrics = new TransportMetrics(NAME);
-    private final BoundAddress bound = new BoundAddress();
 
     private RespSource(Builder b) {
+        super(NAME, b, b.maxConnections());
         this.settings = new RespSettings(b.host(), b.port(), b.maxConnections(), b.maxBulkLength, b.maxArguments);
         this.prefetch = b.prefetch;
-        this.events = b.events();
     }
 
     /** @return a builder (host 127.0.0.1, ephemeral port) */
@@ -74,61 +63,46 @@ public final class RespSource implements ServerSource {
     }
 
     @Override
-    public TransportMetrics metrics() {
-        return metrics;
+    protected ServerSkeleton.Server<?> server(ServerSkeleton.Binding b) {
+        return new Server(b);
     }
 
-    @Override
-    public Mono<InetSocketAddress> boundAddress() {
-        return bound.mono();
-    }
+    /** One subscription: accepted connections are merged with bounded concurrency. */
+    private final class Server extends RespServer {
+        private final Sinks.Many<Connection> accepted = Sinks.many().unicast().onBackpressureBuffer();
 
-    /** @return the messages of every connection; binds on subscribe, unbinds on cancel */
-    @Override
-    public Flux<Message> flux() {
-        return Flux.defer(() -> {
-            Sinks.One<InetSocketAddress> addr = bound.begin();
-            Sinks.Many<Connection> accepted = Sinks.many().unicast().onBackpressureBuffer();
-            RespServer server = new RespServer(settings, NAME, events, metrics);
-            return Flux.usingWhen(server.bind(c -> {
-                        synchronized (accepted) {
-                            if (accepted.tryEmitNext(c).isFailure()) {
-                                c.dispose();
-                            }
-                        }
-                        return c.onDispose();
-                    }),
-                    s -> {
-                        addr.tryEmitValue((InetSocketAddress) s.address());
-                        LOG.debug("resp source bound to {}", s.address());
-                        return accepted.asFlux().flatMap(this::receive, settings.maxConnections(), prefetch);
-                    },
-                    s -> close(server, s, addr),
-                    (s, err) -> close(server, s, addr),
-                    s -> close(server, s, addr));
-        });
-    }
+        Server(ServerSkeleton.Binding b) {
+            super(b, settings);
+        }
 
-    private Mono<Void> close(RespServer server, reactor.netty.DisposableServer s, Sinks.One<InetSocketAddress> addr) {
-        bound.end(addr);
-        return server.close(s);
-    }
+        @Override
+        Mono<Void> handle(Connection c) {
+            synchronized (accepted) {
+                if (accepted.tryEmitNext(c).isFailure()) {
+                    c.dispose();
+                }
+            }
+            return c.onDispose();
+        }
 
-    private Flux<Message> receive(Connection c) {
-        Channel ch = c.channel();
-        // map runs inside onNext, before reactor-netty releases the decoded message
-        return c.inbound().receiveObject()
-                .map(o -> RespCommand.of((RedisMessage) o))
-                .concatMapIterable(cmd -> execute(ch, cmd), prefetch)
-                .onErrorResume(e -> {
-                    // one connection's failure never fails the source
-                    metrics.error();
-                    LOG.warn("resp source: closing connection from {}: {}", ch.remoteAddress(), e.toString());
-                    TransportSupport.publish(events, new ConnectionError(NAME, String.valueOf(ch.remoteAddress()),
-                            e.toString(), e));
-                    return Mono.empty();
-                })
-                .doFinally(s -> c.dispose());
+        @Override
+        public Flux<Message> messages(DisposableServer server) {
+            return accepted.asFlux().flatMap(this::receive, binding.maxConnections(), prefetch);
+        }
+
+        private Flux<Message> receive(Connection c) {
+            Channel ch = c.channel();
+            // map runs inside onNext, before reactor-netty releases the decoded message
+            return c.inbound().receiveObject()
+                    .map(o -> RespCommand.of((RedisMessage) o))
+                    .concatMapIterable(cmd -> execute(ch, cmd), prefetch)
+                    .onErrorResume(e -> {
+                        // one connection's failure never fails the source
+                        binding.error(String.valueOf(ch.remoteAddress()), e.toString(), e);
+                        return Mono.empty();
+                    })
+                    .doFinally(s -> c.dispose());
+        }
     }
 
     private List<Message> execute(Channel ch, RespCommand cmd) {
@@ -179,7 +153,7 @@ public final class RespSource implements ServerSource {
             return List.of();
         }
         byte[] item = cmd.args().get(0);
-        metrics.message(item.length);
+        metrics().message(item.length);
         Message m = Message.builder().payload(item).header("item", cmd.text(0))
                 .header("priority", Long.toString(priority)).build();
         reply(ch, RespCodec.OK);
@@ -195,7 +169,7 @@ public final class RespSource implements ServerSource {
         List<Message> out = new ArrayList<>(cmd.arity() - 1);
         for (int i = 1; i < cmd.arity(); i++) {
             byte[] value = cmd.args().get(i);
-            metrics.message(value.length);
+            metrics().message(value.length);
             out.add(Message.builder().payload(value).key(key).header("item", cmd.text(i)).header("priority", "0")
                     .header("key", key).build());
         }

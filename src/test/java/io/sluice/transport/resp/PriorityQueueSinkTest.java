@@ -3,13 +3,20 @@ package io.sluice.transport.resp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sluice.Message;
+import io.sluice.event.ConnectionClosed;
+import io.sluice.event.ConnectionOpened;
 import io.sluice.event.EventDispatcher;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -196,6 +203,48 @@ class PriorityQueueSinkTest {
             assertThat(second.text()).isEmpty();
             assertThat(running.sink.metrics().errors()).isEqualTo(1);
             assertThat(first.ping()).isEqualTo("PONG");
+        }
+    }
+
+    @Test
+    void workerConnectionsAreReportedAndClosedWhenTheSinkStops() throws Exception {
+        EventDispatcher events = new EventDispatcher();
+        java.util.List<Object> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        events.on(ConnectionOpened.class, seen::add);
+        events.on(ConnectionClosed.class, seen::add);
+        PriorityQueueSink sink = PriorityQueueSink.builder().port(0).events(events).build();
+        Sinks.Empty<Void> end = Sinks.empty();
+        CompletableFuture<Void> done = sink.write(end.asMono().thenMany(Flux.<Message>empty())).toFuture();
+        int port = sink.boundAddress().map(InetSocketAddress::getPort).block(Duration.ofSeconds(10));
+        try (Socket worker = new Socket("127.0.0.1", port)) {
+            worker.setSoTimeout(10_000);
+            worker.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+            byte[] pong = worker.getInputStream().readNBytes(7);
+            assertThat(new String(pong, StandardCharsets.US_ASCII)).isEqualTo("+PONG\r\n");
+            RedisCli.await(() -> seen.size() == 1, "ConnectionOpened");
+            assertThat(sink.metrics().connectionsActive()).isEqualTo(1);
+
+            end.tryEmitEmpty(); // the pipeline completes: the sink stops and closes its workers
+            done.get(10, TimeUnit.SECONDS);
+            assertThat(worker.getInputStream().read()).as("closed by the sink").isEqualTo(-1);
+        }
+        RedisCli.await(() -> seen.size() == 2, "ConnectionClosed");
+        assertThat(seen.get(0)).isInstanceOfSatisfying(ConnectionOpened.class,
+                e -> assertThat(e.transport()).isEqualTo("priority-queue"));
+        assertThat(seen.get(1)).isInstanceOf(ConnectionClosed.class);
+        assertThat(sink.metrics().connectionsActive()).isZero();
+    }
+
+    @Test
+    void aPortInUseFailsTheWriteAndTheBoundAddress() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            PriorityQueueSink sink = PriorityQueueSink.builder().port(taken.getLocalPort()).build();
+            CompletableFuture<Void> done = sink.write(Flux.never()).toFuture();
+            String where = "Failed to bind on [127.0.0.1:" + taken.getLocalPort() + "]";
+            assertThatThrownBy(() -> done.get(10, TimeUnit.SECONDS)).cause()
+                    .isInstanceOf(reactor.netty.ChannelBindException.class).hasMessageContaining(where);
+            assertThatThrownBy(() -> sink.boundAddress().block(Duration.ofSeconds(10)))
+                    .isInstanceOf(reactor.netty.ChannelBindException.class).hasMessageContaining(where);
         }
     }
 }
