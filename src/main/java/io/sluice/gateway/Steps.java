@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import reactor.core.publisher.Flux;
 
@@ -24,11 +23,11 @@ final class Steps {
 
     /**
      * @param step the validated step
-     * @param filtered counts messages a step removes on purpose (filters, sampling, bad JSON)
+     * @param filtered told of each message a step removes on purpose (filters, sampling, bad JSON)
      * @param stats creates the recorder of a {@code stats} step
      * @return the stage
      */
-    static Function<Flux<Message>, Flux<Message>> build(GatewayConfig.Step step, LongAdder filtered,
+    static Function<Flux<Message>, Flux<Message>> build(GatewayConfig.Step step, Runnable filtered,
                                                         Function<GatewayConfig.Step, KeyedStats> stats) {
         Map<String, Object> o = step.options();
         switch (step.type()) {
@@ -77,7 +76,7 @@ final class Steps {
                             sink.error(new IllegalArgumentException("message " + m.sequence() + " is not a JSON object: "
                                     + e.getMessage(), e));
                         } else {
-                            filtered.increment();
+                            filtered.run();
                         }
                     }
                 });
@@ -87,9 +86,9 @@ final class Steps {
         }
     }
 
-    private static boolean keep(boolean keep, LongAdder filtered) {
+    private static boolean keep(boolean keep, Runnable filtered) {
         if (!keep) {
-            filtered.increment();
+            filtered.run();
         }
         return keep;
     }

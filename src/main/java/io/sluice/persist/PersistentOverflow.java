@@ -151,6 +151,19 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
         return log.bytes();
     }
 
+    /** @return unacknowledged records found on disk when the stage opened (delivered again first) */
+    public long backlogAtOpen() {
+        return backlogAtOpen;
+    }
+
+    /**
+     * @param nanos told the duration of every force of appended data (a group commit, or each append
+     *     under {@link Fsync#ALWAYS}), on the thread that forced; must be quick and must not throw
+     */
+    public void onFsync(java.util.function.LongConsumer nanos) {
+        stats.fsyncListener = Objects.requireNonNull(nanos, "nanos");
+    }
+
     /** @return records appended since the stage opened */
     public long appended() {
         return stats.appendedRecords.get();
@@ -211,7 +224,17 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
             return;
         }
         closed = true;
-        timer.shutdownNow();
+        // shutdown, not shutdownNow: an interrupt during a group commit's FileChannel.force would close
+        // the channel (ClosedByInterruptException) and fail the final force and checkpoint below.
+        timer.shutdown();
+        try {
+            if (!timer.awaitTermination(5, TimeUnit.SECONDS)) {
+                LOG.warn("persistent stage '{}': a group commit or checkpoint still runs after 5 s; closing anyway",
+                        settings.name);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         PersistentSubscriber s = live.get();
         if (s != null) {
             s.shutdown();
