@@ -159,17 +159,16 @@ final class PersistentStage implements OverflowStage {
     }
 
     /**
-     * Appends: hand-off to the log's thread, the log, and requests and cancels from downstream made on
-     * the log's thread too. So the log's files are only touched by its own thread and its timer, never by a
-     * thread Reactor may interrupt when a pipeline is cancelled (a {@code publishOn} worker, a
-     * bounded-elastic thread of a later step): an interrupt during a {@code FileChannel} read, write
-     * or force closes the channel ({@code ClosedByInterruptException}) and would fail the log.
-     * {@link Schedulers#fromExecutor} cancels tasks without interrupting.
+     * Appends the hand-off to this stage's thread, then the log (which makes downstream requests and
+     * cancels on a thread of its own). So the log's files are only touched by threads nobody
+     * interrupts: an interrupt during a {@code FileChannel} read, write or force closes the channel
+     * ({@code ClosedByInterruptException}) and would fail the log. {@link Schedulers#fromExecutor}
+     * with a plain executor cancels tasks without interrupting.
      */
     @Override
     public Pipeline<Message> append(Pipeline<Message> p) {
         return p.via(f -> f.publishOn(io, HANDOFF).doOnDiscard(Message.class, m -> discarded.increment()))
-                .overflow(f -> log.apply(f).subscribeOn(io, true).cancelOn(io));
+                .overflow(log);
     }
 
     @Override

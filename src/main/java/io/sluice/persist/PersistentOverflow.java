@@ -44,6 +44,9 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
     final Builder settings;
     private final long backlogAtOpen;
     private final ScheduledExecutorService timer;
+    /** Thread for downstream requests and cancels; a plain Executor, so Reactor never interrupts it. */
+    private final java.util.concurrent.ExecutorService io;
+    private final reactor.core.scheduler.Scheduler ioScheduler;
     final AtomicReference<PersistentSubscriber> live = new AtomicReference<>();
     private volatile boolean closed;
     /** {offset, appendTime} delivered and not acknowledged (explicit-ack mode), oldest first; guarded by itself. */
@@ -61,6 +64,13 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
             t.setDaemon(true);
             return t;
         });
+        this.io = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "sluice-persist-io-" + b.name);
+            t.setDaemon(true);
+            return t;
+        });
+        java.util.concurrent.Executor plain = io::execute; // a service would be wrapped with interrupting cancels
+        this.ioScheduler = reactor.core.scheduler.Schedulers.fromExecutor(plain);
         Duration fsyncEvery = b.fsync.interval();
         if (fsyncEvery != null) {
             long ms = Math.max(1, fsyncEvery.toMillis());
@@ -94,9 +104,17 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
         }
     }
 
+    /**
+     * Requests and cancels from downstream are made on the stage's own thread: reading the log (a
+     * drain runs on the thread that requests) and the checkpoint at cancel then never run on a thread
+     * Reactor may interrupt (a {@code publishOn} worker of a later stage is interrupted when the
+     * pipeline is cancelled), since an interrupt during a {@code FileChannel} operation closes the
+     * channel ({@code ClosedByInterruptException}) and would fail the log. Appends run on the thread
+     * that signals {@code onNext}: put a {@code publishOn} in front when that is a network event loop.
+     */
     @Override
     public Flux<Message> apply(Flux<Message> upstream) {
-        return Flux.from(new FluxPersistent(upstream, this));
+        return Flux.from(new FluxPersistent(upstream, this)).subscribeOn(ioScheduler, true).cancelOn(ioScheduler);
     }
 
     /**
@@ -239,7 +257,11 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
         if (s != null) {
             s.shutdown();
         }
-        log.close();
+        try {
+            log.close();
+        } finally {
+            io.shutdown();
+        }
     }
 
     boolean isClosed() {
