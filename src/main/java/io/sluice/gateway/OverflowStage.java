@@ -63,14 +63,6 @@ sealed interface OverflowStage permits OverflowStage.Memory, PersistentStage {
      */
     void register(MeterRegistry registry, Tags tags);
 
-    /**
-     * Tells the stage that its oldest {@code n} messages not yet reported done are done: handed to the
-     * sink, or removed on purpose by a step. A persistent log acknowledges them; in memory, nothing to do.
-     *
-     * @param n how many
-     */
-    void done(long n);
-
     /** Releases what the stage holds (files, threads); called once the pipeline has ended. */
     void close();
 
@@ -127,10 +119,6 @@ sealed interface OverflowStage permits OverflowStage.Memory, PersistentStage {
         @Override
         public void register(MeterRegistry registry, Tags tags) {
             registerCommon(this, registry, tags);
-        }
-
-        @Override
-        public void done(long n) {
         }
 
         @Override

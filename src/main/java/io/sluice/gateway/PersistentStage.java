@@ -37,14 +37,14 @@ import reactor.core.scheduler.Schedulers;
  * and {@code sluice.persistent.corrupt} (counters) and {@code sluice.persistent.fsync} (timer with a
  * histogram: time of each group commit or forced append).
  *
- * <p><b>When a record is acknowledged</b> (and so never delivered again): when the pipeline hands
- * its message to the sink, or a step removes it on purpose ({@link #done(long)}, in order; at most
- * {@value #IN_FLIGHT} messages are between the log and that point). So a message still inside a
- * step (a {@code delay}) when the gateway stops or crashes is delivered again after the next start.
- * Until sinks acknowledge what their destination has (issue 14, end-to-end acknowledgements), what
- * a sink itself buffers is not covered: the file sink's buffer (up to its {@code flushInterval}), a
- * socket's send buffer. And since acknowledgements count messages, a message a filter removes while
- * an earlier one is still in a slower later step acknowledges that earlier one a little early.
+ * <p><b>When a record is acknowledged</b> (and so never delivered again): each message the log
+ * delivers carries an {@link io.sluice.Ack}; a sink that {@link io.sluice.pipeline.Sink#acknowledges()
+ * acknowledges} calls it once its destination has the message (the file sink: written to the OS),
+ * for any other sink the pipeline calls it when handing the message over; a step that removes a
+ * message on purpose calls it. The log's acknowledged position moves over contiguous records only,
+ * and at most {@value #IN_FLIGHT} delivered records wait for their acknowledgement. So a message
+ * still inside a step or a sink's buffer when the gateway stops or crashes is delivered again after
+ * the next start.
  */
 final class PersistentStage implements OverflowStage {
 
@@ -189,11 +189,6 @@ final class PersistentStage implements OverflowStage {
         Timer fsyncs = Timer.builder("sluice.persistent.fsync").tags(tags).publishPercentileHistogram()
                 .description("time of each forced write (group commit or fsync: always)").register(registry);
         log.onFsync(nanos -> fsyncs.record(nanos, TimeUnit.NANOSECONDS));
-    }
-
-    @Override
-    public void done(long n) {
-        log.acknowledge(n);
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.sluice.Ack;
 import io.sluice.Message;
 import io.sluice.event.EventDispatcher;
 import io.sluice.event.PipelineStopped;
@@ -31,6 +32,8 @@ final class PipelineRun {
     final LongAdder received = new LongAdder();
     final LongAdder delivered = new LongAdder();
     final LongAdder filtered = new LongAdder();
+    /** Handed to a sink that acknowledges, and not acknowledged yet (still counted by a persistent stage). */
+    final LongAdder inSink = new LongAdder();
     final List<KeyedStats> stats = new CopyOnWriteArrayList<>();
     private final Map<String, PipelineStopped> ends;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -82,9 +85,9 @@ final class PipelineRun {
                 }));
         p = overflow.append(p);
         for (GatewayConfig.Step step : spec.steps()) {
-            Function<Flux<Message>, Flux<Message>> stage = Steps.build(step, () -> {
+            Function<Flux<Message>, Flux<Message>> stage = Steps.build(step, m -> {
                 r.filtered.increment();
-                overflow.done(1);
+                m.ack();
             }, st -> {
                 KeyedStats ks = new KeyedStats(spec.name(), (String) st.options().get("value"),
                         (String) st.options().get("by"), registry);
@@ -93,12 +96,24 @@ final class PipelineRun {
             });
             p = p.via(stage);
         }
-        p = p.via(f -> f.doOnNext(m -> {
+        boolean sinkAcks = sink.acknowledges();
+        p = p.via(f -> f.map(m -> {
             latency.record(Math.max(0, System.currentTimeMillis() - m.timestamp()), TimeUnit.MILLISECONDS);
             r.delivered.increment();
-            overflow.done(1);
             deliveredCount.increment();
             deliveredBytes.increment(m.size());
+            if (!sinkAcks) {
+                m.ack(); // the sink cannot tell when its destination has it: done at hand-off
+                return m;
+            }
+            if (!m.awaitsAck()) {
+                return m;
+            }
+            r.inSink.increment();
+            return m.withAck(Ack.once(() -> {
+                r.inSink.decrement();
+                m.ack();
+            }));
         }));
         try {
             r.handle = p.to(sink).start();
@@ -119,8 +134,10 @@ final class PipelineRun {
     PipelineReport report() {
         PipelineStopped end = ends.get(name);
         String outcome = end == null ? "RUNNING" : end.outcome().name();
+        // A message in a sink that acknowledges is counted delivered, and its record still held on disk.
+        int buffered = (int) Math.max(0, overflow.buffered() - inSink.sum());
         return new PipelineReport(name, overflow.label(), overflow.capacity(), received.sum(), delivered.sum(),
-                overflow.dropped(), filtered.sum(), overflow.discarded(), overflow.buffered(), handle.isRunning(),
+                overflow.dropped(), filtered.sum(), overflow.discarded(), buffered, handle.isRunning(),
                 outcome, overflow.replayed());
     }
 }

@@ -164,7 +164,8 @@ class PersistentGatewayTest {
         }
         g2.stop().block(Duration.ofSeconds(10));
         PipelineReport r2 = g2.report().get(0);
-        assertThat(r2.replayed()).as("what run 1 left on disk").isEqualTo(r1.buffered());
+        // What run 1 left on disk; more when the file sink's last acknowledgements came after the log closed.
+        assertThat(r2.replayed()).as("what run 1 left on disk").isGreaterThanOrEqualTo(r1.buffered());
         assertThat(r2.delivered()).isEqualTo(r2.replayed() + 1);
         assertThat(r2.buffered()).isZero();
         assertThat(r2.addsUp()).as(r2.toString()).isTrue();
@@ -173,17 +174,10 @@ class PersistentGatewayTest {
         Set<Long> all = new HashSet<>(seqs(first));
         all.addAll(replayed);
         // The hand-off queue in front of the log is memory: what the drain timeout cut off there was never
-        // written (counted as discarded). Everything that reached the log is delivered by run 1 or run 2,
-        // except what the file sink had taken but not yet written when the drain timeout cancelled it:
-        // records count as done when handed to the sink (sinks do not acknowledge yet), and the file sink
-        // queues up to its prefetch (256) messages on its I/O worker. Those can only sit right below the
-        // first record run 2 replayed.
-        List<Long> reachedLog = range(0, 400 - r1.discarded());
-        List<Long> missing = reachedLog.stream().filter(x -> !all.contains(x)).toList();
-        long firstReplayed = replayed.get(0);
-        assertThat(missing).as("lost only in the sink's queue").hasSizeLessThanOrEqualTo(256)
-                .allSatisfy(x -> assertThat(x).isLessThan(firstReplayed));
-        assertThat(all).containsAll(range(firstReplayed, 400 - r1.discarded()));
+        // written (counted as discarded). Everything that reached the log is delivered by run 1 or run 2:
+        // the file sink acknowledges a record only once its bytes were written out.
+        assertThat(all).as("every message of run 1 that reached the log, delivered by run 1 or run 2")
+                .containsAll(range(0, 400 - r1.discarded()));
         assertThat(registry.scrape()).contains("sluice_persistent_redelivered_total{pipeline=\"durable\"} "
                 + r2.replayed() + ".0");
     }
