@@ -25,12 +25,15 @@ import org.junit.jupiter.api.io.TempDir;
  * Nothing acknowledged is lost on {@code kill -9}: a sender writes numbered messages to a real
  * {@code sluice run} process over TCP in {@code acks} mode (length-prefixed frames; the gateway
  * writes back cumulative 8-byte counts once messages are durable in its persistent stage); the
- * gateway is killed with SIGKILL three times at random moments and restarted; the sender reconnects
+ * gateway is killed with SIGKILL three times (scripts/kill-soak.sh: 1,000) at random moments and restarted; the sender reconnects
  * and resends only what was not acknowledged. At the end every message must be in the sink file.
  */
 class DurableTcpKillTest {
 
-    private static final int MESSAGES = 20_000;
+    /** Messages sent in all; {@code -Dkill.messages} (scripts/kill-soak.sh raises it with the kills). */
+    private static final int MESSAGES = Integer.getInteger("kill.messages", 20_000);
+    /** SIGKILLs; {@code -Dkill.count} (scripts/kill-soak.sh runs 1,000). */
+    private static final int KILLS = Integer.getInteger("kill.count", 3);
     private static final Pattern MSG = Pattern.compile("msg-(\\d+)\\.");
 
     @TempDir
@@ -105,7 +108,7 @@ class DurableTcpKillTest {
     }
 
     @Test
-    void everyAcknowledgedMessageSurvivesThreeKills() throws Exception {
+    void everyAcknowledgedMessageSurvivesTheKills() throws Exception {
         int port;
         try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = probe.getLocalPort();
@@ -117,17 +120,18 @@ class DurableTcpKillTest {
                 + "    source: {type: tcp, host: 127.0.0.1, port: " + port + ", framing: length-prefixed, acks: true}\n"
                 + "    overflow: {policy: persistent, path: '" + tmp.resolve("log") + "', fsync: 10ms}\n"
                 + "    sink: {type: file, path: '" + out + "', append: true, flushInterval: 20ms}\n");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Long.getLong("kill.seconds", 120));
         Sender sender = new Sender();
-        Random random = new Random(Long.getLong("kill.seed", System.nanoTime()));
-        long[] killAt = {MESSAGES / 5 + random.nextInt(MESSAGES / 10), MESSAGES / 2 + random.nextInt(MESSAGES / 10),
-            4 * MESSAGES / 5 + random.nextInt(MESSAGES / 10)};
-        long[] ackedAtKill = new long[killAt.length];
+        long seed = Long.getLong("kill.seed", System.nanoTime());
+        Random random = new Random(seed);
+        long step = MESSAGES / (KILLS + 1);
+        long[] ackedAtKill = new long[KILLS];
         int run = 0;
         Process gateway = start(config, run);
         try {
-            for (int k = 0; k < killAt.length; k++) {
-                long target = killAt[k];
+            for (int k = 0; k < KILLS; k++) {
+                // kill once at least ~step more messages are acknowledged, plus a random delay
+                long target = Math.min(MESSAGES - 1, sender.acknowledged.get() + step / 2 + random.nextInt((int) step));
                 Thread session = new Thread(() -> {
                     try {
                         sender.session(port, deadline);
@@ -141,11 +145,15 @@ class DurableTcpKillTest {
                             .isTrue();
                     Thread.sleep(1);
                 }
+                assertThat(sender.acknowledged.get()).as("run %d resumed and acknowledged up to %d (seed %d)", run,
+                        target, seed).isGreaterThanOrEqualTo(target);
                 Thread.sleep(random.nextInt(50)); // kill at a random moment after the threshold
                 ackedAtKill[k] = sender.acknowledged.get();
                 gateway.destroyForcibly(); // SIGKILL
                 assertThat(gateway.waitFor(30, TimeUnit.SECONDS)).isTrue();
                 session.join(TimeUnit.SECONDS.toMillis(30));
+                Files.deleteIfExists(tmp.resolve("stdout-" + run + ".txt"));
+                Files.deleteIfExists(tmp.resolve("stderr-" + run + ".txt"));
                 gateway = start(config, ++run);
             }
             sender.session(port, deadline);
@@ -166,10 +174,15 @@ class DurableTcpKillTest {
         }
         assertThat(ackedAtKill).as("each kill came after messages were acknowledged").doesNotContain(0L);
         int firstMissing = seen.nextClearBit(0);
-        assertThat(firstMissing).as("first message missing from the sink file (acknowledged at kills: %s)",
-                java.util.Arrays.toString(ackedAtKill)).isEqualTo(MESSAGES);
-        System.out.printf("DurableTcpKillTest: %d messages, %d lines written, %d duplicates, acknowledged at kills %s%n",
-                MESSAGES, total, total - MESSAGES, java.util.Arrays.toString(ackedAtKill));
+        assertThat(firstMissing).as("first message missing from the sink file (seed %d, acknowledged at kills: %s)",
+                seed, summary(ackedAtKill)).isEqualTo(MESSAGES);
+        System.out.printf("DurableTcpKillTest: seed %d, %d kills, %d messages, %d written, %d duplicates, 0 missing,"
+                + " acknowledged at kills %s%n", seed, KILLS, MESSAGES, total, total - MESSAGES, summary(ackedAtKill));
+    }
+
+    private static String summary(long[] a) {
+        return a.length <= 10 ? java.util.Arrays.toString(a)
+                : java.util.Arrays.toString(java.util.Arrays.copyOf(a, 5)) + " ... " + a[a.length - 1];
     }
 
     private static String read(Path p) throws IOException {
