@@ -140,9 +140,16 @@ class DurableTcpKillTest {
                     }
                 });
                 session.start();
+                int retries = 0;
                 while (sender.acknowledged.get() < target && System.nanoTime() < deadline) {
-                    assertThat(gateway.isAlive()).as("gateway died: %s", read(tmp.resolve("stderr-" + run + ".txt")))
-                            .isTrue();
+                    if (!gateway.isAlive()) {
+                        // A start that failed (exit 2: e.g. not bound within 10 s on an overloaded machine) is
+                        // not a loss; start again, a few times at most. Anything else is a failure.
+                        String err = read(tmp.resolve("stderr-" + run + ".txt"));
+                        assertThat(gateway.exitValue() == SluiceCli.CANNOT_START && retries++ < 3)
+                                .as("gateway died (exit %d): %s", gateway.exitValue(), err).isTrue();
+                        gateway = start(config, ++run);
+                    }
                     Thread.sleep(1);
                 }
                 assertThat(sender.acknowledged.get()).as("run %d resumed and acknowledged up to %d (seed %d)", run,
