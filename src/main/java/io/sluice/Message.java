@@ -11,7 +11,9 @@ import java.util.Optional;
  * The one message type that flows through Sluice transports and pipelines.
  *
  * <p>A {@code Message} is immutable and cheap to create: it holds a payload, a small map of
- * string headers, a timestamp (epoch milliseconds), an optional key and a sequence number.
+ * string headers, a timestamp (epoch milliseconds), an optional key and a sequence number, and
+ * (not part of its value: ignored by {@code equals}) an end-to-end {@link Ack acknowledgement} that
+ * copies made with {@code with...} and {@link #toBuilder()} carry along.
  *
  * <h2>Ownership of the payload bytes</h2>
  * To avoid a copy per message on the hot path, a {@code Message} <em>takes ownership</em> of the
@@ -29,13 +31,15 @@ public final class Message {
     private final long timestamp;
     private final String key;
     private final long sequence;
+    private final Ack ack;
 
-    private Message(byte[] payload, Map<String, String> headers, long timestamp, String key, long sequence) {
+    private Message(byte[] payload, Map<String, String> headers, long timestamp, String key, long sequence, Ack ack) {
         this.payload = payload;
         this.headers = headers;
         this.timestamp = timestamp;
         this.key = key;
         this.sequence = sequence;
+        this.ack = ack;
     }
 
     /**
@@ -46,7 +50,8 @@ public final class Message {
      * @return a new message
      */
     public static Message of(byte[] payload) {
-        return new Message(Objects.requireNonNull(payload, "payload"), Map.of(), System.currentTimeMillis(), null, 0L);
+        return new Message(Objects.requireNonNull(payload, "payload"), Map.of(), System.currentTimeMillis(), null, 0L,
+                Ack.NONE);
     }
 
     /**
@@ -122,7 +127,25 @@ public final class Message {
      * @return a copy of this message (sharing the payload) with another sequence number
      */
     public Message withSequence(long newSequence) {
-        return new Message(payload, headers, timestamp, key, newSequence);
+        return new Message(payload, headers, timestamp, key, newSequence, ack);
+    }
+
+    /**
+     * @param newAck the acknowledgement this copy carries
+     * @return a copy of this message (sharing the payload) that carries {@code newAck} instead
+     */
+    public Message withAck(Ack newAck) {
+        return new Message(payload, headers, timestamp, key, sequence, Objects.requireNonNull(newAck, "ack"));
+    }
+
+    /** Acknowledges this message: tells whoever handed it over that it is safe now (see {@link Ack}). */
+    public void ack() {
+        ack.done();
+    }
+
+    /** @return true when somebody waits for this message's acknowledgement */
+    public boolean awaitsAck() {
+        return ack != Ack.NONE;
     }
 
     /**
@@ -142,6 +165,7 @@ public final class Message {
         b.timestamp = timestamp;
         b.key = key;
         b.sequence = sequence;
+        b.ack = ack;
         return b;
     }
 
@@ -177,6 +201,7 @@ public final class Message {
         private long timestamp = System.currentTimeMillis();
         private String key;
         private long sequence;
+        private Ack ack = Ack.NONE;
 
         private Builder() {
         }
@@ -241,10 +266,19 @@ public final class Message {
             return this;
         }
 
+        /**
+         * @param a the acknowledgement the message carries (default {@link Ack#NONE})
+         * @return this
+         */
+        public Builder ack(Ack a) {
+            this.ack = Objects.requireNonNull(a, "ack");
+            return this;
+        }
+
         /** @return the message */
         public Message build() {
             Map<String, String> h = mutableHeaders == null ? headers : Map.copyOf(mutableHeaders);
-            return new Message(payload, h, timestamp, key, sequence);
+            return new Message(payload, h, timestamp, key, sequence, ack);
         }
     }
 }

@@ -35,7 +35,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "sluice", mixinStandardHelpOptions = true, version = "sluice 0.1.0",
         description = "Reactive ingestion gateway.",
         subcommands = {SluiceCli.Run.class, SluiceCli.Validate.class, ConfigEditor.Edit.class,
-                TransportsCommand.class, SluiceCli.DemoCommand.class, SluiceCli.OverflowDemoCommand.class})
+                TransportsCommand.class, BufferCommand.class, SluiceCli.DemoCommand.class, SluiceCli.OverflowDemoCommand.class})
 public final class SluiceCli implements Callable<Integer> {
 
     /** Exit code for an invalid configuration or a failed pipeline. */
@@ -126,7 +126,8 @@ public final class SluiceCli implements Callable<Integer> {
 
     /** {@code sluice validate FILE}. */
     @Command(name = "validate", mixinStandardHelpOptions = true,
-            description = "Check a gateway configuration; print every error with its line.")
+            description = "Check a gateway configuration; print every error with its line. Also checks the"
+                    + " on-disk log of every persistent stage that exists (as 'sluice buffer check').")
     static final class Validate extends FileCommand {
         @Override
         public Integer call() {
@@ -134,9 +135,11 @@ public final class SluiceCli implements Callable<Integer> {
             if (c == null) {
                 return INVALID;
             }
-            spec.commandLine().getOut().println(file + ": valid, " + c.pipelines().size() + " pipeline(s)");
-            spec.commandLine().getOut().flush();
-            return 0;
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(file + ": valid, " + c.pipelines().size() + " pipeline(s)");
+            int logs = BufferCommand.checkLogs(c, out); // the persistent logs the file names, if they exist
+            out.flush();
+            return logs;
         }
     }
 

@@ -25,9 +25,12 @@ final class Catalog {
     record StepType(String name, List<OptionSpec> options) {
     }
 
-    /** Overflow policy names, as {@link OverflowPolicy.Kind#label()} gives them. */
-    static final List<String> POLICIES = Arrays.stream(OverflowPolicy.Kind.values())
-            .map(OverflowPolicy.Kind::label).toList();
+    /**
+     * Overflow policy names: the in-memory ones as {@link OverflowPolicy.Kind#label()} gives them, then
+     * the disk-backed {@code persistent}.
+     */
+    static final List<String> POLICIES = java.util.stream.Stream.concat(Arrays.stream(OverflowPolicy.Kind.values())
+            .map(OverflowPolicy.Kind::label), java.util.stream.Stream.of(PersistentStage.POLICY)).toList();
 
     static final Map<String, StepType> STEPS = index(
             step("filter-header", OptionSpec.required("name", OptionType.STRING, "header that must be present"),

@@ -43,12 +43,19 @@ final class ConfigReader {
             new OptionSpec("policy", OptionType.STRING, false, "block", Catalog.POLICIES, Set.of(), "policy", List.of()),
             OptionSpec.optional("capacity", OptionType.POSITIVE_INT, 256, "buffer size"),
             OptionSpec.optional("priorityHeader", OptionType.STRING, "priority", "priority: header with the priority"),
-            OptionSpec.optional("keyHeader", OptionType.STRING, null, "priority: header whose value merges messages"));
+            OptionSpec.optional("keyHeader", OptionType.STRING, null, "priority: header whose value merges messages"),
+            OptionSpec.optional("path", OptionType.STRING, null, "persistent: the log directory (required)"),
+            OptionSpec.optional("maxBytes", OptionType.SIZE, 1L << 30, "persistent: bound on the log's files"),
+            OptionSpec.choice("whenFull", "block", "persistent: what a full log does", "block", "drop-newest"),
+            OptionSpec.optional("fsync", OptionType.STRING, "10ms", "persistent: always, never or a group-commit interval"));
+    /** Options that only a {@code persistent} stage takes. */
+    private static final List<String> PERSISTENT_ONLY = List.of("path", "maxBytes", "whenFull", "fsync");
 
     private final TransportRegistry registry;
     private final YamlNodes yaml = new YamlNodes();
     private final OptionsReader options = new OptionsReader(yaml);
     private final BindCheck binds = new BindCheck();
+    private final Set<java.nio.file.Path> persistentPaths = new HashSet<>();
 
     ConfigReader(TransportRegistry registry) {
         this.registry = registry;
@@ -183,10 +190,48 @@ final class ConfigReader {
             yaml.error(YamlNodes.line(node), what + ": 'overflow' must be a mapping with policy and capacity");
             return null;
         }
-        EndpointOptions o = options.read(m, "overflow", OVERFLOW, Map.of(), what + " overflow").options();
-        return new GatewayConfig.OverflowSpec(o.has("policy") ? o.string("policy") : "block",
-                o.has("capacity") ? o.integer("capacity") : 256,
-                o.has("priorityHeader") ? o.string("priorityHeader") : "priority", o.string("keyHeader"));
+        OptionsReader.Result r = options.read(m, "overflow", OVERFLOW, Map.of(), what + " overflow");
+        EndpointOptions o = r.options();
+        String policy = o.has("policy") ? o.string("policy") : "block";
+        GatewayConfig.PersistentSpec persistent = null;
+        if (PersistentStage.POLICY.equals(policy)) {
+            persistent = persistent(m, o, what);
+        } else {
+            for (String key : PERSISTENT_ONLY) {
+                NodeTuple t = YamlNodes.find(m, key);
+                if (t != null) {
+                    yaml.error(YamlNodes.line(t.getKeyNode()), what + " overflow: '" + key
+                            + "' applies to policy persistent only (this one is " + policy + ")");
+                }
+            }
+        }
+        return new GatewayConfig.OverflowSpec(policy, o.has("capacity") ? o.integer("capacity") : 256,
+                o.has("priorityHeader") ? o.string("priorityHeader") : "priority", o.string("keyHeader"), persistent);
+    }
+
+    private GatewayConfig.PersistentSpec persistent(MappingNode m, EndpointOptions o, String what) {
+        if (!o.has("path")) {
+            yaml.error(YamlNodes.line(m), what + " overflow: policy persistent needs a 'path' (the log directory)");
+            return null;
+        }
+        String fsyncText = o.has("fsync") ? o.string("fsync") : "10ms";
+        io.sluice.persist.Fsync fsync;
+        try {
+            fsync = PersistentStage.fsync(fsyncText);
+        } catch (IllegalArgumentException e) {
+            NodeTuple t = YamlNodes.find(m, "fsync");
+            yaml.error(YamlNodes.line(t == null ? m : t.getValueNode()), what + " overflow: fsync " + e.getMessage());
+            return null;
+        }
+        io.sluice.persist.WhenFull whenFull = "drop-newest".equals(o.string("whenFull"))
+                ? io.sluice.persist.WhenFull.DROP_NEWEST : io.sluice.persist.WhenFull.BLOCK;
+        long maxBytes = o.has("maxBytes") ? o.size("maxBytes") : 1L << 30;
+        java.nio.file.Path path = java.nio.file.Path.of(o.string("path")).toAbsolutePath().normalize();
+        if (!persistentPaths.add(path)) {
+            yaml.error(YamlNodes.line(YamlNodes.find(m, "path").getValueNode()), what + " overflow: path " + path
+                    + " is already the log of another pipeline (one pipeline per directory)");
+        }
+        return new GatewayConfig.PersistentSpec(path, maxBytes, whenFull, fsync);
     }
 
     private GatewayConfig.Endpoint endpoint(Node node, Role role, String pipeline) {

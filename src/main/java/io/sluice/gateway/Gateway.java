@@ -1,20 +1,15 @@
 package io.sluice.gateway;
 
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
 import io.sluice.Message;
 import io.sluice.event.EventDispatcher;
 import io.sluice.event.PipelineStopped;
 import io.sluice.overflow.Overflow;
 import io.sluice.overflow.OverflowPolicy;
-import io.sluice.pipeline.Pipeline;
 import io.sluice.pipeline.PipelineHandle;
 import io.sluice.pipeline.Sink;
 import io.sluice.pipeline.Source;
 import io.sluice.transport.Listening;
-import io.sluice.transport.ServerSource;
 import io.sluice.transport.spi.EndpointContext;
 import java.io.OutputStream;
 import java.time.Duration;
@@ -25,8 +20,6 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Exceptions;
@@ -54,10 +47,10 @@ public final class Gateway {
     private static final Duration CANCEL_TIMEOUT = Duration.ofSeconds(5);
 
     private final GatewayConfig config;
-    private final List<Running> pipelines;
-    private final List<Running> startOrder;
+    private final List<PipelineRun> pipelines;
+    private final List<PipelineRun> startOrder;
 
-    private Gateway(GatewayConfig config, List<Running> pipelines, List<Running> startOrder) {
+    private Gateway(GatewayConfig config, List<PipelineRun> pipelines, List<PipelineRun> startOrder) {
         this.startOrder = List.copyOf(startOrder);
         this.config = config;
         this.pipelines = pipelines;
@@ -87,15 +80,15 @@ public final class Gateway {
                 }
             }
         }
-        Running[] started = new Running[specs.size()];
-        List<Running> startOrder = new ArrayList<>();
+        PipelineRun[] started = new PipelineRun[specs.size()];
+        List<PipelineRun> startOrder = new ArrayList<>();
         try {
             for (int i : order) {
                 GatewayConfig.PipelineSpec spec = specs.get(i);
                 EndpointContext context = new EndpointContext(spec.name(), events, stdout);
                 Source<Message> source = spec.source().source(context);
                 Sink<Message> sink = spec.sink().sink(context);
-                started[i] = Running.start(spec, source, sink, registry, events, ends);
+                started[i] = PipelineRun.start(spec, source, sink, registry, events, ends);
                 startOrder.add(started[i]);
                 awaitBound(spec, spec.source(), source, started[i].handle);
                 awaitBound(spec, spec.sink(), sink, started[i].handle);
@@ -148,15 +141,19 @@ public final class Gateway {
         return root.getMessage() != null ? root.getMessage() : root.toString();
     }
 
-    /** Cancels the pipelines started so far and waits (bounded) until each has terminated. */
-    private static void cancel(List<Running> started) {
+    /**
+     * Cancels the pipelines started so far, waits (bounded) until each has terminated, then closes
+     * their overflow stages.
+     */
+    private static void cancel(List<PipelineRun> started) {
         started.forEach(r -> r.handle.cancel());
         try {
             Mono.when(started.stream().map(r -> r.handle.done().onErrorResume(x -> Mono.empty())).toList())
                     .block(CANCEL_TIMEOUT);
         } catch (RuntimeException notAllEnded) {
-            LOG.warn("pipelines did not end within {} after a failed start: {}", CANCEL_TIMEOUT, notAllEnded.toString());
+            LOG.warn("pipelines did not end within {} after a cancel: {}", CANCEL_TIMEOUT, notAllEnded.toString());
         }
+        started.forEach(PipelineRun::close);
     }
 
     /**
@@ -175,14 +172,18 @@ public final class Gateway {
      * server of this same gateway drains into it before that server stops; list such downstream
      * servers before the pipelines that feed them.
      *
+     * A pipeline's overflow stage is closed once the pipeline has stopped (a persistent log is
+     * forced and checkpointed: what it still holds is delivered after the next start).
+     *
      * @param drainTimeout how long buffered messages may take to reach the sinks, per pipeline
      * @return completes when every pipeline stopped
      */
     public Mono<Void> stop(Duration drainTimeout) {
-        List<Running> order = new ArrayList<>(startOrder);
+        List<PipelineRun> order = new ArrayList<>(startOrder);
         java.util.Collections.reverse(order);
         return Flux.fromIterable(order)
-                .concatMapDelayError(r -> Mono.defer(() -> r.handle.stop(drainTimeout)))
+                .concatMapDelayError(r -> Mono.defer(() -> r.handle.stop(drainTimeout))
+                        .doOnTerminate(r::close).doOnCancel(r::close)) // closed before stop() signals
                 .then();
     }
 
@@ -210,7 +211,7 @@ public final class Gateway {
 
     /** @return the accounting of every pipeline, in configuration order */
     public List<PipelineReport> report() {
-        return pipelines.stream().map(Running::report).toList();
+        return pipelines.stream().map(PipelineRun::report).toList();
     }
 
     /**
@@ -219,7 +220,7 @@ public final class Gateway {
      */
     public List<StatsLine> stats() {
         List<StatsLine> lines = new ArrayList<>();
-        for (Running r : pipelines) {
+        for (PipelineRun r : pipelines) {
             for (KeyedStats ks : r.stats) {
                 ks.snapshot().forEach((key, snap) -> lines.add(new StatsLine(r.name, ks.measure(), key, snap)));
             }
@@ -236,99 +237,6 @@ public final class Gateway {
      * @param stats the numbers
      */
     public record StatsLine(String pipeline, String measure, String key, io.sluice.stats.StatsSnapshot stats) {
-    }
-
-    /** One running pipeline with its counters. */
-    private static final class Running {
-        final String name;
-        final OverflowPolicy<Message> policy;
-        final LongAdder received = new LongAdder();
-        final LongAdder delivered = new LongAdder();
-        final LongAdder filtered = new LongAdder();
-        final List<KeyedStats> stats = new java.util.concurrent.CopyOnWriteArrayList<>();
-        final Map<String, PipelineStopped> ends;
-        PipelineHandle handle;
-        io.sluice.transport.TransportMetrics transport;
-
-        private Running(String name, OverflowPolicy<Message> policy, Map<String, PipelineStopped> ends) {
-            this.name = name;
-            this.policy = policy;
-            this.ends = ends;
-        }
-
-        static Running start(GatewayConfig.PipelineSpec spec, Source<Message> source, Sink<Message> sink,
-                             MeterRegistry registry, EventDispatcher events, Map<String, PipelineStopped> ends) {
-            OverflowPolicy<Message> policy = policy(spec.overflow()).named(spec.name()).events(events);
-            Running r = new Running(spec.name(), policy, ends);
-            Tags tags = Tags.of("pipeline", spec.name());
-            var receivedCount = registry.counter("sluice.messages.received", tags);
-            var receivedBytes = registry.counter("sluice.bytes.received", tags);
-            var deliveredCount = registry.counter("sluice.messages.delivered", tags);
-            var deliveredBytes = registry.counter("sluice.bytes.delivered", tags);
-            FunctionCounter.builder("sluice.overflow.dropped", policy, OverflowPolicy::dropped).tags(tags)
-                    .tag("policy", policy.kind().label())
-                    .description("messages the overflow stage dropped or overwrote because it was full")
-                    .register(registry);
-            Gauge.builder("sluice.overflow.buffered", policy, OverflowPolicy::buffered).tags(tags)
-                    .description("messages in the overflow buffer now (queue depth)").register(registry);
-            Gauge.builder("sluice.overflow.capacity", policy, OverflowPolicy::capacity).tags(tags).register(registry);
-            Gauge.builder("sluice.messages.filtered", r.filtered, LongAdder::sum).tags(tags).register(registry);
-            if (source instanceof ServerSource server) {
-                io.sluice.transport.TransportMetrics tm = server.metrics();
-                r.transport = tm;
-                Gauge.builder("sluice.transport.connections", tm, io.sluice.transport.TransportMetrics::connectionsActive)
-                        .tags(tags).tag("transport", tm.transport()).register(registry);
-                FunctionCounter.builder("sluice.transport.errors", tm, io.sluice.transport.TransportMetrics::errors)
-                        .tags(tags).tag("transport", tm.transport()).register(registry);
-                // A reordered datagram is first counted lost, then taken back; a counter must not
-                // go down (Prometheus would take it for a reset), so this one reports the highest
-                // count seen. TransportMetrics#lost() has the exact figure.
-                java.util.concurrent.atomic.AtomicLong lostSoFar = new java.util.concurrent.atomic.AtomicLong();
-                FunctionCounter.builder("sluice.transport.lost", tm,
-                                t -> lostSoFar.accumulateAndGet(t.lost(), Math::max))
-                        .tags(tags).tag("transport", tm.transport())
-                        .description("datagrams lost in transit (sequence gaps; highest count seen)")
-                        .register(registry);
-            }
-            io.micrometer.core.instrument.Timer latency = io.micrometer.core.instrument.Timer
-                    .builder("sluice.pipeline.latency")
-                    .description("time from a message's timestamp (creation or receipt) to its hand-off to the sink")
-                    .tags(tags).register(registry);
-
-            Pipeline<Message> p = Pipeline.from(source).named(spec.name()).events(events)
-                    .via(f -> f.doOnNext(m -> {
-                        r.received.increment();
-                        receivedCount.increment();
-                        receivedBytes.increment(m.size());
-                    }))
-                    .overflow(policy);
-            for (GatewayConfig.Step step : spec.steps()) {
-                Function<Flux<Message>, Flux<Message>> stage = Steps.build(step, r.filtered, st -> {
-                    KeyedStats ks = new KeyedStats(spec.name(), (String) st.options().get("value"),
-                            (String) st.options().get("by"), registry);
-                    r.stats.add(ks);
-                    return ks;
-                });
-                p = p.via(stage);
-            }
-            p = p.via(f -> f.doOnNext(m -> {
-                latency.record(Math.max(0, System.currentTimeMillis() - m.timestamp()),
-                        java.util.concurrent.TimeUnit.MILLISECONDS);
-                r.delivered.increment();
-                deliveredCount.increment();
-                deliveredBytes.increment(m.size());
-            }));
-            r.handle = p.to(sink).start();
-            return r;
-        }
-
-        PipelineReport report() {
-            PipelineStopped end = ends.get(name);
-            String outcome = end == null ? "RUNNING" : end.outcome().name();
-            return new PipelineReport(name, policy.kind().label(), policy.capacity(), received.sum(), delivered.sum(),
-                    policy.dropped(), filtered.sum(), policy.discardedOnCancel(), policy.buffered(),
-                    handle.isRunning(), outcome);
-        }
     }
 
     /** @return the policy the spec names; every {@link OverflowPolicy.Kind} must have a case here */

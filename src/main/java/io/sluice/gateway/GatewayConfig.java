@@ -32,6 +32,7 @@ import java.util.Optional;
  *   - name: telemetry
  *     source: {type: tcp, host: 127.0.0.1, port: 7000, framing: newline}
  *     overflow: {policy: overwrite-oldest, capacity: 1024}   # optional, default block 256
+ *     # or on disk: {policy: persistent, path: /var/lib/sluice/x, maxBytes: 1GiB, whenFull: block, fsync: 10ms}
  *     steps:                                                 # optional
  *       - {type: filter-header, name: kind, equals: temp}
  *       - {type: set-header, name: gateway, value: edge-1}
@@ -96,12 +97,24 @@ public record GatewayConfig(Optional<Admin> admin, Duration drainTimeout, List<P
     /**
      * Overflow stage.
      *
-     * @param policy drop-newest, overwrite-oldest, block, fail or priority
-     * @param capacity buffer size
+     * @param policy drop-newest, overwrite-oldest, block, fail, priority or persistent
+     * @param capacity buffer size (in-memory policies)
      * @param priorityHeader for {@code priority}: the header holding a message's priority (a whole number)
      * @param keyHeader for {@code priority}: the header whose value merges messages (one per key), or null
+     * @param persistent for {@code persistent}: the disk log's settings, else null
      */
-    public record OverflowSpec(String policy, int capacity, String priorityHeader, String keyHeader) {
+    public record OverflowSpec(String policy, int capacity, String priorityHeader, String keyHeader,
+                               PersistentSpec persistent) {
+
+        /**
+         * @param policy an in-memory policy name
+         * @param capacity buffer size
+         * @param priorityHeader for {@code priority}: the priority header
+         * @param keyHeader for {@code priority}: the merge-key header, or null
+         */
+        public OverflowSpec(String policy, int capacity, String priorityHeader, String keyHeader) {
+            this(policy, capacity, priorityHeader, keyHeader, null);
+        }
 
         /**
          * @param policy a FIFO policy name
@@ -110,6 +123,19 @@ public record GatewayConfig(Optional<Admin> admin, Duration drainTimeout, List<P
         public OverflowSpec(String policy, int capacity) {
             this(policy, capacity, "priority", null);
         }
+    }
+
+    /**
+     * Settings of a {@code policy: persistent} overflow stage (a crash-consistent segment log, see
+     * {@link io.sluice.persist.PersistentOverflow}).
+     *
+     * @param path the log directory (created if missing; one pipeline per directory)
+     * @param maxBytes bound on the log's files
+     * @param whenFull {@code block} (backpressure) or {@code drop-newest} (counted)
+     * @param fsync when appends are forced
+     */
+    public record PersistentSpec(Path path, long maxBytes, io.sluice.persist.WhenFull whenFull,
+                                 io.sluice.persist.Fsync fsync) {
     }
 
     /**

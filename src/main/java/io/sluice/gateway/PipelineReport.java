@@ -2,11 +2,13 @@ package io.sluice.gateway;
 
 /**
  * Accounting of one gateway pipeline. Once the pipeline has stopped,
- * {@code received == delivered + dropped + filtered + discarded} holds exactly.
+ * {@code received + replayed == delivered + dropped + filtered + discarded + buffered} holds exactly
+ * ({@code replayed} and a {@code buffered} left at the stop are non-zero only for a persistent stage:
+ * what it found on disk when it opened, and what it keeps on disk for the next start).
  *
  * @param name pipeline name
  * @param policy overflow policy
- * @param capacity overflow capacity
+ * @param capacity overflow capacity in messages (-1 for a persistent stage, bounded in bytes)
  * @param received messages that left the source
  * @param delivered messages handed to the sink
  * @param dropped messages the overflow stage dropped because it was full
@@ -15,12 +17,20 @@ package io.sluice.gateway;
  * @param buffered messages buffered right now
  * @param running whether the pipeline is still running
  * @param outcome how it ended ({@code RUNNING} while it runs)
+ * @param replayed messages a persistent stage found on disk, unacknowledged, when it opened
  */
 public record PipelineReport(String name, String policy, int capacity, long received, long delivered, long dropped,
-                             long filtered, long discarded, int buffered, boolean running, String outcome) {
+                             long filtered, long discarded, int buffered, boolean running, String outcome,
+                             long replayed) {
 
-    /** @return true when every received message is accounted for (exact once stopped) */
+    /** An in-memory pipeline's report (nothing replayed). */
+    public PipelineReport(String name, String policy, int capacity, long received, long delivered, long dropped,
+                          long filtered, long discarded, int buffered, boolean running, String outcome) {
+        this(name, policy, capacity, received, delivered, dropped, filtered, discarded, buffered, running, outcome, 0);
+    }
+
+    /** @return true when every message is accounted for (exact once stopped) */
     public boolean addsUp() {
-        return received == delivered + dropped + filtered + discarded + buffered;
+        return received + replayed == delivered + dropped + filtered + discarded + buffered;
     }
 }

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import reactor.core.publisher.Flux;
 
@@ -24,18 +23,19 @@ final class Steps {
 
     /**
      * @param step the validated step
-     * @param filtered counts messages a step removes on purpose (filters, sampling, bad JSON)
+     * @param filtered told of each message a step removes on purpose (filters, sampling, bad JSON);
+     *     it acknowledges the message (a removed message is done, not lost)
      * @param stats creates the recorder of a {@code stats} step
      * @return the stage
      */
-    static Function<Flux<Message>, Flux<Message>> build(GatewayConfig.Step step, LongAdder filtered,
+    static Function<Flux<Message>, Flux<Message>> build(GatewayConfig.Step step, java.util.function.Consumer<Message> filtered,
                                                         Function<GatewayConfig.Step, KeyedStats> stats) {
         Map<String, Object> o = step.options();
         switch (step.type()) {
             case "filter-header": {
                 String name = (String) o.get("name");
                 String equals = (String) o.get("equals");
-                return f -> f.filter(m -> keep(m.header(name).map(v -> equals == null || equals.equals(v))
+                return f -> f.filter(m -> keep(m, m.header(name).map(v -> equals == null || equals.equals(v))
                         .orElse(false), filtered));
             }
             case "set-header": {
@@ -52,7 +52,7 @@ final class Steps {
                 int every = (Integer) o.get("every");
                 return f -> Flux.defer(() -> {
                     AtomicLong n = new AtomicLong();
-                    return f.filter(m -> keep(n.getAndIncrement() % every == 0, filtered));
+                    return f.filter(m -> keep(m, n.getAndIncrement() % every == 0, filtered));
                 });
             }
             case "delay": {
@@ -77,7 +77,7 @@ final class Steps {
                             sink.error(new IllegalArgumentException("message " + m.sequence() + " is not a JSON object: "
                                     + e.getMessage(), e));
                         } else {
-                            filtered.increment();
+                            filtered.accept(m);
                         }
                     }
                 });
@@ -87,9 +87,9 @@ final class Steps {
         }
     }
 
-    private static boolean keep(boolean keep, LongAdder filtered) {
+    private static boolean keep(Message m, boolean keep, java.util.function.Consumer<Message> filtered) {
         if (!keep) {
-            filtered.increment();
+            filtered.accept(m);
         }
         return keep;
     }

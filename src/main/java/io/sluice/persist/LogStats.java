@@ -20,6 +20,8 @@ final class LogStats {
     final AtomicLong fsyncs = new AtomicLong();
     final AtomicLong checkpoints = new AtomicLong();
     final AtomicLong segmentsDeleted = new AtomicLong();
+    /** Told the duration in nanoseconds of every force of appended data (group commit or per append). */
+    volatile java.util.function.LongConsumer fsyncListener = nanos -> { };
     final java.util.Map<StartupIssue, AtomicLong> issues = new java.util.EnumMap<>(StartupIssue.class);
 
     LogStats() {

@@ -1,5 +1,6 @@
 package io.sluice.persist;
 
+import io.sluice.Ack;
 import io.sluice.Message;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,9 +26,11 @@ import reactor.core.publisher.Flux;
  * <p><b>Opening</b> ({@link Builder#build()}) recovers the directory: every record not acknowledged
  * before a crash or stop is delivered again first, in order (at-least-once). <b>Acknowledgement</b>:
  * by default a record is acknowledged once handed downstream ({@code onNext} returned); with
- * {@link Builder#explicitAck(int)} the consumer calls {@link #acknowledge(long)} when it is done
- * with records (e.g. when a sink's destination has them: the end-to-end acknowledgements of issue 14
- * plug in here). Acknowledged positions are checkpointed every {@link Builder#checkpointInterval},
+ * {@link Builder#explicitAck(int)} each delivered message carries an {@link Ack} that its consumer
+ * calls when done with it (e.g. a sink, when its destination has it), or the consumer calls
+ * {@link #acknowledge(long)} for the oldest records. <b>Towards the source</b>: a message that
+ * arrives with an {@link Ack} (a source waiting to answer its sender) is acknowledged once its record
+ * is durable per {@link Fsync}. Acknowledged positions are checkpointed every {@link Builder#checkpointInterval},
  * so a crash redelivers at most what was acknowledged since. <b>Durability of appends</b> follows
  * {@link Fsync}; {@link #durableOffset()} tells how far. When the log holds {@code maxBytes},
  * {@link WhenFull} decides.
@@ -44,10 +47,17 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
     final Builder settings;
     private final long backlogAtOpen;
     private final ScheduledExecutorService timer;
+    /** Thread for downstream requests and cancels; a plain Executor, so Reactor never interrupts it. */
+    private final java.util.concurrent.ExecutorService io;
+    private final reactor.core.scheduler.Scheduler ioScheduler;
     final AtomicReference<PersistentSubscriber> live = new AtomicReference<>();
     private volatile boolean closed;
     /** {offset, appendTime} delivered and not acknowledged (explicit-ack mode), oldest first; guarded by itself. */
     final java.util.ArrayDeque<long[]> unacked = new java.util.ArrayDeque<>();
+    /** Offsets in {@link #unacked} acknowledged before an older one (out of order); guarded by {@code unacked}. */
+    final java.util.Set<Long> ackedAhead = new java.util.HashSet<>();
+    /** Appended messages whose acknowledgement waits for their record to be durable, oldest first; guarded by itself. */
+    private final java.util.ArrayDeque<Object[]> awaitingDurable = new java.util.ArrayDeque<>();
     /** Append time of the oldest unacknowledged record the reader has seen, 0 if none. */
     volatile long oldestUnacked;
 
@@ -61,6 +71,13 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
             t.setDaemon(true);
             return t;
         });
+        this.io = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "sluice-persist-io-" + b.name);
+            t.setDaemon(true);
+            return t;
+        });
+        java.util.concurrent.Executor plain = io::execute; // a service would be wrapped with interrupting cancels
+        this.ioScheduler = reactor.core.scheduler.Schedulers.fromExecutor(plain);
         Duration fsyncEvery = b.fsync.interval();
         if (fsyncEvery != null) {
             long ms = Math.max(1, fsyncEvery.toMillis());
@@ -73,6 +90,7 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
     private void groupCommit() {
         try {
             log.flush();
+            releaseDurable(log.durableOffset());
         } catch (IOException e) {
             LOG.error("persistent stage '{}': group commit failed", settings.name, e);
             PersistentSubscriber s = live.get();
@@ -94,9 +112,88 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
         }
     }
 
+    /**
+     * Requests and cancels from downstream are made on the stage's own thread: reading the log (a
+     * drain runs on the thread that requests) and the checkpoint at cancel then never run on a thread
+     * Reactor may interrupt (a {@code publishOn} worker of a later stage is interrupted when the
+     * pipeline is cancelled), since an interrupt during a {@code FileChannel} operation closes the
+     * channel ({@code ClosedByInterruptException}) and would fail the log. Appends run on the thread
+     * that signals {@code onNext}: put a {@code publishOn} in front when that is a network event loop.
+     */
     @Override
     public Flux<Message> apply(Flux<Message> upstream) {
-        return Flux.from(new FluxPersistent(upstream, this));
+        return Flux.from(new FluxPersistent(upstream, this)).subscribeOn(ioScheduler, true).cancelOn(ioScheduler);
+    }
+
+    /**
+     * Called after {@code m} was appended at {@code offset}: acknowledges it (tells its source) once
+     * its record is durable per {@link Fsync}: at once under {@link Fsync#ALWAYS} (forced before
+     * {@code append} returned) and {@link Fsync#NEVER} (written to the OS, which decides), else after
+     * the group commit that covers it. Never if that commit fails.
+     */
+    void appended(Message m, long offset) {
+        if (!m.awaitsAck()) {
+            return;
+        }
+        if (settings.fsync.always() || settings.fsync.never()) {
+            m.ack();
+            return;
+        }
+        synchronized (awaitingDurable) {
+            awaitingDurable.add(new Object[] {offset, m});
+        }
+    }
+
+    private void releaseDurable(long durable) {
+        while (true) {
+            Message m;
+            synchronized (awaitingDurable) {
+                Object[] head = awaitingDurable.peekFirst();
+                if (head == null || (Long) head[0] > durable) {
+                    return;
+                }
+                awaitingDurable.pollFirst();
+                m = (Message) head[1];
+            }
+            m.ack();
+        }
+    }
+
+    /**
+     * @param offset a delivered record's offset
+     * @return the acknowledgement its message carries in explicit-ack mode: acknowledges the record
+     *     once it and every older delivered record are acknowledged (the log's acknowledged position
+     *     only moves over contiguous records)
+     */
+    Ack ackFor(long offset) {
+        return Ack.once(() -> acknowledgeOffset(offset));
+    }
+
+    private void acknowledgeOffset(long offset) {
+        long upTo = -1;
+        synchronized (unacked) {
+            long[] head = unacked.peekFirst();
+            if (head == null || offset < head[0]) {
+                return; // acknowledged already, or delivered by an earlier subscription and read again since
+            }
+            if (offset != head[0]) {
+                ackedAhead.add(offset);
+                return;
+            }
+            upTo = unacked.pollFirst()[0];
+            while (!unacked.isEmpty() && ackedAhead.remove(unacked.peekFirst()[0])) {
+                upTo = unacked.pollFirst()[0];
+            }
+            oldestUnacked = unacked.isEmpty() ? 0 : unacked.peekFirst()[1];
+        }
+        if (closed) {
+            return; // a sink acknowledging after the stage closed: the record is delivered again next time
+        }
+        log.ack(upTo);
+        PersistentSubscriber s = live.get();
+        if (s != null) {
+            s.drain(); // the window has room again
+        }
     }
 
     /**
@@ -149,6 +246,19 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
     /** @return bytes of all segment files */
     public long bytes() {
         return log.bytes();
+    }
+
+    /** @return unacknowledged records found on disk when the stage opened (delivered again first) */
+    public long backlogAtOpen() {
+        return backlogAtOpen;
+    }
+
+    /**
+     * @param nanos told the duration of every force of appended data (a group commit, or each append
+     *     under {@link Fsync#ALWAYS}), on the thread that forced; must be quick and must not throw
+     */
+    public void onFsync(java.util.function.LongConsumer nanos) {
+        stats.fsyncListener = Objects.requireNonNull(nanos, "nanos");
     }
 
     /** @return records appended since the stage opened */
@@ -211,12 +321,27 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
             return;
         }
         closed = true;
-        timer.shutdownNow();
+        // shutdown, not shutdownNow: an interrupt during a group commit's FileChannel.force would close
+        // the channel (ClosedByInterruptException) and fail the final force and checkpoint below.
+        timer.shutdown();
+        try {
+            if (!timer.awaitTermination(5, TimeUnit.SECONDS)) {
+                LOG.warn("persistent stage '{}': a group commit or checkpoint still runs after 5 s; closing anyway",
+                        settings.name);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         PersistentSubscriber s = live.get();
         if (s != null) {
             s.shutdown();
         }
-        log.close();
+        try {
+            log.close();
+            releaseDurable(Long.MAX_VALUE); // close forced every append
+        } finally {
+            io.shutdown();
+        }
     }
 
     boolean isClosed() {

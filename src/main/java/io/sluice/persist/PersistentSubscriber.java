@@ -61,6 +61,7 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
         this.unacked = stage.unacked;
         synchronized (unacked) {
             unacked.clear(); // a new reader starts again at the first unacknowledged record
+            stage.ackedAhead.clear();
         }
     }
 
@@ -105,7 +106,9 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
     /** @return true if {@code m} was appended, dropped or rejected; false if it must wait for room */
     private boolean store(Message m) {
         try {
-            if (log.append(m) >= 0) {
+            long offset = log.append(m);
+            if (offset >= 0) {
+                stage.appended(m, offset);
                 return true;
             }
         } catch (IllegalArgumentException e) {
@@ -271,7 +274,7 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
                     log.ack(e.offset());
                 }
                 cursor.delivered(e);
-                actual.onNext(e.message());
+                actual.onNext(explicitAck ? e.message().withAck(stage.ackFor(e.offset())) : e.message());
             }
             if (wasDone && ahead == null && !hasHeld()) {
                 end();

@@ -158,6 +158,7 @@ final class SegmentLog implements Closeable {
 
     private void forceActive() throws IOException {
         long upTo = lastOffset;
+        long started = System.nanoTime();
         try {
             for (Segment s : unforcedSealed) {
                 if (segments.contains(s)) { // sealed under Fsync.NEVER without a force; not yet deleted
@@ -179,6 +180,7 @@ final class SegmentLog implements Closeable {
             throw e;
         }
         stats.fsyncs.incrementAndGet();
+        stats.fsyncListener.accept(System.nanoTime() - started);
         durableOffset = upTo;
     }
 

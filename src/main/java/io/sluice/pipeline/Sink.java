@@ -18,4 +18,15 @@ public interface Sink<T> {
      * @return completes when all elements have been written and resources released
      */
     Mono<Void> write(Flux<T> elements);
+
+    /**
+     * Whether this sink acknowledges each {@link io.sluice.Message} ({@link io.sluice.Message#ack()})
+     * once its destination has it. When false, a gateway pipeline acknowledges each message as it
+     * hands it to the sink.
+     *
+     * @return true for a sink that acknowledges (default false)
+     */
+    default boolean acknowledges() {
+        return false;
+    }
 }

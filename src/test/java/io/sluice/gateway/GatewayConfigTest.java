@@ -84,7 +84,7 @@ class GatewayConfigTest {
                             "line 7: pipeline name 'a' is used twice",
                             "line 8: pipeline 'a' source generator count must be at least 1, was -3",
                             "line 8: pipeline 'a' source generator: unknown option 'colour' (known: count, size, interval, rate, devices)",
-                            "line 9: pipeline 'a' overflow policy must be one of drop-newest, overwrite-oldest, block, fail, priority, was 'drop-oldest'",
+                            "line 9: pipeline 'a' overflow policy must be one of drop-newest, overwrite-oldest, block, fail, priority, persistent, was 'drop-oldest'",
                             "line 11: pipeline 'a' step: unknown step 'explode' (known: filter-header, set-header, rename-header, sample, delay, stats, parse-json)",
                             "line 12: pipeline 'a' step sample every must be a whole number, was 'often'",
                             "line 13: pipeline 'a': 'dir' cannot be used as a sink (sinks: " + SINKS + ")",
@@ -179,7 +179,7 @@ class GatewayConfigTest {
                 "    sink: {type: pigeon}"))
                 .containsExactly(
                         "line 3: pipeline 'a' source tcp framing must be one of newline, length-prefixed, was 'bogus'",
-                        "line 4: pipeline 'a' overflow policy must be one of drop-newest, overwrite-oldest, block, fail, priority,"
+                        "line 4: pipeline 'a' overflow policy must be one of drop-newest, overwrite-oldest, block, fail, priority, persistent,"
                                 + " was 'drop-everything'",
                         "line 6: pipeline 'a' step parse-json onError must be one of drop, fail, was 'shrug'",
                         "line 7: pipeline 'a' sink: unknown transport 'pigeon' (known: " + SINKS + ")");

@@ -27,7 +27,7 @@ class StepsTest {
     private final LongAdder filtered = new LongAdder();
 
     private List<Message> apply(String type, Map<String, Object> options, Message... in) {
-        return Steps.build(new GatewayConfig.Step(type, options, 1), filtered, s -> {
+        return Steps.build(new GatewayConfig.Step(type, options, 1), m -> filtered.increment(), s -> {
             throw new AssertionError("no stats step here");
         }).apply(Flux.just(in)).collectList().block(Duration.ofSeconds(10));
     }
@@ -84,7 +84,7 @@ class StepsTest {
                 Message.builder().payload("{\"device\":\"d2\"}".getBytes()).sequence(2).build());
         List<Message> seen = new java.util.ArrayList<>();
         assertThatThrownBy(() -> Steps.build(new GatewayConfig.Step("parse-json",
-                        Map.of("fields", List.of("device"), "onError", "fail"), 1), filtered, s -> null)
+                        Map.of("fields", List.of("device"), "onError", "fail"), 1), m -> filtered.increment(), s -> null)
                 .apply(in).doOnNext(seen::add).blockLast(Duration.ofSeconds(10)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("message 1 is not a JSON object");

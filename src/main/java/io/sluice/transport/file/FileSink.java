@@ -28,6 +28,11 @@ import reactor.core.scheduler.Schedulers;
  * bounded-elastic scheduler; upstream is requested in batches of {@code prefetch}, so a slow disk
  * backpressures the pipeline.
  *
+ * <p>Acknowledgements ({@link #acknowledges()}): a message that awaits one is acknowledged once its
+ * bytes are written to the OS, i.e. when the buffer is written out; the buffer is also written out
+ * as soon as {@code prefetch} such messages are in it. The file is not forced per message (it is at
+ * close): a machine crash may lose what the OS had not written back; a process crash does not.
+ *
  * <p>Record format: {@link Format#NEWLINE} writes the payload followed by {@code '\n'};
  * {@link Format#LENGTH_PREFIXED} writes a 4-byte big-endian length then the payload;
  * {@link Format#RAW} writes payloads back to back.
@@ -78,6 +83,12 @@ public final class FileSink implements Sink<Message> {
         return metrics;
     }
 
+    /** @return true: a message is acknowledged once its bytes are written to the OS (not forced) */
+    @Override
+    public boolean acknowledges() {
+        return true;
+    }
+
     @Override
     public Mono<Void> write(Flux<Message> messages) {
         Scheduler io = scheduler != null ? scheduler : Schedulers.boundedElastic();
@@ -114,6 +125,8 @@ public final class FileSink implements Sink<Message> {
         private long bufferedSinceNanos = -1;
         private Disposable timer;
         private boolean closed;
+        /** Messages whose bytes are in the buffer and that wait for their acknowledgement. */
+        private final java.util.ArrayList<Message> unacked = new java.util.ArrayList<>();
 
         BufferedWriter(FileChannel channel, Scheduler scheduler) {
             this.channel = channel;
@@ -140,6 +153,18 @@ public final class FileSink implements Sink<Message> {
                 throw new UncheckedIOException("writing " + path, e);
             }
             metrics.message(p.length);
+            if (m.awaitsAck()) {
+                unacked.add(m);
+                if (unacked.size() >= prefetch) {
+                    // acknowledgements bound what a persistent stage delivers: do not sit on many
+                    try {
+                        flush();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("writing " + path, e);
+                    }
+                    return;
+                }
+            }
             if (buffer.position() > 0 && bufferedSinceNanos < 0) {
                 bufferedSinceNanos = now();
                 if (timer == null) {
@@ -164,11 +189,16 @@ public final class FileSink implements Sink<Message> {
             }
         }
 
+        /** Writes the buffer to the OS, then acknowledges the messages it held. */
         private void flush() throws IOException {
             buffer.flip();
             writeFully(buffer);
             buffer.clear();
             bufferedSinceNanos = -1;
+            if (!unacked.isEmpty()) {
+                unacked.forEach(Message::ack);
+                unacked.clear();
+            }
         }
 
         private void writeFully(ByteBuffer b) throws IOException {

@@ -20,6 +20,7 @@ public final class TcpBuilder extends StreamServerBuilder<TcpBuilder> {
     Framing framing = Framing.newline();
     int maxFrameLength = DEFAULT_MAX_FRAME_LENGTH;
     int prefetch = 32;
+    boolean acks;
 
     static {
         BuilderFactories.register(TcpBuilder.class, TcpBuilder::new);
@@ -54,6 +55,20 @@ public final class TcpBuilder extends StreamServerBuilder<TcpBuilder> {
      */
     public TcpBuilder prefetch(int n) {
         this.prefetch = Checks.atLeast("prefetch", n, 1);
+        return this;
+    }
+
+    /**
+     * Acknowledgement mode of a source: the source writes back to each connection an 8-byte
+     * big-endian count of its messages acknowledged so far (see {@code ConnectionAcks}): made durable
+     * by a persistent overflow stage, or taken by the sink's destination. Off by default (then the
+     * source never writes to its connections).
+     *
+     * @param on whether the source acknowledges
+     * @return this
+     */
+    public TcpBuilder acks(boolean on) {
+        this.acks = on;
         return this;
     }
 

@@ -23,7 +23,11 @@ public final class TcpProvider implements TransportProvider {
                 .option(OptionSpec.optional("maxFrame", OptionType.POSITIVE_INT, TcpBuilder.DEFAULT_MAX_FRAME_LENGTH,
                         "largest frame in bytes; a larger one closes its connection"))
                 .option(OptionSpec.maxConnections(64))
-                .source((o, c) -> builder(o, c).maxConnections(o.integer("maxConnections")).source())
+                .option(OptionSpec.optional("acks", OptionType.BOOLEAN, false,
+                        "write back 8-byte big-endian counts of the messages acknowledged (durable or delivered)")
+                        .sourceOnly())
+                .source((o, c) -> builder(o, c).maxConnections(o.integer("maxConnections")).acks(o.bool("acks"))
+                        .source())
                 .sink((o, c) -> builder(o, c).sink())
                 .build());
     }

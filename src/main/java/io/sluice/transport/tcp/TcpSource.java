@@ -44,12 +44,14 @@ public final class TcpSource extends SkeletonSource {
     private final Framing framing;
     private final int maxFrameLength;
     private final int prefetch;
+    private final boolean acks;
 
     TcpSource(TcpBuilder b) {
         super(NAME, b);
         this.framing = b.framing;
         this.maxFrameLength = b.maxFrameLength;
         this.prefetch = b.prefetch;
+        this.acks = b.acks;
     }
 
     @Override
@@ -90,13 +92,15 @@ public final class TcpSource extends SkeletonSource {
         }
 
         private Flux<Message> receive(Connection c) {
+            ConnectionAcks acked = acks ? new ConnectionAcks(c.channel()) : null;
             return c.inbound().receiveObject()
                     .<Message>handle((o, sink) -> {
                         if (o instanceof ByteBuf buf) {
                             byte[] bytes = new byte[buf.readableBytes()];
                             buf.readBytes(bytes);
                             binding.metrics().message(bytes.length);
-                            sink.next(Message.of(bytes));
+                            sink.next(acked == null ? Message.of(bytes)
+                                    : Message.builder().payload(bytes).ack(acked.next()).build());
                         } else if (o instanceof FrameDecoders.PartialFrame p) {
                             sink.error(new EOFException(
                                     "peer closed the connection mid-frame (" + p.pendingBytes() + " bytes pending)"));

@@ -1,0 +1,205 @@
+package io.sluice.gateway;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.sluice.Message;
+import io.sluice.overflow.Overflow;
+import io.sluice.persist.Fsync;
+import io.sluice.persist.PersistentLogException;
+import io.sluice.persist.PersistentOverflow;
+import io.sluice.pipeline.Pipeline;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * {@code overflow: {policy: persistent, ...}}: the pipeline's messages go through a crash-consistent
+ * segment log on disk ({@link PersistentOverflow}). The log does blocking file I/O (appends, and
+ * forces under {@code fsync: always}) on the thread that hands it a message, so the stage first
+ * moves messages off the source's thread (a Netty event loop for network sources) onto one thread of
+ * its own (never interrupted), through a queue of at most {@value #HANDOFF} messages: the source is backpressured as
+ * soon as that queue and the log's own bound are full, and no event loop ever waits for a disk.
+ *
+ * <p>Meters, tagged {@code pipeline}: besides {@code sluice.overflow.dropped|buffered|capacity}
+ * (capacity -1: the log is bounded in bytes), {@code sluice.persistent.bytes} and
+ * {@code sluice.persistent.records} (gauges: files on disk, unacknowledged records),
+ * {@code sluice.persistent.oldest.unacked.age} (gauge, seconds), {@code sluice.persistent.redelivered}
+ * and {@code sluice.persistent.corrupt} (counters) and {@code sluice.persistent.fsync} (timer with a
+ * histogram: time of each group commit or forced append).
+ *
+ * <p><b>When a record is acknowledged</b> (and so never delivered again): each message the log
+ * delivers carries an {@link io.sluice.Ack}; a sink that {@link io.sluice.pipeline.Sink#acknowledges()
+ * acknowledges} calls it once its destination has the message (the file sink: written to the OS),
+ * for any other sink the pipeline calls it when handing the message over; a step that removes a
+ * message on purpose calls it. The log's acknowledged position moves over contiguous records only,
+ * and at most {@value #IN_FLIGHT} delivered records wait for their acknowledgement. So a message
+ * still inside a step or a sink's buffer when the gateway stops or crashes is delivered again after
+ * the next start.
+ */
+final class PersistentStage implements OverflowStage {
+
+    /** The policy's YAML name. */
+    static final String POLICY = "persistent";
+    /** Messages at most between the source's thread and the log's thread. */
+    static final int HANDOFF = 256;
+    /** Messages at most delivered by the log and not yet done (in steps, or on their way to the sink). */
+    static final int IN_FLIGHT = 1024;
+
+    private static final Logger LOG = LoggerFactory.getLogger(PersistentStage.class);
+
+    private final PersistentOverflow log;
+    private final ExecutorService thread;
+    /** The log's thread as a scheduler that never interrupts it (see {@link #append}). */
+    private final Scheduler io;
+    private final LongAdder discarded = new LongAdder();
+
+    private PersistentStage(PersistentOverflow log, ExecutorService thread) {
+        this.log = log;
+        this.thread = thread;
+        // A plain Executor (not the ExecutorService): Reactor would wrap a service in a scheduler that
+        // cancels tasks with Future.cancel(true), an interrupt.
+        java.util.concurrent.Executor plain = thread::execute;
+        this.io = Schedulers.fromExecutor(plain);
+    }
+
+    /**
+     * Opens (and recovers) the log.
+     *
+     * @param spec its settings
+     * @param pipeline pipeline name (names the stage and its thread)
+     * @return the stage
+     * @throws GatewayStartException when the directory cannot be used (the reason is in the message)
+     */
+    static PersistentStage open(GatewayConfig.PersistentSpec spec, String pipeline) {
+        PersistentOverflow log;
+        try {
+            log = Overflow.persistent(spec.path()).name(pipeline).maxBytes(spec.maxBytes()).whenFull(spec.whenFull())
+                    .fsync(spec.fsync()).explicitAck(IN_FLIGHT).build();
+        } catch (PersistentLogException | IllegalArgumentException e) {
+            throw new GatewayStartException(pipeline, "pipeline '" + pipeline + "' cannot start: " + e.getMessage(), e);
+        }
+        LOG.info("pipeline '{}': persistent log {} opened, {} record(s) to deliver from before", pipeline, spec.path(),
+                log.records());
+        ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "sluice-persist-" + pipeline);
+            t.setDaemon(true);
+            return t;
+        });
+        return new PersistentStage(log, thread);
+    }
+
+    /**
+     * @param text {@code always}, {@code never} or a duration such as {@code 10ms}
+     * @return the fsync policy
+     * @throws IllegalArgumentException naming what is allowed
+     */
+    static Fsync fsync(String text) {
+        switch (text.trim()) {
+            case "always":
+                return Fsync.ALWAYS;
+            case "never":
+                return Fsync.NEVER;
+            default:
+                Duration d;
+                try {
+                    d = Durations.parse(text);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("must be always, never or a duration such as 10ms, was '" + text + "'");
+                }
+                if (d.isZero() || d.isNegative()) {
+                    throw new IllegalArgumentException("interval must be above zero (or use always), was '" + text + "'");
+                }
+                return Fsync.every(d);
+        }
+    }
+
+    /** @return the log (for tests and tools) */
+    PersistentOverflow log() {
+        return log;
+    }
+
+    @Override
+    public String label() {
+        return POLICY;
+    }
+
+    @Override
+    public int capacity() {
+        return -1;
+    }
+
+    @Override
+    public long dropped() {
+        return log.droppedFull() + log.rejectedTooLarge();
+    }
+
+    @Override
+    public long discarded() {
+        return discarded.sum();
+    }
+
+    @Override
+    public int buffered() {
+        return (int) Math.min(Integer.MAX_VALUE, log.records());
+    }
+
+    @Override
+    public long replayed() {
+        return log.backlogAtOpen();
+    }
+
+    /**
+     * Appends the hand-off to this stage's thread, then the log (which makes downstream requests and
+     * cancels on a thread of its own). So the log's files are only touched by threads nobody
+     * interrupts: an interrupt during a {@code FileChannel} read, write or force closes the channel
+     * ({@code ClosedByInterruptException}) and would fail the log. {@link Schedulers#fromExecutor}
+     * with a plain executor cancels tasks without interrupting.
+     */
+    @Override
+    public Pipeline<Message> append(Pipeline<Message> p) {
+        return p.via(f -> f.publishOn(io, HANDOFF).doOnDiscard(Message.class, m -> discarded.increment()))
+                .overflow(log);
+    }
+
+    @Override
+    public void register(MeterRegistry registry, Tags tags) {
+        OverflowStage.registerCommon(this, registry, tags);
+        Gauge.builder("sluice.persistent.bytes", log, PersistentOverflow::bytes).tags(tags).baseUnit("bytes")
+                .description("size of the persistent log's segment files").register(registry);
+        Gauge.builder("sluice.persistent.records", log, PersistentOverflow::records).tags(tags)
+                .description("records on disk not yet acknowledged").register(registry);
+        Gauge.builder("sluice.persistent.oldest.unacked.age", log, l -> l.oldestUnackedAgeMillis() / 1000.0)
+                .tags(tags).baseUnit("seconds")
+                .description("age of the oldest unacknowledged record the reader has seen").register(registry);
+        FunctionCounter.builder("sluice.persistent.redelivered", log, PersistentOverflow::redelivered).tags(tags)
+                .description("records delivered again after a restart (unacknowledged when the log opened)")
+                .register(registry);
+        FunctionCounter.builder("sluice.persistent.corrupt", log, l -> l.corrupt() + l.tornTails()).tags(tags)
+                .description("corrupt ranges skipped and torn tails truncated").register(registry);
+        Timer fsyncs = Timer.builder("sluice.persistent.fsync").tags(tags).publishPercentileHistogram()
+                .description("time of each forced write (group commit or fsync: always)").register(registry);
+        log.onFsync(nanos -> fsyncs.record(nanos, TimeUnit.NANOSECONDS));
+    }
+
+    @Override
+    public void close() {
+        try {
+            log.close();
+        } catch (IOException e) {
+            LOG.error("persistent log '{}': close failed; records since the last checkpoint will be delivered again",
+                    log.name(), e);
+        } finally {
+            thread.shutdown();
+        }
+    }
+}
