@@ -193,6 +193,17 @@ final class PersistentStage implements OverflowStage {
 
     @Override
     public void close() {
+        // The hand-off thread first: a message it is appending when the pipeline is cancelled is
+        // appended (or, still queued, discarded and counted), never cut off by a closed log.
+        thread.shutdown();
+        try {
+            if (!thread.awaitTermination(5, TimeUnit.SECONDS)) {
+                LOG.warn("pipeline '{}': the persistent stage's hand-off thread still runs after 5 s; closing the log",
+                        log.name());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         try {
             log.close();
         } catch (IOException e) {
