@@ -1,8 +1,12 @@
 package io.sluice.transport.internal;
 
+import io.netty.channel.ChannelOption;
 import java.net.InetSocketAddress;
+import java.util.function.Function;
 import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
 import reactor.netty.DisposableServer;
+import reactor.netty.tcp.TcpServer;
 
 /** The part of a reactor-netty server (TCP, HTTP, WebSocket) that is the same for all of them. */
 public abstract class NettyServer implements ServerSkeleton.Server<DisposableServer> {
@@ -13,6 +17,28 @@ public abstract class NettyServer implements ServerSkeleton.Server<DisposableSer
     /** @param binding the subscription this server belongs to */
     protected NettyServer(ServerSkeleton.Binding binding) {
         this.binding = binding;
+    }
+
+    /**
+     * Binds a plain TCP server (Nagle off) whose accepted connections go to {@code accept}.
+     *
+     * @param host address to bind
+     * @param port port to bind, 0 for any free one
+     * @param accept runs one accepted connection; completes when the connection is done
+     * @return the bind, on subscribe
+     */
+    protected static Mono<? extends DisposableServer> bindTcp(String host, int port,
+                                                             Function<Connection, Mono<Void>> accept) {
+        return TcpServer.create()
+                .host(host)
+                .port(port)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .handle((in, out) -> {
+                    Connection[] holder = new Connection[1];
+                    in.withConnection(c -> holder[0] = c);
+                    return accept.apply(holder[0]);
+                })
+                .bind();
     }
 
     @Override

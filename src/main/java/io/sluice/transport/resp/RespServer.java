@@ -1,12 +1,10 @@
 package io.sluice.transport.resp;
 
-import io.netty.channel.ChannelOption;
 import io.sluice.transport.internal.NettyServer;
 import io.sluice.transport.internal.ServerSkeleton;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
 import reactor.netty.DisposableServer;
-import reactor.netty.tcp.TcpServer;
 
 /**
  * The part of one {@link ServerSkeleton} subscription that both RESP endpoints share: binds a TCP
@@ -26,16 +24,7 @@ abstract class RespServer extends NettyServer {
 
     @Override
     public Mono<? extends DisposableServer> bind() {
-        return TcpServer.create()
-                .host(settings.host())
-                .port(settings.port())
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .handle((in, out) -> {
-                    Connection[] holder = new Connection[1];
-                    in.withConnection(c -> holder[0] = c);
-                    return accept(holder[0]);
-                })
-                .bind();
+        return bindTcp(settings.host(), settings.port(), this::accept);
     }
 
     private Mono<Void> accept(Connection c) {

@@ -1,7 +1,6 @@
 package io.sluice.transport.tcp;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.TooLongFrameException;
 import io.sluice.Message;
 import io.sluice.transport.internal.MergingNettyServer;
@@ -13,7 +12,6 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
 import reactor.netty.DisposableServer;
-import reactor.netty.tcp.TcpServer;
 
 /**
  * TCP server source: binds when {@link #flux()} is subscribed, emits one {@link Message} per
@@ -68,16 +66,7 @@ public final class TcpSource extends SkeletonSource {
 
         @Override
         public Mono<? extends DisposableServer> bind() {
-            return TcpServer.create()
-                    .host(host)
-                    .port(port)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
-                    .handle((in, out) -> {
-                        Connection[] holder = new Connection[1];
-                        in.withConnection(c -> holder[0] = c);
-                        return accept(holder[0]);
-                    })
-                    .bind();
+            return bindTcp(host, port, this::accept);
         }
 
         private Mono<Void> accept(Connection c) {
