@@ -159,13 +159,8 @@ public final class Message {
 
     /** @return a builder initialised from this message (sharing the payload) */
     public Builder toBuilder() {
-        Builder b = new Builder();
-        b.payload = payload;
-        b.headers = headers;
-        b.timestamp = timestamp;
-        b.key = key;
-        b.sequence = sequence;
-        b.ack = ack;
+        Builder b = new Builder().payload(payload).timestamp(timestamp).key(key).sequence(sequence).ack(ack);
+        b.headers = headers; // immutable: shared until a header is set
         return b;
     }
 

@@ -22,12 +22,18 @@ import picocli.CommandLine.Spec;
  * {@code check}, 2 the directory cannot be read or is locked.
  */
 @Command(name = "buffer", mixinStandardHelpOptions = true,
-        description = "Check, inspect or repair the on-disk log of a persistent overflow stage.",
-        subcommands = {BufferCommand.Check.class, BufferCommand.Inspect.class, BufferCommand.Repair.class})
+        description = "Check, inspect or repair the on-disk log of a persistent overflow stage.")
 final class BufferCommand implements Callable<Integer> {
+
+    private static final String PATH_HELP = "the log directory (overflow: {policy: persistent, path: ...})";
 
     @Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** One tool run on a directory; returns the exit code. */
+    private interface Tool {
+        int run(PrintWriter out) throws IOException;
+    }
 
     @Override
     public Integer call() {
@@ -35,71 +41,30 @@ final class BufferCommand implements Callable<Integer> {
         return SluiceCli.CANNOT_START;
     }
 
-    /** Base: one log directory. */
-    abstract static class OnDirectory implements Callable<Integer> {
-        @Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Parameters(paramLabel = "PATH", description = "the log directory (overflow: {policy: persistent, path: ...})")
-        Path dir;
-
-        @Override
-        public final Integer call() {
-            PrintWriter out = spec.commandLine().getOut();
-            PrintWriter err = spec.commandLine().getErr();
-            try {
-                if (!Files.isDirectory(dir)) {
-                    err.println(dir + ": not a directory");
-                    return SluiceCli.CANNOT_START;
-                }
-                return run(out);
-            } catch (IOException | RuntimeException e) {
-                err.println(dir + ": " + e.getMessage());
-                return SluiceCli.CANNOT_START;
-            } finally {
-                out.flush();
-                err.flush();
-            }
-        }
-
-        abstract int run(PrintWriter out) throws IOException;
-    }
-
-    /** {@code sluice buffer check PATH}. */
     @Command(name = "check", mixinStandardHelpOptions = true,
             description = "Integrity report: segments, records, unacknowledged records and bytes, corrupt ranges."
                     + " Exit 1 when corrupt.")
-    static final class Check extends OnDirectory {
-        @Override
-        int run(PrintWriter out) throws IOException {
-            return print(out, dir.toString(), BufferTool.check(dir));
-        }
+    int check(@Parameters(paramLabel = "PATH", description = PATH_HELP) Path dir) {
+        return on(dir, out -> print(out, dir.toString(), BufferTool.check(dir)));
     }
 
-    /** {@code sluice buffer inspect PATH [--from N] [--limit K]}. */
     @Command(name = "inspect", mixinStandardHelpOptions = true,
             description = "Print records: offset, acknowledged or not, times, key, headers, payload preview.")
-    static final class Inspect extends OnDirectory {
-        @Option(names = "--from", description = "first offset to print (default 0)")
-        long from;
-
-        @Option(names = "--limit", description = "records to print at most (default 20)")
-        int limit = 20;
-
-        @Override
-        int run(PrintWriter out) throws IOException {
+    int inspect(@Parameters(paramLabel = "PATH", description = PATH_HELP) Path dir,
+                @Option(names = "--from", description = "first offset to print (default 0)") long from,
+                @Option(names = "--limit", defaultValue = "20", description = "records to print at most (default 20)")
+                int limit) {
+        return on(dir, out -> {
             BufferTool.inspect(dir, from, limit).forEach(out::println);
             return 0;
-        }
+        });
     }
 
-    /** {@code sluice buffer repair PATH}. */
     @Command(name = "repair", mixinStandardHelpOptions = true,
             description = "Move corrupt ranges to quarantine/ and rewrite damaged segments with their good records"
                     + " (refused while a gateway has the log open).")
-    static final class Repair extends OnDirectory {
-        @Override
-        int run(PrintWriter out) throws IOException {
+    int repair(@Parameters(paramLabel = "PATH", description = PATH_HELP) Path dir) {
+        return on(dir, out -> {
             List<String> done = BufferTool.repair(dir);
             if (done.isEmpty()) {
                 out.println(dir + ": nothing corrupt, nothing changed");
@@ -107,6 +72,24 @@ final class BufferCommand implements Callable<Integer> {
                 done.forEach(out::println);
             }
             return 0;
+        });
+    }
+
+    private int on(Path dir, Tool tool) {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try {
+            if (!Files.isDirectory(dir)) {
+                err.println(dir + ": not a directory");
+                return SluiceCli.CANNOT_START;
+            }
+            return tool.run(out);
+        } catch (IOException | RuntimeException e) {
+            err.println(dir + ": " + e.getMessage());
+            return SluiceCli.CANNOT_START;
+        } finally {
+            out.flush();
+            err.flush();
         }
     }
 
