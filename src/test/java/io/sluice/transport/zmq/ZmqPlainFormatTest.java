@@ -83,6 +83,8 @@ class ZmqPlainFormatTest {
         try (ZContext ctx = new ZContext()) {
             ZMQ.Socket sub = ctx.createSocket(SocketType.SUB);
             sub.setReceiveTimeOut((int) WAIT.toMillis());
+            // JeroMQ 0.6.0 occasionally stalls a fresh connection's handshake: drop it and reconnect
+            sub.setHandshakeIvl(1000);
             sub.subscribe(new byte[0]);
             sub.connect(ep);
             List<byte[]> frames = ZmqSockets.receive(sub);
