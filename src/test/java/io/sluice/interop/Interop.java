@@ -198,23 +198,30 @@ final class Interop implements AutoCloseable {
 
     /**
      * Waits (bounded) until something listens on 127.0.0.1:{@code port} (TCP) or is bound to it
-     * (UDP), as {@code /proc/net/tcp} / {@code /proc/net/udp} show, without connecting (a socat
+     * (UDP), as {@code /proc/net/tcp[6]} / {@code /proc/net/udp[6]} show, without connecting (a socat
      * listener serves one connection only). Fails early if {@code p} ends meanwhile.
      */
     void awaitBound(int port, boolean udp, Process p, String example) throws Exception {
-        String hexPort = String.format(":%04X ", port);
+        // 127.0.0.1, or ::ffff:127.0.0.1 on a dual-stack socket (grpcio binds so)
+        String local = String.format("0100007F:%04X ", port);
         String state = udp ? " 07 " : " 0A ";
-        Path table = Path.of(udp ? "/proc/net/udp" : "/proc/net/tcp");
+        String proto = udp ? "udp" : "tcp";
+        List<Path> tables = List.of(Path.of("/proc/net/" + proto), Path.of("/proc/net/" + proto + "6"));
         waitFor(() -> {
             if (!p.isAlive()) {
                 return true;
             }
-            try {
-                return Files.readAllLines(table).stream()
-                        .anyMatch(l -> l.contains("0100007F" + hexPort) && l.contains(state));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            for (Path table : tables) {
+                try {
+                    if (Files.exists(table) && Files.readAllLines(table).stream()
+                            .anyMatch(l -> l.contains(local) && l.contains(state))) {
+                        return true;
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
             }
+            return false;
         }, example + " listening on port " + port);
         if (!p.isAlive()) {
             await(p, example);

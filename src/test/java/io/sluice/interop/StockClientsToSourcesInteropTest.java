@@ -92,7 +92,7 @@ class StockClientsToSourcesInteropTest {
     @Test
     void pythonWebsocketsToWebSocket() throws Exception {
         Interop.requirePython("websockets", "python3-websockets");
-        List<byte[]> sent = Interop.messages(20, SIZES, false);
+        List<byte[]> sent = Interop.messages(10, SIZES, false);
         interop.writeMessages(sent);
         int port = start(Transports.websocket().source());
         interop.run("websocket-client.py", Map.of("PORT", Integer.toString(port)));

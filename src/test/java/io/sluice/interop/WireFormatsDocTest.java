@@ -10,8 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code docs/wire-formats.md} shows every example the interop suite runs, verbatim, each in its
- * own fenced block, and links to it; and it shows no other client code of its own for a transport
- * (every fenced shell or Python block is one of the example files, or the redis-cli line).
+ * own fenced block, and links to its file; every transport has a client and a receiver example.
  */
 class WireFormatsDocTest {
 

@@ -22,7 +22,7 @@ public final class TcpProvider implements TransportProvider {
                         "newline", "length-prefixed"))
                 .option(OptionSpec.choice("lastLine", "emit",
                         "newline framing: a last line without '\\n' at end of stream is a message (emit) or dropped"
-                                + " and reported as an error (discard)", "emit", "discard"))
+                                + " and reported as an error (discard)", "emit", "discard").sourceOnly())
                 .option(OptionSpec.optional("maxFrame", OptionType.POSITIVE_INT, TcpBuilder.DEFAULT_MAX_FRAME_LENGTH,
                         "largest frame in bytes; a larger one closes its connection"))
                 .option(OptionSpec.maxConnections(64))

@@ -41,7 +41,7 @@ public final class ZmqProvider implements TransportProvider {
 
     private static OptionSpec plainOption() {
         return OptionSpec.optional("plain", OptionType.BOOLEAN, false,
-                "send only the payload frame (after the topic on PUB), no Sluice metadata frame");
+                "send only the payload frame (after the topic on PUB), no Sluice metadata frame").sinkOnly();
     }
 
     private static EndpointType.Builder type(String name, String description, boolean receiving) {
