@@ -95,6 +95,25 @@ class ZmqPlainFormatTest {
     }
 
     @Test
+    void replyServerAnswersAPlainRequestPlainly() {
+        ZmqReplyServer server = Transports.zmq().endpoint("tcp://127.0.0.1:*")
+                .replyServer(m -> Mono.just(Message.ofUtf8("echo " + m.payloadUtf8() + " " + m.headers().size())))
+                .start();
+        try (ZContext ctx = new ZContext()) {
+            ZMQ.Socket req = ctx.createSocket(SocketType.REQ);
+            req.setReceiveTimeOut((int) WAIT.toMillis());
+            req.setHandshakeIvl(1000);
+            req.connect(server.endpoint());
+            req.send("ping");
+            List<byte[]> reply = ZmqSockets.receive(req);
+            assertThat(reply).isNotNull().hasSize(1);
+            assertThat(new String(reply.get(0), StandardCharsets.UTF_8)).isEqualTo("echo ping 0");
+        } finally {
+            server.dispose();
+        }
+    }
+
+    @Test
     void framesCountTellsTheFormatsApart() {
         Message m = ZmqTransportTest.message(1, 18);
         byte[] meta = WireFormat.meta(m);
