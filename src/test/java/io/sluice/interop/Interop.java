@@ -157,7 +157,14 @@ final class Interop implements AutoCloseable {
                 .redirectOutput(dir.resolve(example + ".out").toFile());
         pb.environment().putAll(env);
         pb.environment().put("PYTHONPATH", dir.toString());
-        Process p = pb.start();
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            String tool = pb.command().get(0);
+            throw new AssertionError(tool + " cannot run (" + e.getMessage() + "): apt-get install "
+                    + (example.endsWith(".py") ? "python3" : "dash") + " (.ci/run installs python3 with its modules)", e);
+        }
         processes.add(p);
         return p;
     }
