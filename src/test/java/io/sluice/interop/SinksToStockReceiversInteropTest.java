@@ -9,8 +9,10 @@ import io.sluice.pipeline.Sink;
 import io.sluice.transport.Transports;
 import io.sluice.transport.rsocket.RSocketBuilder;
 import io.sluice.transport.tcp.Framing;
+import io.sluice.transport.zmq.ZmqSink;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * A Sluice sink sends to a stock third-party receiver (socat listener, python3 with
@@ -130,6 +133,31 @@ class SinksToStockReceiversInteropTest {
         List<byte[]> sent = Interop.messages(20, SIZES, false);
         deliver("zmq-receiver.py", false, sent,
                 port -> Transports.zmq().endpoint("tcp://127.0.0.1:" + port).plain(true).pushSink());
+        Interop.assertSameInOrder(interop.received(), sent);
+    }
+
+    /**
+     * PUB/SUB with its slow-joiner warm-up: the sink publishes topic "warmup" until the receiver
+     * confirms one arrived (file {@code joined}), then the data under topic "data" (the key).
+     */
+    @Test
+    void zmqPlainPubToPyzmqSub() throws Exception {
+        Interop.requirePython("zmq", "python3-zmq");
+        List<byte[]> sent = Interop.messages(20, SIZES, false);
+        Path joined = interop.dir.resolve("joined");
+        Flux<Message> warmUp = Flux.interval(Duration.ofMillis(10))
+                .map(i -> Message.builder().key("warmup").build())
+                .takeUntil(m -> Files.exists(joined))
+                .take(WAIT.toMillis() / 10);
+        Flux<Message> data = Flux.fromIterable(sent).map(p -> Message.builder().payload(p).key("data").build());
+        ZmqSink pub = Transports.zmq().endpoint("tcp://127.0.0.1:*").plain(true).pubSink();
+        Mono<Void> written = pub.write(Flux.concat(warmUp, data)).cache();
+        written.subscribe(x -> { }, e -> { });
+        String ep = pub.boundEndpoint().block(WAIT);
+        Process receiver = interop.start("zmq-sub-receiver.py", Map.of("PORT", ep.substring(ep.lastIndexOf(':') + 1),
+                "COUNT", Integer.toString(sent.size())));
+        written.block(WAIT);
+        interop.await(receiver, "zmq-sub-receiver.py");
         Interop.assertSameInOrder(interop.received(), sent);
     }
 }

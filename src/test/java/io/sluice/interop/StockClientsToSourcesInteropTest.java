@@ -10,6 +10,8 @@ import io.sluice.transport.Transports;
 import io.sluice.transport.internal.SkeletonSource;
 import io.sluice.transport.tcp.Framing;
 import io.sluice.transport.zmq.ZmqSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -141,5 +143,40 @@ class StockClientsToSourcesInteropTest {
         interop.run("zmq-client.py", Map.of("PORT", ep.substring(ep.lastIndexOf(':') + 1)));
         Interop.assertSameInOrder(awaitPayloads(sent.size()), sent);
         assertThat(got).allSatisfy(m -> assertThat(m.headers()).isEmpty());
+    }
+
+    /**
+     * PUB/SUB with its slow-joiner warm-up: the publisher sends topic "warmup" until the source has
+     * received one (this test then creates the file {@code joined}), then the data under topic "data",
+     * which becomes the message key.
+     */
+    @Test
+    void pyzmqPubToZmqSub() throws Exception {
+        Interop.requirePython("zmq", "python3-zmq");
+        List<byte[]> sent = Interop.messages(20, SIZES, false);
+        interop.writeMessages(sent);
+        int port = Interop.freeTcpPort();
+        Process client = interop.start("zmq-pub-client.py", Map.of("PORT", Integer.toString(port)));
+        interop.awaitBound(port, false, client, "zmq-pub-client.py");
+        Path joined = interop.dir.resolve("joined");
+        ZmqSource source = Transports.zmq().endpoint("tcp://127.0.0.1:" + port).subSource();
+        running = source.flux()
+                .doOnNext(m -> {
+                    if (m.key().orElse("").equals("warmup") && !Files.exists(joined)) {
+                        try {
+                            Files.writeString(joined, "");
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }
+                })
+                .filter(m -> !m.key().orElse("").equals("warmup"))
+                .subscribe(got::add);
+        interop.await(client, "zmq-pub-client.py");
+        Interop.assertSameInOrder(awaitPayloads(sent.size()), sent);
+        assertThat(got).allSatisfy(m -> {
+            assertThat(m.key()).contains("data");
+            assertThat(m.headers()).isEmpty();
+        });
     }
 }

@@ -24,7 +24,7 @@ class WireFormatsDocTest {
         try (Stream<Path> s = Files.list(EXAMPLES)) {
             examples = s.sorted().toList();
         }
-        assertThat(examples).hasSizeGreaterThanOrEqualTo(16);
+        assertThat(examples).hasSizeGreaterThanOrEqualTo(18);
         for (Path p : examples) {
             String name = p.getFileName().toString();
             String lang = name.endsWith(".py") ? "python" : "sh";

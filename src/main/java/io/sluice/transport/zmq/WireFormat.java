@@ -19,14 +19,16 @@ import java.util.List;
  *
  * Plain format (what stock clients send; sinks with plain = true): 1 frame (1 or 2 on PUB/SUB)
  * +---------+------------------------------------------------------------+
- * | [topic] | PUB/SUB, optional: dropped by the source                   |
+ * | [topic] | PUB/SUB, optional: the message key (UTF-8; empty: no key)  |
  * | payload | the payload bytes, unchanged                               |
  * +---------+------------------------------------------------------------+
  * </pre>
  *
- * A plain message becomes a message with that payload, no headers, no key, sequence 0 and the
- * arrival time as timestamp. On SUB a single frame is the payload (stock publishers often put the
- * topic at the start of the payload; it is kept). Any other frame count is malformed.
+ * A plain message becomes a message with that payload, no headers, sequence 0, the arrival time
+ * as timestamp, and as key the topic frame's text if there is a non-empty one (a Sluice PUB sink's
+ * topic is the message key by default, so the key survives PUB to SUB). On SUB a single frame is the
+ * payload (stock publishers often put the topic at the start of the payload; it is kept there).
+ * Any other frame count is malformed.
  */
 final class WireFormat {
 
@@ -60,6 +62,10 @@ final class WireFormat {
         int n = frames.size();
         if (n == offset + 2) {
             return MessageMetadata.decode(frames.get(offset), frames.get(offset + 1));
+        }
+        if (n == 2 && offset == 1 && frames.get(0).length > 0) {
+            return Message.builder().payload(frames.get(1))
+                    .key(new String(frames.get(0), java.nio.charset.StandardCharsets.UTF_8)).build();
         }
         if (n == offset + 1 || (offset == 1 && n == 1)) {
             return Message.of(frames.get(n - 1));

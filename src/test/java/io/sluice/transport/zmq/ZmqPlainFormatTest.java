@@ -125,6 +125,9 @@ class ZmqPlainFormatTest {
         // SUB: [payload] (topic inside the payload), [topic, payload], [topic, meta, payload]
         assertThat(WireFormat.decode(List.of(payload), 1).payload()).isEqualTo(payload);
         assertThat(WireFormat.decode(List.of(topic, payload), 1).payload()).isEqualTo(payload);
+        assertThat(WireFormat.decode(List.of(topic, payload), 1).key()).contains("t");
+        assertThat(WireFormat.decode(List.of(new byte[0], payload), 1).key()).isEmpty();
+        assertThat(WireFormat.decode(List.of(payload), 1).key()).isEmpty();
         assertThat(WireFormat.decode(List.of(topic, meta, payload), 1).header("idx")).contains("1");
         List<byte[]> four = new ArrayList<>(List.of(topic, meta, payload, payload));
         assertThatThrownBy(() -> WireFormat.decode(four, 1)).hasMessageContaining("got 4");
