@@ -35,7 +35,9 @@ import reactor.util.concurrent.Queues;
  *       received so far) after every frame sent before it on the connection was processed; the
  *       fire-and-forget sink uses it to complete only once its messages arrived.</li>
  * </ul>
- * A payload whose metadata is not Sluice's is counted as an error and reported as a
+ * A payload without metadata is a message without headers; one with standard routing or composite
+ * metadata too (the route becomes a header): see {@code Payloads}. A payload whose metadata is in
+ * none of these formats is counted as an error and reported as a
  * {@code ConnectionError}; it fails that channel only (fire-and-forget: it is skipped).
  */
 public final class RSocketSource extends SkeletonSource {

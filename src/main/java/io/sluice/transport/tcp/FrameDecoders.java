@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * Netty frame decoders that, in addition to the stock behaviour, report a peer that closed the
  * connection in the middle of a frame: the leftover bytes are discarded and a {@link PartialFrame}
- * marker is emitted, which the source turns into a connection error.
+ * marker is emitted, which the source turns into a connection error (newline framing may instead
+ * emit an unterminated last line as a message, see {@link Line}).
  */
 final class FrameDecoders {
 
@@ -33,14 +34,25 @@ final class FrameDecoders {
         }
     }
 
+    /**
+     * Newline frames. At end of stream, bytes after the last {@code '\n'} are either emitted as one
+     * last frame, unchanged ({@code lastLineAtEof}), or discarded and reported as a {@link PartialFrame}.
+     * They never exceed {@code maxFrameLength}: a longer line has already failed the connection.
+     */
     static final class Line extends LineBasedFrameDecoder {
-        Line(int maxFrameLength) {
+        private final boolean lastLineAtEof;
+
+        Line(int maxFrameLength, boolean lastLineAtEof) {
             super(maxFrameLength, true, true);
+            this.lastLineAtEof = lastLineAtEof;
         }
 
         @Override
         protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
             super.decodeLast(ctx, in, out);
+            if (lastLineAtEof && in.isReadable()) {
+                out.add(in.readRetainedSlice(in.readableBytes()));
+            }
             partial(in, out);
         }
     }

@@ -11,7 +11,10 @@ import io.netty.channel.ChannelHandler;
  *   <li>{@link #newline()}: each message is followed by {@code '\n'} (a preceding {@code '\r'} is
  *       also stripped on receive, so {@code "\r\n"} works too). Payloads must not contain
  *       {@code '\n'} nor end with {@code '\r'} (it would be stripped); the sink rejects such a
- *       message with an {@link IllegalArgumentException}.</li>
+ *       message with an {@link IllegalArgumentException}. A last line that the peer ends without
+ *       {@code '\n'} before closing the connection (as {@code socat}, {@code nc} and many syslog
+ *       senders do) is still a message, with its bytes as they are; {@link #newlineDiscardingLastLine()}
+ *       instead discards it and reports the connection as closed mid-frame.</li>
  *   <li>{@link #lengthPrefixed()}: each message is preceded by its payload length as a 4-byte
  *       big-endian <em>unsigned</em> integer (the prefix does not count itself), then the payload
  *       bytes. A zero length is a valid empty message.</li>
@@ -23,18 +26,29 @@ public final class Framing {
 
     enum Kind { NEWLINE, LENGTH_PREFIXED }
 
-    private static final Framing NEWLINE = new Framing(Kind.NEWLINE);
-    private static final Framing LENGTH_PREFIXED = new Framing(Kind.LENGTH_PREFIXED);
+    private static final Framing NEWLINE = new Framing(Kind.NEWLINE, true);
+    private static final Framing NEWLINE_DISCARDING = new Framing(Kind.NEWLINE, false);
+    private static final Framing LENGTH_PREFIXED = new Framing(Kind.LENGTH_PREFIXED, false);
 
     private final Kind kind;
+    private final boolean lastLineAtEof;
 
-    private Framing(Kind kind) {
+    private Framing(Kind kind, boolean lastLineAtEof) {
         this.kind = kind;
+        this.lastLineAtEof = lastLineAtEof;
     }
 
-    /** @return newline-delimited framing */
+    /** @return newline-delimited framing; an unterminated last line at end of stream is a message */
     public static Framing newline() {
         return NEWLINE;
+    }
+
+    /**
+     * @return newline-delimited framing that discards an unterminated last line at end of stream and
+     *         reports it as a connection error (Sluice's behaviour before it accepted such lines)
+     */
+    public static Framing newlineDiscardingLastLine() {
+        return NEWLINE_DISCARDING;
     }
 
     /** @return 4-byte big-endian unsigned length-prefixed framing */
@@ -48,7 +62,7 @@ public final class Framing {
 
     ChannelHandler decoder(int maxFrameLength) {
         return kind == Kind.NEWLINE
-                ? new FrameDecoders.Line(maxFrameLength)
+                ? new FrameDecoders.Line(maxFrameLength, lastLineAtEof)
                 : new FrameDecoders.LengthField(maxFrameLength);
     }
 
@@ -81,6 +95,9 @@ public final class Framing {
 
     @Override
     public String toString() {
-        return kind == Kind.NEWLINE ? "newline" : "length-prefixed";
+        if (kind == Kind.NEWLINE) {
+            return lastLineAtEof ? "newline" : "newline (unterminated last line discarded)";
+        }
+        return "length-prefixed";
     }
 }

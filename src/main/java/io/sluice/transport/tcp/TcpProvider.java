@@ -20,6 +20,9 @@ public final class TcpProvider implements TransportProvider {
                 .option(OptionSpec.choice("framing", "newline",
                         "newline, or length-prefixed (4-byte big-endian length, then the payload)",
                         "newline", "length-prefixed"))
+                .option(OptionSpec.choice("lastLine", "emit",
+                        "newline framing: a last line without '\\n' at end of stream is a message (emit) or dropped"
+                                + " and reported as an error (discard)", "emit", "discard").sourceOnly())
                 .option(OptionSpec.optional("maxFrame", OptionType.POSITIVE_INT, TcpBuilder.DEFAULT_MAX_FRAME_LENGTH,
                         "largest frame in bytes; a larger one closes its connection"))
                 .option(OptionSpec.maxConnections(64))
@@ -32,9 +35,16 @@ public final class TcpProvider implements TransportProvider {
                 .build());
     }
 
+    private static Framing framing(EndpointOptions o) {
+        if ("length-prefixed".equals(o.string("framing"))) {
+            return Framing.lengthPrefixed();
+        }
+        return "discard".equals(o.string("lastLine")) ? Framing.newlineDiscardingLastLine() : Framing.newline();
+    }
+
     private static TcpBuilder builder(EndpointOptions o, EndpointContext c) {
         return Transports.tcp().host(o.string("host")).port(o.integer("port"))
-                .framing("length-prefixed".equals(o.string("framing")) ? Framing.lengthPrefixed() : Framing.newline())
+                .framing(framing(o))
                 .maxFrameLength(o.integer("maxFrame"))
                 .events(c.events());
     }

@@ -13,7 +13,9 @@ import reactor.netty.http.client.WebsocketClientSpec;
 
 /**
  * WebSocket client sink: each {@link #write(Flux)} opens one WebSocket connection, sends every
- * message as one binary frame, then a normal close frame, and completes when done. Frames are
+ * message as one binary frame, then a close frame with status 1000 (normal closure; a close
+ * frame without a status reads as 1005 to the peer, which e.g. Python websockets reports as an
+ * error), and completes when done. Frames are
  * requested while the channel is writable and flushed in batches. A message larger than
  * {@code maxFrameLength} fails the write with an {@link IllegalArgumentException}.
  */
@@ -54,7 +56,7 @@ public final class WebSocketSink implements Sink<Message> {
                 }
                 metrics().message(m.size());
                 s.next(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(m.payload())));
-            }), f -> false).then(out.sendClose());
+            }), f -> false).then(out.sendClose(1000, null));
         }).then());
     }
 }

@@ -33,6 +33,7 @@ public final class ZmqBuilder {
     Duration linger = Duration.ofSeconds(2);
     List<String> topics = List.of("");
     Function<Message, String> topicOf = m -> m.key().orElse("");
+    boolean plain;
     Duration timeout = Duration.ofMillis(2500);
     int retries = 3;
     Duration handlerTimeout = Duration.ofSeconds(30);
@@ -109,6 +110,20 @@ public final class ZmqBuilder {
      */
     public ZmqBuilder topic(Function<Message, String> f) {
         this.topicOf = Objects.requireNonNull(f, "topic");
+        return this;
+    }
+
+    /**
+     * Sinks: send each message in the plain format, its payload as the only frame (PUB: topic frame,
+     * then the payload frame), so that a stock PULL or SUB peer receives exactly the payload bytes.
+     * Headers, key, sequence and timestamp are not sent. Sources accept both formats whatever this
+     * says (see {@code WireFormat}).
+     *
+     * @param p true for the plain format, false (default) for Sluice's format with metadata
+     * @return this
+     */
+    public ZmqBuilder plain(boolean p) {
+        this.plain = p;
         return this;
     }
 

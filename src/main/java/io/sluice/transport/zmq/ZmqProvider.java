@@ -33,10 +33,15 @@ public final class ZmqProvider implements TransportProvider {
                                 "topic prefixes to subscribe to (empty: every message)"))
                         .source((o, c) -> builder(o, c).subscribe(o.strings("topics").toArray(new String[0]))
                                 .subSource()).build(),
-                type("zmq-push", "ZeroMQ PUSH socket (to PULL peers)", false)
-                        .sink((o, c) -> builder(o, c).pushSink()).build(),
-                type("zmq-pub", "ZeroMQ PUB socket (to SUB peers; topic = message key)", false)
-                        .sink((o, c) -> builder(o, c).pubSink()).build());
+                type("zmq-push", "ZeroMQ PUSH socket (to PULL peers)", false).option(plainOption())
+                        .sink((o, c) -> builder(o, c).plain(o.bool("plain")).pushSink()).build(),
+                type("zmq-pub", "ZeroMQ PUB socket (to SUB peers; topic = message key)", false).option(plainOption())
+                        .sink((o, c) -> builder(o, c).plain(o.bool("plain")).pubSink()).build());
+    }
+
+    private static OptionSpec plainOption() {
+        return OptionSpec.optional("plain", OptionType.BOOLEAN, false,
+                "send only the payload frame (after the topic on PUB), no Sluice metadata frame").sinkOnly();
     }
 
     private static EndpointType.Builder type(String name, String description, boolean receiving) {

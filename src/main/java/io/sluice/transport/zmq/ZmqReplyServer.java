@@ -30,6 +30,12 @@ import reactor.core.publisher.Mono;
  * reply is an empty message with header {@value #ERROR_HEADER} describing the failure (a REP socket
  * must answer before it can receive again); {@link LazyPirateClient} turns it into an error.
  *
+ * <p>Requests may be in either format of {@code WireFormat}: a plain single-frame request (a stock
+ * REQ socket's {@code send(bytes)}) is a message without headers and is answered plain, the reply's
+ * payload as the only frame (an error reply: {@code "sluice-error: <reason>"} as text), so that
+ * the stock client's {@code recv()} gets just the bytes; a two-frame request is answered in
+ * Sluice's two-frame format.
+ *
  * <p>{@link #start()} binds (or connects) and returns once the socket is ready;
  * {@link #dispose()} stops the thread and waits until the socket and context are closed, so the
  * same endpoint can be bound again at once.
@@ -142,7 +148,9 @@ public final class ZmqReplyServer implements Disposable {
                 if (reply == null) {
                     break; // stopped while the handler was running
                 }
-                if (!ZmqSockets.send(s, new byte[][] {WireFormat.meta(reply), reply.payload()}, stop::get)) {
+                // a plain (single-frame) request, e.g. from a stock REQ socket, gets a plain reply:
+                // the reply's payload only (an error reply's reason becomes that payload)
+                if (!ZmqSockets.send(s, WireFormat.frames(plainReply(frames, reply), frames.size() == 1), stop::get)) {
                     break;
                 }
                 handled.incrementAndGet();
@@ -198,7 +206,14 @@ public final class ZmqReplyServer implements Disposable {
         }
     }
 
-    private Message error(String reason) {
+    private static Message plainReply(List<byte[]> request, Message reply) {
+        if (request.size() != 1 || reply.header(ERROR_HEADER).isEmpty()) {
+            return reply;
+        }
+        return Message.ofUtf8(ERROR_HEADER + ": " + reply.header(ERROR_HEADER).get());
+    }
+
+        private Message error(String reason) {
         metrics.error();
         return Message.builder().header(ERROR_HEADER, reason).build();
     }

@@ -32,7 +32,7 @@ import reactor.core.publisher.Sinks;
  * dedicated thread ({@code sluice-zmq-push-sink} / {@code sluice-zmq-pub-sink}), hands messages to
  * that thread through a bounded queue ({@code prefetch}; the input is requested only as the queue
  * drains), and sends each as one multipart message (see {@code WireFormat}; PUB prepends the topic
- * frame).
+ * frame), or as its payload frame alone with {@link ZmqBuilder#plain(boolean)}.
  *
  * <p>The socket is opened with {@code ZMQ_IMMEDIATE}: messages are queued only for established
  * connections, so a connecting sink waits (retrying every poll interval) until its peer is up,
@@ -73,10 +73,12 @@ public final class ZmqSink extends SocketSide implements Sink<Message>, Listenin
     private static final Logger LOG = LoggerFactory.getLogger(ZmqSink.class);
 
     private final Function<Message, String> topicOf;
+    private final boolean plain;
 
     ZmqSink(ZmqBuilder b, SocketType type, boolean bind) {
         super(b, type, bind);
         this.topicOf = b.topicOf;
+        this.plain = b.plain;
     }
 
     @Override
@@ -175,9 +177,13 @@ public final class ZmqSink extends SocketSide implements Sink<Message>, Listenin
                         }
                         continue;
                     }
-                    byte[][] frames = type == SocketType.PUB
-                            ? new byte[][] {topicOf.apply(m).getBytes(StandardCharsets.UTF_8), WireFormat.meta(m), m.payload()}
-                            : new byte[][] {WireFormat.meta(m), m.payload()};
+                    byte[][] frames = WireFormat.frames(m, plain);
+                    if (type == SocketType.PUB) {
+                        byte[][] withTopic = new byte[frames.length + 1][];
+                        withTopic[0] = topicOf.apply(m).getBytes(StandardCharsets.UTF_8);
+                        System.arraycopy(frames, 0, withTopic, 1, frames.length);
+                        frames = withTopic;
+                    }
                     if (!ZmqSockets.send(s, frames, stop::get)) {
                         break;
                     }

@@ -55,7 +55,9 @@ import reactor.core.publisher.Sinks;
  * {@link #metrics()}{@code .messages()}.
  *
  * <h2>Wire format</h2>
- * See {@code WireFormat}: {@code [topic (SUB only)] meta payload}. A message in another format is
+ * See {@code WireFormat}: {@code [topic (SUB only)] meta payload} (Sluice's, with metadata), or
+ * {@code [topic (SUB only)] payload} (plain, what a stock client sends; a message without headers),
+ * told apart by the number of frames. A message in another format is
  * skipped, counted as an error and reported as a {@link ConnectionError}; the source goes on.
  * Events: {@link ConnectionOpened} when the socket is bound/connected, {@link ConnectionClosed}
  * when it is closed (ZeroMQ does not expose individual peers).

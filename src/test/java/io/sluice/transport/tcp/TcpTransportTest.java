@@ -323,6 +323,40 @@ class TcpTransportTest {
         assertThat(received).isEmpty();
     }
 
+    /** socat, nc and syslog senders often close without a final newline: that last line is a message. */
+    @Test
+    void newlineUnterminatedLastLineAtEofIsAMessage() throws Exception {
+        TcpSource source = start(Transports.tcp().framing(Framing.newline()));
+        try (Socket s = new Socket("127.0.0.1", port(source))) {
+            s.getOutputStream().write("first\r\nsecond\nno newline at end".getBytes(StandardCharsets.US_ASCII));
+            s.shutdownOutput();
+            assertThat(next().payloadUtf8()).isEqualTo("first");
+            assertThat(next().payloadUtf8()).isEqualTo("second");
+            assertThat(next().payloadUtf8()).isEqualTo("no newline at end");
+        }
+        try (Socket s = new Socket("127.0.0.1", port(source))) {
+            // the whole stream is one unterminated line, its bytes unchanged (a trailing '\r' too)
+            s.getOutputStream().write("only line\r".getBytes(StandardCharsets.US_ASCII));
+        }
+        assertThat(next().payloadUtf8()).isEqualTo("only line\r");
+        assertServesAnotherClient(source, Framing.newline());
+        assertThat(errors).isEmpty();
+        assertThat(source.metrics().errors()).isZero();
+    }
+
+    @Test
+    void newlineDiscardingLastLineKeepsTheOldBehaviour() throws Exception {
+        TcpSource source = start(Transports.tcp().framing(Framing.newlineDiscardingLastLine()));
+        try (Socket s = new Socket("127.0.0.1", port(source))) {
+            s.getOutputStream().write("kept\ndropped".getBytes(StandardCharsets.US_ASCII));
+        }
+        assertThat(next().payloadUtf8()).isEqualTo("kept");
+        ConnectionError e = errors.poll(10, TimeUnit.SECONDS);
+        assertThat(e).isNotNull();
+        assertThat(e.reason()).contains("mid-frame").contains("7 bytes");
+        assertThat(received).isEmpty();
+    }
+
     @Test
     void connectionsBeyondTheLimitAreRefusedWithAnEvent() throws Exception {
         TcpSource source = start(Transports.tcp().framing(Framing.lengthPrefixed()).maxConnections(2));

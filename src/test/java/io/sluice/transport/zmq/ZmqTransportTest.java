@@ -364,7 +364,9 @@ class ZmqTransportTest {
             ZMQ.Socket push = connectedPush(ctx, ep);
             push.send("garbage".getBytes(StandardCharsets.UTF_8), ZMQ.SNDMORE);
             push.send(new byte[] {1, 2, 3}, 0);
-            push.send("only one frame");
+            push.send("three", ZMQ.SNDMORE);
+            push.send("frames", ZMQ.SNDMORE);
+            push.send("are neither format", 0);
             Message good = message(7, 4266);
             push.send(WireFormat.meta(good), ZMQ.SNDMORE);
             push.send(good.payload(), 0);
