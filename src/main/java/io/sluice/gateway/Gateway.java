@@ -38,12 +38,14 @@ import reactor.core.publisher.Mono;
  * {@code sluice.messages.received}, {@code sluice.messages.delivered}, {@code sluice.bytes.received},
  * {@code sluice.bytes.delivered}, {@code sluice.messages.filtered}, {@code sluice.pipeline.latency}
  * (timer: message timestamp to sink hand-off), for server sources {@code sluice.transport.connections}
- * (gauge) and the counters {@code sluice.transport.errors} and {@code sluice.transport.lost},
+ * (gauge) and the counters {@code sluice.transport.errors} (also tagged {@code reason}, one of
+ * {@code TransportMetrics.REASONS}) and {@code sluice.transport.lost},
  * the counter {@code sluice.overflow.dropped} (also tagged {@code policy}), the gauges
  * {@code sluice.overflow.buffered} (queue depth) and {@code sluice.overflow.capacity},
  * and, for each {@code stats} step, {@code sluice.stats.count|mean|stddev|min|max} per group (see
  * {@code KeyedStats}). Counters are exported to Prometheus with a {@code _total} suffix, so
- * {@code rate()} applies to them.
+ * {@code rate()} applies to them. The received, delivered and dropped counts of a pipeline are read
+ * together (downstream first), so {@code delivered + dropped <= received} holds in every scrape.
  */
 public final class Gateway {
 
@@ -241,6 +243,7 @@ public final class Gateway {
         final Map<String, PipelineStopped> ends;
         PipelineHandle handle;
         io.sluice.transport.TransportMetrics transport;
+        CounterSnapshot counts;
 
         private Running(String name, OverflowPolicy<Message> policy, Map<String, PipelineStopped> ends) {
             this.name = name;
@@ -253,11 +256,16 @@ public final class Gateway {
             OverflowPolicy<Message> policy = policy(spec.overflow()).named(spec.name()).events(events);
             Running r = new Running(spec.name(), policy, ends);
             Tags tags = Tags.of("pipeline", spec.name());
-            var receivedCount = registry.counter("sluice.messages.received", tags);
+            // held by the pipeline: Micrometer keeps only a weak reference to a function counter's object
+            CounterSnapshot counts = new CounterSnapshot(r.received::sum, r.delivered::sum, policy::dropped);
+            r.counts = counts;
+            FunctionCounter.builder("sluice.messages.received", counts, c -> c.read(CounterSnapshot.RECEIVED))
+                    .tags(tags).register(registry);
             var receivedBytes = registry.counter("sluice.bytes.received", tags);
-            var deliveredCount = registry.counter("sluice.messages.delivered", tags);
+            FunctionCounter.builder("sluice.messages.delivered", counts, c -> c.read(CounterSnapshot.DELIVERED))
+                    .tags(tags).register(registry);
             var deliveredBytes = registry.counter("sluice.bytes.delivered", tags);
-            FunctionCounter.builder("sluice.overflow.dropped", policy, OverflowPolicy::dropped).tags(tags)
+            FunctionCounter.builder("sluice.overflow.dropped", counts, c -> c.read(CounterSnapshot.DROPPED)).tags(tags)
                     .tag("policy", policy.kind().label())
                     .description("messages the overflow stage dropped or overwrote because it was full")
                     .register(registry);
@@ -270,8 +278,12 @@ public final class Gateway {
                 r.transport = tm;
                 Gauge.builder("sluice.transport.connections", tm, io.sluice.transport.TransportMetrics::connectionsActive)
                         .tags(tags).tag("transport", tm.transport()).register(registry);
-                FunctionCounter.builder("sluice.transport.errors", tm, io.sluice.transport.TransportMetrics::errors)
-                        .tags(tags).tag("transport", tm.transport()).register(registry);
+                tm.pipeline(spec.name());
+                for (String reason : io.sluice.transport.TransportMetrics.REASONS) {
+                    FunctionCounter.builder("sluice.transport.errors", tm, t -> t.errors(reason))
+                            .tags(tags).tag("transport", tm.transport()).tag("reason", reason)
+                            .description("rejected connections and messages, by reason").register(registry);
+                }
                 // A reordered datagram is first counted lost, then taken back; a counter must not
                 // go down (Prometheus would take it for a reset), so this one reports the highest
                 // count seen. TransportMetrics#lost() has the exact figure.
@@ -290,7 +302,6 @@ public final class Gateway {
             Pipeline<Message> p = Pipeline.from(source).named(spec.name()).events(events)
                     .via(f -> f.doOnNext(m -> {
                         r.received.increment();
-                        receivedCount.increment();
                         receivedBytes.increment(m.size());
                     }))
                     .overflow(policy);
@@ -307,7 +318,6 @@ public final class Gateway {
                 latency.record(Math.max(0, System.currentTimeMillis() - m.timestamp()),
                         java.util.concurrent.TimeUnit.MILLISECONDS);
                 r.delivered.increment();
-                deliveredCount.increment();
                 deliveredBytes.increment(m.size());
             }));
             r.handle = p.to(sink).start();
