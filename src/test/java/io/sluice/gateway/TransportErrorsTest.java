@@ -1,0 +1,131 @@
+package io.sluice.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sluice.event.EventDispatcher;
+import io.sluice.transport.tls.StderrCapture;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Rejections as a user sees them, with plain sockets as clients: the answer on the wire, one WARN
+ * line naming peer, pipeline, reason and limit (no stack trace, no header dump), and the
+ * {@code sluice_transport_errors_total{pipeline,reason,transport}} series of {@code /metrics}.
+ */
+class TransportErrorsTest {
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private Gateway gateway;
+
+    @AfterEach
+    void stop() {
+        if (gateway != null) {
+            gateway.cancel();
+        }
+    }
+
+    private int startHttp(String pipeline, String options) throws Exception {
+        int port = Ports.freeTcpPort();
+        String yaml = "pipelines:\n"
+                + "  - name: " + pipeline + "\n"
+                + "    source: {type: http, host: 127.0.0.1, port: " + port + options + "}\n"
+                + "    sink: {type: discard}\n";
+        gateway = Gateway.start(GatewayConfig.parse(yaml), registry, new EventDispatcher(), new ByteArrayOutputStream());
+        return port;
+    }
+
+    /** Sends {@code request} on a fresh connection and returns everything answered until the server closes. */
+    static String exchange(int port, byte[] request) throws Exception {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write(request);
+            out.flush();
+            InputStream in = s.getInputStream();
+            ByteArrayOutputStream answer = new ByteArrayOutputStream();
+            byte[] buf = new byte[4096];
+            try {
+                for (int n; (n = in.read(buf)) > 0 && answer.size() < 65536; ) {
+                    answer.write(buf, 0, n);
+                }
+            } catch (java.net.SocketException reset) {
+                // the server closed after answering
+            }
+            return answer.toString(StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    double errors(String pipeline, String transport, String reason) {
+        String series = "sluice_transport_errors_total{pipeline=\"" + pipeline + "\",reason=\"" + reason
+                + "\",transport=\"" + transport + "\"}";
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(registry.scrape());
+        return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+    }
+
+    /** Waits (bounded, 10 s) until {@code read} gives at least {@code atLeast}; returns the last value. */
+    static <T> double await(Function<T, Double> read, T arg, double atLeast) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        double v = read.apply(arg);
+        while (!(v >= atLeast) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+            v = read.apply(arg);
+        }
+        return v;
+    }
+
+    @Test
+    void httpVersionOtherThan10And11IsAnswered505CountedAndLoggedOnce() throws Exception {
+        int port = startHttp("web", "");
+        try (StderrCapture log = new StderrCapture()) {
+            String answer = exchange(port, ("POST /ingest HTTP/9.9\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello")
+                    .getBytes(StandardCharsets.US_ASCII));
+            assertThat(answer).startsWith("HTTP/1.1 505 ");
+            assertThat(await(r -> errors("web", "http", r), "malformed", 1)).isEqualTo(1.0);
+            assertThat(log.lines("WARN")).singleElement().asString()
+                    .contains("pipeline 'web'", "127.0.0.1", "HTTP version HTTP/9.9 not supported", "505");
+        }
+        // HTTP/1.0 and 1.1 are still served
+        assertThat(exchange(port, "POST /ingest HTTP/1.0\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII)))
+                .startsWith("HTTP/1.0 202");
+        assertThat(gateway.report().get(0).received()).isEqualTo(1);
+    }
+
+    @Test
+    void oversizedBodyIs413CountedAndLoggedWithTheLimit() throws Exception {
+        int port = startHttp("small", ", maxBody: 10");
+        try (StderrCapture log = new StderrCapture()) {
+            String answer = exchange(port, ("POST /ingest HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\nhello world")
+                    .getBytes(StandardCharsets.US_ASCII));
+            assertThat(answer).startsWith("HTTP/1.1 413 ");
+            assertThat(await(r -> errors("small", "http", r), "too_large", 1)).isEqualTo(1.0);
+            assertThat(log.lines("WARN")).singleElement().asString()
+                    .contains("pipeline 'small'", "127.0.0.1", "body too large", "maximum 10", "413");
+        }
+    }
+
+    @Test
+    void malformedRequestLogsOneLineWithoutHeaderDump() throws Exception {
+        int port = startHttp("junk", "");
+        try (StderrCapture log = new StderrCapture()) {
+            String answer = exchange(port, ("GARBAGE \u0001\u00ff x\r\nX-Secret-Header: 1\r\nOther: 2\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            assertThat(answer).startsWith("HTTP/1.1 400 ");
+            assertThat(await(r -> errors("junk", "http", r), "malformed", 1)).isEqualTo(1.0);
+            assertThat(log.lines("WARN")).singleElement().asString().contains("pipeline 'junk'", "malformed HTTP request");
+            assertThat(log.lines("X-Secret-Header")).as("no header dump").isEmpty();
+            assertThat(log.lines("\tat ")).as("no stack trace").isEmpty();
+        }
+    }
+}
