@@ -37,10 +37,14 @@ class TransportErrorsTest {
     }
 
     private int startHttp(String pipeline, String options) throws Exception {
+        return start(pipeline, "http", options);
+    }
+
+    private int start(String pipeline, String type, String options) throws Exception {
         int port = Ports.freeTcpPort();
         String yaml = "pipelines:\n"
                 + "  - name: " + pipeline + "\n"
-                + "    source: {type: http, host: 127.0.0.1, port: " + port + options + "}\n"
+                + "    source: {type: " + type + ", host: 127.0.0.1, port: " + port + options + "}\n"
                 + "    sink: {type: discard}\n";
         gateway = Gateway.start(GatewayConfig.parse(yaml), registry, new EventDispatcher(), new ByteArrayOutputStream());
         return port;
@@ -125,6 +129,84 @@ class TransportErrorsTest {
             assertThat(await(r -> errors("junk", "http", r), "malformed", 1)).isEqualTo(1.0);
             assertThat(log.lines("WARN")).singleElement().asString().contains("pipeline 'junk'", "malformed HTTP request");
             assertThat(log.lines("X-Secret-Header")).as("no header dump").isEmpty();
+            assertThat(log.lines("\tat ")).as("no stack trace").isEmpty();
+        }
+    }
+
+    /** What the JDK's WebSocket client saw of the server's close. */
+    record Closed(int status, String reason) {
+    }
+
+    private static java.net.http.WebSocket connect(int port, java.util.concurrent.CompletableFuture<Closed> closed)
+            throws Exception {
+        return java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+                .buildAsync(java.net.URI.create("ws://127.0.0.1:" + port + "/ws"), new java.net.http.WebSocket.Listener() {
+                    @Override
+                    public java.util.concurrent.CompletionStage<?> onClose(java.net.http.WebSocket ws, int status, String reason) {
+                        closed.complete(new Closed(status, reason));
+                        return null;
+                    }
+
+                    @Override
+                    public void onError(java.net.http.WebSocket ws, Throwable error) {
+                        closed.complete(new Closed(1006, String.valueOf(error)));
+                    }
+                }).get(10, TimeUnit.SECONDS);
+    }
+
+    /** An oversized message sent in fragments (each below the limit) is closed 1009 with the reason. */
+    @Test
+    void webSocketOversizedFragmentedMessageIsClosed1009WithTheReason() throws Exception {
+        int port = start("chat", "websocket", ", maxFrame: 1000");
+        var closed = new java.util.concurrent.CompletableFuture<Closed>();
+        try (StderrCapture log = new StderrCapture()) {
+            java.net.http.WebSocket ws = connect(port, closed);
+            ws.sendBinary(java.nio.ByteBuffer.wrap(new byte[600]), false).get(10, TimeUnit.SECONDS);
+            ws.sendBinary(java.nio.ByteBuffer.wrap(new byte[600]), true);
+            Closed c = closed.get(10, TimeUnit.SECONDS);
+            assertThat(c.status()).as("close status (%s)", c).isEqualTo(1009);
+            assertThat(c.reason()).contains("1000");
+            assertThat(await(r -> errors("chat", "websocket", r), "too_large", 1)).isEqualTo(1.0);
+            assertThat(log.lines("WARN")).singleElement().asString().contains("pipeline 'chat'", "1000");
+            assertThat(log.lines("\tat ")).as("no stack trace").isEmpty();
+        }
+    }
+
+    /** A single frame over the limit followed at once by more data is still closed 1009 with the reason. */
+    @Test
+    void webSocketOversizedFrameFollowedByMoreDataIsClosed1009WithTheReason() throws Exception {
+        int port = start("chat2", "websocket", ", maxFrame: 1000");
+        var closed = new java.util.concurrent.CompletableFuture<Closed>();
+        java.net.http.WebSocket ws = connect(port, closed);
+        ws.sendBinary(java.nio.ByteBuffer.wrap(new byte[5000]), true).get(10, TimeUnit.SECONDS);
+        for (int i = 0; i < 50 && !closed.isDone(); i++) {
+            try {
+                ws.sendBinary(java.nio.ByteBuffer.wrap(new byte[500]), true).get(10, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                break;
+            }
+        }
+        Closed c = closed.get(10, TimeUnit.SECONDS);
+        assertThat(c.status()).as("close status (%s)", c).isEqualTo(1009);
+        assertThat(c.reason()).contains("1000");
+        assertThat(await(r -> errors("chat2", "websocket", r), "too_large", 1)).isEqualTo(1.0);
+    }
+
+    /**
+     * Connection-level garbage on a gRPC port (an HTTP/1.1 request instead of the HTTP/2 preface):
+     * closed, counted, one WARN line, and none of grpc-java's java.util.logging trace.
+     */
+    @Test
+    void grpcBadPrefaceIsClosedCountedAndLoggedInOneLine() throws Exception {
+        int port = start("rpc", "grpc", "");
+        try (StderrCapture log = new StderrCapture()) {
+            String answer = exchange(port, "POST /ingest HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi"
+                    .getBytes(StandardCharsets.US_ASCII));
+            assertThat(answer).doesNotContain("202");
+            assertThat(await(r -> errors("rpc", "grpc", r), "malformed", 1)).isEqualTo(1.0);
+            assertThat(log.lines("WARN")).singleElement().asString()
+                    .contains("pipeline 'rpc'", "127.0.0.1", "HTTP/2", "POST /ingest HTTP/1.1");
+            assertThat(log.lines("Transport failed")).as("grpc-java's JUL trace").isEmpty();
             assertThat(log.lines("\tat ")).as("no stack trace").isEmpty();
         }
     }
