@@ -16,7 +16,8 @@ import java.util.function.BooleanSupplier;
  * would make the kernel send a TCP reset, and the peer could lose the close frame and see 1006
  * without a reason. Instead the output is shut down after the close frame (FIN), the input is read
  * and discarded until the peer closes, for at most {@value #LINGER_MS} ms, and only then is the
- * socket closed. Not applied while the source is stopping.
+ * socket closed. Installed by the source when it closes a connection for an oversized message; not
+ * applied while the source is stopping.
  */
 final class Linger extends ChannelDuplexHandler {
 

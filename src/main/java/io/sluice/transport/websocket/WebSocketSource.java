@@ -80,9 +80,7 @@ public final class WebSocketSource extends SkeletonSource {
 
         @Override
         public Mono<? extends DisposableServer> bind() {
-            return HttpServer.create().host(host).port(port)
-                    .doOnChannelInit((observer, ch, remote) -> ch.pipeline().addFirst(Linger.NAME, new Linger(binding::stopping)))
-                    .handle(this::handle).bind();
+            return HttpServer.create().host(host).port(port).handle(this::handle).bind();
         }
 
         @Override
@@ -152,6 +150,9 @@ public final class WebSocketSource extends SkeletonSource {
                             // does the same for a single frame over the limit)
                             String reason = "message larger than maxFrame " + maxFrameLength + " bytes";
                             binding.error(remote, reason + ": close 1009 (message too big)", null);
+                            // the peer may still be sending the rest: read and discard it until it
+                            // closes, so that it gets the close frame rather than a TCP reset
+                            c.channel().pipeline().addFirst(Linger.NAME, new Linger(binding::stopping));
                             c.channel().writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.MESSAGE_TOO_BIG, reason))
                                     .addListener(ChannelFutureListener.CLOSE);
                             return Mono.empty();
