@@ -44,6 +44,8 @@ public final class SluiceCli implements Callable<Integer> {
     /** Exit code of {@code run} when a pipeline or the admin server cannot bind its address. */
     public static final int CANNOT_START = 2;
 
+    private static final String QUIET_LOGGER = "org.slf4j.simpleLogger.log.io.netty.util.concurrent.AbstractEventExecutor";
+
     @Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -51,6 +53,11 @@ public final class SluiceCli implements Callable<Integer> {
      * @param args command line
      */
     public static void main(String[] args) {
+        // reactor-netty lets a benign "channel not registered to an event loop" task failure reach
+        // Netty's executor, which logs it with a stack trace at WARN when a WebSocket connection
+        // closes while its receive is cancelled (every demo stop); the user may still override this
+        System.setProperty(QUIET_LOGGER, System.getProperty(QUIET_LOGGER, "error"));
+        JulBridge.install();
         System.exit(execute(args));
     }
 

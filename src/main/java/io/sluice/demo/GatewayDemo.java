@@ -53,7 +53,11 @@ public final class GatewayDemo {
     }
 
     /** How long a SIGINT/SIGTERM waits for the drain and the summary before the JVM exits anyway. */
-    static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(60);
+    static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(240);
+    /** The drain gives up when nothing moved for this long. */
+    static final Duration STALL = Duration.ofSeconds(10);
+    /** The drain waits at most this long in all, even while messages still move. */
+    static final Duration DRAIN_MAX = Duration.ofSeconds(120);
 
     /**
      * What one gateway pipeline did, with what its load generator sent.
@@ -119,7 +123,7 @@ public final class GatewayDemo {
 
     static String loadYaml(Duration duration, int tcpPort, int udpPort, int httpPort, int wsPort) {
         long seconds = Math.max(1, duration.toSeconds());
-        return "drainTimeout: 10s\n"
+        return "drainTimeout: 60s\n"
                 + "pipelines:\n"
                 + load("load-tcp", 10_000, seconds, 4266, "{type: tcp, host: 127.0.0.1, port: " + tcpPort
                         + ", framing: length-prefixed}")
@@ -232,32 +236,25 @@ public final class GatewayDemo {
     }
 
     /**
-     * Waits (at most 10 s) until the gateway has received what the load sent: everything on the
-     * reliable transports; on UDP, until everything was received or seen lost, or nothing more
-     * arrives (datagrams lost after the last one leave no gap to wait for).
+     * Waits until the gateway has received what the load sent: everything on the reliable
+     * transports; on UDP, until everything was received or seen lost, or nothing more arrives
+     * (datagrams lost after the last one leave no gap to wait for). The wait goes on while messages
+     * keep arriving (a busy machine drains slowly), until nothing moved for {@link #STALL}, and
+     * at most {@link #DRAIN_MAX} in all.
      */
     private static void awaitQuiet(Gateway gateway, Gateway load) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         Map<String, Long> last = new HashMap<>();
-        while (System.nanoTime() < deadline) {
+        ProgressWait.await(() -> {
             boolean quiet = true;
             for (Row r : rows(gateway, load)) {
                 Long before = last.put(r.name(), r.received());
-                boolean done = r.sequenced()
+                quiet &= r.sequenced()
                         ? r.unseen() <= 0 || (before != null && before == r.received())
                         : r.received() >= r.sent();
-                quiet &= done;
             }
-            if (quiet) {
-                return;
-            }
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+            return quiet;
+        }, () -> gateway.report().stream().mapToLong(p -> p.received() + p.delivered()).sum()
+                + load.report().stream().mapToLong(p -> p.delivered()).sum(), STALL, DRAIN_MAX, ProgressWait.SYSTEM);
     }
 
     private static List<PipelineReport> concat(List<PipelineReport> a, List<PipelineReport> b) {

@@ -23,7 +23,9 @@ import reactor.netty.http.server.HttpServer;
  * <ul>
  *   <li>{@code GET /metrics}: every Micrometer meter in Prometheus text format;</li>
  *   <li>{@code GET /}: a dashboard page (plain HTML and JavaScript, no build step) with live charts
- *       of rate, queue fill and drops per pipeline;</li>
+ *       of rate, queue fill and drops per pipeline (legend with the pipeline names, time axis,
+ *       units); the page carries the snapshot current when it is served, so its first paint shows
+ *       the numbers before the first server-sent event;</li>
  *   <li>{@code GET /events}: server-sent events, one JSON snapshot of every pipeline's
  *       {@link PipelineReport} per interval, which the dashboard draws.</li>
  * </ul>
@@ -58,14 +60,14 @@ public final class AdminServer implements AutoCloseable {
                 .route(r -> r
                         .get("/metrics", (req, res) -> res
                                 .header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-                                .sendString(Mono.fromCallable(registry::scrape)))
+                                .sendString(Mono.fromCallable(() -> scrape(registry))))
                         .get("/events", (req, res) -> res.sse()
                                 .send(Flux.interval(Duration.ZERO, interval)
                                         .map(i -> res.alloc().buffer().writeBytes(("data: " + toJson(reports.get())
                                                 + "\n\n").getBytes(StandardCharsets.UTF_8))), b -> true))
                         .get("/", (req, res) -> res
                                 .header("Content-Type", "text/html; charset=utf-8")
-                                .sendString(Mono.just(page))))
+                                .sendString(Mono.fromCallable(() -> withSnapshot(page, reports.get())))))
                 .bindNow(Duration.ofSeconds(10));
         return new AdminServer(s);
     }
@@ -83,6 +85,24 @@ public final class AdminServer implements AutoCloseable {
     @Override
     public void close() {
         server.disposeNow(Duration.ofSeconds(5));
+    }
+
+    /** Placeholder in dashboard.html replaced by the snapshot current when the page is served. */
+    static final String SNAPSHOT_MARK = "/*SLUICE_SNAPSHOT*/null";
+
+    /** @return the page with {@code reports} embedded as its initial snapshot ({@code <} escaped for a script) */
+    static String withSnapshot(String page, List<PipelineReport> reports) {
+        return page.replace(SNAPSHOT_MARK, toJson(reports).replace("<", "\\u003c"));
+    }
+
+    /**
+     * One scrape at a time: the pipelines' counters are read as one reading per scrape (see
+     * {@code CounterSnapshot}), which two interleaved scrapes would mix.
+     */
+    private static String scrape(PrometheusMeterRegistry registry) {
+        synchronized (registry) {
+            return registry.scrape();
+        }
     }
 
     static String toJson(List<PipelineReport> reports) {

@@ -32,12 +32,14 @@ import reactor.core.publisher.Mono;
  * {@code sluice.messages.received}, {@code sluice.messages.delivered}, {@code sluice.bytes.received},
  * {@code sluice.bytes.delivered}, {@code sluice.messages.filtered}, {@code sluice.pipeline.latency}
  * (timer: message timestamp to sink hand-off), for server sources {@code sluice.transport.connections}
- * (gauge) and the counters {@code sluice.transport.errors} and {@code sluice.transport.lost},
+ * (gauge) and the counters {@code sluice.transport.errors} (also tagged {@code reason}, one of
+ * {@code TransportMetrics.REASONS}) and {@code sluice.transport.lost},
  * the counter {@code sluice.overflow.dropped} (also tagged {@code policy}), the gauges
  * {@code sluice.overflow.buffered} (queue depth) and {@code sluice.overflow.capacity},
  * and, for each {@code stats} step, {@code sluice.stats.count|mean|stddev|min|max} per group (see
  * {@code KeyedStats}). Counters are exported to Prometheus with a {@code _total} suffix, so
- * {@code rate()} applies to them.
+ * {@code rate()} applies to them. The received, delivered and dropped counts of a pipeline are read
+ * together (downstream first), so {@code delivered + dropped <= received} holds in every scrape.
  */
 public final class Gateway {
 

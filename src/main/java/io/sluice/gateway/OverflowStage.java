@@ -60,15 +60,16 @@ sealed interface OverflowStage permits OverflowStage.Memory, PersistentStage {
      *
      * @param registry where
      * @param tags the pipeline's tags
+     * @param counts the pipeline's counters, read together (the dropped count comes from there)
      */
-    void register(MeterRegistry registry, Tags tags);
+    void register(MeterRegistry registry, Tags tags, CounterSnapshot counts);
 
     /** Releases what the stage holds (files, threads); called once the pipeline has ended. */
     void close();
 
     /** Registers the meters every stage has. */
-    static void registerCommon(OverflowStage s, MeterRegistry registry, Tags tags) {
-        FunctionCounter.builder("sluice.overflow.dropped", s, OverflowStage::dropped).tags(tags)
+    static void registerCommon(OverflowStage s, MeterRegistry registry, Tags tags, CounterSnapshot counts) {
+        FunctionCounter.builder("sluice.overflow.dropped", counts, c -> c.read(CounterSnapshot.DROPPED)).tags(tags)
                 .tag("policy", s.label())
                 .description("messages the overflow stage dropped or overwrote because it was full")
                 .register(registry);
@@ -117,8 +118,8 @@ sealed interface OverflowStage permits OverflowStage.Memory, PersistentStage {
         }
 
         @Override
-        public void register(MeterRegistry registry, Tags tags) {
-            registerCommon(this, registry, tags);
+        public void register(MeterRegistry registry, Tags tags, CounterSnapshot counts) {
+            registerCommon(this, registry, tags, counts);
         }
 
         @Override

@@ -172,8 +172,8 @@ final class PersistentStage implements OverflowStage {
     }
 
     @Override
-    public void register(MeterRegistry registry, Tags tags) {
-        OverflowStage.registerCommon(this, registry, tags);
+    public void register(MeterRegistry registry, Tags tags, CounterSnapshot counts) {
+        OverflowStage.registerCommon(this, registry, tags, counts);
         Gauge.builder("sluice.persistent.bytes", log, PersistentOverflow::bytes).tags(tags).baseUnit("bytes")
                 .description("size of the persistent log's segment files").register(registry);
         Gauge.builder("sluice.persistent.records", log, PersistentOverflow::records).tags(tags)

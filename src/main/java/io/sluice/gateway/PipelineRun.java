@@ -39,6 +39,7 @@ final class PipelineRun {
     private final AtomicBoolean closed = new AtomicBoolean();
     PipelineHandle handle;
     TransportMetrics transport;
+    CounterSnapshot counts;
 
     private PipelineRun(String name, OverflowStage overflow, Map<String, PipelineStopped> ends) {
         this.name = name;
@@ -51,19 +52,28 @@ final class PipelineRun {
         OverflowStage overflow = OverflowStage.of(spec.overflow(), spec.name(), events);
         PipelineRun r = new PipelineRun(spec.name(), overflow, ends);
         Tags tags = Tags.of("pipeline", spec.name());
-        var receivedCount = registry.counter("sluice.messages.received", tags);
+        // held by the pipeline: Micrometer keeps only a weak reference to a function counter's object
+        CounterSnapshot counts = new CounterSnapshot(r.received::sum, r.delivered::sum, overflow::dropped);
+        r.counts = counts;
+        FunctionCounter.builder("sluice.messages.received", counts, c -> c.read(CounterSnapshot.RECEIVED))
+                .tags(tags).register(registry);
         var receivedBytes = registry.counter("sluice.bytes.received", tags);
-        var deliveredCount = registry.counter("sluice.messages.delivered", tags);
+        FunctionCounter.builder("sluice.messages.delivered", counts, c -> c.read(CounterSnapshot.DELIVERED))
+                .tags(tags).register(registry);
         var deliveredBytes = registry.counter("sluice.bytes.delivered", tags);
-        overflow.register(registry, tags);
+        overflow.register(registry, tags, counts);
         Gauge.builder("sluice.messages.filtered", r.filtered, LongAdder::sum).tags(tags).register(registry);
         if (source instanceof ServerSource server) {
             TransportMetrics tm = server.metrics();
             r.transport = tm;
             Gauge.builder("sluice.transport.connections", tm, TransportMetrics::connectionsActive)
                     .tags(tags).tag("transport", tm.transport()).register(registry);
-            FunctionCounter.builder("sluice.transport.errors", tm, TransportMetrics::errors)
-                    .tags(tags).tag("transport", tm.transport()).register(registry);
+            tm.pipeline(spec.name());
+            for (String reason : TransportMetrics.REASONS) {
+                FunctionCounter.builder("sluice.transport.errors", tm, t -> t.errors(reason))
+                        .tags(tags).tag("transport", tm.transport()).tag("reason", reason)
+                        .description("rejected connections and messages, by reason").register(registry);
+            }
             // A reordered datagram is first counted lost, then taken back; a counter must not
             // go down (Prometheus would take it for a reset), so this one reports the highest
             // count seen. TransportMetrics#lost() has the exact figure.
@@ -80,7 +90,6 @@ final class PipelineRun {
         Pipeline<Message> p = Pipeline.from(source).named(spec.name()).events(events)
                 .via(f -> f.doOnNext(m -> {
                     r.received.increment();
-                    receivedCount.increment();
                     receivedBytes.increment(m.size());
                 }));
         p = overflow.append(p);
@@ -100,7 +109,6 @@ final class PipelineRun {
         p = p.via(f -> f.map(m -> {
             latency.record(Math.max(0, System.currentTimeMillis() - m.timestamp()), TimeUnit.MILLISECONDS);
             r.delivered.increment();
-            deliveredCount.increment();
             deliveredBytes.increment(m.size());
             if (!sinkAcks) {
                 m.ack(); // the sink cannot tell when its destination has it: done at hand-off

@@ -116,7 +116,9 @@ public final class PipelineHandle {
             return;
         }
         if (outcome == Outcome.FAILED) {
-            LOG.warn("pipeline '{}' failed in stage {}", name, stage, error);
+            // one line; the stack trace only at DEBUG (the StageError event carries the exception)
+            LOG.warn("pipeline '{}' failed in stage {}: {}", name, stage, String.valueOf(error));
+            LOG.debug("pipeline '{}' failure", name, error);
             publish(new StageError(name, stage, error));
         } else {
             LOG.debug("pipeline '{}' ended: {}", name, outcome);

@@ -1,5 +1,8 @@
 package io.sluice.transport;
 
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -16,6 +19,18 @@ public final class TransportMetrics {
     private final LongAdder errors = new LongAdder();
     private final LongAdder lost = new LongAdder();
     private final LongAdder reordered = new LongAdder();
+    private final Map<String, LongAdder> errorsByReason = new ConcurrentHashMap<>();
+    private volatile String pipeline = "";
+
+    /**
+     * The values of the {@code reason} label of {@code sluice_transport_errors_total}: bytes that are
+     * not the protocol ({@code malformed}), a message or frame over its limit ({@code too_large}), a
+     * connection over {@code maxConnections} ({@code limit}), refused because the pipeline had no room
+     * or was stopping ({@code unavailable}), {@code tls}, {@code auth}, a peer gone mid-message
+     * ({@code disconnected}), anything else ({@code other}).
+     */
+    public static final List<String> REASONS =
+            List.of("malformed", "too_large", "limit", "unavailable", "tls", "auth", "disconnected", "other");
 
     /** @param transport transport name used in reports */
     public TransportMetrics(String transport) {
@@ -47,9 +62,42 @@ public final class TransportMetrics {
         connectionsClosed.increment();
     }
 
-    /** Records an error. */
+    /** Records an error of reason {@code other}. */
     public void error() {
+        error("other");
+    }
+
+    /**
+     * Records an error.
+     *
+     * @param reason one of {@link #REASONS} (anything else is counted as {@code other})
+     */
+    public void error(String reason) {
         errors.increment();
+        errorsByReason.computeIfAbsent(REASONS.contains(reason) ? reason : "other", r -> new LongAdder()).increment();
+    }
+
+    /**
+     * @param reason one of {@link #REASONS}
+     * @return errors counted with that reason
+     */
+    public long errors(String reason) {
+        LongAdder a = errorsByReason.get(reason);
+        return a == null ? 0 : a.sum();
+    }
+
+    /**
+     * Names the pipeline these counters belong to, for log lines (set by the gateway).
+     *
+     * @param name pipeline name
+     */
+    public void pipeline(String name) {
+        this.pipeline = name == null ? "" : name;
+    }
+
+    /** @return the pipeline name set by {@link #pipeline(String)}, or empty */
+    public String pipeline() {
+        return pipeline;
     }
 
     /**

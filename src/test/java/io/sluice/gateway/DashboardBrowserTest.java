@@ -33,11 +33,24 @@ class DashboardBrowserTest {
                 + "  - name: live\n"
                 + "    source: {type: generator, count: 1000000, size: 8, interval: 2ms}\n"
                 + "    overflow: {policy: overwrite-oldest, capacity: 64}\n"
-                + "    sink: {type: file, path: '" + tmp.resolve("out") + "'}\n";
+                + "    sink: {type: file, path: '" + tmp.resolve("out") + "'}\n"
+                + "  - name: finished\n"
+                + "    source: {type: generator, count: 321, size: 4}\n"
+                + "    sink: {type: discard}\n";
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Gateway g = Gateway.start(GatewayConfig.parse(yaml), registry, new EventDispatcher(), new ByteArrayOutputStream());
         try (AdminServer admin = AdminServer.start("127.0.0.1", 0, registry, g::report, Duration.ofMillis(250));
-             HeadlessChromium browser = HeadlessChromium.open(admin.url() + "/", Files.createTempDirectory(tmp, "chrome"))) {
+             HeadlessChromium browser = openAfter(g, admin)) {
+            // first paint: the snapshot served with the page, before any server-sent event
+            assertThat(awaitDefined(browser, "document.body && document.body.dataset.firstPaint"))
+                    .contains("finished=321").containsPattern("live=\\d+");
+            // a legend naming each pipeline under every chart, units and a time axis
+            for (String chart : new String[] {"rate", "fill", "drops"}) {
+                assertThat(browser.evaluate("document.getElementById('legend-" + chart + "').textContent"))
+                        .contains("live").contains("finished");
+            }
+            assertThat(browser.evaluate("Array.from(document.querySelectorAll('.axis')).map(a => a.textContent).join('|')"))
+                    .contains("msg/s").contains("%").contains("drops/s").contains("seconds before now");
             int firstUpdates = awaitUpdates(browser, 2);
             long r1 = Long.parseLong(browser.evaluate(RECEIVED_JS));
             int laterUpdates = awaitUpdates(browser, firstUpdates + 3);
@@ -57,8 +70,29 @@ class DashboardBrowserTest {
         }
     }
 
+    /** Opens the page once the finite pipeline has finished, so its count in the first paint is known. */
+    private HeadlessChromium openAfter(Gateway g, AdminServer admin) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (g.report().get(1).running() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(g.report().get(1).received()).isEqualTo(321);
+        return HeadlessChromium.open(admin.url() + "/", Files.createTempDirectory(tmp, "chrome"));
+    }
+
     private static final String RECEIVED_JS =
             "document.querySelector('tr[data-pipeline=live]').children[3].textContent";
+
+    /** Polls {@code js} (bounded: 30 s) until the page has loaded far enough to give a value. */
+    private static String awaitDefined(HeadlessChromium browser, String js) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        String v = browser.evaluate(js);
+        while ((v == null || v.isEmpty() || v.equals("undefined") || v.equals("null")) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            v = browser.evaluate(js);
+        }
+        return v;
+    }
 
     /** Polls the page's update counter (bounded: 60 s) until it reaches {@code atLeast}. */
     private static int awaitUpdates(HeadlessChromium browser, int atLeast) throws Exception {

@@ -38,6 +38,46 @@ class MetricsTest {
         return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
     }
 
+    /**
+     * Under load (a generator as fast as it goes into a small drop-newest buffer, so messages are
+     * received, delivered and dropped all the time), every one of many scrapes has
+     * {@code delivered + dropped <= received} for the pipeline.
+     */
+    @Test
+    void everyScrapeUnderLoadHasDeliveredPlusDroppedAtMostReceived() throws Exception {
+        String yaml = "pipelines:\n"
+                + "  - name: busy\n"
+                + "    source: {type: generator, count: 100000000, size: 3}\n"
+                + "    overflow: {policy: drop-newest, capacity: 4}\n"
+                + "    sink: {type: discard}\n";
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Gateway g = Gateway.start(GatewayConfig.parse(yaml), registry, new EventDispatcher(), new ByteArrayOutputStream());
+        try (AdminServer admin = AdminServer.start("127.0.0.1", 0, registry, g::report, Duration.ofSeconds(1))) {
+            int scrapes = 0;
+            int moving = 0;
+            double lastReceived = -1;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (scrapes < 400 && System.nanoTime() < deadline) {
+                String s = scrape(admin);
+                double received = value(s, "sluice_messages_received_total{pipeline=\"busy\"}");
+                double delivered = value(s, "sluice_messages_delivered_total{pipeline=\"busy\"}");
+                double dropped = value(s, "sluice_overflow_dropped_total{pipeline=\"busy\",policy=\"drop-newest\"}");
+                assertThat(delivered + dropped).as("scrape %d: delivered %s + dropped %s <= received %s",
+                        scrapes, delivered, dropped, received).isLessThanOrEqualTo(received);
+                if (received > lastReceived && lastReceived >= 0) {
+                    moving++;
+                }
+                lastReceived = received;
+                scrapes++;
+            }
+            assertThat(scrapes).as("scrapes done").isGreaterThanOrEqualTo(100);
+            assertThat(moving).as("scrapes that saw the counters move (the positive control)").isGreaterThan(scrapes / 2);
+            assertThat(g.report().get(0).dropped()).as("drops happened during the test").isPositive();
+        } finally {
+            g.cancel();
+        }
+    }
+
     @Test
     void dropsQueueDepthAndBytesAreScraped() throws Exception {
         String yaml = "pipelines:\n"
@@ -100,7 +140,7 @@ class MetricsTest {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Gateway g = Gateway.start(GatewayConfig.parse(yaml), registry, new EventDispatcher(), new ByteArrayOutputStream());
         String lost = "sluice_transport_lost_total{pipeline=\"udp-in\",transport=\"udp\"}";
-        String errors = "sluice_transport_errors_total{pipeline=\"udp-in\",transport=\"udp\"}";
+        String errors = "sluice_transport_errors_total{pipeline=\"udp-in\",reason=\"malformed\",transport=\"udp\"}";
         try (AdminServer admin = AdminServer.start("127.0.0.1", 0, registry, g::report, Duration.ofSeconds(1));
              DatagramSocket client = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             String s = scrape(admin);

@@ -81,6 +81,8 @@ import reactor.core.scheduler.Schedulers;
  * {@link StreamCall}, {@link CallObservers} (connections and failed calls).
  *
  * <h2>Bad input</h2>
+ * A connection that does not start with the HTTP/2 client preface (an HTTP/1.1 request, garbage) is
+ * closed at once, counted (reason {@code malformed}) and logged in one line (see {@link PrefaceCheck}).
  * An envelope larger than {@code maxMessageSize} fails that call with {@code RESOURCE_EXHAUSTED};
  * bytes that are not an envelope fail it with {@code INVALID_ARGUMENT} and the parser's reason
  * (see {@link InvalidRequests}); a call cancelled by its client ends that call only. Each is counted
@@ -129,6 +131,7 @@ public final class GrpcSource extends SkeletonSource {
                         .addMethod(IngestGrpc.getExchangeMethod(), intake.streamHandler(true))
                         .build();
                 return NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+                        .protocolNegotiator(PrefaceCheck.negotiator(b))
                         .maxInboundMessageSize(maxMessageSize)
                         .maxConcurrentCallsPerConnection(maxCallsPerConnection)
                         .flowControlWindow(flowControlWindow)

@@ -14,6 +14,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.DisposableServer;
+import reactor.netty.NettyPipeline;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerState;
 
@@ -31,6 +32,7 @@ import reactor.netty.http.server.HttpServerState;
  *       {@code acceptTimeout}, or the pipeline refused it (below).</li>
  *   <li>{@code 400} (reactor-netty, connection closed): bytes that are not an HTTP request; and a
  *       body that ends before its {@code Content-Length}.</li>
+ *   <li>{@code 505} (connection closed): an HTTP version other than 1.0 and 1.1.</li>
  * </ul>
  *
  * <h2>Backpressure: the hand-off and its permits</h2>
@@ -60,8 +62,9 @@ import reactor.netty.http.server.HttpServerState;
  * (pipeline {@code cancel()}, a drain timeout, a downstream error) drops messages accepted but not
  * yet taken, with a warning in the log giving their number.
  *
- * <p>Every 400, 404, 405, 413 and 503 and every body cut short is counted in
- * {@link TransportMetrics#errors()} and published as a {@code ConnectionError}.
+ * <p>Every 400, 404, 405, 413, 503 and 505 and every body cut short is counted in
+ * {@link TransportMetrics#errors()} (by reason), published as a {@code ConnectionError} and logged
+ * as one WARN line with the peer, the pipeline, the reason and the limit (rate-limited).
  *
  * <h2>Headers</h2>
  * {@value HttpBuilder#KEY_HEADER} becomes the message key; {@code Content-Type} becomes the
@@ -134,7 +137,13 @@ public final class HttpSource extends SkeletonSource {
             return HttpServer.create()
                     .host(host)
                     .port(port)
-                    .doOnChannelInit((observer, ch, remoteAddress) -> track(ch))
+                    .doOnChannelInit((observer, ch, remoteAddress) -> {
+                        track(ch);
+                        if (ch.pipeline().get(NettyPipeline.HttpTrafficHandler) != null) {
+                            ch.pipeline().addBefore(NettyPipeline.HttpTrafficHandler, RequestGate.NAME,
+                                    new RequestGate(handler::reject));
+                        }
+                    })
                     .childObserve((conn, state) -> {
                         if (state == HttpServerState.REQUEST_DECODING_FAILED) {
                             handler.reject(String.valueOf(conn.channel().remoteAddress()),

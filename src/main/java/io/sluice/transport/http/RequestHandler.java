@@ -11,8 +11,6 @@ import io.sluice.event.ConnectionError;
 import io.sluice.transport.internal.ConnectionReporter;
 import java.time.Duration;
 import java.util.Arrays;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
@@ -25,7 +23,6 @@ import reactor.netty.http.server.HttpServerResponse;
  */
 final class RequestHandler {
 
-    private static final Logger LOG = LoggerFactory.getLogger(RequestHandler.class);
     static final String NAME = "http";
 
     private final String path;
@@ -135,14 +132,16 @@ final class RequestHandler {
         return r.send();
     }
 
-    /** Counts an error and publishes a {@link ConnectionError}: every refused or broken request. */
+    /**
+     * Counts an error, logs it (one WARN line, rate-limited) and publishes a {@link ConnectionError}:
+     * every refused or broken request.
+     */
     void reject(String remote, String reason) {
         reject(remote, reason, null);
     }
 
     private void reject(String remote, String reason, Throwable e) {
-        LOG.debug("http source: {} from {}", reason, remote);
-        reporter.errorUnlogged(remote, reason, e);
+        reporter.error(remote, reason, e);
     }
 
     private static long parseLength(String v) {

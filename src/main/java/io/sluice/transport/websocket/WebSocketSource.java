@@ -2,7 +2,11 @@ package io.sluice.transport.websocket;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.sluice.Message;
@@ -37,7 +41,9 @@ import reactor.netty.http.websocket.WebsocketInbound;
  * per-connection prefetch, so a slow pipeline stops reading from the sockets. An upgrade request
  * beyond {@code maxConnections} open connections is answered with HTTP 503 and a
  * {@code ConnectionError} event; other paths get 404. A frame or aggregated message larger than
- * the maximum closes that connection (close status 1009 from Netty) with a {@code ConnectionError}.
+ * the maximum closes that connection with close status 1009 and the limit as reason (a single frame:
+ * Netty's decoder; a message fragmented into frames each within the limit: this source), counted
+ * with reason {@code too_large} and one WARN line.
  * So does a frame that violates the protocol (garbage bytes; Netty answers with close status 1002)
  * and a peer that drops the TCP connection without a close frame (abnormal closure, e.g. in the
  * middle of a frame: the partial frame is discarded). Other connections are unaffected.
@@ -130,6 +136,19 @@ public final class WebSocketSource extends SkeletonSource {
                     .concatWith(Mono.defer(() -> closeFrame.get() || binding.stopping() ? Mono.empty()
                             : Mono.error(new EOFException("inbound ended"))))
                     .onErrorResume(e -> {
+                        if (e instanceof TooLongFrameException) {
+                            // a message over the limit in several frames, each within it: the
+                            // aggregator refuses it; answer 1009 with the reason (Netty's decoder
+                            // does the same for a single frame over the limit)
+                            String reason = "message larger than maxFrame " + maxFrameLength + " bytes";
+                            binding.error(remote, reason + ": close 1009 (message too big)", null);
+                            // the peer may still be sending the rest: read and discard it until it
+                            // closes, so that it gets the close frame rather than a TCP reset
+                            c.channel().pipeline().addFirst(Linger.NAME, new Linger(binding::stopping));
+                            c.channel().writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.MESSAGE_TOO_BIG, reason))
+                                    .addListener(ChannelFutureListener.CLOSE);
+                            return Mono.empty();
+                        }
                         if (!binding.stopping()) {
                             binding.error(remote, describe(e), e);
                         }

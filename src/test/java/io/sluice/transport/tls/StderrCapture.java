@@ -11,12 +11,12 @@ import java.util.List;
  * Captures what slf4j-simple (the test logging binding, which writes to the current {@code System.err})
  * logs while open, still passing it through.
  */
-final class StderrCapture implements AutoCloseable {
+public final class StderrCapture implements AutoCloseable {
 
     private final PrintStream original = System.err;
     private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
 
-    StderrCapture() {
+    public StderrCapture() {
         OutputStream tee = new OutputStream() {
             @Override
             public void write(int b) {
@@ -38,7 +38,7 @@ final class StderrCapture implements AutoCloseable {
     }
 
     /** @return the captured lines containing {@code text} */
-    List<String> lines(String text) {
+    public List<String> lines(String text) {
         String all;
         synchronized (buffer) {
             all = buffer.toString(StandardCharsets.UTF_8);

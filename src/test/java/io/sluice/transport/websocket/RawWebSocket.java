@@ -139,6 +139,37 @@ final class RawWebSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads server frames until a close frame and returns its status code and reason.
+     *
+     * @return "status reason", or "EOF"/"RESET" when the connection ended without a close frame
+     * @throws IOException on a read timeout
+     */
+    String readClose() throws IOException {
+        java.io.DataInputStream d = new java.io.DataInputStream(in);
+        try {
+            while (true) {
+                int b0 = d.readUnsignedByte();
+                int len = d.readUnsignedByte() & 0x7F;
+                if (len == 126) {
+                    len = d.readUnsignedShort();
+                } else if (len == 127) {
+                    len = (int) d.readLong();
+                }
+                byte[] payload = new byte[len];
+                d.readFully(payload);
+                if ((b0 & 0x0F) == CLOSE) {
+                    int status = len >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 1005;
+                    return status + " " + new String(payload, Math.min(2, len), Math.max(0, len - 2), StandardCharsets.UTF_8);
+                }
+            }
+        } catch (java.io.EOFException eof) {
+            return "EOF";
+        } catch (SocketException reset) {
+            return "RESET";
+        }
+    }
+
     @Override
     public void close() throws IOException {
         socket.close();
