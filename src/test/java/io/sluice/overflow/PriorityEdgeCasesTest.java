@@ -53,6 +53,20 @@ class PriorityEdgeCasesTest {
     }
 
     @Test
+    void aThrowingPriorityFunctionWithNothingBufferedFailsAtOnceWithoutDemand() {
+        OverflowPolicy<String> policy = Overflow.<String>priority(4, s -> {
+            throw new IllegalStateException("no priority for " + s);
+        });
+        TestPublisher<String> up = TestPublisher.create();
+        // no request at all: the failure must still reach downstream (nothing is buffered before it)
+        StepVerifier.create(up.flux().transform(policy), 0)
+                .then(() -> up.next("x"))
+                .expectErrorMessage("no priority for x")
+                .verify(TIMEOUT);
+        up.assertCancelled();
+    }
+
+    @Test
     void aFatalErrorFromThePriorityFunctionIsThrownNotTurnedIntoAnOnError() {
         List<Object> discarded = new CopyOnWriteArrayList<>();
         OverflowPolicy<String> policy = Overflow.<String>priority(4, s -> {
