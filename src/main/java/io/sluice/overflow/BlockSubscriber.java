@@ -1,6 +1,5 @@
 package io.sluice.overflow;
 
-import org.jctools.queues.SpscArrayQueue;
 import reactor.core.CoreSubscriber;
 import reactor.core.Exceptions;
 import reactor.core.publisher.Operators;
@@ -15,17 +14,16 @@ import reactor.core.publisher.Operators;
  * Reactor's discard hook, published as a {@code Dropped} event with policy {@code block}), upstream
  * is cancelled, and the stage fails with Reactor's overflow exception once the buffered elements
  * have been delivered. Elements such an upstream still emits after that are dropped the same way.
+ * The queue discipline is {@link SpscOverflowSubscriber}'s.
  */
-final class BlockSubscriber<T> extends OverflowSubscriber<T> {
+final class BlockSubscriber<T> extends SpscOverflowSubscriber<T> {
 
-    private final SpscArrayQueue<T> queue;
     private final int limit;
     /** Delivered since the last replenishing request to upstream. */
     private long sinceRequest;
 
     BlockSubscriber(CoreSubscriber<? super T> actual, OverflowPolicy<T> policy) {
         super(actual, policy);
-        this.queue = new SpscArrayQueue<>(capacity);
         this.limit = capacity - (capacity >> 2);
     }
 
@@ -36,7 +34,7 @@ final class BlockSubscriber<T> extends OverflowSubscriber<T> {
 
     @Override
     boolean enqueue(T element) {
-        if (queue.size() >= capacity || !queue.offer(element)) {
+        if (!store(element)) {
             overflow(element, () -> Operators.onOperatorError(upstream,
                     Exceptions.failWithOverflow("upstream emitted more than requested to block stage '"
                             + policy.name() + "'"), element, context));
@@ -53,20 +51,5 @@ final class BlockSubscriber<T> extends OverflowSubscriber<T> {
         } else {
             sinceRequest = p;
         }
-    }
-
-    @Override
-    T poll() {
-        return queue.poll();
-    }
-
-    @Override
-    boolean isEmpty() {
-        return queue.isEmpty();
-    }
-
-    @Override
-    int size() {
-        return queue.size();
     }
 }

@@ -2,14 +2,22 @@ package io.sluice.overflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.Message;
+import io.sluice.persist.Fsync;
+import io.sluice.persist.PersistentOverflow;
+import java.io.IOException;
 import java.lang.ref.WeakReference;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.Scannable;
@@ -308,6 +316,21 @@ class OverflowEdgeCasesTest {
 
         void cancel() {
             subscription.cancel();
+        }
+    }
+
+    @Test
+    void persistentBuildsADurableStageInTheGivenDirectory(@TempDir Path dir) throws IOException {
+        try (PersistentOverflow stage = Overflow.persistent(dir).fsync(Fsync.NEVER).segmentBytes(1 << 16)
+                .maxBytes(1 << 20).build()) {
+            StepVerifier.create(Flux.just(Message.builder().payload("x".getBytes()).build()).transform(stage)
+                            .map(Message::payloadUtf8))
+                    .expectNext("x")
+                    .expectComplete()
+                    .verify(TIMEOUT);
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files).as("the log lives in the given directory").isNotEmpty();
         }
     }
 }

@@ -79,14 +79,16 @@ class PriorityBufferTest {
 
     @Test
     void matchesTheReferenceModelUnkeyed() {
-        for (int capacity : new int[] {1, 2, 3, 7, 16}) {
+        // 64: entries() then sorts more than 32 entries, where Arrays.sort merges runs (not only
+        // insertion-sorts), which needs the comparator's "after" answer as well as its "before"
+        for (int capacity : new int[] {1, 2, 3, 7, 16, 64}) {
             run(capacity, false, 42 + capacity);
         }
     }
 
     @Test
     void matchesTheReferenceModelKeyed() {
-        for (int capacity : new int[] {1, 2, 3, 7, 16}) {
+        for (int capacity : new int[] {1, 2, 3, 7, 16, 64}) {
             run(capacity, true, 4242 + capacity);
         }
     }
@@ -95,6 +97,7 @@ class PriorityBufferTest {
         SplittableRandom rnd = new SplittableRandom(seed);
         PriorityBuffer<Long> buffer = new PriorityBuffer<>(capacity, keyed ? PriorityBuffer::saturatedAdd : null);
         Model model = new Model(capacity, keyed);
+        assertThat(buffer.capacity()).isEqualTo(capacity);
         long next = 0;
         for (int step = 0; step < 20_000; step++) {
             int op = rnd.nextInt(10);
@@ -118,6 +121,14 @@ class PriorityBufferTest {
             }
             assertThat(buffer.size()).isEqualTo(model.entries.size());
         }
+        // top up to full (fresh keys, so no merges): entries() then sorts `capacity` entries
+        for (long k = capacity * 2 + 1; model.entries.size() < capacity; k++) {
+            long value = next++;
+            long priority = rnd.nextInt(-2, 5);
+            assertThat(buffer.offer(value, priority, keyed ? k : null)).isEqualTo(PriorityBuffer.Outcome.STORED);
+            model.offer(value, priority, k);
+        }
+        assertThat(buffer.size()).isEqualTo(capacity);
         List<Long> inOrder = buffer.entries().stream().map(PriorityBuffer.Held::element).toList();
         List<Long> drained = new ArrayList<>();
         Long v;
