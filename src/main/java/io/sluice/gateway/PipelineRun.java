@@ -13,7 +13,7 @@ import io.sluice.pipeline.Pipeline;
 import io.sluice.pipeline.PipelineHandle;
 import io.sluice.pipeline.Sink;
 import io.sluice.pipeline.Source;
-import io.sluice.transport.ServerSource;
+import io.sluice.transport.Metered;
 import io.sluice.transport.TransportMetrics;
 import java.util.List;
 import java.util.Map;
@@ -63,8 +63,8 @@ final class PipelineRun {
         var deliveredBytes = registry.counter("sluice.bytes.delivered", tags);
         overflow.register(registry, tags, counts);
         Gauge.builder("sluice.messages.filtered", r.filtered, LongAdder::sum).tags(tags).register(registry);
-        if (source instanceof ServerSource server) {
-            TransportMetrics tm = server.metrics();
+        if (source instanceof Metered metered) {
+            TransportMetrics tm = metered.metrics();
             r.transport = tm;
             Gauge.builder("sluice.transport.connections", tm, TransportMetrics::connectionsActive)
                     .tags(tags).tag("transport", tm.transport()).register(registry);

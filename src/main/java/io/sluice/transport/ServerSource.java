@@ -6,7 +6,7 @@ import java.net.InetSocketAddress;
 import reactor.core.publisher.Mono;
 
 /** A source that is a network server: it binds when its flux is subscribed. */
-public interface ServerSource extends Source<Message>, Listening {
+public interface ServerSource extends Source<Message>, Listening, Metered {
 
     /** @return the bound address, once the current subscription has bound (useful with port 0) */
     Mono<InetSocketAddress> boundAddress();
@@ -27,5 +27,6 @@ public interface ServerSource extends Source<Message>, Listening {
     }
 
     /** @return this source's counters: messages, bytes, connections, errors, losses */
+    @Override
     TransportMetrics metrics();
 }

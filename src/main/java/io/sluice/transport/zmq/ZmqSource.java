@@ -62,7 +62,7 @@ import reactor.core.publisher.Sinks;
  * Events: {@link ConnectionOpened} when the socket is bound/connected, {@link ConnectionClosed}
  * when it is closed (ZeroMQ does not expose individual peers).
  */
-public final class ZmqSource extends SocketSide implements Source<Message>, Listening {
+public final class ZmqSource extends SocketSide implements Source<Message>, Listening, io.sluice.transport.Metered {
 
     private static final Logger LOG = LoggerFactory.getLogger(ZmqSource.class);
 
@@ -125,7 +125,7 @@ public final class ZmqSource extends SocketSide implements Source<Message>, List
                 try {
                     m = WireFormat.decode(frames, offset);
                 } catch (IllegalArgumentException e) {
-                    metrics.error();
+                    metrics.error("malformed");
                     LOG.warn("zmq source {}: skipping malformed message: {}", where, e.getMessage());
                     ZmqSockets.dispatch(events, new ConnectionError(ZmqSockets.NAME, where,
                             "malformed message: " + e.getMessage(), e));
