@@ -56,8 +56,8 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
     final java.util.ArrayDeque<long[]> unacked = new java.util.ArrayDeque<>();
     /** Offsets in {@link #unacked} acknowledged before an older one (out of order); guarded by {@code unacked}. */
     final java.util.Set<Long> ackedAhead = new java.util.HashSet<>();
-    /** Appended messages whose acknowledgement waits for their record to be durable, oldest first; guarded by itself. */
-    private final java.util.ArrayDeque<Object[]> awaitingDurable = new java.util.ArrayDeque<>();
+    /** Acknowledgements towards the source, once appended records are durable. */
+    final DurableAcks durableAcks;
     /** Append time of the oldest unacknowledged record the reader has seen, 0 if none. */
     volatile long oldestUnacked;
 
@@ -66,6 +66,7 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
         this.stats = new LogStats();
         this.log = SegmentLog.open(fs, new LogConfig(b.segmentBytes, b.blockSize, b.maxBytes, b.fsync, b.maxRecordBytes), stats);
         this.backlogAtOpen = log.backlogAtOpen();
+        this.durableAcks = new DurableAcks(b.fsync);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sluice-persist-" + b.name);
             t.setDaemon(true);
@@ -90,7 +91,7 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
     private void groupCommit() {
         try {
             log.flush();
-            releaseDurable(log.durableOffset());
+            durableAcks.durableUpTo(log.durableOffset());
         } catch (IOException e) {
             LOG.error("persistent stage '{}': group commit failed", settings.name, e);
             PersistentSubscriber s = live.get();
@@ -126,40 +127,6 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
     }
 
     /**
-     * Called after {@code m} was appended at {@code offset}: acknowledges it (tells its source) once
-     * its record is durable per {@link Fsync}: at once under {@link Fsync#ALWAYS} (forced before
-     * {@code append} returned) and {@link Fsync#NEVER} (written to the OS, which decides), else after
-     * the group commit that covers it. Never if that commit fails.
-     */
-    void appended(Message m, long offset) {
-        if (!m.awaitsAck()) {
-            return;
-        }
-        if (settings.fsync.always() || settings.fsync.never()) {
-            m.ack();
-            return;
-        }
-        synchronized (awaitingDurable) {
-            awaitingDurable.add(new Object[] {offset, m});
-        }
-    }
-
-    private void releaseDurable(long durable) {
-        while (true) {
-            Message m;
-            synchronized (awaitingDurable) {
-                Object[] head = awaitingDurable.peekFirst();
-                if (head == null || (Long) head[0] > durable) {
-                    return;
-                }
-                awaitingDurable.pollFirst();
-                m = (Message) head[1];
-            }
-            m.ack();
-        }
-    }
-
-    /**
      * @param offset a delivered record's offset
      * @return the acknowledgement its message carries in explicit-ack mode: acknowledges the record
      *     once it and every older delivered record are acknowledged (the log's acknowledged position
@@ -186,13 +153,18 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
             }
             oldestUnacked = unacked.isEmpty() ? 0 : unacked.peekFirst()[1];
         }
-        if (closed) {
-            return; // a sink acknowledging after the stage closed: the record is delivered again next time
+        acknowledged(upTo);
+    }
+
+    /** Records up to {@code upTo} are acknowledged: tell the log, and the reader (its window has room). */
+    private void acknowledged(long upTo) {
+        if (upTo < 0 || closed) {
+            return; // after close (a sink acknowledging late): the record is delivered again next time
         }
         log.ack(upTo);
         PersistentSubscriber s = live.get();
         if (s != null) {
-            s.drain(); // the window has room again
+            s.drain();
         }
     }
 
@@ -217,13 +189,7 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
                 oldestUnacked = unacked.peekFirst()[1];
             }
         }
-        if (upTo >= 0) {
-            log.ack(upTo);
-            PersistentSubscriber s = live.get();
-            if (s != null) {
-                s.drain(); // the window has room again
-            }
-        }
+        acknowledged(upTo);
         return n;
     }
 
@@ -338,7 +304,7 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
         }
         try {
             log.close();
-            releaseDurable(Long.MAX_VALUE); // close forced every append
+            durableAcks.durableUpTo(Long.MAX_VALUE); // close forced every append
         } finally {
             io.shutdown();
         }

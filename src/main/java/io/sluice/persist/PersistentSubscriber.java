@@ -108,7 +108,7 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
         try {
             long offset = log.append(m);
             if (offset >= 0) {
-                stage.appended(m, offset);
+                stage.durableAcks.appended(m, offset);
                 return true;
             }
         } catch (IllegalArgumentException e) {
