@@ -26,6 +26,8 @@ final class Segment {
     long firstAppendTime;
     /** No more appends: rolled, or recovered from a previous run. */
     volatile boolean sealed;
+    /** Whether the file (its header at least) has been forced since it was created; guarded by the log. */
+    boolean forced;
     /** Start positions of corrupt ranges recovery already reported (readers do not count them again). */
     final java.util.Set<Long> knownBad = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Records at or after the acknowledged position when the log opened (recovered backlog). */

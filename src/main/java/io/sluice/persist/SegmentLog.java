@@ -80,6 +80,7 @@ final class SegmentLog implements Closeable {
         long b = 0;
         for (Segment s : segments) {
             b += s.bytes;
+            s.forced = true; // what recovery found on disk survived a crash, and recovery forces what it rewrites
         }
         this.bytes = b;
     }
@@ -169,6 +170,7 @@ final class SegmentLog implements Closeable {
             }
             unforcedSealed.clear();
             active.file().force();
+            active.forced = true;
             if (dirDirty) {
                 fs.syncDir(); // the active segment's name, not fsync'd at creation under Fsync.NEVER
                 dirDirty = false;
@@ -204,12 +206,35 @@ final class SegmentLog implements Closeable {
         long ack = ackNext;
         if (ack != checkpointed) {
             long base = segmentHolding(ack);
+            forceNamed(base);
             Checkpoint.write(fs, ack, base);
             checkpointed = ack;
             checkpointSegment = base;
             stats.checkpoints.incrementAndGet();
         }
         deleteAcknowledged();
+    }
+
+    /**
+     * A checkpoint must never name a segment a crash can lose. Under {@link Fsync#NEVER} a new
+     * segment is not forced at creation, so its header may be torn after a crash and recovery would
+     * set the file aside: force it once before the first checkpoint that names it (the checkpoint's
+     * directory fsync then makes its name durable too). Found by the crash model (seed 8415375014410).
+     */
+    private void forceNamed(long base) throws IOException {
+        for (Segment s : segments) {
+            if (s.base == base && !s.forced) {
+                if (s == active) {
+                    s.file().force();
+                } else {
+                    try (Fs.FsFile f = fs.open(s.name)) {
+                        f.force();
+                    }
+                }
+                s.forced = true;
+                return;
+            }
+        }
     }
 
     /**
@@ -263,6 +288,7 @@ final class SegmentLog implements Closeable {
         Segment s = Segment.create(fs, base, cfg.blockSize());
         if (!cfg.fsync().never()) {
             s.file().force();
+            s.forced = true;
             fs.syncDir();
         } else {
             dirDirty = true;
