@@ -42,13 +42,17 @@ class CrashModelTest {
         walk(Fsync.every(java.time.Duration.ofMillis(10)));
     }
 
+    /** The seed of the CI walk when {@code -Dplog.seed} is not given. */
+    private static final long CI_SEED = 20_261_203L;
+
     @Test
     void fsyncNever() {
         walk(Fsync.NEVER);
     }
 
     private static void walk(Fsync fsync) {
-        long seed = Long.getLong("plog.seed", System.nanoTime());
+        // CI walks a fixed seed so a red build always replays; scripts/plog-model.sh passes fresh seeds
+        long seed = Long.getLong("plog.seed", CI_SEED);
         Walk w = new Walk(seed, fsync);
         try {
             w.run(STEPS);
