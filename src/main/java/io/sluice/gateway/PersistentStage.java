@@ -123,11 +123,6 @@ final class PersistentStage implements OverflowStage {
         }
     }
 
-    /** @return the log (for tests and tools) */
-    PersistentOverflow log() {
-        return log;
-    }
-
     @Override
     public String label() {
         return POLICY;
@@ -209,8 +204,6 @@ final class PersistentStage implements OverflowStage {
         } catch (IOException e) {
             LOG.error("persistent log '{}': close failed; records since the last checkpoint will be delivered again",
                     log.name(), e);
-        } finally {
-            thread.shutdown();
         }
     }
 }

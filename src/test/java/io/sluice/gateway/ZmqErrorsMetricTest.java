@@ -9,7 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
-import org.zeromq.SocketType;
+import io.sluice.transport.zmq.ZmqTestPeers;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 
@@ -25,9 +25,9 @@ class ZmqErrorsMetricTest {
                 + "    sink: {type: discard}\n";
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Gateway g = Gateway.start(GatewayConfig.parse(yaml), registry, new EventDispatcher(), new ByteArrayOutputStream());
-        try (ZContext ctx = new ZContext(); ZMQ.Socket push = ctx.createSocket(SocketType.PUSH)) {
+        try (ZContext ctx = new ZContext();
+             ZMQ.Socket push = ZmqTestPeers.connectedPush(ctx, "tcp://127.0.0.1:" + port, Duration.ofSeconds(20))) {
             push.setLinger(1000);
-            push.connect("tcp://127.0.0.1:" + port);
             push.sendMore("a");
             push.sendMore("b");
             push.send("c"); // three frames: neither the plain nor Sluice's format

@@ -36,7 +36,7 @@ class ZmqPlainFormatTest {
         byte[] big = ZmqTransportTest.payload(3, 79435);
         Message withMeta = ZmqTransportTest.message(7, 4266);
         try (ZContext ctx = new ZContext()) {
-            ZMQ.Socket push = connectedPush(ctx, ep);
+            ZMQ.Socket push = ZmqTestPeers.connectedPush(ctx, ep, WAIT);
             push.send("plain, as pyzmq's send(b'...') sends it".getBytes(StandardCharsets.UTF_8), 0);
             push.send(WireFormat.meta(withMeta), ZMQ.SNDMORE);
             push.send(withMeta.payload(), 0);
@@ -134,14 +134,4 @@ class ZmqPlainFormatTest {
         assertThatThrownBy(() -> WireFormat.decode(List.of(meta, payload, payload), 0)).hasMessageContaining("got 3");
     }
 
-    private static ZMQ.Socket connectedPush(ZContext ctx, String ep) {
-        ZMQ.Socket push = ctx.createSocket(SocketType.PUSH);
-        push.setHandshakeIvl(2000);
-        ZMQ.Socket monitor = ZmqSockets.monitorHandshakes(ctx, push, 100);
-        push.connect(ep);
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        assertThat(ZmqSockets.awaitHandshake(ctx, push, monitor, () -> System.nanoTime() > deadline))
-                .as("ZMTP handshake with %s", ep).isTrue();
-        return push;
-    }
 }

@@ -221,11 +221,11 @@ class ZmqTransportTest {
         Disposable running = source.flux().subscribe(got::add);
         try (ZContext ctx = new ZContext()) {
             String ep = source.boundEndpoint().block(WAIT);
-            ZMQ.Socket bad = connectedPush(ctx, ep);
+            ZMQ.Socket bad = ZmqTestPeers.connectedPush(ctx, ep, WAIT);
             Message big = message(1000, max + 1);
             bad.send(WireFormat.meta(big), ZMQ.SNDMORE);
             bad.send(big.payload(), 0);
-            ZMQ.Socket good = connectedPush(ctx, ep);
+            ZMQ.Socket good = ZmqTestPeers.connectedPush(ctx, ep, WAIT);
             for (int i = 0; i < 100; i++) {
                 Message m = message(i, max);
                 good.send(WireFormat.meta(m), ZMQ.SNDMORE);
@@ -334,23 +334,6 @@ class ZmqTransportTest {
         assertThat(got.stream().map(Message::sequence).collect(Collectors.toSet())).hasSize(total);
     }
 
-    /**
-     * A raw JeroMQ PUSH socket connected to {@code ep} whose ZMTP handshake completed, as ZmqSink
-     * does it: a fresh JeroMQ 0.6.0 connection's handshake occasionally stalls for good, and what a
-     * PUSH queues to it is lost when the source's handshake timeout drops it; waiting for the
-     * handshake (the socket reconnects after the drop) keeps the raw-socket tests deterministic.
-     */
-    private static ZMQ.Socket connectedPush(ZContext ctx, String ep) {
-        ZMQ.Socket push = ctx.createSocket(SocketType.PUSH);
-        push.setHandshakeIvl(2000);
-        ZMQ.Socket monitor = ZmqSockets.monitorHandshakes(ctx, push, 100);
-        push.connect(ep);
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        assertThat(ZmqSockets.awaitHandshake(ctx, push, monitor, () -> System.nanoTime() > deadline))
-                .as("ZMTP handshake with %s", ep).isTrue();
-        return push;
-    }
-
     @Test
     void malformedMessageIsSkippedAndReported() throws Exception {
         EventDispatcher events = new EventDispatcher();
@@ -361,7 +344,7 @@ class ZmqTransportTest {
         got.subscribe();
         String ep = source.boundEndpoint().block(WAIT);
         try (ZContext ctx = new ZContext()) {
-            ZMQ.Socket push = connectedPush(ctx, ep);
+            ZMQ.Socket push = ZmqTestPeers.connectedPush(ctx, ep, WAIT);
             push.send("garbage".getBytes(StandardCharsets.UTF_8), ZMQ.SNDMORE);
             push.send(new byte[] {1, 2, 3}, 0);
             push.send("three", ZMQ.SNDMORE);
