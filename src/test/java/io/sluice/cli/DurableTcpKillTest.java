@@ -41,8 +41,21 @@ class DurableTcpKillTest {
 
     private Process start(Path config, int run) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
-                SluiceCli.class.getName(), "run", config.toString()))
+        List<String> command = new java.util.ArrayList<>(List.of(java));
+        // scripts/kill-soak.sh passes the CLI jar (-Dkill.jar) and JVM flags that shorten a start (-Dkill.jvmArgs:
+        // a class-data sharing archive of that jar, C1 only)
+        String jvmArgs = System.getProperty("kill.jvmArgs", "").trim();
+        if (!jvmArgs.isEmpty()) {
+            command.addAll(List.of(jvmArgs.split("\\s+")));
+        }
+        String jar = System.getProperty("kill.jar", "");
+        if (jar.isEmpty()) {
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), SluiceCli.class.getName()));
+        } else {
+            command.addAll(List.of("-jar", jar)); // the CLI jar: a class-data sharing archive needs jars only
+        }
+        command.addAll(List.of("run", config.toString()));
+        return new ProcessBuilder(command)
                 .redirectError(tmp.resolve("stderr-" + run + ".txt").toFile())
                 .redirectOutput(tmp.resolve("stdout-" + run + ".txt").toFile())
                 .start();
