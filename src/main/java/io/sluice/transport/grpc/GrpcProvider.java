@@ -19,12 +19,13 @@ public final class GrpcProvider implements TransportProvider {
                         Bind.Protocol.TCP)
                 .option(OptionSpec.optional("maxMessageSize", OptionType.POSITIVE_INT, 4 << 20,
                         "largest envelope in bytes; a larger one fails its call with RESOURCE_EXHAUSTED"))
-                .option(OptionSpec.choice("mode", "stream", "one client stream, or one unary call per message",
-                        "stream", "unary").sinkOnly())
+                .option(OptionSpec.choice("mode", "stream", "one client stream (SendStream), one unary call per"
+                        + " message, or one bidirectional Exchange call with per-message server acks",
+                        "stream", "unary", "exchange").sinkOnly())
                 .option(OptionSpec.maxConnections(256))
                 .source((o, c) -> builder(o, c).maxConnections(o.integer("maxConnections")).source())
                 .sink((o, c) -> builder(o, c)
-                        .mode("unary".equals(o.string("mode")) ? GrpcBuilder.Mode.UNARY : GrpcBuilder.Mode.STREAM)
+                        .mode(GrpcBuilder.Mode.valueOf(o.string("mode").toUpperCase(java.util.Locale.ROOT)))
                         .sink())
                 .build());
     }
