@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <ul>
  *   <li>a reply made on the connection's event loop, with no reply from another thread still queued,
  *       is written at once; during a read batch it is flushed with the batch in
- *       {@code channelReadComplete}, outside one (the pipeline's demand arrived later) at once;</li>
+ *       {@code channelReadComplete} (or with every {@value #MAX_UNFLUSHED}th reply of a long batch),
+ *       outside one (the pipeline's demand arrived later) at once;</li>
  *   <li>a reply made on another thread (the pipeline's demand reached the connection from there) is
  *       queued to the event loop; the last queued one flushes, so replies never overtake each other.</li>
  * </ul>
@@ -29,8 +30,10 @@ final class ReplyWriter extends ChannelInboundHandlerAdapter {
     private final AtomicInteger queued = new AtomicInteger();
     /** Event loop only: inside a read batch. */
     private boolean reading;
-    /** Event loop only: written and not flushed. */
-    private boolean unflushed;
+    /** Event loop only: replies written and not flushed. */
+    private int unflushed;
+    /** A long read batch (a pipelining client) is flushed every this many replies. */
+    private static final int MAX_UNFLUSHED = 256;
 
     /** @return the connection's channel */
     Channel channel() {
@@ -55,21 +58,19 @@ final class ReplyWriter extends ChannelInboundHandlerAdapter {
         }
         if (ch.eventLoop().inEventLoop() && queued.get() == 0) {
             ch.write(reply, ch.voidPromise());
-            if (reading) {
-                unflushed = true;
-            } else {
-                ch.flush();
+            if (reading && ++unflushed < MAX_UNFLUSHED) {
+                return;
             }
+            unflushed = 0;
+            ch.flush();
             return;
         }
         queued.incrementAndGet();
         ch.eventLoop().execute(() -> {
             ch.write(reply, ch.voidPromise());
-            if (queued.decrementAndGet() == 0 && !reading) {
+            if ((queued.decrementAndGet() == 0 && !reading) || ++unflushed >= MAX_UNFLUSHED) {
                 ch.flush();
-                unflushed = false;
-            } else {
-                unflushed = true;
+                unflushed = 0;
             }
         });
     }
@@ -83,8 +84,8 @@ final class ReplyWriter extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         reading = false;
-        if (unflushed) {
-            unflushed = false;
+        if (unflushed > 0) {
+            unflushed = 0;
             ctx.flush();
         }
         ctx.fireChannelReadComplete();

@@ -36,6 +36,10 @@ final class WorkerConnection extends ChannelInboundHandlerAdapter {
     /** The command in progress, or null (event loop only). */
     private Disposable inProgress;
     private boolean closed;
+    /** Replies written and not flushed (event loop only). */
+    private int unflushed;
+    /** A long read batch (a pipelining worker) is flushed every this many replies. */
+    private static final int MAX_UNFLUSHED = 256;
 
     WorkerConnection(WorkerCommands commands) {
         this.commands = commands;
@@ -58,7 +62,7 @@ final class WorkerConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        ctx.flush();
+        flush(ctx);
         if (!ctx.channel().isWritable()) {
             ctx.channel().config().setAutoRead(false);
         }
@@ -84,6 +88,11 @@ final class WorkerConnection extends ChannelInboundHandlerAdapter {
         ctx.fireChannelInactive();
     }
 
+    private void flush(ChannelHandlerContext ctx) {
+        unflushed = 0;
+        ctx.flush();
+    }
+
     /** Runs one command: a reply at once is written (flushed with the batch); else the connection waits. */
     @SuppressWarnings("unchecked")
     private void run(ChannelHandlerContext ctx, RespCommand cmd) {
@@ -97,6 +106,9 @@ final class WorkerConnection extends ChannelInboundHandlerAdapter {
             }
             if (now != null) {
                 ctx.write(now, ctx.voidPromise());
+                if (++unflushed >= MAX_UNFLUSHED) {
+                    flush(ctx);
+                }
             }
             return;
         }
@@ -119,7 +131,7 @@ final class WorkerConnection extends ChannelInboundHandlerAdapter {
         while (inProgress == null && !waiting.isEmpty()) {
             run(ctx, waiting.poll());
         }
-        ctx.flush();
+        flush(ctx);
         if (inProgress == null && ctx.channel().isWritable()) {
             ctx.channel().config().setAutoRead(true);
         }
