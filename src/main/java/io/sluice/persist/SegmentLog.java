@@ -232,8 +232,16 @@ final class SegmentLog implements Closeable {
                     }
                 }
                 s.forced = true;
-                return;
+                break;
             }
+        }
+        if (dirDirty) {
+            // The named segment's directory entry must be durable before the checkpoint's rename can be:
+            // directory operations not yet fsync'd may persist in any order (see Fs), so a crash between
+            // the rename and the checkpoint's own directory fsync could keep the rename and lose the
+            // segment's creation (MISSING_SEGMENT; crash model seed 1796285464043189278).
+            fs.syncDir();
+            dirDirty = false;
         }
     }
 
