@@ -132,6 +132,24 @@ class StockClientsToSourcesInteropTest {
         }
     }
 
+    /**
+     * RSocket over WebSocket: the same frames as over TCP, each in one binary WebSocket message
+     * without the 24-bit length, sent by python3-websockets to a source with {@code webSocket(true)}.
+     */
+    @Test
+    void pythonWebsocketsRSocketFramesToRSocketOverWebSocket() throws Exception {
+        Interop.requirePython("websockets", "python3-websockets");
+        List<byte[]> sent = Interop.messages(20, SIZES, false);
+        interop.writeMessages(sent);
+        int port = start(Transports.rsocket().webSocket(true).fireAndForgetBuffer(sent.size()).source());
+        interop.run("rsocket-websocket-client.py", Map.of("PORT", Integer.toString(port)));
+        Interop.assertSameInOrder(awaitPayloads(sent.size()), sent);
+        for (int i = 0; i < sent.size(); i++) {
+            assertThat(got.get(i).headers()).as("message %s", i)
+                    .isEqualTo(i % 2 == 0 ? Map.of() : Map.of("route", "ingest"));
+        }
+    }
+
     @Test
     void pyzmqPushToZmqPull() throws Exception {
         Interop.requirePython("zmq", "python3-zmq");
