@@ -72,14 +72,20 @@ class KafkaRoundTripTest {
             long out = requested.addAndGet(n) - sink.metrics().messages() - sink.oversized();
             worstInFlight.accumulateAndGet(out, Math::max);
         });
+        java.util.concurrent.CompletableFuture<Void> written = sink.write(input).toFuture();
         try {
-            sink.write(input).block(WAIT);
-        } catch (IllegalStateException timeout) {
+            written.get(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException timeout) {
             // slow (a loaded machine) or stuck? say what was acknowledged, what is in flight, and
-            // where the sink's and the producer's threads are
-            throw new AssertionError("sink.write(" + count + " messages) not done within " + WAIT + ": acknowledged "
+            // where the sink's and the producer's threads are: read before cancelling the write,
+            // which closes the producer (and fails what it still holds)
+            AssertionError e = new AssertionError("sink.write(" + count + " messages) not done within " + WAIT + ": acknowledged "
                     + sink.metrics().messages() + ", requested " + requested.get() + ", in flight " + sink.inFlight()
                     + ", oversized " + sink.oversized() + ", errors " + sink.metrics().errors() + "\n" + kafkaThreads(), timeout);
+            written.cancel(true);
+            throw e;
+        } catch (java.util.concurrent.ExecutionException failed) {
+            throw new AssertionError("sink.write failed after " + sink.metrics().messages() + " acknowledged", failed.getCause());
         }
         assertThat(sink.metrics().messages()).isEqualTo(count);
         assertThat(worstInFlight.get()).as("requested and not acknowledged").isLessThanOrEqualTo(maxInFlight);
