@@ -150,6 +150,21 @@ class StockClientsToSourcesInteropTest {
         }
     }
 
+    /**
+     * RSocket over WebSocket, request-channel: the Python client sends the first payload with
+     * REQUEST_CHANNEL and the others only as the source grants them (REQUEST_N), then completes.
+     */
+    @Test
+    void pythonWebsocketsRSocketChannelToRSocketOverWebSocket() throws Exception {
+        Interop.requirePython("websockets", "python3-websockets");
+        List<byte[]> sent = Interop.messages(20, SIZES, false);
+        interop.writeMessages(sent);
+        int port = start(Transports.rsocket().webSocket(true).source());
+        interop.run("rsocket-websocket-channel-client.py", Map.of("PORT", Integer.toString(port)));
+        Interop.assertSameInOrder(awaitPayloads(sent.size()), sent);
+        assertThat(got).allSatisfy(m -> assertThat(m.headers()).isEmpty());
+    }
+
     @Test
     void pyzmqPushToZmqPull() throws Exception {
         Interop.requirePython("zmq", "python3-zmq");
