@@ -127,6 +127,16 @@ class SinksToStockReceiversInteropTest {
         Interop.assertSameInOrder(interop.received(), sent);
     }
 
+    /** RSocket over WebSocket, fire-and-forget mode, to a python3-websockets server decoding the frames. */
+    @Test
+    void rsocketOverWebSocketToPythonWebsockets() throws Exception {
+        Interop.requirePython("websockets", "python3-websockets");
+        List<byte[]> sent = Interop.messages(20, SIZES, false);
+        deliver("rsocket-websocket-receiver.py", false, sent, port -> Transports.rsocket().port(port).webSocket(true)
+                .mode(RSocketBuilder.Mode.FIRE_AND_FORGET).sink());
+        Interop.assertSameInOrder(interop.received(), sent);
+    }
+
     @Test
     void zmqPlainPushToPyzmqPull() throws Exception {
         Interop.requirePython("zmq", "python3-zmq");

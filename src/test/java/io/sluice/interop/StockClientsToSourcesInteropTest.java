@@ -132,6 +132,39 @@ class StockClientsToSourcesInteropTest {
         }
     }
 
+    /**
+     * RSocket over WebSocket: the same frames as over TCP, each in one binary WebSocket message
+     * without the 24-bit length, sent by python3-websockets to a source with {@code webSocket(true)}.
+     */
+    @Test
+    void pythonWebsocketsRSocketFramesToRSocketOverWebSocket() throws Exception {
+        Interop.requirePython("websockets", "python3-websockets");
+        List<byte[]> sent = Interop.messages(20, SIZES, false);
+        interop.writeMessages(sent);
+        int port = start(Transports.rsocket().webSocket(true).fireAndForgetBuffer(sent.size()).source());
+        interop.run("rsocket-websocket-client.py", Map.of("PORT", Integer.toString(port)));
+        Interop.assertSameInOrder(awaitPayloads(sent.size()), sent);
+        for (int i = 0; i < sent.size(); i++) {
+            assertThat(got.get(i).headers()).as("message %s", i)
+                    .isEqualTo(i % 2 == 0 ? Map.of() : Map.of("route", "ingest"));
+        }
+    }
+
+    /**
+     * RSocket over WebSocket, request-channel: the Python client sends the first payload with
+     * REQUEST_CHANNEL and the others only as the source grants them (REQUEST_N), then completes.
+     */
+    @Test
+    void pythonWebsocketsRSocketChannelToRSocketOverWebSocket() throws Exception {
+        Interop.requirePython("websockets", "python3-websockets");
+        List<byte[]> sent = Interop.messages(20, SIZES, false);
+        interop.writeMessages(sent);
+        int port = start(Transports.rsocket().webSocket(true).source());
+        interop.run("rsocket-websocket-channel-client.py", Map.of("PORT", Integer.toString(port)));
+        Interop.assertSameInOrder(awaitPayloads(sent.size()), sent);
+        assertThat(got).allSatisfy(m -> assertThat(m.headers()).isEmpty());
+    }
+
     @Test
     void pyzmqPushToZmqPull() throws Exception {
         Interop.requirePython("zmq", "python3-zmq");

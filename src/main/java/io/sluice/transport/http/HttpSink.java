@@ -6,19 +6,29 @@ import io.sluice.Message;
 import io.sluice.pipeline.Sink;
 import io.sluice.transport.TransportMetrics;
 import io.sluice.transport.internal.ClientSink;
+import java.util.List;
+import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
 
 /**
  * Unary HTTP client sink: POSTs each message as one request body to the configured path, with at
  * most {@code concurrency} requests in flight (so upstream is requested at that pace), over
- * reactor-netty's pooled keep-alive connections. The message key is sent as
- * {@value HttpBuilder#KEY_HEADER}; a {@code content-type} message header as {@code Content-Type}
- * (default {@code application/octet-stream}). The returned {@code Mono} completes when every
- * request got a 2xx answer; the first non-2xx answer fails it with an {@link HttpStatusException}
+ * keep-alive connections. The message key is sent as {@value HttpBuilder#KEY_HEADER}; a
+ * {@code content-type} message header as {@code Content-Type} (default
+ * {@code application/octet-stream}). The returned {@code Mono} completes when every request got a
+ * 2xx answer; the first failure (a non-2xx answer: {@link HttpStatusException}) fails it, with
+ * failures of requests that were in flight at the same time attached as suppressed exceptions
  * (remaining requests are cancelled). A message is acknowledged ({@link #acknowledges()}) when its
  * request was answered 2xx, never otherwise.
+ *
+ * <p>Each {@link #write} has its own connection pool (at most {@code concurrency} connections),
+ * closed when the write ends. Not reactor-netty's global pool: a reactor-netty server in the same
+ * process that stops disposes the global pool for its address, which failed requests still waiting
+ * for a connection with "Pool has been shut down" instead of the server's answer (a 503 from a
+ * stopping Sluice HTTP source) or a refused connection.
  */
 public final class HttpSink implements Sink<Message> {
 
@@ -27,7 +37,6 @@ public final class HttpSink implements Sink<Message> {
     private final String path;
     private final int concurrency;
     private final ClientSink sink;
-    private final HttpClient client;
 
     HttpSink(HttpBuilder b) {
         this.host = b.host();
@@ -35,7 +44,6 @@ public final class HttpSink implements Sink<Message> {
         this.path = b.path;
         this.concurrency = b.concurrency;
         this.sink = new ClientSink(RequestHandler.NAME, b.events(), host + ":" + port + path);
-        this.client = HttpClient.create().host(host).port(port);
     }
 
     /** @return true: each message is acknowledged when its request was answered 2xx */
@@ -57,10 +65,28 @@ public final class HttpSink implements Sink<Message> {
      */
     @Override
     public Mono<Void> write(Flux<Message> elements) {
-        return sink.reportFailures(elements.flatMap(this::post, concurrency, 1).then());
+        Mono<Void> posts = Mono.usingWhen(
+                Mono.fromSupplier(() -> ConnectionProvider.builder("sluice-http-sink")
+                        .maxConnections(concurrency)
+                        .pendingAcquireMaxCount(-1)
+                        .build()),
+                pool -> {
+                    HttpClient client = HttpClient.create(pool).host(host).port(port);
+                    return elements.flatMap(m -> post(client, m), concurrency, 1).then();
+                },
+                ConnectionProvider::disposeLater);
+        return sink.reportFailures(posts.onErrorMap(Exceptions::isMultiple, HttpSink::first));
     }
 
-    private Mono<Void> post(Message m) {
+    /** Concurrent failures arrive as one composite: the first one, the others suppressed. */
+    private static Throwable first(Throwable multiple) {
+        List<Throwable> all = Exceptions.unwrapMultiple(multiple);
+        Throwable first = all.get(0);
+        all.subList(1, all.size()).forEach(first::addSuppressed);
+        return first;
+    }
+
+    private Mono<Void> post(HttpClient client, Message m) {
         return client.post()
                 .uri(path)
                 .send((req, out) -> {

@@ -24,6 +24,8 @@ import reactor.netty.http.server.HttpServerResponse;
 final class RequestHandler {
 
     static final String NAME = "http";
+    /** How long a refused request's body is read and discarded before the 503 (see unavailableUnread). */
+    static final long DISCARD_MS = 1000;
 
     private final String path;
     private final int maxBodySize;
@@ -57,12 +59,12 @@ final class RequestHandler {
             return tooLarge(res, remote, declaredHeader + " bytes declared");
         }
         if (handoff.isRefusing()) {
-            return unavailable(res, remote, "source is shutting down", true);
+            return unavailableUnread(req, res, remote, "source is shutting down");
         }
         return permits.acquire(acceptTimeout).flatMap(p -> p.granted()
                 ? receive(req, res, remote, declared, p).doFinally(s -> p.release())
-                : unavailable(res, remote, handoff.isRefusing() ? "source is shutting down"
-                        : "no room in the hand-off within " + acceptTimeout, true));
+                : unavailableUnread(req, res, remote, handoff.isRefusing() ? "source is shutting down"
+                        : "no room in the hand-off within " + acceptTimeout));
     }
 
     private Mono<Void> receive(HttpServerRequest req, HttpServerResponse res, String remote, long declared,
@@ -117,6 +119,28 @@ final class RequestHandler {
     private Mono<Void> tooLarge(HttpServerResponse res, String remote, String detail) {
         reject(remote, "body too large (" + detail + ", maximum " + maxBodySize + "): 413");
         return res.status(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE).header(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE).send();
+    }
+
+    /**
+     * 503 for a request whose body was not read (it waited for room in vain, or the source is
+     * stopping). The body is read and discarded first (at most {@code maxBodySize} bytes, for at most
+     * {@value #DISCARD_MS} ms): the connection is closed after the answer, and closing a socket with
+     * unread bytes makes the kernel send a TCP reset, which can destroy the 503 before the client
+     * read it. A body that is larger or slower is not waited for.
+     */
+    private Mono<Void> unavailableUnread(HttpServerRequest req, HttpServerResponse res, String remote, String detail) {
+        long[] seen = new long[1];
+        return req.receive()
+                .doOnNext(chunk -> {
+                    seen[0] += chunk.readableBytes();
+                    if (seen[0] > maxBodySize) {
+                        throw new BodyTooLarge();
+                    }
+                })
+                .then()
+                .timeout(Duration.ofMillis(DISCARD_MS))
+                .onErrorResume(e -> Mono.empty())
+                .then(Mono.defer(() -> unavailable(res, remote, detail, true)));
     }
 
     /**

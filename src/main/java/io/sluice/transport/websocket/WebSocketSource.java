@@ -5,7 +5,14 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.WebSocket08FrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
@@ -41,12 +48,16 @@ import reactor.netty.http.websocket.WebsocketInbound;
  * per-connection prefetch, so a slow pipeline stops reading from the sockets. An upgrade request
  * beyond {@code maxConnections} open connections is answered with HTTP 503 and a
  * {@code ConnectionError} event; other paths get 404. A frame or aggregated message larger than
- * the maximum closes that connection with close status 1009 and the limit as reason (a single frame:
- * Netty's decoder; a message fragmented into frames each within the limit: this source), counted
- * with reason {@code too_large} and one WARN line.
- * So does a frame that violates the protocol (garbage bytes; Netty answers with close status 1002)
- * and a peer that drops the TCP connection without a close frame (abnormal closure, e.g. in the
- * middle of a frame: the partial frame is discarded). Other connections are unaffected.
+ * the maximum closes that connection with close status 1009 and the limit as reason (a single frame
+ * over the limit is refused by Netty's frame decoder, a message fragmented into frames each within
+ * the limit by the aggregator), counted with reason {@code too_large} and one WARN line. A frame
+ * that violates the protocol (garbage bytes, an unmasked frame...) closes it with status 1002 and
+ * Netty's reason. Both closes linger (see {@link Linger}): the close frame is sent, the rest of
+ * what the peer is still sending is read and discarded, so that it gets the close frame and not a
+ * TCP reset. (Netty's decoder is configured not to close the connection itself on a protocol
+ * violation, which it would do with the peer's data still unread.) A peer that drops the TCP
+ * connection without a close frame (abnormal closure, e.g. in the middle of a frame: the partial
+ * frame is discarded) is reported too. Other connections are unaffected.
  * Cancel closes the server and all connections (that is not reported as an error).
  */
 public final class WebSocketSource extends SkeletonSource {
@@ -98,6 +109,7 @@ public final class WebSocketSource extends SkeletonSource {
                 in.withConnection(c -> holder[0] = c);
                 Connection c = holder[0];
                 upgraded.set(true);
+                lenientDecoder(c.channel().pipeline());
                 c.addHandlerLast("sluiceCloseGate", new CloseGate());
                 binding.opened(remote, c);
                 c.onDispose(() -> binding.untrack(remote, c));
@@ -136,17 +148,8 @@ public final class WebSocketSource extends SkeletonSource {
                     .concatWith(Mono.defer(() -> closeFrame.get() || binding.stopping() ? Mono.empty()
                             : Mono.error(new EOFException("inbound ended"))))
                     .onErrorResume(e -> {
-                        if (e instanceof TooLongFrameException) {
-                            // a message over the limit in several frames, each within it: the
-                            // aggregator refuses it; answer 1009 with the reason (Netty's decoder
-                            // does the same for a single frame over the limit)
-                            String reason = "message larger than maxFrame " + maxFrameLength + " bytes";
-                            binding.error(remote, reason + ": close 1009 (message too big)", null);
-                            // the peer may still be sending the rest: read and discard it until it
-                            // closes, so that it gets the close frame rather than a TCP reset
-                            c.channel().pipeline().addFirst(Linger.NAME, new Linger(binding::stopping));
-                            c.channel().writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.MESSAGE_TOO_BIG, reason))
-                                    .addListener(ChannelFutureListener.CLOSE);
+                        if (e instanceof TooLongFrameException || e instanceof CorruptedWebSocketFrameException) {
+                            closeLingering(c, remote, e);
                             return Mono.empty();
                         }
                         if (!binding.stopping()) {
@@ -157,12 +160,57 @@ public final class WebSocketSource extends SkeletonSource {
                     });
         }
 
+        /**
+         * Answers a refused frame or message with a close frame carrying the status and reason: 1009
+         * for a message over the limit (a single frame refused by the decoder, or fragments refused by
+         * the aggregator), else the decoder's status (1002 for a protocol violation). The peer may still
+         * be sending: the rest is read and discarded until it closes (see {@link Linger}), so that it
+         * gets the close frame rather than a TCP reset.
+         */
+        private void closeLingering(Connection c, String remote, Throwable e) {
+            WebSocketCloseStatus status = e instanceof CorruptedWebSocketFrameException cw && cw.closeStatus() != null
+                    ? cw.closeStatus() : WebSocketCloseStatus.MESSAGE_TOO_BIG;
+            String reason;
+            String report;
+            if (status.code() == WebSocketCloseStatus.MESSAGE_TOO_BIG.code()) {
+                reason = "message larger than maxFrame " + maxFrameLength + " bytes";
+                report = reason + ": close 1009 (message too big)";
+            } else {
+                reason = e.getMessage() != null ? e.getMessage() : status.reasonText();
+                report = describe(e) + ": close " + status.code() + " (" + status.reasonText() + ")";
+            }
+            if (!binding.stopping()) {
+                binding.error(remote, report, null);
+            }
+            c.channel().pipeline().addFirst(Linger.NAME, new Linger(binding::stopping));
+            c.channel().writeAndFlush(new CloseWebSocketFrame(status, reason)).addListener(ChannelFutureListener.CLOSE);
+        }
+
         private Message copy(WebSocketFrame frame) {
             ByteBuf buf = frame.content();
             byte[] bytes = new byte[buf.readableBytes()];
             buf.getBytes(buf.readerIndex(), bytes);
             binding.metrics().message(bytes.length);
             return Message.of(bytes);
+        }
+    }
+
+    /**
+     * Replaces the frame decoder the handshake installed (reactor-netty's {@code WebsocketServerSpec}
+     * does not expose Netty's {@link WebSocketDecoderConfig}) by the same decoder with
+     * {@code closeOnProtocolViolation(false)}: a protocol violation or a frame over the limit is then
+     * only raised, and the source closes the connection with a lingering close. Called on the event
+     * loop right after the handshake, before the first read of the upgraded connection.
+     */
+    private void lenientDecoder(ChannelPipeline pipeline) {
+        ChannelHandlerContext ctx = pipeline.context(WebSocketFrameDecoder.class);
+        if (ctx != null && ctx.handler() instanceof WebSocket08FrameDecoder) {
+            WebSocketDecoderConfig config = WebSocketDecoderConfig.newBuilder()
+                    .maxFramePayloadLength(maxFrameLength)
+                    .allowExtensions(true)
+                    .closeOnProtocolViolation(false)
+                    .build();
+            pipeline.replace(ctx.name(), ctx.name(), new WebSocket13FrameDecoder(config));
         }
     }
 

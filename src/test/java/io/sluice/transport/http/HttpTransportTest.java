@@ -314,12 +314,16 @@ class HttpTransportTest {
         assertThat(delivered.stream().map(m -> java.util.Arrays.toString(m.payload())).distinct().count())
                 .isEqualTo(accepted);
         // the requests still waiting were refused, visibly: 503; a client connecting only after the
-        // server closed is refused by TCP (connection refused), which is visible too
+        // server closed is refused by TCP (connection refused), and one sending its next request on a
+        // kept-alive connection just as the stopping server closes it gets a reset or a premature
+        // close: visible too, and none of them is a 202 (nor a client-side artefact such as a
+        // connection pool shut down under the request)
         assertThat(clientErrors).isNotEmpty()
                 .anySatisfy(e -> assertThat(e).isInstanceOfSatisfying(HttpStatusException.class,
                         h -> assertThat(h.status()).isEqualTo(503)))
                 .allSatisfy(e -> assertThat(e instanceof HttpStatusException h ? h.status() == 503
-                        : e instanceof java.net.ConnectException).as("503 or connection refused: %s", e).isTrue());
+                        : e instanceof java.io.IOException) // ConnectException, a reset, PrematureCloseException
+                        .as("503 or refused/closed connection: %s", e).isTrue());
         assertThat(errors).anySatisfy(e -> assertThat(e.reason()).contains("shutting down"));
         assertThat(accepted).isLessThan(40);
     }

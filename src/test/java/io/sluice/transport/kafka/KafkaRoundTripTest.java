@@ -72,7 +72,21 @@ class KafkaRoundTripTest {
             long out = requested.addAndGet(n) - sink.metrics().messages() - sink.oversized();
             worstInFlight.accumulateAndGet(out, Math::max);
         });
-        sink.write(input).block(WAIT);
+        java.util.concurrent.CompletableFuture<Void> written = sink.write(input).toFuture();
+        try {
+            written.get(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException timeout) {
+            // slow (a loaded machine) or stuck? say what was acknowledged, what is in flight, and
+            // where the sink's and the producer's threads are: read before cancelling the write,
+            // which closes the producer (and fails what it still holds)
+            AssertionError e = new AssertionError("sink.write(" + count + " messages) not done within " + WAIT + ": acknowledged "
+                    + sink.metrics().messages() + ", requested " + requested.get() + ", in flight " + sink.inFlight()
+                    + ", oversized " + sink.oversized() + ", errors " + sink.metrics().errors() + "\n" + kafkaThreads(), timeout);
+            written.cancel(true);
+            throw e;
+        } catch (java.util.concurrent.ExecutionException failed) {
+            throw new AssertionError("sink.write failed after " + sink.metrics().messages() + " acknowledged", failed.getCause());
+        }
         assertThat(sink.metrics().messages()).isEqualTo(count);
         assertThat(worstInFlight.get()).as("requested and not acknowledged").isLessThanOrEqualTo(maxInFlight);
 
@@ -133,6 +147,20 @@ class KafkaRoundTripTest {
     @Test
     void builderIsReachableFromTransports() {
         assertThat(Transports.kafka().bootstrap(broker.bootstrap()).topic("t").sink()).isNotNull();
+    }
+
+    /** @return the stacks of the sink's and the Kafka clients' threads, for a timeout's message */
+    private static String kafkaThreads() {
+        StringBuilder b = new StringBuilder();
+        Thread.getAllStackTraces().forEach((t, stack) -> {
+            if (t.getName().startsWith("sluice-kafka-sink") || t.getName().startsWith("kafka-producer")) {
+                b.append(t.getName()).append(' ').append(t.getState()).append('\n');
+                for (int i = 0; i < Math.min(12, stack.length); i++) {
+                    b.append("    at ").append(stack[i]).append('\n');
+                }
+            }
+        });
+        return b.toString();
     }
 
     /** What the gateway does: convert each YAML value with its spec and apply the defaults. */

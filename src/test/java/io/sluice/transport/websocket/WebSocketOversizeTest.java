@@ -16,8 +16,10 @@ import reactor.core.Disposable;
  * A message over {@code maxFrameLength} is always closed with status 1009 and a reason naming the
  * limit, also when it arrives as fragments each within the limit, followed at once (same write) by
  * more data: a raw client (like a fast third-party sender) writes everything before reading the
- * answer. (A single frame over the limit is closed 1009 by Netty's decoder; see
- * {@code TransportErrorsTest} for both cases with the JDK's WebSocket client.)
+ * answer. That holds for a single frame over the limit too (refused by Netty's decoder, which must not
+ * close the socket itself with the peer's data unread: the kernel would answer with a TCP reset and
+ * the peer see 1006 without a reason). See {@code TransportErrorsTest} for both cases with the JDK's
+ * WebSocket client.
  */
 class WebSocketOversizeTest {
 
@@ -55,6 +57,15 @@ class WebSocketOversizeTest {
         fragments.writeBytes(RawWebSocket.frame(true, RawWebSocket.CONTINUATION, new byte[600]));
         try (RawWebSocket ws = new RawWebSocket(port, "/ws")) {
             ws.send(then(fragments.toByteArray(), 200));
+            assertThat(ws.readClose()).startsWith("1009 ").contains("1000");
+        }
+    }
+
+    @RepeatedTest(5)
+    void oversizedSingleFrameFollowedByMoreDataIsClosed1009() throws Exception {
+        int port = start();
+        try (RawWebSocket ws = new RawWebSocket(port, "/ws")) {
+            ws.send(then(RawWebSocket.frame(true, RawWebSocket.BINARY, new byte[5000]), 200));
             assertThat(ws.readClose()).startsWith("1009 ").contains("1000");
         }
     }
