@@ -8,6 +8,8 @@ import io.sluice.transport.spi.EndpointType;
 import io.sluice.transport.spi.OptionSpec;
 import io.sluice.transport.spi.OptionType;
 import io.sluice.transport.spi.TransportProvider;
+import io.sluice.transport.internal.SecurityOptions;
+import io.sluice.transport.spi.Role;
 import java.util.List;
 
 /** The {@code grpc} endpoint type: the {@code sluice.v1.Ingest} service ({@link GrpcSource}) and its client ({@link GrpcSink}). */
@@ -15,15 +17,15 @@ public final class GrpcProvider implements TransportProvider {
 
     @Override
     public List<EndpointType> endpointTypes() {
-        return List.of(EndpointType.network("grpc", "gRPC sluice.v1.Ingest: unary Send or client-streaming SendStream",
+        return List.of(SecurityOptions.declare(EndpointType.network("grpc", "gRPC sluice.v1.Ingest: unary Send or client-streaming SendStream",
                         Bind.Protocol.TCP)
                 .option(OptionSpec.optional("maxMessageSize", OptionType.POSITIVE_INT, 4 << 20,
                         "largest envelope in bytes; a larger one fails its call with RESOURCE_EXHAUSTED"))
                 .option(OptionSpec.choice("mode", "stream", "one client stream, or one unary call per message",
                         "stream", "unary").sinkOnly())
-                .option(OptionSpec.maxConnections(256))
-                .source((o, c) -> builder(o, c).maxConnections(o.integer("maxConnections")).source())
-                .sink((o, c) -> builder(o, c)
+                .option(OptionSpec.maxConnections(256)), true)
+                .source((o, c) -> SecurityOptions.apply(builder(o, c), o, Role.SOURCE).maxConnections(o.integer("maxConnections")).source())
+                .sink((o, c) -> SecurityOptions.apply(builder(o, c), o, Role.SINK)
                         .mode("unary".equals(o.string("mode")) ? GrpcBuilder.Mode.UNARY : GrpcBuilder.Mode.STREAM)
                         .sink())
                 .build());

@@ -1,5 +1,7 @@
 package io.sluice.transport.http;
 
+import io.sluice.transport.tls.TlsOptions;
+import io.sluice.transport.tls.ClientTls;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.sluice.Message;
@@ -27,8 +29,11 @@ public final class HttpSink implements Sink<Message> {
     private final int concurrency;
     private final ClientSink sink;
     private final HttpClient client;
+    private final TlsOptions tls;
 
     HttpSink(HttpBuilder b) {
+        ClientTls.check(b.tls());
+        this.tls = b.tls();
         this.host = b.host();
         this.port = b.port();
         this.path = b.path;
@@ -50,11 +55,14 @@ public final class HttpSink implements Sink<Message> {
      */
     @Override
     public Mono<Void> write(Flux<Message> elements) {
-        return sink.reportFailures(elements.flatMap(this::post, concurrency, 1).then());
+        return sink.reportFailures(ClientTls.with(tls, "sink http " + host + ":" + port, ctx -> {
+            HttpClient c = ClientTls.secure(client, ctx);
+            return elements.flatMap(m -> post(c, m), concurrency, 1).then();
+        }));
     }
 
-    private Mono<Void> post(Message m) {
-        return client.post()
+    private Mono<Void> post(HttpClient c, Message m) {
+        return c.post()
                 .uri(path)
                 .send((req, out) -> {
                     req.header(HttpHeaderNames.CONTENT_TYPE, m.header("content-type").orElse("application/octet-stream"));
@@ -66,7 +74,7 @@ public final class HttpSink implements Sink<Message> {
                         .then(Mono.just(res.status().code())))
                 .flatMap(code -> {
                     if (code / 100 != 2) {
-                        return Mono.error(new HttpStatusException(code, "http://" + host + ":" + port + path));
+                        return Mono.error(new HttpStatusException(code, (tls == null ? "http://" : "https://") + host + ":" + port + path));
                     }
                     sink.metrics().message(m.size());
                     return Mono.<Void>empty();
