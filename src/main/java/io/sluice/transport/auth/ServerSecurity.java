@@ -184,14 +184,16 @@ public final class ServerSecurity implements AutoCloseable {
 
     /**
      * @return the gRPC interceptor that checks tokens and names callers ({@link GrpcAuthInterceptor#IDENTITY}),
-     *     or null when the server has neither TLS nor tokens
+     *     or null when the server has neither TLS nor tokens; its refusals ({@code UNAUTHENTICATED}) are
+     *     left to the call's status to report
      */
     public ServerInterceptor grpcInterceptor() {
         if (tls == null && tokens == null) {
             return null;
         }
-        return new GrpcAuthInterceptor(tokens, (reason, peer) -> refusals.refused(peer,
-                "authentication failed: " + reason, null));
+        // not reported here: the gRPC source counts and logs every call that ends with a non-OK status,
+        // with its peer; UNAUTHENTICATED is counted as reason auth
+        return new GrpcAuthInterceptor(tokens, AuthListener.NONE);
     }
 
     /** Re-reads the certificate and token files now (SIGHUP). */
