@@ -56,9 +56,19 @@ final class ConfigReader {
     private final OptionsReader options = new OptionsReader(yaml);
     private final BindCheck binds = new BindCheck();
     private final Set<java.nio.file.Path> persistentPaths = new HashSet<>();
+    private final SecurityFiles securityFiles;
 
     ConfigReader(TransportRegistry registry) {
+        this(registry, null);
+    }
+
+    /**
+     * @param registry the endpoint types
+     * @param baseDir directory relative file names (tls, auth) are resolved against, or null
+     */
+    ConfigReader(TransportRegistry registry, java.nio.file.Path baseDir) {
         this.registry = registry;
+        this.securityFiles = new SecurityFiles(yaml, baseDir);
     }
 
     GatewayConfig read(String text) throws ConfigException {
@@ -268,7 +278,8 @@ final class ConfigReader {
                     + " can use)");
             return null;
         }
-        return r.ok() ? new GatewayConfig.Endpoint(type, role, r.options(), YamlNodes.line(node)) : null;
+        EndpointOptions checked = r.ok() ? securityFiles.check(r.options(), (MappingNode) node, role, what) : null;
+        return checked != null ? new GatewayConfig.Endpoint(type, role, checked, YamlNodes.line(node)) : null;
     }
 
     private static String side(Role role) {

@@ -180,13 +180,15 @@ public record GatewayConfig(Optional<Admin> admin, Duration drainTimeout, List<P
     }
 
     /**
-     * @param file configuration file
+     * @param file configuration file; relative file names in it ({@code tls}, {@code auth}) are resolved
+     *             against its directory
      * @return the configuration
      * @throws ConfigException listing every problem with its line
      * @throws IOException if the file cannot be read
      */
     public static GatewayConfig load(Path file) throws IOException, ConfigException {
-        return parse(Files.readString(file));
+        Path dir = file.toAbsolutePath().getParent();
+        return new ConfigReader(Registry.DEFAULT, dir).read(Files.readString(file));
     }
 
     /** @return the transports found on the class path (loaded once) */

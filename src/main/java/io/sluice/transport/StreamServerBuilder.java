@@ -1,6 +1,8 @@
 package io.sluice.transport;
 
+import io.sluice.transport.auth.AuthOptions;
 import io.sluice.transport.internal.Checks;
+import io.sluice.transport.tls.TlsOptions;
 
 /**
  * A {@link TransportBuilder} of a connection-oriented server source, which serves at most
@@ -13,6 +15,8 @@ import io.sluice.transport.internal.Checks;
 public abstract class StreamServerBuilder<B extends StreamServerBuilder<B>> extends TransportBuilder<B> {
 
     private int maxConnections;
+    private TlsOptions tls;
+    private AuthOptions auth;
 
     /** @param defaultMaxConnections the transport's default bound, at least 1 */
     protected StreamServerBuilder(int defaultMaxConnections) {
@@ -32,5 +36,40 @@ public abstract class StreamServerBuilder<B extends StreamServerBuilder<B>> exte
     /** @return the configured connection bound */
     public final int maxConnections() {
         return maxConnections;
+    }
+
+    /**
+     * TLS for the source (role source: its certificate, and {@code clientCa} to require client
+     * certificates) or the sink (role sink: the CA to trust, hostname verification, an optional client
+     * certificate). The files are read when the source binds or the sink connects.
+     *
+     * @param options the TLS settings, or null for plaintext (the default)
+     * @return this
+     */
+    public B tls(TlsOptions options) {
+        this.tls = options;
+        return self();
+    }
+
+    /** @return the TLS settings, or null */
+    public final TlsOptions tls() {
+        return tls;
+    }
+
+    /**
+     * Bearer tokens a source requires (HTTP, WebSocket, gRPC, RSocket); the token's name becomes the
+     * {@code client} header of each message.
+     *
+     * @param options the tokens file, or null for none (the default)
+     * @return this
+     */
+    public B auth(AuthOptions options) {
+        this.auth = options;
+        return self();
+    }
+
+    /** @return the token settings, or null */
+    public final AuthOptions auth() {
+        return auth;
     }
 }

@@ -8,6 +8,8 @@ import io.sluice.transport.spi.EndpointType;
 import io.sluice.transport.spi.OptionSpec;
 import io.sluice.transport.spi.OptionType;
 import io.sluice.transport.spi.TransportProvider;
+import io.sluice.transport.internal.SecurityOptions;
+import io.sluice.transport.spi.Role;
 import java.util.List;
 
 /** The {@code grpc} endpoint type: the {@code sluice.v1.Ingest} service ({@link GrpcSource}) and its client ({@link GrpcSink}). */
@@ -15,16 +17,16 @@ public final class GrpcProvider implements TransportProvider {
 
     @Override
     public List<EndpointType> endpointTypes() {
-        return List.of(EndpointType.network("grpc", "gRPC sluice.v1.Ingest: unary Send or client-streaming SendStream",
+        return List.of(SecurityOptions.declare(EndpointType.network("grpc", "gRPC sluice.v1.Ingest: unary Send or client-streaming SendStream",
                         Bind.Protocol.TCP)
                 .option(OptionSpec.optional("maxMessageSize", OptionType.POSITIVE_INT, 4 << 20,
                         "largest envelope in bytes; a larger one fails its call with RESOURCE_EXHAUSTED"))
                 .option(OptionSpec.choice("mode", "stream", "one client stream (SendStream), one unary call per"
                         + " message, or one bidirectional Exchange call with per-message server acks",
                         "stream", "unary", "exchange").sinkOnly())
-                .option(OptionSpec.maxConnections(256))
-                .source((o, c) -> builder(o, c).maxConnections(o.integer("maxConnections")).source())
-                .sink((o, c) -> builder(o, c)
+                .option(OptionSpec.maxConnections(256)), true)
+                .source((o, c) -> SecurityOptions.apply(builder(o, c), o, Role.SOURCE).maxConnections(o.integer("maxConnections")).source())
+                .sink((o, c) -> SecurityOptions.apply(builder(o, c), o, Role.SINK)
                         .mode(GrpcBuilder.Mode.valueOf(o.string("mode").toUpperCase(java.util.Locale.ROOT)))
                         .sink())
                 .build());

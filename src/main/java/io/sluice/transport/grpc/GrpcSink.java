@@ -1,5 +1,8 @@
 package io.sluice.transport.grpc;
 
+import io.sluice.transport.tls.TlsOptions;
+import io.sluice.transport.tls.TlsContext;
+import io.sluice.transport.tls.ClientTls;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
@@ -48,6 +51,7 @@ import reactor.core.publisher.MonoSink;
  */
 public final class GrpcSink implements Sink<Message> {
 
+    private final TlsOptions tls;
     private final String host;
     private final int port;
     private final int maxMessageSize;
@@ -63,6 +67,8 @@ public final class GrpcSink implements Sink<Message> {
         this.mode = b.mode;
         this.unaryConcurrency = b.unaryConcurrency;
         this.reporter = new ConnectionReporter(GrpcSource.NAME, b.events());
+        ClientTls.check(b.tls());
+        this.tls = b.tls();
         this.metrics = reporter.metrics();
     }
 
@@ -73,15 +79,21 @@ public final class GrpcSink implements Sink<Message> {
 
     @Override
     public Mono<Void> write(Flux<Message> elements) {
-        return Mono.usingWhen(Mono.fromCallable(this::open),
-                ch -> mode == GrpcBuilder.Mode.UNARY ? unary(ch, elements) : stream(ch, elements),
-                this::close, (ch, e) -> close(ch), this::close)
+        return ClientTls.with(tls, "sink grpc " + host + ":" + port, ctx -> Mono.usingWhen(
+                        Mono.fromCallable(() -> open(ctx)),
+                        ch -> mode == GrpcBuilder.Mode.UNARY ? unary(ch, elements) : stream(ch, elements),
+                        this::close, (ch, e) -> close(ch), this::close))
                 .doOnError(e -> metrics.error());
     }
 
-    private ManagedChannel open() {
-        ManagedChannel ch = NettyChannelBuilder.forAddress(host, port)
-                .usePlaintext()
+    private ManagedChannel open(TlsContext tlsContext) {
+        NettyChannelBuilder nb = NettyChannelBuilder.forAddress(host, port);
+        if (tlsContext == null) {
+            nb.usePlaintext();
+        } else {
+            nb.sslContext(tlsContext.grpcSslContext());
+        }
+        ManagedChannel ch = nb
                 .maxInboundMessageSize(maxMessageSize)
                 .directExecutor()
                 .build();

@@ -1,10 +1,12 @@
 package io.sluice.transport.grpc;
 
 import io.grpc.Server;
+import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.sluice.Message;
+import io.sluice.transport.auth.ServerSecurity;
 import io.sluice.transport.grpc.proto.IngestGrpc;
 import io.sluice.transport.internal.ServerSkeleton;
 import io.sluice.transport.internal.SkeletonSource;
@@ -130,8 +132,18 @@ public final class GrpcSource extends SkeletonSource {
                         .addMethod(IngestGrpc.getSendStreamMethod(), intake.streamHandler(false))
                         .addMethod(IngestGrpc.getExchangeMethod(), intake.streamHandler(true))
                         .build();
-                return NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
-                        .protocolNegotiator(PrefaceCheck.negotiator(b))
+                NettyServerBuilder nb = NettyServerBuilder.forAddress(new InetSocketAddress(host, port));
+                ServerSecurity security = b.security();
+                if (security.tls() != null) {
+                    nb.sslContext(security.tls().grpcSslContext());
+                } else {
+                    nb.protocolNegotiator(PrefaceCheck.negotiator(b));
+                }
+                ServerInterceptor auth = security.grpcInterceptor();
+                if (auth != null) {
+                    nb.intercept(auth);
+                }
+                return nb
                         .maxInboundMessageSize(maxMessageSize)
                         .maxConcurrentCallsPerConnection(maxCallsPerConnection)
                         .flowControlWindow(flowControlWindow)

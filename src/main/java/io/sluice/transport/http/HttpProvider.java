@@ -8,6 +8,8 @@ import io.sluice.transport.spi.EndpointType;
 import io.sluice.transport.spi.OptionSpec;
 import io.sluice.transport.spi.OptionType;
 import io.sluice.transport.spi.TransportProvider;
+import io.sluice.transport.internal.SecurityOptions;
+import io.sluice.transport.spi.Role;
 import java.util.List;
 
 /** The {@code http} endpoint type: an {@link HttpSource} server taking POSTs and an {@link HttpSink} client. */
@@ -15,17 +17,17 @@ public final class HttpProvider implements TransportProvider {
 
     @Override
     public List<EndpointType> endpointTypes() {
-        return List.of(EndpointType.network("http", "HTTP POST, one message per request body (answered 202)",
+        return List.of(SecurityOptions.declare(EndpointType.network("http", "HTTP POST, one message per request body (answered 202)",
                         Bind.Protocol.TCP)
                 .option(OptionSpec.optional("path", OptionType.STRING, "/ingest", "request path"))
                 .option(OptionSpec.optional("maxBody", OptionType.POSITIVE_INT, 1 << 20,
                         "largest body in bytes; a larger one is answered 413").sourceOnly())
                 .option(OptionSpec.maxConnections(256))
                 .option(OptionSpec.optional("concurrency", OptionType.POSITIVE_INT, 8,
-                        "requests in flight at once").sinkOnly())
-                .source((o, c) -> builder(o, c).maxBodySize(o.integer("maxBody"))
+                        "requests in flight at once").sinkOnly()), true)
+                .source((o, c) -> SecurityOptions.apply(builder(o, c), o, Role.SOURCE).maxBodySize(o.integer("maxBody"))
                         .maxConnections(o.integer("maxConnections")).source())
-                .sink((o, c) -> builder(o, c).concurrency(o.integer("concurrency")).sink())
+                .sink((o, c) -> SecurityOptions.apply(builder(o, c), o, Role.SINK).concurrency(o.integer("concurrency")).sink())
                 .build());
     }
 

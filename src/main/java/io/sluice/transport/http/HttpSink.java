@@ -1,5 +1,7 @@
 package io.sluice.transport.http;
 
+import io.sluice.transport.tls.TlsOptions;
+import io.sluice.transport.tls.ClientTls;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.sluice.Message;
@@ -37,8 +39,11 @@ public final class HttpSink implements Sink<Message> {
     private final String path;
     private final int concurrency;
     private final ClientSink sink;
+    private final TlsOptions tls;
 
     HttpSink(HttpBuilder b) {
+        ClientTls.check(b.tls());
+        this.tls = b.tls();
         this.host = b.host();
         this.port = b.port();
         this.path = b.path;
@@ -65,16 +70,16 @@ public final class HttpSink implements Sink<Message> {
      */
     @Override
     public Mono<Void> write(Flux<Message> elements) {
-        Mono<Void> posts = Mono.usingWhen(
+        Mono<Void> posts = ClientTls.with(tls, "sink http " + host + ":" + port, ctx -> Mono.usingWhen(
                 Mono.fromSupplier(() -> ConnectionProvider.builder("sluice-http-sink")
                         .maxConnections(concurrency)
                         .pendingAcquireMaxCount(-1)
                         .build()),
                 pool -> {
-                    HttpClient client = HttpClient.create(pool).host(host).port(port);
+                    HttpClient client = ClientTls.secure(HttpClient.create(pool).host(host).port(port), ctx);
                     return elements.flatMap(m -> post(client, m), concurrency, 1).then();
                 },
-                ConnectionProvider::disposeLater);
+                ConnectionProvider::disposeLater));
         return sink.reportFailures(posts.onErrorMap(Exceptions::isMultiple, HttpSink::first));
     }
 
@@ -99,7 +104,7 @@ public final class HttpSink implements Sink<Message> {
                         .then(Mono.just(res.status().code())))
                 .flatMap(code -> {
                     if (code / 100 != 2) {
-                        return Mono.error(new HttpStatusException(code, "http://" + host + ":" + port + path));
+                        return Mono.error(new HttpStatusException(code, (tls == null ? "http://" : "https://") + host + ":" + port + path));
                     }
                     sink.metrics().message(m.size());
                     m.ack();

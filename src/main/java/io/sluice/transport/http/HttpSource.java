@@ -128,13 +128,13 @@ public final class HttpSource extends SkeletonSource {
         Server(ServerSkeleton.Binding b, Publisher<?> stop) {
             super(b);
             this.stop = stop;
-            this.handler = new RequestHandler(config, room, handoff, b);
+            this.handler = new RequestHandler(config, room, handoff, b, b.security());
             permits = room;
         }
 
         @Override
         public Mono<? extends DisposableServer> bind() {
-            return HttpServer.create()
+            return binding.security().secure(HttpServer.create())
                     .host(host)
                     .port(port)
                     .doOnChannelInit((observer, ch, remoteAddress) -> {

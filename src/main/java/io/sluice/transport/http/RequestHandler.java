@@ -7,6 +7,8 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.sluice.Message;
+import io.sluice.transport.auth.BearerTokens;
+import io.sluice.transport.auth.ServerSecurity;
 import io.sluice.event.ConnectionError;
 import io.sluice.transport.internal.ConnectionReporter;
 import java.time.Duration;
@@ -33,8 +35,11 @@ final class RequestHandler {
     private final Permits permits;
     private final Handoff handoff;
     private final ConnectionReporter reporter;
+    private final ServerSecurity security;
 
-    RequestHandler(HttpSource.Config config, Permits permits, Handoff handoff, ConnectionReporter reporter) {
+    RequestHandler(HttpSource.Config config, Permits permits, Handoff handoff, ConnectionReporter reporter,
+                   ServerSecurity security) {
+        this.security = security;
         this.path = config.path();
         this.maxBodySize = config.maxBodySize();
         this.acceptTimeout = config.acceptTimeout();
@@ -53,6 +58,14 @@ final class RequestHandler {
             reject(remote, "method " + req.method() + " not allowed: 405");
             return res.status(HttpResponseStatus.METHOD_NOT_ALLOWED).header(HttpHeaderNames.ALLOW, "POST").send();
         }
+        ServerSecurity.Verdict who = security.authenticate(req.requestHeaders().get(HttpHeaderNames.AUTHORIZATION),
+                channel(req), req.remoteAddress());
+        if (!who.accepted()) {
+            // refused before the body is read; the connection closes so the unread body is not parsed
+            return res.status(HttpResponseStatus.UNAUTHORIZED)
+                    .header(HttpHeaderNames.WWW_AUTHENTICATE, BearerTokens.CHALLENGE)
+                    .header(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE).send();
+        }
         String declaredHeader = req.requestHeaders().get(HttpHeaderNames.CONTENT_LENGTH);
         long declared = declaredHeader == null ? -1 : parseLength(declaredHeader);
         if (declared > maxBodySize) {
@@ -62,13 +75,13 @@ final class RequestHandler {
             return unavailableUnread(req, res, remote, "source is shutting down");
         }
         return permits.acquire(acceptTimeout).flatMap(p -> p.granted()
-                ? receive(req, res, remote, declared, p).doFinally(s -> p.release())
+                ? receive(req, res, remote, declared, p, who.identity()).doFinally(s -> p.release())
                 : unavailableUnread(req, res, remote, handoff.isRefusing() ? "source is shutting down"
                         : "no room in the hand-off within " + acceptTimeout));
     }
 
     private Mono<Void> receive(HttpServerRequest req, HttpServerResponse res, String remote, long declared,
-                               Permits.Permit permit) {
+                               Permits.Permit permit, String client) {
         Body body = new Body(maxBodySize);
         return req.receive()
                 .doOnNext(body::add)
@@ -77,7 +90,7 @@ final class RequestHandler {
                         return Mono.error(new IllegalStateException("body ended after " + body.size
                                 + " of " + declared + " declared bytes"));
                     }
-                    Message m = message(req, body.bytes());
+                    Message m = message(req, body.bytes(), client);
                     return handoff.offer(m, permit).flatMap(accepted -> {
                         if (accepted) {
                             reporter.metrics().message(m.size());
@@ -90,8 +103,11 @@ final class RequestHandler {
                 .onErrorResume(e -> !(e instanceof BodyTooLarge), e -> incomplete(req, res, remote, body, declared, e));
     }
 
-    private static Message message(HttpServerRequest req, byte[] payload) {
+    private static Message message(HttpServerRequest req, byte[] payload, String client) {
         Message.Builder mb = Message.builder().payload(payload);
+        if (client != null) {
+            mb.header(ServerSecurity.CLIENT_HEADER, client);
+        }
         String key = req.requestHeaders().get(HttpBuilder.KEY_HEADER);
         if (key != null) {
             mb.key(key);
@@ -101,6 +117,12 @@ final class RequestHandler {
             mb.header("content-type", type);
         }
         return mb.build();
+    }
+
+    private static Channel channel(HttpServerRequest req) {
+        Channel[] ch = new Channel[1];
+        req.withConnection(c -> ch[0] = c.channel());
+        return ch[0];
     }
 
     /** The body could not be read to its end (typically the client went away mid-body). */

@@ -20,16 +20,16 @@ public abstract class NettyServer implements ServerSkeleton.Server<DisposableSer
     }
 
     /**
-     * Binds a plain TCP server (Nagle off) whose accepted connections go to {@code accept}.
+     * Binds a TCP server (Nagle off; TLS when the source has it, see {@link ServerSkeleton.Binding#security()}) whose accepted connections go to {@code accept}.
      *
      * @param host address to bind
      * @param port port to bind, 0 for any free one
      * @param accept runs one accepted connection; completes when the connection is done
      * @return the bind, on subscribe
      */
-    protected static Mono<? extends DisposableServer> bindTcp(String host, int port,
-                                                             Function<Connection, Mono<Void>> accept) {
-        return TcpServer.create()
+    protected Mono<? extends DisposableServer> bindTcp(String host, int port,
+                                                      Function<Connection, Mono<Void>> accept) {
+        return binding.security().secure(TcpServer.create())
                 .host(host)
                 .port(port)
                 .childOption(ChannelOption.TCP_NODELAY, true)

@@ -3,6 +3,9 @@ package io.sluice.transport.internal;
 import io.sluice.Message;
 import io.sluice.event.EventDispatcher;
 import io.sluice.transport.TransportMetrics;
+import io.sluice.transport.auth.AuthOptions;
+import io.sluice.transport.auth.ServerSecurity;
+import io.sluice.transport.tls.TlsOptions;
 import java.net.InetSocketAddress;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,6 +48,8 @@ public final class ServerSkeleton {
     private final EventDispatcher events;
     private final int maxConnections;
     private final BoundAddress<InetSocketAddress> bound = new BoundAddress<>();
+    private volatile TlsOptions tls;
+    private volatile AuthOptions auth;
 
     /**
      * @param transport transport name in events, metrics and logs
@@ -66,6 +71,21 @@ public final class ServerSkeleton {
         this.metrics = metrics;
         this.events = events;
         this.maxConnections = maxConnections;
+    }
+
+    /**
+     * TLS and tokens for the subscriptions that start from now on: each opens its
+     * {@link Binding#security()} when it binds (a missing or bad file fails the bind) and closes it
+     * when it unbinds.
+     *
+     * @param tlsOptions TLS settings, or null for plaintext
+     * @param authOptions token settings, or null for none
+     * @return this
+     */
+    public ServerSkeleton secure(TlsOptions tlsOptions, AuthOptions authOptions) {
+        this.tls = tlsOptions;
+        this.auth = authOptions;
+        return this;
     }
 
     /** @return this source's counters */
@@ -126,13 +146,22 @@ public final class ServerSkeleton {
     public Flux<Message> serve(Function<Binding, ? extends Server<?>> perSubscription) {
         return Flux.defer(() -> {
             Binding b = new Binding(bound.begin());
+            try {
+                b.security = ServerSecurity.open(tls, auth, transport + " source", b::refused);
+            } catch (RuntimeException e) {
+                bound.fail(b.slot, e);
+                return Flux.error(e);
+            }
             return serve(b, perSubscription.apply(b));
         });
     }
 
     private <S> Flux<Message> serve(Binding b, Server<S> server) {
         // whoever waits for the bound address learns at once that there will be none
-        Mono<? extends S> bind = server.bind().doOnError(e -> bound.fail(b.slot, e));
+        Mono<? extends S> bind = server.bind().doOnError(e -> {
+            bound.fail(b.slot, e);
+            b.security.close();
+        });
         return Flux.usingWhen(bind,
                 s -> {
                     InetSocketAddress a = server.address(s);
@@ -154,10 +183,21 @@ public final class ServerSkeleton {
         private final Set<Disposable> open = ConcurrentHashMap.newKeySet();
         private final AtomicInteger active = new AtomicInteger();
         private volatile boolean stopping;
+        private ServerSecurity security = ServerSecurity.NONE;
 
         private Binding(Sinks.One<InetSocketAddress> slot) {
             super(transport, metrics, events);
             this.slot = slot;
+        }
+
+        /** @return this subscription's TLS and tokens ({@link ServerSecurity#NONE} when plaintext) */
+        public ServerSecurity security() {
+            return security;
+        }
+
+        /** A client refused by TLS or tokens: counted ({@code tls} / {@code auth}), logged rate-limited. */
+        private void refused(java.net.SocketAddress peer, String reason, Throwable cause) {
+            error(peer == null ? "unknown" : String.valueOf(peer), reason, cause);
         }
 
         /** @return whether the subscription is ending (closing connections is then not an error) */
@@ -257,6 +297,7 @@ public final class ServerSkeleton {
                 stopping = true;
                 bound.end(slot);
                 open.forEach(Disposable::dispose);
+                security.close();
             });
         }
     }

@@ -40,6 +40,7 @@ public abstract class SkeletonSource implements ServerSource {
      */
     protected SkeletonSource(String transport, StreamServerBuilder<?> b) {
         this(transport, b, b.maxConnections());
+        skeleton.secure(b.tls(), b.auth());
     }
 
     /** @return counters: messages, bytes, connections opened/closed/active, errors (refusals included) */

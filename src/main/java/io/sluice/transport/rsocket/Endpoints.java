@@ -1,5 +1,8 @@
 package io.sluice.transport.rsocket;
 
+import reactor.netty.http.client.HttpClient;
+import io.sluice.transport.tls.TlsContext;
+import io.sluice.transport.tls.ClientTls;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.rsocket.DuplexConnection;
@@ -22,6 +25,7 @@ import io.rsocket.transport.netty.server.CloseableChannel;
 import io.rsocket.transport.netty.server.TcpServerTransport;
 import io.rsocket.transport.netty.server.WebsocketServerTransport;
 import io.sluice.transport.internal.ConnectionReporter;
+import io.sluice.transport.auth.ServerSecurity;
 import io.sluice.transport.internal.ServerSkeleton;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -72,10 +76,11 @@ final class Endpoints {
     static ServerTransport<CloseableChannel> server(String host, int port, boolean webSocket, int maxMessageSize,
                                                     ConnectionReporter reporter) {
         int limit = frameLimit(maxMessageSize);
+        ServerSecurity security = reporter instanceof ServerSkeleton.Binding b ? b.security() : ServerSecurity.NONE;
         if (!webSocket) {
-            return TcpServerTransport.create(TcpServer.create().host(host).port(port), limit);
+            return TcpServerTransport.create(security.secure(TcpServer.create()).host(host).port(port), limit);
         }
-        HttpServer http = HttpServer.create().host(host).port(port)
+        HttpServer http = security.secure(HttpServer.create()).host(host).port(port)
                 .doOnConnection(c -> {
                     // once per channel: the callback may run again for another request on a kept-alive connection
                     if (c.channel().pipeline().get("sluice.frameErrors") == null) {
@@ -86,11 +91,12 @@ final class Endpoints {
         return WebsocketServerTransport.create(http).webSocketSpec(s -> s.maxFramePayloadLength(limit));
     }
 
-    static ClientTransport client(String host, int port, boolean webSocket, int maxMessageSize) {
+    static ClientTransport client(String host, int port, boolean webSocket, int maxMessageSize, TlsContext tls) {
         int limit = frameLimit(maxMessageSize);
         return webSocket
-                ? WebsocketClientTransport.create(host, port).webSocketSpec(s -> s.maxFramePayloadLength(limit))
-                : TcpClientTransport.create(TcpClient.create().host(host).port(port), limit);
+                ? WebsocketClientTransport.create(ClientTls.secure(HttpClient.create().host(host).port(port), tls), "/")
+                        .webSocketSpec(s -> s.maxFramePayloadLength(limit))
+                : TcpClientTransport.create(ClientTls.secure(TcpClient.create().host(host).port(port), tls), limit);
     }
 
     /**
@@ -125,8 +131,8 @@ final class Endpoints {
      * from the cancel lets the connector finish, which releases the frame, and the connection is
      * then closed normally.
      */
-    static Mono<RSocket> connect(String host, int port, boolean webSocket, int maxMessageSize) {
-        Mono<RSocket> attempt = connector(maxMessageSize).connect(client(host, port, webSocket, maxMessageSize));
+    static Mono<RSocket> connect(String host, int port, boolean webSocket, int maxMessageSize, TlsContext tls) {
+        Mono<RSocket> attempt = connector(maxMessageSize).connect(client(host, port, webSocket, maxMessageSize, tls));
         return Mono.create(sink -> {
             AtomicReference<Object> state = new AtomicReference<>();
             sink.onCancel(() -> {
@@ -163,6 +169,12 @@ final class Endpoints {
     }
 
     private static final ThreadLocal<String> ACCEPTING = new ThreadLocal<>();
+    private static final ThreadLocal<SocketAddress> ACCEPTING_PEER = new ThreadLocal<>();
+
+    /** @return as {@link #acceptingRemote()}, the address itself (null when unknown) */
+    static SocketAddress acceptingPeer() {
+        return ACCEPTING_PEER.get();
+    }
 
     /** Closes a client connection and reports it closed. */
     static Mono<Void> close(RSocket r, String remote, ConnectionReporter reporter) {
@@ -232,7 +244,10 @@ final class Endpoints {
 
         @Override
         public Flux<ByteBuf> receive() {
-            return delegate.receive().doOnNext(f -> ACCEPTING.set(remote)).doOnError(e -> {
+            return delegate.receive().doOnNext(f -> {
+                ACCEPTING.set(remote);
+                ACCEPTING_PEER.set(delegate.remoteAddress());
+            }).doOnError(e -> {
                 String reason = report(remote, e, maxMessageSize, reporter);
                 // tell the peer why (ERROR frame on stream 0) and close: the frame stream is no longer in sync
                 delegate.sendErrorAndClose(new ConnectionErrorException(reason));

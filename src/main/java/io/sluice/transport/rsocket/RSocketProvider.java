@@ -9,6 +9,7 @@ import io.sluice.transport.spi.OptionSpec;
 import io.sluice.transport.spi.OptionType;
 import io.sluice.transport.spi.Role;
 import io.sluice.transport.spi.TransportProvider;
+import io.sluice.transport.internal.SecurityOptions;
 import java.util.List;
 
 /**
@@ -20,15 +21,15 @@ public final class RSocketProvider implements TransportProvider {
 
     @Override
     public List<EndpointType> endpointTypes() {
-        return List.of(EndpointType.network("rsocket", "RSocket over TCP or WebSocket", Bind.Protocol.TCP)
+        return List.of(SecurityOptions.declare(EndpointType.network("rsocket", "RSocket over TCP or WebSocket", Bind.Protocol.TCP)
                 .option(OptionSpec.choice("mode", "channel",
                         "request-channel (demand flows back to the sender), fire-and-forget, or request-stream"
                                 + " (the sink binds, the source connects)",
                         "channel", "fire-and-forget", "stream"))
                 .option(OptionSpec.optional("webSocket", OptionType.BOOLEAN, false,
-                        "RSocket over WebSocket instead of TCP; source and sink must agree"))
-                .source((o, c) -> builder(o, c).source())
-                .sink((o, c) -> builder(o, c).sink())
+                        "RSocket over WebSocket instead of TCP; source and sink must agree")), true)
+                .source((o, c) -> secured(builder(o, c), o, Role.SOURCE).source())
+                .sink((o, c) -> secured(builder(o, c), o, Role.SINK).sink())
                 .binds(RSocketProvider::binds)
                 .build());
     }
@@ -36,6 +37,15 @@ public final class RSocketProvider implements TransportProvider {
     private static List<Bind> binds(Role role, EndpointOptions o) {
         boolean stream = "stream".equals(o.string("mode"));
         return Bind.tcpServer(stream ? flip(role) : role, o);
+    }
+
+    /** TLS and tokens; refused in stream mode, where the sink serves and the source dials. */
+    private static RSocketBuilder secured(RSocketBuilder b, EndpointOptions o, Role role) {
+        if ("stream".equals(o.string("mode")) && (o.group("tls") != null || o.group("auth") != null)) {
+            throw new IllegalArgumentException("rsocket mode stream: tls and auth are not supported yet"
+                    + " (use mode channel or fire-and-forget)");
+        }
+        return SecurityOptions.apply(b, o, role);
     }
 
     private static Role flip(Role role) {

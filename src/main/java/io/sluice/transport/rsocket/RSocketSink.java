@@ -1,5 +1,7 @@
 package io.sluice.transport.rsocket;
 
+import io.sluice.transport.tls.TlsOptions;
+import io.sluice.transport.tls.ClientTls;
 import io.rsocket.RSocket;
 import io.rsocket.util.DefaultPayload;
 import io.sluice.Message;
@@ -38,8 +40,11 @@ public final class RSocketSink implements Sink<Message>, Listening {
     private final ConnectionReporter reporter;
     private final TransportMetrics metrics;
     private final StreamServer streamServer;
+    private final TlsOptions tls;
 
     RSocketSink(RSocketBuilder b) {
+        ClientTls.check(b.tls());
+        this.tls = b.tls();
         this.reporter = new ConnectionReporter(RSocketSource.NAME, b.events());
         this.metrics = reporter.metrics();
         this.streamServer = b.mode == RSocketBuilder.Mode.STREAM ? new StreamServer(b, metrics) : null;
@@ -77,12 +82,13 @@ public final class RSocketSink implements Sink<Message>, Listening {
         if (streamServer != null) {
             return streamServer.serve(elements).doOnError(e -> metrics.error());
         }
-        Mono<RSocket> connect = Endpoints.connect(host, port, webSocket, maxMessageSize)
-                .doOnNext(r -> reporter.opened(host + ":" + port));
-        return Mono.usingWhen(connect,
-                        r -> mode == RSocketBuilder.Mode.CHANNEL ? channel(r, elements) : fireAndForget(r, elements),
-                        this::close, (r, e) -> close(r), this::close)
-                .doOnError(e -> metrics.error());
+        return ClientTls.with(tls, "sink rsocket " + host + ":" + port, ctx -> {
+            Mono<RSocket> connect = Endpoints.connect(host, port, webSocket, maxMessageSize, ctx)
+                    .doOnNext(r -> reporter.opened(host + ":" + port));
+            return Mono.usingWhen(connect,
+                    r -> mode == RSocketBuilder.Mode.CHANNEL ? channel(r, elements) : fireAndForget(r, elements),
+                    this::close, (r, e) -> close(r), this::close);
+        }).doOnError(e -> metrics.error());
     }
 
     private Mono<Void> channel(RSocket r, Flux<Message> elements) {

@@ -5,6 +5,7 @@ import io.rsocket.RSocket;
 import io.rsocket.transport.netty.server.CloseableChannel;
 import io.rsocket.util.DefaultPayload;
 import io.sluice.Message;
+import io.sluice.transport.auth.ServerSecurity;
 import io.sluice.transport.TransportMetrics;
 import io.sluice.transport.internal.ConnectionReporter;
 import io.sluice.transport.internal.ServerSkeleton;
@@ -101,8 +102,8 @@ public final class RSocketSource extends SkeletonSource {
         }
 
         @Override
-        RSocket responder(String remote) {
-            return new Responder(remote, binding, streams, fnf, fnfCount);
+        RSocket responder(String remote, String client) {
+            return new Responder(remote, client, binding, streams, fnf, fnfCount);
         }
 
         @Override
@@ -113,14 +114,16 @@ public final class RSocketSource extends SkeletonSource {
 
     private final class Responder implements RSocket {
         private final String remote;
+        private final String client;
         private final ConnectionReporter reporter;
         private final Sinks.Many<Flux<Message>> streams;
         private final Sinks.Many<Message> fnf;
         private final AtomicLong fnfCount;
 
-        Responder(String remote, ConnectionReporter reporter, Sinks.Many<Flux<Message>> streams, Sinks.Many<Message> fnf,
-                  AtomicLong fnfCount) {
+        Responder(String remote, String client, ConnectionReporter reporter, Sinks.Many<Flux<Message>> streams,
+                  Sinks.Many<Message> fnf, AtomicLong fnfCount) {
             this.remote = remote;
+            this.client = client;
             this.reporter = reporter;
             this.streams = streams;
             this.fnf = fnf;
@@ -131,7 +134,7 @@ public final class RSocketSource extends SkeletonSource {
         public Mono<Void> fireAndForget(Payload payload) {
             Message m;
             try {
-                m = Payloads.toMessage(payload, listen.maxMessageSize());
+                m = stamp(Payloads.toMessage(payload, listen.maxMessageSize()));
             } catch (IllegalArgumentException e) {
                 bad(e);
                 return Mono.empty();
@@ -161,7 +164,7 @@ public final class RSocketSource extends SkeletonSource {
             Sinks.One<Long> finished = Sinks.one();
             Flux<Message> in = Flux.from(payloads)
                     .map(p -> {
-                        Message m = Payloads.toMessage(p, listen.maxMessageSize());
+                        Message m = stamp(Payloads.toMessage(p, listen.maxMessageSize()));
                         reporter.metrics().message(m.size());
                         count.incrementAndGet();
                         return m;
@@ -176,6 +179,10 @@ public final class RSocketSource extends SkeletonSource {
                 streams.tryEmitNext(in);
             }
             return finished.asMono().map(n -> DefaultPayload.create(Long.toString(n))).flux();
+        }
+
+        private Message stamp(Message m) {
+            return client == null ? m : m.withHeader(ServerSecurity.CLIENT_HEADER, client);
         }
 
         private void bad(Throwable e) {

@@ -32,13 +32,17 @@ abstract class ServerBinding implements ServerSkeleton.Server<CloseableChannel> 
 
     /**
      * @param remote the peer of a connection being set up
+     * @param client the authenticated client (bearer token's name), or null
      * @return what answers its requests
      */
-    abstract RSocket responder(String remote);
+    abstract RSocket responder(String remote, String client);
 
     @Override
     public Mono<CloseableChannel> bind() {
-        SocketAcceptor acceptor = (setup, peer) -> Mono.just(responder(Endpoints.acceptingRemote()));
+        // with tokens, a SETUP without a known bearer token is rejected; the token's name is the client
+        SocketAcceptor acceptor = binding.security().rsocketAcceptor(
+                client -> (setup, peer) -> Mono.just(responder(Endpoints.acceptingRemote(), client)),
+                Endpoints::acceptingPeer);
         return Endpoints.server(acceptor, listen.maxMessageSize(), binding)
                 .bind(Endpoints.server(listen.host(), listen.port(), listen.webSocket(), listen.maxMessageSize(), binding));
     }

@@ -34,7 +34,7 @@ final class StreamClient {
 
     Flux<Message> flux() {
         String remote = host + ":" + port;
-        Mono<RSocket> connect = Endpoints.connect(host, port, webSocket, maxMessageSize)
+        Mono<RSocket> connect = Endpoints.connect(host, port, webSocket, maxMessageSize, null)
                 .doOnNext(r -> reporter.opened(remote))
                 .onErrorMap(e -> new IllegalStateException("rsocket request-stream source: cannot connect to "
                         + remote + ": " + e.getMessage(), e));

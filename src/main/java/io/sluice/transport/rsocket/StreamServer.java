@@ -56,7 +56,7 @@ final class StreamServer {
         }
 
         @Override
-        RSocket responder(String remote) {
+        RSocket responder(String remote, String client) {
             return new RSocket() {
                 @Override
                 public Flux<Payload> requestStream(Payload request) {

@@ -8,6 +8,8 @@ import io.sluice.transport.spi.EndpointType;
 import io.sluice.transport.spi.OptionSpec;
 import io.sluice.transport.spi.OptionType;
 import io.sluice.transport.spi.TransportProvider;
+import io.sluice.transport.internal.SecurityOptions;
+import io.sluice.transport.spi.Role;
 import java.util.List;
 
 /** The {@code tcp} endpoint type: a {@link TcpSource} server and a {@link TcpSink} client. */
@@ -15,7 +17,7 @@ public final class TcpProvider implements TransportProvider {
 
     @Override
     public List<EndpointType> endpointTypes() {
-        return List.of(EndpointType.network("tcp", "TCP stream, one message per newline or length-prefixed frame",
+        return List.of(SecurityOptions.declare(EndpointType.network("tcp", "TCP stream, one message per newline or length-prefixed frame",
                         Bind.Protocol.TCP)
                 .option(OptionSpec.choice("framing", "newline",
                         "newline, or length-prefixed (4-byte big-endian length, then the payload)",
@@ -28,10 +30,10 @@ public final class TcpProvider implements TransportProvider {
                 .option(OptionSpec.maxConnections(64))
                 .option(OptionSpec.optional("acks", OptionType.BOOLEAN, false,
                         "write back 8-byte big-endian counts of the messages acknowledged (durable or delivered)")
-                        .sourceOnly())
-                .source((o, c) -> builder(o, c).maxConnections(o.integer("maxConnections")).acks(o.bool("acks"))
+                        .sourceOnly()), false)
+                .source((o, c) -> SecurityOptions.apply(builder(o, c), o, Role.SOURCE).maxConnections(o.integer("maxConnections")).acks(o.bool("acks"))
                         .source())
-                .sink((o, c) -> builder(o, c).sink())
+                .sink((o, c) -> SecurityOptions.apply(builder(o, c), o, Role.SINK).sink())
                 .build());
     }
 

@@ -1,5 +1,7 @@
 package io.sluice.transport.tcp;
 
+import io.sluice.transport.tls.TlsOptions;
+import io.sluice.transport.tls.ClientTls;
 import io.netty.channel.ChannelOption;
 import io.sluice.Message;
 import io.sluice.pipeline.Sink;
@@ -30,8 +32,13 @@ public final class TcpSink implements Sink<Message> {
     private final Framing framing;
     private final int maxFrameLength;
     private final ClientSink sink;
+    private final TlsOptions tls;
+    private final String target;
 
     TcpSink(TcpBuilder b) {
+        ClientTls.check(b.tls());
+        this.tls = b.tls();
+        this.target = "sink tcp " + b.host() + ":" + b.port();
         this.client = TcpClient.create().host(b.host()).port(b.port()).option(ChannelOption.TCP_NODELAY, true);
         this.framing = b.framing;
         this.maxFrameLength = b.maxFrameLength;
@@ -57,12 +64,12 @@ public final class TcpSink implements Sink<Message> {
      */
     @Override
     public Mono<Void> write(Flux<Message> elements) {
-        return sink.write(client.connect(), elements, (c, m) -> {
+        return ClientTls.with(tls, target, ctx -> sink.write(ClientTls.secure(client, ctx).connect(), elements, (c, m) -> {
             String problem = framing.check(m.payload(), maxFrameLength);
             if (problem != null) {
                 throw new IllegalArgumentException(problem);
             }
             return framing.encode(c.channel().alloc(), m.payload());
-        });
+        }));
     }
 }

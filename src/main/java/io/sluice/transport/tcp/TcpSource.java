@@ -3,6 +3,7 @@ package io.sluice.transport.tcp;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.TooLongFrameException;
 import io.sluice.Message;
+import io.sluice.transport.auth.ServerSecurity;
 import io.sluice.transport.internal.MergingNettyServer;
 import io.sluice.transport.internal.ServerSkeleton;
 import io.sluice.transport.internal.SkeletonSource;
@@ -82,14 +83,27 @@ public final class TcpSource extends SkeletonSource {
 
         private Flux<Message> receive(Connection c) {
             ConnectionAcks acked = acks ? new ConnectionAcks(c.channel()) : null;
+            // the client certificate's name (mutual TLS), read once the handshake is surely done
+            String[] client = new String[1];
             return c.inbound().receiveObject()
                     .<Message>handle((o, sink) -> {
                         if (o instanceof ByteBuf buf) {
                             byte[] bytes = new byte[buf.readableBytes()];
                             buf.readBytes(bytes);
                             binding.metrics().message(bytes.length);
-                            sink.next(acked == null ? Message.of(bytes)
-                                    : Message.builder().payload(bytes).ack(acked.next()).build());
+                            if (client[0] == null) {
+                                String id = binding.security().certificateIdentity(c.channel());
+                                client[0] = id == null ? "" : id;
+                            }
+                            if (acked == null && client[0].isEmpty()) {
+                                sink.next(Message.of(bytes));
+                                return;
+                            }
+                            Message.Builder mb = Message.builder().payload(bytes);
+                            if (!client[0].isEmpty()) {
+                                mb.header(ServerSecurity.CLIENT_HEADER, client[0]);
+                            }
+                            sink.next(acked == null ? mb.build() : mb.ack(acked.next()).build());
                         } else if (o instanceof FrameDecoders.PartialFrame p) {
                             sink.error(new EOFException(
                                     "peer closed the connection mid-frame (" + p.pendingBytes() + " bytes pending)"));

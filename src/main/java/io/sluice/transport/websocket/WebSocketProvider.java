@@ -8,6 +8,8 @@ import io.sluice.transport.spi.EndpointType;
 import io.sluice.transport.spi.OptionSpec;
 import io.sluice.transport.spi.OptionType;
 import io.sluice.transport.spi.TransportProvider;
+import io.sluice.transport.internal.SecurityOptions;
+import io.sluice.transport.spi.Role;
 import java.util.List;
 
 /** The {@code websocket} endpoint type: a {@link WebSocketSource} server and a {@link WebSocketSink} client. */
@@ -15,14 +17,14 @@ public final class WebSocketProvider implements TransportProvider {
 
     @Override
     public List<EndpointType> endpointTypes() {
-        return List.of(EndpointType.network("websocket", "WebSocket, one binary or text message per message",
+        return List.of(SecurityOptions.declare(EndpointType.network("websocket", "WebSocket, one binary or text message per message",
                         Bind.Protocol.TCP)
                 .option(OptionSpec.optional("path", OptionType.STRING, "/ws", "upgrade path"))
                 .option(OptionSpec.optional("maxFrame", OptionType.POSITIVE_INT, 1 << 20,
                         "largest message in bytes (continuation frames aggregated)"))
-                .option(OptionSpec.maxConnections(64))
-                .source((o, c) -> builder(o, c).maxConnections(o.integer("maxConnections")).source())
-                .sink((o, c) -> builder(o, c).sink())
+                .option(OptionSpec.maxConnections(64)), true)
+                .source((o, c) -> SecurityOptions.apply(builder(o, c), o, Role.SOURCE).maxConnections(o.integer("maxConnections")).source())
+                .sink((o, c) -> SecurityOptions.apply(builder(o, c), o, Role.SINK).sink())
                 .build());
     }
 

@@ -1,5 +1,7 @@
 package io.sluice.transport.websocket;
 
+import io.sluice.transport.tls.TlsOptions;
+import io.sluice.transport.tls.ClientTls;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.sluice.Message;
@@ -23,15 +25,20 @@ import reactor.netty.http.client.WebsocketClientSpec;
  */
 public final class WebSocketSink implements Sink<Message> {
 
-    private final HttpClient.WebsocketSender client;
+    private final HttpClient client;
+    private final WebsocketClientSpec spec;
+    private final String path;
+    private final TlsOptions tls;
     private final int maxFrameLength;
     private final ClientSink sink;
 
     WebSocketSink(WebSocketBuilder b) {
+        ClientTls.check(b.tls());
+        this.tls = b.tls();
         this.maxFrameLength = b.maxFrameLength;
-        this.client = HttpClient.create().host(b.host()).port(b.port())
-                .websocket(WebsocketClientSpec.builder().maxFramePayloadLength(maxFrameLength).build())
-                .uri(b.path);
+        this.client = HttpClient.create().host(b.host()).port(b.port());
+        this.spec = WebsocketClientSpec.builder().maxFramePayloadLength(maxFrameLength).build();
+        this.path = b.path;
         this.sink = new ClientSink(WebSocketSource.NAME, b.events(), b.host() + ":" + b.port() + b.path);
     }
 
@@ -54,7 +61,8 @@ public final class WebSocketSink implements Sink<Message> {
      */
     @Override
     public Mono<Void> write(Flux<Message> elements) {
-        return sink.reportFailures(client.handle((in, out) -> {
+        return sink.reportFailures(ClientTls.with(tls, "sink websocket " + client.configuration().remoteAddress().get() + path, ctx ->
+                ClientTls.secure(client, ctx).websocket(spec).uri(path).handle((in, out) -> {
             WriteAcks[] acks = new WriteAcks[1];
             out.withConnection(c -> {
                 sink.track(c);
@@ -69,6 +77,6 @@ public final class WebSocketSink implements Sink<Message> {
                 metrics().message(m.size());
                 s.next(acks[0].expect(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(m.payload())), m));
             }), f -> false).then(out.sendClose(1000, null));
-        }).then());
+        }).then()));
     }
 }

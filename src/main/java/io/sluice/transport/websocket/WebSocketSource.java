@@ -1,6 +1,7 @@
 package io.sluice.transport.websocket;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.TooLongFrameException;
@@ -17,6 +18,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.sluice.Message;
+import io.sluice.transport.auth.BearerTokens;
+import io.sluice.transport.auth.ServerSecurity;
 import io.sluice.transport.internal.MergingNettyServer;
 import io.sluice.transport.internal.ServerSkeleton;
 import io.sluice.transport.internal.SkeletonSource;
@@ -90,7 +93,7 @@ public final class WebSocketSource extends SkeletonSource {
 
         @Override
         public Mono<? extends DisposableServer> bind() {
-            return HttpServer.create().host(host).port(port).handle(this::handle).bind();
+            return binding.security().secure(HttpServer.create()).host(host).port(port).handle(this::handle).bind();
         }
 
         private Publisher<Void> handle(HttpServerRequest req, HttpServerResponse res) {
@@ -98,6 +101,14 @@ public final class WebSocketSource extends SkeletonSource {
             if (!path.equals(req.fullPath())) {
                 binding.metrics().error();
                 return res.status(HttpResponseStatus.NOT_FOUND).send();
+            }
+            Connection[] conn = new Connection[1];
+            req.withConnection(c -> conn[0] = c);
+            ServerSecurity.Verdict who = binding.security().authenticate(
+                    req.requestHeaders().get(HttpHeaderNames.AUTHORIZATION), conn[0].channel(), req.remoteAddress());
+            if (!who.accepted()) {
+                return res.status(HttpResponseStatus.UNAUTHORIZED)
+                        .header(HttpHeaderNames.WWW_AUTHENTICATE, BearerTokens.CHALLENGE).send();
             }
             // admitted before the upgrade, so that a refusal can still be answered 503
             if (!binding.admit(remote)) {
@@ -114,7 +125,7 @@ public final class WebSocketSource extends SkeletonSource {
                 binding.opened(remote, c);
                 c.onDispose(() -> binding.untrack(remote, c));
                 Sinks.Empty<Void> done = Sinks.empty();
-                Flux<Message> messages = receive(in, c, remote).doFinally(s -> done.tryEmitEmpty());
+                Flux<Message> messages = receive(in, c, remote, who.identity()).doFinally(s -> done.tryEmitEmpty());
                 if (!merge(messages)) {
                     return Mono.empty();
                 }
@@ -126,7 +137,7 @@ public final class WebSocketSource extends SkeletonSource {
             });
         }
 
-        private Flux<Message> receive(WebsocketInbound in, Connection c, String remote) {
+        private Flux<Message> receive(WebsocketInbound in, Connection c, String remote, String client) {
             AtomicBoolean closeFrame = new AtomicBoolean();
             return in.aggregateFrames(maxFrameLength)
                     .receiveObject()
@@ -139,7 +150,8 @@ public final class WebSocketSource extends SkeletonSource {
                     })
                     .<Message>handle((frame, sink) -> {
                         if (frame instanceof BinaryWebSocketFrame || frame instanceof TextWebSocketFrame) {
-                            sink.next(copy((WebSocketFrame) frame));
+                            Message m = copy((WebSocketFrame) frame);
+                            sink.next(client == null ? m : m.withHeader(ServerSecurity.CLIENT_HEADER, client));
                         }
                     })
                     // inbound ended without the peer's close frame and not because we are stopping:

@@ -1,0 +1,219 @@
+package io.sluice.transport.auth;
+
+import io.grpc.ServerInterceptor;
+import io.netty.channel.Channel;
+import io.netty.handler.ssl.NotSslRecordException;
+import io.netty.handler.ssl.SslHandler;
+import io.rsocket.SocketAcceptor;
+import io.sluice.transport.tls.PeerIdentity;
+import io.sluice.transport.tls.TlsContext;
+import io.sluice.transport.tls.TlsHandshakeFailures;
+import io.sluice.transport.tls.TlsOptions;
+import java.net.SocketAddress;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import reactor.netty.http.server.HttpServer;
+import reactor.netty.tcp.TcpServer;
+
+/**
+ * The TLS and token side of one bound server source, opened when it binds and closed when it
+ * unbinds: applies TLS to its reactor-netty or gRPC server, reports every failed TLS handshake and
+ * every refused token to {@link Refusals} (the transport counts them as {@code reason="tls"} /
+ * {@code "auth"} and logs one line with the peer address, never a token), and names the client of a
+ * connection or request: the token's name, else the client certificate's ({@link PeerIdentity#name()}).
+ * {@link #NONE} is a plaintext, unauthenticated server.
+ */
+public final class ServerSecurity implements AutoCloseable {
+
+    /** Told about each refused client. */
+    @FunctionalInterface
+    public interface Refusals {
+        /**
+         * @param peer the client's address, or null when unknown
+         * @param reason why, one line, e.g. {@code "TLS handshake failed: ..."}, {@code "authentication failed: ..."}
+         * @param cause the failure, or null
+         */
+        void refused(SocketAddress peer, String reason, Throwable cause);
+    }
+
+    /** Who a request or connection is, or that it is refused. */
+    public record Verdict(boolean accepted, String identity) {
+        static final Verdict REFUSED = new Verdict(false, null);
+    }
+
+    /** The message header that names the authenticated client. */
+    public static final String CLIENT_HEADER = "client";
+
+    /** Neither TLS nor tokens. */
+    public static final ServerSecurity NONE = new ServerSecurity(null, null, (p, r, c) -> { });
+
+    private final TlsContext tls;
+    private final TokenAuthenticator tokens;
+    private final Refusals refusals;
+
+    private ServerSecurity(TlsContext tls, TokenAuthenticator tokens, Refusals refusals) {
+        this.tls = tls;
+        this.tokens = tokens;
+        this.refusals = refusals;
+    }
+
+    /**
+     * Reads the files (certificates, tokens) and starts watching them.
+     *
+     * @param tls TLS settings (role source), or null for plaintext
+     * @param auth token settings, or null for no tokens
+     * @param what the endpoint, for log lines
+     * @param refusals told about refused clients
+     * @return the security, {@link #NONE} when both are null
+     * @throws IllegalArgumentException naming the file when one is missing or unusable
+     */
+    public static ServerSecurity open(TlsOptions tls, AuthOptions auth, String what, Refusals refusals) {
+        if (tls == null && auth == null) {
+            return NONE;
+        }
+        TlsContext t = tls == null ? null : TlsContext.open(tls, what);
+        try {
+            TokenAuthenticator a = auth == null ? null
+                    : TokenAuthenticator.open(auth.tokensFile(), auth.reloadInterval(), what);
+            return new ServerSecurity(t, a, refusals);
+        } catch (RuntimeException e) {
+            if (t != null) {
+                t.close();
+            }
+            throw e;
+        }
+    }
+
+    /** @return the TLS context, or null when the server is plaintext */
+    public TlsContext tls() {
+        return tls;
+    }
+
+    /** @return whether clients must present a bearer token */
+    public boolean requiresToken() {
+        return tokens != null;
+    }
+
+    /**
+     * @param server a reactor-netty TCP server
+     * @return it with TLS and handshake-failure reporting, or unchanged without TLS
+     */
+    public TcpServer secure(TcpServer server) {
+        return tls == null ? server : server.secure(tls.sslSpec()).doOnChannelInit(
+                (o, ch, a) -> TlsHandshakeFailures.install(ch.pipeline(), this::handshakeFailed));
+    }
+
+    /**
+     * @param server a reactor-netty HTTP server (HTTP, WebSocket)
+     * @return it with TLS and handshake-failure reporting, or unchanged without TLS
+     */
+    public HttpServer secure(HttpServer server) {
+        return tls == null ? server : server.secure(tls.sslSpec()).doOnChannelInit(
+                (o, ch, a) -> TlsHandshakeFailures.install(ch.pipeline(), this::handshakeFailed));
+    }
+
+    private void handshakeFailed(SocketAddress peer, Throwable cause) {
+        refusals.refused(peer, "TLS handshake failed: " + describe(cause), cause);
+    }
+
+    /**
+     * The reason of a failed handshake, without echoing what the peer sent (a plaintext client's
+     * bytes, which Netty puts in its message, may hold a token).
+     */
+    static String describe(Throwable cause) {
+        Throwable c = cause;
+        while (c.getCause() != null && !(c instanceof NotSslRecordException)) {
+            c = c.getCause();
+        }
+        if (c instanceof NotSslRecordException || cause instanceof NotSslRecordException) {
+            return "not a TLS record (a plaintext client?)";
+        }
+        String m = c.getMessage();
+        if (m == null) {
+            return c.getClass().getSimpleName();
+        }
+        return m.length() > 200 ? m.substring(0, 200) + "..." : m;
+    }
+
+    /**
+     * @param channel a reactor-netty connection's channel (an HTTP/2 stream's parent carries the TLS)
+     * @return the client certificate's identity, or null without TLS or without a client certificate
+     */
+    public String certificateIdentity(Channel channel) {
+        if (tls == null || channel == null) {
+            return null;
+        }
+        Channel ch = channel.pipeline().get(SslHandler.class) != null || channel.parent() == null ? channel
+                : channel.parent();
+        return PeerIdentity.from(ch).map(PeerIdentity::name).orElse(null);
+    }
+
+    /**
+     * Authenticates an HTTP request or WebSocket upgrade; a refusal is reported.
+     *
+     * @param authorization the {@code Authorization} header, or null
+     * @param channel the connection's channel (for the certificate identity)
+     * @param peer the client's address
+     * @return accepted with the token's name (or the certificate's, or null without either), or refused
+     */
+    public Verdict authenticate(CharSequence authorization, Channel channel, SocketAddress peer) {
+        if (tokens == null) {
+            return new Verdict(true, certificateIdentity(channel));
+        }
+        return tokens.authenticateHeader(authorization).map(id -> new Verdict(true, id)).orElseGet(() -> {
+            refusals.refused(peer, "authentication failed: " + (authorization == null ? "missing bearer token"
+                    : "unknown or malformed bearer token"), null);
+            return Verdict.REFUSED;
+        });
+    }
+
+    /**
+     * @param forIdentity makes the acceptor of an authenticated connection (identity null without tokens)
+     * @param peer names the connection being set up (for the report)
+     * @return an acceptor rejecting a SETUP without a known bearer token, or {@code forIdentity(null)}
+     *     without tokens
+     */
+    public SocketAcceptor rsocketAcceptor(Function<String, SocketAcceptor> forIdentity,
+            Supplier<SocketAddress> peer) {
+        if (tokens == null) {
+            return forIdentity.apply(null);
+        }
+        return RSocketAuth.acceptor(tokens, (reason, p) -> refusals.refused(p != null ? p : peer.get(),
+                "authentication failed: " + reason, null), forIdentity);
+    }
+
+    /**
+     * @return the gRPC interceptor that checks tokens and names callers ({@link GrpcAuthInterceptor#IDENTITY}),
+     *     or null when the server has neither TLS nor tokens; its refusals ({@code UNAUTHENTICATED}) are
+     *     left to the call's status to report
+     */
+    public ServerInterceptor grpcInterceptor() {
+        if (tls == null && tokens == null) {
+            return null;
+        }
+        // not reported here: the gRPC source counts and logs every call that ends with a non-OK status,
+        // with its peer; UNAUTHENTICATED is counted as reason auth
+        return new GrpcAuthInterceptor(tokens, AuthListener.NONE);
+    }
+
+    /** Re-reads the certificate and token files now (SIGHUP). */
+    public void reload() {
+        if (tls != null) {
+            tls.reload();
+        }
+        if (tokens != null) {
+            tokens.reload();
+        }
+    }
+
+    /** Stops watching the files. */
+    @Override
+    public void close() {
+        if (tls != null) {
+            tls.close();
+        }
+        if (tokens != null) {
+            tokens.close();
+        }
+    }
+}
