@@ -21,8 +21,12 @@ public final class GrpcProvider implements TransportProvider {
                         "largest envelope in bytes; a larger one fails its call with RESOURCE_EXHAUSTED"))
                 .option(OptionSpec.choice("mode", "stream", "one client stream, or one unary call per message",
                         "stream", "unary").sinkOnly())
+                .option(OptionSpec.optional("maxUnaryWait", OptionType.DURATION, java.time.Duration.ofSeconds(10),
+                        "longest wait of a unary call for demand, and with a persistent stage of an envelope for"
+                        + " durability, before RESOURCE_EXHAUSTED").sourceOnly())
                 .option(OptionSpec.maxConnections(256))
-                .source((o, c) -> builder(o, c).maxConnections(o.integer("maxConnections")).source())
+                .source((o, c) -> builder(o, c).maxConnections(o.integer("maxConnections"))
+                        .maxUnaryWait(o.duration("maxUnaryWait")).source())
                 .sink((o, c) -> builder(o, c)
                         .mode("unary".equals(o.string("mode")) ? GrpcBuilder.Mode.UNARY : GrpcBuilder.Mode.STREAM)
                         .sink())
