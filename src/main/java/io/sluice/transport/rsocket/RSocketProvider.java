@@ -27,7 +27,10 @@ public final class RSocketProvider implements TransportProvider {
                         "channel", "fire-and-forget", "stream"))
                 .option(OptionSpec.optional("webSocket", OptionType.BOOLEAN, false,
                         "RSocket over WebSocket instead of TCP; source and sink must agree"))
-                .source((o, c) -> builder(o, c).source())
+                .option(OptionSpec.optional("ackTimeout", OptionType.DURATION, java.time.Duration.ofSeconds(10),
+                        "with a persistent stage: longest wait of a request-response message for durability")
+                        .sourceOnly())
+                .source((o, c) -> builder(o, c).ackTimeout(o.duration("ackTimeout")).source())
                 .sink((o, c) -> builder(o, c).sink())
                 .binds(RSocketProvider::binds)
                 .build());
