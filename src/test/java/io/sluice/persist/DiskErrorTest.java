@@ -77,7 +77,8 @@ class DiskErrorTest {
      * acknowledges (so everything stays on disk for the restart check), with {@link Ack#AWAITED}
      * written for the source.
      */
-    private FaultyFs start(Flux<Message> source, Fsync fsync) {
+    private FaultyFs start(Flux<Message> source, Fsync fsync) throws IOException {
+        java.nio.file.Files.createDirectories(tmp.resolve("log"));
         FaultyFs fs = new FaultyFs(tmp.resolve("log"));
         log = new PersistentOverflow.Builder(tmp.resolve("log")).name("disk").fsync(fsync).explicitAck(10_000)
                 .build(fs);
