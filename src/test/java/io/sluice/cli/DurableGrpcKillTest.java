@@ -11,7 +11,6 @@ import io.sluice.transport.grpc.proto.Envelope;
 import io.sluice.transport.grpc.proto.IngestGrpc;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -35,18 +34,7 @@ class DurableGrpcKillTest {
     Path tmp;
 
     /** One Exchange per session; the n-th Ack of a call covers the first n envelopes sent on it. */
-    static final class Exchanger implements KillHarness.Sender {
-        private final BitSet acked = new BitSet(KillHarness.MESSAGES);
-
-        @Override
-        public synchronized long acknowledged() {
-            return acked.cardinality();
-        }
-
-        @Override
-        public synchronized BitSet acknowledgedSet() {
-            return (BitSet) acked.clone();
-        }
+    static final class Exchanger extends KillHarness.BitSetSender {
 
         @Override
         public void session(int port, long deadlineNanos) throws InterruptedException {
@@ -61,7 +49,7 @@ class DurableGrpcKillTest {
                     public void onNext(Ack a) {
                         synchronized (Exchanger.this) {
                             for (long k = count[0]; k < a.getCount(); k++) {
-                                acked.set(sent.get((int) k));
+                                acknowledge(sent.get((int) k));
                             }
                             count[0] = Math.max(count[0], a.getCount());
                         }
@@ -78,10 +66,10 @@ class DurableGrpcKillTest {
                     }
                 });
                 for (int i = 0; i < KillHarness.MESSAGES && ended.getCount() > 0; i++) {
+                    if (isAcknowledged(i)) {
+                        continue;
+                    }
                     synchronized (this) {
-                        if (acked.get(i)) {
-                            continue;
-                        }
                         sent.add(i);
                     }
                     call.onNext(Envelope.newBuilder().setPayload(ByteString.copyFrom(KillHarness.payload(i)))

@@ -8,7 +8,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.BitSet;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -30,26 +29,7 @@ class DurableHttpKillTest {
     Path tmp;
 
     /** Posts every message not yet answered 202, {@value #IN_FLIGHT} at a time. */
-    static final class Poster implements KillHarness.Sender {
-        private final BitSet accepted = new BitSet(KillHarness.MESSAGES);
-
-        @Override
-        public synchronized long acknowledged() {
-            return accepted.cardinality();
-        }
-
-        @Override
-        public synchronized BitSet acknowledgedSet() {
-            return (BitSet) accepted.clone();
-        }
-
-        private synchronized boolean isAccepted(int i) {
-            return accepted.get(i);
-        }
-
-        private synchronized void accept(int i) {
-            accepted.set(i);
-        }
+    static final class Poster extends KillHarness.BitSetSender {
 
         /**
          * Posts passes over the messages without a 202 until all have one or a request fails (the
@@ -65,7 +45,7 @@ class DurableHttpKillTest {
             AtomicBoolean broken = new AtomicBoolean();
             while (acknowledged() < KillHarness.MESSAGES && !broken.get() && System.nanoTime() < deadlineNanos) {
                 for (int i = 0; i < KillHarness.MESSAGES && !broken.get(); i++) {
-                    if (isAccepted(i)) {
+                    if (isAcknowledged(i)) {
                         continue;
                     }
                     if (!slots.tryAcquire(30, TimeUnit.SECONDS)) {
@@ -76,7 +56,7 @@ class DurableHttpKillTest {
                             .POST(HttpRequest.BodyPublishers.ofByteArray(KillHarness.payload(id))).build();
                     client.sendAsync(req, HttpResponse.BodyHandlers.discarding()).whenComplete((res, err) -> {
                         if (res != null && res.statusCode() == 202) {
-                            accept(id);
+                            acknowledge(id);
                         } else if (err != null) {
                             broken.set(true); // killed: connection refused or reset; a 503 is sent again
                         }

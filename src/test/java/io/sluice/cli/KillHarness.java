@@ -51,6 +51,29 @@ final class KillHarness {
         void session(int port, long deadlineNanos) throws InterruptedException;
     }
 
+    /** A sender that records acknowledged messages one by one (in any order). */
+    abstract static class BitSetSender implements Sender {
+        private final BitSet acked = new BitSet(MESSAGES);
+
+        @Override
+        public final synchronized long acknowledged() {
+            return acked.cardinality();
+        }
+
+        @Override
+        public final synchronized BitSet acknowledgedSet() {
+            return (BitSet) acked.clone();
+        }
+
+        final synchronized boolean isAcknowledged(int i) {
+            return acked.get(i);
+        }
+
+        final synchronized void acknowledge(int i) {
+            acked.set(i);
+        }
+    }
+
     /**
      * What one run found.
      *
@@ -179,7 +202,9 @@ final class KillHarness {
             assertThat(sender.acknowledged()).as("all acknowledged in the last run").isEqualTo(MESSAGES);
             gateway.destroy(); // SIGTERM: drain the file sink and stop
             assertThat(gateway.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            assertThat(gateway.exitValue()).as(read(tmp.resolve("stdout-" + run + ".txt"))).isZero();
+            assertThat(gateway.exitValue()).as("exit after SIGTERM; stdout: %s; stderr: %s",
+                    read(tmp.resolve("stdout-" + run + ".txt")), tail(read(tmp.resolve("stderr-" + run + ".txt"))))
+                    .isZero();
         } finally {
             gateway.destroyForcibly();
         }
@@ -205,6 +230,10 @@ final class KillHarness {
     private static String summary(long[] a) {
         return a.length <= 10 ? java.util.Arrays.toString(a)
                 : java.util.Arrays.toString(java.util.Arrays.copyOf(a, 5)) + " ... " + a[a.length - 1];
+    }
+
+    private static String tail(String s) {
+        return s.length() <= 20_000 ? s : "..." + s.substring(s.length() - 20_000);
     }
 
     private static String read(Path p) throws IOException {

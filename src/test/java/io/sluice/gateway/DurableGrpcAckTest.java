@@ -9,14 +9,9 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.sluice.event.EventDispatcher;
 import io.sluice.transport.grpc.proto.Ack;
 import io.sluice.transport.grpc.proto.Envelope;
 import io.sluice.transport.grpc.proto.IngestGrpc;
-import java.io.ByteArrayOutputStream;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -38,25 +33,15 @@ class DurableGrpcAckTest {
     @TempDir
     Path tmp;
 
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
     private interface Client {
         void run(ManagedChannel ch) throws Exception;
     }
 
     private void withGateway(String fsync, Client client) throws Exception {
-        int port = freePort();
-        String yaml = "pipelines:\n"
-                + "  - name: durable\n"
-                + "    source: {type: grpc, host: 127.0.0.1, port: " + port + ", maxUnaryWait: 1s}\n"
-                + "    overflow: {policy: persistent, path: '" + tmp.resolve("log-" + port) + "', fsync: " + fsync + "}\n"
-                + "    sink: {type: file, path: '" + tmp.resolve("out-" + port) + "', flushInterval: 10ms}\n";
-        Gateway g = Gateway.start(GatewayConfig.parse(yaml), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-                new EventDispatcher(), new ByteArrayOutputStream());
+        int port = DurableGateways.freePort();
+        Gateway g = DurableGateways.start("{type: grpc, host: 127.0.0.1, port: " + port + ", maxUnaryWait: 1s}",
+                "{policy: persistent, path: '" + tmp.resolve("log-" + port) + "', fsync: " + fsync + "}",
+                tmp.resolve("out-" + port));
         ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
         try {
             client.run(ch);

@@ -2,11 +2,6 @@ package io.sluice.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.sluice.event.EventDispatcher;
-import java.io.ByteArrayOutputStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,22 +22,10 @@ class DurableHttpAckTest {
     @TempDir
     Path tmp;
 
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
     private int post(String overflow, String body) throws Exception {
-        int port = freePort();
-        Path out = tmp.resolve("out-" + port + ".txt");
-        String yaml = "pipelines:\n"
-                + "  - name: durable\n"
-                + "    source: {type: http, host: 127.0.0.1, port: " + port + ", acceptTimeout: 1s}\n"
-                + "    overflow: " + overflow + "\n"
-                + "    sink: {type: file, path: '" + out + "', flushInterval: 10ms}\n";
-        Gateway g = Gateway.start(GatewayConfig.parse(yaml), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-                new EventDispatcher(), new ByteArrayOutputStream());
+        int port = DurableGateways.freePort();
+        Gateway g = DurableGateways.start("{type: http, host: 127.0.0.1, port: " + port + ", acceptTimeout: 1s}", overflow,
+                tmp.resolve("out-" + port + ".txt"));
         try {
             HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ingest"))

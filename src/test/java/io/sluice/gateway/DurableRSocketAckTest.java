@@ -3,17 +3,12 @@ package io.sluice.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.rsocket.Payload;
 import io.rsocket.RSocket;
 import io.rsocket.core.RSocketConnector;
 import io.rsocket.exceptions.ApplicationErrorException;
 import io.rsocket.transport.netty.client.TcpClientTransport;
 import io.rsocket.util.DefaultPayload;
-import io.sluice.event.EventDispatcher;
-import java.io.ByteArrayOutputStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,18 +35,10 @@ class DurableRSocketAckTest {
     }
 
     private Path withGateway(String overflow, Client client) throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
+        int port = DurableGateways.freePort();
         Path out = tmp.resolve("out-" + port + ".txt");
-        String yaml = "pipelines:\n"
-                + "  - name: durable\n"
-                + "    source: {type: rsocket, host: 127.0.0.1, port: " + port + ", ackTimeout: 1s}\n"
-                + "    overflow: " + overflow.replace("LOG", tmp.resolve("log-" + port).toString()) + "\n"
-                + "    sink: {type: file, path: '" + out + "', flushInterval: 10ms}\n";
-        Gateway g = Gateway.start(GatewayConfig.parse(yaml), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-                new EventDispatcher(), new ByteArrayOutputStream());
+        Gateway g = DurableGateways.start("{type: rsocket, host: 127.0.0.1, port: " + port + ", ackTimeout: 1s}",
+                overflow.replace("LOG", tmp.resolve("log-" + port).toString()), out);
         RSocket r = null;
         try {
             long deadline = System.nanoTime() + WAIT.toNanos();
