@@ -75,8 +75,7 @@ class DurableHttpKillTest {
     void every202SurvivesTheKills() throws Exception {
         KillHarness.Result r = new KillHarness(tmp).run(port -> "{type: http, host: 127.0.0.1, port: " + port
                 + ", acceptTimeout: 10s}", new Poster(), "DurableHttpKillTest");
-        // at most what was sent and not answered when each kill came, plus records delivered since the
-        // last checkpoint, per kill
-        assertThat(r.duplicates()).as("duplicates").isLessThanOrEqualTo((long) KillHarness.KILLS * 3_000);
+        assertThat(r.duplicates()).as("duplicates")
+                .isLessThanOrEqualTo((long) KillHarness.KILLS * KillHarness.MAX_DUPLICATES_PER_KILL);
     }
 }

@@ -89,6 +89,7 @@ class DurableTcpKillTest {
     void everyAcknowledgedMessageSurvivesTheKills() throws Exception {
         KillHarness.Result r = new KillHarness(tmp).run(port -> "{type: tcp, host: 127.0.0.1, port: " + port
                 + ", framing: length-prefixed, acks: true}", new Sender(), "DurableTcpKillTest");
-        assertThat(r.duplicates()).as("duplicates").isLessThanOrEqualTo((long) KillHarness.KILLS * 3_000);
+        assertThat(r.duplicates()).as("duplicates")
+                .isLessThanOrEqualTo((long) KillHarness.KILLS * KillHarness.MAX_DUPLICATES_PER_KILL);
     }
 }

@@ -32,6 +32,12 @@ final class KillHarness {
     static final int MESSAGES = Integer.getInteger("kill.messages", 20_000);
     /** SIGKILLs; {@code -Dkill.count} (scripts/kill-soak.sh runs 1,000). */
     static final int KILLS = Integer.getInteger("kill.count", 3);
+    /**
+     * Duplicates allowed per kill: what a sender had out unacknowledged when the gateway died (its
+     * window, at most 2,000 here) plus records the sink had but whose acknowledged position had not
+     * reached the checkpoint yet (every 100 ms) and the delivery window (1,024).
+     */
+    static final int MAX_DUPLICATES_PER_KILL = 6_000;
     private static final Pattern MSG = Pattern.compile("msg-(\\d+)\\.");
 
     /** A client of the gateway under test. */
