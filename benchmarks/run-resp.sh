@@ -12,6 +12,8 @@
 #   benchmarks/run-resp.sh --no-start       # both already running on the ports below
 #   ITEMS=100000 CLIENTS=50 benchmarks/run-resp.sh
 #   ITEMS=10000 RESULTS=/tmp/resp-smoke benchmarks/run-resp.sh   # smoke run, results kept out of the repo
+#   WARMUP=100000 benchmarks/run-resp.sh    # first WARMUP unmeasured requests of every cell's command on
+#                                           # both targets (the JVM's JIT compiles before it is measured)
 #
 # Needs: redis-benchmark, redis-cli (redis-tools) and redis-server (redis-server); installs them with
 # apt-get when missing. Machine must be otherwise idle for the numbers to mean anything.
@@ -20,6 +22,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$here/.."
 ITEMS="${ITEMS:-100000}"
 CLIENTS="${CLIENTS:-50}"
+WARMUP="${WARMUP:-0}"
 SLUICE_IN=17380
 SLUICE_OUT=17381
 REDIS=17390
@@ -88,6 +91,20 @@ drain() { # empty both queues (NEXT until the sink reports size 0)
   redis-cli -p "$REDIS" DEL q >/dev/null
 }
 
+warmup() { # WARMUP unmeasured requests of each command on both targets, then both queues emptied
+  [ "$WARMUP" -gt 0 ] || return 0
+  local w
+  for w in 16 1; do
+    redis-benchmark -h 127.0.0.1 -p "$SLUICE_IN" -c "$CLIENTS" -n "$WARMUP" -P "$w" -r "$ITEMS" -q UPDATE item:__rand_int__ 5 >/dev/null
+    redis-benchmark -h 127.0.0.1 -p "$REDIS" -c "$CLIENTS" -n "$WARMUP" -P "$w" -r "$ITEMS" -q ZINCRBY q 5 item:__rand_int__ >/dev/null
+    sleep 2; drain; fill
+    redis-benchmark -h 127.0.0.1 -p "$SLUICE_OUT" -c "$CLIENTS" -n "$WARMUP" -P "$w" -q NEXT >/dev/null
+    redis-benchmark -h 127.0.0.1 -p "$REDIS" -c "$CLIENTS" -n "$WARMUP" -P "$w" -q ZPOPMAX q >/dev/null
+    drain
+  done
+}
+warmup
+
 for p in 1 16; do
   bench sluice "$SLUICE_IN" "$p" "$ITEMS" UPDATE item:__rand_int__ 5
   bench redis "$REDIS" "$p" "$ITEMS" ZINCRBY q 5 item:__rand_int__
@@ -102,7 +119,7 @@ for p in 1 16; do
 done
 
 {
-  echo "# RESP: Sluice vs redis-server ($stamp UTC, $ITEMS distinct items, $CLIENTS clients)"
+  echo "# RESP: Sluice vs redis-server ($stamp UTC, $ITEMS distinct items, $CLIENTS clients, warm-up $WARMUP requests per command)"
   echo
   echo "| command | pipeline | Sluice req/s | redis-server req/s (equivalent) |"
   echo "|---|---|---|---|"

@@ -122,6 +122,8 @@ public final class AdminServer implements AutoCloseable {
                 g.writeNumberField("filtered", r.filtered());
                 g.writeNumberField("discarded", r.discarded());
                 g.writeNumberField("buffered", r.buffered());
+                g.writeNumberField("diskBytes", r.diskBytes());
+                g.writeNumberField("diskMaxBytes", r.diskMaxBytes());
                 g.writeStringField("outcome", r.outcome());
                 g.writeEndObject();
             }

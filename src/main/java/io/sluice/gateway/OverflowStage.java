@@ -49,6 +49,16 @@ sealed interface OverflowStage permits OverflowStage.Memory, PersistentStage {
     /** @return messages this run started with (the persistent log's backlog when it opened), else 0 */
     long replayed();
 
+    /** @return bytes of the stage's files on disk now; -1 for a stage in memory */
+    default long diskBytes() {
+        return -1;
+    }
+
+    /** @return the bound on {@link #diskBytes()}; -1 for a stage in memory */
+    default long diskMaxBytes() {
+        return -1;
+    }
+
     /**
      * @param p the pipeline so far
      * @return it with this stage appended

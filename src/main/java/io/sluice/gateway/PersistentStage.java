@@ -71,10 +71,12 @@ final class PersistentStage implements OverflowStage {
     /** The log's thread as a scheduler that never interrupts it (see {@link #append}). */
     private final Scheduler io;
     private final LongAdder discarded = new LongAdder();
+    private final long maxBytes;
 
-    private PersistentStage(PersistentOverflow log, ExecutorService thread) {
+    private PersistentStage(PersistentOverflow log, ExecutorService thread, long maxBytes) {
         this.log = log;
         this.thread = thread;
+        this.maxBytes = maxBytes;
         // A plain Executor (not the ExecutorService): Reactor would wrap a service in a scheduler that
         // cancels tasks with Future.cancel(true), an interrupt.
         java.util.concurrent.Executor plain = thread::execute;
@@ -104,7 +106,7 @@ final class PersistentStage implements OverflowStage {
             t.setDaemon(true);
             return t;
         });
-        return new PersistentStage(log, thread);
+        return new PersistentStage(log, thread, spec.maxBytes());
     }
 
     /**
@@ -160,6 +162,16 @@ final class PersistentStage implements OverflowStage {
     @Override
     public long replayed() {
         return log.backlogAtOpen();
+    }
+
+    @Override
+    public long diskBytes() {
+        return log.bytes();
+    }
+
+    @Override
+    public long diskMaxBytes() {
+        return maxBytes;
     }
 
     /**

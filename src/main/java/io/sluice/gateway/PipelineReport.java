@@ -18,15 +18,18 @@ package io.sluice.gateway;
  * @param running whether the pipeline is still running
  * @param outcome how it ended ({@code RUNNING} while it runs)
  * @param replayed messages a persistent stage found on disk, unacknowledged, when it opened
+ * @param diskBytes a persistent stage's log files right now, in bytes (-1 without one)
+ * @param diskMaxBytes a persistent stage's bound on them, {@code maxBytes} (-1 without one)
  */
 public record PipelineReport(String name, String policy, int capacity, long received, long delivered, long dropped,
                              long filtered, long discarded, int buffered, boolean running, String outcome,
-                             long replayed) {
+                             long replayed, long diskBytes, long diskMaxBytes) {
 
     /** An in-memory pipeline's report (nothing replayed). */
     public PipelineReport(String name, String policy, int capacity, long received, long delivered, long dropped,
                           long filtered, long discarded, int buffered, boolean running, String outcome) {
-        this(name, policy, capacity, received, delivered, dropped, filtered, discarded, buffered, running, outcome, 0);
+        this(name, policy, capacity, received, delivered, dropped, filtered, discarded, buffered, running, outcome, 0,
+                -1, -1);
     }
 
     /** @return true when every message is accounted for (exact once stopped) */

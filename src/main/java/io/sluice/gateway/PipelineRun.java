@@ -146,6 +146,6 @@ final class PipelineRun {
         int buffered = (int) Math.max(0, overflow.buffered() - inSink.sum());
         return new PipelineReport(name, overflow.label(), overflow.capacity(), received.sum(), delivered.sum(),
                 overflow.dropped(), filtered.sum(), overflow.discarded(), buffered, handle.isRunning(),
-                outcome, overflow.replayed());
+                outcome, overflow.replayed(), overflow.diskBytes(), overflow.diskMaxBytes());
     }
 }

@@ -37,8 +37,10 @@ class DurableGrpcKillTest {
     static final class Exchanger extends KillHarness.BitSetSender {
 
         @Override
-        public void session(int port, long deadlineNanos) throws InterruptedException {
-            KillHarness.awaitListening(port, deadlineNanos);
+        public void session(int port, long deadlineNanos, Process gateway) throws InterruptedException {
+            if (!KillHarness.awaitListening(port, deadlineNanos, gateway)) {
+                return;
+            }
             ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
             List<Integer> sent = new ArrayList<>();
             long[] count = new long[1];

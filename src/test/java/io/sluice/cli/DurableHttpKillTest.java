@@ -36,8 +36,10 @@ class DurableHttpKillTest {
          * gateway was killed). A fresh client per session: no pooled connection to a killed gateway.
          */
         @Override
-        public void session(int port, long deadlineNanos) throws InterruptedException {
-            KillHarness.awaitListening(port, deadlineNanos);
+        public void session(int port, long deadlineNanos, Process gateway) throws InterruptedException {
+            if (!KillHarness.awaitListening(port, deadlineNanos, gateway)) {
+                return;
+            }
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                     .connectTimeout(Duration.ofSeconds(2)).build();
             URI uri = URI.create("http://127.0.0.1:" + port + "/ingest");

@@ -46,8 +46,11 @@ class DurableTcpKillTest {
 
         /** Sends from the first unacknowledged message until all are acknowledged or the connection breaks. */
         @Override
-        public void session(int port, long deadlineNanos) throws InterruptedException {
-            Socket s = KillHarness.connect(port, deadlineNanos);
+        public void session(int port, long deadlineNanos, Process gateway) throws InterruptedException {
+            Socket s = KillHarness.connect(port, deadlineNanos, gateway);
+            if (s == null) {
+                return;
+            }
             long base = acknowledged.get();
             try (s) {
                 DataInputStream in = new DataInputStream(s.getInputStream());

@@ -51,10 +51,14 @@ final class KillHarness {
         /**
          * Sends what is not acknowledged until all is, the gateway goes away, or the deadline.
          *
+         * Gives up without sending when {@code gateway} dies before it accepted a connection (a
+         * session never reaches a later gateway: one session per gateway run).
+         *
          * @param port the gateway's port
          * @param deadlineNanos {@link System#nanoTime()} to give up at
+         * @param gateway the gateway process this session is for
          */
-        void session(int port, long deadlineNanos) throws InterruptedException;
+        void session(int port, long deadlineNanos, Process gateway) throws InterruptedException;
     }
 
     /** A sender that records acknowledged messages one by one (in any order). */
@@ -108,18 +112,29 @@ final class KillHarness {
         }
     }
 
-    /** Waits (bounded) until the gateway accepts connections on {@code port}. */
-    static void awaitListening(int port, long deadlineNanos) throws InterruptedException {
+    /** @return true once the gateway accepts connections on {@code port}; false if it died first */
+    static boolean awaitListening(int port, long deadlineNanos, Process gateway) throws InterruptedException {
+        Socket s = connect(port, deadlineNanos, gateway);
+        if (s == null) {
+            return false;
+        }
         try {
-            connect(port, deadlineNanos).close();
+            s.close();
         } catch (IOException ignored) {
             // it accepted; closing does not matter
         }
+        return true;
     }
 
-    /** @return a socket connected to the gateway on {@code port}, retried (bounded) until it listens */
-    static Socket connect(int port, long deadlineNanos) throws InterruptedException {
+    /**
+     * @return a socket connected to the gateway on {@code port}, retried (bounded) until it listens;
+     *     null when {@code gateway} died first
+     */
+    static Socket connect(int port, long deadlineNanos, Process gateway) throws InterruptedException {
         while (true) {
+            if (!gateway.isAlive()) {
+                return null;
+            }
             try {
                 Socket s = new Socket();
                 s.connect(new InetSocketAddress("127.0.0.1", port), 1_000);
@@ -133,10 +148,35 @@ final class KillHarness {
         }
     }
 
+    private static Thread session(Sender sender, int port, long deadline, Process gateway) {
+        Thread t = new Thread(() -> {
+            try {
+                sender.session(port, deadline, gateway);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "kill-test-session");
+        t.start();
+        return t;
+    }
+
     private Process start(Path config, int run) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
-                SluiceCli.class.getName(), "run", config.toString()))
+        List<String> command = new java.util.ArrayList<>(List.of(java));
+        // scripts/kill-soak.sh passes the CLI jar (-Dkill.jar) and JVM flags that shorten a start (-Dkill.jvmArgs:
+        // a class-data sharing archive of that jar, C1 only)
+        String jvmArgs = System.getProperty("kill.jvmArgs", "").trim();
+        if (!jvmArgs.isEmpty()) {
+            command.addAll(List.of(jvmArgs.split("\\s+")));
+        }
+        String jar = System.getProperty("kill.jar", "");
+        if (jar.isEmpty()) {
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), SluiceCli.class.getName()));
+        } else {
+            command.addAll(List.of("-jar", jar)); // the CLI jar: a class-data sharing archive needs jars only
+        }
+        command.addAll(List.of("run", config.toString()));
+        return new ProcessBuilder(command)
                 .redirectError(tmp.resolve("stderr-" + run + ".txt").toFile())
                 .redirectOutput(tmp.resolve("stdout-" + run + ".txt").toFile())
                 .start();
@@ -162,22 +202,18 @@ final class KillHarness {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Long.getLong("kill.seconds", 120));
         long seed = Long.getLong("kill.seed", System.nanoTime());
         Random random = new Random(seed);
-        long step = MESSAGES / (KILLS + 1);
+        // messages acknowledged between kills, about (scripts/kill-soak.sh: 500; the sender overshoots until the kill lands)
+        long step = Long.getLong("kill.step", MESSAGES / (KILLS + 1));
         long[] ackedAtKill = new long[KILLS];
         int run = 0;
         Process gateway = start(config, run);
         try {
             for (int k = 0; k < KILLS; k++) {
                 // kill once at least ~step more messages are acknowledged, plus a random delay
-                long target = Math.min(MESSAGES - 1, sender.acknowledged() + step / 2 + random.nextInt((int) step));
-                Thread session = new Thread(() -> {
-                    try {
-                        sender.session(port, deadline);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }, "kill-test-session");
-                session.start();
+                long target = sender.acknowledged() + step / 2 + random.nextInt((int) step);
+                assertThat(target).as("messages left for kill %d of %d (raise -Dkill.messages)", k + 1, KILLS)
+                        .isLessThan(MESSAGES);
+                Thread session = session(sender, port, deadline, gateway);
                 int retries = 0;
                 while (sender.acknowledged() < target && System.nanoTime() < deadline) {
                     if (!gateway.isAlive()) {
@@ -187,6 +223,8 @@ final class KillHarness {
                         assertThat(gateway.exitValue() == SluiceCli.CANNOT_START && retries++ < 3)
                                 .as("gateway died (exit %d): %s", gateway.exitValue(), err).isTrue();
                         gateway = start(config, ++run);
+                        session.join(TimeUnit.SECONDS.toMillis(30));
+                        session = session(sender, port, deadline, gateway);
                     }
                     Thread.sleep(1);
                 }
@@ -205,7 +243,7 @@ final class KillHarness {
             // at least one session (it waits for the restarted gateway to listen) even when everything was
             // acknowledged before the last kill: a SIGTERM during startup would end the JVM before its hook
             do {
-                sender.session(port, deadline);
+                sender.session(port, deadline, gateway);
             } while (sender.acknowledged() < MESSAGES && System.nanoTime() < deadline);
             assertThat(sender.acknowledged()).as("all acknowledged in the last run").isEqualTo(MESSAGES);
             gateway.destroy(); // SIGTERM: drain the file sink and stop

@@ -36,6 +36,12 @@ class DashboardBrowserTest {
                 + "    sink: {type: file, path: '" + tmp.resolve("out") + "'}\n"
                 + "  - name: finished\n"
                 + "    source: {type: generator, count: 321, size: 4}\n"
+                + "    sink: {type: discard}\n"
+                // a backlog on disk: 400 records written at once, delivered one per 200 ms
+                + "  - name: durable\n"
+                + "    source: {type: generator, count: 400, size: 1000}\n"
+                + "    overflow: {policy: persistent, path: '" + tmp.resolve("log") + "', maxBytes: 256MiB}\n"
+                + "    steps:\n      - {type: delay, per: 200ms}\n"
                 + "    sink: {type: discard}\n";
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Gateway g = Gateway.start(GatewayConfig.parse(yaml), registry, new EventDispatcher(), new ByteArrayOutputStream());
@@ -59,6 +65,11 @@ class DashboardBrowserTest {
             assertThat(r1).isPositive();
             assertThat(r2).isGreaterThan(r1);
             assertThat(browser.evaluate("document.getElementById('status').textContent")).startsWith("live");
+            // issue 14: the persistent pipeline's backlog on disk, in messages and bytes
+            assertThat(browser.evaluate("document.querySelector('tr[data-pipeline=durable]').children[8].textContent"))
+                    .matches("[1-9]\\d* msgs, [0-9.]+ (KiB|MiB) on disk");
+            assertThat(browser.evaluate("document.querySelector('tr[data-pipeline=live]').children[8].textContent"))
+                    .matches("\\d+ msgs");
 
             Path shot = Path.of("target", "dashboard.png").toAbsolutePath();
             Files.deleteIfExists(shot);

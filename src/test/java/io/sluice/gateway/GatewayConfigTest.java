@@ -13,7 +13,7 @@ class GatewayConfigTest {
     static final String SOURCES = "memory, generator, dir, tcp, udp, http, websocket, grpc, rsocket, zmq-pull, zmq-sub,"
             + " kafka, resp";
     static final String SINKS = "memory, stdout, discard, file, tcp, udp, http, websocket, grpc, rsocket, zmq-push,"
-            + " zmq-pub, kafka, priority-queue";
+            + " zmq-pub, kafka, resp, priority-queue";
 
     static final String VALID = String.join("\n",
             "admin:",

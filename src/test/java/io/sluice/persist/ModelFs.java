@@ -9,6 +9,7 @@ import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -20,7 +21,11 @@ import java.util.Random;
  * durable state plus a random subset of the operations not yet durable: each write is split at
  * 512-byte sector boundaries and every piece is kept or lost on its own (so a later piece may
  * survive an earlier one: reordering and torn writes), holes read as zeros or garbage, each
- * directory operation is kept or lost on its own (renames stay atomic). {@link #armCrash(int)}
+ * directory operation is kept or lost on its own (renames stay atomic and move the inode the name
+ * held when the rename ran; a kept create replaces whatever an unlink that was lost left under the
+ * name). An earlier version renamed whatever the name held after the rebuild, so a lost
+ * {@code unlink(checkpoint.tmp); create(checkpoint.tmp)} plus a kept rename "moved" a stale,
+ * never-forced temp file over the checkpoint: a state no file system produces (seed 8905542116487). {@link #armCrash(int)}
  * makes the n-th next operation crash the "machine" (the operation may or may not have happened),
  * by throwing {@link SimulatedCrash}, so crashes also land between the steps of one log operation.
  */
@@ -48,6 +53,8 @@ final class ModelFs implements Fs {
     private Map<String, Inode> dir = new HashMap<>();
     private final List<String[]> pendingDir = new ArrayList<>(); // {"create", name} {"rename", from, to} {"delete", name}
     private final Map<String, Inode> createdInodes = new HashMap<>();
+    /** The inode each pending rename moved (keyed by the operation's identity). */
+    private final Map<String[], Inode> renamedInodes = new IdentityHashMap<>();
     private int generation;
     private int crashCountdown = -1;
     private boolean crashed;
@@ -82,16 +89,21 @@ final class ModelFs implements Fs {
                 continue;
             }
             switch (op[0]) {
-                case "create" -> nd.putIfAbsent(op[1], createdInodes.get(op[1] + "#" + op[2]));
+                // A kept create links its own inode: the name's earlier unlink is implied (a name holds one inode)
+                case "create" -> nd.put(op[1], createdInodes.get(op[1] + "#" + op[2]));
+                // A kept rename moves the inode the name held when rename ran, never whatever the
+                // name holds in the rebuilt state (that would be a rename the program never made)
                 case "rename" -> {
-                    Inode i = nd.remove(op[1]);
-                    if (i != null) {
-                        nd.put(op[2], i);
+                    Inode i = renamedInodes.get(op);
+                    if (nd.get(op[1]) == i) {
+                        nd.remove(op[1]);
                     }
+                    nd.put(op[2], i);
                 }
                 default -> nd.remove(op[1]);
             }
         }
+        renamedInodes.clear();
         Map<String, Inode> fresh = new HashMap<>();
         Map<Inode, Inode> done = new HashMap<>();
         for (Map.Entry<String, Inode> e : nd.entrySet()) {
@@ -229,7 +241,9 @@ final class ModelFs implements Fs {
             throw new NoSuchFileException(from);
         }
         dir.put(to, i);
-        pendingDir.add(new String[] {"rename", from, to});
+        String[] op = new String[] {"rename", from, to};
+        renamedInodes.put(op, i);
+        pendingDir.add(op);
         after();
     }
 
@@ -259,6 +273,7 @@ final class ModelFs implements Fs {
         }
         pendingDir.clear();
         createdInodes.clear();
+        renamedInodes.clear();
         after();
     }
 

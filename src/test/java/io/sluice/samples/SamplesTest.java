@@ -11,6 +11,9 @@ import io.sluice.gateway.PipelineReport;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.DatagramSocket;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +26,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.commands.ProtocolCommand;
 
 /**
  * Runs every sample configuration as its README says, with two changes so the test stays within
@@ -102,6 +107,69 @@ class SamplesTest {
         assertThat(stats).hasSize(20).allSatisfy(l -> assertThat(l.measure()).isEqualTo("temp"));
         assertThat(stats.stream().mapToLong(l -> l.stats().count()).sum()).isEqualTo(telemetry.delivered());
         assertThat(Files.readAllLines(out)).hasSize((int) telemetry.delivered());
+    }
+
+    @Test
+    void priorityJobsTakesProducersOverRedisAndHttpAndServesTheHighestFirst() throws Exception {
+        Path snap = tmp.resolve("jobs.snap");
+        String yaml = adapt("priority-jobs").replace("target/samples/jobs.snap", snap.toString());
+        Matcher ports = Pattern.compile("port: (\\d+)").matcher(yaml);
+        List<Integer> p = new java.util.ArrayList<>();
+        while (ports.find()) {
+            p.add(Integer.parseInt(ports.group(1)));
+        }
+        int resp = p.get(0);
+        int queue = p.get(1);
+        int http = p.get(2);
+        assertThat(p.get(3)).as("the http pipeline's resp sink aims at the resp source").isEqualTo(resp);
+        Gateway g = Gateway.start(GatewayConfig.parse(yaml), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                new EventDispatcher(), OutputStream.nullOutputStream());
+        try (Jedis producer = new Jedis("127.0.0.1", resp, 10_000); Jedis worker = new Jedis("127.0.0.1", queue, 10_000)) {
+            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            assertThat(producer.sendCommand(cmd("UPDATE"), "resize-photos", "5")).isEqualTo("OK".getBytes());
+            assertThat(post(client, http, "UPDATE send-invoice 10")).isEqualTo(202);
+            assertThat(post(client, http, "RPUSH resque:queue:mail welcome-anna")).isEqualTo(202);
+            // the adjuster, over HTTP: resize-photos 5 + 20
+            assertThat(post(client, http, "UPDATE resize-photos 20")).isEqualTo(202);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (System.nanoTime() < deadline && !info(worker).contains("received:4")) {
+                Thread.sleep(20);
+            }
+            assertThat(info(worker)).contains("size:3", "received:4", "merged:1");
+            // two workers, two connections
+            try (Jedis worker2 = new Jedis("127.0.0.1", queue, 10_000)) {
+                assertThat(next(worker)).isEqualTo("resize-photos");
+                assertThat(next(worker2)).isEqualTo("send-invoice");
+                assertThat(next(worker)).isEqualTo("welcome-anna");
+                assertThat(next(worker2)).isNull();
+            }
+        } finally {
+            g.stop(Duration.ofSeconds(10)).block(Duration.ofSeconds(30));
+        }
+        Map<String, PipelineReport> r = g.report().stream()
+                .collect(Collectors.toMap(PipelineReport::name, Function.identity()));
+        assertThat(r.get("http-producers").delivered()).isEqualTo(3);
+        assertThat(r.get("jobs").received()).isEqualTo(4);
+        assertThat(r.get("jobs").addsUp()).isTrue();
+    }
+
+    private static ProtocolCommand cmd(String name) {
+        return () -> name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static String info(Jedis worker) {
+        return new String((byte[]) worker.sendCommand(cmd("INFO")), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static String next(Jedis worker) {
+        byte[] item = (byte[]) worker.sendCommand(cmd("NEXT"));
+        return item == null ? null : new String(item, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static int post(HttpClient client, int port, String body) throws Exception {
+        HttpRequest req = HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/jobs"))
+                .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        return client.send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     private Map<String, PipelineReport> run(String yaml) throws Exception {

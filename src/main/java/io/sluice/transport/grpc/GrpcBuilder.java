@@ -21,7 +21,9 @@ public final class GrpcBuilder extends StreamServerBuilder<GrpcBuilder> {
         /** One {@code Send} call per message. */
         UNARY,
         /** One {@code SendStream} call per write, acknowledged once at the end. */
-        STREAM
+        STREAM,
+        /** One bidirectional {@code Exchange} call per write, each message acknowledged by the server. */
+        EXCHANGE
     }
 
     int maxMessageSize = 4 << 20;

@@ -19,8 +19,9 @@ public final class GrpcProvider implements TransportProvider {
                         Bind.Protocol.TCP)
                 .option(OptionSpec.optional("maxMessageSize", OptionType.POSITIVE_INT, 4 << 20,
                         "largest envelope in bytes; a larger one fails its call with RESOURCE_EXHAUSTED"))
-                .option(OptionSpec.choice("mode", "stream", "one client stream, or one unary call per message",
-                        "stream", "unary").sinkOnly())
+                .option(OptionSpec.choice("mode", "stream", "one client stream (SendStream), one unary call per"
+                        + " message, or one bidirectional Exchange call with per-message server acks",
+                        "stream", "unary", "exchange").sinkOnly())
                 .option(OptionSpec.optional("maxUnaryWait", OptionType.DURATION, java.time.Duration.ofSeconds(10),
                         "longest wait of a unary call for demand, and with a persistent stage of an envelope for"
                         + " durability, before RESOURCE_EXHAUSTED").sourceOnly())
@@ -28,7 +29,7 @@ public final class GrpcProvider implements TransportProvider {
                 .source((o, c) -> builder(o, c).maxConnections(o.integer("maxConnections"))
                         .maxUnaryWait(o.duration("maxUnaryWait")).source())
                 .sink((o, c) -> builder(o, c)
-                        .mode("unary".equals(o.string("mode")) ? GrpcBuilder.Mode.UNARY : GrpcBuilder.Mode.STREAM)
+                        .mode(GrpcBuilder.Mode.valueOf(o.string("mode").toUpperCase(java.util.Locale.ROOT)))
                         .sink())
                 .build());
     }

@@ -33,7 +33,14 @@ import reactor.core.publisher.MonoSink;
  *       arrives (its count must equal the messages sent).</li>
  *   <li>{@link GrpcBuilder.Mode#UNARY}: one {@code Send} call per message, at most
  *       {@code unaryConcurrency} in flight; completes when every call was acknowledged.</li>
+ *   <li>{@link GrpcBuilder.Mode#EXCHANGE}: one bidirectional {@code Exchange} call, flow-controlled
+ *       like {@code STREAM}; the server's cumulative {@code Ack} counts acknowledge the messages
+ *       as they come back.</li>
  * </ul>
+ * End-to-end acknowledgements ({@link #acknowledges()}): in the unary and exchange modes a message
+ * is acknowledged when the server's {@code Ack} covers it, never otherwise; a {@code SendStream}
+ * call is acknowledged only once at its end, so in that mode the pipeline acknowledges each message
+ * as it hands it over.
  * A failed call fails the write with grpc-java's {@code StatusRuntimeException}. The channel uses
  * grpc-java's direct executor: the on-ready handler, and so the request for the next input
  * element, runs on the Netty event loop without a hand-off to a thread pool; the input must not
@@ -67,7 +74,7 @@ public final class GrpcSink implements Sink<Message> {
     @Override
     public Mono<Void> write(Flux<Message> elements) {
         return Mono.usingWhen(Mono.fromCallable(this::open),
-                ch -> mode == GrpcBuilder.Mode.STREAM ? stream(ch, elements) : unary(ch, elements),
+                ch -> mode == GrpcBuilder.Mode.UNARY ? unary(ch, elements) : stream(ch, elements),
                 this::close, (ch, e) -> close(ch), this::close)
                 .doOnError(e -> metrics.error());
     }
@@ -97,7 +104,10 @@ public final class GrpcSink implements Sink<Message> {
     private Mono<Void> unary(ManagedChannel ch, Flux<Message> elements) {
         IngestGrpc.IngestStub stub = IngestGrpc.newStub(ch);
         return elements.flatMap(m -> Mono.<Ack>create(sink -> stub.send(Envelopes.toEnvelope(m), observer(sink)))
-                        .doOnNext(a -> metrics.message(m.size())), unaryConcurrency)
+                        .doOnNext(a -> {
+                            metrics.message(m.size());
+                            m.ack();
+                        }), unaryConcurrency)
                 .then();
     }
 
@@ -124,9 +134,22 @@ public final class GrpcSink implements Sink<Message> {
         return Mono.create(done -> {
             Bridge bridge = new Bridge(done);
             done.onCancel(bridge::cancelAll);
-            IngestGrpc.newStub(ch).sendStream(bridge);
+            if (mode == GrpcBuilder.Mode.EXCHANGE) {
+                IngestGrpc.newStub(ch).exchange(bridge);
+            } else {
+                IngestGrpc.newStub(ch).sendStream(bridge);
+            }
             elements.subscribe(bridge.upstream);
         });
+    }
+
+    private record InFlight(long index, Message message) {
+    }
+
+    /** @return true in the unary and exchange modes (acknowledged by the server's {@code Ack}) */
+    @Override
+    public boolean acknowledges() {
+        return mode != GrpcBuilder.Mode.STREAM;
     }
 
     /** Pulls from the input only while the call is ready (grpc-java manual outbound flow control). */
@@ -139,6 +162,8 @@ public final class GrpcSink implements Sink<Message> {
         volatile boolean subscribed;
         long sent;
         volatile Ack ack;
+        /** Exchange: sent messages awaiting an acknowledgement, in order, with their index on the call. */
+        final java.util.Queue<InFlight> inFlight = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
         final BaseSubscriber<Message> upstream = new BaseSubscriber<>() {
             @Override
@@ -150,6 +175,9 @@ public final class GrpcSink implements Sink<Message> {
             @Override
             protected void hookOnNext(Message m) {
                 outstanding.set(false);
+                if (mode == GrpcBuilder.Mode.EXCHANGE && m.awaitsAck()) {
+                    inFlight.add(new InFlight(sent, m));
+                }
                 call.onNext(Envelopes.toEnvelope(m));
                 sent++;
                 metrics.message(m.size());
@@ -199,6 +227,11 @@ public final class GrpcSink implements Sink<Message> {
         @Override
         public void onNext(Ack value) {
             ack = value;
+            // Exchange: the count is cumulative on the call; every message below it is acknowledged
+            for (InFlight f = inFlight.peek(); f != null && f.index < value.getCount(); f = inFlight.peek()) {
+                inFlight.poll();
+                f.message.ack();
+            }
         }
 
         @Override

@@ -17,7 +17,8 @@ import reactor.netty.http.client.HttpClient;
  * {@value HttpBuilder#KEY_HEADER}; a {@code content-type} message header as {@code Content-Type}
  * (default {@code application/octet-stream}). The returned {@code Mono} completes when every
  * request got a 2xx answer; the first non-2xx answer fails it with an {@link HttpStatusException}
- * (remaining requests are cancelled).
+ * (remaining requests are cancelled). A message is acknowledged ({@link #acknowledges()}) when its
+ * request was answered 2xx, never otherwise.
  */
 public final class HttpSink implements Sink<Message> {
 
@@ -35,6 +36,12 @@ public final class HttpSink implements Sink<Message> {
         this.concurrency = b.concurrency;
         this.sink = new ClientSink(RequestHandler.NAME, b.events(), host + ":" + port + path);
         this.client = HttpClient.create().host(host).port(port);
+    }
+
+    /** @return true: each message is acknowledged when its request was answered 2xx */
+    @Override
+    public boolean acknowledges() {
+        return true;
     }
 
     /** @return counters: messages and bytes accepted by the server (2xx), errors */
@@ -69,6 +76,7 @@ public final class HttpSink implements Sink<Message> {
                         return Mono.error(new HttpStatusException(code, "http://" + host + ":" + port + path));
                     }
                     sink.metrics().message(m.size());
+                    m.ack();
                     return Mono.<Void>empty();
                 });
     }

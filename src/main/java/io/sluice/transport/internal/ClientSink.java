@@ -12,7 +12,8 @@ import reactor.netty.Connection;
  * The common part of the reactor-netty client sinks: each write connects once, reports the
  * connection opened and closed, sends every message as the transport encodes it (requested only
  * while the channel is writable; reactor-netty flushes in batches), waits until the last write
- * has left the channel, and closes. Any failure of a write is counted and reported as a
+ * has left the channel, and closes. Each message is acknowledged once its bytes were written to
+ * the socket ({@link WriteAcks}). Any failure of a write is counted and reported as a
  * {@code ConnectionError} naming the target.
  */
 public final class ClientSink {
@@ -66,17 +67,20 @@ public final class ClientSink {
      */
     public Mono<Void> write(Mono<? extends Connection> connect, Flux<Message> elements, Encoder encoder) {
         return reportFailures(Mono.usingWhen(connect.doOnNext(this::track),
-                c -> c.outbound().send(elements.<ByteBuf>handle((m, sink) -> {
-                    ByteBuf frame;
-                    try {
-                        frame = encoder.encode(c, m);
-                    } catch (IllegalArgumentException e) {
-                        sink.error(e);
-                        return;
-                    }
-                    reporter.metrics().message(m.size());
-                    sink.next(frame);
-                }), b -> false).then().then(TransportSupport.drained(c)),
+                c -> {
+                    WriteAcks acks = WriteAcks.install(c);
+                    return c.outbound().send(elements.<ByteBuf>handle((m, sink) -> {
+                        ByteBuf frame;
+                        try {
+                            frame = encoder.encode(c, m);
+                        } catch (IllegalArgumentException e) {
+                            sink.error(e);
+                            return;
+                        }
+                        reporter.metrics().message(m.size());
+                        sink.next(acks.expect(frame, m));
+                    }), b -> false).then().then(TransportSupport.drained(c));
+                },
                 TransportSupport::close,
                 (c, err) -> TransportSupport.close(c),
                 TransportSupport::close));

@@ -1,6 +1,5 @@
 package io.sluice.transport.resp;
 
-import io.netty.handler.codec.redis.RedisMessage;
 import io.sluice.Message;
 import io.sluice.event.EventDispatcher;
 import io.sluice.overflow.PriorityBuffer;
@@ -145,11 +144,11 @@ public final class PriorityQueueSink implements Sink<Message> {
 
         @Override
         Mono<Void> handle(Connection c) {
-            // map runs inside onNext, before reactor-netty releases the decoded message
-            Flux<RedisMessage> replies = c.inbound().receiveObject()
-                    .map(o -> RespCommand.of((RedisMessage) o))
-                    .concatMap(cmd -> commands.execute(c.channel(), cmd));
-            return c.outbound().sendObject(replies).then();
+            // served on the connection's event loop, replies flushed once per read batch
+            c.addHandlerLast("respWorker", new WorkerConnection(commands));
+            // reactor-netty reads on demand of its inbound Flux, which nothing subscribes here
+            c.channel().config().setAutoRead(true);
+            return c.onDispose();
         }
 
         @Override

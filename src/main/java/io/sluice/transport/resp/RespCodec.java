@@ -14,7 +14,6 @@ import io.netty.handler.codec.redis.RedisBulkStringAggregator;
 import io.netty.handler.codec.redis.RedisDecoder;
 import io.netty.handler.codec.redis.RedisEncoder;
 import io.netty.handler.codec.redis.SimpleStringRedisMessage;
-import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.buffer.Unpooled;
@@ -35,7 +34,8 @@ import reactor.netty.Connection;
  *           buffered)
  *        -&gt; RedisBulkStringAggregator -&gt; RedisArrayAggregator (at most maxArguments elements,
  *           no nesting) -&gt; the endpoint's handler (one {@link RespCommand} per request)
- *  replies &lt;- RedisEncoder &lt;- FlushConsolidationHandler (one flush per read batch: pipelining)
+ *  replies &lt;- RedisEncoder &lt;- the endpoint's handler, which flushes once per read batch
+ *           (pipelining: {@link ReplyWriter} for the source, {@link WorkerConnection} for the sink)
  * </pre>
  *
  * Malformed input (a decoder error, an over-long array) answers {@code -ERR Protocol error: ...}
@@ -66,7 +66,6 @@ final class RespCodec {
      */
     static void install(Connection c, int maxBulkLength, int maxArguments, Consumer<String> onProtocolError) {
         c.channel().attr(ON_PROTOCOL_ERROR).set(onProtocolError);
-        c.addHandlerFirst("respFlush", new FlushConsolidationHandler(256, true));
         c.addHandlerLast("respDecoder", new RedisDecoder(true));
         c.addHandlerLast("respLimits", new Limits(maxBulkLength));
         c.addHandlerLast("respBulk", new RedisBulkStringAggregator());

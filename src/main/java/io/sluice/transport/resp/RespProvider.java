@@ -12,14 +12,16 @@ import java.util.List;
 
 /**
  * The RESP (Redis protocol) transport: a {@code resp} source that producers feed with
- * {@code UPDATE} / {@code RPUSH} / {@code LPUSH}, and a {@code priority-queue} sink that workers pull
- * with {@code NEXT} / {@code BNEXT}. Registered in
+ * {@code UPDATE} / {@code RPUSH} / {@code LPUSH}, a {@code priority-queue} sink that workers pull
+ * with {@code NEXT} / {@code BNEXT}, and a {@code resp} sink, a Redis-protocol client that sends each
+ * message's payload as one command line (how an {@code http} pipeline feeds a {@code resp} source). Registered in
  * {@code META-INF/services/io.sluice.transport.spi.TransportProvider}.
  *
  * <pre>
  * source: {type: resp, host: 127.0.0.1, port: 6380}
  * sink:   {type: priority-queue, port: 6381, capacity: 10000, snapshot: /var/lib/sluice/jobs.snap,
  *          snapshotInterval: 30s}
+ * sink:   {type: resp, host: 127.0.0.1, port: 6380}   # payload "UPDATE item 5" sent as a command
  * </pre>
  */
 public final class RespProvider implements TransportProvider {
@@ -40,11 +42,18 @@ public final class RespProvider implements TransportProvider {
     @Override
     public List<EndpointType> endpointTypes() {
         EndpointType source = EndpointType.builder("resp",
-                        "Redis protocol server: UPDATE item priority, RPUSH/LPUSH key value -> messages")
-                .option(HOST).option(PORT).option(MAX_CONNECTIONS).option(MAX_BULK_LENGTH).option(MAX_ARGUMENTS)
+                        "Redis protocol: as a source, a server taking UPDATE item priority, RPUSH/LPUSH key value -> "
+                                + "messages; as a sink, a client sending each message's payload as one command line")
+                .option(OptionSpec.optional("host", OptionType.STRING, "127.0.0.1",
+                        "bind address (source), server address (sink)"))
+                .option(OptionSpec.required("port", OptionType.PORT, "bind port (source), server port (sink)"))
+                .option(MAX_CONNECTIONS.sourceOnly()).option(MAX_BULK_LENGTH.sourceOnly())
+                .option(MAX_ARGUMENTS.sourceOnly())
                 .source((o, context) -> RespSource.builder().host(o.string("host")).port(o.integer("port"))
                         .maxConnections(o.integer("maxConnections")).maxBulkLength(bulk(o))
                         .maxArguments(o.integer("maxArguments")).events(context.events()).build())
+                .sink((o, context) -> RespClientSink.builder().host(o.string("host")).port(o.integer("port"))
+                        .events(context.events()).build())
                 .binds(Bind::tcpServer)
                 .build();
         EndpointType sink = EndpointType.builder("priority-queue",

@@ -2,7 +2,6 @@ package io.sluice.transport.resp;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.redis.ArrayRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.sluice.Message;
@@ -92,10 +91,12 @@ public final class RespSource extends SkeletonSource {
 
         private Flux<Message> receive(Connection c) {
             Channel ch = c.channel();
+            ReplyWriter replies = new ReplyWriter(ch, MAX_PENDING_REPLY_BYTES);
+            c.addHandlerLast("respReplies", replies);
             // map runs inside onNext, before reactor-netty releases the decoded message
             return c.inbound().receiveObject()
                     .map(o -> RespCommand.of((RedisMessage) o))
-                    .concatMapIterable(cmd -> execute(ch, cmd), prefetch)
+                    .concatMapIterable(cmd -> execute(replies, cmd), prefetch)
                     .onErrorResume(e -> {
                         // one connection's failure never fails the source
                         binding.error(String.valueOf(ch.remoteAddress()), e.toString(), e);
@@ -105,9 +106,9 @@ public final class RespSource extends SkeletonSource {
         }
     }
 
-    private List<Message> execute(Channel ch, RespCommand cmd) {
+    private List<Message> execute(ReplyWriter ch, RespCommand cmd) {
         if (cmd.protocolError() != null) {
-            RespCodec.refuse(ch, cmd.protocolError());
+            RespCodec.refuse(ch.channel(), cmd.protocolError());
             return List.of();
         }
         switch (cmd.name()) {
@@ -126,7 +127,8 @@ public final class RespSource extends SkeletonSource {
                 reply(ch, cmd.arity() == 1 ? RespCodec.bulk(cmd.args().get(0)) : RespCodec.wrongArity(cmd.name()));
                 return List.of();
             case "QUIT":
-                ch.eventLoop().execute(() -> ch.writeAndFlush(RespCodec.OK).addListener(ChannelFutureListener.CLOSE));
+                ch.channel().eventLoop().execute(() -> ch.channel().writeAndFlush(RespCodec.OK)
+                        .addListener(ChannelFutureListener.CLOSE));
                 return List.of();
             case "CLIENT":
                 reply(ch, RespCodec.OK);
@@ -140,7 +142,7 @@ public final class RespSource extends SkeletonSource {
         }
     }
 
-    private List<Message> update(Channel ch, RespCommand cmd) {
+    private List<Message> update(ReplyWriter ch, RespCommand cmd) {
         if (cmd.arity() != 2) {
             reply(ch, RespCodec.wrongArity(cmd.name()));
             return List.of();
@@ -160,7 +162,7 @@ public final class RespSource extends SkeletonSource {
         return List.of(m);
     }
 
-    private List<Message> push(Channel ch, RespCommand cmd) {
+    private List<Message> push(ReplyWriter ch, RespCommand cmd) {
         if (cmd.arity() < 2) {
             reply(ch, RespCodec.wrongArity(cmd.name()));
             return List.of();
@@ -177,18 +179,9 @@ public final class RespSource extends SkeletonSource {
         return out;
     }
 
-    /**
-     * Writes a reply in command order: every reply goes through the channel's event loop queue,
-     * whichever thread processed the command.
-     */
-    private void reply(Channel ch, RedisMessage reply) {
-        ChannelOutboundBuffer pending = ch.unsafe().outboundBuffer();
-        if (pending != null && pending.totalPendingWriteBytes() > MAX_PENDING_REPLY_BYTES) {
-            RespCodec.refuse(ch, "client does not read its replies (over " + MAX_PENDING_REPLY_BYTES
-                    + " bytes pending)");
-            return;
-        }
-        ch.eventLoop().execute(() -> ch.writeAndFlush(reply, ch.voidPromise()));
+    /** Writes a reply in command order, flushed with its read batch ({@link ReplyWriter}). */
+    private static void reply(ReplyWriter ch, RedisMessage reply) {
+        ch.reply(reply);
     }
 
     /** Builds a {@link RespSource}. */

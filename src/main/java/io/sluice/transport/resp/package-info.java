@@ -4,8 +4,12 @@
  * priority} and {@code RPUSH}/{@code LPUSH key value} commands into messages;
  * {@link io.sluice.transport.resp.PriorityQueueSink} ({@code type: priority-queue}) is a Barbershop:
  * a prioritised backlog that workers pull with {@code NEXT} / {@code BNEXT}, inspect with {@code PEEK}
- * and {@code INFO}, and that survives restarts through snapshots. Errors follow Redis: {@code -ERR}
+ * and {@code INFO}, and that survives restarts through snapshots;
+ * {@link io.sluice.transport.resp.RespClientSink} ({@code type: resp} as a sink) is a Redis-protocol
+ * client sending each message's payload as one command line (an HTTP pipeline feeding a
+ * {@code resp} source). Both servers answer on the connection's event loop and flush once per read
+ * batch. Errors follow Redis: {@code -ERR}
  * replies keep the connection open, protocol errors close it with the reason.
- * {@link io.sluice.transport.resp.RespProvider} registers both with the gateway.
+ * {@link io.sluice.transport.resp.RespProvider} registers them with the gateway.
  */
 package io.sluice.transport.resp;

@@ -19,6 +19,10 @@ import reactor.netty.tcp.TcpClient;
  * drained or the channel becomes unwritable, not once per message). A message that its framing
  * cannot carry (larger than {@code maxFrameLength}, or containing {@code '\n'} with newline
  * framing) fails the write with an {@link IllegalArgumentException}; nothing is truncated.
+ *
+ * <p>Acknowledgements ({@link #acknowledges()}): a message is acknowledged once its frame was
+ * written to the socket (flushed out of Sluice; the peer may still lose it if it dies before
+ * reading it: TCP itself tells the sender no more than that).
  */
 public final class TcpSink implements Sink<Message> {
 
@@ -32,6 +36,12 @@ public final class TcpSink implements Sink<Message> {
         this.framing = b.framing;
         this.maxFrameLength = b.maxFrameLength;
         this.sink = new ClientSink(TcpSource.NAME, b.events(), b.host() + ":" + b.port());
+    }
+
+    /** @return true: each message is acknowledged once its frame was written to the socket */
+    @Override
+    public boolean acknowledges() {
+        return true;
     }
 
     /** @return counters: messages and bytes written, connections, errors */

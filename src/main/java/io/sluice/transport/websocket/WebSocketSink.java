@@ -6,6 +6,7 @@ import io.sluice.Message;
 import io.sluice.pipeline.Sink;
 import io.sluice.transport.TransportMetrics;
 import io.sluice.transport.internal.ClientSink;
+import io.sluice.transport.internal.WriteAcks;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
@@ -17,7 +18,8 @@ import reactor.netty.http.client.WebsocketClientSpec;
  * frame without a status reads as 1005 to the peer, which e.g. Python websockets reports as an
  * error), and completes when done. Frames are
  * requested while the channel is writable and flushed in batches. A message larger than
- * {@code maxFrameLength} fails the write with an {@link IllegalArgumentException}.
+ * {@code maxFrameLength} fails the write with an {@link IllegalArgumentException}. A message is
+ * acknowledged ({@link #acknowledges()}) once its frame was written to the socket.
  */
 public final class WebSocketSink implements Sink<Message> {
 
@@ -31,6 +33,12 @@ public final class WebSocketSink implements Sink<Message> {
                 .websocket(WebsocketClientSpec.builder().maxFramePayloadLength(maxFrameLength).build())
                 .uri(b.path);
         this.sink = new ClientSink(WebSocketSource.NAME, b.events(), b.host() + ":" + b.port() + b.path);
+    }
+
+    /** @return true: each message is acknowledged once its frame was written to the socket */
+    @Override
+    public boolean acknowledges() {
+        return true;
     }
 
     /** @return counters: messages and bytes written, connections, errors */
@@ -47,7 +55,11 @@ public final class WebSocketSink implements Sink<Message> {
     @Override
     public Mono<Void> write(Flux<Message> elements) {
         return sink.reportFailures(client.handle((in, out) -> {
-            out.withConnection(sink::track);
+            WriteAcks[] acks = new WriteAcks[1];
+            out.withConnection(c -> {
+                sink.track(c);
+                acks[0] = WriteAcks.install(c);
+            });
             return out.sendObject(elements.handle((m, s) -> {
                 if (m.size() > maxFrameLength) {
                     s.error(new IllegalArgumentException("message of " + m.size()
@@ -55,7 +67,7 @@ public final class WebSocketSink implements Sink<Message> {
                     return;
                 }
                 metrics().message(m.size());
-                s.next(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(m.payload())));
+                s.next(acks[0].expect(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(m.payload())), m));
             }), f -> false).then(out.sendClose(1000, null));
         }).then());
     }

@@ -534,24 +534,26 @@ class GrpcTransportTest {
                 .write(Flux.just(message(1, 4266))).block(WAIT);
         Transports.grpc().port(port).mode(GrpcBuilder.Mode.STREAM).sink()
                 .write(Flux.just(message(2, 18))).block(WAIT);
-        awaitCount(closed::size, 4);
+        int modes = GrpcBuilder.Mode.values().length;
+        awaitCount(closed::size, modes + 2);
         running.dispose();
         assertThat(received).extracting(Message::sequence).containsExactly(1L, 2L);
         assertIntact(received.get(0), 4266);
         assertIntact(received.get(1), 18);
-        assertThat(errors).hasSize(2).allSatisfy(e -> assertThat(e.reason()).contains("RESOURCE_EXHAUSTED"));
+        assertThat(errors).hasSize(modes).allSatisfy(e -> assertThat(e.reason()).contains("RESOURCE_EXHAUSTED"));
         assertThat(errors).anySatisfy(e -> assertThat(e.reason()).contains("/Send "))
-                .anySatisfy(e -> assertThat(e.reason()).contains("/SendStream "));
-        assertThat(source.metrics().errors()).isEqualTo(2);
-        assertThat(opened).hasSize(4).allSatisfy(e -> {
+                .anySatisfy(e -> assertThat(e.reason()).contains("/SendStream "))
+                .anySatisfy(e -> assertThat(e.reason()).contains("/Exchange "));
+        assertThat(source.metrics().errors()).isEqualTo(modes);
+        assertThat(opened).hasSize(modes + 2).allSatisfy(e -> {
             assertThat(e.transport()).isEqualTo("grpc");
             assertThat(e.remote()).contains("127.0.0.1");
         });
-        assertThat(closed).hasSize(4).allSatisfy(e -> assertThat(e.transport()).isEqualTo("grpc"));
+        assertThat(closed).hasSize(modes + 2).allSatisfy(e -> assertThat(e.transport()).isEqualTo("grpc"));
         assertThat(closed.stream().map(ConnectionClosed::remote).collect(Collectors.toSet()))
                 .isEqualTo(opened.stream().map(ConnectionOpened::remote).collect(Collectors.toSet()));
-        assertThat(source.metrics().connectionsOpened()).isEqualTo(4);
-        assertThat(source.metrics().connectionsClosed()).isEqualTo(4);
+        assertThat(source.metrics().connectionsOpened()).isEqualTo(modes + 2);
+        assertThat(source.metrics().connectionsClosed()).isEqualTo(modes + 2);
     }
 
     @Test

@@ -37,7 +37,8 @@ class RespProviderTest {
         EndpointType resp = registry.find("resp").orElseThrow();
         EndpointType queue = registry.find("priority-queue").orElseThrow();
         assertThat(resp.offersSource()).isTrue();
-        assertThat(resp.offersSink()).isFalse();
+        assertThat(resp.offersSink()).isTrue();
+        assertThat(resp.binder().binds(Role.SINK, options(resp, Role.SINK, Map.of("port", 6380)))).isEmpty();
         assertThat(queue.offersSink()).isTrue();
         assertThat(queue.offersSource()).isFalse();
 

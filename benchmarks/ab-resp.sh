@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Interleaved A/B of two gateway builds on the RESP cells of run-resp.sh, with redis-server between
+# them in every round, so that a shared or noisy machine weighs on all three alike: report ratios
+# from the same round, not absolute numbers. Each build runs in a fresh gateway (benchmarks/resp-bench.yaml)
+# with the same unmeasured warm-up (WARMUP requests of UPDATE at -P 16, a quarter at -P 1, a fill,
+# WARMUP NEXT at -P 16). Per cell it prints requests/s (redis-benchmark) and the server's CPU time per
+# request in microseconds (user + system, from /proc/<pid>/stat): the latter depends less on the load.
+#
+#   benchmarks/ab-resp.sh OLD.jar NEW.jar [rounds]       # CSV on stdout: build,command,pipeline,rps,cpu_us_per_request
+#   N=100000 CLIENTS=50 WARMUP=100000 benchmarks/ab-resp.sh /tmp/old-cli.jar target/sluice-0.1.0-SNAPSHOT-cli.jar 3
+#
+# Build a jar of another commit with: git worktree add /tmp/old <commit> && (cd /tmp/old && mvn -q -B -DskipTests package)
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+OLD="$1"; NEW="$2"; ROUNDS="${3:-3}"
+N="${N:-100000}"; C="${CLIENTS:-50}"; ITEMS="${ITEMS:-$N}"; WARMUP="${WARMUP:-100000}"
+tck=$(getconf CLK_TCK)
+bench() { redis-benchmark -h 127.0.0.1 -p "$1" -c "$C" -n "$2" -P "$3" -r "$ITEMS" -q --csv "${@:4}" | tail -1 | cut -d, -f2 | tr -d '"'; }
+cpu() { awk '{print $14+$15}' "/proc/$1/stat"; }
+wait_port() { for _ in $(seq 1 300); do redis-cli -p "$1" PING >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "no PING on $1" >&2; exit 1; }
+fill() {
+  seq 1 "$ITEMS" | awk '{printf "UPDATE item:%d %d\r\n", $1, $1 % 97}' | redis-cli -p 17380 --pipe >/dev/null
+  for _ in $(seq 1 600); do redis-cli -p 17381 INFO | grep -q "^size:$ITEMS" && return 0; sleep 0.1; done
+  echo "the sink did not reach $ITEMS items" >&2; exit 1
+}
+drain() {
+  for _ in $(seq 1 100); do
+    redis-cli -p 17381 INFO | grep -q "^size:0" && break
+    awk -v n="$ITEMS" 'BEGIN { for (i = 0; i < n; i++) printf "NEXT\r\n" }' | redis-cli -p 17381 --pipe >/dev/null
+  done
+}
+gateway() { # label jar
+  java -jar "$2" run "$here/resp-bench.yaml" >/dev/null 2>&1 &
+  local gw=$!
+  wait_port 17380; wait_port 17381
+  bench 17380 "$WARMUP" 16 UPDATE item:__rand_int__ 5 >/dev/null; bench 17380 $((WARMUP / 4)) 1 UPDATE item:__rand_int__ 5 >/dev/null
+  sleep 1; drain; fill; bench 17381 "$WARMUP" 16 NEXT >/dev/null; drain
+  for p in 1 16; do
+    local c0 c1 c2 c3 u n
+    c0=$(cpu $gw); u=$(bench 17380 "$N" "$p" UPDATE item:__rand_int__ 5); c1=$(cpu $gw)
+    sleep 2; drain; fill
+    c2=$(cpu $gw); n=$(bench 17381 "$N" "$p" NEXT); c3=$(cpu $gw)
+    drain
+    echo "$1,UPDATE,$p,$u,$(( (c1 - c0) * 1000000 / tck / N ))"
+    echo "$1,NEXT,$p,$n,$(( (c3 - c2) * 1000000 / tck / N ))"
+  done
+  kill $gw; wait $gw 2>/dev/null || true
+}
+redis() {
+  redis-server --port 17390 --save '' --appendonly no >/dev/null &
+  local rs=$!
+  wait_port 17390
+  for p in 1 16; do
+    local c0 c1 c2 c3 u n
+    c0=$(cpu $rs); u=$(bench 17390 "$N" "$p" ZINCRBY q 5 item:__rand_int__); c1=$(cpu $rs)
+    redis-cli -p 17390 DEL q >/dev/null
+    seq 1 "$ITEMS" | awk '{printf "ZADD q %d item:%d\r\n", $1 % 97, $1}' | redis-cli -p 17390 --pipe >/dev/null
+    c2=$(cpu $rs); n=$(bench 17390 "$N" "$p" ZPOPMAX q); c3=$(cpu $rs)
+    redis-cli -p 17390 DEL q >/dev/null
+    echo "redis,UPDATE,$p,$u,$(( (c1 - c0) * 1000000 / tck / N ))"
+    echo "redis,NEXT,$p,$n,$(( (c3 - c2) * 1000000 / tck / N ))"
+  done
+  kill $rs; wait $rs 2>/dev/null || true
+}
+echo "build,command,pipeline,requests_per_second,cpu_us_per_request"
+for _ in $(seq 1 "$ROUNDS"); do
+  gateway old "$OLD"; gateway new "$NEW"; redis
+done
