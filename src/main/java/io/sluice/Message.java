@@ -143,6 +143,16 @@ public final class Message {
         ack.done();
     }
 
+    /**
+     * Refuses this message: tells whoever handed it over that it was not taken (see
+     * {@link Ack#refused(String)}).
+     *
+     * @param reason why, for the sender and the logs
+     */
+    public void refuse(String reason) {
+        ack.refused(reason);
+    }
+
     /** @return true when somebody waits for this message's acknowledgement */
     public boolean awaitsAck() {
         return ack != Ack.NONE;

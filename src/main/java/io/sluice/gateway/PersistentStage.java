@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.sluice.Ack;
 import io.sluice.Message;
 import io.sluice.overflow.Overflow;
 import io.sluice.persist.Fsync;
@@ -21,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
+import reactor.util.context.Context;
 
 /**
  * {@code overflow: {policy: persistent, ...}}: the pipeline's messages go through a crash-consistent
@@ -35,7 +37,14 @@ import reactor.core.scheduler.Schedulers;
  * {@code sluice.persistent.records} (gauges: files on disk, unacknowledged records),
  * {@code sluice.persistent.oldest.unacked.age} (gauge, seconds), {@code sluice.persistent.redelivered}
  * and {@code sluice.persistent.corrupt} (counters) and {@code sluice.persistent.fsync} (timer with a
- * histogram: time of each group commit or forced append).
+ * histogram: time of each group commit or forced append), {@code sluice.persistent.failed} (gauge: 1 once a
+ * write or fsync failed; from then on every new message is refused, counted in
+ * {@code sluice.overflow.dropped}, and logged once at ERROR).
+ *
+ * <p><b>Towards the source</b>: the stage writes {@link Ack#AWAITED} into the Reactor context of
+ * everything upstream, so a source that can answer its senders (HTTP, gRPC, RSocket) attaches an
+ * {@link Ack} to each message and answers once the record is durable, or at once when the stage
+ * refuses the message (full under {@code drop-newest}, failed disk, stopping).
  *
  * <p><b>When a record is acknowledged</b> (and so never delivered again): each message the log
  * delivers carries an {@link io.sluice.Ack}; a sink that {@link io.sluice.pipeline.Sink#acknowledges()
@@ -137,7 +146,7 @@ final class PersistentStage implements OverflowStage {
 
     @Override
     public long dropped() {
-        return log.droppedFull() + log.rejectedTooLarge();
+        return log.droppedFull() + log.rejectedTooLarge() + log.refusedAfterFailure();
     }
 
     @Override
@@ -174,8 +183,13 @@ final class PersistentStage implements OverflowStage {
      */
     @Override
     public Pipeline<Message> append(Pipeline<Message> p) {
-        return p.via(f -> f.publishOn(io, HANDOFF).doOnDiscard(Message.class, m -> discarded.increment()))
-                .overflow(log);
+        return p.via(f -> f.publishOn(io, HANDOFF).doOnDiscard(Message.class, m -> {
+                    discarded.increment();
+                    m.refuse("the pipeline stopped before the message was written");
+                }))
+                .overflow(log)
+                // tells the source (upstream) that its messages are acknowledged once durable
+                .via(f -> f.contextWrite(Context.of(Ack.AWAITED, Boolean.TRUE)));
     }
 
     @Override
@@ -193,6 +207,9 @@ final class PersistentStage implements OverflowStage {
                 .register(registry);
         FunctionCounter.builder("sluice.persistent.corrupt", log, l -> l.corrupt() + l.tornTails()).tags(tags)
                 .description("corrupt ranges skipped and torn tails truncated").register(registry);
+        Gauge.builder("sluice.persistent.failed", log, l -> l.failure() == null ? 0 : 1).tags(tags)
+                .description("1 once a write or fsync of the log failed: new messages are refused until restart")
+                .register(registry);
         Timer fsyncs = Timer.builder("sluice.persistent.fsync").tags(tags).publishPercentileHistogram()
                 .description("time of each forced write (group commit or fsync: always)").register(registry);
         log.onFsync(nanos -> fsyncs.record(nanos, TimeUnit.NANOSECONDS));

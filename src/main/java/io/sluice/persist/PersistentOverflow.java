@@ -66,7 +66,7 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
         this.stats = new LogStats();
         this.log = SegmentLog.open(fs, new LogConfig(b.segmentBytes, b.blockSize, b.maxBytes, b.fsync, b.maxRecordBytes), stats);
         this.backlogAtOpen = log.backlogAtOpen();
-        this.durableAcks = new DurableAcks(b.fsync);
+        this.durableAcks = new DurableAcks(b.fsync, b.name);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sluice-persist-" + b.name);
             t.setDaemon(true);
@@ -93,7 +93,7 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
             log.flush();
             durableAcks.durableUpTo(log.durableOffset());
         } catch (IOException e) {
-            LOG.error("persistent stage '{}': group commit failed", settings.name, e);
+            durableAcks.failed(null, e);
             PersistentSubscriber s = live.get();
             if (s != null) {
                 s.drain();
@@ -257,6 +257,19 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
         return stats.droppedFull.get();
     }
 
+    /**
+     * @return the write or force that failed the log (it refuses every new message until reopened),
+     *     null while it works
+     */
+    public IOException failure() {
+        return durableAcks.failure();
+    }
+
+    /** @return messages refused because the log had failed ({@link #failure()}) */
+    public long refusedAfterFailure() {
+        return durableAcks.refusedAfterFailure();
+    }
+
     /** @return messages rejected because their record exceeds {@code maxRecordBytes} */
     public long rejectedTooLarge() {
         return stats.rejectedTooLarge.get();
@@ -306,6 +319,7 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
             log.close();
             durableAcks.durableUpTo(Long.MAX_VALUE); // close forced every append
         } finally {
+            durableAcks.refuseWaiting("the persistent log closed before the message was durable");
             io.shutdown();
         }
     }

@@ -113,14 +113,18 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
             }
         } catch (IllegalArgumentException e) {
             LOG.warn("persistent stage '{}': message rejected: {}", stage.name(), e.getMessage());
+            m.refuse("rejected by the persistent log: " + e.getMessage());
             Operators.onDiscard(m, currentContext());
             return true;
         } catch (IOException e) {
-            fail(e);
+            // a failed log refuses this and every later message; the subscription goes on delivering
+            // what is on disk (see DurableAcks)
+            stage.durableAcks.failed(m, e);
             return true;
         }
         if (stage.settings.whenFull == WhenFull.DROP_NEWEST) {
             stage.stats.droppedFull.incrementAndGet();
+            m.refuse("the persistent log is full (maxBytes, whenFull: drop-newest)");
             Operators.onDiscard(m, currentContext());
             return true;
         }
@@ -317,7 +321,10 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
         terminated = true;
         cursor.close();
         synchronized (this) {
-            held.forEach(m -> Operators.onDiscard(m, currentContext()));
+            held.forEach(m -> {
+                m.refuse("the persistent stage stopped before the message was written");
+                Operators.onDiscard(m, currentContext());
+            });
             held.clear();
         }
         synchronized (unacked) {

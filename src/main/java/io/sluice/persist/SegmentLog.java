@@ -131,14 +131,22 @@ final class SegmentLog implements Closeable {
             stats.rejectedTooLarge.incrementAndGet();
             throw new IllegalArgumentException("record of " + rec.remaining() + " bytes exceeds maxRecordBytes " + cfg.maxRecordBytes());
         }
-        if (active.end >= cfg.segmentBytes()) {
-            roll();
+        int written;
+        try {
+            if (active.end >= cfg.segmentBytes()) {
+                roll();
+            }
+            int need = active.framedSize(active.end, rec.remaining());
+            if (bytes + need > cfg.maxBytes() && !reclaim(need)) {
+                return -1;
+            }
+            written = active.append(offset, rec.getLong(8), rec);
+        } catch (IOException e) {
+            // ENOSPC, EIO: a partial write may sit at the end and the OS state is unknown; like a
+            // failed fsync, the log takes no more appends (recovery at the next start keeps what was durable)
+            failed = e;
+            throw e;
         }
-        int need = active.framedSize(active.end, rec.remaining());
-        if (bytes + need > cfg.maxBytes() && !reclaim(need)) {
-            return -1;
-        }
-        int written = active.append(offset, rec.getLong(8), rec);
         nextOffset = offset + 1;
         bytes += written;
         lastOffset = offset;

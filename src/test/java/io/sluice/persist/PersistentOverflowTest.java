@@ -145,6 +145,26 @@ class PersistentOverflowTest {
     }
 
     @Test
+    void dropNewestRefusesEachDroppedMessageToItsSenderAndAcknowledgesTheRest() throws IOException {
+        java.util.Set<Integer> acked = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.Map<Integer, String> refused = new java.util.concurrent.ConcurrentHashMap<>();
+        Flux<Message> awaiting = messages(200, 100).map(m -> {
+            int id = id(m);
+            return m.withAck(io.sluice.Ack.of(() -> acked.add(id), reason -> refused.put(id, reason)));
+        });
+        try (PersistentOverflow stage = small().maxBytes(8192).whenFull(WhenFull.DROP_NEWEST).build()) {
+            StepVerifier.create(awaiting.transform(stage), 0)
+                    .then(() -> await(() -> acked.size() + refused.size() == 200, "every sender answered"))
+                    .thenCancel()
+                    .verify();
+            assertThat((long) refused.size()).isEqualTo(stage.droppedFull()).isPositive();
+            assertThat((long) acked.size()).isEqualTo(stage.appended());
+            assertThat(refused.values()).allMatch(r -> r.contains("full"));
+            assertThat(acked).doesNotContainAnyElementsOf(refused.keySet());
+        }
+    }
+
+    @Test
     void blockWhenFullBackpressuresUpstreamAndLosesNothing() throws IOException {
         AtomicInteger emitted = new AtomicInteger();
         AtomicLong maxBytes = new AtomicLong();

@@ -23,7 +23,8 @@ final class Calls {
     /** The call an {@link Item} came from. */
     interface Origin {
         /**
-         * The pipeline took the message ({@code onNext} returned).
+         * The pipeline took the message ({@code onNext} returned); when the source awaits
+         * durability ({@link io.sluice.Ack#AWAITED}), the pipeline's persistent stage made it durable.
          *
          * @param m the message
          */
@@ -31,6 +32,16 @@ final class Calls {
 
         /** The message was dropped inside the source (it stopped). */
         void discarded();
+
+        /**
+         * The pipeline's persistent stage refused the message, or it was not durable in time (only
+         * when the source awaits durability, {@link io.sluice.Ack#AWAITED}): end the call with
+         * {@code RESOURCE_EXHAUSTED}.
+         *
+         * @param m the message
+         * @param reason why, for the status description
+         */
+        void refused(Message m, String reason);
     }
 
     /** A call's listener: the call ends the same way whether it completed or was cancelled. */

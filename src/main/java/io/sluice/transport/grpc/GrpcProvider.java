@@ -24,8 +24,12 @@ public final class GrpcProvider implements TransportProvider {
                 .option(OptionSpec.choice("mode", "stream", "one client stream (SendStream), one unary call per"
                         + " message, or one bidirectional Exchange call with per-message server acks",
                         "stream", "unary", "exchange").sinkOnly())
+                .option(OptionSpec.optional("maxUnaryWait", OptionType.DURATION, java.time.Duration.ofSeconds(10),
+                        "longest wait of a unary call for demand, and with a persistent stage of an envelope for"
+                        + " durability, before RESOURCE_EXHAUSTED").sourceOnly())
                 .option(OptionSpec.maxConnections(256)), true)
-                .source((o, c) -> SecurityOptions.apply(builder(o, c), o, Role.SOURCE).maxConnections(o.integer("maxConnections")).source())
+                .source((o, c) -> SecurityOptions.apply(builder(o, c), o, Role.SOURCE).maxConnections(o.integer("maxConnections"))
+                        .maxUnaryWait(o.duration("maxUnaryWait")).source())
                 .sink((o, c) -> SecurityOptions.apply(builder(o, c), o, Role.SINK)
                         .mode(GrpcBuilder.Mode.valueOf(o.string("mode").toUpperCase(java.util.Locale.ROOT)))
                         .sink())

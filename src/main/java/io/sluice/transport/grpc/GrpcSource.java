@@ -34,6 +34,16 @@ import reactor.core.scheduler.Schedulers;
  * "Reached the pipeline" means: handed to this flux's subscriber. An envelope still queued inside
  * the source when it stops is never acknowledged.
  *
+ * <h2>Durable acknowledgements</h2>
+ * When the pipeline has a persistent stage ({@link io.sluice.Ack#AWAITED} in the subscriber
+ * context), "reached the pipeline" means <em>durable</em>: every {@code Ack} above ({@code Send}'s,
+ * {@code SendStream}'s final one, each of {@code Exchange}'s, in order) is sent only once the stage
+ * made the envelope durable per its {@code fsync}. An envelope the stage refuses (full under
+ * {@code whenFull: drop-newest}, failed disk, stopping) or that is not durable within
+ * {@code maxUnaryWait} ends its call with {@code RESOURCE_EXHAUSTED}, whose description gives the
+ * count (and last sequence) acknowledged on that call; the client resends the rest (at-least-once).
+ * With {@code whenFull: block} a full log backpressures the calls (their reads stop) instead.
+ *
  * <h2>Backpressure and memory</h2>
  * Every call uses grpc-java's manual inbound flow control ({@link ServerCall#request(int)}): the
  * server reads a request message only for pipeline demand. Streaming calls are merged with bounded

@@ -7,19 +7,24 @@ import io.sluice.transport.TransportMetrics;
 import io.sluice.transport.grpc.Calls.Item;
 import io.sluice.transport.grpc.proto.Ack;
 import io.sluice.transport.grpc.proto.Envelope;
+import io.sluice.transport.internal.AwaitedAck;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.CoreSubscriber;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Operators;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
 import reactor.util.context.Context;
 
 /**
@@ -70,7 +75,7 @@ final class Intake {
         offer(unary.asFlux().doOnRequest(this::grant));
         return calls.asFlux()
                 .flatMap(f -> f, limits.maxCalls() + 1, limits.prefetch())
-                .transform(Operators.<Item, Message>lift((scannable, actual) -> new Taking(actual)))
+                .transform(Operators.<Item, Message>lift((scannable, actual) -> new Taking(actual, limits.unaryWait())))
                 .doOnDiscard(Item.class, i -> i.origin().discarded());
     }
 
@@ -186,10 +191,35 @@ final class Intake {
     /** Hands each item's message downstream, then tells its call that the pipeline took it. */
     private static final class Taking implements CoreSubscriber<Item>, Subscription {
         private final CoreSubscriber<? super Message> actual;
+        /** Longest wait for durability (with a persistent stage), else null. */
+        private final Duration durableWait;
         private Subscription s;
 
-        Taking(CoreSubscriber<? super Message> actual) {
+        Taking(CoreSubscriber<? super Message> actual, Duration wait) {
             this.actual = actual;
+            this.durableWait = AwaitedAck.awaited(actual.currentContext()) ? AwaitedAck.waitFor(wait) : null;
+        }
+
+        /** The message, carrying an acknowledgement that tells its call once durable, or refused. */
+        private Message awaiting(Message m, Calls.Origin origin) {
+            AtomicReference<Disposable> timer = new AtomicReference<>();
+            io.sluice.Ack ack = io.sluice.Ack.of(() -> {
+                cancelTimer(timer);
+                origin.taken(m);
+            }, reason -> {
+                cancelTimer(timer);
+                origin.refused(m, reason);
+            });
+            timer.set(Schedulers.parallel().schedule(() -> ack.refused("not durable within " + durableWait),
+                    durableWait.toMillis(), TimeUnit.MILLISECONDS));
+            return m.withAck(ack);
+        }
+
+        private static void cancelTimer(AtomicReference<Disposable> timer) {
+            Disposable t = timer.get();
+            if (t != null) {
+                t.dispose();
+            }
         }
 
         @Override
@@ -205,6 +235,11 @@ final class Intake {
 
         @Override
         public void onNext(Item item) {
+            if (durableWait != null) {
+                // answered when the persistent stage acknowledges (durable) or refuses the message
+                actual.onNext(awaiting(item.message(), item.origin()));
+                return;
+            }
             actual.onNext(item.message());
             try {
                 item.origin().taken(item.message());

@@ -107,6 +107,19 @@ final class StreamCall extends Calls.Listener {
     }
 
     @Override
+    public void refused(Message m, String reason) {
+        synchronized (this) {
+            discarded++;
+            if (!closed) {
+                closed = true;
+                close(call, Status.RESOURCE_EXHAUSTED.withDescription(reason + "; " + taken
+                        + " envelope(s) of this call acknowledged" + (taken > 0 ? ", the last with sequence "
+                        + lastSequence : "")));
+            }
+        }
+    }
+
+    @Override
     public void discarded() {
         synchronized (this) {
             discarded++;

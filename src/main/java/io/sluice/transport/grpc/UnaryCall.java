@@ -101,6 +101,13 @@ final class UnaryCall extends Calls.Listener {
     }
 
     @Override
+    public void refused(Message m, String reason) {
+        if (state.compareAndSet(RECEIVED, DONE)) {
+            close(call, Status.RESOURCE_EXHAUSTED.withDescription(reason + "; the envelope is not acknowledged"));
+        }
+    }
+
+    @Override
     public void discarded() {
         if (state.compareAndSet(RECEIVED, DONE)) {
             close(call, Status.UNAVAILABLE.withDescription("source stopped; the request was not taken"));

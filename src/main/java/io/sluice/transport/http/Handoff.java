@@ -209,6 +209,7 @@ final class Handoff extends Flux<Message> implements Subscription {
             if (!e.refuseIfPending()) {
                 lost++;
             }
+            e.message.refuse("the http source was cancelled before the pipeline took the message");
         }
         if (lost > 0) {
             LOG.warn("http source cancelled with {} accepted message(s) not yet taken by the pipeline; they are dropped", lost);

@@ -22,10 +22,13 @@ public final class HttpProvider implements TransportProvider {
                 .option(OptionSpec.optional("path", OptionType.STRING, "/ingest", "request path"))
                 .option(OptionSpec.optional("maxBody", OptionType.POSITIVE_INT, 1 << 20,
                         "largest body in bytes; a larger one is answered 413").sourceOnly())
+                .option(OptionSpec.optional("acceptTimeout", OptionType.DURATION, java.time.Duration.ofSeconds(10),
+                        "longest wait for room, and with a persistent stage for durability, before a 503").sourceOnly())
                 .option(OptionSpec.maxConnections(256))
                 .option(OptionSpec.optional("concurrency", OptionType.POSITIVE_INT, 8,
                         "requests in flight at once").sinkOnly()), true)
                 .source((o, c) -> SecurityOptions.apply(builder(o, c), o, Role.SOURCE).maxBodySize(o.integer("maxBody"))
+                        .acceptTimeout(o.duration("acceptTimeout"))
                         .maxConnections(o.integer("maxConnections")).source())
                 .sink((o, c) -> SecurityOptions.apply(builder(o, c), o, Role.SINK).concurrency(o.integer("concurrency")).sink())
                 .build());

@@ -2,6 +2,7 @@ package io.sluice.transport.http;
 
 import io.netty.channel.Channel;
 import io.sluice.Message;
+import io.sluice.transport.internal.AwaitedAck;
 import io.sluice.transport.internal.NettyServer;
 import io.sluice.transport.internal.ServerSkeleton;
 import io.sluice.transport.internal.SkeletonSource;
@@ -24,7 +25,9 @@ import reactor.netty.http.server.HttpServerState;
  *
  * <h2>Answers</h2>
  * <ul>
- *   <li>{@code 202 Accepted}: the message was handed to the pipeline.</li>
+ *   <li>{@code 202 Accepted}: the message was handed to the pipeline; when the pipeline has a
+ *       persistent stage ({@link io.sluice.Ack#AWAITED}), only once its record is durable (per the
+ *       stage's {@code fsync}).</li>
  *   <li>{@code 413}: body larger than the maximum (checked against {@code Content-Length} before
  *       reading, and while reading a chunked body; nothing beyond the maximum is buffered).</li>
  *   <li>{@code 404} other paths, {@code 405} other methods on the path.</li>
@@ -34,6 +37,13 @@ import reactor.netty.http.server.HttpServerState;
  *       body that ends before its {@code Content-Length}.</li>
  *   <li>{@code 505} (connection closed): an HTTP version other than 1.0 and 1.1.</li>
  * </ul>
+ *
+ * <h2>Durable acceptance</h2>
+ * With a persistent stage, each message carries an {@link io.sluice.Ack} and its request is answered
+ * when the stage acknowledges it (202: durable) or refuses it (503: the log is full under
+ * {@code whenFull: drop-newest}, failed to write or fsync, or stopped), or 503 when neither came
+ * within {@code acceptTimeout} (at least {@link AwaitedAck#MIN_WAIT}). A 503 means the message may
+ * or may not be in the log: the sender sends it again (at-least-once).
  *
  * <h2>Backpressure: the hand-off and its permits</h2>
  * Messages go through a hand-off that the pipeline drains at its own pace, honouring its demand.
@@ -110,12 +120,17 @@ public final class HttpSource extends SkeletonSource {
      */
     @Override
     public Flux<Message> flux(Publisher<?> stop) {
-        return serve(b -> new Server(b, stop));
+        return Flux.deferContextual(ctx -> serve(b -> new Server(b, stop, AwaitedAck.awaited(ctx))));
+    }
+
+    @Override
+    public Flux<Message> flux() {
+        return flux(Mono.never());
     }
 
     @Override
     protected ServerSkeleton.Server<?> server(ServerSkeleton.Binding b) {
-        return new Server(b, Mono.never());
+        return new Server(b, Mono.never(), false);
     }
 
     /** One subscription: its hand-off, permits and request handler. */
@@ -125,10 +140,10 @@ public final class HttpSource extends SkeletonSource {
         private final Permits room = new Permits(handoffCapacity);
         private final RequestHandler handler;
 
-        Server(ServerSkeleton.Binding b, Publisher<?> stop) {
+        Server(ServerSkeleton.Binding b, Publisher<?> stop, boolean awaitDurable) {
             super(b);
             this.stop = stop;
-            this.handler = new RequestHandler(config, room, handoff, b, b.security());
+            this.handler = new RequestHandler(config, room, handoff, b, b.security(), awaitDurable);
             permits = room;
         }
 

@@ -10,6 +10,7 @@ import io.sluice.Message;
 import io.sluice.transport.auth.BearerTokens;
 import io.sluice.transport.auth.ServerSecurity;
 import io.sluice.event.ConnectionError;
+import io.sluice.transport.internal.AwaitedAck;
 import io.sluice.transport.internal.ConnectionReporter;
 import java.time.Duration;
 import java.util.Arrays;
@@ -36,10 +37,13 @@ final class RequestHandler {
     private final Handoff handoff;
     private final ConnectionReporter reporter;
     private final ServerSecurity security;
+    /** With a persistent stage: answer 202 only once the message is durable. */
+    private final boolean awaitDurable;
 
     RequestHandler(HttpSource.Config config, Permits permits, Handoff handoff, ConnectionReporter reporter,
-                   ServerSecurity security) {
+                   ServerSecurity security, boolean awaitDurable) {
         this.security = security;
+        this.awaitDurable = awaitDurable;
         this.path = config.path();
         this.maxBodySize = config.maxBodySize();
         this.acceptTimeout = config.acceptTimeout();
@@ -90,13 +94,20 @@ final class RequestHandler {
                         return Mono.error(new IllegalStateException("body ended after " + body.size
                                 + " of " + declared + " declared bytes"));
                     }
-                    Message m = message(req, body.bytes(), client);
+                    AwaitedAck durable = awaitDurable ? new AwaitedAck() : null;
+                    Message m = durable == null ? message(req, body.bytes(), client)
+                            : durable.attach(message(req, body.bytes(), client));
                     return handoff.offer(m, permit).flatMap(accepted -> {
-                        if (accepted) {
-                            reporter.metrics().message(m.size());
+                        if (!accepted) {
+                            return unavailable(res, remote, "the pipeline refused the message", false);
+                        }
+                        reporter.metrics().message(m.size());
+                        if (durable == null) {
                             return res.status(HttpResponseStatus.ACCEPTED).send();
                         }
-                        return unavailable(res, remote, "the pipeline refused the message", false);
+                        return durable.outcome(AwaitedAck.waitFor(acceptTimeout)).flatMap(refusal -> refusal.isEmpty()
+                                ? res.status(HttpResponseStatus.ACCEPTED).send()
+                                : unavailable(res, remote, refusal.get(), false));
                     });
                 }))
                 .onErrorResume(BodyTooLarge.class, e -> tooLarge(res, remote, "more than " + maxBodySize + " bytes sent"))

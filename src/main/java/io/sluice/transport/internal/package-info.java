@@ -14,6 +14,8 @@
  *       whose constructors are package-private.</li>
  *   <li>{@link io.sluice.transport.internal.MessageMetadata}: the binary metadata codec shared by
  *       RSocket and ZeroMQ.</li>
+ *   <li>{@link io.sluice.transport.internal.AwaitedAck}: the wait of a request-response source for
+ *       its message's acknowledgement (durable in a persistent stage) before it answers.</li>
  *   <li>{@link io.sluice.transport.internal.RateLimitedLog}, {@link io.sluice.transport.internal.Checks},
  *       {@link io.sluice.transport.internal.TransportSupport}: small helpers.</li>
  * </ul>

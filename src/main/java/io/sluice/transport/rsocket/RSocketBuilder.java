@@ -32,6 +32,7 @@ public final class RSocketBuilder extends StreamServerBuilder<RSocketBuilder> {
     int prefetch = 32;
     int maxStreams = 256;
     int fireAndForgetBuffer = 1024;
+    java.time.Duration ackTimeout = java.time.Duration.ofSeconds(10);
     int maxMessageSize = 1 << 20;
     boolean webSocket;
 
@@ -89,6 +90,17 @@ public final class RSocketBuilder extends StreamServerBuilder<RSocketBuilder> {
      */
     public RSocketBuilder fireAndForgetBuffer(int n) {
         this.fireAndForgetBuffer = Checks.atLeast("fireAndForgetBuffer", n, 1);
+        return this;
+    }
+
+    /**
+     * @param timeout longest wait of a request-response message for its acknowledgement when the
+     *                pipeline has a persistent stage (durable), before the request is answered with
+     *                an error (default 10 s, at least {@code AwaitedAck.MIN_WAIT}: 1 s)
+     * @return this
+     */
+    public RSocketBuilder ackTimeout(java.time.Duration timeout) {
+        this.ackTimeout = Checks.positive("ackTimeout", timeout);
         return this;
     }
 

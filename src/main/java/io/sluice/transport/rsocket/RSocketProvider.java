@@ -27,8 +27,11 @@ public final class RSocketProvider implements TransportProvider {
                                 + " (the sink binds, the source connects)",
                         "channel", "fire-and-forget", "stream"))
                 .option(OptionSpec.optional("webSocket", OptionType.BOOLEAN, false,
-                        "RSocket over WebSocket instead of TCP; source and sink must agree")), true)
-                .source((o, c) -> secured(builder(o, c), o, Role.SOURCE).source())
+                        "RSocket over WebSocket instead of TCP; source and sink must agree"))
+                .option(OptionSpec.optional("ackTimeout", OptionType.DURATION, java.time.Duration.ofSeconds(10),
+                        "with a persistent stage: longest wait of a request-response message for durability")
+                        .sourceOnly()), true)
+                .source((o, c) -> secured(builder(o, c), o, Role.SOURCE).ackTimeout(o.duration("ackTimeout")).source())
                 .sink((o, c) -> secured(builder(o, c), o, Role.SINK).sink())
                 .binds(RSocketProvider::binds)
                 .build());

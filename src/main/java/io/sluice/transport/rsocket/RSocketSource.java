@@ -2,15 +2,18 @@ package io.sluice.transport.rsocket;
 
 import io.rsocket.Payload;
 import io.rsocket.RSocket;
+import io.rsocket.exceptions.ApplicationErrorException;
 import io.rsocket.transport.netty.server.CloseableChannel;
 import io.rsocket.util.DefaultPayload;
 import io.sluice.Message;
 import io.sluice.transport.auth.ServerSecurity;
 import io.sluice.transport.TransportMetrics;
+import io.sluice.transport.internal.AwaitedAck;
 import io.sluice.transport.internal.ConnectionReporter;
 import io.sluice.transport.internal.ServerSkeleton;
 import io.sluice.transport.internal.SkeletonSource;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -32,9 +35,18 @@ import reactor.util.concurrent.Queues;
  *   <li><b>fire-and-forget</b>: RSocket has no flow control for these; they are buffered up to
  *       {@code fireAndForgetBuffer} and, beyond that, dropped and counted
  *       ({@link TransportMetrics#lost()}).</li>
- *   <li><b>request-response</b>: a barrier: answered (with the count of fire-and-forget messages
- *       received so far) after every frame sent before it on the connection was processed; the
- *       fire-and-forget sink uses it to complete only once its messages arrived.</li>
+ *   <li><b>request-response with metadata</b> (Sluice, routing or composite metadata, as below): one
+ *       message. Answered with an empty payload once the pipeline has it: queued in the source
+ *       (at most {@code fireAndForgetBuffer} waiting; beyond that the request fails with
+ *       {@code REJECTED}), or, when the pipeline has a persistent stage ({@link io.sluice.Ack#AWAITED}),
+ *       once its record is durable. A message the stage refuses (full under
+ *       {@code whenFull: drop-newest}, failed disk, stopping) or that is not durable within
+ *       {@code ackTimeout} fails with an {@code APPLICATION_ERROR} giving the reason; the requester
+ *       sends it again (at-least-once).</li>
+ *   <li><b>request-response without metadata</b>: a barrier: answered (with the count of
+ *       fire-and-forget messages received so far) after every frame sent before it on the
+ *       connection was processed; the fire-and-forget sink uses it to complete only once its
+ *       messages arrived.</li>
  * </ul>
  * A payload without metadata is a message without headers; one with standard routing or composite
  * metadata too (the route becomes a header): see {@code Payloads}. A payload whose metadata is in
@@ -50,6 +62,7 @@ public final class RSocketSource extends SkeletonSource {
     private final int maxStreams;
     private final int fnfBuffer;
     private final StreamClient streamClient;
+    private final Duration ackTimeout;
 
     RSocketSource(RSocketBuilder b) {
         super(NAME, b);
@@ -59,6 +72,7 @@ public final class RSocketSource extends SkeletonSource {
         this.prefetch = b.prefetch;
         this.maxStreams = b.maxStreams;
         this.fnfBuffer = b.fireAndForgetBuffer;
+        this.ackTimeout = AwaitedAck.waitFor(b.ackTimeout);
     }
 
     /**
@@ -83,12 +97,12 @@ public final class RSocketSource extends SkeletonSource {
         if (streamClient != null) {
             return streamClient.flux();
         }
-        return super.flux();
+        return Flux.deferContextual(ctx -> serve(b -> new Binding(b, AwaitedAck.awaited(ctx))));
     }
 
     @Override
     protected ServerSkeleton.Server<?> server(ServerSkeleton.Binding b) {
-        return new Binding(b);
+        return new Binding(b, false);
     }
 
     /** One subscription: the server, its channels merged with bounded concurrency, and the fire-and-forget buffer. */
@@ -96,19 +110,21 @@ public final class RSocketSource extends SkeletonSource {
         private final Sinks.Many<Flux<Message>> streams = Sinks.many().unicast().onBackpressureBuffer();
         private final Sinks.Many<Message> fnf = Sinks.many().unicast().onBackpressureBuffer(Queues.<Message>get(fnfBuffer).get());
         private final AtomicLong fnfCount = new AtomicLong();
+        private final Requests requests;
 
-        Binding(ServerSkeleton.Binding b) {
+        Binding(ServerSkeleton.Binding b, boolean awaitDurable) {
             super(b, listen);
+            this.requests = new Requests(fnfBuffer, awaitDurable, ackTimeout);
         }
 
         @Override
         RSocket responder(String remote, String client) {
-            return new Responder(remote, client, binding, streams, fnf, fnfCount);
+            return new Responder(remote, client, binding, streams, fnf, fnfCount, requests);
         }
 
         @Override
         public Flux<Message> messages(CloseableChannel server) {
-            return Flux.merge(fnf.asFlux(), streams.asFlux().flatMap(f -> f, maxStreams, prefetch));
+            return Flux.merge(fnf.asFlux(), requests.flux(), streams.asFlux().flatMap(f -> f, maxStreams, prefetch));
         }
     }
 
@@ -119,9 +135,11 @@ public final class RSocketSource extends SkeletonSource {
         private final Sinks.Many<Flux<Message>> streams;
         private final Sinks.Many<Message> fnf;
         private final AtomicLong fnfCount;
+        private final Requests requests;
 
         Responder(String remote, String client, ConnectionReporter reporter, Sinks.Many<Flux<Message>> streams,
-                  Sinks.Many<Message> fnf, AtomicLong fnfCount) {
+                  Sinks.Many<Message> fnf, AtomicLong fnfCount, Requests requests) {
+            this.requests = requests;
             this.remote = remote;
             this.client = client;
             this.reporter = reporter;
@@ -154,6 +172,17 @@ public final class RSocketSource extends SkeletonSource {
 
         @Override
         public Mono<Payload> requestResponse(Payload payload) {
+            if (payload.hasMetadata()) {
+                Message m;
+                try {
+                    m = Payloads.toMessage(payload, listen.maxMessageSize());
+                } catch (IllegalArgumentException e) {
+                    bad(e);
+                    return Mono.error(new ApplicationErrorException("bad payload: " + e.getMessage()));
+                }
+                reporter.metrics().message(m.size());
+                return requests.offer(m);
+            }
             payload.release();
             return Mono.fromSupplier(() -> DefaultPayload.create(Long.toString(fnfCount.get())));
         }

@@ -6,6 +6,8 @@ import io.sluice.Ack;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@code acks} mode of one TCP source connection: the n-th message read from the connection
@@ -22,7 +24,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * </pre>
  *
  * A sender keeps every message it sent after the last count it read; after a reconnect it sends
- * them again (at-least-once: the receiver may see some twice).
+ * them again (at-least-once: the receiver may see some twice). A refused message (see
+ * {@link Ack#refused}) is never counted: the connection is closed after the last count.
  */
 final class ConnectionAcks {
 
@@ -33,6 +36,8 @@ final class ConnectionAcks {
     private long acknowledged;
     private final Set<Long> ahead = new HashSet<>();
     private final AtomicBoolean writeScheduled = new AtomicBoolean();
+    private final AtomicBoolean refusedOnce = new AtomicBoolean();
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectionAcks.class);
 
     ConnectionAcks(Channel channel) {
         this.channel = channel;
@@ -41,7 +46,23 @@ final class ConnectionAcks {
     /** @return the acknowledgement of the next message read from the connection */
     Ack next() {
         long n = ++assigned;
-        return Ack.once(() -> done(n));
+        return Ack.of(() -> done(n), this::refused);
+    }
+
+    /**
+     * A message was refused (a persistent stage that is full under {@code drop-newest} or whose disk
+     * failed): no count will ever cover it, so the connection is closed after the counts written so
+     * far; the sender reconnects and resends what follows the last count.
+     */
+    private void refused(String reason) {
+        if (refusedOnce.compareAndSet(false, true)) {
+            LOG.warn("tcp source: message refused ({}); closing {} after count {} so that the sender resends",
+                    reason, channel.remoteAddress(), acknowledged());
+            channel.eventLoop().execute(() -> {
+                write();
+                channel.close();
+            });
+        }
     }
 
     private void done(long n) {

@@ -1,0 +1,114 @@
+package io.sluice.persist;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The real file system ({@link NioFs}) with injected errors: once {@link #failWrites} or
+ * {@link #failForces} is set, every segment write or force throws the {@code IOException} a full
+ * disk gives ({@code ENOSPC}, "No space left on device"), as the OS reports it to {@code FileChannel}.
+ */
+final class FaultyFs implements Fs {
+
+    static final String ENOSPC = "No space left on device";
+
+    private final NioFs real;
+    volatile boolean failWrites;
+    volatile boolean failForces;
+
+    FaultyFs(Path dir) {
+        this.real = new NioFs(dir);
+    }
+
+    @Override
+    public List<String> list() throws IOException {
+        return real.list();
+    }
+
+    @Override
+    public boolean exists(String name) throws IOException {
+        return real.exists(name);
+    }
+
+    @Override
+    public FsFile create(String name) throws IOException {
+        return new Faulty(real.create(name));
+    }
+
+    @Override
+    public FsFile open(String name) throws IOException {
+        return new Faulty(real.open(name));
+    }
+
+    @Override
+    public void rename(String from, String to) throws IOException {
+        real.rename(from, to);
+    }
+
+    @Override
+    public void delete(String name) throws IOException {
+        real.delete(name);
+    }
+
+    @Override
+    public void syncDir() throws IOException {
+        real.syncDir();
+    }
+
+    @Override
+    public Closeable lock() throws IOException {
+        return real.lock();
+    }
+
+    @Override
+    public String describe() {
+        return real.describe() + " (faulty)";
+    }
+
+    private final class Faulty implements FsFile {
+        private final FsFile f;
+
+        Faulty(FsFile f) {
+            this.f = f;
+        }
+
+        @Override
+        public int read(ByteBuffer dst, long position) throws IOException {
+            return f.read(dst, position);
+        }
+
+        @Override
+        public void write(ByteBuffer src, long position) throws IOException {
+            if (failWrites) {
+                throw new IOException(ENOSPC);
+            }
+            f.write(src, position);
+        }
+
+        @Override
+        public void force() throws IOException {
+            if (failForces) {
+                throw new IOException(ENOSPC);
+            }
+            f.force();
+        }
+
+        @Override
+        public long size() throws IOException {
+            return f.size();
+        }
+
+        @Override
+        public void truncate(long size) throws IOException {
+            f.truncate(size);
+        }
+
+        @Override
+        public void close() throws IOException {
+            f.close();
+        }
+    }
+}
