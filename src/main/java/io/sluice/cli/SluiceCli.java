@@ -198,6 +198,7 @@ public final class SluiceCli implements Callable<Integer> {
         // summary; the hook then ends the JVM with the run's exit code (0 unless a pipeline failed).
         ShutdownHook hook = ShutdownHook.install("sluice-shutdown", finished,
                 config.drainTimeout().plusSeconds(15));
+        ReloadSignal.install();
         int exitCode = INVALID;
         try {
             gateway.done().doFinally(s -> finished.countDown()).subscribe();

@@ -47,6 +47,9 @@ public final class ServerSecurity implements AutoCloseable {
     /** Neither TLS nor tokens. */
     public static final ServerSecurity NONE = new ServerSecurity(null, null, (p, r, c) -> { });
 
+    /** Every open, non-{@link #NONE} instance, for {@link #reloadAll()} (SIGHUP). */
+    private static final java.util.Set<ServerSecurity> OPEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private final TlsContext tls;
     private final TokenAuthenticator tokens;
     private final Refusals refusals;
@@ -55,6 +58,22 @@ public final class ServerSecurity implements AutoCloseable {
         this.tls = tls;
         this.tokens = tokens;
         this.refusals = refusals;
+    }
+
+    /**
+     * Re-reads the certificate and token files of every bound source in this process now (the
+     * CLI's SIGHUP handler). A bad new file keeps the old material, with an ERROR, as a change
+     * noticed by the periodic check does.
+     *
+     * @return how many sources re-read their files
+     */
+    public static int reloadAll() {
+        int n = 0;
+        for (ServerSecurity s : OPEN) {
+            s.reload();
+            n++;
+        }
+        return n;
     }
 
     /**
@@ -75,7 +94,9 @@ public final class ServerSecurity implements AutoCloseable {
         try {
             TokenAuthenticator a = auth == null ? null
                     : TokenAuthenticator.open(auth.tokensFile(), auth.reloadInterval(), what);
-            return new ServerSecurity(t, a, refusals);
+            ServerSecurity s = new ServerSecurity(t, a, refusals);
+            OPEN.add(s);
+            return s;
         } catch (RuntimeException e) {
             if (t != null) {
                 t.close();
@@ -209,6 +230,7 @@ public final class ServerSecurity implements AutoCloseable {
     /** Stops watching the files. */
     @Override
     public void close() {
+        OPEN.remove(this);
         if (tls != null) {
             tls.close();
         }

@@ -1,0 +1,32 @@
+package io.sluice.cli;
+
+import io.sluice.transport.auth.ServerSecurity;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+/**
+ * SIGHUP makes {@code sluice run} re-read the certificate, key and token files of every bound
+ * source at once ({@link ServerSecurity#reloadAll()}), without waiting for the periodic check. New
+ * connections get the new material; open connections are not cut. A file that does not load keeps
+ * the old material, with an ERROR naming it.
+ */
+final class ReloadSignal {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReloadSignal.class);
+
+    private ReloadSignal() {
+    }
+
+    /** Installs the handler; where the platform has no SIGHUP, logs at DEBUG and does nothing. */
+    static void install() {
+        try {
+            Signal.handle(new Signal("HUP"), s -> {
+                int n = ServerSecurity.reloadAll();
+                LOG.info("SIGHUP: re-read the certificate and token files of {} source(s)", n);
+            });
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            LOG.debug("no SIGHUP handler: {}", e.toString());
+        }
+    }
+}
