@@ -1,6 +1,7 @@
 package io.sluice.transport;
 
 import io.sluice.transport.internal.Checks;
+import java.time.Duration;
 
 /**
  * A {@link TransportBuilder} of a connection-oriented server source, which serves at most
@@ -13,6 +14,10 @@ import io.sluice.transport.internal.Checks;
 public abstract class StreamServerBuilder<B extends StreamServerBuilder<B>> extends TransportBuilder<B> {
 
     private int maxConnections;
+    private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+
+    /** Default {@link #idleTimeout(Duration)}: 5 minutes. */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
 
     /** @param defaultMaxConnections the transport's default bound, at least 1 */
     protected StreamServerBuilder(int defaultMaxConnections) {
@@ -32,5 +37,22 @@ public abstract class StreamServerBuilder<B extends StreamServerBuilder<B>> exte
     /** @return the configured connection bound */
     public final int maxConnections() {
         return maxConnections;
+    }
+
+    /**
+     * @param timeout a source closes a connection from which nothing was read for this long
+     *                ({@code ConnectionClosed} with reason {@code idle}, counted); a connection the
+     *                source itself does not read (backpressure) is not idle; {@link Duration#ZERO}:
+     *                never. Default {@link #DEFAULT_IDLE_TIMEOUT} unless the transport says otherwise.
+     * @return this
+     */
+    public B idleTimeout(Duration timeout) {
+        this.idleTimeout = Checks.notNegative("idleTimeout", timeout);
+        return self();
+    }
+
+    /** @return the configured idle timeout ({@link Duration#ZERO}: none) */
+    public final Duration idleTimeout() {
+        return idleTimeout;
     }
 }

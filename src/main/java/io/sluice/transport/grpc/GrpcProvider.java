@@ -1,5 +1,6 @@
 package io.sluice.transport.grpc;
 
+import io.sluice.transport.StreamServerBuilder;
 import io.sluice.transport.Transports;
 import io.sluice.transport.spi.Bind;
 import io.sluice.transport.spi.EndpointContext;
@@ -22,7 +23,20 @@ public final class GrpcProvider implements TransportProvider {
                 .option(OptionSpec.choice("mode", "stream", "one client stream, or one unary call per message",
                         "stream", "unary").sinkOnly())
                 .option(OptionSpec.maxConnections(256))
-                .source((o, c) -> builder(o, c).maxConnections(o.integer("maxConnections")).source())
+                .option(OptionSpec.optional("idleTimeout", OptionType.DURATION, StreamServerBuilder.DEFAULT_IDLE_TIMEOUT,
+                        "close a connection without open calls for this long (GOAWAY; 0s: never)").sourceOnly())
+                .option(OptionSpec.optional("keepAliveTime", OptionType.DURATION, GrpcBuilder.DEFAULT_KEEPALIVE_TIME,
+                        "ping a connection silent for this long (0s: never)").sourceOnly())
+                .option(OptionSpec.optional("keepAliveTimeout", OptionType.DURATION,
+                        GrpcBuilder.DEFAULT_KEEPALIVE_TIMEOUT, "close it when the ping is not answered within this")
+                        .sourceOnly())
+                .option(OptionSpec.optional("permitKeepAliveTime", OptionType.DURATION,
+                        GrpcBuilder.DEFAULT_PERMIT_KEEPALIVE_TIME,
+                        "shortest client ping interval accepted; more often: GOAWAY too_many_pings").sourceOnly())
+                .source((o, c) -> builder(o, c).maxConnections(o.integer("maxConnections"))
+                        .idleTimeout(o.duration("idleTimeout")).keepAliveTime(o.duration("keepAliveTime"))
+                        .keepAliveTimeout(o.duration("keepAliveTimeout"))
+                        .permitKeepAliveTime(o.duration("permitKeepAliveTime")).source())
                 .sink((o, c) -> builder(o, c)
                         .mode("unary".equals(o.string("mode")) ? GrpcBuilder.Mode.UNARY : GrpcBuilder.Mode.STREAM)
                         .sink())

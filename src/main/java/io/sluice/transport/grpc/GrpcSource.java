@@ -98,6 +98,7 @@ public final class GrpcSource extends SkeletonSource {
     private final int maxCallsPerConnection;
     private final int flowControlWindow;
     private final Duration drainTimeout;
+    private final GrpcLiveness liveness;
 
     GrpcSource(GrpcBuilder b) {
         super(NAME, b);
@@ -106,6 +107,7 @@ public final class GrpcSource extends SkeletonSource {
         this.maxCallsPerConnection = b.maxCallsPerConnection;
         this.flowControlWindow = b.flowControlWindow;
         this.drainTimeout = b.drainTimeout;
+        this.liveness = new GrpcLiveness(b.idleTimeout(), b.keepAliveTime, b.keepAliveTimeout, b.permitKeepAliveTime);
     }
 
     @Override
@@ -130,7 +132,7 @@ public final class GrpcSource extends SkeletonSource {
                         .addMethod(IngestGrpc.getSendStreamMethod(), intake.streamHandler(false))
                         .addMethod(IngestGrpc.getExchangeMethod(), intake.streamHandler(true))
                         .build();
-                return NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+                return liveness.apply(NettyServerBuilder.forAddress(new InetSocketAddress(host, port)))
                         .protocolNegotiator(PrefaceCheck.negotiator(b))
                         .maxInboundMessageSize(maxMessageSize)
                         .maxConcurrentCallsPerConnection(maxCallsPerConnection)

@@ -21,10 +21,18 @@ public final class HttpProvider implements TransportProvider {
                 .option(OptionSpec.optional("maxBody", OptionType.POSITIVE_INT, 1 << 20,
                         "largest body in bytes; a larger one is answered 413").sourceOnly())
                 .option(OptionSpec.maxConnections(256))
+                .option(OptionSpec.idleTimeout(HttpBuilder.DEFAULT_IDLE_TIMEOUT))
+                .option(OptionSpec.optional("headerTimeout", OptionType.DURATION, HttpBuilder.DEFAULT_HEADER_TIMEOUT,
+                        "longest time from a request's first byte to the end of its headers; then 408 and close"
+                                + " (0s: no limit)").sourceOnly())
+                .option(OptionSpec.optional("bodyTimeout", OptionType.DURATION, HttpBuilder.DEFAULT_BODY_TIMEOUT,
+                        "longest time for a request body after its headers (waits for room not counted); then 408"
+                                + " and close (0s: no limit)").sourceOnly())
                 .option(OptionSpec.optional("concurrency", OptionType.POSITIVE_INT, 8,
                         "requests in flight at once").sinkOnly())
                 .source((o, c) -> builder(o, c).maxBodySize(o.integer("maxBody"))
-                        .maxConnections(o.integer("maxConnections")).source())
+                        .maxConnections(o.integer("maxConnections")).idleTimeout(o.duration("idleTimeout"))
+                        .headerTimeout(o.duration("headerTimeout")).bodyTimeout(o.duration("bodyTimeout")).source())
                 .sink((o, c) -> builder(o, c).concurrency(o.integer("concurrency")).sink())
                 .build());
     }

@@ -4,6 +4,7 @@ import io.sluice.Message;
 import io.sluice.event.EventDispatcher;
 import io.sluice.transport.TransportMetrics;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -45,6 +46,7 @@ public final class ServerSkeleton {
     private final EventDispatcher events;
     private final int maxConnections;
     private final BoundAddress<InetSocketAddress> bound = new BoundAddress<>();
+    private volatile Duration idleTimeout = Duration.ZERO;
 
     /**
      * @param transport transport name in events, metrics and logs
@@ -66,6 +68,16 @@ public final class ServerSkeleton {
         this.metrics = metrics;
         this.events = events;
         this.maxConnections = maxConnections;
+    }
+
+    /**
+     * @param timeout close a connection from which nothing was read for this long ({@link IdleClose});
+     *                {@link Duration#ZERO} (the default): never
+     * @return this
+     */
+    public ServerSkeleton idleTimeout(Duration timeout) {
+        this.idleTimeout = Checks.notNegative("idleTimeout", timeout);
+        return this;
     }
 
     /** @return this source's counters */
@@ -153,6 +165,7 @@ public final class ServerSkeleton {
         private final Sinks.One<InetSocketAddress> slot;
         private final Set<Disposable> open = ConcurrentHashMap.newKeySet();
         private final AtomicInteger active = new AtomicInteger();
+        private final CloseReasons reasons = new CloseReasons();
         private volatile boolean stopping;
 
         private Binding(Sinks.One<InetSocketAddress> slot) {
@@ -168,6 +181,16 @@ public final class ServerSkeleton {
         /** @return the most connections served at once */
         public int maxConnections() {
             return maxConnections;
+        }
+
+        /** @param ch an accepted connection, closed once nothing was read for {@code idleTimeout} */
+        public void idle(io.netty.channel.Channel ch) {
+            IdleClose.install(ch, idleTimeout, reasons::close);
+        }
+
+        /** @return why the source closes connections (liveness limits), reported when they close */
+        public CloseReasons reasons() {
+            return reasons;
         }
 
         /**
@@ -232,7 +255,7 @@ public final class ServerSkeleton {
                 open.remove(connection);
             }
             active.decrementAndGet();
-            closed(remote);
+            closed(remote, reasons.take(remote));
         }
 
         /**
@@ -249,6 +272,7 @@ public final class ServerSkeleton {
                 return false;
             }
             c.onDispose(() -> untrack(remote, c));
+            idle(c.channel());
             return true;
         }
 

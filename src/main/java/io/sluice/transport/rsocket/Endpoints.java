@@ -70,12 +70,14 @@ final class Endpoints {
      * and the error reaches only the channel pipeline, where {@link FrameErrors} reports it.
      */
     static ServerTransport<CloseableChannel> server(String host, int port, boolean webSocket, int maxMessageSize,
-                                                    ConnectionReporter reporter) {
+                                                    ServerSkeleton.Binding reporter) {
         int limit = frameLimit(maxMessageSize);
         if (!webSocket) {
-            return TcpServerTransport.create(TcpServer.create().host(host).port(port), limit);
+            return TcpServerTransport.create(TcpServer.create().host(host).port(port)
+                    .doOnChannelInit((observer, ch, address) -> reporter.idle(ch)), limit);
         }
         HttpServer http = HttpServer.create().host(host).port(port)
+                .doOnChannelInit((observer, ch, address) -> reporter.idle(ch))
                 .doOnConnection(c -> {
                     // once per channel: the callback may run again for another request on a kept-alive connection
                     if (c.channel().pipeline().get("sluice.frameErrors") == null) {

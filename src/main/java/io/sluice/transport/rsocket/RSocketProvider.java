@@ -1,5 +1,6 @@
 package io.sluice.transport.rsocket;
 
+import io.sluice.transport.StreamServerBuilder;
 import io.sluice.transport.Transports;
 import io.sluice.transport.spi.Bind;
 import io.sluice.transport.spi.EndpointContext;
@@ -27,7 +28,10 @@ public final class RSocketProvider implements TransportProvider {
                         "channel", "fire-and-forget", "stream"))
                 .option(OptionSpec.optional("webSocket", OptionType.BOOLEAN, false,
                         "RSocket over WebSocket instead of TCP; source and sink must agree"))
-                .source((o, c) -> builder(o, c).source())
+                .option(OptionSpec.maxConnections(256))
+                .option(OptionSpec.idleTimeout(StreamServerBuilder.DEFAULT_IDLE_TIMEOUT))
+                .source((o, c) -> builder(o, c).maxConnections(o.integer("maxConnections"))
+                        .idleTimeout(o.duration("idleTimeout")).source())
                 .sink((o, c) -> builder(o, c).sink())
                 .binds(RSocketProvider::binds)
                 .build());
