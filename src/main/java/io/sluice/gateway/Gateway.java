@@ -34,7 +34,9 @@ import reactor.core.publisher.Mono;
  * {@code sluice.bytes.delivered}, {@code sluice.messages.filtered}, {@code sluice.pipeline.latency}
  * (timer: message timestamp to sink hand-off), for server sources {@code sluice.transport.connections}
  * (gauge) and the counters {@code sluice.transport.errors} (also tagged {@code reason}, one of
- * {@code TransportMetrics.REASONS}) and {@code sluice.transport.lost},
+ * {@code TransportMetrics.REASONS}), {@code sluice.transport.closed} (connections closed for a
+ * liveness limit, tagged {@code reason}, one of {@code TransportMetrics.CLOSE_REASONS}) and
+ * {@code sluice.transport.lost},
  * the counter {@code sluice.overflow.dropped} (also tagged {@code policy}), the gauges
  * {@code sluice.overflow.buffered} (queue depth) and {@code sluice.overflow.capacity},
  * and, for each {@code stats} step, {@code sluice.stats.count|mean|stddev|min|max} per group (see
