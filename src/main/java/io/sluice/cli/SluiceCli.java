@@ -11,6 +11,7 @@ import io.sluice.gateway.GatewayConfig;
 import io.sluice.gateway.GatewayStartException;
 import io.sluice.gateway.ShutdownHook;
 import io.sluice.gateway.PipelineReport;
+import io.sluice.health.HealthState;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -187,13 +189,27 @@ public final class SluiceCli implements Callable<Integer> {
                           java.util.function.Consumer<Gateway> started) throws InterruptedException {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         EventDispatcher events = new EventDispatcher();
-        Gateway gateway = Gateway.start(config, registry, events, System.out);
-        AdminServer admin = config.admin().map(a -> startAdmin(a, registry, gateway)).orElse(null);
-        started.accept(gateway);
+        // the admin server first, so that a balancer polling /health/ready sees 503 while the
+        // pipelines bind, and 200 only once every one of them has
+        HealthState health = new HealthState();
+        AtomicReference<Gateway> running = new AtomicReference<>();
+        AdminServer admin = config.admin().map(a -> startAdmin(a, registry, running, health)).orElse(null);
         if (admin != null) {
-            out.println("admin: " + admin.url() + "/ (dashboard), " + admin.url() + "/metrics");
+            out.println("admin: " + admin.url() + "/ (dashboard), " + admin.url() + "/metrics, "
+                    + admin.url() + "/health/ready");
             out.flush();
         }
+        Gateway gateway;
+        try {
+            gateway = Gateway.start(config, registry, events, System.out, health);
+        } catch (RuntimeException e) {
+            if (admin != null) {
+                admin.close();
+            }
+            throw e;
+        }
+        running.set(gateway);
+        started.accept(gateway);
         // SIGTERM / Ctrl-C: the hook wakes this thread, which stops ingesting, drains, prints the
         // summary; the hook then ends the JVM with the run's exit code (0 unless a pipeline failed).
         ShutdownHook hook = ShutdownHook.install("sluice-shutdown", finished,
@@ -207,9 +223,10 @@ public final class SluiceCli implements Callable<Integer> {
             } else {
                 finished.await(limit.toMillis(), TimeUnit.MILLISECONDS);
             }
-            stopQuietly(gateway, config.drainTimeout());
+            stopQuietly(gateway, config.drainTimeout()); // readiness turns 503 first (Gateway.stop)
             printSummary(out, gateway.report());
             printStats(out, gateway.stats());
+            health.stopped();
             if (admin != null) {
                 admin.close();
             }
@@ -221,12 +238,15 @@ public final class SluiceCli implements Callable<Integer> {
         return exitCode;
     }
 
-    /** Binds the admin server; when it cannot, cancels the gateway and says so in one line. */
-    private static AdminServer startAdmin(GatewayConfig.Admin a, PrometheusMeterRegistry registry, Gateway gateway) {
+    /** Binds the admin server (before the gateway starts); when it cannot, says so in one line. */
+    private static AdminServer startAdmin(GatewayConfig.Admin a, PrometheusMeterRegistry registry,
+                                          AtomicReference<Gateway> gateway, HealthState health) {
         try {
-            return AdminServer.start(a.host(), a.port(), registry, gateway::report, Duration.ofSeconds(1));
+            return AdminServer.start(a.host(), a.port(), registry, () -> {
+                Gateway g = gateway.get();
+                return g == null ? List.of() : g.report();
+            }, Duration.ofSeconds(1), health);
         } catch (RuntimeException e) {
-            gateway.cancel();
             Throwable root = e;
             while (root.getCause() != null) {
                 root = root.getCause();

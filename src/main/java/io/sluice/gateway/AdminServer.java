@@ -3,6 +3,7 @@ package io.sluice.gateway;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sluice.health.HealthState;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringWriter;
@@ -27,7 +28,10 @@ import reactor.netty.http.server.HttpServer;
  *       units); the page carries the snapshot current when it is served, so its first paint shows
  *       the numbers before the first server-sent event;</li>
  *   <li>{@code GET /events}: server-sent events, one JSON snapshot of every pipeline's
- *       {@link PipelineReport} per interval, which the dashboard draws.</li>
+ *       {@link PipelineReport} per interval, which the dashboard draws;</li>
+ *   <li>with a {@link HealthState}: {@code GET /health/live} (200 while the process serves) and
+ *       {@code GET /health/ready} (200 when every pipeline runs, 503 while starting and from the
+ *       moment a stop begins), each with a JSON body of per-pipeline states.</li>
  * </ul>
  */
 public final class AdminServer implements AutoCloseable {
@@ -52,12 +56,30 @@ public final class AdminServer implements AutoCloseable {
      */
     public static AdminServer start(String host, int port, PrometheusMeterRegistry registry,
                                     Supplier<List<PipelineReport>> reports, Duration interval) {
+        return start(host, port, registry, reports, interval, null);
+    }
+
+    /**
+     * Binds the admin endpoint, with the health endpoints when {@code health} is given.
+     *
+     * @param host bind address
+     * @param port port, 0 for an ephemeral one
+     * @param registry meters served at /metrics
+     * @param reports snapshot of the pipelines, polled for /events
+     * @param interval time between two server-sent events
+     * @param health answers {@code /health/live} and {@code /health/ready}; null for none (404)
+     * @return the bound server
+     */
+    public static AdminServer start(String host, int port, PrometheusMeterRegistry registry,
+                                    Supplier<List<PipelineReport>> reports, Duration interval, HealthState health) {
         Objects.requireNonNull(registry, "registry");
         String page = dashboardPage();
         DisposableServer s = HttpServer.create()
                 .host(host)
                 .port(port)
                 .route(r -> r
+                        .get("/health/live", (req, res) -> health(res, health == null ? null : health.live()))
+                        .get("/health/ready", (req, res) -> health(res, health == null ? null : health.ready()))
                         .get("/metrics", (req, res) -> res
                                 .header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
                                 .sendString(Mono.fromCallable(() -> scrape(registry))))
@@ -85,6 +107,17 @@ public final class AdminServer implements AutoCloseable {
     @Override
     public void close() {
         server.disposeNow(Duration.ofSeconds(5));
+    }
+
+    private static org.reactivestreams.Publisher<Void> health(reactor.netty.http.server.HttpServerResponse res,
+                                                              HealthState.Response answer) {
+        if (answer == null) {
+            return res.status(404).send();
+        }
+        return res.status(answer.status())
+                .header("Content-Type", "application/json")
+                .header("Cache-Control", "no-store")
+                .sendString(Mono.just(answer.json()));
     }
 
     /** Placeholder in dashboard.html replaced by the snapshot current when the page is served. */

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.Message;
 import io.sluice.event.EventDispatcher;
 import io.sluice.event.PipelineStopped;
+import io.sluice.health.HealthState;
 import io.sluice.overflow.Overflow;
 import io.sluice.overflow.OverflowPolicy;
 import io.sluice.pipeline.PipelineHandle;
@@ -33,7 +34,9 @@ import reactor.core.publisher.Mono;
  * {@code sluice.bytes.delivered}, {@code sluice.messages.filtered}, {@code sluice.pipeline.latency}
  * (timer: message timestamp to sink hand-off), for server sources {@code sluice.transport.connections}
  * (gauge) and the counters {@code sluice.transport.errors} (also tagged {@code reason}, one of
- * {@code TransportMetrics.REASONS}) and {@code sluice.transport.lost},
+ * {@code TransportMetrics.REASONS}), {@code sluice.transport.closed} (connections closed for a
+ * liveness limit, tagged {@code reason}, one of {@code TransportMetrics.CLOSE_REASONS}) and
+ * {@code sluice.transport.lost},
  * the counter {@code sluice.overflow.dropped} (also tagged {@code policy}), the gauges
  * {@code sluice.overflow.buffered} (queue depth) and {@code sluice.overflow.capacity},
  * and, for each {@code stats} step, {@code sluice.stats.count|mean|stddev|min|max} per group (see
@@ -51,11 +54,14 @@ public final class Gateway {
     private final GatewayConfig config;
     private final List<PipelineRun> pipelines;
     private final List<PipelineRun> startOrder;
+    private final HealthState health;
 
-    private Gateway(GatewayConfig config, List<PipelineRun> pipelines, List<PipelineRun> startOrder) {
+    private Gateway(GatewayConfig config, List<PipelineRun> pipelines, List<PipelineRun> startOrder,
+                    HealthState health) {
         this.startOrder = List.copyOf(startOrder);
         this.config = config;
         this.pipelines = pipelines;
+        this.health = health;
     }
 
     /**
@@ -68,10 +74,28 @@ public final class Gateway {
      * @return the running gateway
      */
     public static Gateway start(GatewayConfig config, MeterRegistry registry, EventDispatcher events, OutputStream stdout) {
+        return start(config, registry, events, stdout, new HealthState());
+    }
+
+    /**
+     * Starts every pipeline of {@code config}, reporting to {@code health}: every pipeline is
+     * registered (starting) first, each becomes running once its endpoints have bound, and start-up
+     * completes after the last one (see {@link GatewayHealth}).
+     *
+     * @param config validated configuration
+     * @param registry where meters are registered
+     * @param events receives pipeline lifecycle and drop events
+     * @param stdout where {@code stdout} sinks write
+     * @param health what the admin server's {@code /health} endpoints answer from
+     * @return the running gateway
+     */
+    public static Gateway start(GatewayConfig config, MeterRegistry registry, EventDispatcher events, OutputStream stdout,
+                                HealthState health) {
         Objects.requireNonNull(config, "config");
         List<GatewayConfig.PipelineSpec> specs = config.pipelines();
         Map<String, PipelineStopped> ends = new ConcurrentHashMap<>();
         events.on(PipelineStopped.class, e -> ends.put(e.pipeline(), e));
+        GatewayHealth.register(health, specs, events);
         // Servers first: a pipeline whose sink connects to a server of this same gateway must not
         // start before that server has bound.
         List<Integer> order = new ArrayList<>();
@@ -94,13 +118,16 @@ public final class Gateway {
                 startOrder.add(started[i]);
                 awaitBound(spec, spec.source(), source, started[i].handle);
                 awaitBound(spec, spec.sink(), sink, started[i].handle);
+                GatewayHealth.running(health, spec.name(), started[i].handle);
             }
         } catch (RuntimeException e) {
+            GatewayHealth.startFailed(health, e);
             cancel(startOrder);
             throw e;
         }
+        health.startupComplete();
         LOG.info("gateway started {} pipeline(s)", started.length);
-        return new Gateway(config, List.of(started), startOrder);
+        return new Gateway(config, List.of(started), startOrder, health);
     }
 
     private static boolean isServer(GatewayConfig.PipelineSpec spec) {
@@ -177,10 +204,15 @@ public final class Gateway {
      * A pipeline's overflow stage is closed once the pipeline has stopped (a persistent log is
      * forced and checkpointed: what it still holds is delivered after the next start).
      *
+     * <p>Readiness ({@link HealthState#draining()}) turns false when this method is called, before
+     * any pipeline stops.
+     *
      * @param drainTimeout how long buffered messages may take to reach the sinks, per pipeline
      * @return completes when every pipeline stopped
      */
     public Mono<Void> stop(Duration drainTimeout) {
+        // not ready from now on, before any source stops accepting: a balancer stops sending first
+        health.draining();
         List<PipelineRun> order = new ArrayList<>(startOrder);
         java.util.Collections.reverse(order);
         return Flux.fromIterable(order)
@@ -191,7 +223,13 @@ public final class Gateway {
 
     /** Cancels every pipeline at once, without draining, and waits (bounded) until each has ended. */
     public void cancel() {
+        health.draining();
         cancel(startOrder);
+    }
+
+    /** @return the health this gateway reports to */
+    public HealthState health() {
+        return health;
     }
 
     /** @return completes when every pipeline has terminated, whatever the outcome */

@@ -74,6 +74,11 @@ final class PipelineRun {
                         .tags(tags).tag("transport", tm.transport()).tag("reason", reason)
                         .description("rejected connections and messages, by reason").register(registry);
             }
+            for (String reason : TransportMetrics.CLOSE_REASONS) {
+                FunctionCounter.builder("sluice.transport.closed", tm, t -> t.closed(reason))
+                        .tags(tags).tag("transport", tm.transport()).tag("reason", reason)
+                        .description("connections the source closed for a liveness limit, by reason").register(registry);
+            }
             // A reordered datagram is first counted lost, then taken back; a counter must not
             // go down (Prometheus would take it for a reset), so this one reports the highest
             // count seen. TransportMetrics#lost() has the exact figure.

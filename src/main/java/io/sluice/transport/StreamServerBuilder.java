@@ -3,6 +3,7 @@ package io.sluice.transport;
 import io.sluice.transport.auth.AuthOptions;
 import io.sluice.transport.internal.Checks;
 import io.sluice.transport.tls.TlsOptions;
+import java.time.Duration;
 
 /**
  * A {@link TransportBuilder} of a connection-oriented server source, which serves at most
@@ -17,6 +18,10 @@ public abstract class StreamServerBuilder<B extends StreamServerBuilder<B>> exte
     private int maxConnections;
     private TlsOptions tls;
     private AuthOptions auth;
+    private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+
+    /** Default {@link #idleTimeout(Duration)}: 5 minutes. */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
 
     /** @param defaultMaxConnections the transport's default bound, at least 1 */
     protected StreamServerBuilder(int defaultMaxConnections) {
@@ -71,5 +76,22 @@ public abstract class StreamServerBuilder<B extends StreamServerBuilder<B>> exte
     /** @return the token settings, or null */
     public final AuthOptions auth() {
         return auth;
+    }
+
+    /**
+     * @param timeout a source closes a connection from which nothing was read for this long
+     *                ({@code ConnectionClosed} with reason {@code idle}, counted); a connection the
+     *                source itself does not read (backpressure) is not idle; {@link Duration#ZERO}:
+     *                never. Default {@link #DEFAULT_IDLE_TIMEOUT} unless the transport says otherwise.
+     * @return this
+     */
+    public B idleTimeout(Duration timeout) {
+        this.idleTimeout = Checks.notNegative("idleTimeout", timeout);
+        return self();
+    }
+
+    /** @return the configured idle timeout ({@link Duration#ZERO}: none) */
+    public final Duration idleTimeout() {
+        return idleTimeout;
     }
 }

@@ -32,6 +32,16 @@ public final class TransportMetrics {
     public static final List<String> REASONS =
             List.of("malformed", "too_large", "limit", "unavailable", "tls", "auth", "disconnected", "other");
 
+    /**
+     * Why a source closed connections that broke a liveness limit, the values of the {@code reason}
+     * label of {@code sluice_transport_closed_total}: nothing read for {@code idleTimeout}
+     * ({@code idle}), keepalive pings unanswered ({@code keepalive}), HTTP headers or body not
+     * complete in time ({@code header_timeout}, {@code body_timeout}).
+     */
+    public static final List<String> CLOSE_REASONS = List.of("idle", "keepalive", "header_timeout", "body_timeout");
+
+    private final Map<String, LongAdder> closedByReason = new ConcurrentHashMap<>();
+
     /** @param transport transport name used in reports */
     public TransportMetrics(String transport) {
         this.transport = transport;
@@ -60,6 +70,25 @@ public final class TransportMetrics {
     /** Records a closed connection. */
     public void connectionClosed() {
         connectionsClosed.increment();
+    }
+
+    /**
+     * Records a connection the source closed because it broke a liveness limit (it is also
+     * {@link #connectionClosed() closed}).
+     *
+     * @param reason one of {@link #CLOSE_REASONS}
+     */
+    public void closedFor(String reason) {
+        closedByReason.computeIfAbsent(reason, r -> new LongAdder()).increment();
+    }
+
+    /**
+     * @param reason one of {@link #CLOSE_REASONS}
+     * @return connections closed for that reason so far
+     */
+    public long closed(String reason) {
+        LongAdder a = closedByReason.get(reason);
+        return a == null ? 0 : a.sum();
     }
 
     /** Records an error of reason {@code other}. */

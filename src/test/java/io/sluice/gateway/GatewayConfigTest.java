@@ -9,10 +9,10 @@ import org.junit.jupiter.api.Test;
 
 class GatewayConfigTest {
 
-    /** Every source type on the test class path: the built-in ones and the test-only {@code memory}. */
-    static final String SOURCES = "memory, generator, dir, tcp, udp, http, websocket, grpc, rsocket, zmq-pull, zmq-sub,"
+    /** Every source type on the test class path: the built-in ones and the test-only {@code memory}, {@code gated}, {@code slow}. */
+    static final String SOURCES = "memory, gated, generator, dir, tcp, udp, http, websocket, grpc, rsocket, zmq-pull, zmq-sub,"
             + " kafka, resp";
-    static final String SINKS = "memory, stdout, discard, file, tcp, udp, http, websocket, grpc, rsocket, zmq-push,"
+    static final String SINKS = "memory, slow, stdout, discard, file, tcp, udp, http, websocket, grpc, rsocket, zmq-push,"
             + " zmq-pub, kafka, resp, priority-queue";
 
     static final String VALID = String.join("\n",

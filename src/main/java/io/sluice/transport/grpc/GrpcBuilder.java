@@ -12,7 +12,10 @@ import java.util.Objects;
  * {@code 127.0.0.1}, port 0 (ephemeral, for a source), maximum message 4 MiB, client-streaming
  * sink, per-call prefetch 32, at most 256 client connections and 256 concurrent calls per source, at
  * most 128 concurrent calls per client connection, HTTP/2 flow-control window 1 MiB, unary calls wait at most 10 s for
- * pipeline demand, 5 s drain on stop, 8 concurrent unary calls per sink, no event dispatcher.
+ * pipeline demand, 5 s drain on stop, 8 concurrent unary calls per sink, a source closes a
+ * connection without calls for 5 min ({@code idleTimeout}, gRPC's {@code maxConnectionIdle}), pings
+ * a silent connection after 60 s and closes it when the ping is not answered in 20 s, and refuses
+ * client pings more frequent than every 20 s, no event dispatcher.
  */
 public final class GrpcBuilder extends StreamServerBuilder<GrpcBuilder> {
 
@@ -35,6 +38,16 @@ public final class GrpcBuilder extends StreamServerBuilder<GrpcBuilder> {
     int flowControlWindow = 1 << 20;
     Duration unaryWait = Duration.ofSeconds(10);
     Duration drainTimeout = Duration.ofSeconds(5);
+    Duration keepAliveTime = DEFAULT_KEEPALIVE_TIME;
+    Duration keepAliveTimeout = DEFAULT_KEEPALIVE_TIMEOUT;
+    Duration permitKeepAliveTime = DEFAULT_PERMIT_KEEPALIVE_TIME;
+
+    /** Default {@link #keepAliveTime(Duration)}: 60 s. */
+    public static final Duration DEFAULT_KEEPALIVE_TIME = Duration.ofSeconds(60);
+    /** Default {@link #keepAliveTimeout(Duration)}: 20 s. */
+    public static final Duration DEFAULT_KEEPALIVE_TIMEOUT = Duration.ofSeconds(20);
+    /** Default {@link #permitKeepAliveTime(Duration)}: 20 s. */
+    public static final Duration DEFAULT_PERMIT_KEEPALIVE_TIME = Duration.ofSeconds(20);
 
     static {
         BuilderFactories.register(GrpcBuilder.class, GrpcBuilder::new);
@@ -119,6 +132,36 @@ public final class GrpcBuilder extends StreamServerBuilder<GrpcBuilder> {
      */
     public GrpcBuilder drainTimeout(Duration timeout) {
         this.drainTimeout = Checks.notNegative("drainTimeout", timeout);
+        return this;
+    }
+
+    /**
+     * @param time a source pings a client connection from which nothing was read for this long
+     *             (HTTP/2 PING); {@link Duration#ZERO}: never
+     * @return this
+     */
+    public GrpcBuilder keepAliveTime(Duration time) {
+        this.keepAliveTime = Checks.notNegative("keepAliveTime", time);
+        return this;
+    }
+
+    /**
+     * @param timeout a source closes a connection whose keepalive ping is not answered within this long
+     * @return this
+     */
+    public GrpcBuilder keepAliveTimeout(Duration timeout) {
+        this.keepAliveTimeout = Checks.positive("keepAliveTimeout", timeout);
+        return this;
+    }
+
+    /**
+     * @param time the shortest interval between a client's keepalive pings that a source accepts
+     *             (while calls are open; without calls pings are not permitted); a client pinging
+     *             more often gets {@code GOAWAY ENHANCE_YOUR_CALM "too_many_pings"} and is closed
+     * @return this
+     */
+    public GrpcBuilder permitKeepAliveTime(Duration time) {
+        this.permitKeepAliveTime = Checks.notNegative("permitKeepAliveTime", time);
         return this;
     }
 

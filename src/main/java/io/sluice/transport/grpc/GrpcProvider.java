@@ -1,5 +1,6 @@
 package io.sluice.transport.grpc;
 
+import io.sluice.transport.StreamServerBuilder;
 import io.sluice.transport.Transports;
 import io.sluice.transport.spi.Bind;
 import io.sluice.transport.spi.EndpointContext;
@@ -27,9 +28,22 @@ public final class GrpcProvider implements TransportProvider {
                 .option(OptionSpec.optional("maxUnaryWait", OptionType.DURATION, java.time.Duration.ofSeconds(10),
                         "longest wait of a unary call for demand, and with a persistent stage of an envelope for"
                         + " durability, before RESOURCE_EXHAUSTED").sourceOnly())
-                .option(OptionSpec.maxConnections(256)), true)
+                .option(OptionSpec.maxConnections(256))
+                .option(OptionSpec.optional("idleTimeout", OptionType.DURATION, StreamServerBuilder.DEFAULT_IDLE_TIMEOUT,
+                        "close a connection without open calls for this long (GOAWAY; 0s: never)").sourceOnly())
+                .option(OptionSpec.optional("keepAliveTime", OptionType.DURATION, GrpcBuilder.DEFAULT_KEEPALIVE_TIME,
+                        "ping a connection silent for this long (0s: never)").sourceOnly())
+                .option(OptionSpec.optional("keepAliveTimeout", OptionType.DURATION,
+                        GrpcBuilder.DEFAULT_KEEPALIVE_TIMEOUT, "close it when the ping is not answered within this")
+                        .sourceOnly())
+                .option(OptionSpec.optional("permitKeepAliveTime", OptionType.DURATION,
+                        GrpcBuilder.DEFAULT_PERMIT_KEEPALIVE_TIME,
+                        "shortest client ping interval accepted; more often: GOAWAY too_many_pings").sourceOnly()), true)
                 .source((o, c) -> SecurityOptions.apply(builder(o, c), o, Role.SOURCE).maxConnections(o.integer("maxConnections"))
-                        .maxUnaryWait(o.duration("maxUnaryWait")).source())
+                        .maxUnaryWait(o.duration("maxUnaryWait"))
+                        .idleTimeout(o.duration("idleTimeout")).keepAliveTime(o.duration("keepAliveTime"))
+                        .keepAliveTimeout(o.duration("keepAliveTimeout"))
+                        .permitKeepAliveTime(o.duration("permitKeepAliveTime")).source())
                 .sink((o, c) -> SecurityOptions.apply(builder(o, c), o, Role.SINK)
                         .mode(GrpcBuilder.Mode.valueOf(o.string("mode").toUpperCase(java.util.Locale.ROOT)))
                         .sink())

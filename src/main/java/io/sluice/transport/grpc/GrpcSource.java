@@ -110,6 +110,7 @@ public final class GrpcSource extends SkeletonSource {
     private final int maxCallsPerConnection;
     private final int flowControlWindow;
     private final Duration drainTimeout;
+    private final GrpcLiveness liveness;
 
     GrpcSource(GrpcBuilder b) {
         super(NAME, b);
@@ -118,6 +119,7 @@ public final class GrpcSource extends SkeletonSource {
         this.maxCallsPerConnection = b.maxCallsPerConnection;
         this.flowControlWindow = b.flowControlWindow;
         this.drainTimeout = b.drainTimeout;
+        this.liveness = new GrpcLiveness(b.idleTimeout(), b.keepAliveTime, b.keepAliveTimeout, b.permitKeepAliveTime);
     }
 
     @Override
@@ -142,7 +144,7 @@ public final class GrpcSource extends SkeletonSource {
                         .addMethod(IngestGrpc.getSendStreamMethod(), intake.streamHandler(false))
                         .addMethod(IngestGrpc.getExchangeMethod(), intake.streamHandler(true))
                         .build();
-                NettyServerBuilder nb = NettyServerBuilder.forAddress(new InetSocketAddress(host, port));
+                NettyServerBuilder nb = liveness.apply(NettyServerBuilder.forAddress(new InetSocketAddress(host, port)));
                 ServerSecurity security = b.security();
                 if (security.tls() != null) {
                     nb.sslContext(security.tls().grpcSslContext());

@@ -9,6 +9,7 @@ import java.time.Duration;
  * Configuration of a unary HTTP {@link HttpSource} (server) or {@link HttpSink} (client); obtained
  * from {@code io.sluice.transport.Transports.http()}. Defaults: host {@code 127.0.0.1}, port 0,
  * path {@code /ingest}, maximum body 1 MiB, hand-off capacity 1024 messages, accept timeout 10 s,
+ * idle timeout 60 s, header timeout 20 s, body timeout 60 s,
  * at most 256 concurrent connections (source; a connection beyond it is closed at once, before
  * any request is read), sink concurrency 8, no event dispatcher.
  */
@@ -22,6 +23,15 @@ public final class HttpBuilder extends StreamServerBuilder<HttpBuilder> {
     int handoffCapacity = 1024;
     int concurrency = 8;
     Duration acceptTimeout = Duration.ofSeconds(10);
+    Duration headerTimeout = DEFAULT_HEADER_TIMEOUT;
+    Duration bodyTimeout = DEFAULT_BODY_TIMEOUT;
+
+    /** Default idle timeout of a source: 60 s (between requests on a kept-alive connection). */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+    /** Default {@link #headerTimeout(Duration)}: 20 s. */
+    public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(20);
+    /** Default {@link #bodyTimeout(Duration)}: 60 s. */
+    public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(60);
 
     static {
         BuilderFactories.register(HttpBuilder.class, HttpBuilder::new);
@@ -30,6 +40,29 @@ public final class HttpBuilder extends StreamServerBuilder<HttpBuilder> {
     /** Package-private: obtain a builder from {@code Transports.http()} (see {@link BuilderFactories}). */
     HttpBuilder() {
         super(256);
+        idleTimeout(DEFAULT_IDLE_TIMEOUT);
+    }
+
+    /**
+     * @param timeout longest time a source lets a request take from its first byte to the end of its
+     *                headers (slowloris); then 408 and the connection is closed (reason
+     *                {@code header_timeout}); {@link Duration#ZERO}: no limit
+     * @return this
+     */
+    public HttpBuilder headerTimeout(Duration timeout) {
+        this.headerTimeout = Checks.notNegative("headerTimeout", timeout);
+        return this;
+    }
+
+    /**
+     * @param timeout longest time a source lets a request body take after its headers, not counting
+     *                time the source itself does not read it (waiting for room); then 408 and the
+     *                connection is closed (reason {@code body_timeout}); {@link Duration#ZERO}: no limit
+     * @return this
+     */
+    public HttpBuilder bodyTimeout(Duration timeout) {
+        this.bodyTimeout = Checks.notNegative("bodyTimeout", timeout);
+        return this;
     }
 
     /**

@@ -25,11 +25,19 @@ public final class HttpProvider implements TransportProvider {
                 .option(OptionSpec.optional("acceptTimeout", OptionType.DURATION, java.time.Duration.ofSeconds(10),
                         "longest wait for room, and with a persistent stage for durability, before a 503").sourceOnly())
                 .option(OptionSpec.maxConnections(256))
+                .option(OptionSpec.idleTimeout(HttpBuilder.DEFAULT_IDLE_TIMEOUT))
+                .option(OptionSpec.optional("headerTimeout", OptionType.DURATION, HttpBuilder.DEFAULT_HEADER_TIMEOUT,
+                        "longest time from a request's first byte to the end of its headers; then 408 and close"
+                                + " (0s: no limit)").sourceOnly())
+                .option(OptionSpec.optional("bodyTimeout", OptionType.DURATION, HttpBuilder.DEFAULT_BODY_TIMEOUT,
+                        "longest time for a request body after its headers (waits for room not counted); then 408"
+                                + " and close (0s: no limit)").sourceOnly())
                 .option(OptionSpec.optional("concurrency", OptionType.POSITIVE_INT, 8,
                         "requests in flight at once").sinkOnly()), true)
                 .source((o, c) -> SecurityOptions.apply(builder(o, c), o, Role.SOURCE).maxBodySize(o.integer("maxBody"))
                         .acceptTimeout(o.duration("acceptTimeout"))
-                        .maxConnections(o.integer("maxConnections")).source())
+                        .maxConnections(o.integer("maxConnections")).idleTimeout(o.duration("idleTimeout"))
+                        .headerTimeout(o.duration("headerTimeout")).bodyTimeout(o.duration("bodyTimeout")).source())
                 .sink((o, c) -> SecurityOptions.apply(builder(o, c), o, Role.SINK).concurrency(o.integer("concurrency")).sink())
                 .build());
     }

@@ -3,6 +3,7 @@ package io.sluice.transport.http;
 import io.netty.channel.Channel;
 import io.sluice.Message;
 import io.sluice.transport.internal.AwaitedAck;
+import io.sluice.transport.internal.HttpDeadlines;
 import io.sluice.transport.internal.NettyServer;
 import io.sluice.transport.internal.ServerSkeleton;
 import io.sluice.transport.internal.SkeletonSource;
@@ -83,6 +84,13 @@ import reactor.netty.http.server.HttpServerState;
  * <p>Connection events: {@code ConnectionOpened} / {@code ConnectionClosed} per HTTP connection.
  * At most {@code maxConnections} connections are served at once; a connection accepted beyond
  * that is closed immediately (no request is read) with a {@code ConnectionError} event.
+ *
+ * <h2>Liveness</h2>
+ * A connection from which nothing is read for {@code idleTimeout} is closed ({@code idle}); a
+ * request whose headers take longer than {@code headerTimeout} from its first byte, or whose body
+ * takes longer than {@code bodyTimeout}, is answered 408 and its connection closed
+ * ({@code header_timeout}, {@code body_timeout}); see {@link HttpDeadlines}. Each is reported as
+ * {@code ConnectionClosed} with that reason and counted, not as an error.
  */
 public final class HttpSource extends SkeletonSource {
 
@@ -90,7 +98,7 @@ public final class HttpSource extends SkeletonSource {
     private static final int GRACE_SECONDS = 5;
 
     /** What a subscription's request handler needs of the configuration. */
-    record Config(String path, int maxBodySize, Duration acceptTimeout) {
+    record Config(String path, int maxBodySize, Duration acceptTimeout, Duration headerTimeout, Duration bodyTimeout) {
     }
 
     private final Config config;
@@ -99,7 +107,7 @@ public final class HttpSource extends SkeletonSource {
 
     HttpSource(HttpBuilder b) {
         super(RequestHandler.NAME, b);
-        this.config = new Config(b.path, b.maxBodySize, b.acceptTimeout);
+        this.config = new Config(b.path, b.maxBodySize, b.acceptTimeout, b.headerTimeout, b.bodyTimeout);
         this.handoffCapacity = b.handoffCapacity;
     }
 
@@ -206,6 +214,8 @@ public final class HttpSource extends SkeletonSource {
                 return;
             }
             ch.closeFuture().addListener(f -> binding.untrack(remote, null));
+            binding.idle(ch);
+            HttpDeadlines.install(ch, config.headerTimeout(), config.bodyTimeout(), binding.reasons());
         }
     }
 }

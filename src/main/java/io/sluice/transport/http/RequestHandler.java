@@ -12,6 +12,7 @@ import io.sluice.transport.auth.ServerSecurity;
 import io.sluice.event.ConnectionError;
 import io.sluice.transport.internal.AwaitedAck;
 import io.sluice.transport.internal.ConnectionReporter;
+import io.sluice.transport.internal.CloseReasons;
 import java.time.Duration;
 import java.util.Arrays;
 import reactor.core.publisher.Mono;
@@ -140,9 +141,12 @@ final class RequestHandler {
     private Mono<Void> incomplete(HttpServerRequest req, HttpServerResponse res, String remote, Body body,
                                   long declared, Throwable e) {
         String of = declared >= 0 ? " of " + declared : "";
-        reject(remote, "request body incomplete after " + body.size + of + " bytes, no message: " + e, e);
         Channel[] ch = new Channel[1];
         req.withConnection(c -> ch[0] = c.channel());
+        if (ch[0] != null && CloseReasons.of(ch[0]) != null) {
+            return Mono.empty(); // the source closed it (body_timeout): reported as such when it closes
+        }
+        reject(remote, "request body incomplete after " + body.size + of + " bytes, no message: " + e, e);
         if (ch[0] == null || !ch[0].isActive()) {
             return Mono.empty();
         }

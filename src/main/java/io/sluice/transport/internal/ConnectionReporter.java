@@ -62,8 +62,20 @@ public class ConnectionReporter {
 
     /** @param remote the peer of a connection that closed */
     public void closed(String remote) {
+        closed(remote, ConnectionClosed.CLOSED);
+    }
+
+    /**
+     * @param remote the peer of a connection that closed
+     * @param reason {@link ConnectionClosed#CLOSED}, or one of {@link TransportMetrics#CLOSE_REASONS}
+     *               (then also counted by reason)
+     */
+    public void closed(String remote, String reason) {
         metrics.connectionClosed();
-        publish(new ConnectionClosed(transport, remote));
+        if (TransportMetrics.CLOSE_REASONS.contains(reason)) {
+            metrics.closedFor(reason);
+        }
+        publish(new ConnectionClosed(transport, remote, reason));
     }
 
     /**

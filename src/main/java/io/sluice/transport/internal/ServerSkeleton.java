@@ -7,6 +7,7 @@ import io.sluice.transport.auth.AuthOptions;
 import io.sluice.transport.auth.ServerSecurity;
 import io.sluice.transport.tls.TlsOptions;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -50,6 +51,7 @@ public final class ServerSkeleton {
     private final BoundAddress<InetSocketAddress> bound = new BoundAddress<>();
     private volatile TlsOptions tls;
     private volatile AuthOptions auth;
+    private volatile Duration idleTimeout = Duration.ZERO;
 
     /**
      * @param transport transport name in events, metrics and logs
@@ -85,6 +87,16 @@ public final class ServerSkeleton {
     public ServerSkeleton secure(TlsOptions tlsOptions, AuthOptions authOptions) {
         this.tls = tlsOptions;
         this.auth = authOptions;
+        return this;
+    }
+
+    /**
+     * @param timeout close a connection from which nothing was read for this long ({@link IdleClose});
+     *                {@link Duration#ZERO} (the default): never
+     * @return this
+     */
+    public ServerSkeleton idleTimeout(Duration timeout) {
+        this.idleTimeout = Checks.notNegative("idleTimeout", timeout);
         return this;
     }
 
@@ -182,6 +194,7 @@ public final class ServerSkeleton {
         private final Sinks.One<InetSocketAddress> slot;
         private final Set<Disposable> open = ConcurrentHashMap.newKeySet();
         private final AtomicInteger active = new AtomicInteger();
+        private final CloseReasons reasons = new CloseReasons();
         private volatile boolean stopping;
         private ServerSecurity security = ServerSecurity.NONE;
 
@@ -208,6 +221,16 @@ public final class ServerSkeleton {
         /** @return the most connections served at once */
         public int maxConnections() {
             return maxConnections;
+        }
+
+        /** @param ch an accepted connection, closed once nothing was read for {@code idleTimeout} */
+        public void idle(io.netty.channel.Channel ch) {
+            IdleClose.install(ch, idleTimeout, reasons::close);
+        }
+
+        /** @return why the source closes connections (liveness limits), reported when they close */
+        public CloseReasons reasons() {
+            return reasons;
         }
 
         /**
@@ -272,7 +295,7 @@ public final class ServerSkeleton {
                 open.remove(connection);
             }
             active.decrementAndGet();
-            closed(remote);
+            closed(remote, reasons.take(remote));
         }
 
         /**
@@ -289,6 +312,7 @@ public final class ServerSkeleton {
                 return false;
             }
             c.onDispose(() -> untrack(remote, c));
+            idle(c.channel());
             return true;
         }
 

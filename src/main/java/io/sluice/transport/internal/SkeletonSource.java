@@ -32,11 +32,15 @@ public abstract class SkeletonSource implements ServerSource {
         this.host = b.host();
         this.port = b.port();
         this.skeleton = new ServerSkeleton(transport, b.events(), maxConnections);
+        if (b instanceof StreamServerBuilder<?> stream) {
+            skeleton.idleTimeout(stream.idleTimeout());
+        }
     }
 
     /**
      * @param transport transport name in events, metrics and logs
-     * @param b the builder of a connection-oriented source: host, port, events, maxConnections
+     * @param b the builder of a connection-oriented source: host, port, events, maxConnections,
+     *          idleTimeout
      */
     protected SkeletonSource(String transport, StreamServerBuilder<?> b) {
         this(transport, b, b.maxConnections());

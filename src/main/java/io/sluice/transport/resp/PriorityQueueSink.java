@@ -69,7 +69,7 @@ public final class PriorityQueueSink implements Sink<Message> {
         this.snapshotInterval = b.snapshotInterval;
         this.startEmptyOnCorruptSnapshot = b.startEmptyOnCorruptSnapshot;
         this.events = b.events();
-        this.skeleton = new ServerSkeleton(NAME, events, settings.maxConnections());
+        this.skeleton = new ServerSkeleton(NAME, events, settings.maxConnections()).idleTimeout(b.idleTimeout());
     }
 
     /** @return a builder (host 127.0.0.1, ephemeral port, capacity 10000, no snapshot) */
@@ -259,6 +259,7 @@ public final class PriorityQueueSink implements Sink<Message> {
 
         private Builder() {
             super(RespSettings.DEFAULT_MAX_CONNECTIONS);
+            idleTimeout(Duration.ZERO); // workers blocked in BNEXT send nothing (Redis exempts them too)
         }
 
         /** @param n most items queued @return this */

@@ -49,8 +49,10 @@ public final class RespProvider implements TransportProvider {
                 .option(OptionSpec.required("port", OptionType.PORT, "bind port (source), server port (sink)"))
                 .option(MAX_CONNECTIONS.sourceOnly()).option(MAX_BULK_LENGTH.sourceOnly())
                 .option(MAX_ARGUMENTS.sourceOnly())
+                .option(OptionSpec.idleTimeout(io.sluice.transport.StreamServerBuilder.DEFAULT_IDLE_TIMEOUT).sourceOnly())
                 .source((o, context) -> RespSource.builder().host(o.string("host")).port(o.integer("port"))
-                        .maxConnections(o.integer("maxConnections")).maxBulkLength(bulk(o))
+                        .maxConnections(o.integer("maxConnections")).idleTimeout(o.duration("idleTimeout"))
+                        .maxBulkLength(bulk(o))
                         .maxArguments(o.integer("maxArguments")).events(context.events()).build())
                 .sink((o, context) -> RespClientSink.builder().host(o.string("host")).port(o.integer("port"))
                         .events(context.events()).build())
@@ -59,6 +61,9 @@ public final class RespProvider implements TransportProvider {
         EndpointType sink = EndpointType.builder("priority-queue",
                         "Barbershop work queue over the Redis protocol: workers NEXT/BNEXT the highest item")
                 .option(HOST).option(PORT).option(MAX_CONNECTIONS).option(MAX_BULK_LENGTH)
+                .option(OptionSpec.optional("idleTimeout", OptionType.DURATION, java.time.Duration.ZERO,
+                        "close a worker connection from which nothing was read for this long (0s: never; a"
+                                + " worker blocked in BNEXT sends nothing)"))
                 .option(OptionSpec.optional("capacity", OptionType.POSITIVE_INT, 10_000, "most items queued"))
                 .option(OptionSpec.optional("snapshot", OptionType.STRING, null,
                         "snapshot file: written periodically, on SNAPSHOT and on stop, loaded on start"))
@@ -67,7 +72,8 @@ public final class RespProvider implements TransportProvider {
                 .option(OptionSpec.optional("startEmptyOnCorruptSnapshot", OptionType.BOOLEAN, false,
                         "start empty (moving the file aside) instead of failing when the snapshot is corrupt"))
                 .sink((o, context) -> PriorityQueueSink.builder().host(o.string("host")).port(o.integer("port"))
-                        .maxConnections(o.integer("maxConnections")).maxBulkLength(bulk(o))
+                        .maxConnections(o.integer("maxConnections")).idleTimeout(o.duration("idleTimeout"))
+                        .maxBulkLength(bulk(o))
                         .capacity(o.integer("capacity"))
                         .snapshot(o.has("snapshot") ? Path.of(o.string("snapshot")) : null)
                         .snapshotInterval(o.duration("snapshotInterval"))

@@ -74,13 +74,15 @@ final class Endpoints {
      * and the error reaches only the channel pipeline, where {@link FrameErrors} reports it.
      */
     static ServerTransport<CloseableChannel> server(String host, int port, boolean webSocket, int maxMessageSize,
-                                                    ConnectionReporter reporter) {
+                                                    ServerSkeleton.Binding reporter) {
         int limit = frameLimit(maxMessageSize);
-        ServerSecurity security = reporter instanceof ServerSkeleton.Binding b ? b.security() : ServerSecurity.NONE;
+        ServerSecurity security = reporter.security();
         if (!webSocket) {
-            return TcpServerTransport.create(security.secure(TcpServer.create()).host(host).port(port), limit);
+            return TcpServerTransport.create(security.secure(TcpServer.create()).host(host).port(port)
+                    .doOnChannelInit((observer, ch, address) -> reporter.idle(ch)), limit);
         }
         HttpServer http = security.secure(HttpServer.create()).host(host).port(port)
+                .doOnChannelInit((observer, ch, address) -> reporter.idle(ch))
                 .doOnConnection(c -> {
                     // once per channel: the callback may run again for another request on a kept-alive connection
                     if (c.channel().pipeline().get("sluice.frameErrors") == null) {

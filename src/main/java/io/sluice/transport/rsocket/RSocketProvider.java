@@ -1,5 +1,6 @@
 package io.sluice.transport.rsocket;
 
+import io.sluice.transport.StreamServerBuilder;
 import io.sluice.transport.Transports;
 import io.sluice.transport.spi.Bind;
 import io.sluice.transport.spi.EndpointContext;
@@ -30,8 +31,11 @@ public final class RSocketProvider implements TransportProvider {
                         "RSocket over WebSocket instead of TCP; source and sink must agree"))
                 .option(OptionSpec.optional("ackTimeout", OptionType.DURATION, java.time.Duration.ofSeconds(10),
                         "with a persistent stage: longest wait of a request-response message for durability")
-                        .sourceOnly()), true)
-                .source((o, c) -> secured(builder(o, c), o, Role.SOURCE).ackTimeout(o.duration("ackTimeout")).source())
+                        .sourceOnly())
+                .option(OptionSpec.maxConnections(256))
+                .option(OptionSpec.idleTimeout(StreamServerBuilder.DEFAULT_IDLE_TIMEOUT)), true)
+                .source((o, c) -> secured(builder(o, c), o, Role.SOURCE).ackTimeout(o.duration("ackTimeout"))
+                        .maxConnections(o.integer("maxConnections")).idleTimeout(o.duration("idleTimeout")).source())
                 .sink((o, c) -> secured(builder(o, c), o, Role.SINK).sink())
                 .binds(RSocketProvider::binds)
                 .build());

@@ -88,6 +88,17 @@ public record OptionSpec(String name, OptionType type, boolean required, Object 
     }
 
     /**
+     * The usual {@code idleTimeout} option of a server source.
+     *
+     * @param defaultValue the transport's default ({@code 0s}: never)
+     * @return a source-only duration option
+     */
+    public static OptionSpec idleTimeout(java.time.Duration defaultValue) {
+        return optional("idleTimeout", OptionType.DURATION, defaultValue,
+                "close a connection from which nothing was read for this long (0s: never)").sourceOnly();
+    }
+
+    /**
      * @param name option name
      * @param defaultValue the default, one of {@code values}
      * @param description one line

@@ -1,5 +1,6 @@
 package io.sluice.transport.tcp;
 
+import io.sluice.transport.StreamServerBuilder;
 import io.sluice.transport.Transports;
 import io.sluice.transport.spi.Bind;
 import io.sluice.transport.spi.EndpointContext;
@@ -28,10 +29,12 @@ public final class TcpProvider implements TransportProvider {
                 .option(OptionSpec.optional("maxFrame", OptionType.POSITIVE_INT, TcpBuilder.DEFAULT_MAX_FRAME_LENGTH,
                         "largest frame in bytes; a larger one closes its connection"))
                 .option(OptionSpec.maxConnections(64))
+                .option(OptionSpec.idleTimeout(StreamServerBuilder.DEFAULT_IDLE_TIMEOUT))
                 .option(OptionSpec.optional("acks", OptionType.BOOLEAN, false,
                         "write back 8-byte big-endian counts of the messages acknowledged (durable or delivered)")
                         .sourceOnly()), false)
                 .source((o, c) -> SecurityOptions.apply(builder(o, c), o, Role.SOURCE).maxConnections(o.integer("maxConnections")).acks(o.bool("acks"))
+                        .idleTimeout(o.duration("idleTimeout"))
                         .source())
                 .sink((o, c) -> SecurityOptions.apply(builder(o, c), o, Role.SINK).sink())
                 .build());

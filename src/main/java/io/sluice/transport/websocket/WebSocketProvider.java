@@ -22,8 +22,17 @@ public final class WebSocketProvider implements TransportProvider {
                 .option(OptionSpec.optional("path", OptionType.STRING, "/ws", "upgrade path"))
                 .option(OptionSpec.optional("maxFrame", OptionType.POSITIVE_INT, 1 << 20,
                         "largest message in bytes (continuation frames aggregated)"))
-                .option(OptionSpec.maxConnections(64)), true)
-                .source((o, c) -> SecurityOptions.apply(builder(o, c), o, Role.SOURCE).maxConnections(o.integer("maxConnections")).source())
+                .option(OptionSpec.maxConnections(64))
+                .option(OptionSpec.idleTimeout(WebSocketBuilder.DEFAULT_IDLE_TIMEOUT))
+                .option(OptionSpec.optional("pingInterval", OptionType.DURATION, WebSocketBuilder.DEFAULT_PING_INTERVAL,
+                        "ping a connection silent for this long; one that does not answer is closed at idleTimeout"
+                                + " (0s: no pings)").sourceOnly())
+                .option(OptionSpec.optional("headerTimeout", OptionType.DURATION, WebSocketBuilder.DEFAULT_HEADER_TIMEOUT,
+                        "longest time for the upgrade request's headers; then 408 and close (0s: no limit)")
+                        .sourceOnly()), true)
+                .source((o, c) -> SecurityOptions.apply(builder(o, c), o, Role.SOURCE).maxConnections(o.integer("maxConnections"))
+                        .idleTimeout(o.duration("idleTimeout")).pingInterval(o.duration("pingInterval"))
+                        .headerTimeout(o.duration("headerTimeout")).source())
                 .sink((o, c) -> SecurityOptions.apply(builder(o, c), o, Role.SINK).sink())
                 .build());
     }

@@ -20,11 +20,13 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.sluice.Message;
 import io.sluice.transport.auth.BearerTokens;
 import io.sluice.transport.auth.ServerSecurity;
+import io.sluice.transport.internal.HttpDeadlines;
 import io.sluice.transport.internal.MergingNettyServer;
 import io.sluice.transport.internal.ServerSkeleton;
 import io.sluice.transport.internal.SkeletonSource;
 import io.sluice.transport.internal.TransportSupport;
 import java.io.EOFException;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -62,6 +64,11 @@ import reactor.netty.http.websocket.WebsocketInbound;
  * connection without a close frame (abnormal closure, e.g. in the middle of a frame: the partial
  * frame is discarded) is reported too. Other connections are unaffected.
  * Cancel closes the server and all connections (that is not reported as an error).
+ *
+ * <p>Liveness: the server pings a connection silent for {@code pingInterval}; a connection from
+ * which nothing (not even a pong) was read for {@code idleTimeout} is closed, reason
+ * {@code keepalive} when a ping went unanswered, else {@code idle}; an upgrade request whose headers
+ * take longer than {@code headerTimeout} is answered 408 and closed ({@code header_timeout}).
  */
 public final class WebSocketSource extends SkeletonSource {
 
@@ -70,12 +77,16 @@ public final class WebSocketSource extends SkeletonSource {
     private final String path;
     private final int maxFrameLength;
     private final int prefetch;
+    private final Duration pingInterval;
+    private final Duration headerTimeout;
 
     WebSocketSource(WebSocketBuilder b) {
         super(NAME, b);
         this.path = b.path;
         this.maxFrameLength = b.maxFrameLength;
         this.prefetch = b.prefetch;
+        this.pingInterval = b.pingInterval;
+        this.headerTimeout = b.headerTimeout;
     }
 
     @Override
@@ -93,7 +104,12 @@ public final class WebSocketSource extends SkeletonSource {
 
         @Override
         public Mono<? extends DisposableServer> bind() {
-            return binding.security().secure(HttpServer.create()).host(host).port(port).handle(this::handle).bind();
+            return binding.security().secure(HttpServer.create()).host(host).port(port)
+                    .doOnChannelInit((observer, ch, remoteAddress) -> {
+                        binding.idle(ch);
+                        HttpDeadlines.install(ch, headerTimeout, Duration.ZERO, binding.reasons());
+                    })
+                    .handle(this::handle).bind();
         }
 
         private Publisher<Void> handle(HttpServerRequest req, HttpServerResponse res) {
@@ -122,6 +138,7 @@ public final class WebSocketSource extends SkeletonSource {
                 upgraded.set(true);
                 lenientDecoder(c.channel().pipeline());
                 c.addHandlerLast("sluiceCloseGate", new CloseGate());
+                WebSocketPing.install(c.channel(), pingInterval);
                 binding.opened(remote, c);
                 c.onDispose(() -> binding.untrack(remote, c));
                 Sinks.Empty<Void> done = Sinks.empty();
