@@ -278,7 +278,11 @@ final class ConfigReader {
                     + " can use)");
             return null;
         }
-        EndpointOptions checked = r.ok() ? securityFiles.check(r.options(), (MappingNode) node, role, what) : null;
+        // only the tls/auth groups SecurityOptions declares name files; a plugin may have groups of its own by those names
+        boolean secured = type.options(role).contains(io.sluice.transport.tls.TlsOptions.tlsOption())
+                || type.options(role).contains(io.sluice.transport.auth.TokenAuthenticator.authOption());
+        EndpointOptions checked = !r.ok() ? null
+                : secured ? securityFiles.check(r.options(), (MappingNode) node, role, what) : r.options();
         return checked != null ? new GatewayConfig.Endpoint(type, role, checked, YamlNodes.line(node)) : null;
     }
 
