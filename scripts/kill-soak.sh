@@ -41,12 +41,12 @@ jvmArgs="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 echo "gateway JVM: java $jvmArgs -jar $jar" | tee -a "$out"
 set +e
 # test-compile + the default surefire execution only (the fuzz-regression execution would run it again)
-mvn -B test-compile surefire:test@default-test -Dtest=DurableTcpKillTest -Dsurefire.failIfNoSpecifiedTests=false -Djacoco.skip=true \
+mvn -B test-compile surefire:test@default-test -Dtest=DurableTcpKillTest -Dsurefire.failIfNoSpecifiedTests=false -Djacoco.skip=true -Dsurefire.forkTimeout=0 \
   -Dkill.jar="$PWD/$jar" -Dkill.jvmArgs="$jvmArgs" \
   -Dkill.count="$KILLS" -Dkill.step=500 -Dkill.messages="$MESSAGES" -Dkill.seconds="$SECONDS_LIMIT" "${seedArg[@]}" > "target/kill-soak-$stamp.log" 2>&1
 rc=$?
 set -e
 grep -h "DurableTcpKillTest:" target/surefire-reports/io.sluice.cli.DurableTcpKillTest-output.txt 2>/dev/null | tee -a "$out" || true
-grep -E "Tests run:|FAIL|missing|resumed" "target/kill-soak-$stamp.log" | head -20 | tee -a "$out"
+grep -E "Tests run:|FAIL|[0-9]+ missing|resumed|timeout" "target/kill-soak-$stamp.log" | head -20 | tee -a "$out"
 echo "exit $rc after $(( $(date +%s) - start )) s" | tee -a "$out"
 exit $rc
