@@ -31,6 +31,10 @@ JAR, OUT = sys.argv[1], sys.argv[2]
 SMOKE = "--smoke" in sys.argv
 ROUNDS = 1 if SMOKE else int(os.environ.get("ROUNDS", "3"))
 SIZES = {100: 20_000 if SMOKE else 1_000_000, 1000: 5_000 if SMOKE else 200_000}
+# ONLY_SIZE=1000 runs one size; SKIP=sluice-persistent-always,rsyslog-disk leaves cells out (fsync always is slow)
+if os.environ.get("ONLY_SIZE"):
+    SIZES = {int(os.environ["ONLY_SIZE"]): SIZES[int(os.environ["ONLY_SIZE"])]}
+SKIP = set(filter(None, os.environ.get("SKIP", "").split(",")))
 WARM = 2_000 if SMOKE else 100_000
 WORK = tempfile.mkdtemp(prefix="durable-bench-", dir=os.environ.get("BENCH_DIR", "/tmp"))
 
@@ -189,6 +193,8 @@ def main():
             main_bytes, warm_bytes = os.path.getsize(nl), os.path.getsize(warm_nl)
             for r in range(ROUNDS):
                 for name, spec in CELLS:
+                    if name in SKIP:
+                        continue
                     kind, arg, framing = spec(size)
                     if kind == "sluice":
                         lpf = framing == "length-prefixed"

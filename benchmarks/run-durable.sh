@@ -8,6 +8,7 @@
 #   benchmarks/run-durable.sh            # 3 rounds, 1,000,000 x 100 B and 200,000 x 1 KB
 #   ROUNDS=5 benchmarks/run-durable.sh
 #   benchmarks/run-durable.sh --smoke    # tiny inputs, one round, results in target/ (a check that it runs)
+#   ONLY_SIZE=1000 SKIP=sluice-persistent-always ROUNDS=2 benchmarks/run-durable.sh   # one size, a cell left out
 #
 # Needs rsyslog and socat (installed with apt-get when missing). The machine must be otherwise idle
 # for the numbers to mean anything.
