@@ -226,8 +226,9 @@ final class SegmentLog implements Closeable {
     /**
      * A checkpoint must never name a segment a crash can lose. Under {@link Fsync#NEVER} a new
      * segment is not forced at creation, so its header may be torn after a crash and recovery would
-     * set the file aside: force it once before the first checkpoint that names it (the checkpoint's
-     * directory fsync then makes its name durable too). Found by the crash model (seed 8415375014410).
+     * set the file aside: force it once before the first checkpoint that names it, and fsync the
+     * directory if a segment's name is not durable yet (below). Found by the crash model (seeds
+     * 8415375014410 and 1796285464043189278).
      */
     private void forceNamed(long base) throws IOException {
         for (Segment s : segments) {
@@ -240,6 +241,7 @@ final class SegmentLog implements Closeable {
                     }
                 }
                 s.forced = true;
+                unforcedSealed.remove(s); // forced now: the next group commit need not force it again
                 break;
             }
         }
