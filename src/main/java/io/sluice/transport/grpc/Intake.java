@@ -14,13 +14,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.CoreSubscriber;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Operators;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
 import reactor.util.context.Context;
 
 /**
@@ -198,16 +202,29 @@ final class Intake {
 
         /** The message, carrying an acknowledgement that tells its call once durable, or refused. */
         private Message awaiting(Message m, Calls.Origin origin) {
-            AwaitedAck durable = new AwaitedAck();
-            Message awaited = durable.attach(m);
-            durable.outcome(durableWait).subscribe(refusal -> {
-                if (refusal.isEmpty()) {
-                    origin.taken(m);
-                } else {
-                    origin.refused(m, refusal.get());
-                }
+            AtomicReference<Disposable> timer = new AtomicReference<>();
+            io.sluice.Ack ack = io.sluice.Ack.of(() -> {
+                cancelTimer(timer);
+                origin.taken(m);
+            }, reason -> {
+                cancelTimer(timer);
+                origin.refused(m, reason);
             });
-            return awaited;
+            timer.set(Schedulers.parallel().schedule(() -> ack.refused("not durable within " + durableWait),
+                    durableWait.toMillis(), TimeUnit.MILLISECONDS));
+            return m.withAck(ack);
+        }
+
+        private static void cancelTimer(AtomicReference<Disposable> timer) {
+            Disposable t = timer.get();
+            if (t != null) {
+                t.dispose();
+            }
+        }
+
+        @Override
+        public Context currentContext() {
+            return actual.currentContext();
         }
 
         @Override
