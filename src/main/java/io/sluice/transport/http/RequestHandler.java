@@ -141,13 +141,12 @@ final class RequestHandler {
     private Mono<Void> incomplete(HttpServerRequest req, HttpServerResponse res, String remote, Body body,
                                   long declared, Throwable e) {
         String of = declared >= 0 ? " of " + declared : "";
-        Channel[] ch = new Channel[1];
-        req.withConnection(c -> ch[0] = c.channel());
-        if (ch[0] != null && CloseReasons.of(ch[0]) != null) {
+        Channel ch = channel(req);
+        if (ch != null && CloseReasons.of(ch) != null) {
             return Mono.empty(); // the source closed it (body_timeout): reported as such when it closes
         }
         reject(remote, "request body incomplete after " + body.size + of + " bytes, no message: " + e, e);
-        if (ch[0] == null || !ch[0].isActive()) {
+        if (ch == null || !ch.isActive()) {
             return Mono.empty();
         }
         return res.status(HttpResponseStatus.BAD_REQUEST).header(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE).send();
