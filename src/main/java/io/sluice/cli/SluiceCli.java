@@ -199,6 +199,14 @@ public final class SluiceCli implements Callable<Integer> {
                     + admin.url() + "/health/ready");
             out.flush();
         }
+        // SIGTERM / Ctrl-C: the hook wakes this thread, which stops ingesting, drains, prints the
+        // summary; the hook then ends the JVM with the run's exit code (0 unless a pipeline failed).
+        // Installed before the pipelines start: /health/ready turns 200 inside Gateway.start, and a
+        // balancer's SIGTERM right after that must still drain (a signal during the start stops the
+        // gateway as soon as it has started).
+        ShutdownHook hook = ShutdownHook.install("sluice-shutdown", finished,
+                config.drainTimeout().plusSeconds(15));
+        ReloadSignal.install();
         Gateway gateway;
         try {
             gateway = Gateway.start(config, registry, events, System.out, health);
@@ -206,15 +214,11 @@ public final class SluiceCli implements Callable<Integer> {
             if (admin != null) {
                 admin.close();
             }
+            hook.finish(INVALID);
             throw e;
         }
         running.set(gateway);
         started.accept(gateway);
-        // SIGTERM / Ctrl-C: the hook wakes this thread, which stops ingesting, drains, prints the
-        // summary; the hook then ends the JVM with the run's exit code (0 unless a pipeline failed).
-        ShutdownHook hook = ShutdownHook.install("sluice-shutdown", finished,
-                config.drainTimeout().plusSeconds(15));
-        ReloadSignal.install();
         int exitCode = INVALID;
         try {
             gateway.done().doFinally(s -> finished.countDown()).subscribe();
