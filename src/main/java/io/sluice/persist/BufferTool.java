@@ -132,7 +132,7 @@ public final class BufferTool {
                 try (Fs.FsFile f = fs.create(tmp)) {
                     Segment s = new Segment(e.getKey(), blockSize, f, 0);
                     f.write(Format.segmentHeader(blockSize, e.getKey()), 0);
-                    s.end = Format.SEGMENT_HEADER;
+                    s.setEnd(Format.SEGMENT_HEADER);
                     for (RecordCodec.Entry r : keep) {
                         s.append(r.offset(), r.appendTime(), RecordCodec.encode(r.offset(), r.appendTime(), r.message()));
                     }

@@ -12,9 +12,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Acknowledgements towards the source: a message that arrives with an {@link io.sluice.Ack} (a
  * source waiting to answer its sender) is acknowledged once its record is durable per
- * {@link Fsync}: at once under {@link Fsync#ALWAYS} (forced before {@code append} returned) and
- * {@link Fsync#NEVER} (written to the OS, which decides), else after the group commit that covers
- * it; never if that commit fails.
+ * {@link Fsync}: under {@link Fsync#ALWAYS} once the batch that holds it was written and forced,
+ * under {@link Fsync#NEVER} once it was written to the OS (which decides when to write back), else
+ * after the group commit that covers it; never if that write or commit fails.
  *
  * <p><b>Refusals</b>: a message the log does not take (full under {@link WhenFull#DROP_NEWEST},
  * too large, held when the stage stopped) is {@link Message#refuse refused} at once. After a failed
@@ -28,25 +28,19 @@ final class DurableAcks {
 
     private static final Logger LOG = LoggerFactory.getLogger(DurableAcks.class);
 
-    private final Fsync fsync;
     private final String name;
-    /** {offset, message} appended and waiting for a group commit, oldest first; guarded by itself. */
+    /** {offset, message} appended and waiting to be durable, oldest first; guarded by itself. */
     private final ArrayDeque<Object[]> waiting = new ArrayDeque<>();
     private final AtomicLong refusedAfterFailure = new AtomicLong();
     private volatile IOException failure;
 
-    DurableAcks(Fsync fsync, String name) {
-        this.fsync = fsync;
+    DurableAcks(String name) {
         this.name = name;
     }
 
     /** Called after {@code m} was appended at {@code offset}. */
     void appended(Message m, long offset) {
         if (!m.awaitsAck()) {
-            return;
-        }
-        if (fsync.always() || fsync.never()) {
-            m.ack();
             return;
         }
         synchronized (waiting) {

@@ -52,6 +52,7 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
     private final reactor.core.scheduler.Scheduler ioScheduler;
     final AtomicReference<PersistentSubscriber> live = new AtomicReference<>();
     private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicBoolean publishQueued = new java.util.concurrent.atomic.AtomicBoolean();
     /** {offset, appendTime} delivered and not acknowledged (explicit-ack mode), oldest first; guarded by itself. */
     final java.util.ArrayDeque<long[]> unacked = new java.util.ArrayDeque<>();
     /** Offsets in {@link #unacked} acknowledged before an older one (out of order); guarded by {@code unacked}. */
@@ -66,7 +67,7 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
         this.stats = new LogStats();
         this.log = SegmentLog.open(fs, new LogConfig(b.segmentBytes, b.blockSize, b.maxBytes, b.fsync, b.maxRecordBytes), stats);
         this.backlogAtOpen = log.backlogAtOpen();
-        this.durableAcks = new DurableAcks(b.fsync, b.name);
+        this.durableAcks = new DurableAcks(b.name);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sluice-persist-" + b.name);
             t.setDaemon(true);
@@ -98,6 +99,37 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
             if (s != null) {
                 s.drain();
             }
+        }
+    }
+
+    /**
+     * Makes the write batch readable (and, under {@link Fsync#ALWAYS}, durable) soon, on the stage's
+     * timer thread: appends that arrive while it is busy join the same write (smart batching), so a
+     * burst costs one write and one force instead of one per record, and a lone record waits only
+     * for a thread hand-off. Not the I/O thread: a synchronous upstream subscribed there (a
+     * generator) would keep it busy for ever.
+     */
+    void schedulePublish() {
+        if (publishQueued.compareAndSet(false, true)) {
+            try {
+                timer.execute(this::publish);
+            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                publishQueued.set(false); // closing: close() writes and forces the batch
+            }
+        }
+    }
+
+    private void publish() {
+        publishQueued.set(false); // first: an append after this point queues another publish
+        try {
+            log.publish();
+            durableAcks.durableUpTo(settings.fsync.never() ? log.writtenOffset() : log.durableOffset());
+        } catch (IOException e) {
+            durableAcks.failed(null, e);
+        }
+        PersistentSubscriber s = live.get();
+        if (s != null) {
+            s.drain();
         }
     }
 

@@ -100,13 +100,13 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
             }
         }
         requestUpstream(replenish);
-        drain();
+        stage.schedulePublish(); // the drain that follows the write delivers it
     }
 
     /** @return true if {@code m} was appended, dropped or rejected; false if it must wait for room */
     private boolean store(Message m) {
         try {
-            long offset = log.append(m);
+            long offset = log.appendBuffered(m);
             if (offset >= 0) {
                 stage.durableAcks.appended(m, offset);
                 return true;
@@ -259,6 +259,9 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
                 }
                 refreshAge();
                 if (ahead == null || emitted == requested.get() || explicitAck && stage.unackedDelivered() >= window) {
+                    if (ahead == null && log.hasBatched()) {
+                        stage.schedulePublish(); // caught up with what is written; the publish drains again
+                    }
                     if (ahead == null && hasHeld()) {
                         retryHeld();
                         if (!hasHeld() || (ahead = cursor.next()) != null) {
@@ -280,7 +283,7 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
                 cursor.delivered(e);
                 actual.onNext(explicitAck ? e.message().withAck(stage.ackFor(e.offset())) : e.message());
             }
-            if (wasDone && ahead == null && !hasHeld()) {
+            if (wasDone && ahead == null && !hasHeld() && !log.hasBatched()) {
                 end();
                 Throwable t = error;
                 if (t != null) {

@@ -159,7 +159,7 @@ final class Recovery {
                 size = r.lastGoodEnd();
             }
             f.force(); // what recovery decided (and data a killed process left in the page cache) is durable from here on
-            s.end = size;
+            s.setEnd(size);
             s.bytes = size;
             s.sealed = true;
             return s;

@@ -14,8 +14,10 @@ final class Segment {
     final int blockSize;
     final String name;
     private Fs.FsFile file;
-    /** End of the valid data; readers read below it only. */
+    /** End of the valid data written to the file; readers read below it only. */
     volatile long end;
+    /** End of the framed data: {@link #end} plus records framed into a batch not yet written; guarded by the log. */
+    long framed;
     /** Offsets in this segment; -1 while empty. */
     long firstOffset = -1;
     long lastOffset = -1;
@@ -39,6 +41,7 @@ final class Segment {
         this.name = Format.segmentName(base);
         this.file = file;
         this.end = end;
+        this.framed = end;
         this.bytes = end;
     }
 
@@ -57,20 +60,34 @@ final class Segment {
     }
 
     /**
-     * Appends one encoded record as fragments at {@link #end} with one write, then publishes the
-     * new end.
+     * Appends one encoded record as fragments at the end of the framed data with one write, then
+     * publishes the new end. Nothing may be waiting in a batch ({@link #frame}) when this is called.
      *
      * @return bytes written (fragments and padding)
      */
     int append(long offset, long appendTime, ByteBuffer record) throws IOException {
-        long start = end;
-        ByteBuffer out = ByteBuffer.allocate(framedSize(start, record.remaining()));
+        ByteBuffer out = ByteBuffer.allocate(framedSize(framed, record.remaining()));
+        int n = frame(out, offset, appendTime, record);
+        write(out);
+        return n;
+    }
+
+    /**
+     * Frames one encoded record into {@code out} (which must have {@link #framedSize} bytes of room)
+     * as if written at the end of the framed data; readers do not see it until {@link #write}.
+     *
+     * @return bytes framed (fragments and padding)
+     */
+    int frame(ByteBuffer out, long offset, long appendTime, ByteBuffer record) {
+        long start = framed;
         long p = start;
         boolean first = true;
         while (true) {
             int left = blockSize - (int) (p % blockSize);
             if (left <= Format.FRAGMENT_HEADER) {
-                out.put(new byte[left]);
+                for (int i = 0; i < left; i++) {
+                    out.put((byte) 0);
+                }
                 p += left;
                 continue;
             }
@@ -86,12 +103,34 @@ final class Segment {
                 break;
             }
         }
-        out.flip();
-        file.write(out, start);
         noteRecord(offset, appendTime);
         bytes = p;
-        end = p;
+        framed = p;
         return (int) (p - start);
+    }
+
+    /**
+     * Writes the framed bytes in {@code out} (from its start to its position: everything framed since
+     * the last write) at the published end with one positional write, then publishes the new end.
+     */
+    void write(ByteBuffer out) throws IOException {
+        out.flip();
+        if (out.hasRemaining()) {
+            file.write(out, end);
+        }
+        out.clear();
+        end = framed;
+    }
+
+    /** @return true when framed records wait for {@link #write} */
+    boolean hasUnwritten() {
+        return framed != end;
+    }
+
+    /** Sets the end of the valid data (recovery, rewrites); nothing framed may be waiting. */
+    void setEnd(long position) {
+        end = position;
+        framed = position;
     }
 
     void noteRecord(long offset, long appendTime) {

@@ -16,11 +16,14 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Operation order, justified against the {@link Fs} crash model</h2>
  * <ol>
- *   <li><b>Append</b>: one positional write of the record's fragments at the segment end, then the
- *       end is published to readers. Under {@link Fsync#ALWAYS} the segment is forced before
- *       {@code append} returns, so a returned append is durable. Otherwise it becomes durable at the
- *       next {@link #flush()} ({@link #durableOffset()}). A crash may tear unforced appends at any
- *       sector: recovery truncates at the last complete record (fragment CRCs find it).</li>
+ *   <li><b>Append</b>: the record's fragments are framed into the write batch; {@link #publish}
+ *       writes the batch at the segment end with one positional write, then publishes the end to
+ *       readers ({@link #writtenOffset()}). Under {@link Fsync#ALWAYS} {@code publish} then forces
+ *       the segment, so every record of the batch is durable when it returns. Otherwise a record
+ *       becomes durable at the next {@link #flush()} ({@link #durableOffset()}). A crash loses the
+ *       unwritten batch and may tear unforced writes at any sector: recovery truncates at the last
+ *       complete record (fragment CRCs find it). No record is reported durable, or readable, before
+ *       its batch was written.</li>
  *   <li><b>Roll</b>: force the full segment (unless {@link Fsync#NEVER}), create the next one, write
  *       and force its header, fsync the directory. Only then may a record in it be reported durable,
  *       since a new file's name is durable only after the directory fsync.</li>
@@ -39,6 +42,8 @@ import org.slf4j.LoggerFactory;
 final class SegmentLog implements Closeable {
 
     static final String LOCK = "lock";
+    /** Size of the write batch: records larger than this are written on their own. */
+    static final int BATCH_BYTES = 256 << 10;
     private static final Logger LOG = LoggerFactory.getLogger(SegmentLog.class);
 
     private final Fs fs;
@@ -50,6 +55,9 @@ final class SegmentLog implements Closeable {
     private long nextOffset;
     private volatile long lastOffset;
     private volatile long durableOffset;
+    private volatile long writtenOffset;
+    /** Records framed by {@link #appendBuffered} and not yet written (one direct buffer, reused). */
+    private final ByteBuffer batch = ByteBuffer.allocateDirect(BATCH_BYTES);
     private volatile long ackNext;
     private long checkpointed;
     /** Base of the segment the durable checkpoint names, -1 if none. */
@@ -74,6 +82,7 @@ final class SegmentLog implements Closeable {
         this.checkpointSegment = r.checkpointSegment();
         this.lastOffset = r.lastOffset();
         this.durableOffset = r.lastOffset();
+        this.writtenOffset = r.lastOffset();
         this.nextOffset = r.nextOffset();
         this.openedAt = r.nextOffset();
         this.backlogAtOpen = r.backlog();
@@ -118,12 +127,30 @@ final class SegmentLog implements Closeable {
     }
 
     /**
-     * Appends a message.
+     * Appends a message and writes it to the file at once (forced under {@link Fsync#ALWAYS}):
+     * {@link #appendBuffered} then {@link #publish}.
      *
      * @return its offset, or -1 when the log holds {@code maxBytes} even after deleting acknowledged segments
      * @throws IllegalArgumentException when the encoded record exceeds {@code maxRecordBytes}
      */
     synchronized long append(Message m) throws IOException {
+        long offset = appendBuffered(m);
+        if (offset >= 0) {
+            publish();
+        }
+        return offset;
+    }
+
+    /**
+     * Appends a message to the write batch: the record gets its offset now, but readers see it, and
+     * it reaches the file, only at the next {@link #publish}, {@link #flush}, roll or close (or at
+     * once when the batch is full). One write per batch instead of one per record is what lets the
+     * log keep up with a network source; the stage publishes as soon as its I/O thread is free.
+     *
+     * @return its offset, or -1 when the log holds {@code maxBytes} even after deleting acknowledged segments
+     * @throws IllegalArgumentException when the encoded record exceeds {@code maxRecordBytes}
+     */
+    synchronized long appendBuffered(Message m) throws IOException {
         ensureOpen();
         long offset = nextOffset;
         ByteBuffer rec = RecordCodec.encode(offset, System.currentTimeMillis(), m);
@@ -132,15 +159,20 @@ final class SegmentLog implements Closeable {
             throw new IllegalArgumentException("record of " + rec.remaining() + " bytes exceeds maxRecordBytes " + cfg.maxRecordBytes());
         }
         int written;
+        boolean direct;
         try {
-            if (active.end >= cfg.segmentBytes()) {
+            if (active.framed >= cfg.segmentBytes()) {
                 roll();
             }
-            int need = active.framedSize(active.end, rec.remaining());
+            int need = active.framedSize(active.framed, rec.remaining());
             if (bytes + need > cfg.maxBytes() && !reclaim(need)) {
                 return -1;
             }
-            written = active.append(offset, rec.getLong(8), rec);
+            if (batch.remaining() < need) {
+                writeBatch();
+            }
+            direct = need > batch.capacity();
+            written = direct ? active.append(offset, rec.getLong(8), rec) : active.frame(batch, offset, rec.getLong(8), rec);
         } catch (IOException e) {
             // ENOSPC, EIO: a partial write may sit at the end and the OS state is unknown; like a
             // failed fsync, the log takes no more appends (recovery at the next start keeps what was durable)
@@ -150,12 +182,49 @@ final class SegmentLog implements Closeable {
         nextOffset = offset + 1;
         bytes += written;
         lastOffset = offset;
+        if (direct) {
+            writtenOffset = offset;
+        }
         stats.appendedRecords.incrementAndGet();
         stats.appendedBytes.addAndGet(written);
-        if (cfg.fsync().always()) {
+        return offset;
+    }
+
+    /**
+     * Writes the batch to the file with one write, which makes its records readable; under
+     * {@link Fsync#ALWAYS} then forces the file (a group commit of every record in the batch).
+     */
+    synchronized void publish() throws IOException {
+        if (closed || failed != null) {
+            return;
+        }
+        writeBatch();
+        if (cfg.fsync().always() && durableOffset < lastOffset) {
             forceActive();
         }
-        return offset;
+    }
+
+    /** @return the offset of the last record written to the file (readable), -1 if none */
+    long writtenOffset() {
+        return writtenOffset;
+    }
+
+    /** @return true when appended records wait in the batch for {@link #publish} */
+    synchronized boolean hasBatched() {
+        return !closed && failed == null && active != null && active.hasUnwritten(); // a failed log's batch is lost
+    }
+
+    private void writeBatch() throws IOException {
+        if (active.hasUnwritten()) {
+            try {
+                active.write(batch);
+            } catch (IOException e) {
+                failed = e;
+                LOG.error("persistent log {}: write failed; the log accepts no more appends", fs.describe(), e);
+                throw e;
+            }
+        }
+        writtenOffset = lastOffset;
     }
 
     /** Group commit: forces the active segment; every record appended so far is durable afterwards. */
@@ -166,6 +235,7 @@ final class SegmentLog implements Closeable {
     }
 
     private void forceActive() throws IOException {
+        writeBatch();
         long upTo = lastOffset;
         long started = System.nanoTime();
         try {
@@ -292,6 +362,7 @@ final class SegmentLog implements Closeable {
     }
 
     private void roll() throws IOException {
+        writeBatch();
         if (!cfg.fsync().never()) {
             forceActive();
         } else {

@@ -166,13 +166,17 @@ class CrashModelTest {
                     cfg = randomConfig();
                 }
                 restart();
+            } else {
+                log.publish(); // the stage's publish task: writes the batch (forces it under ALWAYS)
             }
         }
 
         private void append() throws IOException {
             long id = nextId++;
             long expected = log.nextOffset();
-            long off = log.append(Message.builder().payload(payloadFor(id)).header("id", Long.toString(id)).build());
+            Message m = Message.builder().payload(payloadFor(id)).header("id", Long.toString(id)).build();
+            // batched appends (as the stage makes them) reach the file only at publish, flush, roll or close
+            long off = rnd.nextBoolean() ? log.appendBuffered(m) : log.append(m);
             if (off >= 0) {
                 assertThat(off).isEqualTo(expected);
                 notYetDurable.add(new long[] {id, off});

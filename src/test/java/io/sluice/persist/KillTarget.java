@@ -24,12 +24,15 @@ final class KillTarget {
             throw new IllegalStateException("expected an empty directory");
         }
         Flux<Message> up = Flux.generate(() -> 0L, (id, sink) -> {
-            sink.next(Message.builder().payload(Long.toString(id).getBytes(StandardCharsets.UTF_8)).build());
-            // onNext returned: with Fsync.ALWAYS the record is forced; offsets start at 0 in a fresh directory
-            if (stage.durableOffset() >= id) {
-                System.out.println("ACK " + id);
-                System.out.flush();
-            }
+            // the stage acknowledges towards the source once the record's batch is written and forced
+            // (Fsync.ALWAYS); offsets start at 0 in a fresh directory
+            sink.next(Message.builder().payload(Long.toString(id).getBytes(StandardCharsets.UTF_8))
+                    .ack(() -> {
+                        synchronized (System.out) {
+                            System.out.println("ACK " + id);
+                            System.out.flush();
+                        }
+                    }).build());
             return id + 1;
         });
         up.transform(stage).subscribe(new BaseSubscriber<Message>() {

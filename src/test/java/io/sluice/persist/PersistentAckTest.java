@@ -76,14 +76,18 @@ class PersistentAckTest {
     }
 
     @Test
-    void underFsyncAlwaysEachAppendIsAcknowledgedWhenItReturns() throws Exception {
+    void underFsyncAlwaysNoAppendIsAcknowledgedBeforeItsBatchWasForced() throws Exception {
         List<Long> durableAtAck = new CopyOnWriteArrayList<>();
         PersistentOverflow[] ref = new PersistentOverflow[1];
         try (PersistentOverflow stage = Overflow.persistent(dir).fsync(Fsync.ALWAYS).explicitAck(64).build()) {
             ref[0] = stage;
             hold(stage, Flux.range(0, 5).map(i -> msg(i, () -> durableAtAck.add(ref[0].durableOffset()))));
             await(() -> durableAtAck.size() == 5, "acknowledged");
-            assertThat(durableAtAck).containsExactly(0L, 1L, 2L, 3L, 4L);
+            // group commit: one force may cover several records, never fewer than the one acknowledged
+            for (int i = 0; i < 5; i++) {
+                assertThat(durableAtAck.get(i)).as("durable offset when record %d was acknowledged", i)
+                        .isGreaterThanOrEqualTo(i);
+            }
         }
     }
 
