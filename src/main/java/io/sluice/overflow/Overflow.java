@@ -84,8 +84,8 @@ public final class Overflow {
      * @param dir the log directory
      * @return a builder of the stage
      */
-    public static io.sluice.persist.PersistentOverflow.Builder persistent(java.nio.file.Path dir) {
-        return new io.sluice.persist.PersistentOverflow.Builder(dir);
+    public static io.sluice.persist.PersistentBuilder persistent(java.nio.file.Path dir) {
+        return new io.sluice.persist.PersistentBuilder(dir);
     }
 
     /**

@@ -3,8 +3,6 @@ package io.sluice.persist;
 import io.sluice.Ack;
 import io.sluice.Message;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executors;
@@ -23,14 +21,14 @@ import reactor.core.publisher.Flux;
  * the log is full, one block and one record per reader, and the window of delivered but
  * unacknowledged records. Create with {@code io.sluice.overflow.Overflow.persistent(Path)}.
  *
- * <p><b>Opening</b> ({@link Builder#build()}) recovers the directory: every record not acknowledged
+ * <p><b>Opening</b> ({@link PersistentBuilder#build()}) recovers the directory: every record not acknowledged
  * before a crash or stop is delivered again first, in order (at-least-once). <b>Acknowledgement</b>:
  * by default a record is acknowledged once handed downstream ({@code onNext} returned); with
- * {@link Builder#explicitAck(int)} each delivered message carries an {@link Ack} that its consumer
+ * {@link PersistentBuilder#explicitAck(int)} each delivered message carries an {@link Ack} that its consumer
  * calls when done with it (e.g. a sink, when its destination has it), or the consumer calls
  * {@link #acknowledge(long)} for the oldest records. <b>Towards the source</b>: a message that
  * arrives with an {@link Ack} (a source waiting to answer its sender) is acknowledged once its record
- * is durable per {@link Fsync}. Acknowledged positions are checkpointed every {@link Builder#checkpointInterval},
+ * is durable per {@link Fsync}. Acknowledged positions are checkpointed every {@link PersistentBuilder#checkpointInterval},
  * so a crash redelivers at most what was acknowledged since. <b>Durability of appends</b> follows
  * {@link Fsync}; {@link #durableOffset()} tells how far. When the log holds {@code maxBytes},
  * {@link WhenFull} decides.
@@ -44,7 +42,7 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
 
     final SegmentLog log;
     final LogStats stats;
-    final Builder settings;
+    final PersistentBuilder settings;
     private final long backlogAtOpen;
     private final ScheduledExecutorService timer;
     /** Thread for downstream requests and cancels; a plain Executor, so Reactor never interrupts it. */
@@ -62,7 +60,7 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
     /** Append time of the oldest unacknowledged record the reader has seen, 0 if none. */
     volatile long oldestUnacked;
 
-    private PersistentOverflow(Builder b, Fs fs) {
+    PersistentOverflow(PersistentBuilder b, Fs fs) {
         this.settings = b;
         this.stats = new LogStats();
         this.log = SegmentLog.open(fs, new LogConfig(b.segmentBytes, b.blockSize, b.maxBytes, b.fsync, b.maxRecordBytes), stats);
@@ -363,122 +361,5 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
     @Override
     public String toString() {
         return "Overflow.persistent(" + settings.dir + ", '" + settings.name + "')";
-    }
-
-    /** Settings of a persistent stage; {@link #build()} opens the log. Not thread-safe. */
-    public static final class Builder {
-        final Path dir;
-        String name = "persistent";
-        Fsync fsync = Fsync.every(Duration.ofMillis(10));
-        long maxBytes = 1L << 30;
-        long segmentBytes = 64L << 20;
-        int blockSize = Format.DEFAULT_BLOCK;
-        int maxRecordBytes = 16 << 20;
-        WhenFull whenFull = WhenFull.BLOCK;
-        Duration checkpointInterval = Duration.ofMillis(100);
-        int maxUnacked;
-        int prefetch = 256;
-
-        /** @param dir the log directory (created if missing) */
-        public Builder(Path dir) {
-            this.dir = Objects.requireNonNull(dir, "dir");
-        }
-
-        /** @param n stage name for logs and metrics @return this */
-        public Builder name(String n) {
-            this.name = Objects.requireNonNull(n, "name");
-            return this;
-        }
-
-        /** @param f when appends are forced (default every 10 ms) @return this */
-        public Builder fsync(Fsync f) {
-            this.fsync = Objects.requireNonNull(f, "fsync");
-            return this;
-        }
-
-        /** @param bytes bound on the log's files, at least two segments (default 1 GiB) @return this */
-        public Builder maxBytes(long bytes) {
-            this.maxBytes = bytes;
-            return this;
-        }
-
-        /** @param bytes size at which a segment is rolled (default 64 MiB) @return this */
-        public Builder segmentBytes(long bytes) {
-            this.segmentBytes = bytes;
-            return this;
-        }
-
-        /** @param bytes largest encoded message (default 16 MiB); larger ones are rejected and counted @return this */
-        public Builder maxRecordBytes(int bytes) {
-            this.maxRecordBytes = bytes;
-            return this;
-        }
-
-        /** @param w what to do when the log is full (default {@link WhenFull#BLOCK}) @return this */
-        public Builder whenFull(WhenFull w) {
-            this.whenFull = Objects.requireNonNull(w, "whenFull");
-            return this;
-        }
-
-        /** @param d how often acknowledgements are made durable (default 100 ms) @return this */
-        public Builder checkpointInterval(Duration d) {
-            if (d.isZero() || d.isNegative()) {
-                throw new IllegalArgumentException("checkpointInterval must be above zero");
-            }
-            this.checkpointInterval = d;
-            return this;
-        }
-
-        /**
-         * Records are acknowledged only through {@link PersistentOverflow#acknowledge(long)}; at most
-         * {@code window} records are delivered and unacknowledged at a time.
-         *
-         * @param window delivery window, at least 1
-         * @return this
-         */
-        public Builder explicitAck(int window) {
-            if (window < 1) {
-                throw new IllegalArgumentException("window must be >= 1");
-            }
-            this.maxUnacked = window;
-            return this;
-        }
-
-        /** @param n messages requested from upstream at a time (default 256) @return this */
-        public Builder prefetch(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("prefetch must be >= 1");
-            }
-            this.prefetch = n;
-            return this;
-        }
-
-        Builder blockSize(int b) {
-            this.blockSize = b;
-            return this;
-        }
-
-        /**
-         * Opens (and recovers) the log.
-         *
-         * @return the stage
-         * @throws PersistentLogException when the directory cannot be used (exact reason in the message)
-         */
-        public PersistentOverflow build() {
-            try {
-                Files.createDirectories(dir);
-            } catch (IOException e) {
-                throw new PersistentLogException("persistent log " + dir + ": cannot create the directory (" + e
-                        + "); refusing to start", e);
-            }
-            if (!Files.isDirectory(dir)) {
-                throw new PersistentLogException("persistent log " + dir + ": not a directory; refusing to start", null);
-            }
-            return build(new NioFs(dir));
-        }
-
-        PersistentOverflow build(Fs fs) {
-            return new PersistentOverflow(this, fs);
-        }
     }
 }

@@ -80,7 +80,7 @@ class DiskErrorTest {
     private FaultyFs start(Flux<Message> source, Fsync fsync) throws IOException {
         java.nio.file.Files.createDirectories(tmp.resolve("log"));
         FaultyFs fs = new FaultyFs(tmp.resolve("log"));
-        log = new PersistentOverflow.Builder(tmp.resolve("log")).name("disk").fsync(fsync).explicitAck(10_000)
+        log = new PersistentBuilder(tmp.resolve("log")).name("disk").fsync(fsync).explicitAck(10_000)
                 .build(fs);
         running = source.publishOn(Schedulers.fromExecutor(handoff::execute), 256)
                 .transform(log)
@@ -98,7 +98,7 @@ class DiskErrorTest {
             // the final force fails too: nothing more is made durable, nothing durable is touched
         }
         List<String> again = new ArrayList<>();
-        try (PersistentOverflow reopened = new PersistentOverflow.Builder(tmp.resolve("log")).name("disk").build()) {
+        try (PersistentOverflow reopened = new PersistentBuilder(tmp.resolve("log")).name("disk").build()) {
             Flux.<Message>never().transform(reopened).take(reopened.backlogAtOpen()).timeout(T)
                     .doOnNext(m -> again.add(new String(m.payload(), StandardCharsets.UTF_8))).blockLast();
         }

@@ -18,7 +18,7 @@ final class KillTarget {
     }
 
     public static void main(String[] args) throws Exception {
-        PersistentOverflow stage = new PersistentOverflow.Builder(Path.of(args[0])).fsync(Fsync.ALWAYS)
+        PersistentOverflow stage = new PersistentBuilder(Path.of(args[0])).fsync(Fsync.ALWAYS)
                 .segmentBytes(64 * 1024).maxBytes(1L << 30).prefetch(1).build();
         if (stage.records() != 0) {
             throw new IllegalStateException("expected an empty directory");

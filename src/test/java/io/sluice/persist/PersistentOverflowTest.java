@@ -45,7 +45,7 @@ class PersistentOverflowTest {
         }
     }
 
-    private PersistentOverflow.Builder small() {
+    private PersistentBuilder small() {
         return Overflow.persistent(dir).fsync(Fsync.NEVER).segmentBytes(4096).blockSize(512).maxBytes(1 << 20);
     }
 

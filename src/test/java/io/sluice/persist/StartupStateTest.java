@@ -191,7 +191,7 @@ class StartupStateTest {
     @Test
     void pathThatIsAFileIsRefused() throws IOException {
         Path file = Files.writeString(dir.resolve("plain"), "x");
-        assertThatThrownBy(() -> new PersistentOverflow.Builder(file).build())
+        assertThatThrownBy(() -> new PersistentBuilder(file).build())
                 .isInstanceOf(PersistentLogException.class)
                 .hasMessageContaining("refusing to start");
     }
