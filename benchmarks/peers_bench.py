@@ -28,8 +28,9 @@ Cells
                       rsyslog (imudp -> omfile).
 Usage: peers_bench.py CLI_JAR BENCH_JAR OUTDIR [--smoke]
 Env: ROUNDS (3), ONLY (comma list of cell prefixes, e.g. tcp,http-100), HTTP_SECONDS (8),
-     PROFILE=<dir> (attach async-profiler to the Sluice gateway for each timed cell; flame graphs
-     <dir>/<cell>-r<round>.html), ASPROF_LIB (path of libasyncProfiler.so), SLUICE_JAVA_OPTS.
+     PROFILE=<dir> (async-profiler on every Sluice gateway from start to exit, warm-up included:
+     flame graphs <dir>/<cell>-r<round>.html, <dir>/http.html for the whole HTTP part),
+     ASPROF_LIB (path of libasyncProfiler.so), SLUICE_JAVA_OPTS.
 """
 import json
 import os
@@ -54,12 +55,15 @@ ONLY = [p for p in os.environ.get("ONLY", "").split(",") if p]
 PROFILE = os.environ.get("PROFILE")
 ASPROF = os.environ.get("ASPROF_LIB")
 JOPTS = os.environ.get("SLUICE_JAVA_OPTS", "").split()
+# BASE_JAR=<another CLI jar>: one more contestant, "sluice-base", run like "sluice" (before/after in one run)
+BASE_JAR = os.environ.get("BASE_JAR")
+SLUICES = ["sluice"] + (["sluice-base"] if BASE_JAR else [])
 WORK = tempfile.mkdtemp(prefix="peers-bench-", dir=os.environ.get("BENCH_DIR", "/tmp"))
 UPTIMES = []
 
 
 def wanted(cell):
-    return not ONLY or any(cell.startswith(p) for p in ONLY)
+    return not ONLY or any(cell == p or cell.startswith(p + "-") for p in ONLY)
 
 
 def uptime():
@@ -118,37 +122,23 @@ def wait_size(path, want, seconds):
     return False
 
 
-def sluice(d, source, sink, tag):
+def sluice(d, source, sink, tag, profile=None, jar=None):
     cfg = os.path.join(d, "g.yaml")
     with open(cfg, "w") as f:
         f.write("pipelines:\n  - name: bench\n"
                 f"    source: {source}\n"
                 "    overflow: {policy: block, capacity: 10000}\n"
                 f"    sink: {sink}\n")
-    return subprocess.Popen(["java", *JOPTS, "-jar", JAR, "run", cfg],
+    return subprocess.Popen(["java", *JOPTS, *profiler(profile), "-jar", jar or JAR, "run", cfg],
                             stdout=open(os.path.join(d, f"{tag}.log"), "w"), stderr=subprocess.STDOUT)
 
 
-class Profiler:
-    """async-profiler attached with jcmd to a running gateway for one timed span."""
-
-    def __init__(self, proc, name):
-        self.proc, self.name = proc, name
-
-    def __enter__(self):
-        if PROFILE and ASPROF and self.proc is not None:
-            subprocess.run(["jcmd", str(self.proc.pid), "JVMTI.agent_load", ASPROF,
-                            "start,event=itimer,interval=1ms"], capture_output=True, check=True)
-        return self
-
-    def __exit__(self, *exc):
-        if PROFILE and ASPROF and self.proc is not None:
-            os.makedirs(PROFILE, exist_ok=True)
-            out = os.path.join(PROFILE, f"{self.name}.html")
-            subprocess.run(["jcmd", str(self.proc.pid), "JVMTI.agent_load", ASPROF,
-                            f"dump,collapsed,file={out[:-5]}.collapsed"], capture_output=True, check=True)
-            subprocess.run(["jcmd", str(self.proc.pid), "JVMTI.agent_load", ASPROF, f"stop,file={out}"],
-                           capture_output=True, check=True)
+def profiler(name):
+    """async-profiler from the gateway's start to its exit (warm-up included): one flame graph."""
+    if not (PROFILE and ASPROF):
+        return []
+    os.makedirs(PROFILE, exist_ok=True)
+    return [f"-agentpath:{ASPROF}=start,event=itimer,interval=1ms,file={os.path.join(PROFILE, name)}.html"]
 
 
 # ---------------------------------------------------------------- TCP -> file
@@ -157,24 +147,23 @@ def tcp_send(path, port):
     subprocess.run(["socat", "-u", f"OPEN:{path}", f"TCP:127.0.0.1:{port}"], check=True)
 
 
-def timed_tcp(path, port, out, want, proc=None, name=None):
-    with Profiler(proc, name):
-        t0 = time.perf_counter()
-        tcp_send(path, port)
-        if not wait_size(out, want, 600):
-            raise RuntimeError(f"{out} reached {os.path.getsize(out) if os.path.exists(out) else 0} of {want} bytes")
-        return time.perf_counter() - t0
+def timed_tcp(path, port, out, want):
+    t0 = time.perf_counter()
+    tcp_send(path, port)
+    if not wait_size(out, want, 600):
+        raise RuntimeError(f"{out} reached {os.path.getsize(out) if os.path.exists(out) else 0} of {want} bytes")
+    return time.perf_counter() - t0
 
 
-def tcp_sluice(inp, warm, main_bytes, warm_bytes, name):
+def tcp_sluice(inp, warm, main_bytes, warm_bytes, name, jar=None):
     d = tempfile.mkdtemp(dir=WORK)
     port, out = free_port(), os.path.join(d, "out.txt")
     proc = sluice(d, f"{{type: tcp, host: 127.0.0.1, port: {port}, framing: newline}}",
-                  f"{{type: file, path: '{out}', flushInterval: 10ms}}", "gateway")
+                  f"{{type: file, path: '{out}', flushInterval: 10ms}}", "gateway", name, jar)
     try:
         wait_port(port, proc)
         timed_tcp(warm, port, out, warm_bytes)
-        t = timed_tcp(inp, port, out, warm_bytes + main_bytes, proc, name)
+        t = timed_tcp(inp, port, out, warm_bytes + main_bytes)
         check_same(inp, out, warm_bytes)
         return t
     except Exception:
@@ -260,7 +249,12 @@ def start_http_servers():
     servers = {}
     p = free_port()
     servers["sluice"] = (p, sluice(d, f"{{type: http, host: 127.0.0.1, port: {p}, path: /ingest, maxConnections: 1024}}",
-                                   "{type: discard}", "gateway-http"))
+                                   "{type: discard}", "gateway-http", "http"))
+    if BASE_JAR:
+        p = free_port()
+        servers["sluice-base"] = (p, sluice(d, f"{{type: http, host: 127.0.0.1, port: {p}, path: /ingest, "
+                                               "maxConnections: 1024}", "{type: discard}", "gateway-http-base", None,
+                                               BASE_JAR))
     p = free_port()
     with open(os.path.join(d, "nginx.conf"), "w") as f:
         f.write(NGINX_CONF.format(d=d, port=p))
@@ -303,33 +297,32 @@ def udp_send(port, n, size):
     s.close()
 
 
-def timed_udp(port, out, n, proc=None, name=None):
-    with Profiler(proc, name):
-        t0 = time.perf_counter()
-        udp_send(port, n, 100)
-        sent_s = time.perf_counter() - t0
-        last, size, last_t = -1, 0, time.perf_counter()
-        while time.perf_counter() - last_t < 1.0:  # settled: no growth for 1 s
-            size = os.path.getsize(out) if os.path.exists(out) else 0
-            if size != last:
-                last, last_t = size, time.perf_counter()
-            time.sleep(0.01)
+def timed_udp(port, out, n):
+    t0 = time.perf_counter()
+    udp_send(port, n, 100)
+    sent_s = time.perf_counter() - t0
+    last, size, last_t = -1, 0, time.perf_counter()
+    while time.perf_counter() - last_t < 1.0:  # settled: no growth for 1 s
+        size = os.path.getsize(out) if os.path.exists(out) else 0
+        if size != last:
+            last, last_t = size, time.perf_counter()
+        time.sleep(0.01)
     with open(out, "rb") as f:
         lines = sum(1 for _ in f)
     return lines, last_t - t0, sent_s
 
 
-def udp_sluice(name):
+def udp_sluice(name, jar=None):
     d = tempfile.mkdtemp(dir=WORK)
     port, out = free_port(), os.path.join(d, "out.txt")
     proc = sluice(d, f"{{type: udp, host: 127.0.0.1, port: {port}}}",
-                  f"{{type: file, path: '{out}', flushInterval: 10ms}}", "gateway")
+                  f"{{type: file, path: '{out}', flushInterval: 10ms}}", "gateway", name, jar)
     try:
         time.sleep(0.2)
         wait_log(os.path.join(d, "gateway.log"), proc)
         timed_udp(port, out, WARM // 4)  # warm-up
         base = sum(1 for _ in open(out, "rb"))
-        lines, t, sent_s = timed_udp(port, out, UDP_N, proc, name)
+        lines, t, sent_s = timed_udp(port, out, UDP_N)
         return lines - base, t, sent_s
     finally:
         stop(proc)
@@ -387,9 +380,10 @@ def main():
             main_bytes, warm_bytes = os.path.getsize(inp), os.path.getsize(warm)
             for r in range(ROUNDS):
                 UPTIMES.append((cell, r + 1, uptime()))
-                for who in rotate(["sluice", "rsyslog", "dd"], r):
-                    if who == "sluice":
-                        t = tcp_sluice(inp, warm, main_bytes, warm_bytes, f"{cell}-r{r + 1}")
+                for who in rotate(SLUICES + ["rsyslog", "dd"], r):
+                    if who.startswith("sluice"):
+                        t = tcp_sluice(inp, warm, main_bytes, warm_bytes, f"{cell}-r{r + 1}-{who}",
+                                       BASE_JAR if who == "sluice-base" else None)
                     elif who == "rsyslog":
                         t = tcp_rsyslog(inp, main_bytes)
                     else:
@@ -409,8 +403,7 @@ def main():
                         UPTIMES.append((cell, r + 1, uptime()))
                         for who in rotate(list(servers), r):
                             port, proc = servers[who]
-                            with Profiler(proc if who == "sluice" else None, f"{cell}-r{r + 1}"):
-                                rps, bad = wrk(port, size, conns, HTTP_SECONDS)
+                            rps, bad = wrk(port, size, conns, HTTP_SECONDS)
                             record(res, cell, who, rps, {"non2xx": bad})
                             print(f"{cell} round {r + 1} {who}: {rps:,.0f} req/s  [{uptime()}]", flush=True)
             finally:
@@ -421,8 +414,9 @@ def main():
             cell = "udp-100"
             for r in range(ROUNDS):
                 UPTIMES.append((cell, r + 1, uptime()))
-                for who in rotate(["sluice", "rsyslog"], r):
-                    lines, t, sent_s = udp_sluice(f"{cell}-r{r + 1}") if who == "sluice" else udp_rsyslog()
+                for who in rotate(SLUICES + ["rsyslog"], r):
+                    lines, t, sent_s = (udp_sluice(f"{cell}-r{r + 1}-{who}", BASE_JAR if who == "sluice-base" else None)
+                                        if who.startswith("sluice") else udp_rsyslog())
                     record(res, cell, who, lines / t, {"written": lines, "sent": UDP_N, "lost": UDP_N - lines,
                                                        "sender_s": round(sent_s, 3)})
                     print(f"{cell} round {r + 1} {who}: {lines / t:,.0f} lines/s, {lines:,} of {UDP_N:,} written "
@@ -480,4 +474,5 @@ def report(res):
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, lambda *a: sys.exit(143))  # run the finally blocks: stop every server
     report(main())
