@@ -58,6 +58,9 @@ final class FrameDecoders {
         Lines(int maxFrameLength, boolean lastLineAtEof) {
             this.maxFrameLength = maxFrameLength;
             this.lastLineAtEof = lastLineAtEof;
+            // a read almost always ends inside a line: the merging cumulator would copy every read
+            // behind that partial line; the composite one only adds the read as a component
+            setCumulator(COMPOSITE_CUMULATOR);
         }
 
         @Override
