@@ -123,7 +123,7 @@ def wait_size(path, want, seconds):
 
 
 def sluice(d, source, sink, tag, profile=None, jar=None):
-    cfg = os.path.join(d, "g.yaml")
+    cfg = os.path.join(d, f"{tag}.yaml")
     with open(cfg, "w") as f:
         f.write("pipelines:\n  - name: bench\n"
                 f"    source: {source}\n"
@@ -135,7 +135,7 @@ def sluice(d, source, sink, tag, profile=None, jar=None):
 
 def profiler(name):
     """async-profiler from the gateway's start to its exit (warm-up included): one flame graph."""
-    if not (PROFILE and ASPROF):
+    if not (PROFILE and ASPROF and name):
         return []
     os.makedirs(PROFILE, exist_ok=True)
     return [f"-agentpath:{ASPROF}=start,event=itimer,interval=1ms,file={os.path.join(PROFILE, name)}.html"]
@@ -263,8 +263,16 @@ def start_http_servers():
     p = free_port()
     servers["netty"] = (p, subprocess.Popen(["java", *JOPTS, "-cp", BENCH_JAR, "io.sluice.bench.peers.BareHttp", str(p)],
                                             stdout=open(os.path.join(d, "netty.log"), "w"), stderr=subprocess.STDOUT))
-    for port, proc in servers.values():
-        wait_port(port, proc)
+    try:
+        for who, (port, proc) in servers.items():
+            wait_port(port, proc)
+    except Exception:
+        for f in os.listdir(d):
+            if f.endswith(".log"):
+                print(f"--- {f}:\n" + open(os.path.join(d, f)).read()[-2000:], file=sys.stderr)
+        for _, proc in servers.values():
+            stop(proc)
+        raise
     return d, servers
 
 
