@@ -131,7 +131,8 @@ public final class FileSink implements Sink<Message> {
         BufferedWriter(FileChannel channel, Scheduler scheduler) {
             this.channel = channel;
             this.scheduler = scheduler;
-            this.buffer = ByteBuffer.allocate(bufferSize);
+            // direct: FileChannel copies a heap buffer into a temporary direct one on every write
+            this.buffer = ByteBuffer.allocateDirect(bufferSize);
         }
 
         synchronized void write(Message m) {

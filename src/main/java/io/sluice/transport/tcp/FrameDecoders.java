@@ -3,14 +3,17 @@ package io.sluice.transport.tcp;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
-import io.netty.handler.codec.LineBasedFrameDecoder;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.TooLongFrameException;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 
 /**
  * Netty frame decoders that, in addition to the stock behaviour, report a peer that closed the
  * connection in the middle of a frame: the leftover bytes are discarded and a {@link PartialFrame}
  * marker is emitted, which the source turns into a connection error (newline framing may instead
- * emit an unterminated last line as a message, see {@link Line}).
+ * emit an unterminated last line as a message, see {@link Lines}).
  */
 final class FrameDecoders {
 
@@ -35,25 +38,127 @@ final class FrameDecoders {
     }
 
     /**
-     * Newline frames. At end of stream, bytes after the last {@code '\n'} are either emitted as one
-     * last frame, unchanged ({@code lastLineAtEof}), or discarded and reported as a {@link PartialFrame}.
-     * They never exceed {@code maxFrameLength}: a longer line has already failed the connection.
+     * Newline frames, decoded in batches: every complete line in the bytes read so far goes into one
+     * {@link Frames} (copied out as {@code byte[]}, delimiter stripped: {@code '\n'} or
+     * {@code "\r\n"}), so the pipeline behind sees one object per socket read instead of one per
+     * line. Same frames and limits as Netty's {@code LineBasedFrameDecoder(max, true, true)}: a
+     * line longer than {@code maxFrameLength}, or more than that many bytes without a newline,
+     * ends the batch with a {@link TooLong} marker and everything after it is discarded (the
+     * source closes the connection). At end of stream, bytes after the last {@code '\n'} are
+     * either one last line, unchanged ({@code lastLineAtEof}), or discarded and reported as a
+     * {@link PartialFrame}.
      */
-    static final class Line extends LineBasedFrameDecoder {
+    static final class Lines extends ByteToMessageDecoder {
+        private final int maxFrameLength;
         private final boolean lastLineAtEof;
+        /** Bytes after the reader index already scanned without finding a '\n' (not scanned again). */
+        private int scanned;
+        private boolean failed;
 
-        Line(int maxFrameLength, boolean lastLineAtEof) {
-            super(maxFrameLength, true, true);
+        Lines(int maxFrameLength, boolean lastLineAtEof) {
+            this.maxFrameLength = maxFrameLength;
             this.lastLineAtEof = lastLineAtEof;
+            // a read almost always ends inside a line: the merging cumulator would copy every read
+            // behind that partial line; the composite one only adds the read as a component
+            setCumulator(COMPOSITE_CUMULATOR);
         }
 
         @Override
-        protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
-            super.decodeLast(ctx, in, out);
-            if (lastLineAtEof && in.isReadable()) {
-                out.add(in.readRetainedSlice(in.readableBytes()));
+        protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+            Frames f = lines(in);
+            if (f != null) {
+                out.add(f);
             }
-            partial(in, out);
+        }
+
+        @Override
+        protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+            Frames f = in.isReadable() ? lines(in) : null;
+            int n = in.readableBytes();
+            if (n > 0) {
+                if (lastLineAtEof) {
+                    byte[] last = new byte[n];
+                    in.readBytes(last);
+                    f = Frames.add(f, last);
+                } else {
+                    in.skipBytes(n);
+                    f = Frames.add(f, new PartialFrame(n));
+                }
+            }
+            if (f != null) {
+                out.add(f);
+            }
+        }
+
+        private Frames lines(ByteBuf in) {
+            int start = in.readerIndex();
+            int end = in.writerIndex();
+            if (failed) {
+                in.readerIndex(end);
+                return null;
+            }
+            Frames f = null;
+            while (start < end) {
+                int eol = in.indexOf(start + scanned, end, (byte) '\n');
+                if (eol < 0) {
+                    scanned = end - start;
+                    if (scanned > maxFrameLength) {
+                        f = fail(f, "over " + scanned);
+                        start = end;
+                    }
+                    break;
+                }
+                scanned = 0;
+                int length = eol - start;
+                if (length > 0 && in.getByte(eol - 1) == '\r') {
+                    length--;
+                }
+                if (length > maxFrameLength) {
+                    f = fail(f, String.valueOf(length));
+                    start = end;
+                    break;
+                }
+                byte[] line = new byte[length];
+                in.getBytes(start, line);
+                f = Frames.add(f, line);
+                start = eol + 1;
+            }
+            in.readerIndex(start);
+            return f;
+        }
+
+        private Frames fail(Frames f, String length) {
+            failed = true;
+            scanned = 0;
+            return Frames.add(f, new TooLong(new TooLongFrameException(
+                    "frame length (" + length + ") exceeds the allowed maximum (" + maxFrameLength + ')')));
+        }
+    }
+
+    /** Marker ending a {@link Frames} batch: a line over the maximum; the connection is to be closed. */
+    record TooLong(TooLongFrameException error) {
+    }
+
+    /**
+     * The frames decoded from one read, in order: {@code byte[]} payloads, possibly ended by a
+     * {@link TooLong} or {@link PartialFrame} marker.
+     */
+    static final class Frames implements Iterable<Object> {
+        private final ArrayList<Object> items = new ArrayList<>();
+
+        static Frames add(Frames f, Object item) {
+            Frames to = f == null ? new Frames() : f;
+            to.items.add(item);
+            return to;
+        }
+
+        int size() {
+            return items.size();
+        }
+
+        @Override
+        public Iterator<Object> iterator() {
+            return items.iterator();
         }
     }
 

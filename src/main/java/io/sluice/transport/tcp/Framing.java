@@ -62,7 +62,7 @@ public final class Framing {
 
     ChannelHandler decoder(int maxFrameLength) {
         return kind == Kind.NEWLINE
-                ? new FrameDecoders.Line(maxFrameLength, lastLineAtEof)
+                ? new FrameDecoders.Lines(maxFrameLength, lastLineAtEof)
                 : new FrameDecoders.LengthField(maxFrameLength);
     }
 

@@ -9,6 +9,7 @@ import io.sluice.transport.internal.ServerSkeleton;
 import io.sluice.transport.internal.SkeletonSource;
 import io.sluice.transport.internal.TransportSupport;
 import java.io.EOFException;
+import java.util.List;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
@@ -31,7 +32,7 @@ import reactor.netty.DisposableServer;
  * An oversized frame, a malformed frame or a peer that closes mid-frame closes <em>that</em>
  * connection with a {@code ConnectionError} event and an error count; the other connections
  * and the source continue. Frame bytes are copied into the message and the Netty buffer is
- * released at once.
+ * released at once; newline frames are copied out by the decoder, a whole read's lines at a time.
  *
  * <p>One subscription at a time: the bound address of the current subscription is given by
  * {@link #boundAddress()}.
@@ -85,29 +86,42 @@ public final class TcpSource extends SkeletonSource {
             ConnectionAcks acked = acks ? new ConnectionAcks(c.channel()) : null;
             // the client certificate's name (mutual TLS), read once the handshake is surely done
             String[] client = new String[1];
-            return c.inbound().receiveObject()
+            Flux<Object> frames = Flux.from(c.inbound().receiveObject());
+            if (framing.kind() == Framing.Kind.NEWLINE) {
+                // one Frames batch per read: flattened here, in order, markers included
+                frames = frames.concatMapIterable(o -> o instanceof FrameDecoders.Frames f ? f : List.of(o), 1);
+            }
+            return frames
                     .<Message>handle((o, sink) -> {
-                        if (o instanceof ByteBuf buf) {
-                            byte[] bytes = new byte[buf.readableBytes()];
+                        byte[] bytes;
+                        if (o instanceof byte[] b) {
+                            bytes = b;
+                        } else if (o instanceof ByteBuf buf) {
+                            bytes = new byte[buf.readableBytes()];
                             buf.readBytes(bytes);
-                            binding.metrics().message(bytes.length);
-                            if (client[0] == null) {
-                                String id = binding.security().certificateIdentity(c.channel());
-                                client[0] = id == null ? "" : id;
+                        } else {
+                            if (o instanceof FrameDecoders.PartialFrame p) {
+                                sink.error(new EOFException(
+                                        "peer closed the connection mid-frame (" + p.pendingBytes() + " bytes pending)"));
+                            } else if (o instanceof FrameDecoders.TooLong t) {
+                                sink.error(t.error());
                             }
-                            if (acked == null && client[0].isEmpty()) {
-                                sink.next(Message.of(bytes));
-                                return;
-                            }
-                            Message.Builder mb = Message.builder().payload(bytes);
-                            if (!client[0].isEmpty()) {
-                                mb.header(ServerSecurity.CLIENT_HEADER, client[0]);
-                            }
-                            sink.next(acked == null ? mb.build() : mb.ack(acked.next()).build());
-                        } else if (o instanceof FrameDecoders.PartialFrame p) {
-                            sink.error(new EOFException(
-                                    "peer closed the connection mid-frame (" + p.pendingBytes() + " bytes pending)"));
+                            return;
                         }
+                        binding.metrics().message(bytes.length);
+                        if (client[0] == null) {
+                            String id = binding.security().certificateIdentity(c.channel());
+                            client[0] = id == null ? "" : id;
+                        }
+                        if (acked == null && client[0].isEmpty()) {
+                            sink.next(Message.of(bytes));
+                            return;
+                        }
+                        Message.Builder mb = Message.builder().payload(bytes);
+                        if (!client[0].isEmpty()) {
+                            mb.header(ServerSecurity.CLIENT_HEADER, client[0]);
+                        }
+                        sink.next(acked == null ? mb.build() : mb.ack(acked.next()).build());
                     })
                     .onErrorResume(e -> {
                         binding.error(String.valueOf(c.channel().remoteAddress()), describe(e), e);
