@@ -288,7 +288,8 @@ final class ConfigReader {
         boolean secured = type.options(role).contains(io.sluice.transport.tls.TlsOptions.tlsOption())
                 || type.options(role).contains(io.sluice.transport.auth.TokenAuthenticator.authOption());
         EndpointOptions checked = !r.ok() ? null
-                : secured ? securityFiles.check(r.options(), (MappingNode) node, role, what) : r.options();
+                : secured ? securityFiles.check(r.options(), (MappingNode) node, role,
+                        bound.isEmpty() ? Role.SINK : Role.SOURCE, what) : r.options();
         return checked != null ? new GatewayConfig.Endpoint(type, role, checked, YamlNodes.line(node)) : null;
     }
 

@@ -189,15 +189,21 @@ public final class ServerSecurity implements AutoCloseable {
     }
 
     /**
-     * @param forIdentity makes the acceptor of an authenticated connection (identity null without tokens)
+     * @param forIdentity makes the acceptor of an authenticated connection (identity: the token's name,
+     *     else the client certificate's, else null)
      * @param peer names the connection being set up (for the report)
-     * @return an acceptor rejecting a SETUP without a known bearer token, or {@code forIdentity(null)}
-     *     without tokens
+     * @param channel the channel of the connection being set up (for its client certificate), or null
+     * @return an acceptor rejecting a SETUP without a known bearer token; without tokens, one naming the
+     *     client by its certificate
      */
     public SocketAcceptor rsocketAcceptor(Function<String, SocketAcceptor> forIdentity,
-            Supplier<SocketAddress> peer) {
+            Supplier<SocketAddress> peer, Supplier<Channel> channel) {
         if (tokens == null) {
-            return forIdentity.apply(null);
+            if (tls == null) {
+                return forIdentity.apply(null);
+            }
+            return (setup, sendingSocket) -> forIdentity.apply(certificateIdentity(channel.get()))
+                    .accept(setup, sendingSocket);
         }
         return RSocketAuth.acceptor(tokens, (reason, p) -> refusals.refused(p != null ? p : peer.get(),
                 "authentication failed: " + reason, null), forIdentity);
