@@ -133,7 +133,14 @@ public final class ServerSecurity implements AutoCloseable {
                 (o, ch, a) -> TlsHandshakeFailures.install(ch.pipeline(), this::handshakeFailed));
     }
 
-    private void handshakeFailed(SocketAddress peer, Throwable cause) {
+    /**
+     * Reports a failed TLS handshake (counted {@code tls}, logged once without what the peer sent); for
+     * servers whose pipeline this class does not build (gRPC's shaded Netty).
+     *
+     * @param peer the client's address
+     * @param cause why the handshake failed
+     */
+    public void handshakeFailed(SocketAddress peer, Throwable cause) {
         refusals.refused(peer, "TLS handshake failed: " + describe(cause), cause);
     }
 
@@ -143,10 +150,10 @@ public final class ServerSecurity implements AutoCloseable {
      */
     static String describe(Throwable cause) {
         Throwable c = cause;
-        while (c.getCause() != null && !(c instanceof NotSslRecordException)) {
+        while (c.getCause() != null && !notTls(c)) {
             c = c.getCause();
         }
-        if (c instanceof NotSslRecordException || cause instanceof NotSslRecordException) {
+        if (notTls(c) || notTls(cause)) {
             return "not a TLS record (a plaintext client?)";
         }
         String m = c.getMessage();
@@ -154,6 +161,11 @@ public final class ServerSecurity implements AutoCloseable {
             return c.getClass().getSimpleName();
         }
         return m.length() > 200 ? m.substring(0, 200) + "..." : m;
+    }
+
+    /** Netty's, or grpc-netty-shaded's copy of it (whose message also dumps the peer's bytes). */
+    private static boolean notTls(Throwable t) {
+        return t instanceof NotSslRecordException || "NotSslRecordException".equals(t.getClass().getSimpleName());
     }
 
     /**
