@@ -286,7 +286,9 @@ final class ConfigReader {
         }
         // only the tls/auth groups SecurityOptions declares name files; a plugin may have groups of its own by those names
         boolean secured = type.options(role).contains(io.sluice.transport.tls.TlsOptions.tlsOption())
-                || type.options(role).contains(io.sluice.transport.auth.TokenAuthenticator.authOption());
+                || type.options(role).contains(io.sluice.transport.auth.TokenAuthenticator.authOption())
+                || type.options(role).contains(io.sluice.transport.auth.SinkToken.authOption())
+                || type.options(role).contains(io.sluice.transport.auth.ZmqCurve.curveOption());
         EndpointOptions checked = !r.ok() ? null
                 : secured ? securityFiles.check(r.options(), (MappingNode) node, role,
                         bound.isEmpty() ? Role.SINK : Role.SOURCE, what) : r.options();

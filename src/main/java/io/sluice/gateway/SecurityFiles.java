@@ -15,7 +15,7 @@ import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.NodeTuple;
 
 /**
- * The files an endpoint's {@code tls} and {@code auth} groups name: resolved against the configuration
+ * The files an endpoint's {@code tls}, {@code auth} and {@code curve} groups name: resolved against the configuration
  * file's directory (so the endpoint gets absolute names), checked to exist, and read once as the
  * endpoint will read them (PEM parsing, key matching its certificate, the tokens file's syntax), each
  * problem reported with the line of the field that names the file.
@@ -25,6 +25,7 @@ final class SecurityFiles {
     private static final List<String> TLS_FILES = List.of("cert", "key", "ca", "clientCa");
     private static final List<String> AUTH_FILES = List.of("tokensFile");
     private static final List<String> SINK_AUTH_FILES = List.of("tokenFile");
+    private static final List<String> CURVE_FILES = List.of("secretKey", "allowedClients", "serverKey");
 
     private final YamlNodes yaml;
     private final Path baseDir;
@@ -59,15 +60,21 @@ final class SecurityFiles {
      * @return the options with absolute file names, or null after reporting a problem
      */
     EndpointOptions check(EndpointOptions o, MappingNode node, Role role, Role tlsRole, String what) {
-        if (o.group("tls") == null && o.group("auth") == null) {
+        if (o.group("tls") == null && o.group("auth") == null && o.group("curve") == null) {
             return o;
         }
         Map<String, Object> values = new LinkedHashMap<>(o.values());
         boolean ok = true;
+        EndpointOptions curve = o.group("curve");
+        if (curve != null) { // ZeroMQ CURVE key files: resolved and checked to exist here, parsed when the socket opens
+            curve = resolve(curve, CURVE_FILES, node, what);
+            ok = curve != null;
+            values.put("curve", curve);
+        }
         EndpointOptions tls = o.group("tls");
         if (tls != null) {
             tls = resolve(tls, TLS_FILES, node, what);
-            ok = tls != null;
+            ok &= tls != null;
             values.put("tls", tls);
         }
         EndpointOptions auth = o.group("auth");
