@@ -6,6 +6,10 @@
 #   benchmarks/run-transports.sh                       full run (installs iperf3 from Debian if missing)
 #   benchmarks/run-transports.sh --smoke               one short iteration of two transports (CI runs this)
 #   benchmarks/run-transports.sh --only 'TCP_.*' --sizes 18,79435 --sequential-only   a subset
+#   benchmarks/run-transports.sh --only 'TCP_LENGTH.*|GRPC_STREAM.*' --sizes 18,79435 --iperf-seconds 0
+#       the TLS rows (TCP length-prefixed and gRPC streaming, OpenSSL and JDK engines) beside their
+#       plaintext rows; the Targets section gives each TLS cell's throughput as a share of plaintext
+#       (needs the openssl command to make the certificate)
 # Any other option goes to the harness: --help lists them.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"

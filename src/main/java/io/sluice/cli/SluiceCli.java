@@ -249,7 +249,7 @@ public final class SluiceCli implements Callable<Integer> {
             return AdminServer.start(a.host(), a.port(), registry, () -> {
                 Gateway g = gateway.get();
                 return g == null ? List.of() : g.report();
-            }, Duration.ofSeconds(1), health);
+            }, Duration.ofSeconds(1), health, a.tls());
         } catch (RuntimeException e) {
             Throwable root = e;
             while (root.getCause() != null) {

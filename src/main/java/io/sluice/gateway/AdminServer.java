@@ -3,7 +3,11 @@ package io.sluice.gateway;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.micrometer.core.instrument.Counter;
 import io.sluice.health.HealthState;
+import io.sluice.transport.auth.ServerSecurity;
+import io.sluice.transport.internal.RateLimitedLog;
+import io.sluice.transport.tls.TlsOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringWriter;
@@ -14,6 +18,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
@@ -33,15 +39,23 @@ import reactor.netty.http.server.HttpServer;
  *       {@code GET /health/ready} (200 when every pipeline runs, 503 while starting and from the
  *       moment a stop begins), each with a JSON body of per-pipeline states.</li>
  * </ul>
+ * With {@link TlsOptions} (YAML {@code admin: {tls: {cert, key, clientCa}}}) every one of these is
+ * served over https only, through the same {@link ServerSecurity} the sources use (TLS 1.3/1.2,
+ * certificate rotation, SIGHUP); a failed handshake is counted in the registry as
+ * {@code sluice_admin_errors_total{reason="tls"}} and logged at most once a second.
  */
 public final class AdminServer implements AutoCloseable {
 
     private static final JsonFactory JSON = new JsonFactory();
 
-    private final DisposableServer server;
+    private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
 
-    private AdminServer(DisposableServer server) {
+    private final DisposableServer server;
+    private final ServerSecurity security;
+
+    private AdminServer(DisposableServer server, ServerSecurity security) {
         this.server = server;
+        this.security = security;
     }
 
     /**
@@ -72,9 +86,45 @@ public final class AdminServer implements AutoCloseable {
      */
     public static AdminServer start(String host, int port, PrometheusMeterRegistry registry,
                                     Supplier<List<PipelineReport>> reports, Duration interval, HealthState health) {
+        return start(host, port, registry, reports, interval, health, null);
+    }
+
+    /**
+     * Binds the admin endpoint, over TLS when {@code tls} is given.
+     *
+     * @param host bind address
+     * @param port port, 0 for an ephemeral one
+     * @param registry meters served at /metrics
+     * @param reports snapshot of the pipelines, polled for /events
+     * @param interval time between two server-sent events
+     * @param health answers {@code /health/live} and {@code /health/ready}; null for none (404)
+     * @param tls server TLS settings (role source), or null for plain http
+     * @return the bound server
+     * @throws IllegalArgumentException naming the file when a certificate or key file is unusable
+     */
+    public static AdminServer start(String host, int port, PrometheusMeterRegistry registry,
+                                    Supplier<List<PipelineReport>> reports, Duration interval, HealthState health,
+                                    TlsOptions tls) {
         Objects.requireNonNull(registry, "registry");
         String page = dashboardPage();
-        DisposableServer s = HttpServer.create()
+        Counter tlsErrors = registry.counter("sluice_admin_errors", "reason", "tls");
+        RateLimitedLog refusedLog = new RateLimitedLog(LOG, 1000);
+        ServerSecurity security = ServerSecurity.open(tls, null, "admin server", (peer, reason, cause) -> {
+            tlsErrors.increment();
+            refusedLog.warn("admin server refused " + peer + ": " + reason);
+        });
+        try {
+            return new AdminServer(bind(host, port, registry, reports, interval, health, page, security), security);
+        } catch (RuntimeException e) {
+            security.close();
+            throw e;
+        }
+    }
+
+    private static DisposableServer bind(String host, int port, PrometheusMeterRegistry registry,
+            Supplier<List<PipelineReport>> reports, Duration interval, HealthState health, String page,
+            ServerSecurity security) {
+        return security.secure(HttpServer.create())
                 .host(host)
                 .port(port)
                 .route(r -> r
@@ -91,7 +141,6 @@ public final class AdminServer implements AutoCloseable {
                                 .header("Content-Type", "text/html; charset=utf-8")
                                 .sendString(Mono.fromCallable(() -> withSnapshot(page, reports.get())))))
                 .bindNow(Duration.ofSeconds(10));
-        return new AdminServer(s);
     }
 
     /** @return the bound address */
@@ -99,14 +148,19 @@ public final class AdminServer implements AutoCloseable {
         return (InetSocketAddress) server.address();
     }
 
-    /** @return the base URL, e.g. {@code http://127.0.0.1:9090} */
+    /** @return the base URL, e.g. {@code http://127.0.0.1:9090}, {@code https://...} with TLS */
     public String url() {
-        return "http://" + address().getHostString() + ":" + address().getPort();
+        return (security.tls() == null ? "http://" : "https://") + address().getHostString() + ":"
+                + address().getPort();
     }
 
     @Override
     public void close() {
-        server.disposeNow(Duration.ofSeconds(5));
+        try {
+            server.disposeNow(Duration.ofSeconds(5));
+        } finally {
+            security.close();
+        }
     }
 
     private static org.reactivestreams.Publisher<Void> health(reactor.netty.http.server.HttpServerResponse res,

@@ -38,7 +38,8 @@ final class ConfigReader {
     private static final Set<String> TOP = Set.of("admin", "drainTimeout", "pipelines");
     private static final Set<String> PIPELINE = Set.of("name", "source", "overflow", "steps", "sink");
     private static final List<OptionSpec> ADMIN = List.of(OptionSpec.host(),
-            OptionSpec.optional("port", OptionType.PORT, 9090, "admin port"));
+            OptionSpec.optional("port", OptionType.PORT, 9090, "admin port"),
+            io.sluice.transport.tls.TlsOptions.tlsOption());
     private static final List<OptionSpec> OVERFLOW = List.of(
             new OptionSpec("policy", OptionType.STRING, false, "block", Catalog.POLICIES, Set.of(), "policy", List.of()),
             OptionSpec.optional("capacity", OptionType.POSITIVE_INT, 256, "buffer size"),
@@ -146,7 +147,12 @@ final class ConfigReader {
             binds.add("the admin server", "the admin server",
                     List.of(new Bind(Bind.Protocol.TCP, o.string("host"), o.integer("port"))), YamlNodes.line(node));
         }
-        return r.ok() ? Optional.of(new GatewayConfig.Admin(o.string("host"), o.integer("port"))) : Optional.empty();
+        if (!r.ok()) {
+            return Optional.empty();
+        }
+        EndpointOptions checked = securityFiles.check(o, m, Role.SOURCE, "admin");
+        return checked == null ? Optional.empty() : Optional.of(new GatewayConfig.Admin(o.string("host"),
+                o.integer("port"), io.sluice.transport.tls.TlsOptions.from(checked.group("tls"), Role.SOURCE, null)));
     }
 
     private GatewayConfig.PipelineSpec pipeline(Node node, int index) {
@@ -280,9 +286,12 @@ final class ConfigReader {
         }
         // only the tls/auth groups SecurityOptions declares name files; a plugin may have groups of its own by those names
         boolean secured = type.options(role).contains(io.sluice.transport.tls.TlsOptions.tlsOption())
-                || type.options(role).contains(io.sluice.transport.auth.TokenAuthenticator.authOption());
+                || type.options(role).contains(io.sluice.transport.auth.TokenAuthenticator.authOption())
+                || type.options(role).contains(io.sluice.transport.auth.SinkToken.authOption())
+                || type.options(role).contains(io.sluice.transport.auth.ZmqCurve.curveOption());
         EndpointOptions checked = !r.ok() ? null
-                : secured ? securityFiles.check(r.options(), (MappingNode) node, role, what) : r.options();
+                : secured ? securityFiles.check(r.options(), (MappingNode) node, role,
+                        bound.isEmpty() ? Role.SINK : Role.SOURCE, what) : r.options();
         return checked != null ? new GatewayConfig.Endpoint(type, role, checked, YamlNodes.line(node)) : null;
     }
 

@@ -24,9 +24,10 @@ import java.util.Optional;
  * with its line, through {@link ConfigException}. The YAML shape:
  *
  * <pre>
- * admin:                      # optional: /metrics (Prometheus) and / (dashboard)
+ * admin:                      # optional: /metrics (Prometheus), / (dashboard), /health/live|ready
  *   host: 127.0.0.1
  *   port: 9090
+ *   tls: {cert: admin.pem, key: admin-key.pem}   # optional: https only (clientCa: requires client certificates)
  * drainTimeout: 5s            # optional, default 5s
  * pipelines:
  *   - name: telemetry
@@ -53,8 +54,17 @@ public record GatewayConfig(Optional<Admin> admin, Duration drainTimeout, List<P
      *
      * @param host bind address
      * @param port port, 0 for an ephemeral one
+     * @param tls server TLS settings with absolute file names ({@code admin: {tls: ...}}), or null for http
      */
-    public record Admin(String host, int port) {
+    public record Admin(String host, int port, io.sluice.transport.tls.TlsOptions tls) {
+
+        /**
+         * @param host bind address
+         * @param port port, 0 for an ephemeral one
+         */
+        public Admin(String host, int port) {
+            this(host, port, null);
+        }
     }
 
     /**

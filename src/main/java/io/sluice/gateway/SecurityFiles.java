@@ -15,7 +15,7 @@ import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.NodeTuple;
 
 /**
- * The files an endpoint's {@code tls} and {@code auth} groups name: resolved against the configuration
+ * The files an endpoint's {@code tls}, {@code auth} and {@code curve} groups name: resolved against the configuration
  * file's directory (so the endpoint gets absolute names), checked to exist, and read once as the
  * endpoint will read them (PEM parsing, key matching its certificate, the tokens file's syntax), each
  * problem reported with the line of the field that names the file.
@@ -24,6 +24,8 @@ final class SecurityFiles {
 
     private static final List<String> TLS_FILES = List.of("cert", "key", "ca", "clientCa");
     private static final List<String> AUTH_FILES = List.of("tokensFile");
+    private static final List<String> SINK_AUTH_FILES = List.of("tokenFile");
+    private static final List<String> CURVE_FILES = List.of("secretKey", "allowedClients", "serverKey");
 
     private final YamlNodes yaml;
     private final Path baseDir;
@@ -45,20 +47,39 @@ final class SecurityFiles {
      * @return the options with absolute file names, or null after reporting a problem
      */
     EndpointOptions check(EndpointOptions o, MappingNode node, Role role, String what) {
-        if (o.group("tls") == null && o.group("auth") == null) {
+        return check(o, node, role, role, what);
+    }
+
+    /**
+     * @param o an endpoint's valid options
+     * @param node its mapping
+     * @param role its side (decides the {@code auth} group's form)
+     * @param tlsRole the TLS side: {@link Role#SOURCE} when the endpoint binds (a server), else
+     *     {@link Role#SINK} (differs from {@code role} where the roles swap, e.g. RSocket {@code mode: stream})
+     * @param what how messages name it
+     * @return the options with absolute file names, or null after reporting a problem
+     */
+    EndpointOptions check(EndpointOptions o, MappingNode node, Role role, Role tlsRole, String what) {
+        if (o.group("tls") == null && o.group("auth") == null && o.group("curve") == null) {
             return o;
         }
         Map<String, Object> values = new LinkedHashMap<>(o.values());
         boolean ok = true;
+        EndpointOptions curve = o.group("curve");
+        if (curve != null) { // ZeroMQ CURVE key files: resolved and checked to exist here, parsed when the socket opens
+            curve = resolve(curve, CURVE_FILES, node, what);
+            ok = curve != null;
+            values.put("curve", curve);
+        }
         EndpointOptions tls = o.group("tls");
         if (tls != null) {
             tls = resolve(tls, TLS_FILES, node, what);
-            ok = tls != null;
+            ok &= tls != null;
             values.put("tls", tls);
         }
         EndpointOptions auth = o.group("auth");
         if (auth != null) {
-            auth = resolve(auth, AUTH_FILES, node, what);
+            auth = resolve(auth, role == Role.SINK ? SINK_AUTH_FILES : AUTH_FILES, node, what);
             ok &= auth != null;
             values.put("auth", auth);
         }
@@ -67,7 +88,7 @@ final class SecurityFiles {
         }
         int tlsLine = groupLine(node, "tls");
         try {
-            TlsOptions t = TlsOptions.from(tls, role, null);
+            TlsOptions t = TlsOptions.from(tls, tlsRole, null);
             if (t != null) {
                 try (TlsContext c = TlsContext.open(t.withReloadInterval(java.time.Duration.ZERO), what)) {
                     c.certificate();
@@ -79,7 +100,14 @@ final class SecurityFiles {
             }
             ok = false;
         }
-        if (auth != null) {
+        if (auth != null && role == Role.SINK) {
+            try {
+                io.sluice.transport.auth.SinkToken.from(auth, null).current();
+            } catch (RuntimeException e) {
+                yaml.error(groupLine(node, "auth"), what + " " + e.getMessage());
+                ok = false;
+            }
+        } else if (auth != null) {
             AuthOptions a = AuthOptions.from(auth, null);
             try (TokenAuthenticator t = TokenAuthenticator.open(a.tokensFile(), java.time.Duration.ZERO, what)) {
                 t.size();

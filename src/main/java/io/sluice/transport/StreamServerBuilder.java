@@ -1,6 +1,7 @@
 package io.sluice.transport;
 
 import io.sluice.transport.auth.AuthOptions;
+import io.sluice.transport.auth.SinkToken;
 import io.sluice.transport.internal.Checks;
 import io.sluice.transport.tls.TlsOptions;
 import java.time.Duration;
@@ -18,6 +19,7 @@ public abstract class StreamServerBuilder<B extends StreamServerBuilder<B>> exte
     private int maxConnections;
     private TlsOptions tls;
     private AuthOptions auth;
+    private SinkToken bearerToken;
     private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
 
     /** Default {@link #idleTimeout(Duration)}: 5 minutes. */
@@ -76,6 +78,23 @@ public abstract class StreamServerBuilder<B extends StreamServerBuilder<B>> exte
     /** @return the token settings, or null */
     public final AuthOptions auth() {
         return auth;
+    }
+
+    /**
+     * The bearer token a sink presents (HTTP and WebSocket {@code Authorization}, gRPC
+     * {@code authorization} metadata, RSocket SETUP authentication metadata).
+     *
+     * @param token the token file, or null for none (the default)
+     * @return this
+     */
+    public B bearerToken(SinkToken token) {
+        this.bearerToken = token;
+        return self();
+    }
+
+    /** @return the sink's token, or null */
+    public final SinkToken bearerToken() {
+        return bearerToken;
     }
 
     /**

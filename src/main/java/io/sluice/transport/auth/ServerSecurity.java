@@ -133,7 +133,14 @@ public final class ServerSecurity implements AutoCloseable {
                 (o, ch, a) -> TlsHandshakeFailures.install(ch.pipeline(), this::handshakeFailed));
     }
 
-    private void handshakeFailed(SocketAddress peer, Throwable cause) {
+    /**
+     * Reports a failed TLS handshake (counted {@code tls}, logged once without what the peer sent); for
+     * servers whose pipeline this class does not build (gRPC's shaded Netty).
+     *
+     * @param peer the client's address
+     * @param cause why the handshake failed
+     */
+    public void handshakeFailed(SocketAddress peer, Throwable cause) {
         refusals.refused(peer, "TLS handshake failed: " + describe(cause), cause);
     }
 
@@ -143,10 +150,10 @@ public final class ServerSecurity implements AutoCloseable {
      */
     static String describe(Throwable cause) {
         Throwable c = cause;
-        while (c.getCause() != null && !(c instanceof NotSslRecordException)) {
+        while (c.getCause() != null && !notTls(c)) {
             c = c.getCause();
         }
-        if (c instanceof NotSslRecordException || cause instanceof NotSslRecordException) {
+        if (notTls(c) || notTls(cause)) {
             return "not a TLS record (a plaintext client?)";
         }
         String m = c.getMessage();
@@ -154,6 +161,11 @@ public final class ServerSecurity implements AutoCloseable {
             return c.getClass().getSimpleName();
         }
         return m.length() > 200 ? m.substring(0, 200) + "..." : m;
+    }
+
+    /** Netty's, or grpc-netty-shaded's copy of it (whose message also dumps the peer's bytes). */
+    private static boolean notTls(Throwable t) {
+        return t instanceof NotSslRecordException || "NotSslRecordException".equals(t.getClass().getSimpleName());
     }
 
     /**
@@ -189,15 +201,21 @@ public final class ServerSecurity implements AutoCloseable {
     }
 
     /**
-     * @param forIdentity makes the acceptor of an authenticated connection (identity null without tokens)
+     * @param forIdentity makes the acceptor of an authenticated connection (identity: the token's name,
+     *     else the client certificate's, else null)
      * @param peer names the connection being set up (for the report)
-     * @return an acceptor rejecting a SETUP without a known bearer token, or {@code forIdentity(null)}
-     *     without tokens
+     * @param channel the channel of the connection being set up (for its client certificate), or null
+     * @return an acceptor rejecting a SETUP without a known bearer token; without tokens, one naming the
+     *     client by its certificate
      */
     public SocketAcceptor rsocketAcceptor(Function<String, SocketAcceptor> forIdentity,
-            Supplier<SocketAddress> peer) {
+            Supplier<SocketAddress> peer, Supplier<Channel> channel) {
         if (tokens == null) {
-            return forIdentity.apply(null);
+            if (tls == null) {
+                return forIdentity.apply(null);
+            }
+            return (setup, sendingSocket) -> forIdentity.apply(certificateIdentity(channel.get()))
+                    .accept(setup, sendingSocket);
         }
         return RSocketAuth.acceptor(tokens, (reason, p) -> refusals.refused(p != null ? p : peer.get(),
                 "authentication failed: " + reason, null), forIdentity);

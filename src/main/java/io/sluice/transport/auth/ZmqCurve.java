@@ -66,7 +66,8 @@ public final class ZmqCurve implements AutoCloseable {
             public boolean authorize(ZAuth.ZapRequest request, boolean verbose) {
                 String name = allowed.get(request.clientKey);
                 if (name == null) {
-                    l.refused("curve client key not allowed", null);
+                    l.refused("curve client key not allowed", request.address == null ? null
+                            : java.net.InetSocketAddress.createUnresolved(request.address, 0));
                     return false;
                 }
                 request.userId = name;

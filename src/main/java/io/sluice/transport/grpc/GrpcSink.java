@@ -1,5 +1,7 @@
 package io.sluice.transport.grpc;
 
+import io.sluice.transport.auth.BearerCallCredentials;
+import io.sluice.transport.auth.SinkToken;
 import io.sluice.transport.tls.TlsOptions;
 import io.sluice.transport.tls.TlsContext;
 import io.sluice.transport.tls.ClientTls;
@@ -59,6 +61,7 @@ public final class GrpcSink implements Sink<Message> {
     private final int unaryConcurrency;
     private final ConnectionReporter reporter;
     private final TransportMetrics metrics;
+    private final SinkToken token;
 
     GrpcSink(GrpcBuilder b) {
         this.host = b.host();
@@ -69,6 +72,7 @@ public final class GrpcSink implements Sink<Message> {
         this.reporter = new ConnectionReporter(GrpcSource.NAME, b.events());
         ClientTls.check(b.tls());
         this.tls = b.tls();
+        this.token = b.bearerToken();
         this.metrics = reporter.metrics();
     }
 
@@ -92,6 +96,9 @@ public final class GrpcSink implements Sink<Message> {
             nb.usePlaintext();
         } else {
             nb.sslContext(tlsContext.grpcSslContext());
+        }
+        if (token != null) {
+            nb.intercept(BearerCallCredentials.interceptor(token::current));
         }
         ManagedChannel ch = nb
                 .maxInboundMessageSize(maxMessageSize)

@@ -147,7 +147,7 @@ public final class GrpcSource extends SkeletonSource {
                 NettyServerBuilder nb = liveness.apply(NettyServerBuilder.forAddress(new InetSocketAddress(host, port)));
                 ServerSecurity security = b.security();
                 if (security.tls() != null) {
-                    nb.sslContext(security.tls().grpcSslContext());
+                    nb.protocolNegotiator(HandshakeWatch.negotiator(security.tls().grpcSslContext(), security));
                 } else {
                     nb.protocolNegotiator(PrefaceCheck.negotiator(b));
                 }

@@ -1,5 +1,6 @@
 package io.sluice.transport.http;
 
+import io.sluice.transport.auth.SinkToken;
 import io.sluice.transport.tls.TlsOptions;
 import io.sluice.transport.tls.ClientTls;
 import io.netty.buffer.Unpooled;
@@ -40,10 +41,12 @@ public final class HttpSink implements Sink<Message> {
     private final int concurrency;
     private final ClientSink sink;
     private final TlsOptions tls;
+    private final SinkToken token;
 
     HttpSink(HttpBuilder b) {
         ClientTls.check(b.tls());
         this.tls = b.tls();
+        this.token = b.bearerToken();
         this.host = b.host();
         this.port = b.port();
         this.path = b.path;
@@ -76,7 +79,8 @@ public final class HttpSink implements Sink<Message> {
                         .pendingAcquireMaxCount(-1)
                         .build()),
                 pool -> {
-                    HttpClient client = ClientTls.secure(HttpClient.create(pool).host(host).port(port), ctx);
+                    HttpClient client = SinkToken.authorize(
+                            ClientTls.secure(HttpClient.create(pool).host(host).port(port), ctx), token);
                     return elements.flatMap(m -> post(client, m), concurrency, 1).then();
                 },
                 ConnectionProvider::disposeLater));

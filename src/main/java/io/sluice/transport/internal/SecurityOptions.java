@@ -2,6 +2,7 @@ package io.sluice.transport.internal;
 
 import io.sluice.transport.StreamServerBuilder;
 import io.sluice.transport.auth.AuthOptions;
+import io.sluice.transport.auth.SinkToken;
 import io.sluice.transport.auth.TokenAuthenticator;
 import io.sluice.transport.spi.EndpointOptions;
 import io.sluice.transport.spi.EndpointType;
@@ -20,12 +21,13 @@ public final class SecurityOptions {
 
     /**
      * @param type an endpoint type being declared
-     * @param tokens whether its source takes bearer tokens ({@code auth})
-     * @return the type with the {@code tls} group (both sides) and, if asked, {@code auth} (source)
+     * @param tokens whether its source takes bearer tokens and its sink sends one ({@code auth})
+     * @return the type with the {@code tls} group (both sides) and, if asked, {@code auth} (source:
+     *     {@code tokensFile}, sink: {@code tokenFile})
      */
     public static EndpointType.Builder declare(EndpointType.Builder type, boolean tokens) {
         type.option(TlsOptions.tlsOption());
-        return tokens ? type.option(TokenAuthenticator.authOption()) : type;
+        return tokens ? type.option(TokenAuthenticator.authOption()).option(SinkToken.authOption()) : type;
     }
 
     /**
@@ -37,6 +39,7 @@ public final class SecurityOptions {
      */
     public static <B extends StreamServerBuilder<B>> B apply(B b, EndpointOptions o, Role role) {
         return b.tls(TlsOptions.from(o.group("tls"), role, null))
-                .auth(role == Role.SOURCE ? AuthOptions.from(o.group("auth"), null) : null);
+                .auth(role == Role.SOURCE ? AuthOptions.from(o.group("auth"), null) : null)
+                .bearerToken(role == Role.SINK ? SinkToken.from(o.group("auth"), null) : null);
     }
 }

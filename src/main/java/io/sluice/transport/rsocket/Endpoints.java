@@ -5,6 +5,10 @@ import io.sluice.transport.tls.TlsContext;
 import io.sluice.transport.tls.ClientTls;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.rsocket.util.DefaultPayload;
+import io.sluice.transport.auth.RSocketAuth;
+import io.sluice.transport.auth.SinkToken;
 import io.rsocket.DuplexConnection;
 import io.rsocket.RSocket;
 import io.rsocket.RSocketErrorException;
@@ -74,15 +78,22 @@ final class Endpoints {
      * and the error reaches only the channel pipeline, where {@link FrameErrors} reports it.
      */
     static ServerTransport<CloseableChannel> server(String host, int port, boolean webSocket, int maxMessageSize,
-                                                    ServerSkeleton.Binding reporter) {
+                                                    ServerSkeleton.Binding reporter,
+                                                    java.util.function.Consumer<io.netty.channel.Channel> accepted) {
         int limit = frameLimit(maxMessageSize);
         ServerSecurity security = reporter.security();
         if (!webSocket) {
             return TcpServerTransport.create(security.secure(TcpServer.create()).host(host).port(port)
-                    .doOnChannelInit((observer, ch, address) -> reporter.idle(ch)), limit);
+                    .doOnChannelInit((observer, ch, address) -> {
+                        reporter.idle(ch);
+                        accepted.accept(ch);
+                    }), limit);
         }
         HttpServer http = security.secure(HttpServer.create()).host(host).port(port)
-                .doOnChannelInit((observer, ch, address) -> reporter.idle(ch))
+                .doOnChannelInit((observer, ch, address) -> {
+                    reporter.idle(ch);
+                    accepted.accept(ch);
+                })
                 .doOnConnection(c -> {
                     // once per channel: the callback may run again for another request on a kept-alive connection
                     if (c.channel().pipeline().get("sluice.frameErrors") == null) {
@@ -114,9 +125,24 @@ final class Endpoints {
                         type == DuplexConnectionInterceptor.Type.SOURCE ? new Tracked(c, maxMessageSize, b) : c));
     }
 
-    /** A client connector whose inbound payloads are bounded. */
-    static RSocketConnector connector(int maxMessageSize) {
-        return RSocketConnector.create().maxInboundPayloadSize(frameLimit(maxMessageSize));
+    /**
+     * A client connector whose inbound payloads are bounded and whose SETUP frame carries the bearer
+     * token ({@code message/x.rsocket.authentication.v0} in composite metadata), read when it connects.
+     */
+    static RSocketConnector connector(int maxMessageSize, SinkToken token) {
+        RSocketConnector c = RSocketConnector.create().maxInboundPayloadSize(frameLimit(maxMessageSize));
+        if (token == null) {
+            return c;
+        }
+        return c.metadataMimeType(RSocketAuth.compositeMetadataMimeType())
+                .setupPayload(Mono.fromCallable(() -> {
+                    ByteBuf m = RSocketAuth.bearerSetupMetadata(ByteBufAllocator.DEFAULT, token.current());
+                    try {
+                        return DefaultPayload.create(new byte[0], ByteBufUtil.getBytes(m));
+                    } finally {
+                        m.release();
+                    }
+                }));
     }
 
     /**
@@ -133,8 +159,10 @@ final class Endpoints {
      * from the cancel lets the connector finish, which releases the frame, and the connection is
      * then closed normally.
      */
-    static Mono<RSocket> connect(String host, int port, boolean webSocket, int maxMessageSize, TlsContext tls) {
-        Mono<RSocket> attempt = connector(maxMessageSize).connect(client(host, port, webSocket, maxMessageSize, tls));
+    static Mono<RSocket> connect(String host, int port, boolean webSocket, int maxMessageSize, TlsContext tls,
+                                 SinkToken token) {
+        Mono<RSocket> attempt = connector(maxMessageSize, token)
+                .connect(client(host, port, webSocket, maxMessageSize, tls));
         return Mono.create(sink -> {
             AtomicReference<Object> state = new AtomicReference<>();
             sink.onCancel(() -> {

@@ -11,6 +11,7 @@ import io.sluice.transport.spi.OptionType;
 import io.sluice.transport.spi.Role;
 import io.sluice.transport.spi.TransportProvider;
 import io.sluice.transport.internal.SecurityOptions;
+import io.sluice.transport.tls.TlsOptions;
 import java.util.List;
 
 /**
@@ -46,13 +47,21 @@ public final class RSocketProvider implements TransportProvider {
         return Bind.tcpServer(stream ? flip(role) : role, o);
     }
 
-    /** TLS and tokens; refused in stream mode, where the sink serves and the source dials. */
+    /**
+     * TLS and tokens. In stream mode the roles swap: the sink serves (its {@code tls} is a server's:
+     * {@code cert}, {@code key}, {@code clientCa}) and the source dials (its {@code tls} is a client's:
+     * {@code ca}, hostname check, client certificate); tokens are not offered there (the {@code auth}
+     * groups have the other side's form), mutual TLS names the client instead.
+     */
     private static RSocketBuilder secured(RSocketBuilder b, EndpointOptions o, Role role) {
-        if ("stream".equals(o.string("mode")) && (o.group("tls") != null || o.group("auth") != null)) {
-            throw new IllegalArgumentException("rsocket mode stream: tls and auth are not supported yet"
-                    + " (use mode channel or fire-and-forget)");
+        if (!"stream".equals(o.string("mode"))) {
+            return SecurityOptions.apply(b, o, role);
         }
-        return SecurityOptions.apply(b, o, role);
+        if (o.group("auth") != null) {
+            throw new IllegalArgumentException("rsocket mode stream: auth (bearer tokens) is not supported;"
+                    + " use tls with clientCa on the sink (mutual TLS) to authenticate the source");
+        }
+        return b.tls(TlsOptions.from(o.group("tls"), flip(role), null));
     }
 
     private static Role flip(Role role) {

@@ -41,10 +41,14 @@ public final class RSocketSink implements Sink<Message>, Listening {
     private final TransportMetrics metrics;
     private final StreamServer streamServer;
     private final TlsOptions tls;
+    private final io.sluice.transport.auth.SinkToken token;
 
     RSocketSink(RSocketBuilder b) {
-        ClientTls.check(b.tls());
+        if (b.mode != RSocketBuilder.Mode.STREAM) {
+            ClientTls.check(b.tls()); // in STREAM mode the sink serves: its TLS settings are a server's
+        }
         this.tls = b.tls();
+        this.token = b.bearerToken();
         this.reporter = new ConnectionReporter(RSocketSource.NAME, b.events());
         this.metrics = reporter.metrics();
         this.streamServer = b.mode == RSocketBuilder.Mode.STREAM ? new StreamServer(b, metrics) : null;
@@ -83,7 +87,7 @@ public final class RSocketSink implements Sink<Message>, Listening {
             return streamServer.serve(elements).doOnError(e -> metrics.error());
         }
         return ClientTls.with(tls, "sink rsocket " + host + ":" + port, ctx -> {
-            Mono<RSocket> connect = Endpoints.connect(host, port, webSocket, maxMessageSize, ctx)
+            Mono<RSocket> connect = Endpoints.connect(host, port, webSocket, maxMessageSize, ctx, token)
                     .doOnNext(r -> reporter.opened(host + ":" + port));
             return Mono.usingWhen(connect,
                     r -> mode == RSocketBuilder.Mode.CHANNEL ? channel(r, elements) : fireAndForget(r, elements),

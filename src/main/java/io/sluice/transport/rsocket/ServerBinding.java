@@ -1,10 +1,14 @@
 package io.sluice.transport.rsocket;
 
+import io.netty.channel.Channel;
 import io.rsocket.RSocket;
 import io.rsocket.SocketAcceptor;
 import io.rsocket.transport.netty.server.CloseableChannel;
 import io.sluice.transport.internal.ServerSkeleton;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import reactor.core.publisher.Mono;
 
 /**
@@ -40,11 +44,21 @@ abstract class ServerBinding implements ServerSkeleton.Server<CloseableChannel> 
     @Override
     public Mono<CloseableChannel> bind() {
         // with tokens, a SETUP without a known bearer token is rejected; the token's name is the client
+        // without tokens, with mutual TLS, the client certificate's name is the client
+        Map<SocketAddress, Channel> channels = new ConcurrentHashMap<>();
         SocketAcceptor acceptor = binding.security().rsocketAcceptor(
                 client -> (setup, peer) -> Mono.just(responder(Endpoints.acceptingRemote(), client)),
-                Endpoints::acceptingPeer);
+                Endpoints::acceptingPeer, () -> {
+                    SocketAddress peer = Endpoints.acceptingPeer();
+                    return peer == null ? null : channels.get(peer);
+                });
         return Endpoints.server(acceptor, listen.maxMessageSize(), binding)
-                .bind(Endpoints.server(listen.host(), listen.port(), listen.webSocket(), listen.maxMessageSize(), binding));
+                .bind(Endpoints.server(listen.host(), listen.port(), listen.webSocket(), listen.maxMessageSize(), binding,
+                        ch -> {
+                            SocketAddress peer = ch.remoteAddress();
+                            channels.put(peer, ch);
+                            ch.closeFuture().addListener(f -> channels.remove(peer, ch));
+                        }));
     }
 
     @Override

@@ -3,6 +3,10 @@ package io.sluice.transport.rsocket;
 import io.rsocket.RSocket;
 import io.rsocket.util.DefaultPayload;
 import io.sluice.Message;
+import io.sluice.transport.auth.SinkToken;
+import io.sluice.transport.tls.ClientTls;
+import io.sluice.transport.tls.TlsContext;
+import io.sluice.transport.tls.TlsOptions;
 import io.sluice.transport.internal.ConnectionReporter;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -13,7 +17,8 @@ import reactor.core.publisher.Mono;
  * {@code REQUEST_STREAM} and emits what arrives. Demand is forwarded in batches of
  * {@code prefetch} ({@code limitRate}), which rsocket-java sends as {@code REQUEST_N}: a slow
  * pipeline slows the server. Cancelling the flux cancels the stream and closes the connection;
- * a connection failure errors the flux.
+ * a connection failure errors the flux. With TLS settings (role sink: {@code ca}, hostname check,
+ * optional client certificate) it connects over TLS; with a bearer token it sends it in the SETUP frame.
  */
 final class StreamClient {
     private final String host;
@@ -22,6 +27,8 @@ final class StreamClient {
     private final int prefetch;
     private final int maxMessageSize;
     private final ConnectionReporter reporter;
+    private final TlsOptions tls;
+    private final SinkToken token;
 
     StreamClient(RSocketBuilder b, ConnectionReporter reporter) {
         this.host = b.host();
@@ -30,11 +37,22 @@ final class StreamClient {
         this.prefetch = b.prefetch;
         this.maxMessageSize = b.maxMessageSize;
         this.reporter = reporter;
+        ClientTls.check(b.tls()); // roles swapped: the source dials, so its TLS settings are a client's
+        this.tls = b.tls();
+        this.token = b.bearerToken();
     }
 
     Flux<Message> flux() {
+        if (tls == null) {
+            return flux(null);
+        }
+        return Flux.using(() -> TlsContext.open(tls, "rsocket request-stream source " + host + ":" + port),
+                this::flux, TlsContext::close);
+    }
+
+    private Flux<Message> flux(TlsContext ctx) {
         String remote = host + ":" + port;
-        Mono<RSocket> connect = Endpoints.connect(host, port, webSocket, maxMessageSize, null)
+        Mono<RSocket> connect = Endpoints.connect(host, port, webSocket, maxMessageSize, ctx, token)
                 .doOnNext(r -> reporter.opened(remote))
                 .onErrorMap(e -> new IllegalStateException("rsocket request-stream source: cannot connect to "
                         + remote + ": " + e.getMessage(), e));

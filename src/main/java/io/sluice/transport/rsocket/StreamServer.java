@@ -21,6 +21,10 @@ import reactor.core.publisher.Sinks;
  * {@code prefetch} messages wait in the shared buffer). With no subscriber, nothing is requested.
  * The write completes once the input completed and every subscriber's stream ended; then the
  * server closes.
+ *
+ * <p>With TLS settings (role source: {@code cert}, {@code key}, optional {@code clientCa}) the server
+ * speaks only TLS; with {@code clientCa} the subscriber's certificate is required. Tokens
+ * ({@code auth}) are checked in the subscriber's SETUP frame as by the source.
  */
 final class StreamServer {
     private final ServerBinding.Listen listen;
@@ -30,7 +34,9 @@ final class StreamServer {
     StreamServer(RSocketBuilder b, TransportMetrics metrics) {
         this.listen = ServerBinding.Listen.of(b);
         this.prefetch = b.prefetch;
-        this.skeleton = new ServerSkeleton(RSocketSource.NAME, metrics, b.events(), Integer.MAX_VALUE);
+        // roles swapped: the sink serves, so its TLS settings are a server's (certificate, clientCa)
+        this.skeleton = new ServerSkeleton(RSocketSource.NAME, metrics, b.events(), Integer.MAX_VALUE)
+                .secure(b.tls(), b.auth());
     }
 
     Mono<InetSocketAddress> boundAddress() {

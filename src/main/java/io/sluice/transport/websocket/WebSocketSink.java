@@ -1,5 +1,6 @@
 package io.sluice.transport.websocket;
 
+import io.sluice.transport.auth.SinkToken;
 import io.sluice.transport.tls.TlsOptions;
 import io.sluice.transport.tls.ClientTls;
 import io.netty.buffer.Unpooled;
@@ -36,7 +37,7 @@ public final class WebSocketSink implements Sink<Message> {
         ClientTls.check(b.tls());
         this.tls = b.tls();
         this.maxFrameLength = b.maxFrameLength;
-        this.client = HttpClient.create().host(b.host()).port(b.port());
+        this.client = SinkToken.authorize(HttpClient.create().host(b.host()).port(b.port()), b.bearerToken());
         this.spec = WebsocketClientSpec.builder().maxFramePayloadLength(maxFrameLength).build();
         this.path = b.path;
         this.sink = new ClientSink(WebSocketSource.NAME, b.events(), b.host() + ":" + b.port() + b.path);

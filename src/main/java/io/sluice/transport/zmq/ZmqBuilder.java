@@ -41,6 +41,10 @@ public final class ZmqBuilder {
     long maxMessageSize = 1 << 20;
     Duration handshakeTimeout = Duration.ofSeconds(2);
     EventDispatcher events;
+    java.nio.file.Path curveSecret;
+    java.nio.file.Path curveAllowed;
+    java.nio.file.Path curveServerKey;
+    Duration curveReload = Duration.ofSeconds(10);
 
     static {
         BuilderFactories.register(ZmqBuilder.class, ZmqBuilder::new);
@@ -201,6 +205,37 @@ public final class ZmqBuilder {
      */
     public ZmqBuilder events(EventDispatcher dispatcher) {
         this.events = dispatcher;
+        return this;
+    }
+
+    /**
+     * ZeroMQ CURVE on a source (PULL, SUB): it is the CURVE server (see {@link io.sluice.transport.auth.ZmqCurve}
+     * for the key file formats).
+     *
+     * @param secretCert the server's secret certificate (zcert format)
+     * @param allowedClients file of allowed client public keys, or null to accept any client that knows the
+     *     server's public key
+     * @param reloadInterval how often {@code allowedClients} is checked for changes; zero: only on SIGHUP
+     * @return this
+     */
+    public ZmqBuilder curveServer(java.nio.file.Path secretCert, java.nio.file.Path allowedClients,
+            Duration reloadInterval) {
+        this.curveSecret = Objects.requireNonNull(secretCert, "secretCert");
+        this.curveAllowed = allowedClients;
+        this.curveReload = Checks.notNegative("reloadInterval", reloadInterval);
+        return this;
+    }
+
+    /**
+     * ZeroMQ CURVE on a sink (PUSH, PUB): it is a CURVE client of the server whose public key it is given.
+     *
+     * @param secretCert this client's secret certificate (zcert format)
+     * @param serverPublicCert the server's public certificate (zcert format)
+     * @return this
+     */
+    public ZmqBuilder curveClient(java.nio.file.Path secretCert, java.nio.file.Path serverPublicCert) {
+        this.curveSecret = Objects.requireNonNull(secretCert, "secretCert");
+        this.curveServerKey = Objects.requireNonNull(serverPublicCert, "serverPublicCert");
         return this;
     }
 

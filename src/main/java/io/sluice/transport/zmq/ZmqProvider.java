@@ -9,6 +9,8 @@ import io.sluice.transport.spi.OptionSpec;
 import io.sluice.transport.spi.OptionType;
 import io.sluice.transport.spi.Role;
 import io.sluice.transport.spi.TransportProvider;
+import io.sluice.transport.auth.ZmqCurve;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,16 +29,16 @@ public final class ZmqProvider implements TransportProvider {
     public List<EndpointType> endpointTypes() {
         return List.of(
                 type("zmq-pull", "ZeroMQ PULL socket (from PUSH peers)", true)
-                        .source((o, c) -> builder(o, c).pullSource()).build(),
+                        .source((o, c) -> curve(builder(o, c), o, Role.SOURCE).pullSource()).build(),
                 type("zmq-sub", "ZeroMQ SUB socket (from PUB peers)", true)
                         .option(OptionSpec.optional("topics", OptionType.STRING_LIST, List.of(""),
                                 "topic prefixes to subscribe to (empty: every message)"))
-                        .source((o, c) -> builder(o, c).subscribe(o.strings("topics").toArray(new String[0]))
-                                .subSource()).build(),
+                        .source((o, c) -> curve(builder(o, c), o, Role.SOURCE)
+                                .subscribe(o.strings("topics").toArray(new String[0])).subSource()).build(),
                 type("zmq-push", "ZeroMQ PUSH socket (to PULL peers)", false).option(plainOption())
-                        .sink((o, c) -> builder(o, c).plain(o.bool("plain")).pushSink()).build(),
+                        .sink((o, c) -> curve(builder(o, c), o, Role.SINK).plain(o.bool("plain")).pushSink()).build(),
                 type("zmq-pub", "ZeroMQ PUB socket (to SUB peers; topic = message key)", false).option(plainOption())
-                        .sink((o, c) -> builder(o, c).plain(o.bool("plain")).pubSink()).build());
+                        .sink((o, c) -> curve(builder(o, c), o, Role.SINK).plain(o.bool("plain")).pubSink()).build());
     }
 
     private static OptionSpec plainOption() {
@@ -50,6 +52,7 @@ public final class ZmqProvider implements TransportProvider {
                         "ZeroMQ endpoint, e.g. tcp://127.0.0.1:5555"))
                 .option(OptionSpec.optional("bind", OptionType.BOOLEAN, receiving,
                         "bind the endpoint (else connect to it)"))
+                .option(ZmqCurve.curveOption())
                 .binds(ZmqProvider::binds);
     }
 
@@ -71,6 +74,24 @@ public final class ZmqProvider implements TransportProvider {
         } catch (NumberFormatException notAPort) {
             return List.of();
         }
+    }
+
+    /** CURVE from the {@code curve} group: a source is the CURVE server, a sink a client (file names as given). */
+    private static ZmqBuilder curve(ZmqBuilder b, EndpointOptions o, Role role) {
+        EndpointOptions g = o.group("curve");
+        if (g == null) {
+            return b;
+        }
+        if (role == Role.SOURCE) {
+            String allowed = g.string("allowedClients");
+            java.time.Duration interval = g.duration("reloadInterval");
+            return b.curveServer(Path.of(g.string("secretKey")), allowed == null ? null : Path.of(allowed),
+                    interval == null ? java.time.Duration.ofSeconds(10) : interval);
+        }
+        if (g.string("serverKey") == null) {
+            throw new IllegalArgumentException("curve.serverKey: required on a sink (the server's public certificate)");
+        }
+        return b.curveClient(Path.of(g.string("secretKey")), Path.of(g.string("serverKey")));
     }
 
     private static ZmqBuilder builder(EndpointOptions o, EndpointContext c) {

@@ -18,6 +18,7 @@ import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
+import io.sluice.transport.auth.ZmqCurve;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 import reactor.core.CoreSubscriber;
@@ -140,6 +141,9 @@ public final class ZmqSink extends SocketSide implements Sink<Message>, Listenin
             ZContext ctx = new ZContext(1);
             try {
                 ZMQ.Socket s = ctx.createSocket(type);
+                if (config.curveSecret != null) {
+                    ZmqCurve.applyClient(s, config.curveSecret, config.curveServerKey);
+                }
                 s.setSndHWM(config.hwm);
                 s.setSendTimeOut(pollMs);
                 // JeroMQ's sessions take the linger in force when they connect, so set it up front;

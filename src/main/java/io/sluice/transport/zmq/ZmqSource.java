@@ -16,6 +16,8 @@ import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
+import io.sluice.transport.auth.ZmqCurve;
+import io.sluice.transport.internal.RateLimitedLog;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 import reactor.core.publisher.Flux;
@@ -65,6 +67,7 @@ import reactor.core.publisher.Sinks;
 public final class ZmqSource extends SocketSide implements Source<Message>, Listening, io.sluice.transport.Metered {
 
     private static final Logger LOG = LoggerFactory.getLogger(ZmqSource.class);
+    private final RateLimitedLog refusedLog = new RateLimitedLog(LOG, 1000);
 
     private final List<String> topics;
 
@@ -95,9 +98,16 @@ public final class ZmqSource extends SocketSide implements Source<Message>, List
         int offset = type == SocketType.SUB ? 1 : 0;
         String where = endpoint;
         boolean opened = false;
+        ZmqCurve curve = null;
         try (ZContext ctx = new ZContext(1)) {
             ctx.setLinger(0);
             ZMQ.Socket s = ctx.createSocket(type);
+            if (config.curveSecret != null) {
+                // the ZAP handler runs in this context; a refused client's messages never arrive
+                curve = ZmqCurve.server(ctx, config.curveSecret, config.curveAllowed, config.curveReload,
+                        "zmq source " + endpoint, this::refused);
+                curve.applyServer(s);
+            }
             s.setRcvHWM(config.hwm);
             ZmqSockets.applyLimits(s, config, true);
             s.setReceiveTimeOut(pollMs);
@@ -139,11 +149,23 @@ public final class ZmqSource extends SocketSide implements Source<Message>, List
             LOG.warn("zmq {} source {} failed: {}", type, where, e.toString());
             sink.error(e);
         } finally {
+            if (curve != null) {
+                curve.close();
+            }
             bound.end(addr);
             if (opened) {
                 metrics.connectionClosed();
                 ZmqSockets.dispatch(events, new ConnectionClosed(ZmqSockets.NAME, where));
             }
         }
+    }
+
+    /** A CURVE client refused by the allow-list: counted as {@code auth}, logged at most once a second. */
+    private void refused(String reason, java.net.SocketAddress peer) {
+        metrics.error("auth");
+        String who = peer instanceof java.net.InetSocketAddress a ? a.getHostString() : "unknown";
+        refusedLog.warn("zmq source " + endpoint + ": peer " + who + ": authentication failed: " + reason);
+        ZmqSockets.dispatch(events, new ConnectionError(ZmqSockets.NAME, who, "authentication failed: " + reason,
+                null));
     }
 }

@@ -147,6 +147,7 @@ final class Report {
                             talk / c.median() >= factor, String.format(Locale.ROOT, "%.1fx", talk / c.median())));
                 }
             }
+            tlsRatios(b, p, mode);
             for (int s = 0; s < Talk.SIZES.length; s++) {
                 Optional<Cell> raw = cell(Transport.RAW_NETTY_TCP, s, p);
                 int size = s;
@@ -157,6 +158,33 @@ final class Report {
             }
         }
         return b.toString();
+    }
+
+    /**
+     * Each TLS cell's throughput as a share of its plaintext row's (same size and mode); the issue's
+     * target: TLS TCP at 79435 B at least 50% of plaintext with the OpenSSL engine.
+     */
+    private void tlsRatios(StringBuilder b, boolean p, String mode) {
+        for (Transport t : Transport.values()) {
+            if (t.plaintext() == null) {
+                continue;
+            }
+            for (int s = 0; s < Talk.SIZES.length; s++) {
+                Optional<Cell> plain = cell(t.plaintext(), s, p);
+                int size = Talk.SIZES[s];
+                cell(t, s, p).ifPresent(c -> plain.ifPresent(pl -> {
+                    double share = pl.median() / c.median();
+                    String figure = String.format(Locale.ROOT, "%.0f%% of plaintext (%.0f vs %.0f ns/msg)",
+                            share * 100, c.median(), pl.median());
+                    if (t == Transport.TCP_LENGTH_TLS_OPENSSL && size == 79435) {
+                        verdict(b, t.label + " 79435 B, " + mode + ", >= 50% of plaintext", share >= 0.5, figure);
+                    } else {
+                        b.append("- ratio: ").append(t.label).append(' ').append(size).append(" B, ").append(mode)
+                                .append(": ").append(figure).append('\n');
+                    }
+                }));
+            }
+        }
     }
 
     private static void verdict(StringBuilder b, String target, boolean met, String figure) {

@@ -5,6 +5,7 @@ import io.sluice.transport.ServerSource;
 import io.sluice.transport.grpc.GrpcBuilder;
 import io.sluice.transport.rsocket.RSocketBuilder;
 import io.sluice.transport.tcp.Framing;
+import io.sluice.transport.tls.TlsOptions;
 import io.sluice.transport.zmq.ZmqSource;
 import java.util.function.Supplier;
 import reactor.core.publisher.Mono;
@@ -32,6 +33,13 @@ enum Transport {
             Transports.websocket().source(), p -> Transports.websocket().port(p).sink(), false)),
     GRPC_STREAM("streaming gRPC", "streaming gRPC", Integer.MAX_VALUE, () -> sluice(Transports.grpc().source(),
             p -> Transports.grpc().port(p).mode(GrpcBuilder.Mode.STREAM).sink(), false)),
+    TCP_LENGTH_TLS_OPENSSL("streaming TCP, length-prefixed, TLS (OpenSSL)", null, Integer.MAX_VALUE,
+            () -> tcpTls(TlsOptions.Engine.OPENSSL)),
+    TCP_LENGTH_TLS_JDK("streaming TCP, length-prefixed, TLS (JDK)", null, Integer.MAX_VALUE,
+            () -> tcpTls(TlsOptions.Engine.JDK)),
+    GRPC_STREAM_TLS_OPENSSL("streaming gRPC, TLS (OpenSSL)", null, Integer.MAX_VALUE,
+            () -> grpcTls(TlsOptions.Engine.OPENSSL)),
+    GRPC_STREAM_TLS_JDK("streaming gRPC, TLS (JDK)", null, Integer.MAX_VALUE, () -> grpcTls(TlsOptions.Engine.JDK)),
     RSOCKET_CHANNEL("RSocket request-channel", null, Integer.MAX_VALUE, () -> sluice(
             Transports.rsocket().mode(RSocketBuilder.Mode.CHANNEL).source(),
             p -> Transports.rsocket().port(p).mode(RSocketBuilder.Mode.CHANNEL).sink(), false)),
@@ -59,6 +67,12 @@ enum Transport {
         return name().startsWith("RAW_");
     }
 
+    /** @return for a TLS row, the plaintext row it is compared with; null otherwise */
+    Transport plaintext() {
+        int i = name().indexOf("_TLS_");
+        return i < 0 ? null : valueOf(name().substring(0, i));
+    }
+
     /** @return true for datagram transports, which may lose messages (reported as loss %) */
     boolean lossy() {
         return name().startsWith("UDP_");
@@ -67,6 +81,17 @@ enum Transport {
     private static Lane sluice(ServerSource source, java.util.function.IntFunction<io.sluice.pipeline.Sink<io.sluice.Message>> sink,
                                boolean sinkPerMessage) {
         return new SluiceLane(source, source.boundAddress().map(a -> a.getPort()), sink, sinkPerMessage);
+    }
+
+    private static Lane tcpTls(TlsOptions.Engine engine) {
+        return sluice(Transports.tcp().framing(Framing.lengthPrefixed()).tls(BenchTls.server(engine)).source(),
+                p -> Transports.tcp().port(p).framing(Framing.lengthPrefixed()).tls(BenchTls.client(engine)).sink(),
+                false);
+    }
+
+    private static Lane grpcTls(TlsOptions.Engine engine) {
+        return sluice(Transports.grpc().tls(BenchTls.server(engine)).source(),
+                p -> Transports.grpc().port(p).mode(GrpcBuilder.Mode.STREAM).tls(BenchTls.client(engine)).sink(), false);
     }
 
     private static Lane zmq() {

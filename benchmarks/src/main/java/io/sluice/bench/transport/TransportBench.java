@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
         description = "Sluice transport benchmark (receiver-side ns per message).")
 public final class TransportBench implements Callable<Integer> {
 
-    @Option(names = "--smoke", description = "One short iteration of two transports (CI).")
+    @Option(names = "--smoke", description = "One short iteration of two transports (CI), or of the --only ones.")
     boolean smoke;
 
     @Option(names = "--only", description = "Regex on transport names (e.g. TCP_.*|RAW_NETTY_TCP).")
@@ -65,7 +65,7 @@ public final class TransportBench implements Callable<Integer> {
     public Integer call() throws Exception {
         long started = System.nanoTime();
         List<Transport> transports = new ArrayList<>();
-        Pattern p = Pattern.compile(smoke ? "TCP_LENGTH|WEBSOCKET" : only);
+        Pattern p = Pattern.compile(smoke && ".*".equals(only) ? "TCP_LENGTH|WEBSOCKET" : only);
         for (Transport t : Transport.values()) {
             if (p.matcher(t.name()).matches()) {
                 transports.add(t);
