@@ -93,6 +93,12 @@ public final class SluiceCli implements Callable<Integer> {
             out.printf("%-20s %-17s %,10d %,10d %,10d %,10d %,10d  %-8s %s%n", r.name(), r.policy(), r.received(),
                     r.delivered(), r.dropped(), r.filtered(), r.discarded(), r.addsUp() ? "yes" : "NO", r.outcome());
         }
+        for (PipelineReport r : reports) {
+            if (r.deadLettered() > 0 || r.sinkRetries() > 0) {
+                out.printf("%-20s sink: %,d dead-lettered, %,d resent after reconnects%n", r.name(), r.deadLettered(),
+                        r.sinkRetries());
+            }
+        }
         out.flush();
     }
 
