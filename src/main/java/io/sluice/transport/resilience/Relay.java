@@ -103,12 +103,12 @@ final class Relay {
                 first = !subscribed;
                 subscribed = true;
             }
-            sink.onRequest(n -> drain());
-            sink.onDispose(() -> detach(sink));
             if (first) {
+                // subscribed before any request is forwarded: BaseSubscriber drops a request made before onSubscribe
                 input.subscribe(upstream);
             }
-            drain();
+            sink.onDispose(() -> detach(sink));
+            sink.onRequest(n -> drain());
         });
     }
 
@@ -246,7 +246,14 @@ final class Relay {
     private final class Upstream extends BaseSubscriber<Message> {
         @Override
         protected void hookOnSubscribe(Subscription s) {
-            // demand comes from the attempts (drain)
+            // demand comes from the attempts (drain); one forwarded before this arrived was dropped by BaseSubscriber
+            long early;
+            synchronized (Relay.this) {
+                early = upstreamPending;
+            }
+            if (early > 0) {
+                s.request(early);
+            }
         }
 
         @Override
