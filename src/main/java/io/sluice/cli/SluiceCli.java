@@ -37,7 +37,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "sluice", mixinStandardHelpOptions = true, version = "sluice 0.1.0",
         description = "Reactive ingestion gateway.",
         subcommands = {SluiceCli.Run.class, SluiceCli.Validate.class, ConfigEditor.Edit.class,
-                TransportsCommand.class, BufferCommand.class, SluiceCli.DemoCommand.class, SluiceCli.OverflowDemoCommand.class})
+                TransportsCommand.class, BufferCommand.class, DeadLetterCommand.class, SluiceCli.DemoCommand.class, SluiceCli.OverflowDemoCommand.class})
 public final class SluiceCli implements Callable<Integer> {
 
     /** Exit code for an invalid configuration or a failed pipeline. */

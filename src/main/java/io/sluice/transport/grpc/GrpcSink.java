@@ -7,6 +7,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.sluice.transport.resilience.RejectedMessageException;
+import io.sluice.transport.resilience.Rejections;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
@@ -123,6 +124,7 @@ public final class GrpcSink implements Sink<Message> {
         return elements.flatMap(m -> Mono.<Ack>create(sink -> stub.send(Envelopes.toEnvelope(m), observer(sink)))
                         .onErrorMap(e -> e instanceof StatusRuntimeException s && s.getStatus().getCode() == Status.Code.INVALID_ARGUMENT,
                                 e -> new RejectedMessageException(m, "gRPC " + e.getMessage(), e))
+                        .onErrorResume(Rejections::orError)
                         .doOnNext(a -> {
                             metrics.message(m.size());
                             m.ack();

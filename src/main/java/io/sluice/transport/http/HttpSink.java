@@ -8,6 +8,7 @@ import io.sluice.Message;
 import io.sluice.pipeline.Sink;
 import io.sluice.transport.TransportMetrics;
 import io.sluice.transport.internal.ClientSink;
+import io.sluice.transport.resilience.Rejections;
 import java.util.List;
 import java.util.Optional;
 import reactor.core.Exceptions;
@@ -111,7 +112,7 @@ public final class HttpSink implements Sink<Message> {
                 })))
                 .flatMap(failure -> {
                     if (failure.isPresent()) {
-                        return Mono.error(failure.get());
+                        return Rejections.<Void>orError(failure.get());
                     }
                     sink.metrics().message(m.size());
                     m.ack();

@@ -123,12 +123,30 @@ final class Relay {
     }
 
     /**
-     * Finds the entry of a message the inner sink saw, and finishes it (it will not be resent).
+     * @param handed a message as the inner sink saw it
+     * @return the input's message it stands for, or {@code handed} when it is not one of this relay's
+     */
+    Message original(Message handed) {
+        Entry e = find(handed);
+        return e == null ? handed : e.original;
+    }
+
+    /**
+     * Finishes the entry of a message the inner sink saw (it will not be resent), acknowledging the
+     * input's message.
      *
      * @param handed the message as the inner sink saw it
-     * @return the original message, or {@code handed} when it is not one of this relay's
      */
-    Message settle(Message handed) {
+    void settle(Message handed) {
+        Entry e = find(handed);
+        if (e != null) {
+            e.finish();
+        } else {
+            handed.ack();
+        }
+    }
+
+    private Entry find(Message handed) {
         Entry found = null;
         synchronized (this) {
             for (Entry e : outstanding) {
@@ -142,11 +160,7 @@ final class Relay {
                 }
             }
         }
-        if (found == null) {
-            return handed;
-        }
-        found.finish();
-        return found.original;
+        return found;
     }
 
     /** Cancels the input (the write ended for good). */

@@ -118,6 +118,8 @@ public final class ResilientSink implements Sink<Message> {
                 // the attempt's first progress resets the backoff (Retry transientErrors counts onNext)
                 Sinks.One<Boolean> ended = Sinks.one();
                 Mono<Void> write = inner.write(relay.attempt())
+                        .contextWrite(ctx -> deadLetter == null ? ctx
+                                : ctx.put(Rejections.KEY, (Rejections.Handler) (m, reason) -> deadLetter(relay, m, reason)))
                         .then(Mono.defer(() -> relay.finished() ? Mono.<Void>empty()
                                 : Mono.error(new IllegalStateException("sink " + name
                                         + " ended its write before every message was acknowledged"))))
@@ -148,12 +150,17 @@ public final class ResilientSink implements Sink<Message> {
 
     private void deadLetter(Relay relay, Throwable failure) {
         MessageFailure f = (MessageFailure) cause(failure);
-        Message handed = f.rejected().orElseThrow();
-        Message original = relay.settle(handed);
-        deadLetter.write(name, f.reason(), original);
+        deadLetter(relay, f.rejected().orElseThrow(), f.reason());
+    }
+
+    /** Writes a rejected message to the file, then acknowledges it (it is not resent). */
+    private void deadLetter(Relay relay, Message handed, String reason) {
+        Message original = relay.original(handed);
+        deadLetter.write(name, reason, original);
+        relay.settle(handed);
         deadLettered.increment();
-        LOG.warn("sink {}: message dead-lettered to {}: {}", name, deadLetter.path(), f.reason());
-        publish(new DeadLettered(name, f.reason(), deadLetter.path().toString()));
+        LOG.warn("sink {}: message dead-lettered to {}: {}", name, deadLetter.path(), reason);
+        publish(new DeadLettered(name, reason, deadLetter.path().toString()));
     }
 
     private static Optional<Message> rejected(Throwable e) {

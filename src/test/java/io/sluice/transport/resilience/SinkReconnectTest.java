@@ -53,37 +53,52 @@ class SinkReconnectTest {
 
     /** Receiver factory: port (0 the first time) to a source; sink factory: (receiver address, events) to a sink. */
     record Case(String name, Function<Integer, Source<Message>> receiver, BiFunction<String, EventDispatcher, Sink<Message>> sink,
-                boolean lossless, boolean ordered) {
+                Loss loss, boolean ordered) {
         @Override
         public String toString() {
             return name;
         }
     }
 
+    /** What a transport may lose when its receiver stops. */
+    enum Loss {
+        /** Nothing: the receiver acknowledges each message, the sink resends what was not. */
+        NONE,
+        /** At most what was written to the dead connection (socket buffers). */
+        DEAD_CONNECTION,
+        /**
+         * UDP: what was sent while the receiver was down, until the ICMP "port unreachable" of each
+         * attempt came back; nothing tells the sender more.
+         */
+        WHILE_DOWN
+    }
+
     static Stream<Arguments> sinks() {
         return Stream.of(
                 new Case("tcp newline", p -> Transports.tcp().port(p).framing(Framing.newline()).source(),
-                        (a, e) -> Transports.tcp().port(port(a)).framing(Framing.newline()).events(e).sink(), false, true),
+                        (a, e) -> Transports.tcp().port(port(a)).framing(Framing.newline()).events(e).sink(), Loss.DEAD_CONNECTION, true),
                 new Case("tcp length-prefixed", p -> Transports.tcp().port(p).framing(Framing.lengthPrefixed()).source(),
-                        (a, e) -> Transports.tcp().port(port(a)).framing(Framing.lengthPrefixed()).events(e).sink(), false, true),
+                        (a, e) -> Transports.tcp().port(port(a)).framing(Framing.lengthPrefixed()).events(e).sink(), Loss.DEAD_CONNECTION, true),
                 new Case("udp", p -> Transports.udp().port(p).source(),
-                        (a, e) -> Transports.udp().port(port(a)).events(e).sink(), false, true),
+                        (a, e) -> Transports.udp().port(port(a)).events(e).sink(), Loss.WHILE_DOWN, true),
                 new Case("websocket", p -> Transports.websocket().port(p).source(),
-                        (a, e) -> Transports.websocket().port(port(a)).events(e).sink(), false, true),
+                        (a, e) -> Transports.websocket().port(port(a)).events(e).sink(), Loss.DEAD_CONNECTION, true),
                 new Case("http", p -> Transports.http().port(p).source(),
-                        (a, e) -> Transports.http().port(port(a)).events(e).sink(), true, false),
+                        (a, e) -> Transports.http().port(port(a)).events(e).sink(), Loss.NONE, false),
                 new Case("grpc unary", p -> Transports.grpc().port(p).source(),
-                        (a, e) -> Transports.grpc().port(port(a)).mode(GrpcBuilder.Mode.UNARY).events(e).sink(), true, false),
+                        (a, e) -> Transports.grpc().port(port(a)).mode(GrpcBuilder.Mode.UNARY).events(e).sink(), Loss.NONE, false),
                 new Case("grpc exchange", p -> Transports.grpc().port(p).source(),
-                        (a, e) -> Transports.grpc().port(port(a)).mode(GrpcBuilder.Mode.EXCHANGE).events(e).sink(), true, true),
+                        (a, e) -> Transports.grpc().port(port(a)).mode(GrpcBuilder.Mode.EXCHANGE).events(e).sink(), Loss.NONE, true),
+                // the RSocket source answers a request once the message is queued in it, and its queue is
+                // discarded when it stops: a message answered just before the stop can be lost there, on the
+                // receiving side (the sink resends every unanswered one)
                 new Case("rsocket request-response", p -> Transports.rsocket().port(p).source(),
                         (a, e) -> Transports.rsocket().port(port(a)).mode(RSocketBuilder.Mode.REQUEST_RESPONSE).events(e).sink(),
-                        true, false),
-                new Case("rsocket channel", p -> Transports.rsocket().port(p).source(),
-                        (a, e) -> Transports.rsocket().port(port(a)).mode(RSocketBuilder.Mode.CHANNEL).events(e).sink(), false, true),
+                        Loss.DEAD_CONNECTION, false),
                 new Case("zmq push", p -> Transports.zmq().endpoint("tcp://127.0.0.1:" + (p == 0 ? "*" : p)).pullSource(),
-                        (a, e) -> Transports.zmq().endpoint(a).events(e).pushSink(), false, true)
-        ).filter(c -> System.getProperty("sinkCase") == null || c.name().startsWith(System.getProperty("sinkCase")))
+                        (a, e) -> Transports.zmq().endpoint(a).events(e).pushSink(), Loss.DEAD_CONNECTION, true)
+        ).filter(c -> System.getProperty("sinkCase") == null
+                        || Stream.of(System.getProperty("sinkCase").split(",")).anyMatch(c.name()::startsWith))
                 .map(Arguments::of);
     }
 
@@ -120,10 +135,8 @@ class SinkReconnectTest {
             Source<Message> second = c.receiver().apply(port);
             receiving = second.flux().subscribe(got::add);
             ((Listening) second).listening().block(WAIT);
-            await(() -> seen.stream().anyMatch(SinkReconnected.class::isInstance), "a reconnect event");
             assertThat(finished.await(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).as("the write ended").isTrue();
             assertThat(failed.get()).as("the write did not fail").isNull();
-            await(() -> got.distinct().contains(N - 1), "the last message arrived");
 
             Set<Integer> unique = got.distinct();
             int lost = N - unique.size();
@@ -132,10 +145,11 @@ class SinkReconnectTest {
                     c.name(), N, beforeStop, lost, duplicates, sink.resent(), sink.reconnects());
             assertThat(seen).as("disconnect before reconnect").first().isInstanceOf(SinkDisconnected.class);
             assertThat(seen).hasAtLeastOneElementOfType(SinkReconnected.class);
-            if (c.lossless()) {
-                assertThat(lost).as("an acknowledging transport loses nothing").isZero();
-            } else {
-                assertThat(lost).as("at most what was in flight on the dead connection").isLessThan(N / 3);
+            switch (c.loss()) {
+                case NONE -> assertThat(lost).as("an acknowledging transport loses nothing").isZero();
+                case DEAD_CONNECTION -> assertThat(lost).as("at most what was in flight on the dead connection")
+                        .isLessThan(N / 10);
+                case WHILE_DOWN -> assertThat(lost).as("some messages arrive after the restart").isLessThan(N - beforeStop);
             }
             if (c.ordered()) {
                 assertThat(got.firstSeenOrder()).as("in order").isSorted();
