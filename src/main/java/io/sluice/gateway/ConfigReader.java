@@ -297,6 +297,14 @@ final class ConfigReader {
         }
         OptionsReader.Result r = options.read((MappingNode) node, name, specs, elsewhere, what);
         List<Bind> bound = binds(type, role, r.options());
+        if (role == Role.SINK && r.ok() && r.options().group("retry") != null) {
+            try {
+                io.sluice.transport.resilience.RetryPolicy.of(r.options().group("retry"));
+            } catch (IllegalArgumentException e) {
+                yaml.error(YamlNodes.line(YamlNodes.find((MappingNode) node, "retry").getValueNode()), what + ": " + e.getMessage());
+                return null;
+            }
+        }
         if (role == Role.SINK && !bound.isEmpty()) {
             for (OptionSpec common : SINK_COMMON) {
                 NodeTuple t = YamlNodes.find((MappingNode) node, common.name());

@@ -67,8 +67,8 @@ class SinkReconnectTest {
         /** At most what was written to the dead connection (socket buffers). */
         DEAD_CONNECTION,
         /**
-         * UDP: what was sent while the receiver was down, until the ICMP "port unreachable" of each
-         * attempt came back; nothing tells the sender more.
+         * UDP: what was sent while the receiver was down (each attempt learns of it only from the
+         * ICMP "port unreachable" that fails a later send, and reconnects at once).
          */
         WHILE_DOWN
     }
@@ -149,7 +149,8 @@ class SinkReconnectTest {
                 case NONE -> assertThat(lost).as("an acknowledging transport loses nothing").isZero();
                 case DEAD_CONNECTION -> assertThat(lost).as("at most what was in flight on the dead connection")
                         .isLessThan(N / 10);
-                case WHILE_DOWN -> assertThat(lost).as("some messages arrive after the restart").isLessThan(N - beforeStop);
+                // the sender is not held back: what it sends while the receiver is down is lost
+                case WHILE_DOWN -> assertThat(lost).as("at most what was sent after the stop").isLessThanOrEqualTo(N - beforeStop);
             }
             if (c.ordered()) {
                 assertThat(got.firstSeenOrder()).as("in order").isSorted();
