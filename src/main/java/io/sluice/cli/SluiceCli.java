@@ -37,7 +37,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "sluice", mixinStandardHelpOptions = true, version = "sluice 0.1.0",
         description = "Reactive ingestion gateway.",
         subcommands = {SluiceCli.Run.class, SluiceCli.Validate.class, ConfigEditor.Edit.class,
-                TransportsCommand.class, BufferCommand.class, SluiceCli.DemoCommand.class, SluiceCli.OverflowDemoCommand.class})
+                TransportsCommand.class, BufferCommand.class, DeadLetterCommand.class, SluiceCli.DemoCommand.class, SluiceCli.OverflowDemoCommand.class})
 public final class SluiceCli implements Callable<Integer> {
 
     /** Exit code for an invalid configuration or a failed pipeline. */
@@ -92,6 +92,12 @@ public final class SluiceCli implements Callable<Integer> {
         for (PipelineReport r : reports) {
             out.printf("%-20s %-17s %,10d %,10d %,10d %,10d %,10d  %-8s %s%n", r.name(), r.policy(), r.received(),
                     r.delivered(), r.dropped(), r.filtered(), r.discarded(), r.addsUp() ? "yes" : "NO", r.outcome());
+        }
+        for (PipelineReport r : reports) {
+            if (r.deadLettered() > 0 || r.sinkRetries() > 0) {
+                out.printf("%-20s sink: %,d dead-lettered, %,d resent after reconnects%n", r.name(), r.deadLettered(),
+                        r.sinkRetries());
+            }
         }
         out.flush();
     }

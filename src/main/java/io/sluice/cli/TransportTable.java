@@ -63,6 +63,7 @@ public final class TransportTable {
             case PORT -> "port";
             case POSITIVE_INT -> "integer >= 1";
             case NON_NEGATIVE_INT -> "integer >= 0";
+            case INT -> "integer";
             case DURATION -> "duration";
             case SIZE -> "size";
             case BOOLEAN -> "boolean";

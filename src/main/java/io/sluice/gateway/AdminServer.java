@@ -211,6 +211,8 @@ public final class AdminServer implements AutoCloseable {
                 g.writeNumberField("buffered", r.buffered());
                 g.writeNumberField("diskBytes", r.diskBytes());
                 g.writeNumberField("diskMaxBytes", r.diskMaxBytes());
+                g.writeNumberField("deadLettered", r.deadLettered());
+                g.writeNumberField("sinkRetries", r.sinkRetries());
                 g.writeStringField("outcome", r.outcome());
                 g.writeEndObject();
             }

@@ -100,7 +100,24 @@ public record GatewayConfig(Optional<Admin> admin, Duration drainTimeout, List<P
          * @return a new sink
          */
         public Sink<Message> sink(EndpointContext context) {
-            return endpointType.sinkFactory().sink(options, context);
+            Sink<Message> sink = endpointType.sinkFactory().sink(options, context);
+            EndpointOptions retry = options.group("retry");
+            EndpointOptions deadLetter = options.group("deadLetter");
+            if (retry == null && deadLetter == null) {
+                return sink;
+            }
+            return new io.sluice.transport.resilience.ResilientSink(sink, describe(),
+                    retry == null ? null : io.sluice.transport.resilience.RetryPolicy.of(retry),
+                    deadLetter == null ? null : io.sluice.transport.resilience.DeadLetterFile.of(deadLetter),
+                    context.events());
+        }
+
+        /** @return e.g. {@code tcp 127.0.0.1:7000}, as events name a sink */
+        public String describe() {
+            Object host = options.values().getOrDefault("host", "");
+            Object port = options.values().get("port");
+            Object path = options.values().get("path");
+            return type() + (port == null ? "" : " " + host + ":" + port) + (path == null ? "" : (port == null ? " " : "") + path);
         }
     }
 

@@ -20,10 +20,21 @@ package io.sluice.gateway;
  * @param replayed messages a persistent stage found on disk, unacknowledged, when it opened
  * @param diskBytes a persistent stage's log files right now, in bytes (-1 without one)
  * @param diskMaxBytes a persistent stage's bound on them, {@code maxBytes} (-1 without one)
+ * @param deadLettered delivered messages the sink's receiver refused for good, written to the
+ *                     dead-letter file (counted in {@code delivered} too)
+ * @param sinkRetries messages the sink sent again after a reconnect ({@code sluice_sink_retries_total})
  */
 public record PipelineReport(String name, String policy, int capacity, long received, long delivered, long dropped,
                              long filtered, long discarded, int buffered, boolean running, String outcome,
-                             long replayed, long diskBytes, long diskMaxBytes) {
+                             long replayed, long diskBytes, long diskMaxBytes, long deadLettered, long sinkRetries) {
+
+    /** A report without a resilient sink (nothing dead-lettered or resent). */
+    public PipelineReport(String name, String policy, int capacity, long received, long delivered, long dropped,
+                          long filtered, long discarded, int buffered, boolean running, String outcome,
+                          long replayed, long diskBytes, long diskMaxBytes) {
+        this(name, policy, capacity, received, delivered, dropped, filtered, discarded, buffered, running, outcome,
+                replayed, diskBytes, diskMaxBytes, 0, 0);
+    }
 
     /** An in-memory pipeline's report (nothing replayed). */
     public PipelineReport(String name, String policy, int capacity, long received, long delivered, long dropped,

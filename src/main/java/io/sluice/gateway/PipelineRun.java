@@ -40,6 +40,7 @@ final class PipelineRun {
     PipelineHandle handle;
     TransportMetrics transport;
     CounterSnapshot counts;
+    io.sluice.transport.resilience.ResilientSink resilient;
 
     private PipelineRun(String name, OverflowStage overflow, Map<String, PipelineStopped> ends) {
         this.name = name;
@@ -86,6 +87,16 @@ final class PipelineRun {
             FunctionCounter.builder("sluice.transport.lost", tm, t -> lostSoFar.accumulateAndGet(t.lost(), Math::max))
                     .tags(tags).tag("transport", tm.transport())
                     .description("datagrams lost in transit (sequence gaps; highest count seen)")
+                    .register(registry);
+        }
+        if (sink instanceof io.sluice.transport.resilience.ResilientSink rs) {
+            r.resilient = rs;
+            FunctionCounter.builder("sluice.sink.retries", rs, io.sluice.transport.resilience.ResilientSink::resent)
+                    .tags(tags).description("messages the sink sent again after a reconnect").register(registry);
+            FunctionCounter.builder("sluice.sink.reconnects", rs, io.sluice.transport.resilience.ResilientSink::reconnects)
+                    .tags(tags).description("failed sink attempts that were retried").register(registry);
+            FunctionCounter.builder("sluice.sink.dead.lettered", rs, io.sluice.transport.resilience.ResilientSink::deadLettered)
+                    .tags(tags).description("messages the receiver refused for good, written to the dead-letter file")
                     .register(registry);
         }
         Timer latency = Timer.builder("sluice.pipeline.latency")
@@ -151,6 +162,7 @@ final class PipelineRun {
         int buffered = (int) Math.max(0, overflow.buffered() - inSink.sum());
         return new PipelineReport(name, overflow.label(), overflow.capacity(), received.sum(), delivered.sum(),
                 overflow.dropped(), filtered.sum(), overflow.discarded(), buffered, handle.isRunning(),
-                outcome, overflow.replayed(), overflow.diskBytes(), overflow.diskMaxBytes());
+                outcome, overflow.replayed(), overflow.diskBytes(), overflow.diskMaxBytes(),
+                resilient == null ? 0 : resilient.deadLettered(), resilient == null ? 0 : resilient.resent());
     }
 }

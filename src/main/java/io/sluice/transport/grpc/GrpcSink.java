@@ -6,6 +6,10 @@ import io.sluice.transport.tls.TlsOptions;
 import io.sluice.transport.tls.TlsContext;
 import io.sluice.transport.tls.ClientTls;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.sluice.transport.resilience.RejectedMessageException;
+import io.sluice.transport.resilience.Rejections;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
@@ -46,7 +50,9 @@ import reactor.core.publisher.MonoSink;
  * is acknowledged when the server's {@code Ack} covers it, never otherwise; a {@code SendStream}
  * call is acknowledged only once at its end, so in that mode the pipeline acknowledges each message
  * as it hands it over.
- * A failed call fails the write with grpc-java's {@code StatusRuntimeException}. The channel uses
+ * A failed call fails the write with grpc-java's {@code StatusRuntimeException}; a unary call
+ * answered {@code INVALID_ARGUMENT} with a {@link RejectedMessageException} naming its message (a
+ * {@link io.sluice.transport.resilience.ResilientSink} dead-letters it). The channel uses
  * grpc-java's direct executor: the on-ready handler, and so the request for the next input
  * element, runs on the Netty event loop without a hand-off to a thread pool; the input must not
  * block while producing (as with every reactor-netty sink).
@@ -123,6 +129,9 @@ public final class GrpcSink implements Sink<Message> {
     private Mono<Void> unary(ManagedChannel ch, Flux<Message> elements) {
         IngestGrpc.IngestStub stub = IngestGrpc.newStub(ch);
         return elements.flatMap(m -> Mono.<Ack>create(sink -> stub.send(Envelopes.toEnvelope(m), observer(sink)))
+                        .onErrorMap(e -> e instanceof StatusRuntimeException s && s.getStatus().getCode() == Status.Code.INVALID_ARGUMENT,
+                                e -> new RejectedMessageException(m, "gRPC " + e.getMessage(), e))
+                        .onErrorResume(Rejections::orError)
                         .doOnNext(a -> {
                             metrics.message(m.size());
                             m.ack();

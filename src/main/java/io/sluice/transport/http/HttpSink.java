@@ -9,7 +9,9 @@ import io.sluice.Message;
 import io.sluice.pipeline.Sink;
 import io.sluice.transport.TransportMetrics;
 import io.sluice.transport.internal.ClientSink;
+import io.sluice.transport.resilience.Rejections;
 import java.util.List;
+import java.util.Optional;
 import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -25,7 +27,9 @@ import reactor.netty.resources.ConnectionProvider;
  * 2xx answer; the first failure (a non-2xx answer: {@link HttpStatusException}) fails it, with
  * failures of requests that were in flight at the same time attached as suppressed exceptions
  * (remaining requests are cancelled). A message is acknowledged ({@link #acknowledges()}) when its
- * request was answered 2xx, never otherwise.
+ * request was answered 2xx, never otherwise. The {@link HttpStatusException} names the message and
+ * the server's {@code Retry-After}: with a {@link io.sluice.transport.resilience.ResilientSink}
+ * ({@code retry:} in YAML) 5xx, 408 and 429 are retried, other 4xx dead-lettered.
  *
  * <p>Each {@link #write} has its own connection pool (at most {@code concurrency} connections),
  * closed when the write ends. Not reactor-netty's global pool: a reactor-netty server in the same
@@ -104,11 +108,15 @@ public final class HttpSink implements Sink<Message> {
                     m.key().ifPresent(k -> req.header(HttpBuilder.KEY_HEADER, k));
                     return out.send(Mono.fromCallable(() -> Unpooled.wrappedBuffer(m.payload())));
                 })
-                .responseSingle((res, body) -> body.asByteArray()
-                        .then(Mono.just(res.status().code())))
-                .flatMap(code -> {
-                    if (code / 100 != 2) {
-                        return Mono.error(new HttpStatusException(code, (tls == null ? "http://" : "https://") + host + ":" + port + path));
+                .responseSingle((res, body) -> body.asByteArray().then(Mono.fromSupplier(() -> {
+                    int code = res.status().code();
+                    return code / 100 == 2 ? Optional.<HttpStatusException>empty() : Optional.of(new HttpStatusException(code, (tls == null ? "http://" : "https://")
+                            + host + ":" + port + path, m, HttpStatusException.parseRetryAfter(
+                                    res.responseHeaders().get(HttpHeaderNames.RETRY_AFTER))));
+                })))
+                .flatMap(failure -> {
+                    if (failure.isPresent()) {
+                        return Rejections.<Void>orError(failure.get());
                     }
                     sink.metrics().message(m.size());
                     m.ack();

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.sluice.Message;
 import io.sluice.event.EventDispatcher;
 import io.sluice.transport.TransportMetrics;
+import io.sluice.transport.resilience.RejectedMessageException;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
@@ -25,7 +26,8 @@ public final class ClientSink {
          * @param c the connection (for its allocator)
          * @param m the message
          * @return what to write on the channel
-         * @throws IllegalArgumentException when the message cannot be sent (fails the write)
+         * @throws IllegalArgumentException when the message cannot be sent (fails the write with a
+         *         {@link RejectedMessageException} naming the message)
          */
         ByteBuf encode(Connection c, Message m);
     }
@@ -74,7 +76,8 @@ public final class ClientSink {
                         try {
                             frame = encoder.encode(c, m);
                         } catch (IllegalArgumentException e) {
-                            sink.error(e);
+                            sink.error(e instanceof RejectedMessageException ? e
+                                    : new RejectedMessageException(m, e.getMessage(), e));
                             return;
                         }
                         reporter.metrics().message(m.size());

@@ -25,7 +25,13 @@ public final class RSocketBuilder extends StreamServerBuilder<RSocketBuilder> {
          * every subscriber's request-stream (lossless, paced by the slowest subscriber's
          * request-n); the source is a client that sends one request-stream and emits the answers.
          */
-        STREAM
+        STREAM,
+        /**
+         * One request-response per message (at most {@code prefetch} in flight), acknowledged when
+         * the receiver answers: an error answer fails the write, and a
+         * {@link io.sluice.transport.resilience.ResilientSink} sends the message again.
+         */
+        REQUEST_RESPONSE
     }
 
     Mode mode = Mode.CHANNEL;

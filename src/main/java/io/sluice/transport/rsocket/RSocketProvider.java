@@ -25,9 +25,10 @@ public final class RSocketProvider implements TransportProvider {
     public List<EndpointType> endpointTypes() {
         return List.of(SecurityOptions.declare(EndpointType.network("rsocket", "RSocket over TCP or WebSocket", Bind.Protocol.TCP)
                 .option(OptionSpec.choice("mode", "channel",
-                        "request-channel (demand flows back to the sender), fire-and-forget, or request-stream"
-                                + " (the sink binds, the source connects)",
-                        "channel", "fire-and-forget", "stream"))
+                        "request-channel (demand flows back to the sender), fire-and-forget, request-stream"
+                                + " (the sink binds, the source connects), or request-response (sink: one acknowledged"
+                                + " request per message)",
+                        "channel", "fire-and-forget", "stream", "request-response"))
                 .option(OptionSpec.optional("webSocket", OptionType.BOOLEAN, false,
                         "RSocket over WebSocket instead of TCP; source and sink must agree"))
                 .option(OptionSpec.optional("ackTimeout", OptionType.DURATION, java.time.Duration.ofSeconds(10),
@@ -73,6 +74,7 @@ public final class RSocketProvider implements TransportProvider {
                 .mode(switch (o.string("mode")) {
                     case "fire-and-forget" -> RSocketBuilder.Mode.FIRE_AND_FORGET;
                     case "stream" -> RSocketBuilder.Mode.STREAM;
+                    case "request-response" -> RSocketBuilder.Mode.REQUEST_RESPONSE;
                     default -> RSocketBuilder.Mode.CHANNEL;
                 })
                 .webSocket(o.bool("webSocket"))

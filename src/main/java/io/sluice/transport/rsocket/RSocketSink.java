@@ -25,6 +25,10 @@ import reactor.core.publisher.Mono;
  *   <li>{@link RSocketBuilder.Mode#FIRE_AND_FORGET}: one fire-and-forget frame per message, then a
  *       request-response barrier, so the write completes once the receiver has processed every
  *       frame (it may still have dropped some if its buffer was full, see {@link RSocketSource}).</li>
+ *   <li>{@link RSocketBuilder.Mode#REQUEST_RESPONSE}: one request-response per message, at most
+ *       {@code prefetch} in flight; a message is acknowledged when its answer arrives, and an
+ *       error answer (or a lost connection) fails the write, which a
+ *       {@link io.sluice.transport.resilience.ResilientSink} retries with the unanswered messages.</li>
  *   <li>{@link RSocketBuilder.Mode#STREAM}: roles reversed, each write binds a server that
  *       broadcasts the messages to every request-stream subscriber, lossless and paced by the
  *       slowest one ({@link #boundAddress()} gives the port); see {@link StreamServer}.</li>
@@ -37,6 +41,7 @@ public final class RSocketSink implements Sink<Message>, Listening {
     private final RSocketBuilder.Mode mode;
     private final boolean webSocket;
     private final int maxMessageSize;
+    private final int prefetch;
     private final ConnectionReporter reporter;
     private final TransportMetrics metrics;
     private final StreamServer streamServer;
@@ -57,6 +62,7 @@ public final class RSocketSink implements Sink<Message>, Listening {
         this.mode = b.mode;
         this.webSocket = b.webSocket;
         this.maxMessageSize = b.maxMessageSize;
+        this.prefetch = b.prefetch;
     }
 
     /** @return counters: messages and bytes handed to RSocket, connections, failures */
@@ -90,7 +96,11 @@ public final class RSocketSink implements Sink<Message>, Listening {
             Mono<RSocket> connect = Endpoints.connect(host, port, webSocket, maxMessageSize, ctx, token)
                     .doOnNext(r -> reporter.opened(host + ":" + port));
             return Mono.usingWhen(connect,
-                    r -> mode == RSocketBuilder.Mode.CHANNEL ? channel(r, elements) : fireAndForget(r, elements),
+                    r -> switch (mode) {
+                        case CHANNEL -> channel(r, elements);
+                        case REQUEST_RESPONSE -> requestResponse(r, elements);
+                        default -> fireAndForget(r, elements);
+                    },
                     this::close, (r, e) -> close(r), this::close);
         }).doOnError(e -> metrics.error());
     }
@@ -112,6 +122,21 @@ public final class RSocketSink implements Sink<Message>, Listening {
                 .last(-1L)
                 .flatMap(n -> n == sent[0] ? Mono.<Void>empty()
                         : Mono.error(new IllegalStateException("receiver counted " + n + " of " + sent[0] + " messages")));
+    }
+
+    private Mono<Void> requestResponse(RSocket r, Flux<Message> elements) {
+        return elements.flatMap(m -> r.requestResponse(Payloads.toPayload(m))
+                .doOnNext(p -> p.release())
+                .then(Mono.fromRunnable(() -> {
+                    metrics.message(m.size());
+                    m.ack();
+                })), prefetch).then();
+    }
+
+    /** @return true in request-response mode: a message is acknowledged when the receiver answered it */
+    @Override
+    public boolean acknowledges() {
+        return mode == RSocketBuilder.Mode.REQUEST_RESPONSE;
     }
 
     private Mono<Void> fireAndForget(RSocket r, Flux<Message> elements) {

@@ -22,6 +22,8 @@ public enum OptionType {
     POSITIVE_INT,
     /** A whole number of at least 0. Converts to {@link Integer}. */
     NON_NEGATIVE_INT,
+    /** Any whole number that fits an {@code int} (e.g. {@code -1} for "no limit"). Converts to {@link Integer}. */
+    INT,
     /** A duration such as {@code 200us}, {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h}. Converts to {@link Duration}. */
     DURATION,
     /** A byte size such as {@code 512}, {@code 64KiB}, {@code 10MiB}, {@code 1GiB}. Converts to {@link Long}. */
@@ -79,6 +81,8 @@ public enum OptionType {
                 }
                 return v;
             }
+            case INT:
+                return integer(raw);
             case DURATION:
                 return duration(raw);
             case SIZE:

@@ -18,7 +18,10 @@ import reactor.netty.udp.UdpClient;
  * and is reported as a {@link ConnectionError} event naming both sizes; nothing is truncated
  * (any other failure of a write is reported the same way). Writes are requested while the channel
  * is writable and flushed in batches. UDP itself gives no delivery guarantee: a receiver that
- * falls behind loses datagrams, which a sequenced source counts.
+ * falls behind loses datagrams, which a sequenced source counts. A receiver that is gone shows as
+ * the ICMP "port unreachable" of the connected socket, which fails the write (the connection
+ * closes), so a {@link io.sluice.transport.resilience.ResilientSink} notices and reconnects; what was
+ * sent before the ICMP came back is lost.
  */
 public final class UdpSink implements Sink<Message> {
 

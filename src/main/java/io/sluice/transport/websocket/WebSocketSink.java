@@ -10,6 +10,7 @@ import io.sluice.pipeline.Sink;
 import io.sluice.transport.TransportMetrics;
 import io.sluice.transport.internal.ClientSink;
 import io.sluice.transport.internal.WriteAcks;
+import io.sluice.transport.resilience.RejectedMessageException;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
@@ -21,7 +22,8 @@ import reactor.netty.http.client.WebsocketClientSpec;
  * frame without a status reads as 1005 to the peer, which e.g. Python websockets reports as an
  * error), and completes when done. Frames are
  * requested while the channel is writable and flushed in batches. A message larger than
- * {@code maxFrameLength} fails the write with an {@link IllegalArgumentException}. A message is
+ * {@code maxFrameLength} fails the write with a {@link RejectedMessageException} (an
+ * {@link IllegalArgumentException}). A message is
  * acknowledged ({@link #acknowledges()}) once its frame was written to the socket.
  */
 public final class WebSocketSink implements Sink<Message> {
@@ -71,7 +73,7 @@ public final class WebSocketSink implements Sink<Message> {
             });
             return out.sendObject(elements.handle((m, s) -> {
                 if (m.size() > maxFrameLength) {
-                    s.error(new IllegalArgumentException("message of " + m.size()
+                    s.error(new RejectedMessageException(m, "message of " + m.size()
                             + " bytes exceeds the maximum frame length " + maxFrameLength));
                     return;
                 }

@@ -3,6 +3,8 @@ package io.sluice.transport.zmq;
 import io.sluice.Message;
 import io.sluice.event.ConnectionClosed;
 import io.sluice.event.ConnectionOpened;
+import io.sluice.event.SinkDisconnected;
+import io.sluice.event.SinkReconnected;
 import io.sluice.event.EventDispatcher;
 import io.sluice.pipeline.Sink;
 import io.sluice.transport.Listening;
@@ -93,6 +95,35 @@ public final class ZmqSink extends SocketSide implements Sink<Message>, Listenin
         });
     }
 
+    /**
+     * A connecting sink's peer as its socket monitor reports it: a {@link SinkDisconnected} when the
+     * connection drops (ZeroMQ reconnects by itself; while no peer is connected {@code ZMQ_IMMEDIATE}
+     * makes sends wait, so nothing more is requested), a {@link SinkReconnected} at the next handshake.
+     * What was queued to the dropped connection is lost (ZeroMQ does not say how much).
+     */
+    private final class Peer {
+        final String name;
+        long down;
+
+        Peer(String where) {
+            this.name = "zmq " + where;
+        }
+
+        void report(ZMQ.Socket monitor) {
+            for (int e = ZmqSockets.nextEvent(monitor); e != -1; e = ZmqSockets.nextEvent(monitor)) {
+                if (e == ZMQ.EVENT_DISCONNECTED) {
+                    down++;
+                    LOG.warn("{} sink: peer disconnected; ZeroMQ reconnects", name);
+                    ZmqSockets.dispatch(events, new SinkDisconnected(name, down, "peer disconnected", null));
+                } else if (e == ZMQ.EVENT_HANDSHAKE_PROTOCOL && down > 0) {
+                    LOG.info("{} sink: reconnected", name);
+                    ZmqSockets.dispatch(events, new SinkReconnected(name, down));
+                    down = 0;
+                }
+            }
+        }
+    }
+
     private final class Worker extends BaseSubscriber<Message> implements Runnable {
         final Flux<Message> input;
         final MonoSink<Void> done;
@@ -166,10 +197,13 @@ public final class ZmqSink extends SocketSide implements Sink<Message>, Listenin
                 input.subscribe((CoreSubscriber<Message>) this);
                 if (monitor != null) {
                     // stop waiting too when there is nothing to send: a failed or empty input
-                    ZmqSockets.awaitHandshake(ctx, s, monitor,
-                            () -> stop.get() || failed != null || (completed && queue.isEmpty()));
+                    ZmqSockets.awaitHandshake(monitor, () -> stop.get() || failed != null || (completed && queue.isEmpty()));
                 }
+                Peer peer = new Peer(where);
                 while (!stop.get()) {
+                    if (monitor != null) {
+                        peer.report(monitor);
+                    }
                     Message m = queue.poll(pollMs, TimeUnit.MILLISECONDS);
                     if (m == null) {
                         if (failed != null) {
@@ -188,7 +222,11 @@ public final class ZmqSink extends SocketSide implements Sink<Message>, Listenin
                         System.arraycopy(frames, 0, withTopic, 1, frames.length);
                         frames = withTopic;
                     }
-                    if (!ZmqSockets.send(s, frames, stop::get)) {
+                    // while ZMQ_IMMEDIATE holds the send back (no peer), the monitor's events are reported too
+                    if (!ZmqSockets.send(s, frames, monitor == null ? stop::get : () -> {
+                        peer.report(monitor);
+                        return stop.get();
+                    })) {
                         break;
                     }
                     metrics.message(m.size());
@@ -196,6 +234,9 @@ public final class ZmqSink extends SocketSide implements Sink<Message>, Listenin
                 }
                 if (stop.get() || error != null) {
                     s.setLinger(0);
+                }
+                if (monitor != null) {
+                    ZmqSockets.closeMonitor(ctx, s, monitor);
                 }
             } catch (Throwable e) {
                 error = e;

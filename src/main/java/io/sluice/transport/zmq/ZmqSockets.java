@@ -67,13 +67,29 @@ final class ZmqSockets {
      */
     static ZMQ.Socket monitorHandshakes(ZContext ctx, ZMQ.Socket s, int pollMs) {
         String ep = "inproc://sluice-zmq-handshake-" + MONITORS.incrementAndGet();
-        if (!s.monitor(ep, ZMQ.EVENT_HANDSHAKE_PROTOCOL)) {
+        if (!s.monitor(ep, ZMQ.EVENT_HANDSHAKE_PROTOCOL | ZMQ.EVENT_DISCONNECTED)) {
             throw new ZMQException("cannot monitor socket", s.errno());
         }
         ZMQ.Socket pair = ctx.createSocket(SocketType.PAIR);
         pair.setReceiveTimeOut(pollMs);
         pair.connect(ep);
         return pair;
+    }
+
+    /**
+     * Waits until {@code s} completed a ZMTP handshake with a peer (or {@code stop} says so); the
+     * monitor stays open (see {@link #closeMonitor}).
+     *
+     * @return true if a handshake completed
+     */
+    static boolean awaitHandshake(ZMQ.Socket monitor, BooleanSupplier stop) {
+        while (!stop.getAsBoolean()) {
+            ZMQ.Event e = ZMQ.Event.recv(monitor);
+            if (e != null && e.getEvent() == ZMQ.EVENT_HANDSHAKE_PROTOCOL) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -84,17 +100,26 @@ final class ZmqSockets {
      */
     static boolean awaitHandshake(ZContext ctx, ZMQ.Socket s, ZMQ.Socket monitor, BooleanSupplier stop) {
         try {
-            while (!stop.getAsBoolean()) {
-                ZMQ.Event e = ZMQ.Event.recv(monitor);
-                if (e != null && e.getEvent() == ZMQ.EVENT_HANDSHAKE_PROTOCOL) {
-                    return true;
-                }
-            }
-            return false;
+            return awaitHandshake(monitor, stop);
         } finally {
-            s.monitor(null, 0);
-            ctx.destroySocket(monitor);
+            closeMonitor(ctx, s, monitor);
         }
+    }
+
+    /**
+     * @param monitor a monitor from {@link #monitorHandshakes}
+     * @return the next connection event ({@code EVENT_HANDSHAKE_PROTOCOL} or {@code EVENT_DISCONNECTED})
+     *         already reported, or -1 for none (does not wait)
+     */
+    static int nextEvent(ZMQ.Socket monitor) {
+        ZMQ.Event e = ZMQ.Event.recv(monitor, ZMQ.DONTWAIT);
+        return e == null ? -1 : e.getEvent();
+    }
+
+    /** Stops monitoring {@code s} and closes {@code monitor}. */
+    static void closeMonitor(ZContext ctx, ZMQ.Socket s, ZMQ.Socket monitor) {
+        s.monitor(null, 0);
+        ctx.destroySocket(monitor);
     }
 
     /**
