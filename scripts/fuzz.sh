@@ -6,7 +6,7 @@
 #                                   for); writes benchmarks/results/fuzz-<time>.md
 #   scripts/fuzz.sh --seconds 60 [Target#method ...]   chosen targets for a time
 #
-# Plain `mvn test` already replays the committed corpus (src/test/resources/io/sluice/fuzz/*Inputs/)
+# Plain `mvn test` already replays the committed corpus (src/test/resources/io/sluice/**/*FuzzTestInputs/)
 # in JUnit regression mode. A finding leaves a crash-* file in the working directory; copy it into the
 # target's Inputs/<method>/ folder to turn it into a regression test, then fix the code.
 set -euo pipefail
@@ -22,12 +22,12 @@ while [ $# -gt 0 ]; do
   esac
 done
 if [ ${#targets[@]} -eq 0 ]; then
-  mapfile -t targets < <(grep -l '@FuzzTest' src/test/java/io/sluice/fuzz/*.java | while read -r f; do
-    cls=io.sluice.fuzz.$(basename "$f" .java)
+  mapfile -t targets < <(grep -rl '@FuzzTest' src/test/java --include='*.java' | sort | while read -r f; do
+    cls=$(echo "${f#src/test/java/}" | sed 's/\.java$//; s|/|.|g')
     grep -A2 '@FuzzTest' "$f" | grep -oE 'void [a-zA-Z0-9_]+' | awk -v c="$cls" '{print c"#"$2}'
   done)
 fi
-if [ ! -f target/test-cp.txt ] || [ pom.xml -nt target/test-cp.txt ] || [ ! -d target/test-classes/io/sluice/fuzz ]; then
+if [ ! -f target/test-cp.txt ] || [ pom.xml -nt target/test-cp.txt ] || [ ! -d target/test-classes/io/sluice/fuzz ] || [ -z "${FUZZ_NO_COMPILE:-}" ]; then
   mvn -B -q -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/test-cp.txt \
       -Dmdep.includeScope=test >/dev/null
 fi
