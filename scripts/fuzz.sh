@@ -49,7 +49,7 @@ for t in "${targets[@]}"; do
       -Dio.grpc.netty.shaded.io.netty.leakDetection.level=paranoid -cp "$cp" \
       com.code_intelligence.jazzer.Jazzer --target_class="$cls" --target_method="$method" \
       --instrumentation_includes='io.sluice.**' \
-      "${limit[@]}" -rss_limit_mb=1536 -timeout=10 "$PWD/../../$corpus" \
+      "${limit[@]}" -rss_limit_mb=1536 -timeout="${FUZZ_TIMEOUT:-30}" "$PWD/../../$corpus" \
       $( [ -d "$seeds" ] && echo "$PWD/../../$seeds" )) > "$log" 2>&1
   rc=$?
   set -e

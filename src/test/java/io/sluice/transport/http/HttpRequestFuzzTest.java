@@ -1,6 +1,7 @@
 package io.sluice.transport.http;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import org.junit.jupiter.api.BeforeAll;
 import io.sluice.Message;
 import io.sluice.event.ConnectionError;
 import io.sluice.event.EventDispatcher;
@@ -33,21 +34,20 @@ class HttpRequestFuzzTest {
     private static final AtomicLong MESSAGES = new AtomicLong();
     private static int port;
 
-    private static synchronized int port() {
-        if (port == 0) {
-            EventDispatcher events = new EventDispatcher();
-            events.on(ConnectionError.class, ERRORS::add);
-            HttpSource source = Transports.http().port(0).maxBodySize(64).headerTimeout(Duration.ofSeconds(2))
-                    .bodyTimeout(Duration.ofSeconds(2)).events(events).source();
-            source.flux().subscribe((Message m) -> MESSAGES.incrementAndGet(), FAILED::set);
-            port = source.boundAddress().map(InetSocketAddress::getPort).block(Duration.ofSeconds(30));
-        }
-        return port;
+    @BeforeAll
+    static void start() {
+        ServerFuzzing.init();
+        EventDispatcher events = new EventDispatcher();
+        events.on(ConnectionError.class, ERRORS::add);
+        HttpSource source = Transports.http().port(0).maxBodySize(64).headerTimeout(Duration.ofSeconds(2))
+                .bodyTimeout(Duration.ofSeconds(2)).events(events).source();
+        source.flux().subscribe((Message m) -> MESSAGES.incrementAndGet(), FAILED::set);
+        port = source.boundAddress().map(InetSocketAddress::getPort).block(Duration.ofSeconds(30));
     }
 
     @FuzzTest(maxDuration = "10s")
     void request(byte[] bytes) throws Exception {
-        String answer = new String(ServerFuzzing.exchange(port(), bytes), StandardCharsets.ISO_8859_1);
+        String answer = new String(ServerFuzzing.exchange(port, bytes), StandardCharsets.ISO_8859_1);
         if (FAILED.get() != null) {
             throw new AssertionError("the http source failed", FAILED.get());
         }

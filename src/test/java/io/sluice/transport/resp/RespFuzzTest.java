@@ -1,6 +1,7 @@
 package io.sluice.transport.resp;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import org.junit.jupiter.api.BeforeAll;
 import io.sluice.Message;
 import io.sluice.event.ConnectionError;
 import io.sluice.event.EventDispatcher;
@@ -28,20 +29,19 @@ class RespFuzzTest {
     private static final AtomicLong MESSAGES = new AtomicLong();
     private static int port;
 
-    private static synchronized int port() {
-        if (port == 0) {
-            EventDispatcher events = new EventDispatcher();
-            events.on(ConnectionError.class, ERRORS::add);
-            RespSource source = RespSource.builder().port(0).maxBulkLength(64).maxArguments(8).events(events).build();
-            source.flux().subscribe((Message m) -> MESSAGES.incrementAndGet(), FAILED::set);
-            port = source.boundAddress().map(InetSocketAddress::getPort).block(Duration.ofSeconds(30));
-        }
-        return port;
+    @BeforeAll
+    static void start() {
+        ServerFuzzing.init();
+        EventDispatcher events = new EventDispatcher();
+        events.on(ConnectionError.class, ERRORS::add);
+        RespSource source = RespSource.builder().port(0).maxBulkLength(64).maxArguments(8).events(events).build();
+        source.flux().subscribe((Message m) -> MESSAGES.incrementAndGet(), FAILED::set);
+        port = source.boundAddress().map(InetSocketAddress::getPort).block(Duration.ofSeconds(30));
     }
 
     @FuzzTest(maxDuration = "10s")
     void request(byte[] bytes) throws Exception {
-        byte[] answer = ServerFuzzing.exchange(port(), bytes);
+        byte[] answer = ServerFuzzing.exchange(port, bytes);
         if (FAILED.get() != null) {
             throw new AssertionError("the resp source failed", FAILED.get());
         }
