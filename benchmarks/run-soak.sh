@@ -112,25 +112,28 @@ run_round() {
   local start; start=$(date +%s)
   nice java -Xmx512m -jar "$jar" run "$dir/sender.yaml" > "$dir/sender.log" 2>&1 &
   sender=$!
-  local last_total=-1 last_change=$start result=incomplete now d h total done_all peak=65536
+  local last_total=-1 last_change=$start result=incomplete now d h total done_all peak=65536 sender_done=""
   while kill -0 "$gw" 2>/dev/null; do
     now=$(date +%s)
     # delivered count of every pipeline, in the round's order
-    d=$(curl -sf "http://127.0.0.1:$admin/metrics" | awk -v list="${ts[*]}" '
+    d=$(curl -sf --max-time 5 "http://127.0.0.1:$admin/metrics" | awk -v list="${ts[*]}" '
       /^sluice_messages_delivered_total\{/ { match($0, /pipeline="[^"]*"/); p = substr($0, RSTART + 10, RLENGTH - 11); v[p] = $NF }
       END { n = split(list, t, " "); s = ""; for (i = 1; i <= n; i++) s = s (i > 1 ? " " : "") int(v[t[i]] + 0); print s }' || echo "")
-    jcmd "$gw" GC.run > /dev/null 2>&1 || true
-    h=$(jcmd "$gw" GC.heap_info 2>/dev/null | grep -m1 -oE 'used [0-9]+K' | grep -oE '[0-9]+' || echo -1)
+    timeout 60 jcmd "$gw" GC.run > /dev/null 2>&1 || true
+    h=$(timeout 30 jcmd "$gw" GC.heap_info 2>/dev/null | grep -m1 -oE 'used [0-9]+K' | grep -oE '[0-9]+' || echo -1)
     echo "$round,$((now - start)),$h,$(cut -d' ' -f1 /proc/loadavg),$d" >> "$out.csv"
+    # the sender finishes long before the slower sink only if the gateway read ahead of its demand
+    if [ -z "$sender_done" ] && ! kill -0 "$sender" 2>/dev/null; then sender_done="at $((now - start)) s, when the gateway had delivered $d"; fi
     # the class histogram at the highest heap seen (above 64 MiB), to tell what a growing heap holds
     if [ "$h" -gt "$peak" ]; then
       peak=$h
-      { echo "round $round at $((now - start)) s, heap after GC ${h} KiB:"; jcmd "$gw" GC.class_histogram 2>/dev/null | head -25; } > "$out.$round.histogram.txt"
+      { echo "round $round at $((now - start)) s, heap after GC ${h} KiB:"; timeout 60 jcmd "$gw" GC.class_histogram 2>/dev/null | head -25; } > "$out.$round.histogram.txt"
     fi
     total=$(echo "$d" | tr ' ' '\n' | awk '{s += $1} END {print s + 0}')
     done_all=$(echo "$d" | tr ' ' '\n' | awk -v n="$MESSAGES" 'NF && $1 < n {x = 1} END {print x ? 0 : 1}')
     [ -n "$d" ] && [ "$done_all" = 1 ] && { result=complete; break; }
     if [ "$total" != "$last_total" ]; then last_total=$total; last_change=$now; fi
+    if grep -q 'OutOfMemoryError' "$dir/gateway.log"; then result="OutOfMemoryError in the gateway at $d delivered"; break; fi
     if [ $((now - last_change)) -gt "$NO_PROGRESS_LIMIT" ]; then result="stalled at $d"; break; fi
     sleep $((10 - ($(date +%s) - now) > 0 ? 10 - ($(date +%s) - now) : 0))
   done
@@ -138,11 +141,15 @@ run_round() {
   if [ "$result" = complete ]; then wait "$sender" 2>/dev/null && src=0 || src=$?; else kill "$sender" 2>/dev/null; src=killed; fi
   sender=""
   kill -TERM "$gw" 2>/dev/null || true
+  # a gateway out of memory may not drain: SIGKILL after a minute
+  for _ in $(seq 60); do kill -0 "$gw" 2>/dev/null || break; sleep 1; done
+  kill -9 "$gw" 2>/dev/null || true
   wait "$gw" 2>/dev/null && grc=0 || grc=$?; gw=""
   local leaks; leaks=$(grep -c 'LEAK' "$dir/gateway.log" || true)
   {
     echo "round $round: $result after $elapsed s ($(( total / (elapsed > 0 ? elapsed : 1) )) messages/s delivered); load at end $(load); sender exit $src, gateway exit $grc (after SIGTERM)"
-    echo "LEAK lines in the gateway log: $leaks"
+    echo "LEAK lines in the gateway log: $leaks; OutOfMemoryError lines: $(grep -c OutOfMemoryError "$dir/gateway.log" || true)"
+    echo "sender: $(grep -E '^send-' "$dir/sender.log" | tr -s ' ' | head -1) (sender process ended: ${sender_done:-no, not before the gateway delivered everything})"
     echo "ERROR/exception lines in the gateway log: $(grep -cE 'ERROR|Exception' "$dir/gateway.log" || true), sender log: $(grep -cE 'ERROR|Exception' "$dir/sender.log" || true)"
     echo "heap after GC in this round (KiB): $(awk -F, -v r="$round" '$1 == r && $3 >= 0 {print $3}' "$out.csv" | sort -n | awk '{a[NR] = $1} END {print "min " a[1] ", median " a[int((NR + 1) / 2)] ", max " a[NR] " over " NR " samples"}')"
     echo "gateway summary (stdout at stop):"; grep -vE '^\s+at ' "$dir/gateway.log" | grep -A8 -E '^pipeline +policy' | sed 's/^/    /'

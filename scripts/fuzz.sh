@@ -49,6 +49,7 @@ for t in "${targets[@]}"; do
       -Dio.grpc.netty.shaded.io.netty.leakDetection.level=paranoid -cp "$cp" \
       com.code_intelligence.jazzer.Jazzer --target_class="$cls" --target_method="$method" \
       --instrumentation_includes='io.sluice.**' \
+      --disabled_hooks=com.code_intelligence.jazzer.sanitizers.ServerSideRequestForgery \
       "${limit[@]}" -rss_limit_mb=1536 -timeout="${FUZZ_TIMEOUT:-30}" "$PWD/../../$corpus" \
       $( [ -d "$seeds" ] && echo "$PWD/../../$seeds" )) > "$log" 2>&1
   rc=$?
