@@ -55,11 +55,11 @@ for t in "${targets[@]}"; do
   rc=$?
   set -e
   secs=$(( $(date +%s) - start ))
-  done_line=$(grep -E '^Done [0-9]+ runs' "$log" | tail -1 || true)
+  done_line=$(grep -a -E '^Done [0-9]+ runs' "$log" | tail -1 || true)
   if [ $rc -ne 0 ]; then
     failed=1
     echo "FINDING in $t (exit $rc), log: $log"
-    grep -E '^== Java Exception|^(ERROR|FINDING)|Exception' "$log" | head -5
+    grep -a -E '^== Java Exception|^(ERROR|FINDING)|Exception' "$log" | head -5
   fi
   echo "  ${done_line:-no summary} (${secs}s wall, exit $rc)"
   report+="| $t | ${done_line:-?} | ${secs} s | $([ $rc -eq 0 ] && echo 'no finding' || echo "FINDING (exit $rc)") |"$'\n'
