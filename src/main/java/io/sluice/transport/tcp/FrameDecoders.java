@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LineBasedFrameDecoder;
+import io.netty.handler.codec.TooLongFrameException;
 import java.util.List;
 
 /**
@@ -40,20 +41,46 @@ final class FrameDecoders {
      * They never exceed {@code maxFrameLength}: a longer line has already failed the connection.
      */
     static final class Line extends LineBasedFrameDecoder {
+        private final int maxFrameLength;
         private final boolean lastLineAtEof;
 
         Line(int maxFrameLength, boolean lastLineAtEof) {
-            super(maxFrameLength, true, true);
+            // One byte of slack for Netty's fail-fast check, which counts every buffered byte without
+            // '\n': a line of exactly maxFrameLength whose "\r\n" a read splits after the '\r' was
+            // refused as too long (found by TcpFramingFuzzTest). The exact limit is checked below.
+            super(maxFrameLength == Integer.MAX_VALUE ? maxFrameLength : maxFrameLength + 1, true, true);
+            this.maxFrameLength = maxFrameLength;
             this.lastLineAtEof = lastLineAtEof;
+        }
+
+        @Override
+        protected Object decode(ChannelHandlerContext ctx, ByteBuf buffer) throws Exception {
+            Object frame = super.decode(ctx, buffer);
+            if (frame instanceof ByteBuf line && line.readableBytes() > maxFrameLength) {
+                int n = line.readableBytes();
+                line.release();
+                throw tooLong(n);
+            }
+            return frame;
         }
 
         @Override
         protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
             super.decodeLast(ctx, in, out);
             if (lastLineAtEof && in.isReadable()) {
+                if (in.readableBytes() > maxFrameLength) {
+                    int n = in.readableBytes();
+                    in.skipBytes(n);
+                    throw tooLong(n);
+                }
                 out.add(in.readRetainedSlice(in.readableBytes()));
             }
             partial(in, out);
+        }
+
+        private TooLongFrameException tooLong(int length) {
+            return new TooLongFrameException("frame length (" + length + ") exceeds the allowed maximum ("
+                    + maxFrameLength + ")");
         }
     }
 

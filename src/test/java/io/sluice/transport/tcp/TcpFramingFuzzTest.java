@@ -9,7 +9,9 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.TooLongFrameException;
+import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -43,6 +45,13 @@ class TcpFramingFuzzTest {
         List<byte[]> chunks = chunks(data);
         byte[] all = concat(chunks);
         check(Framing.lengthPrefixed(), max, chunks, lengthModel(all, max));
+    }
+
+    /** A line of exactly the maximum, its "\r\n" split between two reads: accepted like the unsplit line. */
+    @Test
+    void lineOfTheMaximumSplitAfterItsCr() {
+        List<byte[]> chunks = List.of("abc\r".getBytes(StandardCharsets.US_ASCII), "\n".getBytes(StandardCharsets.US_ASCII));
+        check(Framing.newline(), 3, chunks, newlineModel(concat(chunks), 3, true));
     }
 
     /** What the framing's documentation says the bytes are: frames, then a rejection or an end-of-stream remainder. */
