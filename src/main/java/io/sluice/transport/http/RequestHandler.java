@@ -12,6 +12,7 @@ import io.sluice.transport.auth.ServerSecurity;
 import io.sluice.event.ConnectionError;
 import io.sluice.transport.internal.AwaitedAck;
 import io.sluice.transport.internal.ConnectionReporter;
+import io.sluice.transport.internal.TransportSupport;
 import io.sluice.transport.internal.CloseReasons;
 import java.time.Duration;
 import java.util.Arrays;
@@ -55,8 +56,14 @@ final class RequestHandler {
 
     Mono<Void> handle(HttpServerRequest req, HttpServerResponse res) {
         String remote = String.valueOf(req.remoteAddress());
-        if (!path.equals(req.fullPath())) {
-            reject(remote, "no such path " + req.fullPath() + ": 404");
+        String requested = TransportSupport.requestPath(req);
+        if (requested == null) {
+            reject(remote, "malformed request path: 400");
+            return res.status(HttpResponseStatus.BAD_REQUEST).header(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
+                    .send();
+        }
+        if (!path.equals(requested)) {
+            reject(remote, "no such path " + requested + ": 404");
             return res.status(HttpResponseStatus.NOT_FOUND).send();
         }
         if (!HttpMethod.POST.equals(req.method())) {

@@ -4,6 +4,7 @@ import io.netty.buffer.Unpooled;
 import io.sluice.event.EventDispatcher;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
+import reactor.netty.http.server.HttpServerRequest;
 
 /** Small pieces of plumbing the transport packages share. Not part of the user-facing API. */
 public final class TransportSupport {
@@ -53,5 +54,21 @@ public final class TransportSupport {
     public static String text(Throwable e) {
         String cls = e.getClass().getSimpleName();
         return e.getMessage() == null ? cls : cls + ": " + e.getMessage();
+    }
+
+    /**
+     * The request's path, or null when its URI is not a valid URI (a NUL byte or a space in the path
+     * gets past Netty's request-line parser, and reactor-netty's {@code fullPath()} then throws
+     * {@link IllegalArgumentException} out of the handler: no answer, and an ERROR stack trace).
+     *
+     * @param req an HTTP request
+     * @return its path, or null if malformed
+     */
+    public static String requestPath(HttpServerRequest req) {
+        try {
+            return req.fullPath();
+        } catch (IllegalArgumentException malformed) {
+            return null;
+        }
     }
 }

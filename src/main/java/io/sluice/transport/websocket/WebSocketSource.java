@@ -114,7 +114,12 @@ public final class WebSocketSource extends SkeletonSource {
 
         private Publisher<Void> handle(HttpServerRequest req, HttpServerResponse res) {
             String remote = String.valueOf(req.remoteAddress());
-            if (!path.equals(req.fullPath())) {
+            String requested = TransportSupport.requestPath(req);
+            if (requested == null) {
+                binding.metrics().error("malformed");
+                return res.status(HttpResponseStatus.BAD_REQUEST).send();
+            }
+            if (!path.equals(requested)) {
                 binding.metrics().error();
                 return res.status(HttpResponseStatus.NOT_FOUND).send();
             }
