@@ -58,47 +58,39 @@ class TcpFramingFuzzTest {
     private record Model(List<byte[]> frames, boolean rejected, byte[] lastLine, int partial) {
     }
 
+    /**
+     * Feeds the chunks as separate reads and collects what the decoder emits: {@code ByteBuf} frames
+     * (length-prefixed), {@link FrameDecoders.Frames} batches of {@code byte[]} lines ended perhaps
+     * by a {@link FrameDecoders.TooLong} or {@link FrameDecoders.PartialFrame} marker (newline), or a
+     * thrown {@link TooLongFrameException}; then compares with the model.
+     */
     private static void check(Framing framing, int max, List<byte[]> chunks, Model model) {
         EmbeddedChannel ch = new EmbeddedChannel(framing.decoder(max));
-        List<byte[]> frames = new ArrayList<>();
-        byte[] lastLine = null;
-        int partial = 0;
-        boolean rejected = false;
+        Seen seen = new Seen();
         try {
             for (byte[] c : chunks) {
                 ch.writeInbound(Unpooled.wrappedBuffer(c));
-                drain(ch, frames);
-            }
-            ch.finish();
-        } catch (TooLongFrameException documented) {
-            rejected = true; // the source closes the connection here
-        }
-        Object o;
-        while ((o = ch.readInbound()) != null) {
-            if (o instanceof FrameDecoders.PartialFrame p) {
-                assertThat(p.pendingBytes()).isPositive();
-                partial = p.pendingBytes();
-            } else {
-                ByteBuf b = (ByteBuf) o;
-                try {
-                    byte[] bytes = ByteBufUtil.getBytes(b);
-                    if (rejected) {
-                        frames.add(bytes);
-                    } else {
-                        lastLine = bytes; // only the end of stream leaves a frame here after drain()
-                    }
-                } finally {
-                    b.release();
+                drain(ch, seen, false);
+                if (seen.rejected) {
+                    break; // the source closes the connection here
                 }
             }
+            if (!seen.rejected) {
+                ch.finish();
+                drain(ch, seen, true);
+            }
+        } catch (TooLongFrameException documented) {
+            drain(ch, seen, false); // the frames decoded before the oversized one
+            seen.rejected = true;
         }
         try {
             ch.finishAndReleaseAll();
         } catch (TooLongFrameException again) {
             // the decoder reports the frame it is discarding once more at end of stream
         }
-        assertThat(rejected).as("rejected (a frame over %d bytes)", max).isEqualTo(model.rejected());
-        if (rejected) {
+        assertThat(seen.rejected).as("rejected (a frame over %d bytes)", max).isEqualTo(model.rejected());
+        List<byte[]> frames = seen.frames;
+        if (seen.rejected) {
             // every frame before the oversized one arrives intact; Netty may go on decoding the frames
             // after the discarded one that were in the same read, before the connection is closed
             assertThat(frames.size()).isGreaterThanOrEqualTo(model.frames().size());
@@ -107,18 +99,58 @@ class TcpFramingFuzzTest {
             }
             return;
         }
+        byte[] lastLine = null;
+        if (model.lastLine() != null && seen.atEnd > 0) {
+            lastLine = frames.remove(frames.size() - 1); // the end of stream emits the unterminated line last
+        }
         assertThat(frames).as("frames").usingElementComparator(Arrays::compare).containsExactlyElementsOf(model.frames());
         assertThat(lastLine).as("unterminated last line").isEqualTo(model.lastLine());
-        assertThat(partial).as("bytes of a partial frame at end of stream").isEqualTo(model.partial());
+        assertThat(seen.partial).as("bytes of a partial frame at end of stream").isEqualTo(model.partial());
     }
 
-    private static void drain(EmbeddedChannel ch, List<byte[]> frames) {
+    /** What the decoder emitted so far. */
+    private static final class Seen {
+        final List<byte[]> frames = new ArrayList<>();
+        boolean rejected;
+        int partial;
+        /** Frames emitted at end of stream. */
+        int atEnd;
+    }
+
+    private static void drain(EmbeddedChannel ch, Seen seen, boolean atEnd) {
         Object o;
         while ((o = ch.readInbound()) != null) {
-            assertThat(o).isInstanceOf(ByteBuf.class);
-            ByteBuf b = (ByteBuf) o;
+            if (o instanceof FrameDecoders.Frames batch) {
+                for (Object item : batch) {
+                    take(item, seen, atEnd);
+                }
+            } else {
+                take(o, seen, atEnd);
+            }
+        }
+    }
+
+    private static void take(Object item, Seen seen, boolean atEnd) {
+        if (seen.rejected) {
+            if (item instanceof ByteBuf b) {
+                b.release();
+            }
+            return;
+        }
+        if (item instanceof FrameDecoders.TooLong) {
+            seen.rejected = true;
+        } else if (item instanceof FrameDecoders.PartialFrame p) {
+            assertThat(p.pendingBytes()).isPositive();
+            seen.partial = p.pendingBytes();
+        } else if (item instanceof byte[] line) {
+            seen.frames.add(line);
+            seen.atEnd += atEnd ? 1 : 0;
+        } else {
+            assertThat(item).isInstanceOf(ByteBuf.class);
+            ByteBuf b = (ByteBuf) item;
             try {
-                frames.add(ByteBufUtil.getBytes(b));
+                seen.frames.add(ByteBufUtil.getBytes(b));
+                seen.atEnd += atEnd ? 1 : 0;
             } finally {
                 b.release();
             }
