@@ -232,6 +232,7 @@ final class SourceRun implements Subscription, ConsumerRebalanceListener, Runnab
         for (TopicPartition tp : partitions) {
             ledgers.put(tp, new PartitionLedger(tp));
         }
+        source.assigned(ledgers.size());
         if (paused && !partitions.isEmpty()) {
             consumer.pause(partitions);
         }
@@ -260,6 +261,7 @@ final class SourceRun implements Subscription, ConsumerRebalanceListener, Runnab
                 l.revoke();
             }
         }
+        source.assigned(ledgers.size());
         LOG.debug("kafka source '{}': revoked {}", config.name, partitions);
     }
 
@@ -276,6 +278,7 @@ final class SourceRun implements Subscription, ConsumerRebalanceListener, Runnab
         }
         source.metrics().connectionClosed();
         source.inFlight(0);
+        source.assigned(0);
     }
 
     // ---- emitter thread ----
