@@ -7,6 +7,7 @@ import io.sluice.transport.TransportMetrics;
 import io.sluice.transport.internal.TransportSupport;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -27,6 +28,7 @@ import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
+import reactor.util.concurrent.Queues;
 
 /**
  * Kafka producer sink. Each {@link #write(Flux)} checks the cluster and the topic (within the
@@ -109,6 +111,9 @@ public final class KafkaSink implements Sink<Message> {
         private final ExecutorService thread;
         private final AtomicBoolean finished = new AtomicBoolean();
         private final AtomicInteger sinceRequest = new AtomicInteger();
+        /** Messages received from upstream, not yet sent (at most maxInFlight: upstream is requested no more). */
+        private final Queue<Message> queue = Queues.<Message>unbounded(256).get();
+        private final AtomicInteger wip = new AtomicInteger();
         private final int batch = Math.max(1, config.maxInFlight / 4);
         private volatile Producer<byte[], byte[]> producer;
 
@@ -167,9 +172,28 @@ public final class KafkaSink implements Sink<Message> {
             s.request(config.maxInFlight);
         }
 
+        /**
+         * Queues the message for the sink thread; one hand-off per batch, not per message: the thread is
+         * woken only when the queue was empty (work-in-progress counter), and then sends all it finds.
+         */
         @Override
         protected void hookOnNext(Message m) {
-            exec(() -> send(m));
+            queue.offer(m);
+            if (wip.getAndIncrement() == 0) {
+                exec(this::sendQueued);
+            }
+        }
+
+        /** On the sink thread: sends every queued message; a completion queued later runs after this. */
+        private void sendQueued() {
+            int missed = 1;
+            do {
+                Message m;
+                while ((m = queue.poll()) != null) {
+                    send(m);
+                }
+                missed = wip.addAndGet(-missed);
+            } while (missed != 0);
         }
 
         @Override
@@ -184,6 +208,7 @@ public final class KafkaSink implements Sink<Message> {
 
         private void send(Message m) {
             if (finished.get()) {
+                queue.clear();
                 return;
             }
             producer.send(KafkaClients.record(config.topic, config.keyHeader, m), (md, e) -> acked(m, md, e));

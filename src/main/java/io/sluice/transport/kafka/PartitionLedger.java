@@ -1,5 +1,6 @@
 package io.sluice.transport.kafka;
 
+import io.sluice.Message;
 import java.util.ArrayDeque;
 import org.apache.kafka.common.TopicPartition;
 
@@ -14,15 +15,27 @@ import org.apache.kafka.common.TopicPartition;
  */
 final class PartitionLedger {
 
-    /** One fetched record's offset and whether the pipeline acknowledged it. */
+    /**
+     * One fetched record's offset, whether the pipeline acknowledged it, and (until the emitter takes it)
+     * the record as a message: one object per record serves as buffer element and ledger entry.
+     */
     static final class Entry {
         final long offset;
         final PartitionLedger ledger;
+        private Message message;
         private volatile boolean acked;
 
-        Entry(long offset, PartitionLedger ledger) {
+        Entry(long offset, PartitionLedger ledger, Message message) {
             this.offset = offset;
             this.ledger = ledger;
+            this.message = message;
+        }
+
+        /** Emitter thread: the message, released from the entry (which may stay in the ledger a while). */
+        Message take() {
+            Message m = message;
+            message = null;
+            return m;
         }
 
         /** Marks the record acknowledged; idempotent, from any thread. */
@@ -46,8 +59,8 @@ final class PartitionLedger {
     }
 
     /** Poll thread: a record was fetched. */
-    Entry fetched(long offset) {
-        Entry e = new Entry(offset, this);
+    Entry fetched(long offset, Message message) {
+        Entry e = new Entry(offset, this, message);
         pending.addLast(e);
         return e;
     }

@@ -34,7 +34,7 @@ final class Jvm {
         cmd.addAll(OPTIONS);
         String profile = System.getProperty("profile");
         if (profile != null) {
-            cmd.add("-agentpath:" + System.getProperty("profiler.lib") + "=start,event=itimer,interval=1ms,file="
+            cmd.add("-agentpath:" + System.getProperty("profiler.lib") + "=start,event=itimer,interval=1ms,threads,file="
                     + Path.of(profile, label + ".html"));
         }
         cmd.add("-cp");

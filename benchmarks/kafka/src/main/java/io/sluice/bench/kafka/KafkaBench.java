@@ -20,8 +20,8 @@ import java.util.Map;
  * <p>Fairness: every client (Sluice's and Kafka's) runs in its own child JVM with the same options
  * ({@link Jvm#OPTIONS}); the broker runs in this JVM (or is external). Both producers get the same
  * record count, size, {@code acks=all} and batch settings, no key and no headers; both consumers read
- * the same topic (the one ProducerPerformance filled in that round) with their own group and the client
- * defaults ({@code max.poll.records=500}). Per record size: one warm-up round (a quarter of the records,
+ * the same topic (the one ProducerPerformance filled in that round) with their own group and the settings
+ * ConsumerPerformance uses ({@link #CONSUMER_PROPS} over the client defaults, {@code max.poll.records=500}). Per record size: one warm-up round (a quarter of the records,
  * not reported: broker, page cache), then {@code --rounds} rounds whose order alternates (Sluice first in
  * even rounds, Kafka's tool first in odd ones) so load from other processes hits both sides alike. The
  * report gives each side's median and every round's figures with the load average before it.
@@ -38,6 +38,9 @@ public final class KafkaBench {
 
     /** The batch settings both producers use. */
     static final Map<String, String> PRODUCER_PROPS = Map.of("acks", "all", "linger.ms", "5", "batch.size", "65536");
+    /** What ConsumerPerformance sets on its consumer by default (its --socket-buffer-size, --fetch-size, no CRC check): the Sluice consumer gets the same. */
+    static final Map<String, String> CONSUMER_PROPS = Map.of("receive.buffer.bytes", "2097152",
+            "max.partition.fetch.bytes", "1048576", "check.crcs", "false");
 
     private final List<String> raw = new ArrayList<>();
 
@@ -145,6 +148,7 @@ public final class KafkaBench {
             PRODUCER_PROPS.forEach((k, v) -> cmd.add(k + "=" + v));
         } else {
             cmd.add(last.toString());
+            CONSUMER_PROPS.forEach((k, v) -> cmd.add(k + "=" + v));
         }
         String out = Jvm.run("sluice-" + role + "-" + topic, cmd);
         for (String line : out.split("\n")) {

@@ -21,7 +21,7 @@ import reactor.core.publisher.Flux;
  * {@code records} messages of {@code size} zero bytes (no key, no headers, as ProducerPerformance sends
  * none). Timed like ProducerPerformance: from the first request of the input (the producer is open) to
  * the last acknowledgement and the producer's close.</li>
- * <li>{@code consumer <bootstrap> <topic> <records> <group>}: a {@link KafkaSource} reads
+ * <li>{@code consumer <bootstrap> <topic> <records> <group> [k=v ...]}: a {@link KafkaSource} reads
  * {@code records} messages. Timed like ConsumerPerformance's {@code fetch.nMsg.sec}: from the moment
  * the group assigned the partitions to the last record received.</li>
  * </ul>
@@ -38,7 +38,8 @@ public final class SluiceSide {
         double rate = switch (args[0]) {
             case "producer" -> produce(args[1], args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]),
                     props(List.of(args).subList(5, args.length)));
-            case "consumer" -> consume(args[1], args[2], Integer.parseInt(args[3]), args[4]);
+            case "consumer" -> consume(args[1], args[2], Integer.parseInt(args[3]), args[4],
+                    props(List.of(args).subList(5, args.length)));
             default -> throw new IllegalArgumentException("role: producer or consumer, was " + args[0]);
         };
         System.out.printf("RESULT %.1f%n", rate);
@@ -66,8 +67,9 @@ public final class SluiceSide {
         return n / (ns / 1e9);
     }
 
-    static double consume(String bootstrap, String topic, int n, String group) {
-        KafkaSource source = Transports.kafka().bootstrap(bootstrap).topics(topic).group(group).name("bench").source();
+    static double consume(String bootstrap, String topic, int n, String group, Map<String, String> props) {
+        KafkaSource source = Transports.kafka().bootstrap(bootstrap).topics(topic).group(group).properties(props)
+                .name("bench").source();
         AtomicLong joined = new AtomicLong();
         AtomicLong last = new AtomicLong();
         Thread watch = new Thread(() -> {
