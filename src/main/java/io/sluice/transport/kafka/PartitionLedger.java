@@ -2,6 +2,10 @@ package io.sluice.transport.kafka;
 
 import io.sluice.Message;
 import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -79,6 +83,25 @@ final class PartitionLedger {
             n++;
         }
         return n;
+    }
+
+    /**
+     * Poll thread: advances every ledger and marks what moved as committed (a failed commit is logged and
+     * retried by the next one).
+     *
+     * @return the offsets to commit, per partition, for the ledgers whose commit point moved
+     */
+    static Map<TopicPartition, OffsetAndMetadata> offsets(Collection<PartitionLedger> ledgers) {
+        Map<TopicPartition, OffsetAndMetadata> m = new HashMap<>();
+        for (PartitionLedger l : ledgers) {
+            l.advance();
+            long o = l.toCommit();
+            if (o >= 0) {
+                m.put(l.partition, new OffsetAndMetadata(o));
+                l.committed(o);
+            }
+        }
+        return m;
     }
 
     /** @return the offset to commit if it moved since the last commit, else -1 */

@@ -209,7 +209,7 @@ final class SourceRun implements Subscription, ConsumerRebalanceListener, Runnab
             return;
         }
         nextCommit = System.nanoTime() + config.commitInterval.toNanos();
-        Map<TopicPartition, OffsetAndMetadata> offsets = offsets(ledgers.values());
+        Map<TopicPartition, OffsetAndMetadata> offsets = PartitionLedger.offsets(ledgers.values());
         if (!offsets.isEmpty()) {
             consumer.commitAsync(offsets, (done, e) -> {
                 if (e != null) {
@@ -219,21 +219,8 @@ final class SourceRun implements Subscription, ConsumerRebalanceListener, Runnab
         }
     }
 
-    private static Map<TopicPartition, OffsetAndMetadata> offsets(Collection<PartitionLedger> ls) {
-        Map<TopicPartition, OffsetAndMetadata> m = new HashMap<>();
-        for (PartitionLedger l : ls) {
-            l.advance();
-            long o = l.toCommit();
-            if (o >= 0) {
-                m.put(l.partition, new OffsetAndMetadata(o));
-                l.committed(o);
-            }
-        }
-        return m;
-    }
-
     private void commitSync(Collection<PartitionLedger> ls, String why) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = offsets(ls);
+        Map<TopicPartition, OffsetAndMetadata> offsets = PartitionLedger.offsets(ls);
         if (offsets.isEmpty()) {
             return;
         }

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import reactor.core.publisher.Flux;
@@ -18,8 +19,8 @@ import reactor.core.publisher.Flux;
  *
  * <ul>
  * <li>{@code producer <bootstrap> <topic> <records> <size> [k=v ...]}: a {@link KafkaSink} writes
- * {@code records} messages of {@code size} zero bytes (no key, no headers, as ProducerPerformance sends
- * none). Timed like ProducerPerformance: from the first request of the input (the producer is open) to
+ * {@code records} messages of {@code size} random letters made per record as ProducerPerformance makes
+ * them (no key, no headers, as ProducerPerformance sends none). Timed like ProducerPerformance: from the first request of the input (the producer is open) to
  * the last acknowledgement and the producer's close.</li>
  * <li>{@code consumer <bootstrap> <topic> <records> <group> [k=v ...]}: a {@link KafkaSource} reads
  * {@code records} messages. Timed like ConsumerPerformance's {@code fetch.nMsg.sec}: from the moment
@@ -56,15 +57,28 @@ public final class SluiceSide {
 
     static double produce(String bootstrap, String topic, int n, int size, Map<String, String> props) {
         KafkaSink sink = Transports.kafka().bootstrap(bootstrap).topic(topic).properties(props).name("bench").sink();
-        byte[] payload = new byte[size];
+        SplittableRandom random = new SplittableRandom();
         AtomicLong first = new AtomicLong();
-        sink.write(Flux.range(0, n).map(i -> Message.of(payload))
+        sink.write(Flux.range(0, n).map(i -> Message.of(payload(random, size)))
                 .doOnRequest(r -> first.compareAndSet(0, System.nanoTime()))).block(Duration.ofMinutes(10));
         long ns = System.nanoTime() - first.get();
         if (sink.metrics().messages() != n) {
             throw new IllegalStateException("sink acknowledged " + sink.metrics().messages() + " of " + n);
         }
         return n / (ns / 1e9);
+    }
+
+    /**
+     * A payload made the way ProducerPerformance makes each record's ({@code --record-size}: a random
+     * upper-case letter per byte, drawn for every record), so both producers pay the same for their
+     * input; unlike the tool, which refills one array in place, each message gets its own array.
+     */
+    private static byte[] payload(SplittableRandom random, int size) {
+        byte[] p = new byte[size];
+        for (int j = 0; j < size; j++) {
+            p[j] = (byte) (random.nextInt(26) + 65);
+        }
+        return p;
     }
 
     static double consume(String bootstrap, String topic, int n, String group, Map<String, String> props) {
