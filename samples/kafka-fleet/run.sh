@@ -30,16 +30,20 @@ rm -rf "$work" && mkdir -p "$work/kraft"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
+trap "exit 143" INT TERM
 
 echo "== $(date -u +%FT%TZ) gateways=$gateways partitions=$partitions messages/front=$messages; uptime: $(uptime)"
 echo "== building Sluice and resolving Apache Kafka's jars"
-(cd "$root" && mvn -q -B -o -DskipTests package 2>/dev/null || mvn -q -B -DskipTests package)
+jar="$root/target/sluice-0.1.0-SNAPSHOT-cli.jar"
+if [ ! -f "$jar" ] || [ -n "$(find "$root/src/main" "$root/pom.xml" -newer "$jar" -print -quit)" ]; then
+  (cd "$root" && mvn -q -B -o -DskipTests package 2>/dev/null || mvn -q -B -DskipTests package)
+fi
 (cd "$root/benchmarks/kafka" && mvn -q -B -o dependency:build-classpath -DexcludeArtifactIds=sluice \
   -Dmdep.outputFile="$work/kafka.cp" 2>/dev/null || mvn -q -B dependency:build-classpath \
   -DexcludeArtifactIds=sluice -Dmdep.outputFile="$work/kafka.cp")
 cp="$(cat "$work/kafka.cp")"
 kjava() { java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$cp" "$@"; }
-sluice() { java -jar "$root/target/sluice-0.1.0-SNAPSHOT-cli.jar" "$@"; }
+sluice() { java -jar "$jar" "$@"; }
 
 echo "== starting the broker on 127.0.0.1:19092 (KRaft, combined broker+controller)"
 cat > "$work/server.properties" <<PROPS
