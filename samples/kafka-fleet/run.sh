@@ -43,7 +43,6 @@ fi
   -DexcludeArtifactIds=sluice -Dmdep.outputFile="$work/kafka.cp")
 cp="$(cat "$work/kafka.cp")"
 kjava() { java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$cp" "$@"; }
-sluice() { java -jar "$jar" "$@"; }
 
 echo "== starting the broker on 127.0.0.1:19092 (KRaft, combined broker+controller)"
 cat > "$work/server.properties" <<PROPS
@@ -64,7 +63,9 @@ auto.create.topics.enable=false
 PROPS
 kjava kafka.tools.StorageTool format -t "$(kjava kafka.tools.StorageTool random-uuid | tail -1)" \
   -c "$work/server.properties" >"$work/format.log" 2>&1
-kjava -Xms1g -Xmx1g kafka.Kafka "$work/server.properties" >"$work/broker.log" 2>&1 &
+# java itself in the background (not a function or subshell), so that $! is the JVM and cleanup stops it
+java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Xms1g -Xmx1g -cp "$cp" kafka.Kafka "$work/server.properties" \
+  >"$work/broker.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 120); do
   kjava org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:19092 --list >/dev/null 2>&1 && break
@@ -76,7 +77,7 @@ kjava org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:19092 --c
 echo "== starting $gateways archiver(s) (group 'archivers') and $gateways front gateway(s)"
 for i in $(seq 1 "$gateways"); do
   for g in archiver-$i front-$i; do
-    (cd "$root" && sluice run "$here/$g.yaml" --max-time "$((seconds + 30))s") >"$work/$g.log" 2>&1 &
+    (cd "$root" && exec java -jar "$jar" run "$here/$g.yaml" --max-time "$((seconds + 30))s") >"$work/$g.log" 2>&1 &
     pids+=($!)
   done
 done
@@ -107,7 +108,7 @@ done
 total=$((gateways * messages))
 echo "== load: $gateways x $messages lines of 100 B; archived lines (file bytes / 101) every second, + since the last sample"
 start=$(date +%s.%N)
-(cd "$root" && sluice run "$work/load.yaml" --max-time "${seconds}s") >"$work/load.log" 2>&1 &
+(cd "$root" && exec java -jar "$jar" run "$work/load.yaml" --max-time "${seconds}s") >"$work/load.log" 2>&1 &
 loadpid=$!
 pids+=($loadpid)
 first_t=""; first_n=0; last_t=""; last_n=0; prev=0; idle=0
