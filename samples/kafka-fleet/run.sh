@@ -77,7 +77,7 @@ kjava org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:19092 --c
 echo "== starting $gateways archiver(s) (group 'archivers') and $gateways front gateway(s)"
 for i in $(seq 1 "$gateways"); do
   for g in archiver-$i front-$i; do
-    (cd "$root" && exec java -jar "$jar" run "$here/$g.yaml" --max-time "$((seconds + 30))s") >"$work/$g.log" 2>&1 &
+    (cd "$root" && exec java -jar "$jar" run "$here/$g.yaml" --max-time "$((seconds + 120))s") >"$work/$g.log" 2>&1 &
     pids+=($!)
   done
 done
@@ -108,7 +108,7 @@ done
 total=$((gateways * messages))
 echo "== load: $gateways x $messages lines of 100 B; archived lines (file bytes / 101) every second, + since the last sample"
 start=$(date +%s.%N)
-(cd "$root" && exec java -jar "$jar" run "$work/load.yaml" --max-time "${seconds}s") >"$work/load.log" 2>&1 &
+(cd "$root" && exec java -jar "$jar" run "$work/load.yaml" --max-time "$((seconds + 60))s") >"$work/load.log" 2>&1 &
 loadpid=$!
 pids+=($loadpid)
 first_t=""; first_n=0; last_t=""; last_n=0; prev=0; idle=0
