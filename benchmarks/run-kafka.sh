@@ -1,20 +1,44 @@
 #!/usr/bin/env bash
 # KafkaSink vs ProducerPerformance (kafka-producer-perf-test) and KafkaSource vs ConsumerPerformance
 # (kafka-consumer-perf-test), 100 B and 1 KB records, acks=all, same batch settings, one in-process KRaft
-# broker, one run (issue #15). Outputs benchmarks/results/kafka-<UTC time>.md.
+# broker, every client in its own JVM with the same options, a warm-up round then alternating rounds
+# (issue #15). Outputs benchmarks/results/kafka-<UTC time>.md.
 #
-#   benchmarks/run-kafka.sh                          full run (1,000,000 records at 100 B, 250,000 at 1 KB)
-#   benchmarks/run-kafka.sh --smoke                  20,000 records: proves every cell runs, measures nothing
-#   benchmarks/run-kafka.sh --partitions 4 --records 2000000 --bootstrap 127.0.0.1:9092
+#   benchmarks/run-kafka.sh                          full run (1,000,000 records at 100 B, 250,000 at 1 KB, 3 rounds)
+#   benchmarks/run-kafka.sh --smoke                  20,000 records, 1 round: proves every cell runs, measures nothing
+#   benchmarks/run-kafka.sh --rounds 5 --partitions 4 --records 2000000 --bootstrap 127.0.0.1:9092
+#   PROFILE=benchmarks/results/kafka-profile benchmarks/run-kafka.sh --rounds 1 ...
+#                                                    every client under async-profiler (itimer), one flame graph each
+#
+# Sluice is taken from this checkout's target/classes (compiled here), not from ~/.m2, so the run measures
+# the code in this tree.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
+root="$here/.."
 out="$here/results"
 for a in "$@"; do
   [ "$a" = "--smoke" ] && out="$here/kafka/target/smoke"
 done
-cd "$here/.."
-mvn -q -B -DskipTests install
+cd "$root"
+mvn -q -B -o compile dependency:build-classpath -Dmdep.outputFile=target/kafka-bench-root.cp \
+  || mvn -q -B compile dependency:build-classpath -Dmdep.outputFile=target/kafka-bench-root.cp
 cd "$here/kafka"
-mvn -q -B compile dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
-java -Xms1g -Xmx2g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
-  -cp "target/classes:$(cat target/classpath.txt)" io.sluice.bench.kafka.KafkaBench --out "$out" "$@"
+mkdir -p target/classes
+mvn -q -B -o dependency:build-classpath -DexcludeArtifactIds=sluice -Dmdep.outputFile=target/classpath.txt \
+  || mvn -q -B dependency:build-classpath -DexcludeArtifactIds=sluice -Dmdep.outputFile=target/classpath.txt
+# the tools' own versions first (e.g. jopt-simple 5 over the root build's older one)
+cp="$root/target/classes:$(cat target/classpath.txt):$(cat "$root/target/kafka-bench-root.cp")"
+javac --release 17 -nowarn -d target/classes -cp "$cp" $(find src/main/java -name '*.java')
+props=()
+if [ -n "${PROFILE:-}" ]; then
+  mkdir -p "$PROFILE"
+  ap="$(find ~/.m2/repository/tools/profiler/async-profiler -name 'async-profiler-*.jar' | sort | tail -1)"
+  [ -n "$ap" ] || { mvn -q -B dependency:get -Dartifact=tools.profiler:async-profiler:4.2; ap="$(find ~/.m2/repository/tools/profiler/async-profiler -name 'async-profiler-*.jar' | sort | tail -1)"; }
+  mkdir -p target/async-profiler && (cd target/async-profiler && unzip -q -o "$ap")
+  lib="$(find "$here/kafka/target/async-profiler" -name libasyncProfiler.so -path '*linux-x64*' | head -1)"
+  props=(-Dprofile="$(cd "$PROFILE" && pwd)" -Dprofiler.lib="$lib")
+fi
+uptime
+java -Xms1g -Xmx2g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn "${props[@]}" \
+  -cp "$here/kafka/target/classes:$cp" io.sluice.bench.kafka.KafkaBench --out "$out" "$@"
+uptime

@@ -1,20 +1,27 @@
 #!/usr/bin/env bash
 # Kafka fleet sample: one Apache Kafka broker (KRaft, single node, from Maven Central artifacts, no
-# Docker), two front gateways (TCP -> Kafka) and two archiver gateways in one consumer group
-# (Kafka -> file); load through both fronts; per-stage counts at the end. Run from the repository root:
+# Docker), N front gateways (TCP -> Kafka) and N archiver gateways in one consumer group (Kafka -> file);
+# load through every front, as fast as the fleet takes it; the archived line count sampled every second
+# (the end-to-end rate) and per-stage counts at the end. Run from the repository root:
 #
-#   samples/kafka-fleet/run.sh [--partitions 4] [--seconds 30]
+#   samples/kafka-fleet/run.sh [--gateways 2] [--partitions 4] [--messages 3000000] [--seconds 90]
 #
-# Needs: Java 17, Maven (the broker's jars come from Maven Central through benchmarks/kafka/pom.xml).
+# --gateways N: N fronts and N archivers (1 or 2; the configs are front-<i>.yaml / archiver-<i>.yaml);
+# --messages: 100-byte lines sent through each front. Needs: Java 17, Maven (the broker's jars come from
+# Maven Central through benchmarks/kafka/pom.xml).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 here="$root/samples/kafka-fleet"
 work="$root/target/samples/kafka-fleet"
+gateways=2
 partitions=4
-seconds=30
+messages=3000000
+seconds=90
 while [ $# -gt 0 ]; do
   case "$1" in
+    --gateways) gateways="$2"; shift 2 ;;
     --partitions) partitions="$2"; shift 2 ;;
+    --messages) messages="$2"; shift 2 ;;
     --seconds) seconds="$2"; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -23,10 +30,17 @@ rm -rf "$work" && mkdir -p "$work/kraft"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
+trap "exit 143" INT TERM
 
+echo "== $(date -u +%FT%TZ) gateways=$gateways partitions=$partitions messages/front=$messages; uptime: $(uptime)"
 echo "== building Sluice and resolving Apache Kafka's jars"
-(cd "$root" && mvn -q -B -DskipTests install)
-(cd "$root/benchmarks/kafka" && mvn -q -B dependency:build-classpath -Dmdep.outputFile="$work/kafka.cp")
+jar="$root/target/sluice-0.1.0-SNAPSHOT-cli.jar"
+if [ ! -f "$jar" ] || [ -n "$(find "$root/src/main" "$root/pom.xml" -newer "$jar" -print -quit)" ]; then
+  (cd "$root" && mvn -q -B -o -DskipTests package 2>/dev/null || mvn -q -B -DskipTests package)
+fi
+(cd "$root/benchmarks/kafka" && mvn -q -B -o dependency:build-classpath -DexcludeArtifactIds=sluice \
+  -Dmdep.outputFile="$work/kafka.cp" 2>/dev/null || mvn -q -B dependency:build-classpath \
+  -DexcludeArtifactIds=sluice -Dmdep.outputFile="$work/kafka.cp")
 cp="$(cat "$work/kafka.cp")"
 kjava() { java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$cp" "$@"; }
 
@@ -49,7 +63,8 @@ auto.create.topics.enable=false
 PROPS
 kjava kafka.tools.StorageTool format -t "$(kjava kafka.tools.StorageTool random-uuid | tail -1)" \
   -c "$work/server.properties" >"$work/format.log" 2>&1
-kjava -Xmx1g kafka.Kafka "$work/server.properties" \
+# java itself in the background (not a function or subshell), so that $! is the JVM and cleanup stops it
+java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Xms1g -Xmx1g -cp "$cp" kafka.Kafka "$work/server.properties" \
   >"$work/broker.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 120); do
@@ -59,21 +74,81 @@ done
 kjava org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:19092 --create --topic telemetry \
   --partitions "$partitions" --replication-factor 1
 
-echo "== starting 2 archivers (group 'archivers') and 2 front gateways"
-for g in archiver-1 archiver-2 front-1 front-2; do
-  "$root/sluice" run "$here/$g.yaml" --max-time "$((seconds + 20))s" >"$work/$g.log" 2>&1 &
-  pids+=($!)
+echo "== starting $gateways archiver(s) (group 'archivers') and $gateways front gateway(s)"
+for i in $(seq 1 "$gateways"); do
+  for g in archiver-$i front-$i; do
+    (cd "$root" && exec java -jar "$jar" run "$here/$g.yaml" --max-time "$((seconds + 120))s") >"$work/$g.log" 2>&1 &
+    pids+=($!)
+  done
 done
-sleep 5
-echo "== load: 2 x 1,000,000 lines of 100 B through both fronts"
-"$root/sluice" run "$here/load.yaml" --max-time "${seconds}s" >"$work/load.log" 2>&1 || true
-sleep 10
+for i in $(seq 1 "$gateways"); do  # bounded wait for each front's TCP port
+  for _ in $(seq 1 120); do (exec 3<>"/dev/tcp/127.0.0.1/1730$i") 2>/dev/null && break; sleep 0.5; done
+done
+echo "== waiting for group 'archivers' to be Stable with $gateways member(s)"
+for _ in $(seq 1 60); do
+  state="$(kjava org.apache.kafka.tools.consumer.group.ConsumerGroupCommand --bootstrap-server 127.0.0.1:19092 \
+    --describe --group archivers --state 2>/dev/null | grep -E '^archivers ' || true)"
+  if echo "$state" | grep -q Stable && [ "$(echo "$state" | awk '{print $NF}')" = "$gateways" ]; then
+    echo "$state"; break
+  fi
+  sleep 1
+done
 
-echo "== per-stage counts"
-for g in load front-1 front-2 archiver-1 archiver-2; do
-  echo "-- $g"; grep -E "pipeline|messages|dropped|errors" "$work/$g.log" | tail -8 || true
+{
+  echo "# generated by run.sh: one generator per front, $messages lines of 100 B each, as fast as accepted"
+  echo "admin: {host: 127.0.0.1, port: 17330}"
+  echo "drainTimeout: 10s"
+  echo "pipelines:"
+  for i in $(seq 1 "$gateways"); do
+    echo "  - name: load-$i"
+    echo "    source: {type: generator, count: $messages, size: 100}"
+    echo "    sink: {type: tcp, host: 127.0.0.1, port: 1730$i, framing: newline}"
+  done
+} >"$work/load.yaml"
+total=$((gateways * messages))
+echo "== load: $gateways x $messages lines of 100 B; archived lines (file bytes / 101) every second, + since the last sample"
+start=$(date +%s.%N)
+(cd "$root" && exec java -jar "$jar" run "$work/load.yaml" --max-time "$((seconds + 60))s") >"$work/load.log" 2>&1 &
+loadpid=$!
+pids+=($loadpid)
+first_t=""; first_n=0; last_t=""; last_n=0; prev=0; idle=0
+while :; do
+  sleep 1
+  now=$(date +%s.%N)
+  bytes=$(stat -c %s "$work"/archive-*.log 2>/dev/null | awk '{s += $1} END {print s + 0}')
+  n=$((bytes / 101))
+  t=$(echo "$now - $start" | bc)
+  printf "t=%6.1fs archived=%9d  +%7d  load: %s\n" "$t" "$n" "$((n - prev))" "$(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "$t $n" >>"$work/samples.txt"
+  if [ "$n" -gt 0 ] && [ -z "$first_t" ]; then first_t=$now; first_n=$n; fi
+  if [ "$n" -gt "$prev" ]; then last_t=$now; last_n=$n; idle=0; elif [ "$n" -gt 0 ]; then idle=$((idle + 1)); fi
+  prev=$n
+  [ "$n" -ge "$total" ] && break
+  [ "$idle" -ge 15 ] && break
+  [ "$(echo "$t > $seconds + 60" | bc)" = 1 ] && break
+done
+wait "$loadpid" 2>/dev/null || true
+echo "== end to end: $last_n of $total lines archived"
+if [ -n "$first_t" ] && [ "$last_n" -gt "$first_n" ]; then
+  echo "rate from the first to the last archived sample (JIT warm-up included): $(echo "($last_n - $first_n) / ($last_t - $first_t)" | bc) msg/s"
+  # steady state: the time the archive took from 10% to 90% of the total (linear between samples)
+  awk -v lo="$((total / 10))" -v hi="$((total * 9 / 10))" '
+    { if (!a && $2 >= lo) { ta = pt + ($1 - pt) * (lo - pn) / ($2 - pn); a = 1 }
+      if (!b && $2 >= hi) { tb = pt + ($1 - pt) * (hi - pn) / ($2 - pn); b = 1 }
+      pt = $1; pn = $2 }
+    END { if (a && b && tb > ta) printf "steady rate (10%% to 90%% of the total): %d msg/s over %.1f s\n", (hi - lo) / (tb - ta), tb - ta }' \
+    "$work/samples.txt"
+fi
+
+echo "== per-stage counts (gateways stopped with SIGTERM: each prints its pipeline table)"
+for p in "${pids[@]:1}"; do kill "$p" 2>/dev/null || true; done
+for p in "${pids[@]:1}"; do for _ in $(seq 1 30); do kill -0 "$p" 2>/dev/null || break; sleep 0.5; done; done
+for g in load $(for i in $(seq 1 "$gateways"); do echo front-$i archiver-$i; done); do
+  echo "-- $g"; grep -A4 -E "^pipeline +policy" "$work/$g.log" | tail -5 || true
+  grep -E "WARN|ERROR" "$work/$g.log" | grep -v "INFO" | tail -3 | cut -c1-200 || true
 done
 echo "-- topic 'telemetry' end offsets (records in Kafka)"
 kjava org.apache.kafka.tools.GetOffsetShell --bootstrap-server 127.0.0.1:19092 --topic telemetry
 echo "-- archive files (lines)"
 wc -l "$work"/archive-*.log 2>/dev/null || true
+echo "== $(date -u +%FT%TZ) uptime: $(uptime)"

@@ -7,6 +7,7 @@ import io.sluice.transport.TransportMetrics;
 import io.sluice.transport.internal.TransportSupport;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -27,6 +28,7 @@ import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
+import reactor.util.concurrent.Queues;
 
 /**
  * Kafka producer sink. Each {@link #write(Flux)} checks the cluster and the topic (within the
@@ -40,7 +42,10 @@ import reactor.core.publisher.MonoSink;
  * back. A slow or unreachable broker thus backpressures the pipeline (with a lossless
  * {@code Overflow.block} stage upstream: the source stops being asked) instead of filling the
  * producer's {@code buffer.memory}. {@code send} (which may block on metadata or a full buffer) runs on
- * the sink's own thread ({@code sluice-kafka-sink-<name>}), never on a Netty event loop.
+ * the sink's own thread ({@code sluice-kafka-sink-<name>}), never on a Netty event loop; messages reach
+ * that thread through a queue that wakes it once per batch, not per message. The input is subscribed
+ * at once (a server source binds while Kafka is being checked) and asked for nothing until the
+ * producer is ready.
  *
  * <p><b>Errors:</b> a retriable error is retried by the producer within its {@code delivery.timeout.ms};
  * an error that remains fails the returned {@code Mono} with a {@link KafkaTransportException} naming the
@@ -99,7 +104,9 @@ public final class KafkaSink implements Sink<Message> {
         return Mono.create(done -> {
             Run run = new Run(done);
             done.onCancel(run::abort);
-            run.exec(() -> run.open(elements));
+            run.exec(run::open);
+            // subscribed at once (a server source binds now) but asked for nothing until the producer is ready
+            elements.subscribe(run);
         });
     }
 
@@ -109,6 +116,10 @@ public final class KafkaSink implements Sink<Message> {
         private final ExecutorService thread;
         private final AtomicBoolean finished = new AtomicBoolean();
         private final AtomicInteger sinceRequest = new AtomicInteger();
+        /** Messages received from upstream, not yet sent (at most maxInFlight: upstream is requested no more). */
+        private final Queue<Message> queue = Queues.<Message>unbounded(256).get();
+        private final AtomicInteger wip = new AtomicInteger();
+        private final AtomicInteger gates = new AtomicInteger();
         private final int batch = Math.max(1, config.maxInFlight / 4);
         private volatile Producer<byte[], byte[]> producer;
 
@@ -137,7 +148,7 @@ public final class KafkaSink implements Sink<Message> {
             }
         }
 
-        void open(Flux<Message> elements) {
+        void open() {
             KafkaClients.check(config, null);
             Producer<byte[], byte[]> p = new KafkaProducer<>(producerProperties());
             synchronized (this) {
@@ -158,18 +169,44 @@ public final class KafkaSink implements Sink<Message> {
                 return;
             }
             LOG.debug("kafka sink '{}' sending to topic {} at {}", config.name, config.topic, config.bootstrap);
-            elements.subscribe(this);
+            gate();
         }
 
         @Override
         protected void hookOnSubscribe(Subscription s) {
-            inFlight.addAndGet(config.maxInFlight);
-            s.request(config.maxInFlight);
+            gate();
         }
 
+        /** Subscribed and producer ready (in either order, on either thread): the first request. */
+        private void gate() {
+            if (gates.incrementAndGet() == 2) {
+                inFlight.addAndGet(config.maxInFlight);
+                request(config.maxInFlight);
+            }
+        }
+
+        /**
+         * Queues the message for the sink thread; one hand-off per batch, not per message: the thread is
+         * woken only when the queue was empty (work-in-progress counter), and then sends all it finds.
+         */
         @Override
         protected void hookOnNext(Message m) {
-            exec(() -> send(m));
+            queue.offer(m);
+            if (wip.getAndIncrement() == 0) {
+                exec(this::sendQueued);
+            }
+        }
+
+        /** On the sink thread: sends every queued message; a completion queued later runs after this. */
+        private void sendQueued() {
+            int missed = 1;
+            do {
+                Message m;
+                while ((m = queue.poll()) != null) {
+                    send(m);
+                }
+                missed = wip.addAndGet(-missed);
+            } while (missed != 0);
         }
 
         @Override
@@ -184,6 +221,7 @@ public final class KafkaSink implements Sink<Message> {
 
         private void send(Message m) {
             if (finished.get()) {
+                queue.clear();
                 return;
             }
             producer.send(KafkaClients.record(config.topic, config.keyHeader, m), (md, e) -> acked(m, md, e));

@@ -53,6 +53,7 @@ public final class KafkaSource implements Source<Message> {
     private final Map<Message, PartitionLedger.Entry> unacked = new IdentityHashMap<>();
     private final AtomicInteger rebalances = new AtomicInteger();
     private volatile int inFlight;
+    private volatile int assigned;
     private volatile boolean paused;
 
     KafkaSource(KafkaBuilder b) {
@@ -127,6 +128,11 @@ public final class KafkaSource implements Source<Message> {
         return paused;
     }
 
+    /** @return partitions currently assigned to the current subscription's consumer (0 before it joined the group) */
+    public int assignedPartitions() {
+        return assigned;
+    }
+
     /** @return how many times partitions were revoked from or lost by this source's consumers */
     public int rebalances() {
         return rebalances.get();
@@ -138,6 +144,10 @@ public final class KafkaSource implements Source<Message> {
 
     void paused(boolean p) {
         paused = p;
+    }
+
+    void assigned(int n) {
+        assigned = n;
     }
 
     void revoked() {

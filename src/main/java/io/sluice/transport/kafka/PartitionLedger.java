@@ -1,6 +1,11 @@
 package io.sluice.transport.kafka;
 
+import io.sluice.Message;
 import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -14,15 +19,27 @@ import org.apache.kafka.common.TopicPartition;
  */
 final class PartitionLedger {
 
-    /** One fetched record's offset and whether the pipeline acknowledged it. */
+    /**
+     * One fetched record's offset, whether the pipeline acknowledged it, and (until the emitter takes it)
+     * the record as a message: one object per record serves as buffer element and ledger entry.
+     */
     static final class Entry {
         final long offset;
         final PartitionLedger ledger;
+        private Message message;
         private volatile boolean acked;
 
-        Entry(long offset, PartitionLedger ledger) {
+        Entry(long offset, PartitionLedger ledger, Message message) {
             this.offset = offset;
             this.ledger = ledger;
+            this.message = message;
+        }
+
+        /** Emitter thread: the message, released from the entry (which may stay in the ledger a while). */
+        Message take() {
+            Message m = message;
+            message = null;
+            return m;
         }
 
         /** Marks the record acknowledged; idempotent, from any thread. */
@@ -46,8 +63,8 @@ final class PartitionLedger {
     }
 
     /** Poll thread: a record was fetched. */
-    Entry fetched(long offset) {
-        Entry e = new Entry(offset, this);
+    Entry fetched(long offset, Message message) {
+        Entry e = new Entry(offset, this, message);
         pending.addLast(e);
         return e;
     }
@@ -66,6 +83,25 @@ final class PartitionLedger {
             n++;
         }
         return n;
+    }
+
+    /**
+     * Poll thread: advances every ledger and marks what moved as committed (a failed commit is logged and
+     * retried by the next one).
+     *
+     * @return the offsets to commit, per partition, for the ledgers whose commit point moved
+     */
+    static Map<TopicPartition, OffsetAndMetadata> offsets(Collection<PartitionLedger> ledgers) {
+        Map<TopicPartition, OffsetAndMetadata> m = new HashMap<>();
+        for (PartitionLedger l : ledgers) {
+            l.advance();
+            long o = l.toCommit();
+            if (o >= 0) {
+                m.put(l.partition, new OffsetAndMetadata(o));
+                l.committed(o);
+            }
+        }
+        return m;
     }
 
     /** @return the offset to commit if it moved since the last commit, else -1 */

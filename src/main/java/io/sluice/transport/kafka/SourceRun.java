@@ -5,10 +5,11 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.Queue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import org.apache.kafka.clients.consumer.CloseOptions;
@@ -25,6 +26,7 @@ import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Operators;
+import reactor.util.concurrent.Queues;
 
 /**
  * One subscription to a {@link KafkaSource}: the consumer, driven by its poll thread, and the emitter
@@ -43,23 +45,24 @@ final class SourceRun implements Subscription, ConsumerRebalanceListener, Runnab
     private static final AtomicLongFieldUpdater<SourceRun> REQUESTED =
             AtomicLongFieldUpdater.newUpdater(SourceRun.class, "requested");
 
-    /** A buffered record and its ledger entry. */
-    private record Rec(Message message, PartitionLedger.Entry entry) {
-    }
-
     private final KafkaSource source;
     private final KafkaBuilder config;
     private final Subscriber<? super Message> actual;
     private final Map<String, Object> properties;
     private final int maxPollRecords;
-    private final ConcurrentLinkedQueue<Rec> buffer = new ConcurrentLinkedQueue<>();
+    /** Fetched records not yet emitted: offered by the poll thread only, taken by the emitter only. */
+    private final Queue<PartitionLedger.Entry> buffer = Queues.<PartitionLedger.Entry>unbounded(512).get();
+    private final boolean onEmit;
     private final AtomicInteger buffered = new AtomicInteger();
     private final AtomicInteger wip = new AtomicInteger();
     private final ExecutorService emitter;
     private final Map<TopicPartition, PartitionLedger> ledgers = new HashMap<>();
     private final Thread poller;
     private volatile Consumer<byte[], byte[]> consumer;
-    private boolean paused;
+    /** Written by the poll thread only; read by the others to decide whether to wake it. */
+    private volatile boolean paused;
+    /** A wakeup was sent to the poll thread and it has not re-evaluated pausing since. */
+    private final AtomicBoolean wakePending = new AtomicBoolean();
     private long nextCommit;
     private volatile long requested;
     private volatile boolean cancelled;
@@ -74,6 +77,7 @@ final class SourceRun implements Subscription, ConsumerRebalanceListener, Runnab
         this.actual = actual;
         this.properties = properties;
         this.maxPollRecords = maxPollRecords;
+        this.onEmit = config.ackMode == KafkaBuilder.AckMode.ON_EMIT;
         this.emitter = Executors.newSingleThreadExecutor(r -> daemon(r, "sluice-kafka-emit-" + config.name));
         this.poller = daemon(this, "sluice-kafka-poll-" + config.name);
     }
@@ -99,6 +103,20 @@ final class SourceRun implements Subscription, ConsumerRebalanceListener, Runnab
         }
         Operators.addCap(REQUESTED, this, n);
         drainLater();
+        wakeIfPaused();
+    }
+
+    /**
+     * Any thread: demand or room arrived; a paused consumer blocked in {@code poll} re-evaluates at once
+     * instead of at the end of the poll timeout. One wakeup per pause decision.
+     */
+    private void wakeIfPaused() {
+        if (paused && wakePending.compareAndSet(false, true)) {
+            Consumer<byte[], byte[]> c = consumer;
+            if (c != null) {
+                c.wakeup();
+            }
+        }
     }
 
     @Override
@@ -133,14 +151,19 @@ final class SourceRun implements Subscription, ConsumerRebalanceListener, Runnab
                 } catch (WakeupException w) {
                     continue;
                 }
-                for (ConsumerRecord<byte[], byte[]> r : records) {
-                    PartitionLedger l = ledgers.get(new TopicPartition(r.topic(), r.partition()));
-                    if (l != null) {
-                        buffer.offer(new Rec(KafkaClients.message(r), l.fetched(r.offset())));
-                        buffered.incrementAndGet();
+                int added = 0;
+                for (TopicPartition tp : records.partitions()) {
+                    PartitionLedger l = ledgers.get(tp);
+                    if (l == null) {
+                        continue;
+                    }
+                    for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
+                        buffer.offer(l.fetched(r.offset(), KafkaClients.message(r)));
+                        added++;
                     }
                 }
-                if (!records.isEmpty()) {
+                if (added != 0) {
+                    buffered.addAndGet(added);
                     drainLater();
                 }
                 commitIfDue(false);
@@ -159,6 +182,7 @@ final class SourceRun implements Subscription, ConsumerRebalanceListener, Runnab
     }
 
     private void adjustPause() {
+        wakePending.set(false);
         int tracked = 0;
         for (PartitionLedger l : ledgers.values()) {
             l.advance();
@@ -185,7 +209,7 @@ final class SourceRun implements Subscription, ConsumerRebalanceListener, Runnab
             return;
         }
         nextCommit = System.nanoTime() + config.commitInterval.toNanos();
-        Map<TopicPartition, OffsetAndMetadata> offsets = offsets(ledgers.values());
+        Map<TopicPartition, OffsetAndMetadata> offsets = PartitionLedger.offsets(ledgers.values());
         if (!offsets.isEmpty()) {
             consumer.commitAsync(offsets, (done, e) -> {
                 if (e != null) {
@@ -195,21 +219,8 @@ final class SourceRun implements Subscription, ConsumerRebalanceListener, Runnab
         }
     }
 
-    private static Map<TopicPartition, OffsetAndMetadata> offsets(Collection<PartitionLedger> ls) {
-        Map<TopicPartition, OffsetAndMetadata> m = new HashMap<>();
-        for (PartitionLedger l : ls) {
-            l.advance();
-            long o = l.toCommit();
-            if (o >= 0) {
-                m.put(l.partition, new OffsetAndMetadata(o));
-                l.committed(o);
-            }
-        }
-        return m;
-    }
-
     private void commitSync(Collection<PartitionLedger> ls, String why) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = offsets(ls);
+        Map<TopicPartition, OffsetAndMetadata> offsets = PartitionLedger.offsets(ls);
         if (offsets.isEmpty()) {
             return;
         }
@@ -232,6 +243,7 @@ final class SourceRun implements Subscription, ConsumerRebalanceListener, Runnab
         for (TopicPartition tp : partitions) {
             ledgers.put(tp, new PartitionLedger(tp));
         }
+        source.assigned(ledgers.size());
         if (paused && !partitions.isEmpty()) {
             consumer.pause(partitions);
         }
@@ -260,6 +272,7 @@ final class SourceRun implements Subscription, ConsumerRebalanceListener, Runnab
                 l.revoke();
             }
         }
+        source.assigned(ledgers.size());
         LOG.debug("kafka source '{}': revoked {}", config.name, partitions);
     }
 
@@ -276,6 +289,7 @@ final class SourceRun implements Subscription, ConsumerRebalanceListener, Runnab
         }
         source.metrics().connectionClosed();
         source.inFlight(0);
+        source.assigned(0);
     }
 
     // ---- emitter thread ----
@@ -295,24 +309,30 @@ final class SourceRun implements Subscription, ConsumerRebalanceListener, Runnab
         do {
             long r = requested;
             long e = 0;
+            int taken = 0;
             while (e != r && !cancelled) {
-                Rec rec = buffer.poll();
+                PartitionLedger.Entry rec = buffer.poll();
                 if (rec == null) {
                     break;
                 }
-                buffered.decrementAndGet();
-                if (rec.entry.ledger.revoked()) {
+                taken++;
+                Message m = rec.take();
+                if (rec.ledger.revoked()) {
                     continue;
                 }
-                source.emitted(rec.message, rec.entry);
-                actual.onNext(rec.message);
+                source.emitted(m, rec);
+                actual.onNext(m);
                 e++;
-                if (config.ackMode == KafkaBuilder.AckMode.ON_EMIT) {
-                    rec.entry.ack();
+                if (onEmit) {
+                    rec.ack();
                 }
+            }
+            if (taken != 0) {
+                buffered.addAndGet(-taken);
             }
             if (e != 0) {
                 Operators.produced(REQUESTED, this, e);
+                wakeIfPaused();
             }
             if (cancelled || (terminated && (error != null || buffer.isEmpty()))) {
                 finish();

@@ -4,16 +4,16 @@ import java.util.List;
 
 /**
  * Runs {@code org.apache.kafka.tools.ConsumerPerformance} (kafka-consumer-perf-test) and reads its
- * {@code fetch.nMsg.sec} column (records per second from the first fetch, group join excluded).
+ * {@code fetch.nMsg.sec} column (records per second from the partition assignment to the last record: the group join is excluded).
  */
 final class ConsumerTool {
 
     private ConsumerTool() {
     }
 
-    static double run(String bootstrap, String topic, int n) throws Exception {
-        String out = KafkaBench.runTool(List.of("org.apache.kafka.tools.ConsumerPerformance", "--bootstrap-server",
-                bootstrap, "--topic", topic, "--messages", Integer.toString(n), "--group", "tool-" + topic,
+    static double run(String bootstrap, String topic, int n, String group) throws Exception {
+        String out = Jvm.run("kafka-consumer-" + topic, List.of("org.apache.kafka.tools.ConsumerPerformance", "--bootstrap-server",
+                bootstrap, "--topic", topic, "--messages", Integer.toString(n), "--group", group,
                 "--timeout", "120000"));
         String[] header = null;
         for (String line : out.split("\n")) {

@@ -1,51 +1,56 @@
 package io.sluice.bench.kafka;
 
-import io.sluice.Message;
-import io.sluice.transport.Transports;
-import io.sluice.transport.kafka.KafkaSink;
-import io.sluice.transport.kafka.KafkaSource;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import reactor.core.publisher.Flux;
 
 /**
  * {@code KafkaSink} against {@code org.apache.kafka.tools.ProducerPerformance} and {@code KafkaSource}
- * against {@code org.apache.kafka.tools.ConsumerPerformance}, on one broker, in one run: each record
- * size, each side, the same count, {@code acks=all} and the same producer batch settings for both.
- * Kafka's tools run as child JVMs on this harness's class path.
+ * against {@code org.apache.kafka.tools.ConsumerPerformance}, on one broker, in one run.
  *
- * <p>Timing: ProducerPerformance reports records over the time from its first send to its last
- * acknowledgement; the Sluice producer cell is timed the same way (first request of the input to the
- * last acknowledgement, producer creation excluded). ConsumerPerformance's {@code fetch.nMsg.sec}
- * excludes joining the group; the Sluice consumer cell is timed from the first record received to the
- * last (receiver side).
+ * <p>Fairness: every client (Sluice's and Kafka's) runs in its own child JVM with the same options
+ * ({@link Jvm#OPTIONS}); the broker runs in this JVM (or is external). Both producers get the same
+ * record count, size, {@code acks=all} and batch settings, no key and no headers; both consumers read
+ * the same topic (the one ProducerPerformance filled in that round) with their own group and the settings
+ * ConsumerPerformance uses ({@link #CONSUMER_PROPS} over the client defaults, {@code max.poll.records=500}). Per record size: one warm-up round (a quarter of the records,
+ * not reported: broker, page cache), then {@code --rounds} rounds whose order alternates (Sluice first in
+ * even rounds, Kafka's tool first in odd ones) so load from other processes hits both sides alike. The
+ * report gives each side's median and every round's figures with the load average before it.
  *
- * <p>Options: {@code --records N} (default 1,000,000; cells of 1,000 B or more use a quarter
- * of it), {@code --sizes 100,1024}, {@code --bootstrap host:port} (an existing broker; default: an
- * in-process KRaft broker), {@code --partitions P} (default 1), {@code --out dir}, {@code --smoke} (20,000
- * records, checks that every cell runs).
+ * <p>Timing: see {@link SluiceSide} (the same start and end points as the tools: the producer from its
+ * first send to its close, the consumer from partition assignment to the last record).
+ *
+ * <p>Options: {@code --records N} (default 1,000,000; cells of 1,000 B or more use a quarter of it),
+ * {@code --sizes 100,1024}, {@code --rounds R} (default 3), {@code --bootstrap host:port} (an existing
+ * broker; default: an in-process KRaft broker), {@code --partitions P} (default 1), {@code --out dir},
+ * {@code --smoke} (20,000 records, one round: checks that every cell runs, measures nothing).
  */
 public final class KafkaBench {
+
+    /** The batch settings both producers use. */
+    static final Map<String, String> PRODUCER_PROPS = Map.of("acks", "all", "linger.ms", "5", "batch.size", "65536");
+    /** What ConsumerPerformance sets on its consumer by default (its --socket-buffer-size, --fetch-size, no CRC check): the Sluice consumer gets the same. */
+    static final Map<String, String> CONSUMER_PROPS = Map.of("receive.buffer.bytes", "2097152",
+            "max.partition.fetch.bytes", "1048576", "check.crcs", "false");
+
+    private final List<String> raw = new ArrayList<>();
 
     private KafkaBench() {
     }
 
-    /** One measured cell. */
-    record Cell(int size, String side, double sluice, double kafka) {
+    /** One cell's figures, round by round. */
+    record Cell(int size, String side, double[] sluice, double[] kafka) {
         double ratio() {
-            return sluice / kafka;
+            return median(sluice) / median(kafka);
         }
     }
 
@@ -57,97 +62,148 @@ public final class KafkaBench {
         Map<String, String> o = options(args);
         boolean smoke = o.containsKey("smoke");
         int records = Integer.parseInt(o.getOrDefault("records", smoke ? "20000" : "1000000"));
+        int rounds = Integer.parseInt(o.getOrDefault("rounds", smoke ? "1" : "3"));
         int partitions = Integer.parseInt(o.getOrDefault("partitions", "1"));
         Path out = Path.of(o.getOrDefault("out", "results"));
         List<Integer> sizes = new ArrayList<>();
         for (String s : o.getOrDefault("sizes", "100,1024").split(",")) {
             sizes.add(Integer.parseInt(s.trim()));
         }
-        Map<String, String> producerProps = Map.of("acks", "all", "linger.ms", "5", "batch.size", "65536");
+        String started = load();
+        KafkaBench bench = new KafkaBench();
+        List<Cell> cells = new ArrayList<>();
         try (Broker broker = o.containsKey("bootstrap") ? Broker.external(o.get("bootstrap")) : Broker.inProcess()) {
-            List<Cell> cells = new ArrayList<>();
             for (int size : sizes) {
                 int n = size >= 1000 ? Math.max(1, records / 4) : records;
-                String mine = "sluice-" + size + "-" + System.nanoTime();
-                String theirs = "tool-" + size + "-" + System.nanoTime();
-                broker.createTopic(mine, partitions);
-                broker.createTopic(theirs, partitions);
-                double sinkRate = sluiceProducer(broker.bootstrap(), mine, n, size, producerProps);
-                double toolProducer = ProducerTool.run(broker.bootstrap(), theirs, n, size, producerProps);
-                cells.add(new Cell(size, "producer", sinkRate, toolProducer));
-                double sourceRate = sluiceConsumer(broker.bootstrap(), mine, n);
-                double toolConsumer = ConsumerTool.run(broker.bootstrap(), theirs, n);
-                cells.add(new Cell(size, "consumer", sourceRate, toolConsumer));
-                System.out.printf("%6d B  producer: sluice %,.0f/s  kafka %,.0f/s   consumer: sluice %,.0f/s  kafka %,.0f/s%n",
-                        size, sinkRate, toolProducer, sourceRate, toolConsumer);
-            }
-            report(cells, records, partitions, smoke, out);
-        }
-    }
-
-    static double sluiceProducer(String bootstrap, String topic, int n, int size, Map<String, String> props) {
-        KafkaSink sink = Transports.kafka().bootstrap(bootstrap).topic(topic).maxInFlight(100_000).properties(props)
-                .name("bench").sink();
-        byte[] payload = new byte[size];
-        AtomicLong first = new AtomicLong();
-        sink.write(Flux.range(0, n).map(i -> Message.of(payload))
-                .doOnRequest(r -> first.compareAndSet(0, System.nanoTime()))).block(Duration.ofMinutes(10));
-        long ns = System.nanoTime() - first.get();
-        if (sink.metrics().messages() != n) {
-            throw new IllegalStateException("sink acknowledged " + sink.metrics().messages() + " of " + n);
-        }
-        return n / (ns / 1e9);
-    }
-
-    static double sluiceConsumer(String bootstrap, String topic, int n) {
-        KafkaSource source = Transports.kafka().bootstrap(bootstrap).topics(topic).group("bench-" + topic)
-                .name("bench").source();
-        AtomicLong first = new AtomicLong();
-        AtomicLong last = new AtomicLong();
-        Long count = source.flux().take(n).doOnNext(m -> {
-            long now = System.nanoTime();
-            first.compareAndSet(0, now);
-            last.set(now);
-        }).count().block(Duration.ofMinutes(10));
-        if (count == null || count != n) {
-            throw new IllegalStateException("source received " + count + " of " + n);
-        }
-        return (n - 1) / ((last.get() - first.get()) / 1e9);
-    }
-
-    static String runTool(List<String> command) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path")));
-        cmd.addAll(command);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        StringBuilder text = new StringBuilder();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                text.append(line).append('\n');
+                if (!smoke) {
+                    bench.round(broker, size, Math.max(1, n / 4), partitions, -1);
+                }
+                double[][] r = new double[4][rounds];
+                for (int i = 0; i < rounds; i++) {
+                    double[] x = bench.round(broker, size, n, partitions, i);
+                    for (int k = 0; k < 4; k++) {
+                        r[k][i] = x[k];
+                    }
+                }
+                cells.add(new Cell(size, "producer", r[0], r[1]));
+                cells.add(new Cell(size, "consumer", r[2], r[3]));
             }
         }
-        if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            throw new IllegalStateException(command.get(0) + " failed:\n" + text);
-        }
-        return text.toString();
+        bench.report(cells, records, rounds, partitions, smoke, out, started, load());
     }
 
-    private static void report(List<Cell> cells, int records, int partitions, boolean smoke, Path out) throws IOException {
+    /**
+     * One round at one size: both producers, then both consumers on the topic Kafka's tool filled.
+     *
+     * @param round -1 for the warm-up; even: Sluice first, odd: Kafka's tool first
+     * @return Sluice producer, Kafka producer, Sluice consumer, Kafka consumer (records/s)
+     */
+    private double[] round(Broker broker, int size, int n, int partitions, int round) throws Exception {
+        String tag = size + "-" + (round < 0 ? "warmup" : "r" + round) + "-" + System.nanoTime();
+        String mine = "sluice-" + tag;
+        String theirs = "tool-" + tag;
+        broker.createTopic(mine, partitions);
+        broker.createTopic(theirs, partitions);
+        boolean sluiceFirst = round <= 0 || round % 2 == 0;
+        double[] x = new double[4];
+        for (int k = 0; k < 2; k++) {
+            if ((k == 0) == sluiceFirst) {
+                x[0] = timed(round, size, "sluice producer", () -> sluice("producer", broker.bootstrap(), mine, n, size));
+            } else {
+                x[1] = timed(round, size, "kafka producer", () -> ProducerTool.run(broker.bootstrap(), theirs, n, size,
+                        PRODUCER_PROPS));
+            }
+        }
+        for (int k = 0; k < 2; k++) {
+            if ((k == 0) == sluiceFirst) {
+                x[2] = timed(round, size, "sluice consumer", () -> sluice("consumer", broker.bootstrap(), theirs, n,
+                        "sluice-" + tag));
+            } else {
+                x[3] = timed(round, size, "kafka consumer", () -> ConsumerTool.run(broker.bootstrap(), theirs, n,
+                        "tool-" + tag));
+            }
+        }
+        return x;
+    }
+
+    private interface Measure {
+        double run() throws Exception;
+    }
+
+    private double timed(int round, int size, String what, Measure m) throws Exception {
+        String before = load();
+        double rate = m.run();
+        String line = String.format("%-6s %5d B  %-16s %,12.0f rec/s   load before: %s",
+                round < 0 ? "warmup" : "r" + round, size, what, rate, before);
+        System.out.println(line);
+        raw.add(line);
+        return rate;
+    }
+
+    private static double sluice(String role, String bootstrap, String topic, int n, Object last) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(SluiceSide.class.getName(), role, bootstrap, topic,
+                Integer.toString(n)));
+        if (role.equals("producer")) {
+            cmd.add(last.toString());
+            PRODUCER_PROPS.forEach((k, v) -> cmd.add(k + "=" + v));
+        } else {
+            cmd.add(last.toString());
+            CONSUMER_PROPS.forEach((k, v) -> cmd.add(k + "=" + v));
+        }
+        String out = Jvm.run("sluice-" + role + "-" + topic, cmd);
+        for (String line : out.split("\n")) {
+            if (line.startsWith("RESULT ")) {
+                return Double.parseDouble(line.substring(7).trim());
+            }
+        }
+        throw new IllegalStateException("no RESULT from the Sluice " + role + ":\n" + out);
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    /** @return the 1, 5 and 15 minute load averages (as {@code uptime} prints them) */
+    static String load() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg"), StandardCharsets.US_ASCII).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private void report(List<Cell> cells, int records, int rounds, int partitions, boolean smoke, Path out,
+            String loadStart, String loadEnd) throws IOException {
         StringBuilder md = new StringBuilder();
         md.append("# Kafka: Sluice vs Kafka's perf tools\n\n").append(Instant.now()).append(", ")
                 .append(records).append(" records at 100 B (a quarter at 1 KB), ").append(partitions)
-                .append(" partition(s), acks=all, linger.ms=5, batch.size=65536")
+                .append(" partition(s), acks=all, linger.ms=5, batch.size=65536, ").append(rounds)
+                .append(" alternating rounds after a warm-up; medians")
                 .append(smoke ? " -- SMOKE RUN, not a measurement" : "").append("\n\n")
-                .append("| size | side | Sluice msg/s | Kafka tool msg/s | ratio | target 0.9x |\n|---|---|---|---|---|---|\n");
+                .append("Load average (1/5/15 min) at start: ").append(loadStart).append("; at end: ").append(loadEnd)
+                .append(" (2 cores).\n\n")
+                .append("| size | side | Sluice msg/s | Kafka tool msg/s | ratio | target 0.9x | Sluice / Kafka per round |\n")
+                .append("|---|---|---|---|---|---|---|\n");
         for (Cell c : cells) {
-            md.append(String.format("| %d B | %s | %,.0f | %,.0f | %.2f | %s |%n", c.size(), c.side(), c.sluice(),
-                    c.kafka(), c.ratio(), c.ratio() >= 0.9 ? "met" : "missed"));
+            StringBuilder per = new StringBuilder();
+            for (int i = 0; i < c.sluice().length; i++) {
+                per.append(i == 0 ? "" : "; ").append(String.format("%,.0f / %,.0f", c.sluice()[i], c.kafka()[i]));
+            }
+            md.append(String.format("| %d B | %s | %,.0f | %,.0f | %.2f | %s | %s |%n", c.size(), c.side(),
+                    median(c.sluice()), median(c.kafka()), c.ratio(), c.ratio() >= 0.9 ? "met" : "missed", per));
         }
+        md.append("\nEvery run, in order:\n\n```\n");
+        raw.forEach(l -> md.append(l).append('\n'));
+        md.append("```\n");
         System.out.print(md);
         Files.createDirectories(out);
-        String stem = (smoke ? "kafka-smoke-" : "kafka-") + Instant.now().toString().replace(':', '-');
+        String stem = (smoke ? "kafka-smoke-" : "kafka-")
+                + DateTimeFormatter.ofPattern("yyyy-MM-dd-HHmm").withZone(ZoneOffset.UTC).format(Instant.now());
         Files.writeString(out.resolve(stem + ".md"), md);
+        System.out.println("written: " + out.resolve(stem + ".md"));
     }
 
     private static Map<String, String> options(String[] args) {

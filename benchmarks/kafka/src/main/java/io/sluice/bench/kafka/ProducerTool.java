@@ -20,7 +20,7 @@ final class ProducerTool {
                 "--num-records", Integer.toString(n), "--record-size", Integer.toString(size), "--throughput", "-1",
                 "--producer-props", "bootstrap.servers=" + bootstrap));
         props.forEach((k, v) -> cmd.add(k + "=" + v));
-        String out = KafkaBench.runTool(cmd);
+        String out = Jvm.run("kafka-producer-" + size + "-" + topic, cmd);
         Matcher m = SUMMARY.matcher(out);
         double rate = -1;
         while (m.find()) {

@@ -1,0 +1,57 @@
+package io.sluice.bench.kafka;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Starts a measured client (Sluice's or Kafka's tool) in a child JVM on this harness's class path, with
+ * the same JVM options for both sides, so neither shares a heap, a JIT or GC pauses with the broker.
+ * With {@code -Dprofile=<dir>} each child runs under async-profiler ({@code -Dprofiler.lib=<path of
+ * libasyncProfiler.so>}, {@code event=itimer}) and writes {@code <dir>/<label>.html}.
+ */
+final class Jvm {
+
+    /** The options both sides get. */
+    static final List<String> OPTIONS = List.of("-Xms1g", "-Xmx1g", "-XX:+UseG1GC",
+            "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+
+    private Jvm() {
+    }
+
+    /**
+     * @param label names the profile file, if profiling
+     * @param mainAndArgs the main class and its arguments
+     * @return the child's standard output and error
+     */
+    static String run(String label, List<String> mainAndArgs) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(OPTIONS);
+        String profile = System.getProperty("profile");
+        if (profile != null) {
+            cmd.add("-agentpath:" + System.getProperty("profiler.lib") + "=start,event=itimer,interval=1ms,threads,file="
+                    + Path.of(profile, label + ".html"));
+        }
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.addAll(mainAndArgs);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        StringBuilder text = new StringBuilder();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                text.append(line).append('\n');
+            }
+        }
+        if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new IllegalStateException(mainAndArgs.get(0) + " failed:\n" + text);
+        }
+        return text.toString();
+    }
+}

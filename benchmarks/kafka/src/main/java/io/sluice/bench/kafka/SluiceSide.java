@@ -1,0 +1,105 @@
+package io.sluice.bench.kafka;
+
+import io.sluice.Message;
+import io.sluice.transport.Transports;
+import io.sluice.transport.kafka.KafkaSink;
+import io.sluice.transport.kafka.KafkaSource;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import reactor.core.publisher.Flux;
+
+/**
+ * The Sluice side of a cell, run in a child JVM like Kafka's tools ({@link Jvm}); prints
+ * {@code RESULT <records/s>}.
+ *
+ * <ul>
+ * <li>{@code producer <bootstrap> <topic> <records> <size> [k=v ...]}: a {@link KafkaSink} writes
+ * {@code records} messages of {@code size} random letters made per record as ProducerPerformance makes
+ * them (no key, no headers, as ProducerPerformance sends none). Timed like ProducerPerformance: from the first request of the input (the producer is open) to
+ * the last acknowledgement and the producer's close.</li>
+ * <li>{@code consumer <bootstrap> <topic> <records> <group> [k=v ...]}: a {@link KafkaSource} reads
+ * {@code records} messages. Timed like ConsumerPerformance's {@code fetch.nMsg.sec}: from the moment
+ * the group assigned the partitions to the last record received.</li>
+ * </ul>
+ */
+public final class SluiceSide {
+
+    private SluiceSide() {
+    }
+
+    /**
+     * @param args see the class doc
+     */
+    public static void main(String[] args) {
+        double rate = switch (args[0]) {
+            case "producer" -> produce(args[1], args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]),
+                    props(List.of(args).subList(5, args.length)));
+            case "consumer" -> consume(args[1], args[2], Integer.parseInt(args[3]), args[4],
+                    props(List.of(args).subList(5, args.length)));
+            default -> throw new IllegalArgumentException("role: producer or consumer, was " + args[0]);
+        };
+        System.out.printf("RESULT %.1f%n", rate);
+    }
+
+    private static Map<String, String> props(List<String> kv) {
+        Map<String, String> m = new HashMap<>();
+        for (String s : kv) {
+            int eq = s.indexOf('=');
+            m.put(s.substring(0, eq), s.substring(eq + 1));
+        }
+        return m;
+    }
+
+    static double produce(String bootstrap, String topic, int n, int size, Map<String, String> props) {
+        KafkaSink sink = Transports.kafka().bootstrap(bootstrap).topic(topic).properties(props).name("bench").sink();
+        SplittableRandom random = new SplittableRandom();
+        AtomicLong first = new AtomicLong();
+        sink.write(Flux.range(0, n).map(i -> Message.of(payload(random, size)))
+                .doOnRequest(r -> first.compareAndSet(0, System.nanoTime()))).block(Duration.ofMinutes(10));
+        long ns = System.nanoTime() - first.get();
+        if (sink.metrics().messages() != n) {
+            throw new IllegalStateException("sink acknowledged " + sink.metrics().messages() + " of " + n);
+        }
+        return n / (ns / 1e9);
+    }
+
+    /**
+     * A payload made the way ProducerPerformance makes each record's ({@code --record-size}: a random
+     * upper-case letter per byte, drawn for every record), so both producers pay the same for their
+     * input; unlike the tool, which refills one array in place, each message gets its own array.
+     */
+    private static byte[] payload(SplittableRandom random, int size) {
+        byte[] p = new byte[size];
+        for (int j = 0; j < size; j++) {
+            p[j] = (byte) (random.nextInt(26) + 65);
+        }
+        return p;
+    }
+
+    static double consume(String bootstrap, String topic, int n, String group, Map<String, String> props) {
+        KafkaSource source = Transports.kafka().bootstrap(bootstrap).topics(topic).group(group).properties(props)
+                .name("bench").source();
+        AtomicLong joined = new AtomicLong();
+        AtomicLong last = new AtomicLong();
+        Thread watch = new Thread(() -> {
+            while (source.assignedPartitions() == 0 && !Thread.currentThread().isInterrupted()) {
+                LockSupport.parkNanos(200_000); // 0.2 ms resolution, no core kept busy
+            }
+            joined.compareAndSet(0, System.nanoTime());
+        }, "bench-join-watch");
+        watch.setDaemon(true);
+        watch.start();
+        Long count = source.flux().take(n).doOnNext(m -> last.set(System.nanoTime())).count()
+                .block(Duration.ofMinutes(10));
+        watch.interrupt();
+        if (count == null || count != n || joined.get() == 0) {
+            throw new IllegalStateException("source received " + count + " of " + n + " (joined: " + joined + ")");
+        }
+        return n / ((last.get() - joined.get()) / 1e9);
+    }
+}
