@@ -178,7 +178,7 @@ def udp_sender(port, stop, sent, rate):
         time.sleep(20 / rate)
 
 
-def malformed(ports, stop, count):
+def malformed(ports, stop, count, udp_junk):
     """Garbage on the side: bad HTTP, an oversized TCP line, random datagrams."""
     rnd = random.Random(7)
     while not stop.is_set():
@@ -202,6 +202,7 @@ def malformed(ports, stop, count):
                 junk = bytes(rnd.choice([b for b in range(256) if b not in (10, 13)]) for _ in range(rnd.randrange(1, 1400)))
                 u.sendto(junk, ("127.0.0.1", ports["udp"]))  # no line breaks: the file counts one line each
                 u.close()
+                udp_junk.add()
             count.add()
         except OSError:
             pass
@@ -261,13 +262,13 @@ pipelines:
         except OSError:
             time.sleep(0.2)
     stop = threading.Event()
-    tcp_sent, lossy_sent, udp_sent, bad = Counter(), Counter(), Counter(), Counter()
+    tcp_sent, lossy_sent, udp_sent, bad, udp_junk = Counter(), Counter(), Counter(), Counter(), Counter()
     http_acked = []
     threads = [threading.Thread(target=tcp_sender, args=(ports["tcp"], b"t%d" % i, stop, tcp_sent, 1500)) for i in range(2)]
     threads += [threading.Thread(target=tcp_sender, args=(ports["tcp-lossy"], b"l0", stop, lossy_sent, 5000))]
     threads += [threading.Thread(target=http_sender, args=(ports["http"], stop, http_acked, b"h%d" % i, 300)) for i in range(2)]
     threads += [threading.Thread(target=udp_sender, args=(ports["udp"], stop, udp_sent, 1000)),
-                threading.Thread(target=malformed, args=(ports, stop, bad))]
+                threading.Thread(target=malformed, args=(ports, stop, bad, udp_junk))]
     for t in threads:
         t.daemon = True
         t.start()
@@ -335,7 +336,8 @@ pipelines:
                       "lost_in_flight": tcp_lost, "duplicates": len(got_tcp) - len(tcp_ids),
                       "steps_back": backwards},
         "tcp_lossy": {"sent": lossy_sent.n, "file_lines": lossy_lines},
-        "udp": {"sent": udp_sent.n, "file_lines": udp_lines, "network_loss": udp_sent.n - report.get("udp-file", {}).get("received", 0)},
+        "udp": {"sent": udp_sent.n, "junk_sent": udp_junk.n, "file_lines": udp_lines,
+                "network_loss": udp_sent.n + udp_junk.n - report.get("udp-file", {}).get("received", 0)},
         "checks": checks, "passed": all(checks.values()),
         "load": open("/proc/loadavg").read().split()[:3],
     }
