@@ -37,9 +37,6 @@ final class ConfigReader {
 
     private static final Set<String> TOP = Set.of("admin", "drainTimeout", "pipelines");
     private static final Set<String> PIPELINE = Set.of("name", "source", "overflow", "steps", "sink", "deadLetter");
-    /** Options every sink takes besides its transport's: reconnection and the dead-letter file. */
-    private static final List<OptionSpec> SINK_COMMON = List.of(io.sluice.transport.resilience.RetryPolicy.option(),
-            io.sluice.transport.resilience.DeadLetterFile.option());
     private static final List<OptionSpec> ADMIN = List.of(OptionSpec.host(),
             OptionSpec.optional("port", OptionType.PORT, 9090, "admin port"),
             io.sluice.transport.tls.TlsOptions.tlsOption());
@@ -58,6 +55,7 @@ final class ConfigReader {
     private final TransportRegistry registry;
     private final YamlNodes yaml = new YamlNodes();
     private final OptionsReader options = new OptionsReader(yaml);
+    private final SinkResilienceOptions resilience = new SinkResilienceOptions(yaml, options);
     private final BindCheck binds = new BindCheck();
     private final Set<java.nio.file.Path> persistentPaths = new HashSet<>();
     private final SecurityFiles securityFiles;
@@ -202,25 +200,9 @@ final class ConfigReader {
             }
         }
         if (e.containsKey("deadLetter") && sink != null) {
-            sink = pipelineDeadLetter(e.get("deadLetter").getValueNode(), sink, what);
+            sink = resilience.pipelineDeadLetter(e.get("deadLetter").getValueNode(), sink, what);
         }
         return new GatewayConfig.PipelineSpec(name, source, overflow, List.copyOf(steps), sink);
-    }
-
-    /** A pipeline's {@code deadLetter} applies to its sink, unless the sink names its own. */
-    private GatewayConfig.Endpoint pipelineDeadLetter(Node node, GatewayConfig.Endpoint sink, String what) {
-        if (!(node instanceof MappingNode m)) {
-            yaml.error(YamlNodes.line(node), what + ": 'deadLetter' must be a mapping with a path");
-            return sink;
-        }
-        OptionsReader.Result r = options.read(m, "deadLetter", SINK_COMMON.get(1).fields(), Map.of(), what + " deadLetter");
-        if (!r.ok() || sink.options().has("deadLetter")) {
-            return sink;
-        }
-        Map<String, Object> values = new LinkedHashMap<>(sink.options().values());
-        values.put("deadLetter", r.options());
-        return new GatewayConfig.Endpoint(sink.endpointType(), sink.role(),
-                new EndpointOptions(sink.options().type(), values), sink.line());
     }
 
     private GatewayConfig.OverflowSpec overflow(Node node, String what) {
@@ -296,29 +278,11 @@ final class ConfigReader {
         type.options(other).stream().filter(o -> !o.appliesTo(role))
                 .forEach(o -> elsewhere.put(o.name(), "applies to a " + side(other) + " only"));
         String what = pipeline + " " + side + " " + name;
-        List<OptionSpec> specs = type.options(role);
-        if (role == Role.SINK) {
-            specs = new ArrayList<>(specs);
-            specs.addAll(SINK_COMMON);
-        }
+        List<OptionSpec> specs = role == Role.SINK ? SinkResilienceOptions.withCommon(type.options(role)) : type.options(role);
         OptionsReader.Result r = options.read((MappingNode) node, name, specs, elsewhere, what);
         List<Bind> bound = binds(type, role, r.options());
-        if (role == Role.SINK && r.ok() && r.options().group("retry") != null) {
-            try {
-                io.sluice.transport.resilience.RetryPolicy.of(r.options().group("retry"));
-            } catch (IllegalArgumentException e) {
-                yaml.error(YamlNodes.line(YamlNodes.find((MappingNode) node, "retry").getValueNode()), what + ": " + e.getMessage());
-                return null;
-            }
-        }
-        if (role == Role.SINK && !bound.isEmpty()) {
-            for (OptionSpec common : SINK_COMMON) {
-                NodeTuple t = YamlNodes.find((MappingNode) node, common.name());
-                if (t != null) {
-                    yaml.error(YamlNodes.line(t.getKeyNode()), what + ": '" + common.name()
-                            + "' applies to a sink that connects, and this one binds");
-                }
-            }
+        if (role == Role.SINK && !resilience.check((MappingNode) node, r.options(), r.ok(), bound, what)) {
+            return null;
         }
         binds.add(pipeline + " " + side, pipeline, bound, YamlNodes.line(node));
         if (r.ok() && role == Role.SINK && bound.isEmpty() && Integer.valueOf(0).equals(r.options().values().get("port"))

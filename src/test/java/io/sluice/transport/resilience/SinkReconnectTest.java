@@ -41,7 +41,9 @@ import reactor.core.publisher.Mono;
  * mid-stream and starting again on the same port: the sink reports the disconnect and the reconnect,
  * does not request while disconnected, and delivers afterwards. Where the protocol acknowledges
  * (HTTP, gRPC, RSocket request-response) nothing is lost; elsewhere at most what was handed to the
- * dead connection, which the test logs (and bounds loosely: socket buffers).
+ * dead connection, which the test logs (and bounds loosely: socket buffers). UDP is not held back:
+ * it loses what it sends while the receiver is down. {@code -DsinkCase=udp,http} runs only the cases
+ * whose names start so.
  */
 class SinkReconnectTest {
 
