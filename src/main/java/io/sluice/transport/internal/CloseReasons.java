@@ -40,6 +40,17 @@ public final class CloseReasons {
     }
 
     /**
+     * Remembers {@code reason} for a peer whose channel the caller does not hold (e.g. rsocket-java
+     * closing a connection whose keepalive frames stopped); the caller closes the connection.
+     *
+     * @param remote the peer, as the transport reports it
+     * @param reason one of {@code TransportMetrics.CLOSE_REASONS}
+     */
+    public void mark(String remote, String reason) {
+        closing.put(key(remote), reason);
+    }
+
+    /**
      * @param channel a connection
      * @return why the source closed it, or null when it did not close it for a liveness limit
      */

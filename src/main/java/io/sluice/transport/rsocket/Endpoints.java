@@ -19,7 +19,10 @@ import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.rsocket.core.RSocketConnector;
 import io.rsocket.exceptions.ConnectionErrorException;
 import io.rsocket.core.RSocketServer;
+import io.rsocket.frame.FrameHeaderCodec;
 import io.rsocket.frame.FrameLengthCodec;
+import io.rsocket.frame.FrameType;
+import io.rsocket.frame.SetupFrameCodec;
 import io.rsocket.plugins.DuplexConnectionInterceptor;
 import io.rsocket.transport.ClientTransport;
 import io.rsocket.transport.ServerTransport;
@@ -256,12 +259,16 @@ final class Endpoints {
         private final String remote;
         private final int maxMessageSize;
         private final ConnectionReporter reporter;
+        private final ServerSkeleton.Binding binding;
+        private volatile long lastFrame = System.nanoTime();
+        private volatile long maxLifetimeNanos;
 
         Tracked(DuplexConnection delegate, int maxMessageSize, ServerSkeleton.Binding b) {
             this.delegate = delegate;
             this.remote = describe(delegate.remoteAddress());
             this.maxMessageSize = maxMessageSize;
             this.reporter = b;
+            this.binding = b;
             // not closed by the skeleton when the subscription ends: a peer's stream in flight still
             // gets its answer (the final count of a channel, the barrier of fire-and-forget), and
             // the peer closes the connection; the server itself stops accepting at once
@@ -275,6 +282,11 @@ final class Endpoints {
         @Override
         public Flux<ByteBuf> receive() {
             return delegate.receive().doOnNext(f -> {
+                lastFrame = System.nanoTime();
+                if (maxLifetimeNanos == 0 && FrameHeaderCodec.frameType(f) == FrameType.SETUP) {
+                    maxLifetimeNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(
+                            SetupFrameCodec.keepAliveMaxLifetime(f));
+                }
                 ACCEPTING.set(remote);
                 ACCEPTING_PEER.set(delegate.remoteAddress());
             }).doOnError(e -> {
@@ -314,8 +326,15 @@ final class Endpoints {
             return delegate.onClose();
         }
 
+        /**
+         * rsocket-java disposes a connection whose peer sent no frame (KEEPALIVE included) for the
+         * SETUP's max lifetime ("No keep-alive acks"): such a close is reported with reason keepalive.
+         */
         @Override
         public void dispose() {
+            if (maxLifetimeNanos > 0 && System.nanoTime() - lastFrame >= maxLifetimeNanos && !delegate.isDisposed()) {
+                binding.reasons().mark(remote, "keepalive");
+            }
             delegate.dispose();
         }
 
