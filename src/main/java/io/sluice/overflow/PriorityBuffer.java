@@ -1,5 +1,6 @@
 package io.sluice.overflow;
 
+import io.sluice.overflow.PriorityHeap.Entry;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -24,9 +25,13 @@ import java.util.function.LongBinaryOperator;
  * {@code UPDATE}), and the incoming element is returned as displaced.
  *
  * <h2>Structure, and why not a JDK or JCTools queue</h2>
- * Two binary heaps over the same entries, each entry knowing its index in both: a max-heap (root =
- * next to deliver) and a min-heap (root = next to evict), plus a {@link HashMap} from key to entry
- * when keyed. Offer, poll, evict and a keyed priority change are O(log n); an entry is one object.
+ * Two binary heaps over the same entries ({@link PriorityHeap}), each entry knowing its index in
+ * both: a max-heap (root = next to deliver) and a min-heap (root = next to evict), plus a
+ * {@link HashMap} from key to entry when keyed. Each heap keeps the ordering keys (priority,
+ * sequence number) in a primitive array beside the entry references, so a sift reads adjacent
+ * memory rather than the scattered entries. Offer, poll, evict and a keyed priority change are
+ * O(log n); an entry is one object. A poll removes the highest entry, which is a leaf of the
+ * min-heap, so its removal there moves at most one entry a few levels up.
  * {@link java.util.PriorityQueue} has no access to its lowest element and an O(n) {@code remove};
  * {@code ConcurrentSkipListMap} reaches both ends but "evict the lowest unless the incoming one is
  * lower" and "merge into the held key" are several steps that must be atomic together, so a lock
@@ -59,25 +64,9 @@ public final class PriorityBuffer<T> {
     public record Held<T>(T element, long priority, Object key) {
     }
 
-    private static final class Entry<T> {
-        final T element;
-        final Object key;
-        final long seq;
-        long priority;
-        int hi;
-        int lo;
-
-        Entry(T element, long priority, long seq, Object key) {
-            this.element = element;
-            this.priority = priority;
-            this.seq = seq;
-            this.key = key;
-        }
-    }
-
     private final int capacity;
-    private final Entry<T>[] high;
-    private final Entry<T>[] low;
+    private final PriorityHeap<T> high;
+    private final PriorityHeap<T> low;
     private final Map<Object, Entry<T>> byKey;
     private final LongBinaryOperator merge;
     private int size;
@@ -89,14 +78,13 @@ public final class PriorityBuffer<T> {
      * @param merge for a keyed buffer, combines the held and the incoming priority; null for an
      *     unkeyed buffer (keys passed to {@link #offer} are then ignored)
      */
-    @SuppressWarnings("unchecked")
     public PriorityBuffer(int capacity, LongBinaryOperator merge) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be >= 1, was " + capacity);
         }
         this.capacity = capacity;
-        this.high = (Entry<T>[]) new Entry[capacity];
-        this.low = (Entry<T>[]) new Entry[capacity];
+        this.high = new PriorityHeap<>(capacity, true);
+        this.low = new PriorityHeap<>(capacity, false);
         this.merge = merge;
         this.byKey = merge == null ? null : new HashMap<>();
     }
@@ -141,7 +129,7 @@ public final class PriorityBuffer<T> {
         }
         Outcome outcome = Outcome.STORED;
         if (size == capacity) {
-            Entry<T> last = low[0];
+            Entry<T> last = low.root();
             if (priority <= last.priority) {
                 displaced = element;
                 return Outcome.REJECTED;
@@ -151,13 +139,9 @@ public final class PriorityBuffer<T> {
             outcome = Outcome.EVICTED;
         }
         Entry<T> e = new Entry<>(element, priority, nextSeq++, k);
-        int i = size++;
-        e.hi = i;
-        e.lo = i;
-        high[i] = e;
-        low[i] = e;
-        up(high, i, true);
-        up(low, i, false);
+        int n = size++;
+        high.add(e, n);
+        low.add(e, n);
         if (k != null) {
             byKey.put(k, e);
         }
@@ -174,14 +158,14 @@ public final class PriorityBuffer<T> {
         if (size == 0) {
             return null;
         }
-        Entry<T> e = high[0];
+        Entry<T> e = high.root();
         remove(e);
         return e.element;
     }
 
     /** @return the highest element (kept), or null when empty */
     public T peek() {
-        return size == 0 ? null : high[0].element;
+        return size == 0 ? null : high.root().element;
     }
 
     /**
@@ -205,7 +189,7 @@ public final class PriorityBuffer<T> {
 
     /** @return the held entries in delivery order (a copy; O(n log n)) */
     public List<Held<T>> entries() {
-        Entry<T>[] copy = Arrays.copyOf(high, size);
+        Entry<T>[] copy = high.copy(size);
         Arrays.sort(copy, (a, b) -> before(a, b) ? -1 : before(b, a) ? 1 : 0);
         List<Held<T>> out = new ArrayList<>(size);
         for (Entry<T> e : copy) {
@@ -219,79 +203,18 @@ public final class PriorityBuffer<T> {
         return a.priority > b.priority || (a.priority == b.priority && a.seq < b.seq);
     }
 
-    /** In heap {@code max} (max-heap) or the min-heap: should a sit above b? */
-    private static boolean above(Entry<?> a, Entry<?> b, boolean max) {
-        return max ? before(a, b) : before(b, a);
-    }
-
-    private static <T> void place(Entry<T>[] heap, int i, Entry<T> e, boolean max) {
-        heap[i] = e;
-        if (max) {
-            e.hi = i;
-        } else {
-            e.lo = i;
-        }
-    }
-
-    private static <T> void up(Entry<T>[] heap, int i, boolean max) {
-        Entry<T> e = heap[i];
-        while (i > 0) {
-            int parent = (i - 1) >>> 1;
-            Entry<T> p = heap[parent];
-            if (!above(e, p, max)) {
-                break;
-            }
-            place(heap, i, p, max);
-            i = parent;
-        }
-        place(heap, i, e, max);
-    }
-
-    private static <T> void down(Entry<T>[] heap, int i, int n, boolean max) {
-        Entry<T> e = heap[i];
-        int half = n >>> 1;
-        while (i < half) {
-            int child = 2 * i + 1;
-            int right = child + 1;
-            if (right < n && above(heap[right], heap[child], max)) {
-                child = right;
-            }
-            if (!above(heap[child], e, max)) {
-                break;
-            }
-            place(heap, i, heap[child], max);
-            i = child;
-        }
-        place(heap, i, e, max);
-    }
-
     private void reposition(Entry<T> e) {
-        up(high, e.hi, true);
-        down(high, e.hi, size, true);
-        up(low, e.lo, false);
-        down(low, e.lo, size, false);
+        high.update(e, size);
+        low.update(e, size);
     }
 
     private void remove(Entry<T> e) {
         int last = size - 1;
-        removeAt(high, e.hi, last, true);
-        removeAt(low, e.lo, last, false);
+        high.removeAt(e.hi, last);
+        low.removeAt(e.lo, last);
         size = last;
         if (e.key != null) {
             byKey.remove(e.key);
-        }
-    }
-
-    private static <T> void removeAt(Entry<T>[] heap, int i, int last, boolean max) {
-        Entry<T> moved = heap[last];
-        heap[last] = null;
-        if (i == last) {
-            return;
-        }
-        place(heap, i, moved, max);
-        down(heap, i, last, max);
-        if (heap[i] == moved) {
-            up(heap, i, max);
         }
     }
 }
