@@ -1,6 +1,5 @@
 package io.sluice.overflow;
 
-import io.sluice.overflow.PriorityHeap.Entry;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -25,12 +24,12 @@ import java.util.function.LongBinaryOperator;
  * {@code UPDATE}), and the incoming element is returned as displaced.
  *
  * <h2>Structure, and why not a JDK or JCTools queue</h2>
- * Two binary heaps over the same entries ({@link PriorityHeap}), each entry knowing its index in
- * both: a max-heap (root = next to deliver) and a min-heap (root = next to evict), plus a
- * {@link HashMap} from key to entry when keyed. Each heap keeps the ordering keys (priority,
- * sequence number) in a primitive array beside the entry references, so a sift reads adjacent
- * memory rather than the scattered entries. Offer, poll, evict and a keyed priority change are
- * O(log n); an entry is one object. A poll removes the highest entry, which is a leaf of the
+ * Two binary heaps over the same entries ({@link PriorityHeap}), each knowing every entry's position:
+ * a max-heap (root = next to deliver) and a min-heap (root = next to evict), plus a
+ * {@link HashMap} from key to entry when keyed. Each entry has a slot number; the heaps hold slot
+ * numbers and the ordering keys (priority, sequence number) in primitive arrays, so a sift reads
+ * adjacent memory rather than the scattered entries. Offer, poll, evict and a keyed priority change
+ * are O(log n); an entry is one object. A poll removes the highest entry, which is a leaf of the
  * min-heap, so its removal there moves at most one entry a few levels up.
  * {@link java.util.PriorityQueue} has no access to its lowest element and an O(n) {@code remove};
  * {@code ConcurrentSkipListMap} reaches both ends but "evict the lowest unless the incoming one is
@@ -65,8 +64,29 @@ public final class PriorityBuffer<T> {
     }
 
     private final int capacity;
-    private final PriorityHeap<T> high;
-    private final PriorityHeap<T> low;
+    private static final class Entry<T> {
+        final T element;
+        final Object key;
+        final long seq;
+        final int slot;
+        long priority;
+
+        Entry(T element, long priority, long seq, Object key, int slot) {
+            this.element = element;
+            this.priority = priority;
+            this.seq = seq;
+            this.key = key;
+            this.slot = slot;
+        }
+    }
+
+    private final PriorityHeap high;
+    private final PriorityHeap low;
+    /** The held entries by slot (the heaps hold slot numbers only). */
+    private final Entry<T>[] bySlot;
+    /** Free slots: a stack, {@code freeSlots[0 .. free - 1]}. */
+    private final int[] freeSlots;
+    private int free;
     private final Map<Object, Entry<T>> byKey;
     private final LongBinaryOperator merge;
     private int size;
@@ -78,13 +98,20 @@ public final class PriorityBuffer<T> {
      * @param merge for a keyed buffer, combines the held and the incoming priority; null for an
      *     unkeyed buffer (keys passed to {@link #offer} are then ignored)
      */
+    @SuppressWarnings("unchecked")
     public PriorityBuffer(int capacity, LongBinaryOperator merge) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be >= 1, was " + capacity);
         }
         this.capacity = capacity;
-        this.high = new PriorityHeap<>(capacity, true);
-        this.low = new PriorityHeap<>(capacity, false);
+        this.high = new PriorityHeap(capacity, true);
+        this.low = new PriorityHeap(capacity, false);
+        this.bySlot = (Entry<T>[]) new Entry[capacity];
+        this.freeSlots = new int[capacity];
+        for (int i = 0; i < capacity; i++) {
+            freeSlots[i] = capacity - 1 - i;
+        }
+        this.free = capacity;
         this.merge = merge;
         this.byKey = merge == null ? null : new HashMap<>();
     }
@@ -129,7 +156,7 @@ public final class PriorityBuffer<T> {
         }
         Outcome outcome = Outcome.STORED;
         if (size == capacity) {
-            Entry<T> last = low.root();
+            Entry<T> last = bySlot[low.root()];
             if (priority <= last.priority) {
                 displaced = element;
                 return Outcome.REJECTED;
@@ -138,10 +165,12 @@ public final class PriorityBuffer<T> {
             displaced = last.element;
             outcome = Outcome.EVICTED;
         }
-        Entry<T> e = new Entry<>(element, priority, nextSeq++, k);
+        int slot = freeSlots[--free];
+        Entry<T> e = new Entry<>(element, priority, nextSeq++, k, slot);
+        bySlot[slot] = e;
         int n = size++;
-        high.add(e, n);
-        low.add(e, n);
+        high.add(slot, priority, e.seq, n);
+        low.add(slot, priority, e.seq, n);
         if (k != null) {
             byKey.put(k, e);
         }
@@ -158,14 +187,14 @@ public final class PriorityBuffer<T> {
         if (size == 0) {
             return null;
         }
-        Entry<T> e = high.root();
+        Entry<T> e = bySlot[high.root()];
         remove(e);
         return e.element;
     }
 
     /** @return the highest element (kept), or null when empty */
     public T peek() {
-        return size == 0 ? null : high.root().element;
+        return size == 0 ? null : bySlot[high.root()].element;
     }
 
     /**
@@ -189,7 +218,11 @@ public final class PriorityBuffer<T> {
 
     /** @return the held entries in delivery order (a copy; O(n log n)) */
     public List<Held<T>> entries() {
-        Entry<T>[] copy = high.copy(size);
+        @SuppressWarnings("unchecked")
+        Entry<T>[] copy = (Entry<T>[]) new Entry[size];
+        for (int i = 0; i < size; i++) {
+            copy[i] = bySlot[high.slotAt(i)];
+        }
         Arrays.sort(copy, (a, b) -> before(a, b) ? -1 : before(b, a) ? 1 : 0);
         List<Held<T>> out = new ArrayList<>(size);
         for (Entry<T> e : copy) {
@@ -204,14 +237,16 @@ public final class PriorityBuffer<T> {
     }
 
     private void reposition(Entry<T> e) {
-        high.update(e, size);
-        low.update(e, size);
+        high.update(e.slot, e.priority, size);
+        low.update(e.slot, e.priority, size);
     }
 
     private void remove(Entry<T> e) {
         int last = size - 1;
-        high.removeAt(e.hi, last);
-        low.removeAt(e.lo, last);
+        high.remove(e.slot, last);
+        low.remove(e.slot, last);
+        bySlot[e.slot] = null;
+        freeSlots[free++] = e.slot;
         size = last;
         if (e.key != null) {
             byKey.remove(e.key);

@@ -1,130 +1,106 @@
 package io.sluice.overflow;
 
 /**
- * One of {@link PriorityBuffer}'s two indexed binary heaps over the same entries: the max-heap (root =
+ * One of {@link PriorityBuffer}'s two indexed binary heaps over the same slots: the max-heap (root =
  * next to deliver) or the min-heap (root = next to evict). Not thread-safe (the buffer's lock guards it).
  *
- * <p>Each slot keeps its entry's ordering key next to the entry reference, in one {@code long[]}
- * ({@code keys[2i]}, {@code keys[2i + 1]}), so sifting compares the keys of both children from one
- * or two adjacent cache lines instead of dereferencing two entries scattered over the Java heap
- * (the cost that dominated {@code NEXT} on a backlog of 100,000 items). The min-heap stores the
- * bitwise complement of priority and sequence number ({@code ~x} reverses the order of every
- * {@code long} without overflow), so both heaps use the same comparison: a slot sits above another
- * when its first key is greater, or equal with a smaller second key.
- *
- * @param <T> element type
+ * <p>The heap holds no object references, only primitive arrays: per heap position the slot number
+ * of the entry there and its ordering key ({@code keys[2i]}, {@code keys[2i + 1]}), and per slot its
+ * position. A sift therefore compares both children's keys from one or two adjacent cache lines and
+ * never dereferences an entry scattered over the Java heap, nor stores a reference (no GC write
+ * barrier): those were what dominated {@code NEXT} on a backlog of 100,000 items. The min-heap
+ * stores the bitwise complement of priority and sequence number ({@code ~x} reverses the order of
+ * every {@code long} without overflow), so both heaps use the same comparison: a position sits above
+ * another when its first key is greater, or equal with a smaller second key.
  */
-final class PriorityHeap<T> {
+final class PriorityHeap {
 
-    /** One held element: its priority, arrival sequence number, key, and index in each heap. */
-    static final class Entry<T> {
-        final T element;
-        final Object key;
-        final long seq;
-        long priority;
-        int hi;
-        int lo;
-
-        Entry(T element, long priority, long seq, Object key) {
-            this.element = element;
-            this.priority = priority;
-            this.seq = seq;
-            this.key = key;
-        }
-    }
-
-    private final Entry<T>[] refs;
+    private final int[] slots;
     private final long[] keys;
+    private final int[] pos;
     private final boolean max;
 
-    @SuppressWarnings("unchecked")
+    /**
+     * @param capacity most entries, and the number of slots
+     * @param max true for the max-heap, false for the min-heap
+     */
     PriorityHeap(int capacity, boolean max) {
-        this.refs = (Entry<T>[]) new Entry[capacity];
+        this.slots = new int[capacity];
         this.keys = new long[2 * capacity];
+        this.pos = new int[capacity];
         this.max = max;
     }
 
-    /** @return the root entry (the heap must not be empty) */
-    Entry<T> root() {
-        return refs[0];
-    }
-
-    /** @return the first {@code n} entries, in heap order (a copy) */
-    Entry<T>[] copy(int n) {
-        return java.util.Arrays.copyOf(refs, n);
+    /** @return the slot at the root (the heap must not be empty) */
+    int root() {
+        return slots[0];
     }
 
     /**
-     * Adds {@code e} as the {@code n}th entry (heap size before the add) and sifts it up.
+     * @param i a heap position below the size
+     * @return the slot there
+     */
+    int slotAt(int i) {
+        return slots[i];
+    }
+
+    /**
+     * Adds {@code slot} as the {@code n}th entry (heap size before the add) and sifts it up.
      *
-     * @param e the entry
+     * @param slot the entry's slot
+     * @param priority its priority
+     * @param seq its arrival sequence number
      * @param n the size before the add
      */
-    void add(Entry<T> e, int n) {
-        place(n, e, first(e), second(e));
+    void add(int slot, long priority, long seq, int n) {
+        place(n, slot, max ? priority : ~priority, max ? seq : ~seq);
         up(n);
     }
 
     /**
-     * Removes the entry at {@code i}; {@code last} is the index of the last entry (size - 1).
+     * Removes {@code slot}; {@code last} is the position of the last entry (size - 1).
      *
-     * @param i index of the entry to remove
-     * @param last index of the last entry
+     * @param slot the slot to remove
+     * @param last position of the last entry
      */
-    void removeAt(int i, int last) {
-        Entry<T> moved = refs[last];
+    void remove(int slot, int last) {
+        int i = pos[slot];
+        int moved = slots[last];
         long k = keys[2 * last];
         long s = keys[2 * last + 1];
-        refs[last] = null;
         if (i == last) {
             return;
         }
         place(i, moved, k, s);
         down(i, last);
-        if (refs[i] == moved) {
+        if (slots[i] == moved) {
             up(i);
         }
     }
 
     /**
-     * Re-sorts {@code e} after its priority changed.
+     * Re-sorts {@code slot} after its priority changed.
      *
-     * @param e the entry
+     * @param slot the slot
+     * @param priority its new priority
      * @param n the heap size
      */
-    void update(Entry<T> e, int n) {
-        int i = index(e);
-        keys[2 * i] = first(e);
+    void update(int slot, long priority, int n) {
+        int i = pos[slot];
+        keys[2 * i] = max ? priority : ~priority;
         up(i);
-        down(index(e), n);
+        down(pos[slot], n);
     }
 
-    /** @return the index of {@code e} in this heap */
-    int index(Entry<T> e) {
-        return max ? e.hi : e.lo;
-    }
-
-    private long first(Entry<T> e) {
-        return max ? e.priority : ~e.priority;
-    }
-
-    private long second(Entry<T> e) {
-        return max ? e.seq : ~e.seq;
-    }
-
-    private void place(int i, Entry<T> e, long k, long s) {
-        refs[i] = e;
+    private void place(int i, int slot, long k, long s) {
+        slots[i] = slot;
         keys[2 * i] = k;
         keys[2 * i + 1] = s;
-        if (max) {
-            e.hi = i;
-        } else {
-            e.lo = i;
-        }
+        pos[slot] = i;
     }
 
     private void up(int i) {
-        Entry<T> e = refs[i];
+        int e = slots[i];
         long k = keys[2 * i];
         long s = keys[2 * i + 1];
         long[] ks = keys;
@@ -135,14 +111,14 @@ final class PriorityHeap<T> {
             if (!(k > pk || (k == pk && s < ps))) {
                 break;
             }
-            place(i, refs[parent], pk, ps);
+            place(i, slots[parent], pk, ps);
             i = parent;
         }
         place(i, e, k, s);
     }
 
     private void down(int i, int n) {
-        Entry<T> e = refs[i];
+        int e = slots[i];
         long k = keys[2 * i];
         long s = keys[2 * i + 1];
         long[] ks = keys;
@@ -164,7 +140,7 @@ final class PriorityHeap<T> {
             if (!(ck > k || (ck == k && cs < s))) {
                 break;
             }
-            place(i, refs[child], ck, cs);
+            place(i, slots[child], ck, cs);
             i = child;
         }
         place(i, e, k, s);
