@@ -24,9 +24,13 @@ import java.util.function.LongBinaryOperator;
  * {@code UPDATE}), and the incoming element is returned as displaced.
  *
  * <h2>Structure, and why not a JDK or JCTools queue</h2>
- * Two binary heaps over the same entries, each entry knowing its index in both: a max-heap (root =
- * next to deliver) and a min-heap (root = next to evict), plus a {@link HashMap} from key to entry
- * when keyed. Offer, poll, evict and a keyed priority change are O(log n); an entry is one object.
+ * Two binary heaps over the same entries ({@link PriorityHeap}), each knowing every entry's position:
+ * a max-heap (root = next to deliver) and a min-heap (root = next to evict), plus a
+ * {@link HashMap} from key to entry when keyed. Each entry has a slot number; the heaps hold slot
+ * numbers and the ordering keys (priority, sequence number) in primitive arrays, so a sift reads
+ * adjacent memory rather than the scattered entries. Offer, poll, evict and a keyed priority change
+ * are O(log n); an entry is one object. A poll removes the highest entry, which is a leaf of the
+ * min-heap, so its removal there moves at most one entry a few levels up.
  * {@link java.util.PriorityQueue} has no access to its lowest element and an O(n) {@code remove};
  * {@code ConcurrentSkipListMap} reaches both ends but "evict the lowest unless the incoming one is
  * lower" and "merge into the held key" are several steps that must be atomic together, so a lock
@@ -59,25 +63,30 @@ public final class PriorityBuffer<T> {
     public record Held<T>(T element, long priority, Object key) {
     }
 
+    private final int capacity;
     private static final class Entry<T> {
         final T element;
         final Object key;
         final long seq;
+        final int slot;
         long priority;
-        int hi;
-        int lo;
 
-        Entry(T element, long priority, long seq, Object key) {
+        Entry(T element, long priority, long seq, Object key, int slot) {
             this.element = element;
             this.priority = priority;
             this.seq = seq;
             this.key = key;
+            this.slot = slot;
         }
     }
 
-    private final int capacity;
-    private final Entry<T>[] high;
-    private final Entry<T>[] low;
+    private final PriorityHeap high;
+    private final PriorityHeap low;
+    /** The held entries by slot (the heaps hold slot numbers only). */
+    private final Entry<T>[] bySlot;
+    /** Free slots: a stack, {@code freeSlots[0 .. free - 1]}. */
+    private final int[] freeSlots;
+    private int free;
     private final Map<Object, Entry<T>> byKey;
     private final LongBinaryOperator merge;
     private int size;
@@ -95,8 +104,14 @@ public final class PriorityBuffer<T> {
             throw new IllegalArgumentException("capacity must be >= 1, was " + capacity);
         }
         this.capacity = capacity;
-        this.high = (Entry<T>[]) new Entry[capacity];
-        this.low = (Entry<T>[]) new Entry[capacity];
+        this.high = new PriorityHeap(capacity, true);
+        this.low = new PriorityHeap(capacity, false);
+        this.bySlot = (Entry<T>[]) new Entry[capacity];
+        this.freeSlots = new int[capacity];
+        for (int i = 0; i < capacity; i++) {
+            freeSlots[i] = capacity - 1 - i;
+        }
+        this.free = capacity;
         this.merge = merge;
         this.byKey = merge == null ? null : new HashMap<>();
     }
@@ -141,7 +156,7 @@ public final class PriorityBuffer<T> {
         }
         Outcome outcome = Outcome.STORED;
         if (size == capacity) {
-            Entry<T> last = low[0];
+            Entry<T> last = bySlot[low.root()];
             if (priority <= last.priority) {
                 displaced = element;
                 return Outcome.REJECTED;
@@ -150,14 +165,12 @@ public final class PriorityBuffer<T> {
             displaced = last.element;
             outcome = Outcome.EVICTED;
         }
-        Entry<T> e = new Entry<>(element, priority, nextSeq++, k);
-        int i = size++;
-        e.hi = i;
-        e.lo = i;
-        high[i] = e;
-        low[i] = e;
-        up(high, i, true);
-        up(low, i, false);
+        int slot = freeSlots[--free];
+        Entry<T> e = new Entry<>(element, priority, nextSeq++, k, slot);
+        bySlot[slot] = e;
+        int n = size++;
+        high.add(slot, priority, e.seq, n);
+        low.add(slot, priority, e.seq, n);
         if (k != null) {
             byKey.put(k, e);
         }
@@ -174,14 +187,14 @@ public final class PriorityBuffer<T> {
         if (size == 0) {
             return null;
         }
-        Entry<T> e = high[0];
+        Entry<T> e = bySlot[high.root()];
         remove(e);
         return e.element;
     }
 
     /** @return the highest element (kept), or null when empty */
     public T peek() {
-        return size == 0 ? null : high[0].element;
+        return size == 0 ? null : bySlot[high.root()].element;
     }
 
     /**
@@ -205,7 +218,11 @@ public final class PriorityBuffer<T> {
 
     /** @return the held entries in delivery order (a copy; O(n log n)) */
     public List<Held<T>> entries() {
-        Entry<T>[] copy = Arrays.copyOf(high, size);
+        @SuppressWarnings("unchecked")
+        Entry<T>[] copy = (Entry<T>[]) new Entry[size];
+        for (int i = 0; i < size; i++) {
+            copy[i] = bySlot[high.slotAt(i)];
+        }
         Arrays.sort(copy, (a, b) -> before(a, b) ? -1 : before(b, a) ? 1 : 0);
         List<Held<T>> out = new ArrayList<>(size);
         for (Entry<T> e : copy) {
@@ -219,79 +236,20 @@ public final class PriorityBuffer<T> {
         return a.priority > b.priority || (a.priority == b.priority && a.seq < b.seq);
     }
 
-    /** In heap {@code max} (max-heap) or the min-heap: should a sit above b? */
-    private static boolean above(Entry<?> a, Entry<?> b, boolean max) {
-        return max ? before(a, b) : before(b, a);
-    }
-
-    private static <T> void place(Entry<T>[] heap, int i, Entry<T> e, boolean max) {
-        heap[i] = e;
-        if (max) {
-            e.hi = i;
-        } else {
-            e.lo = i;
-        }
-    }
-
-    private static <T> void up(Entry<T>[] heap, int i, boolean max) {
-        Entry<T> e = heap[i];
-        while (i > 0) {
-            int parent = (i - 1) >>> 1;
-            Entry<T> p = heap[parent];
-            if (!above(e, p, max)) {
-                break;
-            }
-            place(heap, i, p, max);
-            i = parent;
-        }
-        place(heap, i, e, max);
-    }
-
-    private static <T> void down(Entry<T>[] heap, int i, int n, boolean max) {
-        Entry<T> e = heap[i];
-        int half = n >>> 1;
-        while (i < half) {
-            int child = 2 * i + 1;
-            int right = child + 1;
-            if (right < n && above(heap[right], heap[child], max)) {
-                child = right;
-            }
-            if (!above(heap[child], e, max)) {
-                break;
-            }
-            place(heap, i, heap[child], max);
-            i = child;
-        }
-        place(heap, i, e, max);
-    }
-
     private void reposition(Entry<T> e) {
-        up(high, e.hi, true);
-        down(high, e.hi, size, true);
-        up(low, e.lo, false);
-        down(low, e.lo, size, false);
+        high.update(e.slot, e.priority, size);
+        low.update(e.slot, e.priority, size);
     }
 
     private void remove(Entry<T> e) {
         int last = size - 1;
-        removeAt(high, e.hi, last, true);
-        removeAt(low, e.lo, last, false);
+        high.remove(e.slot, last);
+        low.remove(e.slot, last);
+        bySlot[e.slot] = null;
+        freeSlots[free++] = e.slot;
         size = last;
         if (e.key != null) {
             byKey.remove(e.key);
-        }
-    }
-
-    private static <T> void removeAt(Entry<T>[] heap, int i, int last, boolean max) {
-        Entry<T> moved = heap[last];
-        heap[last] = null;
-        if (i == last) {
-            return;
-        }
-        place(heap, i, moved, max);
-        down(heap, i, last, max);
-        if (heap[i] == moved) {
-            up(heap, i, max);
         }
     }
 }
