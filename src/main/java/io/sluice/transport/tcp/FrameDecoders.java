@@ -67,12 +67,12 @@ final class FrameDecoders {
         @Override
         protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
             super.decodeLast(ctx, in, out);
+            if (in.readableBytes() > maxFrameLength) {
+                int n = in.readableBytes();
+                in.skipBytes(n);
+                throw tooLong(n);
+            }
             if (lastLineAtEof && in.isReadable()) {
-                if (in.readableBytes() > maxFrameLength) {
-                    int n = in.readableBytes();
-                    in.skipBytes(n);
-                    throw tooLong(n);
-                }
                 out.add(in.readRetainedSlice(in.readableBytes()));
             }
             partial(in, out);
