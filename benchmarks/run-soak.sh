@@ -152,7 +152,7 @@ run_round() {
     echo "sender: $(grep -E '^send-' "$dir/sender.log" | tr -s ' ' | head -1) (sender process ended: ${sender_done:-no, not before the gateway delivered everything})"
     echo "ERROR/exception lines in the gateway log: $(grep -cE 'ERROR|Exception' "$dir/gateway.log" || true), sender log: $(grep -cE 'ERROR|Exception' "$dir/sender.log" || true)"
     echo "heap after GC in this round (KiB): $(awk -F, -v r="$round" '$1 == r && $3 >= 0 {print $3}' "$out.csv" | sort -n | awk '{a[NR] = $1} END {print "min " a[1] ", median " a[int((NR + 1) / 2)] ", max " a[NR] " over " NR " samples"}')"
-    echo "gateway summary (stdout at stop):"; grep -vE '^\s+at ' "$dir/gateway.log" | grep -A8 -E '^pipeline +policy' | sed 's/^/    /'
+    echo "gateway summary (stdout at stop):"; grep -vE '^\s+at ' "$dir/gateway.log" | grep -A8 -E '^pipeline +policy' | sed 's/^/    /'  || true
     echo "received files (sequence check; one connection per transport):"
   } >> "$out.txt"
   for t in "${ts[@]}"; do

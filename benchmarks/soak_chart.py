@@ -20,7 +20,10 @@ def main():
             if int(r[2]) < 0:
                 continue
             delivered = sum(int(x) for x in r[4].split()) if len(r) > 4 and r[4] else 0
-            rounds.setdefault(r[0], []).append((int(r[1]), int(r[2]) / 1024, delivered / 1e6))
+            rows = rounds.setdefault(r[0], [])
+            if rows and delivered < rows[-1][2] * 1e6:
+                delivered = rows[-1][2] * 1e6  # /metrics did not answer (a gateway out of memory): keep the last count
+            rows.append((int(r[1]), int(r[2]) / 1024, delivered / 1e6))
     fig, (ax, ax2) = plt.subplots(2, 1, figsize=(11, 8), sharex=True)
     top = 64
     for name, rows in rounds.items():

@@ -76,7 +76,7 @@ final class FrameDecoders {
             Frames f = in.isReadable() ? lines(in) : null;
             int n = in.readableBytes();
             if (n > 0) {
-                if (lastLineAtEof && n > maxFrameLength) { // maxFrameLength bytes and a '\r' (lines() let them wait)
+                if (n > maxFrameLength) { // maxFrameLength bytes and a '\r' (lines() let them wait), in both modes
                     in.skipBytes(n);
                     f = fail(f, String.valueOf(n));
                 } else if (lastLineAtEof) {
