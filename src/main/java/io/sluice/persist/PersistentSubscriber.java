@@ -245,6 +245,10 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
         try {
             boolean wasDone = done;
             boolean retry = true;
+            // whether the batch held unwritten records just before the cursor last looked: when it did
+            // not and the cursor found nothing, every appended record has been read (a publish between
+            // the look and a later check must not let the stage complete without its records)
+            boolean unwritten = true;
             while (true) {
                 if (retry) {
                     retryHeld(); // acknowledgements may have made room
@@ -255,16 +259,21 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
                     return;
                 }
                 if (ahead == null) {
+                    unwritten = log.hasBatched();
                     ahead = cursor.next();
                 }
                 refreshAge();
                 if (ahead == null || emitted == requested.get() || explicitAck && stage.unackedDelivered() >= window) {
-                    if (ahead == null && log.hasBatched()) {
+                    if (ahead == null && unwritten) {
                         stage.schedulePublish(); // caught up with what is written; the publish drains again
                     }
                     if (ahead == null && hasHeld()) {
                         retryHeld();
-                        if (!hasHeld() || (ahead = cursor.next()) != null) {
+                        if (!hasHeld()) {
+                            continue;
+                        }
+                        unwritten = log.hasBatched();
+                        if ((ahead = cursor.next()) != null) {
                             continue;
                         }
                     }
@@ -283,7 +292,7 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
                 cursor.delivered(e);
                 actual.onNext(explicitAck ? e.message().withAck(stage.ackFor(e.offset())) : e.message());
             }
-            if (wasDone && ahead == null && !hasHeld() && !log.hasBatched()) {
+            if (wasDone && ahead == null && !hasHeld() && !unwritten) {
                 end();
                 Throwable t = error;
                 if (t != null) {

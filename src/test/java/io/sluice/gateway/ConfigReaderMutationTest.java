@@ -243,7 +243,7 @@ class ConfigReaderMutationTest {
                         e -> assertThat(e).startsWith("line 12: pipeline 'b' step: unknown step 'stdout' (known: ")
                                 .contains("sample"),
                         e -> assertThat(e).isEqualTo("line 13: pipeline 'b' sink stdout: unknown option 'extra'"
-                                + " (it takes none)"));
+                                + " (known: retry, deadLetter)")); // every sink takes the resilience options
     }
 
     @Test
