@@ -145,8 +145,12 @@ class SinkReconnectTest {
             int duplicates = got.size() - unique.size();
             LOG.info("{}: {} sent, {} received before the stop, {} lost, {} duplicates, {} resent, {} reconnect attempts",
                     c.name(), N, beforeStop, lost, duplicates, sink.resent(), sink.reconnects());
-            assertThat(seen).as("disconnect before reconnect").first().isInstanceOf(SinkDisconnected.class);
-            assertThat(seen).hasAtLeastOneElementOfType(SinkReconnected.class);
+            // UDP notices a stopped receiver only through the ICMP error a later send gets: when a loaded
+            // machine let the sender finish before the port closed, nothing was lost and nothing seen
+            if (c.loss() != Loss.WHILE_DOWN || lost > 0) {
+                assertThat(seen).as("disconnect before reconnect").first().isInstanceOf(SinkDisconnected.class);
+                assertThat(seen).hasAtLeastOneElementOfType(SinkReconnected.class);
+            }
             switch (c.loss()) {
                 case NONE -> assertThat(lost).as("an acknowledging transport loses nothing").isZero();
                 case DEAD_CONNECTION -> assertThat(lost).as("at most what was in flight on the dead connection")
