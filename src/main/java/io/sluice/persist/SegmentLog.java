@@ -65,8 +65,8 @@ final class SegmentLog implements Closeable {
     private volatile long bytes;
     private final long openedAt;
     private final long backlogAtOpen;
-    private boolean closed;
-    private IOException failed;
+    private volatile boolean closed;
+    private volatile IOException failed;
     private boolean dirDirty;
     /** Segments sealed under {@link Fsync#NEVER} without a force: forced before any durability claim. */
     private final List<Segment> unforcedSealed = new ArrayList<>();
@@ -209,9 +209,15 @@ final class SegmentLog implements Closeable {
         return writtenOffset;
     }
 
-    /** @return true when appended records wait in the batch for {@link #publish} */
-    synchronized boolean hasBatched() {
-        return !closed && failed == null && active != null && active.hasUnwritten(); // a failed log's batch is lost
+    /**
+     * Lock-free (the stage's drain loop asks before every cursor look, concurrently with appends):
+     * a record is batched from its append (which sets {@code lastOffset}) until its batch is written
+     * (which sets {@code writtenOffset}); a failed or closed log's batch is never written.
+     *
+     * @return true when appended records wait in the batch for {@link #publish}
+     */
+    boolean hasBatched() {
+        return writtenOffset < lastOffset && failed == null && !closed;
     }
 
     private void writeBatch() throws IOException {

@@ -40,10 +40,16 @@ public final class RoundTrip {
                 .cache();
         received.subscribe(x -> { }, e -> { });
         int port = bound.get().block(Duration.ofSeconds(10)).getPort();
-        Flux.range(0, clients)
-                .flatMap(c -> sinkFor.apply(port).write(Payloads.messages(c, perClient, size)), clients)
-                .then()
-                .block(Duration.ofSeconds(60));
+        try {
+            Flux.range(0, clients)
+                    .flatMap(c -> sinkFor.apply(port).write(Payloads.messages(c, perClient, size)), clients)
+                    .then()
+                    .block(Duration.ofSeconds(60));
+        } catch (IllegalStateException timeout) {
+            // a slow machine or a hang: how far it got tells which
+            throw new AssertionError("the sinks did not finish within 60 s; " + checker.count() + " of " + total
+                    + " messages received", timeout);
+        }
         Long n = received.onErrorResume(e -> Mono.empty())
                 .timeout(Duration.ofSeconds(30), Mono.just(-1L))
                 .block(Duration.ofSeconds(60));

@@ -79,7 +79,11 @@ final class TlsEcho implements AutoCloseable {
          * @throws AssertionError when neither happens within the bounded wait
          */
         String ask(String line) throws InterruptedException {
-            conn.outbound().sendString(Mono.just(line + "\n")).then().subscribe(x -> { }, e -> { });
+            // a wrapped byte[] (not a pooled buffer): when the server refuses the handshake, reactor-netty's
+            // client can drop a pooled buffer of this write unreleased (a PARANOID leak report in the test's own
+            // client, failing every later test class)
+            conn.outbound().sendByteArray(Mono.just((line + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                    .then().subscribe(x -> { }, e -> { });
             String got = lines.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
             if (got == null) {
                 throw new AssertionError("no answer and no close within " + WAIT);
