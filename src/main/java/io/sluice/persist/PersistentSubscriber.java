@@ -44,6 +44,8 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
     private boolean terminated;
     private volatile boolean ready;
     // drain-loop state
+    /** Highest offset handed downstream and not yet acknowledged in the log (no explicit acks), -1 if none. */
+    private long deliveredUpTo = -1;
     private LogCursor cursor;
     private RecordCodec.Entry ahead;
     private long emitted;
@@ -287,11 +289,12 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
                         unacked.add(new long[] {e.offset(), e.appendTime()});
                     }
                 } else {
-                    log.ack(e.offset());
+                    deliveredUpTo = e.offset(); // acknowledged in the log once per drain pass (its lock is the appenders')
                 }
                 cursor.delivered(e);
                 actual.onNext(explicitAck ? e.message().withAck(stage.ackFor(e.offset())) : e.message());
             }
+            ackDelivered();
             if (wasDone && ahead == null && !hasHeld() && !unwritten) {
                 end();
                 Throwable t = error;
@@ -314,9 +317,11 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
 
     private void refreshAge() {
         long t = 0;
-        synchronized (unacked) {
-            if (!unacked.isEmpty()) {
-                t = unacked.peekFirst()[1];
+        if (explicitAck) { // otherwise nothing is ever added to unacked
+            synchronized (unacked) {
+                if (!unacked.isEmpty()) {
+                    t = unacked.peekFirst()[1];
+                }
             }
         }
         if (t == 0 && ahead != null) {
@@ -325,8 +330,17 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
         stage.oldestUnacked = t;
     }
 
+    /** Without explicit acknowledgements a record is acknowledged once handed downstream: tells the log. */
+    private void ackDelivered() {
+        if (deliveredUpTo >= 0) {
+            log.ack(deliveredUpTo);
+            deliveredUpTo = -1;
+        }
+    }
+
     /** Ends the subscription: the log stays open (and its data on disk) for the next one. */
     private void end() {
+        ackDelivered(); // before the checkpoint below
         if (terminated) {
             return;
         }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +46,8 @@ final class SegmentLog implements Closeable {
     /** Size of the write batch: records larger than this are written on their own. */
     static final int BATCH_BYTES = 256 << 10;
     private static final Logger LOG = LoggerFactory.getLogger(SegmentLog.class);
+    private static final AtomicLongFieldUpdater<SegmentLog> ACK_NEXT =
+            AtomicLongFieldUpdater.newUpdater(SegmentLog.class, "ackNext");
 
     private final Fs fs;
     private final LogConfig cfg;
@@ -270,12 +273,16 @@ final class SegmentLog implements Closeable {
         durableOffset = upTo;
     }
 
-    /** @param upTo every record with an offset up to and including this one is acknowledged (in memory) */
+    /**
+     * Lock-free (a monotonic maximum): the delivering thread must not wait for the appenders' lock.
+     *
+     * @param upTo every record with an offset up to and including this one is acknowledged (in memory)
+     */
     void ack(long upTo) {
-        synchronized (this) {
-            if (upTo + 1 > ackNext) {
-                ackNext = upTo + 1;
-            }
+        long next = upTo + 1;
+        long cur;
+        while ((cur = ackNext) < next && !ACK_NEXT.compareAndSet(this, cur, next)) {
+            Thread.onSpinWait();
         }
     }
 
