@@ -66,7 +66,7 @@ class RespRequestDecoderTest {
         assertThat(shown(c)).containsExactly("UPDATE item 10");
         assertThat(c.get(0).name()).isSameAs("UPDATE"); // a known name is its constant, no new string
         assertThat(c.get(0).integer(1)).isEqualTo(10);
-        assertThat(shown(decode("*1\r\n$7\r\nflushAll\r\n"))).containsExactly("FLUSHALL");
+        assertThat(shown(decode("*1\r\n$8\r\nflushAll\r\n"))).containsExactly("FLUSHALL");
     }
 
     @Test
