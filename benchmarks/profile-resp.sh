@@ -25,7 +25,7 @@ wait_port() { for _ in $(seq 1 300); do redis-cli -p "$1" PING >/dev/null 2>&1 &
 wait_port 17380; wait_port 17381
 cpu() { awk '{print $14+$15}' "/proc/$gw/stat"; }
 agent() { jcmd "$gw" JVMTI.agent_load "$AP" "\"$1\"" >/dev/null; }
-bench() { redis-benchmark -h 127.0.0.1 -p "$1" -c "$C" -n "$2" -P "$3" -r "$ITEMS" -q --csv "${@:4}" | tail -1 | cut -d, -f2 | tr -d '"'; }
+bench() { redis-benchmark -h 127.0.0.1 -p "$1" -c "$C" -n "$2" -P "$3" -r "$ITEMS" -q --csv "${@:4}" 2>/dev/null | tail -1 | cut -d, -f2 | tr -d '"'; }
 fill() {
   seq 1 "$ITEMS" | awk '{printf "UPDATE item:%d %d\r\n", $1, $1 % 97}' | redis-cli -p 17380 --pipe >/dev/null
   for _ in $(seq 1 600); do redis-cli -p 17381 INFO | grep -q "^size:$ITEMS" && return 0; sleep 0.1; done

@@ -17,7 +17,7 @@ CATEGORIES = [
     ("epoll_wait", r"epoll_wait"),
     ("RESP decode (Netty RedisDecoder + aggregators)",
      r"codec/redis/RedisDecoder|RedisArrayAggregator|RedisBulkStringAggregator"),
-    ("RESP decode (RespFrameDecoder)", r"RespFrameDecoder"),
+    ("RESP decode (RespRequestDecoder)", r"RespRequestDecoder"),
     ("RespCommand.of", r"RespCommand\.of"),
     ("RESP encode (RedisEncoder)", r"RedisEncoder"),
     ("reactor-netty receive (FluxReceive)", r"FluxReceive"),
