@@ -1,7 +1,7 @@
 /**
  * The RESP (Redis serialization protocol) transport: any Redis client works. The two servers decode
- * requests with {@link io.sluice.transport.resp.RespRequestDecoder} and write pre-encoded replies
- * ({@link io.sluice.transport.resp.RespReply}); the client sink uses Netty's Redis codec.
+ * requests with {@code RespRequestDecoder} and write pre-encoded replies
+ * ({@code RespReply}); the client sink uses Netty's Redis codec.
  * {@link io.sluice.transport.resp.RespSource} ({@code type: resp}) turns producers' {@code UPDATE item
  * priority} and {@code RPUSH}/{@code LPUSH key value} commands into messages;
  * {@link io.sluice.transport.resp.PriorityQueueSink} ({@code type: priority-queue}) is a Barbershop:
