@@ -1,28 +1,32 @@
 package io.sluice.transport.resp;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
-import io.netty.handler.codec.redis.RedisMessage;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Writes a {@code resp} source connection's replies in command order with one flush per read
- * batch. It sits in the channel pipeline after the RESP decoder, so it sees each read batch begin
- * ({@code channelRead}) and end ({@code channelReadComplete}):
+ * Writes a {@code resp} source connection's replies in command order, as one buffer and one flush
+ * per read batch. It sits in the channel pipeline after the RESP decoder, so it sees each read batch
+ * begin ({@code channelRead}) and end ({@code channelReadComplete}):
  * <ul>
  *   <li>a reply made on the connection's event loop, with no reply from another thread still queued,
- *       is written at once; during a read batch it is flushed with the batch in
- *       {@code channelReadComplete} (or with every {@value #MAX_UNFLUSHED}th reply of a long batch),
- *       outside one (the pipeline's demand arrived later) at once;</li>
+ *       is appended to the batch buffer during a read batch (written and flushed in
+ *       {@code channelReadComplete}, or once the buffer holds {@value #MAX_BATCH_BYTES} bytes), and
+ *       written and flushed at once outside one (the pipeline's demand arrived later);</li>
  *   <li>a reply made on another thread (the pipeline's demand reached the connection from there) is
- *       queued to the event loop; the last queued one flushes, so replies never overtake each other.</li>
+ *       queued to the event loop and appended there; the last queued one writes and flushes, so
+ *       replies never overtake each other.</li>
  * </ul>
  * A client that pipelines commands but never reads its replies is refused once more than
  * {@code maxPendingBytes} of replies wait for it.
  */
 final class ReplyWriter extends ChannelInboundHandlerAdapter {
+
+    /** A long read batch (a pipelining client) is written every this many bytes of replies. */
+    static final int MAX_BATCH_BYTES = 16 * 1024;
 
     private final Channel ch;
     private final int maxPendingBytes;
@@ -30,10 +34,8 @@ final class ReplyWriter extends ChannelInboundHandlerAdapter {
     private final AtomicInteger queued = new AtomicInteger();
     /** Event loop only: inside a read batch. */
     private boolean reading;
-    /** Event loop only: replies written and not flushed. */
-    private int unflushed;
-    /** A long read batch (a pipelining client) is flushed every this many replies. */
-    private static final int MAX_UNFLUSHED = 256;
+    /** Event loop only: replies not yet written, or null. */
+    private ByteBuf batch;
 
     /** @return the connection's channel */
     Channel channel() {
@@ -50,29 +52,47 @@ final class ReplyWriter extends ChannelInboundHandlerAdapter {
      *
      * @param reply the reply
      */
-    void reply(RedisMessage reply) {
+    void reply(RespReply reply) {
         ChannelOutboundBuffer pending = ch.unsafe().outboundBuffer();
         if (pending != null && pending.totalPendingWriteBytes() > maxPendingBytes) {
             RespCodec.refuse(ch, "client does not read its replies (over " + maxPendingBytes + " bytes pending)");
             return;
         }
         if (ch.eventLoop().inEventLoop() && queued.get() == 0) {
-            ch.write(reply, ch.voidPromise());
-            if (reading && ++unflushed < MAX_UNFLUSHED) {
-                return;
+            append(reply);
+            if (!reading || batch.readableBytes() >= MAX_BATCH_BYTES) {
+                writeBatch();
             }
-            unflushed = 0;
-            ch.flush();
             return;
         }
         queued.incrementAndGet();
         ch.eventLoop().execute(() -> {
-            ch.write(reply, ch.voidPromise());
-            if ((queued.decrementAndGet() == 0 && !reading) || ++unflushed >= MAX_UNFLUSHED) {
-                ch.flush();
-                unflushed = 0;
+            append(reply);
+            if ((queued.decrementAndGet() == 0 && !reading) || batch.readableBytes() >= MAX_BATCH_BYTES) {
+                writeBatch();
             }
         });
+    }
+
+    /** Event loop only. */
+    private void append(RespReply reply) {
+        if (batch == null) {
+            batch = ch.alloc().ioBuffer(Math.max(256, reply.length()));
+        }
+        reply.writeTo(batch);
+    }
+
+    /** Event loop only: writes and flushes the batch buffer, if any. */
+    private void writeBatch() {
+        ByteBuf b = batch;
+        if (b != null) {
+            batch = null;
+            if (ch.isActive()) {
+                ch.writeAndFlush(b, ch.voidPromise());
+            } else {
+                b.release();
+            }
+        }
     }
 
     @Override
@@ -84,10 +104,27 @@ final class ReplyWriter extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         reading = false;
-        if (unflushed > 0) {
-            unflushed = 0;
-            ctx.flush();
-        }
+        writeBatch();
         ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        reading = false; // replies still to come are written (and released: the channel is closed) at once
+        release();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        release();
+    }
+
+    private void release() {
+        ByteBuf b = batch;
+        if (b != null) {
+            batch = null;
+            b.release();
+        }
     }
 }

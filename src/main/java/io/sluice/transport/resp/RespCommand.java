@@ -1,20 +1,14 @@
 package io.sluice.transport.resp;
 
-import io.netty.buffer.ByteBufUtil;
-import io.netty.handler.codec.redis.ArrayRedisMessage;
-import io.netty.handler.codec.redis.FullBulkStringRedisMessage;
-import io.netty.handler.codec.redis.InlineCommandRedisMessage;
-import io.netty.handler.codec.redis.RedisMessage;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * One decoded client command: its name (upper case) and its arguments as bytes, copied out of the
- * Netty buffers so the decoded message can be released at once. A request that is not a command
- * (not an array of bulk strings, a null element) is a {@link #protocolError}: the caller answers
- * {@code -ERR Protocol error} and closes the connection, as Redis does.
+ * One decoded client command ({@link RespRequestDecoder}): its name (upper case) and its arguments
+ * as bytes. A request that is not a command (malformed RESP, an array that is not of bulk strings, a
+ * bulk string over the limit) is a {@link #protocolError}: the caller answers
+ * {@code -ERR Protocol error: ...} and closes the connection, as Redis does.
  *
  * @param name command name in upper case, empty for an empty request (ignored, as Redis does)
  * @param args the arguments after the name
@@ -22,44 +16,56 @@ import java.util.Locale;
  */
 record RespCommand(String name, List<byte[]> args, String protocolError) {
 
+    /** The names the endpoints answer: matched without allocating a string. */
+    private static final String[] KNOWN = {"NEXT", "UPDATE", "BNEXT", "PEEK", "INFO", "SNAPSHOT", "PING", "ECHO",
+        "QUIT", "CLIENT", "COMMAND", "RPUSH", "LPUSH"};
+    private static final RespCommand EMPTY = new RespCommand("", List.of(), null);
+
     /**
-     * @param m a message from {@code RedisArrayAggregator}: an array of bulk strings, or an inline
-     *     command ({@code PING}, {@code UPDATE a 5} typed into {@code nc})
-     * @return the command; the caller still releases {@code m}
+     * @param parts the request's words: name, then arguments (the list is kept)
+     * @return the command (the empty command for no parts)
      */
-    static RespCommand of(RedisMessage m) {
-        List<byte[]> parts = new ArrayList<>();
-        if (m instanceof InlineCommandRedisMessage inline) {
-            for (String s : inline.content().trim().split("\\s+")) {
-                if (!s.isEmpty()) {
-                    parts.add(s.getBytes(StandardCharsets.UTF_8));
-                }
-            }
-        } else if (m instanceof ArrayRedisMessage array && !array.isNull()) {
-            for (RedisMessage child : array.children()) {
-                if (!(child instanceof FullBulkStringRedisMessage bulk) || bulk.isNull()) {
-                    return error("expected an array of bulk strings, got " + describe(child));
-                }
-                parts.add(ByteBufUtil.getBytes(bulk.content()));
-            }
-        } else {
-            return error("expected an array of bulk strings, got " + describe(m));
-        }
+    static RespCommand of(List<byte[]> parts) {
         if (parts.isEmpty()) {
-            return new RespCommand("", List.of(), null);
+            return EMPTY;
         }
-        String name = new String(parts.get(0), StandardCharsets.UTF_8).toUpperCase(Locale.ROOT);
-        return new RespCommand(name, parts.subList(1, parts.size()), null);
+        return new RespCommand(name(parts.get(0)), parts.subList(1, parts.size()), null);
     }
 
-    private static RespCommand error(String reason) {
+    /** @return the request that is not a command, for {@code reason} */
+    static RespCommand invalid(String reason) {
         return new RespCommand("", List.of(), reason);
     }
 
-    private static String describe(RedisMessage m) {
-        String s = m.getClass().getSimpleName();
-        return s.endsWith("RedisMessage") ? s.substring(0, s.length() - "RedisMessage".length()).toLowerCase(Locale.ROOT)
-                : s;
+    /** @return the empty command (an empty request, ignored) */
+    static RespCommand empty() {
+        return EMPTY;
+    }
+
+    /** @return {@code name} in upper case: a known name's constant, else a new string */
+    private static String name(byte[] name) {
+        for (String k : KNOWN) {
+            if (equalsIgnoreAsciiCase(name, k)) {
+                return k;
+            }
+        }
+        return new String(name, StandardCharsets.UTF_8).toUpperCase(Locale.ROOT);
+    }
+
+    private static boolean equalsIgnoreAsciiCase(byte[] b, String upper) {
+        if (b.length != upper.length()) {
+            return false;
+        }
+        for (int i = 0; i < b.length; i++) {
+            int c = b[i];
+            if (c >= 'a' && c <= 'z') {
+                c -= 'a' - 'A';
+            }
+            if (c != upper.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** @return the number of arguments after the name */

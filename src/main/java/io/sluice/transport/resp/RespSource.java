@@ -1,9 +1,6 @@
 package io.sluice.transport.resp;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.handler.codec.redis.ArrayRedisMessage;
-import io.netty.handler.codec.redis.RedisMessage;
 import io.sluice.Message;
 import io.sluice.transport.StreamServerBuilder;
 import io.sluice.transport.internal.ServerSkeleton;
@@ -93,10 +90,9 @@ public final class RespSource extends SkeletonSource {
             Channel ch = c.channel();
             ReplyWriter replies = new ReplyWriter(ch, MAX_PENDING_REPLY_BYTES);
             c.addHandlerLast("respReplies", replies);
-            // map runs inside onNext, before reactor-netty releases the decoded message
+            // RespRequestDecoder hands over RespCommand objects (plain byte arrays, nothing to release)
             return c.inbound().receiveObject()
-                    .map(o -> RespCommand.of((RedisMessage) o))
-                    .concatMapIterable(cmd -> execute(replies, cmd), prefetch)
+                    .concatMapIterable(cmd -> execute(replies, (RespCommand) cmd), prefetch)
                     .onErrorResume(e -> {
                         // one connection's failure never fails the source
                         binding.error(String.valueOf(ch.remoteAddress()), e.toString(), e);
@@ -120,51 +116,50 @@ public final class RespSource extends SkeletonSource {
             case "LPUSH":
                 return push(ch, cmd);
             case "PING":
-                reply(ch, cmd.arity() == 0 ? RespCodec.PONG : cmd.arity() == 1 ? RespCodec.bulk(cmd.args().get(0))
-                        : RespCodec.wrongArity(cmd.name()));
+                reply(ch, cmd.arity() == 0 ? RespReply.PONG : cmd.arity() == 1 ? RespReply.bulk(cmd.args().get(0))
+                        : RespReply.wrongArity(cmd.name()));
                 return List.of();
             case "ECHO":
-                reply(ch, cmd.arity() == 1 ? RespCodec.bulk(cmd.args().get(0)) : RespCodec.wrongArity(cmd.name()));
+                reply(ch, cmd.arity() == 1 ? RespReply.bulk(cmd.args().get(0)) : RespReply.wrongArity(cmd.name()));
                 return List.of();
             case "QUIT":
-                ch.channel().eventLoop().execute(() -> ch.channel().writeAndFlush(RespCodec.OK)
-                        .addListener(ChannelFutureListener.CLOSE));
+                RespCodec.quit(ch.channel());
                 return List.of();
             case "CLIENT":
-                reply(ch, RespCodec.OK);
+                reply(ch, RespReply.OK);
                 return List.of();
             case "COMMAND":
-                reply(ch, ArrayRedisMessage.EMPTY_INSTANCE);
+                reply(ch, RespReply.EMPTY_ARRAY);
                 return List.of();
             default:
-                reply(ch, RespCodec.error("unknown command '" + cmd.name() + "'"));
+                reply(ch, RespReply.error("unknown command '" + cmd.name() + "'"));
                 return List.of();
         }
     }
 
     private List<Message> update(ReplyWriter ch, RespCommand cmd) {
         if (cmd.arity() != 2) {
-            reply(ch, RespCodec.wrongArity(cmd.name()));
+            reply(ch, RespReply.wrongArity(cmd.name()));
             return List.of();
         }
         long priority;
         try {
             priority = cmd.integer(1);
         } catch (NumberFormatException e) {
-            reply(ch, RespCodec.error("value is not an integer or out of range"));
+            reply(ch, RespReply.error("value is not an integer or out of range"));
             return List.of();
         }
         byte[] item = cmd.args().get(0);
         metrics().message(item.length);
         Message m = Message.builder().payload(item).header("item", cmd.text(0))
                 .header("priority", Long.toString(priority)).build();
-        reply(ch, RespCodec.OK);
+        reply(ch, RespReply.OK);
         return List.of(m);
     }
 
     private List<Message> push(ReplyWriter ch, RespCommand cmd) {
         if (cmd.arity() < 2) {
-            reply(ch, RespCodec.wrongArity(cmd.name()));
+            reply(ch, RespReply.wrongArity(cmd.name()));
             return List.of();
         }
         String key = cmd.text(0);
@@ -175,12 +170,12 @@ public final class RespSource extends SkeletonSource {
             out.add(Message.builder().payload(value).key(key).header("item", cmd.text(i)).header("priority", "0")
                     .header("key", key).build());
         }
-        reply(ch, RespCodec.integer(out.size()));
+        reply(ch, RespReply.integer(out.size()));
         return out;
     }
 
     /** Writes a reply in command order, flushed with its read batch ({@link ReplyWriter}). */
-    private static void reply(ReplyWriter ch, RedisMessage reply) {
+    private static void reply(ReplyWriter ch, RespReply reply) {
         ch.reply(reply);
     }
 

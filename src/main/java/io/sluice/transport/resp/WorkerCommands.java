@@ -1,9 +1,7 @@
 package io.sluice.transport.resp;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.handler.codec.redis.ArrayRedisMessage;
-import io.netty.handler.codec.redis.RedisMessage;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
@@ -52,80 +50,101 @@ final class WorkerCommands {
     }
 
     /**
+     * Runs one command. A reply available at once is appended to {@code out} (the connection's batch
+     * buffer, written with its read batch) and null returned; {@code BNEXT} and {@code SNAPSHOT}
+     * return their reply to come instead. {@code NEXT}, the hot path, writes the item straight into
+     * {@code out}: no reply object, no Reactor operator.
+     *
      * @param ch the worker's channel
      * @param cmd its command
-     * @return the reply (empty when the connection is being closed)
+     * @param out the batch buffer
+     * @return null when answered (or nothing to answer: the connection is being closed), else the
+     *     reply to come (empty: none)
      */
-    Mono<RedisMessage> execute(Channel ch, RespCommand cmd) {
+    Mono<RespReply> execute(Channel ch, RespCommand cmd, ByteBuf out) {
         if (cmd.protocolError() != null) {
             RespCodec.refuse(ch, cmd.protocolError());
-            return Mono.empty();
+            return null;
         }
         switch (cmd.name()) {
             case "":
-                return Mono.empty();
+                return null;
             case "NEXT":
-                return cmd.arity() != 0 ? wrong(cmd) : Mono.just(item(backlog.next()));
+                if (cmd.arity() != 0) {
+                    RespReply.wrongArity(cmd.name()).writeTo(out);
+                } else {
+                    String item = backlog.next();
+                    if (item != null) {
+                        served.accept(item.length());
+                    }
+                    RespReply.writeBulk(out, item);
+                }
+                return null;
             case "BNEXT":
-                return cmd.arity() != 1 ? wrong(cmd) : blockingNext(cmd.text(0));
+                return cmd.arity() != 1 ? Mono.just(RespReply.wrongArity(cmd.name())) : blockingNext(cmd.text(0));
+            case "SNAPSHOT":
+                return cmd.arity() != 0 ? Mono.just(RespReply.wrongArity(cmd.name())) : snapshot();
+            case "QUIT":
+                RespCodec.quit(ch);
+                return null;
+            default:
+                now(cmd).writeTo(out);
+                return null;
+        }
+    }
+
+    /** @return the reply of a command answered at once (not NEXT, BNEXT, SNAPSHOT, QUIT) */
+    private RespReply now(RespCommand cmd) {
+        switch (cmd.name()) {
             case "PEEK": {
                 if (cmd.arity() != 1) {
-                    return wrong(cmd);
+                    return RespReply.wrongArity(cmd.name());
                 }
                 OptionalLong p = backlog.priorityOf(cmd.text(0));
-                return Mono.just(p.isPresent() ? RespCodec.integer(p.getAsLong()) : RespCodec.nil());
+                return p.isPresent() ? RespReply.integer(p.getAsLong()) : RespReply.NIL;
             }
             case "INFO":
-                return Mono.just(info());
-            case "SNAPSHOT":
-                return cmd.arity() != 0 ? wrong(cmd) : snapshot();
+                return info();
             case "PING":
-                return Mono.just(cmd.arity() == 0 ? RespCodec.PONG : RespCodec.bulk(cmd.args().get(0)));
+                return cmd.arity() == 0 ? RespReply.PONG : RespReply.bulk(cmd.args().get(0));
             case "ECHO":
-                return cmd.arity() != 1 ? wrong(cmd) : Mono.just(RespCodec.bulk(cmd.args().get(0)));
-            case "QUIT":
-                ch.eventLoop().execute(() -> ch.writeAndFlush(RespCodec.OK).addListener(ChannelFutureListener.CLOSE));
-                return Mono.empty();
+                return cmd.arity() != 1 ? RespReply.wrongArity(cmd.name()) : RespReply.bulk(cmd.args().get(0));
             case "CLIENT":
-                return Mono.just(RespCodec.OK);
+                return RespReply.OK;
             case "COMMAND":
-                return Mono.just(ArrayRedisMessage.EMPTY_INSTANCE);
+                return RespReply.EMPTY_ARRAY;
             case "UPDATE":
             case "RPUSH":
             case "LPUSH":
-                return Mono.just(RespCodec.error(cmd.name() + " goes to a resp source; this priority-queue endpoint "
-                        + "serves workers (NEXT, BNEXT, PEEK, INFO, SNAPSHOT)"));
+                return RespReply.error(cmd.name() + " goes to a resp source; this priority-queue endpoint "
+                        + "serves workers (NEXT, BNEXT, PEEK, INFO, SNAPSHOT)");
             default:
-                return Mono.just(RespCodec.error("unknown command '" + cmd.name() + "'"));
+                return RespReply.error("unknown command '" + cmd.name() + "'");
         }
     }
 
-    private static Mono<RedisMessage> wrong(RespCommand cmd) {
-        return Mono.just(RespCodec.wrongArity(cmd.name()));
-    }
-
-    private RedisMessage item(String item) {
+    private RespReply item(String item) {
         if (item != null) {
             served.accept(item.length());
         }
-        return RespCodec.bulk(item);
+        return RespReply.bulk(item);
     }
 
-    private Mono<RedisMessage> blockingNext(String timeoutText) {
+    private Mono<RespReply> blockingNext(String timeoutText) {
         Duration timeout;
         try {
             BigDecimal seconds = new BigDecimal(timeoutText);
             if (seconds.signum() < 0) {
-                return Mono.just(RespCodec.error("timeout is negative"));
+                return Mono.just(RespReply.error("timeout is negative"));
             }
             timeout = Duration.ofNanos(seconds.movePointRight(9).longValueExact());
         } catch (NumberFormatException | ArithmeticException e) {
-            return Mono.just(RespCodec.error("timeout is not a float or out of range"));
+            return Mono.just(RespReply.error("timeout is not a float or out of range"));
         }
-        return backlog.nextBlocking(timeout, timer).map(this::item).defaultIfEmpty(RespCodec.nil());
+        return backlog.nextBlocking(timeout, timer).map(this::item).defaultIfEmpty(RespReply.NIL);
     }
 
-    private RedisMessage info() {
+    private RespReply info() {
         StringBuilder sb = new StringBuilder("# Queue\r\n");
         for (String[] f : backlog.info()) {
             sb.append(f[0]).append(':').append(f[1]).append("\r\n");
@@ -134,16 +153,16 @@ final class WorkerCommands {
         for (String[] f : snapshots.info()) {
             sb.append(f[0]).append(':').append(f[1]).append("\r\n");
         }
-        return RespCodec.bulk(sb.toString());
+        return RespReply.bulk(sb.toString());
     }
 
-    private Mono<RedisMessage> snapshot() {
-        Callable<RedisMessage> write = () -> {
+    private Mono<RespReply> snapshot() {
+        Callable<RespReply> write = () -> {
             snapshots.snapshotNow();
-            return RespCodec.OK;
+            return RespReply.OK;
         };
         return Mono.fromCallable(write)
-                .onErrorResume(e -> Mono.just(RespCodec.error("snapshot failed: " + e.getMessage())))
+                .onErrorResume(e -> Mono.just(RespReply.error("snapshot failed: " + e.getMessage())))
                 .subscribeOn(Schedulers.boundedElastic());
     }
 }

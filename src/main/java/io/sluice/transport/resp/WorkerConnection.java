@@ -1,23 +1,23 @@
 package io.sluice.transport.resp;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.redis.RedisMessage;
-import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
-import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
-import reactor.core.Fuseable;
+import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
 
 /**
  * Serves one worker connection of a {@code priority-queue} sink on its Netty event loop: each
- * decoded request is run through {@link WorkerCommands} inside {@code channelRead} and its reply
- * written at once, and the replies of one read batch are flushed together in
- * {@code channelReadComplete} (a pipelining worker gets one write for the batch, a one-at-a-time
- * worker one write per reply). No Reactor operator sits between the socket and the backlog.
+ * decoded request is run through {@link WorkerCommands} inside {@code channelRead}, its reply
+ * appended to the connection's batch buffer, and the buffer written and flushed once per read batch
+ * in {@code channelReadComplete} (or every {@value #MAX_BATCH_BYTES} bytes of a long batch): a
+ * pipelining worker gets one socket write per batch, a one-at-a-time worker one per reply. No
+ * Reactor operator and no reply object sits between the socket and the backlog for {@code NEXT}.
  *
  * <p>Replies keep command order. A command that cannot answer at once ({@code BNEXT} waiting for an
  * item, {@code SNAPSHOT} writing the file) makes the connection busy: reading stops, the requests
@@ -30,16 +30,17 @@ final class WorkerConnection extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(WorkerConnection.class);
 
+    /** A long read batch (a pipelining worker) is written every this many bytes of replies. */
+    static final int MAX_BATCH_BYTES = 16 * 1024;
+
     private final WorkerCommands commands;
     /** Requests decoded while a command was in progress, in arrival order (event loop only). */
     private final ArrayDeque<RespCommand> waiting = new ArrayDeque<>();
     /** The command in progress, or null (event loop only). */
     private Disposable inProgress;
     private boolean closed;
-    /** Replies written and not flushed (event loop only). */
-    private int unflushed;
-    /** A long read batch (a pipelining worker) is flushed every this many replies. */
-    private static final int MAX_UNFLUSHED = 256;
+    /** Replies not yet written, or null (event loop only). */
+    private ByteBuf batch;
 
     WorkerConnection(WorkerCommands commands) {
         this.commands = commands;
@@ -47,12 +48,7 @@ final class WorkerConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        RespCommand cmd;
-        try {
-            cmd = RespCommand.of((RedisMessage) msg);
-        } finally {
-            ReferenceCountUtil.release(msg);
-        }
+        RespCommand cmd = (RespCommand) msg;
         if (inProgress != null) {
             waiting.add(cmd);
             return;
@@ -81,6 +77,7 @@ final class WorkerConnection extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         closed = true;
         waiting.clear();
+        release();
         Disposable d = inProgress;
         if (d != null) {
             d.dispose(); // a waiting BNEXT stops waiting: no item goes to a closed connection
@@ -88,45 +85,71 @@ final class WorkerConnection extends ChannelInboundHandlerAdapter {
         ctx.fireChannelInactive();
     }
 
-    private void flush(ChannelHandlerContext ctx) {
-        unflushed = 0;
-        ctx.flush();
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        release();
     }
 
-    /** Runs one command: a reply at once is written (flushed with the batch); else the connection waits. */
-    @SuppressWarnings("unchecked")
+    private ByteBuf batch(ChannelHandlerContext ctx) {
+        if (batch == null) {
+            batch = ctx.alloc().ioBuffer(256);
+        }
+        return batch;
+    }
+
+    /** Writes the batch buffer, if any, and flushes. */
+    private void flush(ChannelHandlerContext ctx) {
+        ByteBuf b = batch;
+        if (b == null) {
+            return;
+        }
+        batch = null;
+        if (b.isReadable() && !closed) {
+            ctx.writeAndFlush(b, ctx.voidPromise());
+        } else {
+            b.release();
+        }
+    }
+
+    private void release() {
+        ByteBuf b = batch;
+        if (b != null) {
+            batch = null;
+            b.release();
+        }
+    }
+
+    /** Runs one command: a reply at once is appended to the batch; else the connection waits. */
     private void run(ChannelHandlerContext ctx, RespCommand cmd) {
-        Mono<RedisMessage> reply = commands.execute(ctx.channel(), cmd);
-        if (reply instanceof Fuseable.ScalarCallable) {
-            RedisMessage now;
-            try {
-                now = ((Callable<RedisMessage>) reply).call();
-            } catch (Exception e) {
-                now = RespCodec.error(String.valueOf(e.getMessage()));
-            }
-            if (now != null) {
-                ctx.write(now, ctx.voidPromise());
-                if (++unflushed >= MAX_UNFLUSHED) {
-                    flush(ctx);
-                }
+        ByteBuf out = batch(ctx);
+        Mono<RespReply> later;
+        try {
+            later = commands.execute(ctx.channel(), cmd, out);
+        } catch (RuntimeException e) {
+            LOG.debug("priority-queue: command failed on {}: {}", ctx.channel().remoteAddress(), e.toString());
+            RespReply.error(String.valueOf(e.getMessage())).writeTo(out);
+            later = null;
+        }
+        if (later == null) {
+            if (out.readableBytes() >= MAX_BATCH_BYTES) {
+                flush(ctx);
             }
             return;
         }
         ctx.channel().config().setAutoRead(false);
         Pending p = new Pending(ctx);
         inProgress = p;
-        reply.subscribe(p);
+        later.subscribe(p);
     }
 
     /** Called on the event loop when the command in progress answered (reply may be null: none). */
-    private void done(ChannelHandlerContext ctx, RedisMessage reply) {
+    private void done(ChannelHandlerContext ctx, RespReply reply) {
         inProgress = null;
         if (closed) {
-            ReferenceCountUtil.release(reply);
             return;
         }
         if (reply != null) {
-            ctx.write(reply, ctx.voidPromise());
+            reply.writeTo(batch(ctx));
         }
         while (inProgress == null && !waiting.isEmpty()) {
             run(ctx, waiting.poll());
@@ -138,31 +161,31 @@ final class WorkerConnection extends ChannelInboundHandlerAdapter {
     }
 
     /** The subscriber of one command that answers later; hands its reply to the event loop. */
-    private final class Pending extends reactor.core.publisher.BaseSubscriber<RedisMessage> {
+    private final class Pending extends BaseSubscriber<RespReply> {
         private final ChannelHandlerContext ctx;
-        private RedisMessage reply;
+        private RespReply reply;
 
         Pending(ChannelHandlerContext ctx) {
             this.ctx = ctx;
         }
 
         @Override
-        protected void hookOnNext(RedisMessage value) {
+        protected void hookOnNext(RespReply value) {
             reply = value;
         }
 
         @Override
         protected void hookOnError(Throwable t) {
             LOG.debug("priority-queue: command failed on {}: {}", ctx.channel().remoteAddress(), t.toString());
-            reply = RespCodec.error(String.valueOf(t.getMessage()));
+            reply = RespReply.error(String.valueOf(t.getMessage()));
         }
 
         @Override
-        protected void hookFinally(reactor.core.publisher.SignalType type) {
-            if (type == reactor.core.publisher.SignalType.CANCEL) {
+        protected void hookFinally(SignalType type) {
+            if (type == SignalType.CANCEL) {
                 return;
             }
-            RedisMessage r = reply;
+            RespReply r = reply;
             if (ctx.executor().inEventLoop()) {
                 done(ctx, r);
             } else {

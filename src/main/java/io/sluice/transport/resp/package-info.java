@@ -1,5 +1,7 @@
 /**
- * The RESP (Redis serialization protocol) transport, on Netty's Redis codec: any Redis client works.
+ * The RESP (Redis serialization protocol) transport: any Redis client works. The two servers decode
+ * requests with {@code RespRequestDecoder} and write pre-encoded replies
+ * ({@code RespReply}); the client sink uses Netty's Redis codec.
  * {@link io.sluice.transport.resp.RespSource} ({@code type: resp}) turns producers' {@code UPDATE item
  * priority} and {@code RPUSH}/{@code LPUSH key value} commands into messages;
  * {@link io.sluice.transport.resp.PriorityQueueSink} ({@code type: priority-queue}) is a Barbershop:
@@ -7,8 +9,8 @@
  * and {@code INFO}, and that survives restarts through snapshots;
  * {@link io.sluice.transport.resp.RespClientSink} ({@code type: resp} as a sink) is a Redis-protocol
  * client sending each message's payload as one command line (an HTTP pipeline feeding a
- * {@code resp} source). Both servers answer on the connection's event loop and flush once per read
- * batch. Errors follow Redis: {@code -ERR}
+ * {@code resp} source). Both servers answer on the connection's event loop and write one buffer
+ * per read batch. Errors follow Redis: {@code -ERR}
  * replies keep the connection open, protocol errors close it with the reason.
  * {@link io.sluice.transport.resp.RespProvider} registers them with the gateway.
  */
