@@ -1,11 +1,16 @@
 package io.sluice.overflow;
 
 import reactor.core.CoreSubscriber;
+import reactor.core.Fuseable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxOperator;
 
-/** The operator behind {@link OverflowPolicy#apply}: picks the subscriber for the policy's kind. */
-final class FluxOverflow<T> extends FluxOperator<T, T> {
+/**
+ * The operator behind {@link OverflowPolicy#apply}: picks the subscriber for the policy's kind.
+ * {@link Fused} for the kinds whose subscriber offers output fusion (overwrite-oldest), so that
+ * Reactor's fusable operators downstream pass a fusion request through.
+ */
+class FluxOverflow<T> extends FluxOperator<T, T> {
 
     private final OverflowPolicy<T> policy;
 
@@ -45,5 +50,16 @@ final class FluxOverflow<T> extends FluxOperator<T, T> {
             return Attr.RunStyle.SYNC;
         }
         return super.scanUnsafe(key);
+    }
+
+    /**
+     * The {@link Fuseable} variant: Reactor's operators pick their fusable form by this marker, and
+     * some cast the subscription to {@code QueueSubscription}, so only a kind whose subscriber is
+     * one (overwrite-oldest) may use it.
+     */
+    static final class Fused<T> extends FluxOverflow<T> implements Fuseable {
+        Fused(Flux<? extends T> source, OverflowPolicy<T> policy) {
+            super(source, policy);
+        }
     }
 }

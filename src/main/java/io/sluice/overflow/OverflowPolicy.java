@@ -203,7 +203,8 @@ public final class OverflowPolicy<T> implements Function<Flux<T>, Flux<T>> {
 
     @Override
     public Flux<T> apply(Flux<T> upstream) {
-        return Flux.from(new FluxOverflow<>(upstream, this));
+        return Flux.from(kind == Kind.OVERWRITE_OLDEST
+                ? new FluxOverflow.Fused<>(upstream, this) : new FluxOverflow<>(upstream, this));
     }
 
     /** Records an overflow drop: counter, hooks, event. */

@@ -28,6 +28,13 @@ import reactor.util.context.Context;
  * Because every {@code enqueue} that stores an element is followed by a {@code drain()}, an element
  * enqueued concurrently with a cancel is still discarded by the loop that runs after it: nothing
  * leaks.
+ *
+ * <p>Output fusion (Reactor's {@code ASYNC} mode, offered only by a subclass whose buffer may be
+ * taken from by any thread, see {@link #fusable()}): a downstream operator such as
+ * {@code publishOn} that asks for it polls this stage's buffer itself, instead of this stage
+ * copying every element into the downstream's own queue. The producer then stores each element
+ * and signals {@code onNext(null)}; there is no drain loop, downstream demand is the downstream's
+ * business, and on cancel the downstream calls {@code clear()}, which discards the buffer.
  */
 abstract class OverflowSubscriber<T> implements CoreSubscriber<T>, Subscription, Scannable {
 
@@ -59,6 +66,8 @@ abstract class OverflowSubscriber<T> implements CoreSubscriber<T>, Subscription,
      * {@code requested - produced}.
      */
     private long produced;
+    /** Downstream polls the buffer (ASYNC fusion); set once in {@code onSubscribe}, before any element. */
+    boolean outputFused;
 
     OverflowSubscriber(CoreSubscriber<? super T> actual, OverflowPolicy<T> policy) {
         this.actual = actual;
@@ -84,6 +93,43 @@ abstract class OverflowSubscriber<T> implements CoreSubscriber<T>, Subscription,
 
     /** @return the number of buffered elements (a snapshot) */
     abstract int size();
+
+    /**
+     * @return true if downstream may poll the buffer directly (Reactor ASYNC fusion): the
+     *     subclass's {@link #poll()} and its {@code clear()} are safe from any thread, concurrently
+     *     with each other and with {@link #enqueue}
+     */
+    boolean fusable() {
+        return false;
+    }
+
+    /**
+     * The fused mode's consumer side for a downstream that polls: called by a subclass that is a
+     * {@code QueueSubscription}.
+     *
+     * @param requestedMode the modes downstream accepts ({@code Fuseable} flags)
+     * @return {@code ASYNC} when {@link #fusable()} and downstream accepts it, else {@code NONE}
+     */
+    final int fuse(int requestedMode) {
+        if (fusable() && (requestedMode & reactor.core.Fuseable.ASYNC) != 0) {
+            outputFused = true;
+            return reactor.core.Fuseable.ASYNC;
+        }
+        return reactor.core.Fuseable.NONE;
+    }
+
+    /** Fused mode, downstream's {@code clear()}: discards the buffer and ends the subscription. */
+    final void fusedClear() {
+        discardAll();
+        policy.ended(this);
+    }
+
+    /** Fused mode: downstream polled an empty buffer; once the stage is done, the subscription has ended. */
+    final void fusedEmpty() {
+        if (done) {
+            policy.ended(this);
+        }
+    }
 
     /** @return what to request from upstream on subscribe */
     long initialRequest() {
@@ -143,7 +189,18 @@ abstract class OverflowSubscriber<T> implements CoreSubscriber<T>, Subscription,
             policy.discard(element, context);
             return;
         }
-        if (wip == 0 && WIP.compareAndSet(this, 0, 1)) {
+        if (outputFused) {
+            // the downstream polls: store, then wake it. A cancel that raced the store: the
+            // downstream clears after its cancel and after this wake-up; clearing here too keeps
+            // the element from staying buffered whatever the downstream does
+            enqueue(element);
+            actual.onNext(null);
+            if (cancelled) {
+                fusedClear();
+            }
+            return;
+        }
+        if (wip == 0 && isEmpty() && WIP.compareAndSet(this, 0, 1)) {
             // fast path: this thread owns the drain loop; with nothing buffered and demand
             // outstanding the element goes straight downstream, never touching the buffer
             if (!cancelled && produced != requested && isEmpty()) {
@@ -172,6 +229,10 @@ abstract class OverflowSubscriber<T> implements CoreSubscriber<T>, Subscription,
         }
         error = t;
         done = true;
+        if (outputFused) {
+            actual.onError(t);
+            return;
+        }
         drain();
     }
 
@@ -181,6 +242,10 @@ abstract class OverflowSubscriber<T> implements CoreSubscriber<T>, Subscription,
             return;
         }
         done = true;
+        if (outputFused) {
+            actual.onComplete();
+            return;
+        }
         drain();
     }
 
@@ -193,7 +258,7 @@ abstract class OverflowSubscriber<T> implements CoreSubscriber<T>, Subscription,
 
     @Override
     public void request(long n) {
-        if (Operators.validate(n)) {
+        if (Operators.validate(n) && !outputFused) {
             Operators.addCap(REQUESTED, this, n);
             drain();
         }
@@ -206,7 +271,9 @@ abstract class OverflowSubscriber<T> implements CoreSubscriber<T>, Subscription,
         }
         cancelled = true;
         upstream.cancel();
-        drain();
+        if (!outputFused) {
+            drain();
+        }
     }
 
     final void drain() {
@@ -221,7 +288,7 @@ abstract class OverflowSubscriber<T> implements CoreSubscriber<T>, Subscription,
         int missed = 1;
         for (;;) {
             if (cancelled) {
-                clear();
+                discardAll();
                 policy.ended(this);
             } else if (!terminated) {
                 emitLoop();
@@ -252,7 +319,7 @@ abstract class OverflowSubscriber<T> implements CoreSubscriber<T>, Subscription,
             e++;
             if (cancelled) {
                 produced = e;
-                clear();
+                discardAll();
                 return;
             }
         }
@@ -277,7 +344,7 @@ abstract class OverflowSubscriber<T> implements CoreSubscriber<T>, Subscription,
         }
     }
 
-    private void clear() {
+    private void discardAll() {
         T v;
         while ((v = poll()) != null) {
             policy.discard(v, context);

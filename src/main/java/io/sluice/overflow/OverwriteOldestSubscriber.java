@@ -3,6 +3,7 @@ package io.sluice.overflow;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import reactor.core.CoreSubscriber;
+import reactor.core.Fuseable;
 
 /**
  * Overwrite-oldest (ring buffer): when {@code capacity} elements are buffered, the oldest buffered
@@ -35,8 +36,16 @@ import reactor.core.CoreSubscriber;
  * producer only writes a slot after it was emptied. With at most one outstanding consumer claim,
  * the producer can lap a slot only when the consumer has claimed it but not yet emptied it: then
  * it spins for those few instructions (like JCTools' SPMC offer "bubble"). No lock anywhere.
+ * The winner of a claim reads the slot with a volatile load and empties it with a release store
+ * (no read-modify-write): the claim already made it the only thread that touches the slot until
+ * the producer sees it empty.
+ *
+ * <h2>Output fusion</h2>
+ * Since any number of threads may take (each take is a claim on {@code head}), a downstream that
+ * asks for ASYNC fusion (e.g. {@code publishOn}) polls the ring itself, and its {@code clear()} on
+ * cancel may run on any thread, even while the producer evicts or another thread clears.
  */
-final class OverwriteOldestSubscriber<T> extends OverflowSubscriber<T> {
+final class OverwriteOldestSubscriber<T> extends OverflowSubscriber<T> implements Fuseable.QueueSubscription<T> {
 
     @SuppressWarnings("rawtypes")
     private static final AtomicLongFieldUpdater<OverwriteOldestSubscriber> HEAD =
@@ -80,10 +89,28 @@ final class OverwriteOldestSubscriber<T> extends OverflowSubscriber<T> {
     }
 
     @Override
-    T poll() {
+    boolean fusable() {
+        return true;
+    }
+
+    @Override
+    public int requestFusion(int requestedMode) {
+        return fuse(requestedMode);
+    }
+
+    @Override
+    public void clear() {
+        fusedClear();
+    }
+
+    @Override
+    public T poll() {
         for (;;) {
             long h = head;
             if (h >= tail) {
+                if (outputFused) {
+                    fusedEmpty();
+                }
                 return null;
             }
             if (HEAD.compareAndSet(this, h, h + 1)) {
@@ -95,20 +122,23 @@ final class OverwriteOldestSubscriber<T> extends OverflowSubscriber<T> {
     /** Swaps out the element of sequence {@code h}, which this thread claimed. */
     private T take(long h) {
         int i = (int) (h & mask);
-        T v;
-        while ((v = ring.getAndSet(i, null)) == null) {
+        T v = ring.get(i);
+        // seen before tail, which was read after head: never null; the loop is a guard
+        while (v == null) {
             Thread.onSpinWait();
+            v = ring.get(i);
         }
+        ring.lazySet(i, null);
         return v;
     }
 
     @Override
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return head >= tail;
     }
 
     @Override
-    int size() {
+    public int size() {
         return (int) Math.max(0, tail - head);
     }
 }
