@@ -30,8 +30,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * first 8 bytes (big-endian) and whose payload is the rest, or, when shorter than the header or with a
  * negative sequence, a documented rejection (one more {@code ConnectionError}, no message); one of the
  * two happens within {@link ServerFuzzing#TIMEOUT_MS} (a datagram sent on loopback one at a time is not
- * dropped). The loss and reorder counters never go negative, the source keeps running, nothing leaks.
- * Corpus: {@code UdpSequenceFuzzTestInputs/datagram/}.
+ * dropped). The loss, reorder and duplicate counters never go negative, the source keeps running, nothing
+ * leaks. Corpus: {@code UdpSequenceFuzzTestInputs/datagram/} ({@code seq0-duplicate}, after {@code seq0}: a
+ * duplicate used to be taken back from {@code lost}, which went to -1).
  */
 class UdpSequenceFuzzTest {
 
@@ -79,6 +80,7 @@ class UdpSequenceFuzzTest {
         }
         assertThat(source.metrics().lost()).as("lost").isNotNegative();
         assertThat(source.metrics().reordered()).as("reordered").isNotNegative();
+        assertThat(source.metrics().duplicated()).as("duplicated").isNotNegative();
         ServerFuzzing.assertClean(ERRORS);
     }
 }
