@@ -96,7 +96,12 @@ if [ "$mode" = ci ]; then
     grep -a -A12 -E '^== Java Exception|^== libFuzzer crashing input' "$log" | head -40
     exit 1
   fi
-  echo "no finding ($(( $(date +%s) - start ))s wall in the fuzzer, $(( $(date +%s) - script_start ))s in all, load $(cut -d' ' -f1-3 /proc/loadavg))"
+  units=$(grep -a -E '^stat::number_of_executed_units' "$log" | tail -1 | grep -oE '[0-9]+$' || true)
+  if [ "${units:-0}" -eq 0 ] && [ $stopped -eq 1 ]; then
+    # the committed corpus was still replayed by mvn verify; say loudly that no fuzzing happened
+    echo "WARNING: the fuzzer had not started fuzzing when the ${budget}s budget ran out (JVM start-up on a loaded machine)"
+  fi
+  echo "no finding (${units:-?} inputs, $(( $(date +%s) - start ))s wall in the fuzzer, $(( $(date +%s) - script_start ))s in all, load $(cut -d' ' -f1-3 /proc/loadavg))"
   exit 0
 fi
 
@@ -144,13 +149,15 @@ for t in "${targets[@]}"; do
     done
     set +e; wait "$pid"; rc=$?; set -e
     n=$(grep -a -E '^stat::number_of_executed_units' "$log" | tail -1 | grep -oE '[0-9]+$' || true)
+    # stopped by a signal, libFuzzer may not print its final stats: its last status line (#N) is a lower bound
+    [ -z "$n" ] && n=$(grep -a -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#' || true)
     execs=$(( execs + ${n:-0} ))
     # a piece that was not stopped for a pause ended for good: runs or time done, or a finding
     if [ $stopped -eq 0 ]; then break; fi
     rc=0
     [ "$mode" = runs ] && [ "$execs" -ge "$amount" ] && break
     # the final-stats line of this piece is counted: mark it so the next piece's is the one read
-    sed -i 's/^stat::number_of_executed_units/counted::number_of_executed_units/' "$log"
+    sed -i -e 's/^stat::number_of_executed_units/counted::number_of_executed_units/' -e 's/^#\([0-9]\)/counted#\1/' "$log"
   done
   secs=$(( $(date +%s) - start ))
   if [ $rc -ne 0 ]; then
