@@ -80,7 +80,7 @@ final class PipelineRun {
                         .tags(tags).tag("transport", tm.transport()).tag("reason", reason)
                         .description("connections the source closed for a liveness limit, by reason").register(registry);
             }
-            // A reordered datagram is first counted lost, then taken back; a counter must not
+            // A late datagram is first counted lost, then taken back (once); a counter must not
             // go down (Prometheus would take it for a reset), so this one reports the highest
             // count seen. TransportMetrics#lost() has the exact figure.
             AtomicLong lostSoFar = new AtomicLong();

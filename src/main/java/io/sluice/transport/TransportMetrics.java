@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Counters every transport keeps: messages and bytes, connections, errors, and (for datagram
- * transports) lost and reordered messages. Thread-safe; read at any time.
+ * transports) lost, reordered and duplicated messages. Thread-safe; read at any time.
  */
 public final class TransportMetrics {
 
@@ -19,6 +19,7 @@ public final class TransportMetrics {
     private final LongAdder errors = new LongAdder();
     private final LongAdder lost = new LongAdder();
     private final LongAdder reordered = new LongAdder();
+    private final LongAdder duplicated = new LongAdder();
     private final Map<String, LongAdder> errorsByReason = new ConcurrentHashMap<>();
     private volatile String pipeline = "";
 
@@ -130,7 +131,9 @@ public final class TransportMetrics {
     }
 
     /**
-     * Records lost messages (e.g. gaps in datagram sequence numbers).
+     * Records lost messages (e.g. gaps in datagram sequence numbers), or with a negative {@code n}
+     * takes back messages counted lost that arrived after all (a transport takes back only what it
+     * counted, so {@link #lost()} never goes below 0).
      *
      * @param n how many
      */
@@ -141,6 +144,11 @@ public final class TransportMetrics {
     /** Records a message that arrived out of order. */
     public void reorderedOne() {
         reordered.increment();
+    }
+
+    /** Records a message that arrived again (e.g. a datagram sequence number already received). */
+    public void duplicatedOne() {
+        duplicated.increment();
     }
 
     /** @return messages counted */
@@ -183,9 +191,15 @@ public final class TransportMetrics {
         return reordered.sum();
     }
 
+    /** @return messages detected as duplicates (also counted in {@link #messages()}: they were emitted) */
+    public long duplicated() {
+        return duplicated.sum();
+    }
+
     @Override
     public String toString() {
         return transport + "{messages=" + messages() + ", bytes=" + bytes() + ", connections=" + connectionsActive()
-                + ", errors=" + errors() + ", lost=" + lost() + ", reordered=" + reordered() + '}';
+                + ", errors=" + errors() + ", lost=" + lost() + ", reordered=" + reordered()
+                + ", duplicated=" + duplicated() + '}';
     }
 }

@@ -14,7 +14,8 @@ import io.sluice.transport.internal.Checks;
  * One datagram carries one message. Unsequenced: the datagram is the payload. Sequenced
  * ({@link #sequenced(boolean) sequenced(true)}, must match on both ends): an 8-byte big-endian
  * sequence number (0, 1, 2, ... per {@link UdpSink#write} call) followed by the payload; the
- * source uses it to count lost and reordered datagrams per sender address.
+ * source uses it to count lost, reordered and duplicated datagrams per sender address (see
+ * {@link UdpSource}).
  */
 public final class UdpBuilder extends TransportBuilder<UdpBuilder> {
 

@@ -12,8 +12,6 @@ import io.sluice.transport.internal.SkeletonSource;
 import io.sluice.transport.internal.TransportSupport;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -27,11 +25,17 @@ import reactor.netty.udp.UdpServer;
  * datagram is truncated.
  *
  * <p>With {@linkplain UdpBuilder#sequenced(boolean) sequencing}, each message's
- * {@link Message#sequence()} is the sender's sequence number, and gaps are counted per sender
- * address in {@link TransportMetrics#lost()}; a datagram arriving after a later one is counted in
- * {@link TransportMetrics#reordered()} and removed from {@code lost} again (it was counted as lost
- * when the gap was seen), so {@code messages + lost} is the number of datagrams sent up to the
- * highest sequence seen. Losses after the last received datagram cannot be detected.
+ * {@link Message#sequence()} is the sender's sequence number, and the source accounts per sender
+ * address, with a sliding window of the last {@value SequenceTracker#WINDOW} numbers (see
+ * {@link SequenceTracker} for the exact rules): gaps are counted in {@link TransportMetrics#lost()};
+ * a skipped number that arrives late inside the window is counted in
+ * {@link TransportMetrics#reordered()} and taken back from {@code lost} once; a number that arrived
+ * already is counted in {@link TransportMetrics#duplicated()}; a number too far behind (or ahead) to
+ * place is counted as reordered only; two consecutive such numbers restart the sender's sequence.
+ * {@code lost} never goes below 0, and {@code messages - duplicated + lost} is the number of
+ * datagrams sent up to each sender's highest number. Losses after the last received datagram cannot
+ * be detected. Memory: at most {@value SequenceTracker#MAX_SENDERS} senders of a few hundred bytes
+ * each (the least recently heard from is forgotten).
  *
  * <p>The socket runs on its own single-threaded NIO event loop (created per subscription; on
  * cancel or termination the socket is closed and the loop's thread ends without a quiet period):
@@ -82,13 +86,15 @@ public final class UdpSource extends SkeletonSource {
     /** One subscription: its socket, its event loop and the per-sender sequence state. */
     private final class Binding implements ServerSkeleton.Server<Connection> {
         private final ServerSkeleton.Binding b;
-        private final Map<InetSocketAddress, long[]> expected = new ConcurrentHashMap<>();
+        /** Per-sender sequence accounting; used on the socket's event loop only. */
+        private final SequenceTracker sequences;
         // NIO on a dedicated loop: with the native epoll datagram channel, datagrams left in
         // the socket while reading was paused were not read again (seen in our tests).
         private final LoopResources loop = LoopResources.create("sluice-udp", 1, true);
 
         Binding(ServerSkeleton.Binding b) {
             this.b = b;
+            this.sequences = new SequenceTracker(b.metrics());
         }
 
         @Override
@@ -158,16 +164,7 @@ public final class UdpSource extends SkeletonSource {
             }
             byte[] bytes = new byte[buf.readableBytes()];
             buf.readBytes(bytes);
-            long[] next = expected.computeIfAbsent(p.sender(), k -> new long[1]);
-            if (seq == next[0]) {
-                next[0] = seq + 1;
-            } else if (seq > next[0]) {
-                b.metrics().lost(seq - next[0]);
-                next[0] = seq + 1;
-            } else {
-                b.metrics().reorderedOne();
-                b.metrics().lost(-1);
-            }
+            sequences.accept(p.sender(), seq);
             b.metrics().message(bytes.length);
             return Message.builder().payload(bytes).sequence(seq).build();
         }

@@ -278,4 +278,32 @@ class UdpTransportTest {
         assertThat(source.metrics().errors()).isEqualTo(1);
         assertThat(seen).filteredOn(e -> e instanceof ConnectionError).hasSize(1);
     }
+
+    @Test
+    void aDuplicateIsCountedAsOneAndALateDatagramIsTakenBackFromLostOnce() throws Exception {
+        // the accounting itself is SequenceTrackerTest's; this is the source wired to it, per sender
+        UdpSource source = Transports.udp().sequenced(true).events(events).source();
+        BlockingQueue<Message> got = new LinkedBlockingQueue<>();
+        running = source.flux().subscribe(got::add);
+        int port = source.boundAddress().block(T).getPort();
+        try (DatagramSocket a = new DatagramSocket(); DatagramSocket b = new DatagramSocket()) {
+            InetSocketAddress to = new InetSocketAddress("127.0.0.1", port);
+            // a: 0, 1, 1 (duplicate), 0 (duplicate), 4 (2 and 3 lost), 3 (late), 3 (duplicate); b: 0, 0
+            Object[][] sends = {{a, 0L}, {a, 1L}, {a, 1L}, {a, 0L}, {a, 4L}, {a, 3L}, {a, 3L}, {b, 0L}, {b, 0L}};
+            for (Object[] s : sends) {
+                long seq = (Long) s[1];
+                byte[] d = ByteBuffer.allocate(9).putLong(seq).put((byte) seq).array();
+                ((DatagramSocket) s[0]).send(new DatagramPacket(d, d.length, to));
+                Message m = got.poll(10, TimeUnit.SECONDS);
+                assertThat(m).as("datagram %s", seq).isNotNull();
+                assertThat(m.sequence()).isEqualTo(seq);
+                assertThat(source.metrics().lost()).as("lost after %s", seq).isNotNegative();
+            }
+        }
+        assertThat(source.metrics().messages()).isEqualTo(9);
+        assertThat(source.metrics().lost()).as("2 never arrived").isEqualTo(1);
+        assertThat(source.metrics().reordered()).as("3").isEqualTo(1);
+        assertThat(source.metrics().duplicated()).isEqualTo(4);
+        assertThat(source.metrics().toString()).contains("lost=1, reordered=1, duplicated=4");
+    }
 }
