@@ -19,6 +19,7 @@
 #   SENDER_DELAY=1us SINK_DELAY=60us benchmarks/run-soak.sh   # pacing (parkNanos: ~55 us floor on Linux)
 #   TRANSPORTS="grpc rsocket" benchmarks/run-soak.sh          # some of them
 #   MODE=together benchmarks/run-soak.sh                        # all through one gateway at once
+#   PAUSE_FILE=/path/to/flag benchmarks/run-soak.sh             # no new round starts while the file exists
 # Needs /usr/bin/python3 (or $PYTHON) with matplotlib (Debian: apt-get install python3-matplotlib) and jcmd (the JDK).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +29,7 @@ SINK_DELAY="${SINK_DELAY:-60us}"
 CAPACITY="${CAPACITY:-1024}"
 MODE="${MODE:-each}"
 NO_PROGRESS_LIMIT="${NO_PROGRESS_LIMIT:-300}"   # seconds without a delivered message before giving up
+PAUSE_FILE="${PAUSE_FILE:-}"   # while this file exists, no new round starts (a shared machine's quiet window)
 read -r -a TRANSPORTS <<< "${TRANSPORTS:-tcp-newline tcp-length websocket grpc rsocket zmq}"
 stamp="$(date -u +%Y-%m-%d-%H%M)"
 out="benchmarks/results/soak-$stamp"
@@ -54,6 +56,7 @@ failed=0
 run_round() {
   local round=$1; shift
   local ts=("$@") t p src sink dir="$work/$round"
+  if [ -n "$PAUSE_FILE" ]; then while [ -e "$PAUSE_FILE" ]; do sleep 30; done; fi
   mkdir -p "$dir"
   declare -A port
   for t in "${ts[@]}"; do port[$t]=$(free_port); done

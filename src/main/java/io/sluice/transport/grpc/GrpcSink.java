@@ -52,7 +52,15 @@ import reactor.core.publisher.MonoSink;
  * as it hands it over.
  * A failed call fails the write with grpc-java's {@code StatusRuntimeException}; a unary call
  * answered {@code INVALID_ARGUMENT} with a {@link RejectedMessageException} naming its message (a
- * {@link io.sluice.transport.resilience.ResilientSink} dead-letters it). The channel uses
+ * {@link io.sluice.transport.resilience.ResilientSink} dead-letters it).
+ *
+ * <p>Retry ({@link io.sluice.transport.resilience.ResilientSink}): in {@code STREAM} mode there is
+ * no per-message acknowledgement, so a retried write cannot resend what the failed call carried:
+ * it continues with the next message, and the failed call's messages the server did not take are
+ * lost. In {@code EXCHANGE} mode the messages not covered by an {@code Ack} are resent. In both,
+ * {@code INVALID_ARGUMENT} ends the whole call without naming the envelope the server refused, so
+ * it is not dead-lettered but retried like any failure (in {@code EXCHANGE} mode the refused
+ * message is resent with the others, and refused again); only {@code UNARY} mode dead-letters. The channel uses
  * grpc-java's direct executor: the on-ready handler, and so the request for the next input
  * element, runs on the Netty event loop without a hand-off to a thread pool; the input must not
  * block while producing (as with every reactor-netty sink).

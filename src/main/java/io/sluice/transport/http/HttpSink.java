@@ -12,7 +12,11 @@ import io.sluice.transport.internal.ClientSink;
 import io.sluice.transport.resilience.Rejections;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.reactivestreams.Subscription;
 import reactor.core.Exceptions;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Operators;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
@@ -24,9 +28,12 @@ import reactor.netty.resources.ConnectionProvider;
  * keep-alive connections. The message key is sent as {@value HttpBuilder#KEY_HEADER}; a
  * {@code content-type} message header as {@code Content-Type} (default
  * {@code application/octet-stream}). The returned {@code Mono} completes when every request got a
- * 2xx answer; the first failure (a non-2xx answer: {@link HttpStatusException}) fails it, with
- * failures of requests that were in flight at the same time attached as suppressed exceptions
- * (remaining requests are cancelled). A message is acknowledged ({@link #acknowledges()}) when its
+ * 2xx answer; after the first failure (a non-2xx answer: {@link HttpStatusException}, or a
+ * connection error) no new request starts, the requests already in flight run to their answer,
+ * then the write fails with the first failure, later ones attached as suppressed exceptions.
+ * In-flight requests are not cancelled: the server may already have processed one, and a retry
+ * would then send it again; so with {@code concurrency} > 1 a retry resends only the requests that
+ * failed (and those not yet sent). A message is acknowledged ({@link #acknowledges()}) when its
  * request was answered 2xx, never otherwise. The {@link HttpStatusException} names the message and
  * the server's {@code Retry-After}: with a {@link io.sluice.transport.resilience.ResilientSink}
  * ({@code retry:} in YAML) 5xx, 408 and 429 are retried, other 4xx dead-lettered.
@@ -85,10 +92,53 @@ public final class HttpSink implements Sink<Message> {
                 pool -> {
                     HttpClient client = SinkToken.authorize(
                             ClientTls.secure(HttpClient.create(pool).host(host).port(port), ctx), token);
-                    return elements.flatMap(m -> post(client, m), concurrency, 1).then();
+                    AtomicBoolean failed = new AtomicBoolean();
+                    return gate(elements, failed)
+                            .flatMapDelayError(m -> post(client, m).doOnError(e -> failed.set(true)), concurrency, 1)
+                            .then();
                 },
                 ConnectionProvider::disposeLater));
         return sink.reportFailures(posts.onErrorMap(Exceptions::isMultiple, HttpSink::first));
+    }
+
+    /**
+     * The input, requested only until {@code stop} is set; then it ends at the next request (without
+     * taking another message from the input, which would be handed over and not sent).
+     */
+    private static Flux<Message> gate(Flux<Message> in, AtomicBoolean stop) {
+        return Flux.create(sink -> {
+            // holds a request made before the input's subscription arrives (the input may subscribe asynchronously)
+            Operators.DeferredSubscription up = new Operators.DeferredSubscription();
+            in.subscribe(new CoreSubscriber<Message>() {
+                @Override
+                public void onSubscribe(Subscription s) {
+                    up.set(s);
+                }
+
+                @Override
+                public void onNext(Message m) {
+                    sink.next(m);
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    sink.error(t);
+                }
+
+                @Override
+                public void onComplete() {
+                    sink.complete();
+                }
+            });
+            sink.onDispose(up::cancel);
+            sink.onRequest(n -> {
+                if (stop.get()) {
+                    sink.complete();
+                } else {
+                    up.request(n);
+                }
+            });
+        });
     }
 
     /** Concurrent failures arrive as one composite: the first one, the others suppressed. */

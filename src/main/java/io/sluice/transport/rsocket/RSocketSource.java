@@ -31,7 +31,13 @@ import reactor.util.concurrent.Queues;
  *       per-channel {@code prefetch}); the pipeline's demand is what this source requests from the
  *       channel, and rsocket-java sends it to the peer as {@code REQUEST_N} frames, so a slow
  *       pipeline slows the sender without loss. When the sender completes, the responder answers
- *       one payload with the message count as text and completes.</li>
+ *       one payload with the message count as text, once every message was emitted, and
+ *       completes. When the subscription is cancelled or fails before a channel completed, that
+ *       channel is answered with an {@code APPLICATION_ERROR} ("receiver stopped"; see
+ *       {@link Channels}), as is one opened afterwards: the requester learns that its messages
+ *       may not all have been processed (an {@link RSocketSink} in channel mode fails its write,
+ *       which a {@link io.sluice.transport.resilience.ResilientSink} retries on a new connection)
+ *       instead of waiting forever for demand.</li>
  *   <li><b>fire-and-forget</b>: RSocket has no flow control for these; they are buffered up to
  *       {@code fireAndForgetBuffer} and, beyond that, dropped and counted
  *       ({@link TransportMetrics#lost()}).</li>
@@ -107,10 +113,11 @@ public final class RSocketSource extends SkeletonSource {
 
     /** One subscription: the server, its channels merged with bounded concurrency, and the fire-and-forget buffer. */
     private final class Binding extends ServerBinding {
-        private final Sinks.Many<Flux<Message>> streams = Sinks.many().unicast().onBackpressureBuffer();
+        private final Sinks.Many<Flux<Channels.Delivery>> streams = Sinks.many().unicast().onBackpressureBuffer();
         private final Sinks.Many<Message> fnf = Sinks.many().unicast().onBackpressureBuffer(Queues.<Message>get(fnfBuffer).get());
         private final AtomicLong fnfCount = new AtomicLong();
         private final Requests requests;
+        private final Channels channels = new Channels();
 
         Binding(ServerSkeleton.Binding b, boolean awaitDurable) {
             super(b, listen);
@@ -119,12 +126,23 @@ public final class RSocketSource extends SkeletonSource {
 
         @Override
         RSocket responder(String remote, String client) {
-            return new Responder(remote, client, binding, streams, fnf, fnfCount, requests);
+            return new Responder(remote, client, binding, streams, fnf, fnfCount, requests, channels);
         }
 
         @Override
         public Flux<Message> messages(CloseableChannel server) {
-            return Flux.merge(fnf.asFlux(), requests.flux(), streams.asFlux().flatMap(f -> f, maxStreams, prefetch));
+            Flux<Message> merged = streams.asFlux().flatMap(f -> f, maxStreams, prefetch)
+                    .<Message>handle((d, sink) -> {
+                        sink.next(d.message());
+                        d.channel().emitted();
+                    });
+            return Flux.merge(fnf.asFlux(), requests.flux(), merged);
+        }
+
+        @Override
+        public Mono<Void> close(CloseableChannel server) {
+            channels.stop();
+            return super.close(server);
         }
     }
 
@@ -132,14 +150,16 @@ public final class RSocketSource extends SkeletonSource {
         private final String remote;
         private final String client;
         private final ConnectionReporter reporter;
-        private final Sinks.Many<Flux<Message>> streams;
+        private final Sinks.Many<Flux<Channels.Delivery>> streams;
         private final Sinks.Many<Message> fnf;
         private final AtomicLong fnfCount;
         private final Requests requests;
+        private final Channels channels;
 
-        Responder(String remote, String client, ConnectionReporter reporter, Sinks.Many<Flux<Message>> streams,
-                  Sinks.Many<Message> fnf, AtomicLong fnfCount, Requests requests) {
+        Responder(String remote, String client, ConnectionReporter reporter, Sinks.Many<Flux<Channels.Delivery>> streams,
+                  Sinks.Many<Message> fnf, AtomicLong fnfCount, Requests requests, Channels channels) {
             this.requests = requests;
+            this.channels = channels;
             this.remote = remote;
             this.client = client;
             this.reporter = reporter;
@@ -189,25 +209,32 @@ public final class RSocketSource extends SkeletonSource {
 
         @Override
         public Flux<Payload> requestChannel(Publisher<Payload> payloads) {
-            AtomicLong count = new AtomicLong();
-            Sinks.One<Long> finished = Sinks.one();
-            Flux<Message> in = Flux.from(payloads)
+            Channels.Channel channel = channels.open();
+            if (channel == null) {
+                return Flux.error(Channels.stopped());
+            }
+            Flux<Channels.Delivery> in = Flux.from(payloads)
                     .map(p -> {
                         Message m = stamp(Payloads.toMessage(p, listen.maxMessageSize()));
                         reporter.metrics().message(m.size());
-                        count.incrementAndGet();
-                        return m;
+                        channel.received();
+                        return new Channels.Delivery(m, channel);
                     })
                     .doOnError(e -> {
                         bad(e);
-                        finished.tryEmitError(e);
+                        channel.fail(e);
                     })
                     .onErrorResume(e -> Mono.empty())
-                    .doOnComplete(() -> finished.tryEmitValue(count.get()));
+                    .doOnComplete(channel::inputDone)
+                    .doOnCancel(channel::cancelled);
+            boolean merged;
             synchronized (streams) {
-                streams.tryEmitNext(in);
+                merged = streams.tryEmitNext(in).isSuccess();
             }
-            return finished.asMono().map(n -> DefaultPayload.create(Long.toString(n))).flux();
+            if (!merged) {
+                channel.abandon();
+            }
+            return channel.answer().map(n -> DefaultPayload.create(Long.toString(n))).flux();
         }
 
         private Message stamp(Message m) {

@@ -55,17 +55,20 @@ class HttpSinkRetryTest {
     private volatile Function<String, Integer> answer = body -> 200;
     private final ConcurrentLinkedQueue<Integer> scripted = new ConcurrentLinkedQueue<>();
     private volatile String retryAfter;
+    private volatile long okDelayMillis;
 
     @BeforeEach
     void start() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/ingest", this::handle);
+        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool()); // concurrent requests
         server.start();
     }
 
     @AfterEach
     void stop() {
         server.stop(0);
+        ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
     }
 
     private void handle(HttpExchange ex) throws IOException {
@@ -76,6 +79,13 @@ class HttpSinkRetryTest {
             ex.getResponseHeaders().add("Retry-After", retryAfter);
         }
         hits.add(new Hit(body, System.nanoTime(), status));
+        if (status == 200 && okDelayMillis > 0) {
+            try {
+                Thread.sleep(okDelayMillis); // processed (recorded), answered a little later
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         ex.sendResponseHeaders(status, -1);
         ex.close();
     }
@@ -107,6 +117,19 @@ class HttpSinkRetryTest {
         assertThat(sink.resent()).as("the message answered 503 was sent again").isEqualTo(2);
         assertThat(seen).hasSize(3).first().isInstanceOf(SinkDisconnected.class);
         assertThat(seen.get(2)).isEqualTo(new SinkReconnected("http", 2));
+    }
+
+    @Test
+    void withConcurrencyOnlyTheRequestAnswered503IsSentAgain() {
+        AtomicInteger fives = new AtomicInteger();
+        answer = body -> body.equals("5") && fives.getAndIncrement() == 0 ? 503 : 200;
+        okDelayMillis = 150; // the other requests are in flight (already processed) when the 503 arrives
+        String[] bodies = java.util.stream.IntStream.range(0, 40).mapToObj(Integer::toString).toArray(String[]::new);
+        ResilientSink sink = new ResilientSink(Transports.http().port(port()).concurrency(8).sink(), "http", FAST, null, null);
+        sink.write(messages(bodies)).block(WAIT);
+        assertThat(accepted()).as("every message processed once").containsExactlyInAnyOrder(bodies);
+        assertThat(hits).as("40 requests and the one answered 503 again").hasSize(41);
+        assertThat(sink.resent()).isEqualTo(1);
     }
 
     @Test
