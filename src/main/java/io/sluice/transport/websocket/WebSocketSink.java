@@ -13,7 +13,6 @@ import io.sluice.transport.internal.WriteAcks;
 import io.sluice.transport.resilience.RejectedMessageException;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.netty.NettyOutbound;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.WebsocketClientSpec;
 
@@ -72,7 +71,7 @@ public final class WebSocketSink implements Sink<Message> {
                 sink.track(c);
                 acks[0] = WriteAcks.install(c);
             });
-            NettyOutbound sent = out.sendObject(elements.handle((m, s) -> {
+            return out.sendObject(elements.handle((m, s) -> {
                 if (m.size() > maxFrameLength) {
                     s.error(new RejectedMessageException(m, "message of " + m.size()
                             + " bytes exceeds the maximum frame length " + maxFrameLength));
@@ -81,10 +80,6 @@ public final class WebSocketSink implements Sink<Message> {
                 metrics().message(m.size());
                 s.next(acks[0].expect(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(m.payload())), m));
             }), f -> false).then(out.sendClose(1000, null));
-            // read (and drop) what the server sends meanwhile: reactor-netty reads only on inbound demand, and
-            // its close right after the close frame, with bytes unread (a TLS 1.3 session ticket from the JDK's
-            // TLS server), made the kernel reset the connection, throwing away what was still queued to send
-            return Mono.when(sent, in.receive().then());
         }).then()));
     }
 }
