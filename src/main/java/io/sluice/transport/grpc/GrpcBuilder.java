@@ -14,8 +14,9 @@ import java.util.Objects;
  * most 128 concurrent calls per client connection, HTTP/2 flow-control window 1 MiB, unary calls wait at most 10 s for
  * pipeline demand, 5 s drain on stop, 8 concurrent unary calls per sink, a source closes a
  * connection without calls for 5 min ({@code idleTimeout}, gRPC's {@code maxConnectionIdle}), pings
- * a silent connection after 60 s and closes it when the ping is not answered in 20 s, and refuses
- * client pings more frequent than every 20 s, no event dispatcher.
+ * a silent connection after 60 s and closes it when the ping is not answered in 20 s, closes a
+ * connection that has not finished its TLS and HTTP/2 handshake in 10 s, and refuses client pings more
+ * frequent than every 20 s, no event dispatcher.
  */
 public final class GrpcBuilder extends StreamServerBuilder<GrpcBuilder> {
 
@@ -41,9 +42,14 @@ public final class GrpcBuilder extends StreamServerBuilder<GrpcBuilder> {
     Duration keepAliveTime = DEFAULT_KEEPALIVE_TIME;
     Duration keepAliveTimeout = DEFAULT_KEEPALIVE_TIMEOUT;
     Duration permitKeepAliveTime = DEFAULT_PERMIT_KEEPALIVE_TIME;
+    Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
 
     /** Default {@link #keepAliveTime(Duration)}: 60 s. */
     public static final Duration DEFAULT_KEEPALIVE_TIME = Duration.ofSeconds(60);
+    /** Smallest {@link #keepAliveTime(Duration)} but zero: grpc-java raises any shorter server keepalive to 10 s. */
+    public static final Duration MIN_KEEPALIVE_TIME = Duration.ofSeconds(10);
+    /** Default {@link #handshakeTimeout(Duration)}: 10 s (grpc-java's own default is 120 s). */
+    public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
     /** Default {@link #keepAliveTimeout(Duration)}: 20 s. */
     public static final Duration DEFAULT_KEEPALIVE_TIMEOUT = Duration.ofSeconds(20);
     /** Default {@link #permitKeepAliveTime(Duration)}: 20 s. */
@@ -137,11 +143,28 @@ public final class GrpcBuilder extends StreamServerBuilder<GrpcBuilder> {
 
     /**
      * @param time a source pings a client connection from which nothing was read for this long
-     *             (HTTP/2 PING); {@link Duration#ZERO}: never
+     *             (HTTP/2 PING), at least {@link #MIN_KEEPALIVE_TIME}; {@link Duration#ZERO}: never
      * @return this
      */
     public GrpcBuilder keepAliveTime(Duration time) {
-        this.keepAliveTime = Checks.notNegative("keepAliveTime", time);
+        Checks.notNegative("keepAliveTime", time);
+        if (!time.isZero() && time.compareTo(MIN_KEEPALIVE_TIME) < 0) {
+            throw new IllegalArgumentException("keepAliveTime: at least " + MIN_KEEPALIVE_TIME.toSeconds()
+                    + "s (grpc-java's smallest server keepalive: it would raise " + time.toMillis()
+                    + " ms to that), or 0s for never; idleTimeout (at least 1s) closes connections without calls");
+        }
+        this.keepAliveTime = time;
+        return this;
+    }
+
+    /**
+     * @param timeout a source closes a connection that has not finished its handshake within this long:
+     *                TLS when configured, then HTTP/2 (the client preface and its first SETTINGS frame);
+     *                positive
+     * @return this
+     */
+    public GrpcBuilder handshakeTimeout(Duration timeout) {
+        this.handshakeTimeout = Checks.positive("handshakeTimeout", timeout);
         return this;
     }
 

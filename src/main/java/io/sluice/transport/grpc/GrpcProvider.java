@@ -32,18 +32,22 @@ public final class GrpcProvider implements TransportProvider {
                 .option(OptionSpec.optional("idleTimeout", OptionType.DURATION, StreamServerBuilder.DEFAULT_IDLE_TIMEOUT,
                         "close a connection without open calls for this long (GOAWAY; 0s: never)").sourceOnly())
                 .option(OptionSpec.optional("keepAliveTime", OptionType.DURATION, GrpcBuilder.DEFAULT_KEEPALIVE_TIME,
-                        "ping a connection silent for this long (0s: never)").sourceOnly())
+                        "ping a connection silent for this long (at least 10s, gRPC's minimum; 0s: never)").sourceOnly())
                 .option(OptionSpec.optional("keepAliveTimeout", OptionType.DURATION,
                         GrpcBuilder.DEFAULT_KEEPALIVE_TIMEOUT, "close it when the ping is not answered within this")
                         .sourceOnly())
                 .option(OptionSpec.optional("permitKeepAliveTime", OptionType.DURATION,
                         GrpcBuilder.DEFAULT_PERMIT_KEEPALIVE_TIME,
-                        "shortest client ping interval accepted; more often: GOAWAY too_many_pings").sourceOnly()), true)
+                        "shortest client ping interval accepted; more often: GOAWAY too_many_pings").sourceOnly())
+                .option(OptionSpec.optional("handshakeTimeout", OptionType.DURATION,
+                        GrpcBuilder.DEFAULT_HANDSHAKE_TIMEOUT,
+                        "close a connection whose TLS and HTTP/2 handshake is not done within this").sourceOnly()), true)
                 .source((o, c) -> SecurityOptions.apply(builder(o, c), o, Role.SOURCE).maxConnections(o.integer("maxConnections"))
                         .maxUnaryWait(o.duration("maxUnaryWait"))
                         .idleTimeout(o.duration("idleTimeout")).keepAliveTime(o.duration("keepAliveTime"))
                         .keepAliveTimeout(o.duration("keepAliveTimeout"))
-                        .permitKeepAliveTime(o.duration("permitKeepAliveTime")).source())
+                        .permitKeepAliveTime(o.duration("permitKeepAliveTime"))
+                        .handshakeTimeout(o.duration("handshakeTimeout")).source())
                 .sink((o, c) -> SecurityOptions.apply(builder(o, c), o, Role.SINK)
                         .mode(GrpcBuilder.Mode.valueOf(o.string("mode").toUpperCase(java.util.Locale.ROOT)))
                         .sink())

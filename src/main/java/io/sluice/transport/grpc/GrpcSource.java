@@ -119,7 +119,8 @@ public final class GrpcSource extends SkeletonSource {
         this.maxCallsPerConnection = b.maxCallsPerConnection;
         this.flowControlWindow = b.flowControlWindow;
         this.drainTimeout = b.drainTimeout;
-        this.liveness = new GrpcLiveness(b.idleTimeout(), b.keepAliveTime, b.keepAliveTimeout, b.permitKeepAliveTime);
+        this.liveness = new GrpcLiveness(b.idleTimeout(), b.keepAliveTime, b.keepAliveTimeout, b.permitKeepAliveTime,
+                b.handshakeTimeout);
     }
 
     @Override
@@ -146,10 +147,11 @@ public final class GrpcSource extends SkeletonSource {
                         .build();
                 NettyServerBuilder nb = liveness.apply(NettyServerBuilder.forAddress(new InetSocketAddress(host, port)));
                 ServerSecurity security = b.security();
+                java.util.function.Supplier<GrpcCloseWatch> watch = () -> new GrpcCloseWatch(b, liveness.keepAliveTimeout());
                 if (security.tls() != null) {
-                    nb.protocolNegotiator(HandshakeWatch.negotiator(security.tls().grpcSslContext(), security));
+                    nb.protocolNegotiator(HandshakeWatch.negotiator(security.tls().grpcSslContext(), security, watch));
                 } else {
-                    nb.protocolNegotiator(PrefaceCheck.negotiator(b));
+                    nb.protocolNegotiator(PrefaceCheck.negotiator(b, watch));
                 }
                 ServerInterceptor auth = security.grpcInterceptor();
                 if (auth != null) {

@@ -6,6 +6,7 @@ import io.grpc.netty.shaded.io.grpc.netty.InternalProtocolNegotiators;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandler;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
 import io.grpc.netty.shaded.io.netty.channel.ChannelInboundHandlerAdapter;
+import io.grpc.netty.shaded.io.netty.channel.ChannelPipeline;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslHandler;
 import io.grpc.netty.shaded.io.netty.util.AsciiString;
@@ -35,9 +36,11 @@ final class HandshakeWatch extends ChannelInboundHandlerAdapter {
     /**
      * @param ssl the server's TLS context (gRPC flavour; rotated contexts swap inside it)
      * @param security where failures are reported
+     * @param watch makes each connection's {@link GrpcCloseWatch} (why grpc-java closes it)
      * @return grpc-java's TLS server negotiator with the watcher behind it
      */
-    static InternalProtocolNegotiator.ProtocolNegotiator negotiator(SslContext ssl, ServerSecurity security) {
+    static InternalProtocolNegotiator.ProtocolNegotiator negotiator(SslContext ssl, ServerSecurity security,
+            java.util.function.Supplier<GrpcCloseWatch> watch) {
         InternalProtocolNegotiator.ProtocolNegotiator tls = InternalProtocolNegotiators.serverTls(ssl);
         return new InternalProtocolNegotiator.ProtocolNegotiator() {
             @Override
@@ -51,8 +54,14 @@ final class HandshakeWatch extends ChannelInboundHandlerAdapter {
                 return new ChannelInboundHandlerAdapter() {
                     @Override
                     public void handlerAdded(ChannelHandlerContext ctx) {
-                        ctx.pipeline().addAfter(ctx.name(), "sluiceTlsHandshakeWatch", new HandshakeWatch(security));
-                        ctx.pipeline().replace(this, null, next);
+                        ChannelPipeline p = ctx.pipeline();
+                        p.addAfter(ctx.name(), "sluiceTlsHandshakeWatch", new HandshakeWatch(security));
+                        p.replace(this, null, next);
+                        // grpc-java's TLS handler put its SslHandler just before itself: watch the frames behind it
+                        ChannelHandlerContext ssl = p.context(SslHandler.class);
+                        if (ssl != null) {
+                            p.addAfter(ssl.name(), "sluiceGrpcCloseWatch", watch.get());
+                        }
                     }
                 };
             }

@@ -35,9 +35,11 @@ final class PrefaceCheck extends ChannelInboundHandlerAdapter {
 
     /**
      * @param b the subscription to report to
+     * @param watch makes each connection's {@link GrpcCloseWatch}
      * @return grpc-java's plaintext server negotiator with the preface check in front
      */
-    static InternalProtocolNegotiator.ProtocolNegotiator negotiator(ServerSkeleton.Binding b) {
+    static InternalProtocolNegotiator.ProtocolNegotiator negotiator(ServerSkeleton.Binding b,
+            java.util.function.Supplier<GrpcCloseWatch> watch) {
         InternalProtocolNegotiator.ProtocolNegotiator plain = InternalProtocolNegotiators.serverPlaintext();
         return new InternalProtocolNegotiator.ProtocolNegotiator() {
             @Override
@@ -52,6 +54,7 @@ final class PrefaceCheck extends ChannelInboundHandlerAdapter {
                     @Override
                     public void handlerAdded(ChannelHandlerContext ctx) {
                         ctx.pipeline().addFirst("sluicePrefaceCheck", new PrefaceCheck(b));
+                        ctx.pipeline().addAfter("sluicePrefaceCheck", "sluiceGrpcCloseWatch", watch.get());
                         ctx.pipeline().replace(this, null, next);
                     }
                 };

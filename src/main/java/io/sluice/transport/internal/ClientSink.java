@@ -13,7 +13,9 @@ import reactor.netty.Connection;
  * The common part of the reactor-netty client sinks: each write connects once, reports the
  * connection opened and closed, sends every message as the transport encodes it (requested only
  * while the channel is writable; reactor-netty flushes in batches), waits until the last write
- * has left the channel, and closes. Each message is acknowledged once its bytes were written to
+ * has left the channel, and closes gracefully ({@link TransportSupport#closeGracefully}: TLS
+ * {@code close_notify}, FIN, then the peer's close, at most {@link TransportSupport#CLOSE_WAIT}), so the
+ * write completing means the peer read everything; a failed or cancelled write closes at once. Each message is acknowledged once its bytes were written to
  * the socket ({@link WriteAcks}). Any failure of a write is counted and reported as a
  * {@code ConnectionError} naming the target.
  */
@@ -65,7 +67,8 @@ public final class ClientSink {
      * @param connect opens the connection
      * @param elements what to send
      * @param encoder encodes each message
-     * @return completes when everything was written and the connection closed
+     * @return completes when everything was written and the peer closed its side after reading it
+     *     (or {@link TransportSupport#CLOSE_WAIT} passed), and the connection is closed
      */
     public Mono<Void> write(Mono<? extends Connection> connect, Flux<Message> elements, Encoder encoder) {
         return reportFailures(Mono.usingWhen(connect.doOnNext(this::track),
@@ -84,7 +87,7 @@ public final class ClientSink {
                         sink.next(acks.expect(frame, m));
                     }), b -> false).then().then(TransportSupport.drained(c));
                 },
-                TransportSupport::close,
+                c -> TransportSupport.closeGracefully(c, TransportSupport.CLOSE_WAIT),
                 (c, err) -> TransportSupport.close(c),
                 TransportSupport::close));
     }
