@@ -42,7 +42,7 @@ import reactor.core.scheduler.Schedulers;
 class SinkCloseDeliveryTest {
 
     private static final int COUNT = 200;
-    private static final int ROUNDS = 3;
+    private static final int ROUNDS = 2;
     private static final Duration DELIVERY = Duration.ofSeconds(30);
 
     @TempDir
