@@ -85,6 +85,11 @@ public final class GrpcSink implements Sink<Message> {
         this.unaryConcurrency = b.unaryConcurrency;
         this.reporter = new ConnectionReporter(GrpcSource.NAME, b.events());
         ClientTls.check(b.tls());
+        if (b.tls() != null && !b.tls().verifyHostname()) {
+            throw new IllegalArgumentException("sink grpc " + b.host() + ":" + b.port() + ": tls verifyHostname false is "
+                    + "not supported by the gRPC sink (grpc-java always checks the server certificate against the host "
+                    + "it dials); use a certificate that names that host");
+        }
         this.tls = b.tls();
         this.token = b.bearerToken();
         this.metrics = reporter.metrics();

@@ -73,4 +73,14 @@ class TlsOptionsTest {
     private static OptionSpec field(OptionSpec group, String name) {
         return group.fields().stream().filter(f -> f.name().equals(name)).findFirst().orElseThrow();
     }
+
+    @Test
+    void aGrpcSinkRefusesVerifyHostnameOffInsteadOfIgnoringIt() {
+        TlsOptions off = TlsOptions.client(BASE.resolve("ca.pem")).withVerifyHostname(false);
+        assertThatThrownBy(() -> io.sluice.transport.Transports.grpc().host("localhost").port(9).tls(off).sink())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("verifyHostname false is not supported by the gRPC sink");
+        // the other sinks honour it: building them with the same options succeeds
+        io.sluice.transport.Transports.tcp().host("localhost").port(9).tls(off).sink();
+    }
 }
