@@ -13,6 +13,8 @@
 # Sluice is taken from this checkout's target/classes (compiled here), not from ~/.m2, so the run measures
 # the code in this tree.
 set -euo pipefail
+# a relative PROFILE is relative to where the script was started (made absolute before the cds below)
+[ -n "${PROFILE:-}" ] && PROFILE="$(mkdir -p "$PROFILE" && cd "$PROFILE" && pwd)"
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$here/.."
 out="$here/results"

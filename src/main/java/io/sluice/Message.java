@@ -64,7 +64,7 @@ public final class Message {
         return of(text.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** @return a builder for a message with an empty payload and the current time */
+    /** @return a builder for a message with an empty payload and, unless one is set, the time of {@code build()} */
     public static Builder builder() {
         return new Builder();
     }
@@ -203,7 +203,9 @@ public final class Message {
         private byte[] payload = EMPTY;
         private Map<String, String> headers = Map.of();
         private java.util.LinkedHashMap<String, String> mutableHeaders;
-        private long timestamp = System.currentTimeMillis();
+        private long timestamp;
+        /** Whether {@link #timestamp(long)} was called; if not, {@link #build()} reads the clock. */
+        private boolean timestampSet;
         private String key;
         private long sequence;
         private Ack ack = Ack.NONE;
@@ -250,6 +252,7 @@ public final class Message {
          */
         public Builder timestamp(long epochMillis) {
             this.timestamp = epochMillis;
+            this.timestampSet = true;
             return this;
         }
 
@@ -283,7 +286,8 @@ public final class Message {
         /** @return the message */
         public Message build() {
             Map<String, String> h = mutableHeaders == null ? headers : Map.copyOf(mutableHeaders);
-            return new Message(payload, h, timestamp, key, sequence, ack);
+            // the clock only when no timestamp was given (sources that carry one skip the read)
+            return new Message(payload, h, timestampSet ? timestamp : System.currentTimeMillis(), key, sequence, ack);
         }
     }
 }

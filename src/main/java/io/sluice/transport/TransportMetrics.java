@@ -63,6 +63,17 @@ public final class TransportMetrics {
         bytes.add(size);
     }
 
+    /**
+     * Records several messages at once (a transport that delivers in runs counts once per run).
+     *
+     * @param count how many messages
+     * @param totalBytes their payload sizes' sum in bytes
+     */
+    public void addMessages(long count, long totalBytes) {
+        messages.add(count);
+        bytes.add(totalBytes);
+    }
+
     /** Records an opened connection. */
     public void connectionOpened() {
         connectionsOpened.increment();

@@ -113,13 +113,10 @@ public final class KafkaSource implements Source<Message> {
         return true;
     }
 
-    /** Emitter thread: a record is about to be delivered. */
-    void emitted(Message m, PartitionLedger.Entry e) {
-        metrics.message(m.size());
-        if (config.ackMode == KafkaBuilder.AckMode.MANUAL) {
-            synchronized (unacked) {
-                unacked.put(m, e);
-            }
+    /** Emitter thread, manual mode: a record is about to be delivered; {@link #acknowledge} will find its entry. */
+    void awaitingAck(Message m, PartitionLedger.Entry e) {
+        synchronized (unacked) {
+            unacked.put(m, e);
         }
     }
 

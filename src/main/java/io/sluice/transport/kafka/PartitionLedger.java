@@ -1,45 +1,42 @@
 package io.sluice.transport.kafka;
 
-import io.sluice.Message;
-import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * The offsets of one assigned partition that were fetched and not yet committed, in fetch order, each
- * with its acknowledged flag. The commit point is the offset after the last record of the contiguous
- * acknowledged prefix: a record acknowledged after a gap waits until the gap is acknowledged. Offsets in
- * a partition need not be consecutive numbers (compaction, transaction markers); "contiguous" is the
- * order of fetched records.
+ * The records of one assigned partition that were fetched and not yet committed. The commit point is
+ * the offset after the last record of the contiguous acknowledged prefix: a record acknowledged after a
+ * gap waits until the gap is acknowledged. Offsets in a partition need not be consecutive numbers
+ * (compaction, transaction markers); "contiguous" is the order of fetched records, which is also the
+ * order they are emitted in.
  *
- * <p>Only the poll thread adds and advances; {@link Entry#ack()} may be called from any thread.
+ * <p>Acknowledged on emit (the default), a record counts as acknowledged once {@code onNext} returned:
+ * the emitter publishes how far it emitted once per run of records ({@link #emitted(int, long)}), and
+ * nothing per record is kept. Acknowledged manually, each emitted record gets an {@link Entry}, queued in
+ * emit order until the poll thread advances past it; fetched records not yet emitted follow every
+ * emitted one, so they never belong to the acknowledged prefix.
+ *
+ * <p>Only the poll thread counts fetches and advances; only the emitter thread emits; {@link Entry#ack()}
+ * may be called from any thread.
  */
 final class PartitionLedger {
 
-    /**
-     * One fetched record's offset, whether the pipeline acknowledged it, and (until the emitter takes it)
-     * the record as a message: one object per record serves as buffer element and ledger entry.
-     */
+    /** One emitted record's offset and whether the pipeline acknowledged it ({@code MANUAL} mode). */
     static final class Entry {
         final long offset;
         final PartitionLedger ledger;
-        private Message message;
         private volatile boolean acked;
 
-        Entry(long offset, PartitionLedger ledger, Message message) {
+        Entry(long offset, PartitionLedger ledger) {
             this.offset = offset;
             this.ledger = ledger;
-            this.message = message;
-        }
-
-        /** Emitter thread: the message, released from the entry (which may stay in the ledger a while). */
-        Message take() {
-            Message m = message;
-            message = null;
-            return m;
         }
 
         /** Marks the record acknowledged; idempotent, from any thread. */
@@ -52,37 +49,74 @@ final class PartitionLedger {
         }
     }
 
+    /**
+     * The records of this partition that one poll returned, handed to the emitter as one buffer element;
+     * {@link #next} is the emitter's position in it.
+     */
+    static final class Batch {
+        final PartitionLedger ledger;
+        final List<ConsumerRecord<byte[], byte[]>> records;
+        int next;
+
+        Batch(PartitionLedger ledger, List<ConsumerRecord<byte[], byte[]>> records) {
+            this.ledger = ledger;
+            this.records = records;
+        }
+    }
+
     final TopicPartition partition;
-    private final ArrayDeque<Entry> pending = new ArrayDeque<>();
+    /** Manual mode: emitted records not yet advanced past, in emit order; null when acknowledged on emit. */
+    private final Queue<Entry> emittedEntries;
+    private long fetched;
+    private long advanced;
+    private volatile long emitted;
+    private volatile long emittedUpTo = -1;
     private long committable = -1;
     private long committed = -1;
     private volatile boolean revoked;
 
-    PartitionLedger(TopicPartition partition) {
+    PartitionLedger(TopicPartition partition, boolean manual) {
         this.partition = partition;
+        this.emittedEntries = manual ? new ConcurrentLinkedQueue<>() : null;
     }
 
-    /** Poll thread: a record was fetched. */
-    Entry fetched(long offset, Message message) {
-        Entry e = new Entry(offset, this, message);
-        pending.addLast(e);
+    /** Poll thread: a poll returned these records of this partition. */
+    Batch fetched(List<ConsumerRecord<byte[], byte[]>> records) {
+        fetched += records.size();
+        return new Batch(this, records);
+    }
+
+    /** Emitter thread, manual mode, before delivering the record: its entry, queued for acknowledgement. */
+    Entry emitting(long offset) {
+        Entry e = new Entry(offset, this);
+        emittedEntries.offer(e);
         return e;
     }
 
     /**
-     * Poll thread: drops the acknowledged prefix, moving the commit point past it.
-     *
-     * @return how many entries were dropped
+     * Emitter thread: {@code n} more records were delivered ({@code onNext} returned), the last at
+     * {@code next - 1}; acknowledged on emit, the commit point may move to {@code next}.
      */
-    int advance() {
-        int n = 0;
-        Entry head;
-        while ((head = pending.peekFirst()) != null && head.acked()) {
-            pending.pollFirst();
-            committable = head.offset + 1;
-            n++;
+    void emitted(int n, long next) {
+        emittedUpTo = next;
+        emitted = emitted + n; // single writer
+    }
+
+    /** Poll thread: moves the commit point past the acknowledged prefix. */
+    void advance() {
+        if (emittedEntries == null) {
+            long next = emittedUpTo;
+            if (next > committable) {
+                committable = next;
+            }
+            return;
         }
-        return n;
+        Entry head;
+        while ((head = emittedEntries.peek()) != null && head.acked()) {
+            emittedEntries.poll();
+            committable = head.offset + 1;
+            advanced++;
+        }
     }
 
     /**
@@ -114,15 +148,17 @@ final class PartitionLedger {
         committed = Math.max(committed, offset);
     }
 
-    /** @return fetched records neither acknowledged-and-advanced nor dropped */
+    /** Poll thread: @return fetched records neither acknowledged-and-advanced nor dropped */
     int size() {
-        return pending.size();
+        return (int) (fetched - (emittedEntries == null ? emitted : advanced));
     }
 
     /** The partition left this consumer: its records still buffered are dropped, late acks are ignored. */
     void revoke() {
         revoked = true;
-        pending.clear();
+        if (emittedEntries != null) {
+            emittedEntries.clear();
+        }
     }
 
     boolean revoked() {

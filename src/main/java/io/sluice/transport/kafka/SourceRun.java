@@ -2,8 +2,7 @@ package io.sluice.transport.kafka;
 
 import io.sluice.Message;
 import java.time.Duration;
-import java.util.Collection;
-import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ExecutorService;
@@ -14,11 +13,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.reactivestreams.Subscriber;
@@ -38,7 +35,7 @@ import reactor.util.concurrent.Queues;
  * {@code maxInFlight}. Records of one poll are buffered in poll order, which keeps each partition's
  * order. Acknowledged offsets are committed every commit interval, on revocation and on stop.
  */
-final class SourceRun implements Subscription, ConsumerRebalanceListener, Runnable {
+final class SourceRun implements Subscription, Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SourceRun.class);
     private static final Duration POLL = Duration.ofMillis(50);
@@ -50,20 +47,24 @@ final class SourceRun implements Subscription, ConsumerRebalanceListener, Runnab
     private final Subscriber<? super Message> actual;
     private final Map<String, Object> properties;
     private final int maxPollRecords;
-    /** Fetched records not yet emitted: offered by the poll thread only, taken by the emitter only. */
-    private final Queue<PartitionLedger.Entry> buffer = Queues.<PartitionLedger.Entry>unbounded(512).get();
-    private final boolean onEmit;
+    /**
+     * Fetched records not yet emitted, one element per partition per poll: offered by the poll thread
+     * only, taken by the emitter only.
+     */
+    private final Queue<PartitionLedger.Batch> buffer = Queues.<PartitionLedger.Batch>unbounded(64).get();
+    /** Emitter thread: the batch being emitted, or null. */
+    private PartitionLedger.Batch current;
+    private final boolean manual;
     private final AtomicInteger buffered = new AtomicInteger();
     private final AtomicInteger wip = new AtomicInteger();
     private final ExecutorService emitter;
-    private final Map<TopicPartition, PartitionLedger> ledgers = new HashMap<>();
+    private final Ledgers ledgers;
     private final Thread poller;
     private volatile Consumer<byte[], byte[]> consumer;
     /** Written by the poll thread only; read by the others to decide whether to wake it. */
     private volatile boolean paused;
     /** A wakeup was sent to the poll thread and it has not re-evaluated pausing since. */
     private final AtomicBoolean wakePending = new AtomicBoolean();
-    private long nextCommit;
     private volatile long requested;
     private volatile boolean cancelled;
     private volatile boolean badRequest;
@@ -77,7 +78,8 @@ final class SourceRun implements Subscription, ConsumerRebalanceListener, Runnab
         this.actual = actual;
         this.properties = properties;
         this.maxPollRecords = maxPollRecords;
-        this.onEmit = config.ackMode == KafkaBuilder.AckMode.ON_EMIT;
+        this.manual = config.ackMode == KafkaBuilder.AckMode.MANUAL;
+        this.ledgers = new Ledgers(source, config, () -> paused);
         this.emitter = Executors.newSingleThreadExecutor(r -> daemon(r, "sluice-kafka-emit-" + config.name));
         this.poller = daemon(this, "sluice-kafka-poll-" + config.name);
     }
@@ -139,10 +141,10 @@ final class SourceRun implements Subscription, ConsumerRebalanceListener, Runnab
             if (cancelled) {
                 return;
             }
-            consumer.subscribe(config.topics, this);
+            ledgers.consumer(consumer);
+            consumer.subscribe(config.topics, ledgers);
             source.metrics().connectionOpened();
             LOG.debug("kafka source '{}' joined group {} for {}", config.name, config.group, config.topics);
-            nextCommit = System.nanoTime() + config.commitInterval.toNanos();
             while (!cancelled) {
                 adjustPause();
                 ConsumerRecords<byte[], byte[]> records;
@@ -157,16 +159,15 @@ final class SourceRun implements Subscription, ConsumerRebalanceListener, Runnab
                     if (l == null) {
                         continue;
                     }
-                    for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
-                        buffer.offer(l.fetched(r.offset(), KafkaClients.message(r)));
-                        added++;
-                    }
+                    List<ConsumerRecord<byte[], byte[]>> rs = records.records(tp);
+                    buffer.offer(l.fetched(rs));
+                    added += rs.size();
                 }
                 if (added != 0) {
                     buffered.addAndGet(added);
                     drainLater();
                 }
-                commitIfDue(false);
+                ledgers.commitIfDue();
             }
         } catch (Throwable e) {
             error = e instanceof KafkaTransportException ? e
@@ -183,11 +184,7 @@ final class SourceRun implements Subscription, ConsumerRebalanceListener, Runnab
 
     private void adjustPause() {
         wakePending.set(false);
-        int tracked = 0;
-        for (PartitionLedger l : ledgers.values()) {
-            l.advance();
-            tracked += l.size();
-        }
+        int tracked = ledgers.advance();
         source.inFlight(tracked);
         boolean want = requested > buffered.get()
                 && (tracked == 0 || tracked + maxPollRecords <= config.maxInFlight);
@@ -204,85 +201,13 @@ final class SourceRun implements Subscription, ConsumerRebalanceListener, Runnab
         }
     }
 
-    private void commitIfDue(boolean now) {
-        if (!now && System.nanoTime() < nextCommit) {
-            return;
-        }
-        nextCommit = System.nanoTime() + config.commitInterval.toNanos();
-        Map<TopicPartition, OffsetAndMetadata> offsets = PartitionLedger.offsets(ledgers.values());
-        if (!offsets.isEmpty()) {
-            consumer.commitAsync(offsets, (done, e) -> {
-                if (e != null) {
-                    LOG.warn("kafka source '{}': commit failed (retried with the next one): {}", config.name, e.toString());
-                }
-            });
-        }
-    }
-
-    private void commitSync(Collection<PartitionLedger> ls, String why) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = PartitionLedger.offsets(ls);
-        if (offsets.isEmpty()) {
-            return;
-        }
-        for (int attempt = 0; attempt < 2; attempt++) {
-            try {
-                consumer.commitSync(offsets, config.closeTimeout);
-                LOG.debug("kafka source '{}': committed {} ({})", config.name, offsets, why);
-                return;
-            } catch (WakeupException w) {
-                // a cancel's wakeup landed here: commit once more
-            } catch (RuntimeException e) {
-                LOG.warn("kafka source '{}': commit {} failed ({}): {}", config.name, offsets, why, e.toString());
-                return;
-            }
-        }
-    }
-
-    @Override
-    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-        for (TopicPartition tp : partitions) {
-            ledgers.put(tp, new PartitionLedger(tp));
-        }
-        source.assigned(ledgers.size());
-        if (paused && !partitions.isEmpty()) {
-            consumer.pause(partitions);
-        }
-        LOG.debug("kafka source '{}': assigned {}", config.name, partitions);
-    }
-
-    @Override
-    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-        Collection<PartitionLedger> gone = partitions.stream().map(ledgers::get).filter(l -> l != null).toList();
-        commitSync(gone, "revoked");
-        drop(partitions);
-    }
-
-    @Override
-    public void onPartitionsLost(Collection<TopicPartition> partitions) {
-        drop(partitions);
-    }
-
-    private void drop(Collection<TopicPartition> partitions) {
-        if (!partitions.isEmpty()) {
-            source.revoked();
-        }
-        for (TopicPartition tp : partitions) {
-            PartitionLedger l = ledgers.remove(tp);
-            if (l != null) {
-                l.revoke();
-            }
-        }
-        source.assigned(ledgers.size());
-        LOG.debug("kafka source '{}': revoked {}", config.name, partitions);
-    }
-
     private void closeConsumer() {
         Consumer<byte[], byte[]> c = consumer;
         if (c == null) {
             return;
         }
         try {
-            commitSync(ledgers.values(), "stop");
+            ledgers.commitAll();
             c.close(CloseOptions.timeout(config.closeTimeout));
         } catch (RuntimeException e) {
             LOG.debug("kafka source '{}': closing the consumer: {}", config.name, e.toString());
@@ -309,32 +234,58 @@ final class SourceRun implements Subscription, ConsumerRebalanceListener, Runnab
         do {
             long r = requested;
             long e = 0;
+            long bytes = 0;
             int taken = 0;
             while (e != r && !cancelled) {
-                PartitionLedger.Entry rec = buffer.poll();
-                if (rec == null) {
-                    break;
+                PartitionLedger.Batch b = current;
+                if (b == null) {
+                    b = buffer.poll();
+                    if (b == null) {
+                        break;
+                    }
+                    current = b;
                 }
-                taken++;
-                Message m = rec.take();
-                if (rec.ledger.revoked()) {
-                    continue;
+                // one run of one partition's records: the ledger hears of it once, at its end
+                PartitionLedger l = b.ledger;
+                List<ConsumerRecord<byte[], byte[]>> rs = b.records;
+                int i = b.next;
+                int end = rs.size();
+                int from = i;
+                long e0 = e;
+                long offset = -1;
+                while (i < end && e != r && !cancelled && !l.revoked()) {
+                    ConsumerRecord<byte[], byte[]> rec = rs.get(i++);
+                    Message m = KafkaClients.message(rec);
+                    if (manual) {
+                        source.awaitingAck(m, l.emitting(rec.offset()));
+                    }
+                    actual.onNext(m);
+                    bytes += m.size();
+                    offset = rec.offset();
+                    e++;
                 }
-                source.emitted(m, rec);
-                actual.onNext(m);
-                e++;
-                if (onEmit) {
-                    rec.ack();
+                if (l.revoked()) { // its records still buffered are dropped
+                    i = end;
+                }
+                taken += i - from;
+                if (e != e0) {
+                    l.emitted((int) (e - e0), offset + 1);
+                }
+                if (i == end) {
+                    current = null;
+                } else {
+                    b.next = i;
                 }
             }
             if (taken != 0) {
                 buffered.addAndGet(-taken);
             }
             if (e != 0) {
+                source.metrics().addMessages(e, bytes);
                 Operators.produced(REQUESTED, this, e);
                 wakeIfPaused();
             }
-            if (cancelled || (terminated && (error != null || buffer.isEmpty()))) {
+            if (cancelled || (terminated && (error != null || (current == null && buffer.isEmpty())))) {
                 finish();
                 return;
             }
@@ -345,6 +296,7 @@ final class SourceRun implements Subscription, ConsumerRebalanceListener, Runnab
     private void finish() {
         emitter.shutdown();
         buffer.clear();
+        current = null;
         if (!cancelled || badRequest) {
             if (error != null) {
                 actual.onError(error);

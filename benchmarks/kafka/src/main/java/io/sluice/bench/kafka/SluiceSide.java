@@ -94,8 +94,15 @@ public final class SluiceSide {
         }, "bench-join-watch");
         watch.setDaemon(true);
         watch.start();
-        Long count = source.flux().take(n).doOnNext(m -> last.set(System.nanoTime())).count()
-                .block(Duration.ofMinutes(10));
+        // per message only a count, like ConsumerPerformance's loop; the clock is read at the n-th
+        // (delivered on one thread; block() publishes what it wrote)
+        long[] seen = {0, 0};
+        Long count = source.flux().take(n).doOnNext(m -> {
+            if (++seen[0] == n) {
+                seen[1] = System.nanoTime();
+            }
+        }).count().block(Duration.ofMinutes(10));
+        last.set(seen[1]);
         watch.interrupt();
         if (count == null || count != n || joined.get() == 0) {
             throw new IllegalStateException("source received " + count + " of " + n + " (joined: " + joined + ")");
