@@ -58,6 +58,11 @@ class DurableTcpKillTest {
                     try {
                         while (true) {
                             long count = in.readLong();
+                            if (count < 0 || base + count > KillHarness.MESSAGES) {
+                                // not the gateway's acks: while it restarts, another process may hold the port
+                                // (seen: an HTTP server's 400 answer read as counts)
+                                throw new IOException("not an acks stream (count " + count + ")");
+                            }
                             acknowledged.accumulateAndGet(base + count, Math::max);
                         }
                     } catch (IOException closed) {
