@@ -85,6 +85,8 @@ public final class GrpcSink implements Sink<Message> {
         this.unaryConcurrency = b.unaryConcurrency;
         this.reporter = new ConnectionReporter(GrpcSource.NAME, b.events());
         ClientTls.check(b.tls());
+        // refused when the sink is built, not ignored: a user who turned the check off must not believe it is
+        // off (this is the one place: the gRPC SslContext is built only for this sink and the gRPC source)
         if (b.tls() != null && !b.tls().verifyHostname()) {
             throw new IllegalArgumentException("sink grpc " + b.host() + ":" + b.port() + ": tls verifyHostname false is "
                     + "not supported by the gRPC sink (grpc-java always checks the server certificate against the host "

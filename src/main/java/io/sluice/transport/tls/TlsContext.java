@@ -119,12 +119,6 @@ public final class TlsContext implements AutoCloseable {
      */
     public synchronized io.grpc.netty.shaded.io.netty.handler.ssl.SslContext grpcSslContext() {
         if (grpc == null) {
-            if (options.role() == io.sluice.transport.spi.Role.SINK && !options.verifyHostname()) {
-                // refused rather than ignored: a user who turned the check off must not believe it is off
-                throw new IllegalArgumentException("tls for " + what + ": verifyHostname false is not supported by "
-                        + "the gRPC sink (grpc-java always checks the server certificate against the host it dials); "
-                        + "use a certificate that names that host");
-            }
             try {
                 grpc = new GrpcSslContextSwap(GrpcSslContextSwap.build(options, material,
                         GrpcSslContextSwap.resolve(options.engine())));
