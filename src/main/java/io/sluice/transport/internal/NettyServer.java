@@ -29,26 +29,16 @@ public abstract class NettyServer implements ServerSkeleton.Server<DisposableSer
      */
     protected Mono<? extends DisposableServer> bindTcp(String host, int port,
                                                       Function<Connection, Mono<Void>> accept) {
-        return tcpOptions(binding.security().secure(TcpServer.create())
+        return binding.security().secure(TcpServer.create())
                 .host(host)
                 .port(port)
-                .childOption(ChannelOption.TCP_NODELAY, true))
+                .childOption(ChannelOption.TCP_NODELAY, true)
                 .handle((in, out) -> {
                     Connection[] holder = new Connection[1];
                     in.withConnection(c -> holder[0] = c);
                     return accept.apply(holder[0]);
                 })
                 .bind();
-    }
-
-    /**
-     * Lets a TCP server add its own options before {@link #bindTcp} binds (default: none).
-     *
-     * @param server the configured server
-     * @return the server with this endpoint's options
-     */
-    protected TcpServer tcpOptions(TcpServer server) {
-        return server;
     }
 
     @Override

@@ -46,17 +46,6 @@ class RespSourceTest {
     }
 
     @Test
-    void acceptedConnectionsAreLevelTriggeredUnderEpoll() {
-        var options = RespServer.levelTriggered(reactor.netty.tcp.TcpServer.create()).configuration().childOptions();
-        if (io.netty.channel.epoll.Epoll.isAvailable() && reactor.netty.resources.LoopResources.DEFAULT_NATIVE) {
-            assertThat(options.get(io.netty.channel.epoll.EpollChannelOption.EPOLL_MODE))
-                    .isEqualTo(io.netty.channel.epoll.EpollMode.LEVEL_TRIGGERED);
-        } else {
-            assertThat(options).doesNotContainKey(io.netty.channel.epoll.EpollChannelOption.EPOLL_MODE);
-        }
-    }
-
-    @Test
     void redisCliUpdatesAndPushesBecomeMessages() throws Exception {
         RedisCli.assumeInstalled();
         assertThat(RedisCli.run(port, "UPDATE", "a", "5")).isEqualTo("OK");
