@@ -5,11 +5,13 @@
 # with the same unmeasured warm-up (WARMUP requests of UPDATE at -P 16, a quarter at -P 1, a fill,
 # WARMUP NEXT at -P 16). Per cell it prints requests/s (redis-benchmark) and the server's CPU time per
 # request in microseconds (user + system, from /proc/<pid>/stat): the latter depends less on the load.
-# The warm-up runs every measured cell's command and pipelining, then waits (at most SETTLE seconds,
-# default 15) until the JVM's JIT compiler threads are idle, so that the cells measure the compiled
-# gateway: jit_us_per_request is the part of cpu_us_per_request the compiler threads still used
-# during the cell (0 for redis-server). SETTLE=0 and WARM_P1_NEXT=0 give the earlier warm-up
-# (UPDATE -P16, UPDATE -P1 a quarter, NEXT -P16; no wait).
+# The warm-up runs every measured cell's command and pipelining, WARM_ROUNDS times (default 2: the
+# JIT recompiles the event loop's code when the traffic switches between source and sink, until it
+# has seen both), then waits (at most SETTLE seconds, default 15) until the JVM's JIT compiler
+# threads are idle, so that the cells measure the compiled gateway: jit_us_per_request is the part
+# of cpu_us_per_request the compiler threads still used during the cell (0 for redis-server).
+# WARM_ROUNDS=1 SETTLE=0 WARM_P1_NEXT=0 give the earlier warm-up (UPDATE -P16, UPDATE -P1 a
+# quarter, NEXT -P16; no wait).
 #
 #   benchmarks/ab-resp.sh OLD.jar NEW.jar [rounds]       # CSV on stdout: build,command,pipeline,rps,cpu_us_per_request,jit_us_per_request
 #   N=100000 CLIENTS=50 WARMUP=100000 benchmarks/ab-resp.sh /tmp/old-cli.jar target/sluice-0.1.0-SNAPSHOT-cli.jar 3
@@ -19,7 +21,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 OLD="$1"; NEW="$2"; ROUNDS="${3:-3}"
 N="${N:-100000}"; C="${CLIENTS:-50}"; ITEMS="${ITEMS:-$N}"; WARMUP="${WARMUP:-100000}"
-SETTLE="${SETTLE:-15}"; WARM_P1_NEXT="${WARM_P1_NEXT:-1}"
+SETTLE="${SETTLE:-15}"; WARM_P1_NEXT="${WARM_P1_NEXT:-1}"; WARM_ROUNDS="${WARM_ROUNDS:-2}"
 tck=$(getconf CLK_TCK)
 jit() { # CPU ticks of the JVM's JIT compiler threads (C1/C2), 0 when there are none
   local t sum=0
@@ -54,9 +56,12 @@ gateway() { # label jar
   java -jar "$2" run "$here/resp-bench.yaml" >/dev/null 2>&1 &
   local gw=$!
   wait_port 17380; wait_port 17381
-  bench 17380 "$WARMUP" 16 UPDATE item:__rand_int__ 5 >/dev/null; bench 17380 $((WARMUP / 4)) 1 UPDATE item:__rand_int__ 5 >/dev/null
-  sleep 1; drain; fill; bench 17381 "$WARMUP" 16 NEXT >/dev/null; drain
-  if [ "$WARM_P1_NEXT" = 1 ]; then fill; bench 17381 $((WARMUP / 4)) 1 NEXT >/dev/null; drain; fi
+  local r
+  for r in $(seq 1 "$WARM_ROUNDS"); do
+    bench 17380 "$WARMUP" 16 UPDATE item:__rand_int__ 5 >/dev/null; bench 17380 $((WARMUP / 4)) 1 UPDATE item:__rand_int__ 5 >/dev/null
+    sleep 1; drain; fill; bench 17381 "$WARMUP" 16 NEXT >/dev/null; drain
+    if [ "$WARM_P1_NEXT" = 1 ]; then fill; bench 17381 $((WARMUP / 4)) 1 NEXT >/dev/null; drain; fi
+  done
   settle $gw
   for p in 1 16; do
     local c0 c1 c2 c3 j0 j1 j2 j3 u n
