@@ -102,7 +102,7 @@ final class PersistentStage implements OverflowStage {
         LOG.info("pipeline '{}': persistent log {} opened, {} record(s) to deliver from before", pipeline, spec.path(),
                 log.records());
         ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "sluice-persist-" + pipeline);
+            Thread t = new Thread(r, "sluice-persist-in-" + pipeline);
             t.setDaemon(true);
             return t;
         });

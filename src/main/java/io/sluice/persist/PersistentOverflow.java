@@ -59,6 +59,13 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
     final DurableAcks durableAcks;
     /** Append time of the oldest unacknowledged record the reader has seen, 0 if none. */
     volatile long oldestUnacked;
+    /**
+     * Whether each batch is written (and forced) as soon as the stage's timer thread is free: under
+     * {@link Fsync#ALWAYS} and {@link Fsync#NEVER} acknowledgements towards the source wait for it.
+     * With a group-commit interval they wait for the group commit, which writes the batch itself, and
+     * a reader that keeps up is served from memory: no write (nor thread hand-off) per batch.
+     */
+    final boolean publishEachBatch;
 
     PersistentOverflow(PersistentBuilder b, Fs fs) {
         this.settings = b;
@@ -66,6 +73,7 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
         this.log = SegmentLog.open(fs, new LogConfig(b.segmentBytes, b.blockSize, b.maxBytes, b.fsync, b.maxRecordBytes), stats);
         this.backlogAtOpen = log.backlogAtOpen();
         this.durableAcks = new DurableAcks(b.name);
+        this.publishEachBatch = b.fsync.interval() == null;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sluice-persist-" + b.name);
             t.setDaemon(true);
@@ -193,7 +201,7 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
         }
         log.ack(upTo);
         PersistentSubscriber s = live.get();
-        if (s != null) {
+        if (s != null && s.wakeOnAck()) {
             s.drain();
         }
     }

@@ -20,6 +20,12 @@ import reactor.util.context.Context;
  * counter, reads records from the log's cursor (one read ahead, for the age metric) and emits at
  * most what downstream requested, and, in explicit-ack mode, at most {@code window} unacknowledged.
  * Completion or an upstream error reaches downstream after every appended record.
+ *
+ * <p>Fewer thread hops: after each append the appending thread runs the drain itself, so a reader
+ * that keeps up gets the record from the log's memory tail on that thread (no wait for the batch to
+ * be written, no read back); the write and the force happen at the group commit (or at once when
+ * the batch is full), off the delivery path. An acknowledgement wakes the drain only when it waits
+ * for room in the window or holds messages for room in the log.
  */
 final class PersistentSubscriber implements CoreSubscriber<Message>, Subscription {
 
@@ -43,6 +49,10 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
     private volatile boolean cancelled;
     private boolean terminated;
     private volatile boolean ready;
+    /** The drain stopped because the window of unacknowledged records was full: an acknowledgement must wake it. */
+    private volatile boolean windowFull;
+    /** Messages are held for room in the log ({@link #held} not empty): acknowledgements and checkpoints wake the drain. */
+    private volatile boolean holding;
     // drain-loop state
     /** Highest offset handed downstream and not yet acknowledged in the log (no explicit acks), -1 if none. */
     private long deliveredUpTo = -1;
@@ -98,11 +108,15 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
                 replenish = counted(1);
             } else {
                 held.add(m);
+                holding = true;
                 replenish = 0;
             }
         }
         requestUpstream(replenish);
-        stage.schedulePublish(); // the drain that follows the write delivers it
+        if (stage.publishEachBatch) {
+            stage.schedulePublish(); // acknowledgements towards the source wait for this write (and force)
+        }
+        drain(); // delivers it from memory when the reader keeps up
     }
 
     /** @return true if {@code m} was appended, dropped or rejected; false if it must wait for room */
@@ -157,6 +171,7 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
                 held.pollFirst();
                 replenish += counted(1);
             }
+            holding = !held.isEmpty();
         }
         requestUpstream(replenish);
     }
@@ -265,8 +280,8 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
                     ahead = cursor.next();
                 }
                 refreshAge();
-                if (ahead == null || emitted == requested.get() || explicitAck && stage.unackedDelivered() >= window) {
-                    if (ahead == null && unwritten) {
+                if (ahead == null || emitted == requested.get() || explicitAck && windowFull()) {
+                    if (ahead == null && unwritten && !caughtUp()) {
                         stage.schedulePublish(); // caught up with what is written; the publish drains again
                     }
                     if (ahead == null && hasHeld()) {
@@ -295,7 +310,7 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
                 actual.onNext(explicitAck ? e.message().withAck(stage.ackFor(e.offset())) : e.message());
             }
             ackDelivered();
-            if (wasDone && ahead == null && !hasHeld() && !unwritten) {
+            if (wasDone && ahead == null && !hasHeld() && (!unwritten || caughtUp())) {
                 end();
                 Throwable t = error;
                 if (t != null) {
@@ -313,6 +328,33 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
 
     private synchronized boolean hasHeld() {
         return !held.isEmpty();
+    }
+
+    /** @return true when every record appended so far has been read (from memory or the file) */
+    private boolean caughtUp() {
+        return cursor.last() >= log.lastOffset();
+    }
+
+    /**
+     * @return true when the window of unacknowledged records is full; then an acknowledgement wakes
+     *     the drain (the flag is set before the second look, so an acknowledgement in between is seen)
+     */
+    private boolean windowFull() {
+        if (stage.unackedDelivered() < window) {
+            windowFull = false;
+            return false;
+        }
+        windowFull = true;
+        if (stage.unackedDelivered() < window) {
+            windowFull = false;
+            return false;
+        }
+        return true;
+    }
+
+    /** @return true when an acknowledgement must run the drain (window full, or messages held for room) */
+    boolean wakeOnAck() {
+        return windowFull || holding;
     }
 
     private void refreshAge() {
@@ -352,6 +394,7 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
                 Operators.onDiscard(m, currentContext());
             });
             held.clear();
+            holding = false;
         }
         synchronized (unacked) {
             stage.oldestUnacked = unacked.isEmpty() ? 0 : unacked.peekFirst()[1];

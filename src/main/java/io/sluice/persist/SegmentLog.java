@@ -4,8 +4,6 @@ import io.sluice.Message;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,20 +17,18 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li><b>Append</b>: the record's fragments are framed into the write batch; {@link #publish}
  *       writes the batch at the segment end with one positional write, then publishes the end to
- *       readers ({@link #writtenOffset()}). Under {@link Fsync#ALWAYS} {@code publish} then forces
- *       the segment, so every record of the batch is durable when it returns. Otherwise a record
- *       becomes durable at the next {@link #flush()} ({@link #durableOffset()}). A crash loses the
- *       unwritten batch and may tear unforced writes at any sector: recovery truncates at the last
- *       complete record (fragment CRCs find it). No record is reported durable, or readable, before
- *       its batch was written.</li>
- *   <li><b>Roll</b>: force the full segment (unless {@link Fsync#NEVER}), create the next one, write
- *       and force its header, fsync the directory. Only then may a record in it be reported durable,
- *       since a new file's name is durable only after the directory fsync.</li>
- *   <li><b>Checkpoint</b> ({@link Checkpoint#write}): temp file, force, rename, fsync directory.</li>
- *   <li><b>Delete</b> a segment only after the checkpoint that acknowledges all of its records is
- *       durable (step 3 returned). A delete that is lost in a crash brings back a segment whose
- *       records are all below the checkpoint: skipped, deleted again later. The reverse order could
- *       leave a durable delete and a lost checkpoint: the checkpoint would name deleted data.</li>
+ *       file readers ({@link #writtenOffset()}). Under {@link Fsync#ALWAYS} {@code publish} then
+ *       forces the segment, so every record of the batch is durable when it returns. Otherwise a
+ *       record becomes durable at the next {@link #flush()} ({@link #durableOffset()}). A crash loses
+ *       the unwritten batch and may tear unforced writes at any sector: recovery truncates at the
+ *       last complete record (fragment CRCs find it). No record is reported durable before its batch
+ *       was written and forced. A reader may be handed a record before that, from the
+ *       {@link MemoryTail} (as from the file before a force): acknowledging it may move the
+ *       checkpoint past the durable end, which recovery handles (new offsets start after the
+ *       checkpoint), and its sender, told only once it is durable, resends it after a crash.</li>
+ *   <li><b>Roll</b> and <b>Delete</b>: see {@link SegmentFiles}.</li>
+ *   <li><b>Checkpoint</b> ({@link Checkpoint#write}): temp file, force, rename, fsync directory;
+ *       segments are deleted only after it returned.</li>
  * </ol>
  * Offsets are never reused: after a restart new records start after every offset on disk and
  * after the checkpoint, and go to a new segment file, so stale bytes can never be read as new data.
@@ -53,8 +49,9 @@ final class SegmentLog implements Closeable {
     private final LogConfig cfg;
     final LogStats stats;
     private final Closeable lock;
-    private final List<Segment> segments;
-    private Segment active;
+    private final SegmentFiles files;
+    /** Recently appended records, served to a reader that keeps up (see {@link MemoryTail}). */
+    private final MemoryTail tail = new MemoryTail();
     private long nextOffset;
     private volatile long lastOffset;
     private volatile long durableOffset;
@@ -62,39 +59,24 @@ final class SegmentLog implements Closeable {
     /** Records framed by {@link #appendBuffered} and not yet written (one direct buffer, reused). */
     private final ByteBuffer batch = ByteBuffer.allocateDirect(BATCH_BYTES);
     private volatile long ackNext;
-    private long checkpointed;
-    /** Base of the segment the durable checkpoint names, -1 if none. */
-    private long checkpointSegment;
-    private volatile long bytes;
     private final long openedAt;
     private final long backlogAtOpen;
     private volatile boolean closed;
     private volatile IOException failed;
-    private boolean dirDirty;
-    /** Segments sealed under {@link Fsync#NEVER} without a force: forced before any durability claim. */
-    private final List<Segment> unforcedSealed = new ArrayList<>();
 
     private SegmentLog(Fs fs, LogConfig cfg, LogStats stats, Closeable lock, Recovery.Result r) {
         this.fs = fs;
         this.cfg = cfg;
         this.stats = stats;
         this.lock = lock;
-        this.segments = new ArrayList<>(r.segments());
+        this.files = new SegmentFiles(fs, cfg, stats, r);
         this.ackNext = r.ackNext();
-        this.checkpointed = r.ackNext();
-        this.checkpointSegment = r.checkpointSegment();
         this.lastOffset = r.lastOffset();
         this.durableOffset = r.lastOffset();
         this.writtenOffset = r.lastOffset();
         this.nextOffset = r.nextOffset();
         this.openedAt = r.nextOffset();
         this.backlogAtOpen = r.backlog();
-        long b = 0;
-        for (Segment s : segments) {
-            b += s.bytes;
-            s.forced = true; // what recovery found on disk survived a crash, and recovery forces what it rewrites
-        }
-        this.bytes = b;
     }
 
     /**
@@ -113,7 +95,7 @@ final class SegmentLog implements Closeable {
         try {
             SegmentLog log = new SegmentLog(fs, cfg, stats, lock, Recovery.run(fs, cfg, stats));
             synchronized (log) {
-                log.startSegment(log.nextOffset);
+                log.files.start(log.nextOffset);
             }
             return log;
         } catch (IOException | RuntimeException e) {
@@ -156,26 +138,30 @@ final class SegmentLog implements Closeable {
     synchronized long appendBuffered(Message m) throws IOException {
         ensureOpen();
         long offset = nextOffset;
-        ByteBuffer rec = RecordCodec.encode(offset, System.currentTimeMillis(), m);
+        long appendTime = System.currentTimeMillis();
+        ByteBuffer rec = RecordCodec.encode(offset, appendTime, m);
+        int recordSize = rec.remaining();
         if (rec.remaining() > cfg.maxRecordBytes()) {
             stats.rejectedTooLarge.incrementAndGet();
             throw new IllegalArgumentException("record of " + rec.remaining() + " bytes exceeds maxRecordBytes " + cfg.maxRecordBytes());
         }
         int written;
         boolean direct;
+        Segment active;
         try {
-            if (active.framed >= cfg.segmentBytes()) {
+            if (files.active().framed >= cfg.segmentBytes()) {
                 roll();
             }
-            int need = active.framedSize(active.framed, rec.remaining());
-            if (bytes + need > cfg.maxBytes() && !reclaim(need)) {
+            int need = files.active().framedSize(files.active().framed, rec.remaining());
+            if (files.bytes() + need > cfg.maxBytes() && !reclaim(need)) {
                 return -1;
             }
             if (batch.remaining() < need) {
                 writeBatch();
             }
+            active = files.active();
             direct = need > batch.capacity();
-            written = direct ? active.append(offset, rec.getLong(8), rec) : active.frame(batch, offset, rec.getLong(8), rec);
+            written = direct ? active.append(offset, appendTime, rec) : active.frame(batch, offset, appendTime, rec);
         } catch (IOException e) {
             // ENOSPC, EIO: a partial write may sit at the end and the OS state is unknown; like a
             // failed fsync, the log takes no more appends (recovery at the next start keeps what was durable)
@@ -183,7 +169,8 @@ final class SegmentLog implements Closeable {
             throw e;
         }
         nextOffset = offset + 1;
-        bytes += written;
+        files.grew(written);
+        tail.add(offset, appendTime, m, recordSize, active.base, active.framed);
         lastOffset = offset;
         if (direct) {
             writtenOffset = offset;
@@ -223,7 +210,23 @@ final class SegmentLog implements Closeable {
         return writtenOffset < lastOffset && failed == null && !closed;
     }
 
+    /**
+     * @param offset the next record a reader wants
+     * @return it from memory, or null when it must be read from the file (or waits for an append);
+     *     after a failure only what was written is served
+     */
+    MemoryTail.Item fromMemory(long offset) {
+        MemoryTail.Item it = tail.get(offset);
+        return it != null && failed != null && offset > writtenOffset ? null : it;
+    }
+
+    /** @return the offset of the last record appended (written or batched), -1 if none */
+    long lastOffset() {
+        return lastOffset;
+    }
+
     private void writeBatch() throws IOException {
+        Segment active = files.active();
         if (active.hasUnwritten()) {
             try {
                 active.write(batch);
@@ -246,30 +249,14 @@ final class SegmentLog implements Closeable {
     private void forceActive() throws IOException {
         writeBatch();
         long upTo = lastOffset;
-        long started = System.nanoTime();
         try {
-            for (Segment s : unforcedSealed) {
-                if (segments.contains(s)) { // sealed under Fsync.NEVER without a force; not yet deleted
-                    try (Fs.FsFile f = fs.open(s.name)) {
-                        f.force();
-                    }
-                }
-            }
-            unforcedSealed.clear();
-            active.file().force();
-            active.forced = true;
-            if (dirDirty) {
-                fs.syncDir(); // the active segment's name, not fsync'd at creation under Fsync.NEVER
-                dirDirty = false;
-            }
+            files.forceAll();
         } catch (IOException e) {
             // After a failed fsync the OS may have dropped the dirty pages: nothing unforced can be trusted.
             failed = e;
             LOG.error("persistent log {}: fsync failed; the log accepts no more appends", fs.describe(), e);
             throw e;
         }
-        stats.fsyncs.incrementAndGet();
-        stats.fsyncListener.accept(System.nanoTime() - started);
         durableOffset = upTo;
     }
 
@@ -287,117 +274,34 @@ final class SegmentLog implements Closeable {
     }
 
     /**
-     * Makes the acknowledged position durable (if it moved) and then deletes every segment whose
-     * records are all acknowledged, in that order (see class doc).
+     * Makes the acknowledged position durable (if it moved), then deletes every segment whose
+     * records are all acknowledged ({@link SegmentFiles#checkpoint}).
      */
     synchronized void checkpoint() throws IOException {
-        if (closed) {
-            return;
+        if (!closed) {
+            files.checkpoint(ackNext);
         }
-        long ack = ackNext;
-        if (ack != checkpointed) {
-            long base = segmentHolding(ack);
-            forceNamed(base);
-            Checkpoint.write(fs, ack, base);
-            checkpointed = ack;
-            checkpointSegment = base;
-            stats.checkpoints.incrementAndGet();
-        }
-        deleteAcknowledged();
-    }
-
-    /**
-     * A checkpoint must never name a segment a crash can lose. Under {@link Fsync#NEVER} a new
-     * segment is not forced at creation, so its header may be torn after a crash and recovery would
-     * set the file aside: force it once before the first checkpoint that names it, and fsync the
-     * directory if a segment's name is not durable yet (below). Found by the crash model (seeds
-     * 8415375014410 and 1796285464043189278).
-     */
-    private void forceNamed(long base) throws IOException {
-        for (Segment s : segments) {
-            if (s.base == base && !s.forced) {
-                if (s == active) {
-                    s.file().force();
-                } else {
-                    try (Fs.FsFile f = fs.open(s.name)) {
-                        f.force();
-                    }
-                }
-                s.forced = true;
-                unforcedSealed.remove(s); // forced now: the next group commit need not force it again
-                break;
-            }
-        }
-        if (dirDirty) {
-            // The named segment's directory entry must be durable before the checkpoint's rename can be:
-            // directory operations not yet fsync'd may persist in any order (see Fs), so a crash between
-            // the rename and the checkpoint's own directory fsync could keep the rename and lose the
-            // segment's creation (MISSING_SEGMENT; crash model seed 1796285464043189278).
-            fs.syncDir();
-            dirDirty = false;
-        }
-    }
-
-    /**
-     * Deletes segments whose records are all below the durable checkpoint, never the active one and
-     * never the one the durable checkpoint names (after a crash it may hold fewer records than when
-     * the checkpoint was written; deleting it would leave the checkpoint naming a missing file).
-     */
-    private void deleteAcknowledged() throws IOException {
-        while (segments.size() > 1 && segments.get(0).sealed && segments.get(0).lastOffset < checkpointed
-                && segments.get(0).base != checkpointSegment) {
-            Segment s = segments.remove(0);
-            s.close();
-            fs.delete(s.name);
-            bytes -= s.bytes;
-            stats.segmentsDeleted.incrementAndGet();
-            LOG.debug("persistent log {}: deleted acknowledged segment {}", fs.describe(), s.name);
-        }
-    }
-
-    private long segmentHolding(long offset) {
-        for (Segment s : segments) {
-            if (s.lastOffset >= offset || s == active) {
-                return s.base;
-            }
-        }
-        return active.base;
     }
 
     /** Frees space by checkpointing and deleting acknowledged segments (rolling a fully acknowledged active one). */
     private boolean reclaim(int need) throws IOException {
         checkpoint();
-        if (bytes + need > cfg.maxBytes() && active.records > 0 && active.lastOffset < ackNext) {
+        Segment active = files.active();
+        if (files.bytes() + need > cfg.maxBytes() && active.records > 0 && active.lastOffset < ackNext) {
             roll();
-            deleteAcknowledged();
+            files.deleteAcknowledged();
         }
-        return bytes + need <= cfg.maxBytes();
+        return files.bytes() + need <= cfg.maxBytes();
     }
 
+    /** Roll: write and (unless {@link Fsync#NEVER}) force the full segment, then start the next one. */
     private void roll() throws IOException {
         writeBatch();
         if (!cfg.fsync().never()) {
             forceActive();
-        } else {
-            unforcedSealed.add(active);
         }
-        active.sealed = true;
-        active.close();
-        startSegment(nextOffset);
-    }
-
-    private void startSegment(long base) throws IOException {
-        Segment s = Segment.create(fs, base, cfg.blockSize());
-        if (!cfg.fsync().never()) {
-            s.file().force();
-            s.forced = true;
-            fs.syncDir();
-        } else {
-            dirDirty = true;
-        }
-        segments.add(s);
-        bytes += s.bytes;
-        active = s;
+        files.seal();
+        files.start(nextOffset);
     }
 
     /** @return a cursor at the first unacknowledged record */
@@ -407,12 +311,12 @@ final class SegmentLog implements Closeable {
 
     /** @return the first segment with a base above {@code base} (or the first, for -1), null if none */
     synchronized Segment segmentAfter(long base) {
-        for (Segment s : segments) {
-            if (s.base > base) {
-                return s;
-            }
-        }
-        return null;
+        return files.after(base);
+    }
+
+    /** @return the segment with this base, null if there is none (any more) */
+    synchronized Segment segmentAt(long base) {
+        return files.at(base);
     }
 
     /** @return unacknowledged records found when the log opened */
@@ -439,7 +343,7 @@ final class SegmentLog implements Closeable {
     }
 
     long bytes() {
-        return bytes;
+        return files.bytes();
     }
 
     String describe() {
@@ -468,9 +372,7 @@ final class SegmentLog implements Closeable {
             checkpoint();
         } finally {
             closed = true;
-            for (Segment s : segments) {
-                s.close();
-            }
+            files.closeAll();
             lock.close();
         }
     }
