@@ -38,14 +38,18 @@ final class LogCursor implements AutoCloseable {
 
     /** @return the next record, or null when none is available yet */
     RecordCodec.Entry next() throws IOException {
-        MemoryTail.Item it = log.fromMemory(last < 0 ? from : last + 1);
+        long want = last < 0 ? from : last + 1;
+        MemoryTail.Item it = log.fromMemory(want);
         if (it != null) {
-            last = it.entry().offset();
+            last = want;
             memoryBase = it.segmentBase();
             memoryEnd = it.endPosition();
             return it.entry();
         }
         if (memoryBase >= 0) {
+            if (want > log.lastOffset()) {
+                return null; // caught up: not appended yet
+            }
             resumeAfterMemory();
         }
         while (true) {

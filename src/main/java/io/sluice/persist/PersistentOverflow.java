@@ -51,6 +51,9 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
     final AtomicReference<PersistentSubscriber> live = new AtomicReference<>();
     private volatile boolean closed;
     private final java.util.concurrent.atomic.AtomicBoolean publishQueued = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean drainQueued = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Where a drain after a burst of appends runs: the appending thread when known, else {@link #io}. */
+    private final java.util.concurrent.Executor afterAppends;
     /** {offset, appendTime} delivered and not acknowledged (explicit-ack mode), oldest first; guarded by itself. */
     final java.util.ArrayDeque<long[]> unacked = new java.util.ArrayDeque<>();
     /** Offsets in {@link #unacked} acknowledged before an older one (out of order); guarded by {@code unacked}. */
@@ -85,6 +88,7 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
             return t;
         });
         java.util.concurrent.Executor plain = io::execute; // a service would be wrapped with interrupting cancels
+        this.afterAppends = b.appendThread != null ? b.appendThread : plain;
         this.ioScheduler = reactor.core.scheduler.Schedulers.fromExecutor(plain);
         Duration fsyncEvery = b.fsync.interval();
         if (fsyncEvery != null) {
@@ -152,8 +156,8 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
     }
 
     /**
-     * Requests and cancels from downstream are made on the stage's own thread: reading the log (a
-     * drain runs on the thread that requests) and the checkpoint at cancel then never run on a thread
+     * Cancels from downstream, and the drains that requests need, run on the stage's own thread:
+     * reading the log and the checkpoint at cancel then never run on a thread
      * Reactor may interrupt (a {@code publishOn} worker of a later stage is interrupted when the
      * pipeline is cancelled), since an interrupt during a {@code FileChannel} operation closes the
      * channel ({@code ClosedByInterruptException}) and would fail the log. Appends run on the thread
@@ -161,7 +165,34 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
      */
     @Override
     public Flux<Message> apply(Flux<Message> upstream) {
-        return Flux.from(new FluxPersistent(upstream, this)).subscribeOn(ioScheduler, true).cancelOn(ioScheduler);
+        return Flux.from(new FluxPersistent(upstream, this)).subscribeOn(ioScheduler, false).cancelOn(ioScheduler);
+    }
+
+    /**
+     * Runs the reader's drain once after the current burst of appends: on the appending thread when
+     * the builder named it (the task runs when that thread has handed over its burst, and wakes no
+     * other thread), else on the stage's own thread.
+     */
+    void drainSoon(PersistentSubscriber s) {
+        if (drainQueued.compareAndSet(false, true)) {
+            try {
+                afterAppends.execute(() -> {
+                    drainQueued.set(false);
+                    s.drain();
+                });
+            } catch (java.util.concurrent.RejectedExecutionException closed) {
+                drainQueued.set(false); // closing: the subscription ends
+            }
+        }
+    }
+
+    /** Runs the reader's drain on the stage's own thread (a request came from a thread that may be interrupted). */
+    void drainOnIo(PersistentSubscriber s) {
+        try {
+            io.execute(s::drain);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // closing: the subscription ends
+        }
     }
 
     /**
@@ -202,7 +233,7 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
         log.ack(upTo);
         PersistentSubscriber s = live.get();
         if (s != null && s.wakeOnAck()) {
-            s.drain();
+            drainOnIo(s); // not on the acknowledging thread: a sink's worker may be interrupted
         }
     }
 

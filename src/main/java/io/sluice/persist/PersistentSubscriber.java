@@ -21,15 +21,19 @@ import reactor.util.context.Context;
  * most what downstream requested, and, in explicit-ack mode, at most {@code window} unacknowledged.
  * Completion or an upstream error reaches downstream after every appended record.
  *
- * <p>Fewer thread hops: after each append the appending thread runs the drain itself, so a reader
- * that keeps up gets the record from the log's memory tail on that thread (no wait for the batch to
- * be written, no read back); the write and the force happen at the group commit (or at once when
- * the batch is full), off the delivery path. An acknowledgement wakes the drain only when it waits
- * for room in the window or holds messages for room in the log.
+ * <p>Fewer thread hops: after a burst of appends (or every {@value #BURST}) the drain runs on the
+ * appending thread when the stage knows it ({@link PersistentBuilder#appendThread}), so a reader
+ * that keeps up gets the records from the log's memory tail there (no wait for the batch to be
+ * written, no read back), a burst at a time (one wake-up of the consumer's thread per burst); the write and the force happen at the group commit (or at once when
+ * the batch is full), off the delivery path. A request (on the stage's thread) or an
+ * acknowledgement wakes the drain only when it waits for demand, for room in the window or holds
+ * messages for room in the log.
  */
 final class PersistentSubscriber implements CoreSubscriber<Message>, Subscription {
 
     private static final Logger LOG = LoggerFactory.getLogger(PersistentSubscriber.class);
+    /** Appends after which the appending thread delivers at once, without waiting for the end of its burst. */
+    static final int BURST = 64;
 
     private final CoreSubscriber<? super Message> actual;
     private final PersistentOverflow stage;
@@ -44,11 +48,15 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
     /** Guarded by {@code this}: messages waiting for room in the log, in arrival order. */
     private final ArrayDeque<Message> held = new ArrayDeque<>();
     private int sinceRequest;
+    /** Appends since the appending thread last ran the drain itself. */
+    private int sinceDrain;
     private volatile boolean done;
     private volatile Throwable error;
     private volatile boolean cancelled;
     private boolean terminated;
     private volatile boolean ready;
+    /** The drain stopped for lack of demand: a request must wake it (on the stage's thread). */
+    private volatile boolean starved = true;
     /** The drain stopped because the window of unacknowledged records was full: an acknowledgement must wake it. */
     private volatile boolean windowFull;
     /** Messages are held for room in the log ({@link #held} not empty): acknowledgements and checkpoints wake the drain. */
@@ -116,7 +124,12 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
         if (stage.publishEachBatch) {
             stage.schedulePublish(); // acknowledgements towards the source wait for this write (and force)
         }
-        drain(); // delivers it from memory when the reader keeps up
+        if (++sinceDrain >= BURST) {
+            sinceDrain = 0;
+            drain(); // delivers from memory when the reader keeps up
+        } else {
+            stage.drainSoon(this); // delivers the rest of the burst once it is appended
+        }
     }
 
     /** @return true if {@code m} was appended, dropped or rejected; false if it must wait for room */
@@ -211,7 +224,9 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
             do {
                 r = requested.get();
             } while (r != Long.MAX_VALUE && !requested.compareAndSet(r, r + n < 0 ? Long.MAX_VALUE : r + n));
-            drain();
+            if (starved) {
+                stage.drainOnIo(this); // else the appending thread delivers as records arrive
+            }
         }
     }
 
@@ -280,7 +295,7 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
                     ahead = cursor.next();
                 }
                 refreshAge();
-                if (ahead == null || emitted == requested.get() || explicitAck && windowFull()) {
+                if (ahead == null || noDemand() || explicitAck && windowFull()) {
                     if (ahead == null && unwritten && !caughtUp()) {
                         stage.schedulePublish(); // caught up with what is written; the publish drains again
                     }
@@ -333,6 +348,22 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
     /** @return true when every record appended so far has been read (from memory or the file) */
     private boolean caughtUp() {
         return cursor.last() >= log.lastOffset();
+    }
+
+    /**
+     * @return true when downstream wants nothing more now; then a request wakes the drain (the flag is
+     *     set before the second look, so a request in between is seen)
+     */
+    private boolean noDemand() {
+        if (emitted != requested.get()) {
+            return false;
+        }
+        starved = true;
+        if (emitted != requested.get()) {
+            starved = false;
+            return false;
+        }
+        return true;
     }
 
     /**
