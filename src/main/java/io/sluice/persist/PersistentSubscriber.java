@@ -2,7 +2,6 @@ package io.sluice.persist;
 
 import io.sluice.Message;
 import java.io.IOException;
-import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.reactivestreams.Subscription;
@@ -39,15 +38,13 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
     private final PersistentOverflow stage;
     private final SegmentLog log;
     private final int prefetch;
-    private final int limit;
     private final boolean explicitAck;
     private final int window;
     private final AtomicInteger wip = new AtomicInteger();
     private final AtomicLong requested = new AtomicLong();
     private Subscription upstream;
-    /** Guarded by {@code this}: messages waiting for room in the log, in arrival order. */
-    private final ArrayDeque<Message> held = new ArrayDeque<>();
-    private int sinceRequest;
+    /** Appends, or holds messages while the log is full. */
+    private final Appender appender;
     /** Appends since the appending thread last ran the drain itself. */
     private int sinceDrain;
     private volatile boolean done;
@@ -59,30 +56,22 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
     private volatile boolean starved = true;
     /** The drain stopped because the window of unacknowledged records was full: an acknowledgement must wake it. */
     private volatile boolean windowFull;
-    /** Messages are held for room in the log ({@link #held} not empty): acknowledgements and checkpoints wake the drain. */
-    private volatile boolean holding;
     // drain-loop state
     /** Highest offset handed downstream and not yet acknowledged in the log (no explicit acks), -1 if none. */
     private long deliveredUpTo = -1;
     private LogCursor cursor;
     private RecordCodec.Entry ahead;
     private long emitted;
-    /** The stage's window of {offset, appendTime} delivered and not acknowledged (explicit mode); guarded by itself. */
-    private final ArrayDeque<long[]> unacked;
 
     PersistentSubscriber(CoreSubscriber<? super Message> actual, PersistentOverflow stage) {
         this.actual = actual;
         this.stage = stage;
         this.log = stage.log;
         this.prefetch = stage.settings.prefetch;
-        this.limit = Math.max(1, prefetch - (prefetch >> 2));
+        this.appender = new Appender(stage, actual.currentContext(), Math.max(1, prefetch - (prefetch >> 2)));
         this.window = stage.settings.maxUnacked;
         this.explicitAck = window > 0;
-        this.unacked = stage.unacked;
-        synchronized (unacked) {
-            unacked.clear(); // a new reader starts again at the first unacknowledged record
-            stage.ackedAhead.clear();
-        }
+        stage.window.reset(); // a new reader starts again at the first unacknowledged record
     }
 
     @Override
@@ -110,64 +99,16 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
             Operators.onNextDropped(m, currentContext());
             return;
         }
-        int replenish;
-        synchronized (this) {
-            if (held.isEmpty() && store(m)) {
-                replenish = counted(1);
-            } else {
-                held.add(m);
-                holding = true;
-                replenish = 0;
-            }
-        }
-        requestUpstream(replenish);
+        requestUpstream(appender.offer(m));
         if (stage.publishEachBatch) {
-            stage.schedulePublish(); // acknowledgements towards the source wait for this write (and force)
+            stage.threads.schedulePublish(); // acknowledgements towards the source wait for this write (and force)
         }
         if (++sinceDrain >= BURST) {
             sinceDrain = 0;
             drain(); // delivers from memory when the reader keeps up
         } else {
-            stage.drainSoon(this); // delivers the rest of the burst once it is appended
+            stage.threads.drainSoon(this); // delivers the rest of the burst once it is appended
         }
-    }
-
-    /** @return true if {@code m} was appended, dropped or rejected; false if it must wait for room */
-    private boolean store(Message m) {
-        try {
-            long offset = log.appendBuffered(m);
-            if (offset >= 0) {
-                stage.durableAcks.appended(m, offset);
-                return true;
-            }
-        } catch (IllegalArgumentException e) {
-            LOG.warn("persistent stage '{}': message rejected: {}", stage.name(), e.getMessage());
-            m.refuse("rejected by the persistent log: " + e.getMessage());
-            Operators.onDiscard(m, currentContext());
-            return true;
-        } catch (IOException e) {
-            // a failed log refuses this and every later message; the subscription goes on delivering
-            // what is on disk (see DurableAcks)
-            stage.durableAcks.failed(m, e);
-            return true;
-        }
-        if (stage.settings.whenFull == WhenFull.DROP_NEWEST) {
-            stage.stats.droppedFull.incrementAndGet();
-            m.refuse("the persistent log is full (maxBytes, whenFull: drop-newest)");
-            Operators.onDiscard(m, currentContext());
-            return true;
-        }
-        return false;
-    }
-
-    private int counted(int n) {
-        sinceRequest += n;
-        if (sinceRequest >= limit) {
-            int r = sinceRequest;
-            sinceRequest = 0;
-            return r;
-        }
-        return 0;
     }
 
     private void requestUpstream(int n) {
@@ -178,15 +119,7 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
 
     /** Retries held messages (the log may have room after acknowledgements and a checkpoint). */
     private void retryHeld() {
-        int replenish = 0;
-        synchronized (this) {
-            while (!held.isEmpty() && store(held.peekFirst())) {
-                held.pollFirst();
-                replenish += counted(1);
-            }
-            holding = !held.isEmpty();
-        }
-        requestUpstream(replenish);
+        requestUpstream(appender.retry());
     }
 
     private void fail(Throwable t) {
@@ -225,7 +158,7 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
                 r = requested.get();
             } while (r != Long.MAX_VALUE && !requested.compareAndSet(r, r + n < 0 ? Long.MAX_VALUE : r + n));
             if (starved) {
-                stage.drainOnIo(this); // else the appending thread delivers as records arrive
+                stage.threads.drainOnIo(this); // else the appending thread delivers as records arrive
             }
         }
     }
@@ -297,7 +230,7 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
                 refreshAge();
                 if (ahead == null || noDemand() || explicitAck && windowFull()) {
                     if (ahead == null && unwritten && !caughtUp()) {
-                        stage.schedulePublish(); // caught up with what is written; the publish drains again
+                        stage.threads.schedulePublish(); // caught up with what is written; the publish drains again
                     }
                     if (ahead == null && hasHeld()) {
                         retryHeld();
@@ -315,9 +248,7 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
                 ahead = null;
                 emitted++;
                 if (explicitAck) {
-                    synchronized (unacked) {
-                        unacked.add(new long[] {e.offset(), e.appendTime()});
-                    }
+                    stage.window.delivered(e.offset(), e.appendTime());
                 } else {
                     deliveredUpTo = e.offset(); // acknowledged in the log once per drain pass (its lock is the appenders')
                 }
@@ -341,8 +272,8 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
         }
     }
 
-    private synchronized boolean hasHeld() {
-        return !held.isEmpty();
+    private boolean hasHeld() {
+        return appender.hasHeld();
     }
 
     /** @return true when every record appended so far has been read (from memory or the file) */
@@ -385,17 +316,13 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
 
     /** @return true when an acknowledgement must run the drain (window full, or messages held for room) */
     boolean wakeOnAck() {
-        return windowFull || holding;
+        return windowFull || appender.holding();
     }
 
     private void refreshAge() {
         long t = 0;
-        if (explicitAck) { // otherwise nothing is ever added to unacked
-            synchronized (unacked) {
-                if (!unacked.isEmpty()) {
-                    t = unacked.peekFirst()[1];
-                }
-            }
+        if (explicitAck) { // otherwise nothing is ever delivered unacknowledged
+            t = stage.window.oldestAppendTime();
         }
         if (t == 0 && ahead != null) {
             t = ahead.appendTime();
@@ -419,17 +346,8 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
         }
         terminated = true;
         cursor.close();
-        synchronized (this) {
-            held.forEach(m -> {
-                m.refuse("the persistent stage stopped before the message was written");
-                Operators.onDiscard(m, currentContext());
-            });
-            held.clear();
-            holding = false;
-        }
-        synchronized (unacked) {
-            stage.oldestUnacked = unacked.isEmpty() ? 0 : unacked.peekFirst()[1];
-        }
+        appender.refuseHeld("the persistent stage stopped before the message was written");
+        stage.oldestUnacked = stage.window.oldestAppendTime();
         stage.live.compareAndSet(this, null);
         try {
             log.checkpoint();

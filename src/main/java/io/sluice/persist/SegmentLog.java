@@ -4,7 +4,7 @@ import io.sluice.Message;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,8 +42,6 @@ final class SegmentLog implements Closeable {
     /** Size of the write batch: records larger than this are written on their own. */
     static final int BATCH_BYTES = 256 << 10;
     private static final Logger LOG = LoggerFactory.getLogger(SegmentLog.class);
-    private static final AtomicLongFieldUpdater<SegmentLog> ACK_NEXT =
-            AtomicLongFieldUpdater.newUpdater(SegmentLog.class, "ackNext");
 
     private final Fs fs;
     private final LogConfig cfg;
@@ -58,7 +56,11 @@ final class SegmentLog implements Closeable {
     private volatile long writtenOffset;
     /** Records framed by {@link #appendBuffered} and not yet written (one direct buffer, reused). */
     private final ByteBuffer batch = ByteBuffer.allocateDirect(BATCH_BYTES);
-    private volatile long ackNext;
+    /** Reused to encode a record before it is framed (consumed within the append); guarded by this. */
+    private ByteBuffer scratch = ByteBuffer.allocate(4096);
+    private static final int SCRATCH_MAX = 1 << 20;
+    /** The first offset not acknowledged (in memory; durable at the next checkpoint). */
+    private final AtomicLong ackNext = new AtomicLong();
     private final long openedAt;
     private final long backlogAtOpen;
     private volatile boolean closed;
@@ -70,7 +72,7 @@ final class SegmentLog implements Closeable {
         this.stats = stats;
         this.lock = lock;
         this.files = new SegmentFiles(fs, cfg, stats, r);
-        this.ackNext = r.ackNext();
+        this.ackNext.set(r.ackNext());
         this.lastOffset = r.lastOffset();
         this.durableOffset = r.lastOffset();
         this.writtenOffset = r.lastOffset();
@@ -127,10 +129,9 @@ final class SegmentLog implements Closeable {
     }
 
     /**
-     * Appends a message to the write batch: the record gets its offset now, but readers see it, and
-     * it reaches the file, only at the next {@link #publish}, {@link #flush}, roll or close (or at
-     * once when the batch is full). One write per batch instead of one per record is what lets the
-     * log keep up with a network source; the stage publishes as soon as its I/O thread is free.
+     * Appends a message to the write batch and the memory tail: the record gets its offset now, and
+     * reaches the file at the next {@link #publish}, {@link #flush}, roll or close (or at once when
+     * the batch is full): one write per batch, not per record.
      *
      * @return its offset, or -1 when the log holds {@code maxBytes} even after deleting acknowledged segments
      * @throws IllegalArgumentException when the encoded record exceeds {@code maxRecordBytes}
@@ -139,7 +140,10 @@ final class SegmentLog implements Closeable {
         ensureOpen();
         long offset = nextOffset;
         long appendTime = System.currentTimeMillis();
-        ByteBuffer rec = RecordCodec.encode(offset, appendTime, m);
+        ByteBuffer rec = RecordCodec.encode(offset, appendTime, m, scratch);
+        if (rec != scratch && rec.capacity() <= SCRATCH_MAX) {
+            scratch = rec; // grown; larger records get a buffer of their own
+        }
         int recordSize = rec.remaining();
         if (rec.remaining() > cfg.maxRecordBytes()) {
             stats.rejectedTooLarge.incrementAndGet();
@@ -200,9 +204,8 @@ final class SegmentLog implements Closeable {
     }
 
     /**
-     * Lock-free (the stage's drain loop asks before every cursor look, concurrently with appends):
-     * a record is batched from its append (which sets {@code lastOffset}) until its batch is written
-     * (which sets {@code writtenOffset}); a failed or closed log's batch is never written.
+     * Lock-free: a record is batched from its append (which sets {@code lastOffset}) until its batch
+     * is written (which sets {@code writtenOffset}); a failed or closed log's batch is never written.
      *
      * @return true when appended records wait in the batch for {@link #publish}
      */
@@ -266,11 +269,7 @@ final class SegmentLog implements Closeable {
      * @param upTo every record with an offset up to and including this one is acknowledged (in memory)
      */
     void ack(long upTo) {
-        long next = upTo + 1;
-        long cur;
-        while ((cur = ackNext) < next && !ACK_NEXT.compareAndSet(this, cur, next)) {
-            Thread.onSpinWait();
-        }
+        ackNext.accumulateAndGet(upTo + 1, Math::max);
     }
 
     /**
@@ -279,7 +278,7 @@ final class SegmentLog implements Closeable {
      */
     synchronized void checkpoint() throws IOException {
         if (!closed) {
-            files.checkpoint(ackNext);
+            files.checkpoint(ackNext.get());
         }
     }
 
@@ -287,7 +286,7 @@ final class SegmentLog implements Closeable {
     private boolean reclaim(int need) throws IOException {
         checkpoint();
         Segment active = files.active();
-        if (files.bytes() + need > cfg.maxBytes() && active.records > 0 && active.lastOffset < ackNext) {
+        if (files.bytes() + need > cfg.maxBytes() && active.records > 0 && active.lastOffset < ackNext.get()) {
             roll();
             files.deleteAcknowledged();
         }
@@ -306,7 +305,7 @@ final class SegmentLog implements Closeable {
 
     /** @return a cursor at the first unacknowledged record */
     LogCursor cursor() {
-        return new LogCursor(this, fs, ackNext);
+        return new LogCursor(this, fs, ackNext.get());
     }
 
     /** @return the first segment with a base above {@code base} (or the first, for -1), null if none */
@@ -339,7 +338,7 @@ final class SegmentLog implements Closeable {
     }
 
     long ackNext() {
-        return ackNext;
+        return ackNext.get();
     }
 
     long bytes() {
