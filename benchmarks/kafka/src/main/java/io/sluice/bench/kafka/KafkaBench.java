@@ -32,7 +32,8 @@ import java.util.Map;
  * <p>Options: {@code --records N} (default 1,000,000; cells of 1,000 B or more use a quarter of it),
  * {@code --sizes 100,1024}, {@code --rounds R} (default 3), {@code --bootstrap host:port} (an existing
  * broker; default: an in-process KRaft broker), {@code --partitions P} (default 1), {@code --out dir},
- * {@code --smoke} (20,000 records, one round: checks that every cell runs, measures nothing).
+ * {@code --sides consumer} (only the consumer cells: the Sluice producer is not run, Kafka's tool still
+ * fills the topic), {@code --smoke} (20,000 records, one round: checks that every cell runs, measures nothing).
  */
 public final class KafkaBench {
 
@@ -64,6 +65,7 @@ public final class KafkaBench {
         int records = Integer.parseInt(o.getOrDefault("records", smoke ? "20000" : "1000000"));
         int rounds = Integer.parseInt(o.getOrDefault("rounds", smoke ? "1" : "3"));
         int partitions = Integer.parseInt(o.getOrDefault("partitions", "1"));
+        boolean producers = !o.getOrDefault("sides", "both").equals("consumer");
         Path out = Path.of(o.getOrDefault("out", "results"));
         List<Integer> sizes = new ArrayList<>();
         for (String s : o.getOrDefault("sizes", "100,1024").split(",")) {
@@ -76,16 +78,18 @@ public final class KafkaBench {
             for (int size : sizes) {
                 int n = size >= 1000 ? Math.max(1, records / 4) : records;
                 if (!smoke) {
-                    bench.round(broker, size, Math.max(1, n / 4), partitions, -1);
+                    bench.round(broker, size, Math.max(1, n / 4), partitions, -1, producers);
                 }
                 double[][] r = new double[4][rounds];
                 for (int i = 0; i < rounds; i++) {
-                    double[] x = bench.round(broker, size, n, partitions, i);
+                    double[] x = bench.round(broker, size, n, partitions, i, producers);
                     for (int k = 0; k < 4; k++) {
                         r[k][i] = x[k];
                     }
                 }
-                cells.add(new Cell(size, "producer", r[0], r[1]));
+                if (producers) {
+                    cells.add(new Cell(size, "producer", r[0], r[1]));
+                }
                 cells.add(new Cell(size, "consumer", r[2], r[3]));
             }
         }
@@ -96,9 +100,11 @@ public final class KafkaBench {
      * One round at one size: both producers, then both consumers on the topic Kafka's tool filled.
      *
      * @param round -1 for the warm-up; even: Sluice first, odd: Kafka's tool first
+     * @param producers whether the Sluice producer runs (Kafka's tool always does: its topic is the one read)
      * @return Sluice producer, Kafka producer, Sluice consumer, Kafka consumer (records/s)
      */
-    private double[] round(Broker broker, int size, int n, int partitions, int round) throws Exception {
+    private double[] round(Broker broker, int size, int n, int partitions, int round, boolean producers)
+            throws Exception {
         String tag = size + "-" + (round < 0 ? "warmup" : "r" + round) + "-" + System.nanoTime();
         String mine = "sluice-" + tag;
         String theirs = "tool-" + tag;
@@ -108,6 +114,9 @@ public final class KafkaBench {
         double[] x = new double[4];
         for (int k = 0; k < 2; k++) {
             if ((k == 0) == sluiceFirst) {
+                if (!producers) {
+                    continue;
+                }
                 x[0] = timed(round, size, "sluice producer", () -> sluice("producer", broker.bootstrap(), mine, n, size));
             } else {
                 x[1] = timed(round, size, "kafka producer", () -> ProducerTool.run(broker.bootstrap(), theirs, n, size,
