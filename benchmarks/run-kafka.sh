@@ -13,6 +13,8 @@
 #                                                    output in <label>.out gives its timed window: python3 benchmarks/kafka/profile_window.py DIR)
 #   JVM_EXTRA="-Xlog:..." benchmarks/run-kafka.sh ...  extra options for every client JVM (diagnostics only)
 #   SLUICE_CLASSES=/tmp/base/target/classes benchmarks/run-kafka.sh ...   Sluice from another build (A/B)
+#   benchmarks/run-kafka.sh --base-classes /tmp/base/target/classes ...   a base build's Sluice as a third
+#                                                    contender in every round (rotated order, same topics)
 #   benchmarks/run-kafka.sh --sides consumer ...     only the consumer cells (Kafka's tool still fills the topic)
 #
 # Sluice is taken from this checkout's target/classes (compiled here), not from ~/.m2, so the run measures
@@ -35,7 +37,8 @@ mvn -q -B -o dependency:build-classpath -DexcludeArtifactIds=sluice -Dmdep.outpu
   || mvn -q -B dependency:build-classpath -DexcludeArtifactIds=sluice -Dmdep.outputFile=target/classpath.txt
 # the tools' own versions first (e.g. jopt-simple 5 over the root build's older one)
 # SLUICE_CLASSES=<dir>: another build's compiled Sluice classes (an A/B of two commits with this harness)
-cp="${SLUICE_CLASSES:-$root/target/classes}:$(cat target/classpath.txt):$(cat "$root/target/kafka-bench-root.cp")"
+classes="${SLUICE_CLASSES:-$root/target/classes}"
+cp="$classes:$(cat target/classpath.txt):$(cat "$root/target/kafka-bench-root.cp")"
 javac --release 17 -nowarn -d target/classes -cp "$cp" $(find src/main/java -name '*.java')
 props=()
 if [ -n "${PROFILE:-}" ]; then
@@ -48,6 +51,6 @@ if [ -n "${PROFILE:-}" ]; then
 fi
 [ -n "${JVM_EXTRA:-}" ] && props+=(-Djvm.extra="$JVM_EXTRA")
 uptime
-java -Xms1g -Xmx2g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn "${props[@]}" \
+java -Xms1g -Xmx2g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dsluice.classes="$classes" "${props[@]}" \
   -cp "$here/kafka/target/classes:$cp" io.sluice.bench.kafka.KafkaBench --out "$out" "$@"
 uptime

@@ -35,6 +35,18 @@ final class Jvm {
      * @return the child's standard output and error
      */
     static String run(String label, List<String> mainAndArgs) throws IOException, InterruptedException {
+        return run(label, mainAndArgs, null);
+    }
+
+    /**
+     * @param label names the profile file, if profiling
+     * @param mainAndArgs the main class and its arguments
+     * @param sluiceClasses another build's Sluice classes in place of this class path's
+     *        ({@code -Dsluice.classes}), or null
+     * @return the child's standard output and error
+     */
+    static String run(String label, List<String> mainAndArgs, String sluiceClasses)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(OPTIONS);
         String extra = System.getProperty("jvm.extra", "").trim();
@@ -49,7 +61,17 @@ final class Jvm {
                     + Path.of(profile, label + "." + System.getProperty("profile.format", "html")));
         }
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        String cp = System.getProperty("java.class.path");
+        if (sluiceClasses != null) {
+            String mine = System.getProperty("sluice.classes");
+            List<String> entries = new ArrayList<>(List.of(cp.split(java.io.File.pathSeparator)));
+            if (mine == null || !entries.contains(mine)) {
+                throw new IllegalStateException("-Dsluice.classes must name this class path's Sluice classes");
+            }
+            entries.set(entries.indexOf(mine), sluiceClasses);
+            cp = String.join(java.io.File.pathSeparator, entries);
+        }
+        cmd.add(cp);
         cmd.addAll(mainAndArgs);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         StringBuilder text = new StringBuilder();
