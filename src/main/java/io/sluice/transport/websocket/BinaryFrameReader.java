@@ -58,6 +58,9 @@ final class BinaryFrameReader extends ChannelInboundHandlerAdapter {
     private int filled;
     private int mask;
     private long passLeft;
+    // this read cycle: a buffer came in / something went on (a frame, or bytes for the decoder)
+    private boolean read;
+    private boolean fired;
 
     private BinaryFrameReader(int maxFrameLength) {
         this.maxFrameLength = maxFrameLength;
@@ -82,6 +85,7 @@ final class BinaryFrameReader extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(msg);
             return;
         }
+        read = true;
         try {
             while (in.isReadable()) {
                 if (mode == HEADER) {
@@ -90,6 +94,7 @@ final class BinaryFrameReader extends ChannelInboundHandlerAdapter {
                     readPayload(ctx, in);
                 } else {
                     int n = mode == PASS_ALL ? in.readableBytes() : (int) Math.min(passLeft, in.readableBytes());
+                    fired = true;
                     ctx.fireChannelRead(in.readRetainedSlice(n));
                     passLeft -= n;
                     if (mode == PASS_FRAME && passLeft == 0) {
@@ -132,6 +137,7 @@ final class BinaryFrameReader extends ChannelInboundHandlerAdapter {
             }
             return;
         }
+        fired = true;
         ctx.fireChannelRead(Unpooled.wrappedBuffer(Arrays.copyOf(header, headerLength)));
         if (fin && rsv == 0 && (opcode == 0x9 || opcode == 0xA) && masked && len7 <= 125) {
             passLeft = length;
@@ -169,7 +175,23 @@ final class BinaryFrameReader extends ChannelInboundHandlerAdapter {
         byte[] done = payload;
         payload = null;
         mode = HEADER;
+        fired = true;
         ctx.fireChannelRead(new Owned(done));
+    }
+
+    /**
+     * Like Netty's decoders: a read that ended inside a frame, when reading is not automatic (the
+     * pipeline's demand controls it), asks for the next read itself; nothing downstream saw this read,
+     * so nothing else would, and the connection would wait forever on its own half frame.
+     */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (read && !fired && !ctx.channel().config().isAutoRead()) {
+            ctx.read();
+        }
+        read = false;
+        fired = false;
+        ctx.fireChannelReadComplete();
     }
 
     /** Unmasks {@code b[from, from + n)}; byte {@code i} of the payload is masked with key byte {@code i mod 4}. */

@@ -187,6 +187,37 @@ class WebSocketFramesTest {
         stream.release();
     }
 
+    /**
+     * Reading under backpressure (no auto-read): a read that ends inside a frame the reader is
+     * collecting asks for the next read, as Netty's decoders do; one that completed a frame leaves
+     * that to the pipeline's demand.
+     */
+    @Test
+    void aReadEndingInsideAFrameAsksForTheNextWhenReadingIsNotAutomatic() {
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        EmbeddedChannel ch = new EmbeddedChannel(new io.netty.channel.ChannelOutboundHandlerAdapter() {
+            @Override
+            public void read(io.netty.channel.ChannelHandlerContext ctx) {
+                reads.incrementAndGet();
+                ctx.read();
+            }
+        }, new WebSocket13FrameDecoder(serverConfig(1 << 20)));
+        BinaryFrameReader.install(ch.pipeline(), 1 << 20);
+        ch.config().setAutoRead(false);
+        ByteBuf wire = clientStream(List.of(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(payload(5000, 5)))));
+        int before = reads.get();
+        ch.writeInbound(wire.readRetainedSlice(3000)); // writeInbound ends with channelReadComplete
+        assertThat(reads.get()).as("half a frame read: the next read asked for").isEqualTo(before + 1);
+        assertThat((Object) ch.readInbound()).isNull();
+        ch.writeInbound(wire.readRetainedSlice(wire.readableBytes()));
+        assertThat(reads.get()).as("the frame is complete: reading is the pipeline's call").isEqualTo(before + 1);
+        BinaryWebSocketFrame got = ch.readInbound();
+        assertThat(ByteBufUtil.getBytes(got.content())).isEqualTo(payload(5000, 5));
+        got.release();
+        wire.release();
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
     @Test
     void violationsAreStillNettysToRaise() {
         // unmasked: 1002 from Netty's decoder, with or without the reader
