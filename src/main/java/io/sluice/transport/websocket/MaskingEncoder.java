@@ -45,6 +45,9 @@ final class MaskingEncoder extends ChannelOutboundHandlerAdapter {
             ByteBuf frame;
             try {
                 frame = encode(ctx, f.content());
+            } catch (RuntimeException | Error e) {
+                promise.tryFailure(e); // as Netty's encoders do: the write fails, the caller hears it
+                return;
             } finally {
                 f.release();
             }
