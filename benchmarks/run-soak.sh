@@ -16,7 +16,10 @@
 #
 #   benchmarks/run-soak.sh                          # 10M per transport (tens of minutes on 2 cores)
 #   MESSAGES=1000000 benchmarks/run-soak.sh         # shorter
-#   SENDER_DELAY=1us SINK_DELAY=60us benchmarks/run-soak.sh   # pacing (parkNanos: ~55 us floor on Linux)
+#   SENDER_DELAY=1ms SENDER_EVERY=100 SINK_DELAY=1ms SINK_EVERY=50 benchmarks/run-soak.sh
+#        # pacing (the defaults): the delay step pauses DELAY once per EVERY messages, so the sender
+#        # goes at most ~100k/s and the gateway's sink at most ~50k/s, half of it (one pause per
+#        # message cannot go below parkNanos' ~55 us floor on Linux: ~45 min per 10M transport)
 #   TRANSPORTS="grpc rsocket" benchmarks/run-soak.sh          # some of them
 #   MODE=together benchmarks/run-soak.sh                        # all through one gateway at once
 #   PAUSE_FILE=/path/to/flag benchmarks/run-soak.sh             # no new round starts while the file exists
@@ -24,8 +27,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MESSAGES="${MESSAGES:-10000000}"
-SENDER_DELAY="${SENDER_DELAY:-1us}"
-SINK_DELAY="${SINK_DELAY:-60us}"
+SENDER_DELAY="${SENDER_DELAY:-1ms}"
+SENDER_EVERY="${SENDER_EVERY:-100}"
+SINK_DELAY="${SINK_DELAY:-1ms}"
+SINK_EVERY="${SINK_EVERY:-50}"
 CAPACITY="${CAPACITY:-1024}"
 MODE="${MODE:-each}"
 NO_PROGRESS_LIMIT="${NO_PROGRESS_LIMIT:-300}"   # seconds without a delivered message before giving up
@@ -42,7 +47,7 @@ load() { cut -d' ' -f1-3 /proc/loadavg; }
 {
   echo "# Lossless soak $stamp UTC: $MESSAGES messages per transport, MODE=$MODE (${TRANSPORTS[*]})"
   echo "commit $(git rev-parse --short HEAD), $(nproc) cores, load at start $(load) (the machine is shared; every JVM runs niced)"
-  echo "command: MESSAGES=$MESSAGES MODE=$MODE SENDER_DELAY=$SENDER_DELAY SINK_DELAY=$SINK_DELAY CAPACITY=$CAPACITY TRANSPORTS=\"${TRANSPORTS[*]}\" benchmarks/run-soak.sh"
+  echo "command: MESSAGES=$MESSAGES MODE=$MODE SENDER_DELAY=$SENDER_DELAY SENDER_EVERY=$SENDER_EVERY SINK_DELAY=$SINK_DELAY SINK_EVERY=$SINK_EVERY CAPACITY=$CAPACITY TRANSPORTS=\"${TRANSPORTS[*]}\" benchmarks/run-soak.sh"
   echo "gateway: nice java -Xmx256m -Dio.netty.leakDetection.level=paranoid -Dio.grpc.netty.shaded.io.netty.leakDetection.level=paranoid -jar $jar run gateway.yaml"
   echo "sender:  nice java -Xmx512m -jar $jar run sender.yaml"
 } > "$out.txt"
@@ -79,7 +84,7 @@ run_round() {
       echo "  - name: $t"
       echo "    source: $src"
       echo "    overflow: {policy: block, capacity: $CAPACITY}"
-      echo "    steps: [{type: delay, per: $SINK_DELAY}]"
+      echo "    steps: [{type: delay, per: $SINK_DELAY, every: $SINK_EVERY}]"
       echo "    sink: {type: file, path: $PWD/$dir/$t.out, format: newline}"
     done
   } > "$dir/gateway.yaml"
@@ -97,7 +102,7 @@ run_round() {
       esac
       echo "  - name: send-$t"
       echo "    source: {type: generator, count: $MESSAGES, devices: 16}"
-      echo "    steps: [{type: delay, per: $SENDER_DELAY}]"
+      echo "    steps: [{type: delay, per: $SENDER_DELAY, every: $SENDER_EVERY}]"
       echo "    sink: $sink"
     done
   } > "$dir/sender.yaml"
