@@ -51,7 +51,13 @@ load() { cut -d' ' -f1-3 /proc/loadavg; }
   echo "gateway: nice java -Xmx256m -Dio.netty.leakDetection.level=paranoid -Dio.grpc.netty.shaded.io.netty.leakDetection.level=paranoid -jar $jar run gateway.yaml"
   echo "sender:  nice java -Xmx512m -jar $jar run sender.yaml"
 } > "$out.txt"
-echo "round,seconds,heap_used_after_gc_kib,load1,delivered" > "$out.csv"
+echo "round,seconds,heap_used_after_gc_kib,load1,delivered,overflow_buffered" > "$out.csv"
+# one value per pipeline of a Prometheus metric read from stdin, in the given order, space-separated
+per_pipeline() {
+  awk -v name="$1" -v list="$2" '
+    index($0, name "{") == 1 { match($0, /pipeline="[^"]*"/); p = substr($0, RSTART + 10, RLENGTH - 11); v[p] = $NF }
+    END { n = split(list, t, " "); s = ""; for (i = 1; i <= n; i++) s = s (i > 1 ? " " : "") int(v[t[i]] + 0); print s }'
+}
 gw=""; sender=""
 cleanup() { [ -n "$sender" ] && kill "$sender" 2>/dev/null; [ -n "$gw" ] && kill "$gw" 2>/dev/null; true; }
 trap cleanup EXIT
@@ -124,12 +130,13 @@ run_round() {
   while kill -0 "$gw" 2>/dev/null; do
     now=$(date +%s)
     # delivered count of every pipeline, in the round's order
-    d=$(curl -sf --max-time 5 "http://127.0.0.1:$admin/metrics" | awk -v list="${ts[*]}" '
-      /^sluice_messages_delivered_total\{/ { match($0, /pipeline="[^"]*"/); p = substr($0, RSTART + 10, RLENGTH - 11); v[p] = $NF }
-      END { n = split(list, t, " "); s = ""; for (i = 1; i <= n; i++) s = s (i > 1 ? " " : "") int(v[t[i]] + 0); print s }' || echo "")
+    m=$(curl -sf --max-time 5 "http://127.0.0.1:$admin/metrics" || echo "")
+    d=""; [ -n "$m" ] && d=$(echo "$m" | per_pipeline sluice_messages_delivered_total "${ts[*]}")
+    # how full each overflow buffer is (of CAPACITY): full means the sink is what holds the sender back
+    b=$(echo "$m" | per_pipeline sluice_overflow_buffered "${ts[*]}")
     timeout 60 jcmd "$gw" GC.run > /dev/null 2>&1 || true
     h=$(timeout 30 jcmd "$gw" GC.heap_info 2>/dev/null | grep -m1 -oE 'used [0-9]+K' | grep -oE '[0-9]+' || echo -1)
-    echo "$round,$((now - start)),$h,$(cut -d' ' -f1 /proc/loadavg),$d" >> "$out.csv"
+    echo "$round,$((now - start)),$h,$(cut -d' ' -f1 /proc/loadavg),$d,$b" >> "$out.csv"
     # the sender finishes long before the slower sink only if the gateway read ahead of its demand
     if [ -z "$sender_done" ] && ! kill -0 "$sender" 2>/dev/null; then sender_done="at $((now - start)) s, when the gateway had delivered $d"; fi
     # the class histogram at the highest heap seen (above 64 MiB), to tell what a growing heap holds
@@ -159,6 +166,7 @@ run_round() {
     echo "LEAK lines in the gateway log: $leaks; OutOfMemoryError lines: $(grep -c OutOfMemoryError "$dir/gateway.log" || true)"
     echo "sender: $(grep -E '^send-' "$dir/sender.log" | tr -s ' ' | head -1) (sender process ended: ${sender_done:-no, not before the gateway delivered everything})"
     echo "ERROR/exception lines in the gateway log: $(grep -cE 'ERROR|Exception' "$dir/gateway.log" || true), sender log: $(grep -cE 'ERROR|Exception' "$dir/sender.log" || true)"
+    echo "overflow buffer fill in this round (of $CAPACITY; sum over pipelines, one sample per 10 s): $(awk -F, -v r="$round" '$1 == r && NF >= 6 && $6 != "" {n = split($6, a, " "); s = 0; for (i = 1; i <= n; i++) s += a[i]; print s}' "$out.csv" | sort -n | awk '{a[NR] = $1} END {print "min " a[1] ", median " a[int((NR + 1) / 2)] ", max " a[NR] " over " NR " samples"}')"
     echo "heap after GC in this round (KiB): $(awk -F, -v r="$round" '$1 == r && $3 >= 0 {print $3}' "$out.csv" | sort -n | awk '{a[NR] = $1} END {print "min " a[1] ", median " a[int((NR + 1) / 2)] ", max " a[NR] " over " NR " samples"}')"
     echo "gateway summary (stdout at stop):"; grep -vE '^\s+at ' "$dir/gateway.log" | grep -A8 -E '^pipeline +policy' | sed 's/^/    /'  || true
     echo "received files (sequence check; one connection per transport):"
