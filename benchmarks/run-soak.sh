@@ -23,6 +23,11 @@
 #   TRANSPORTS="grpc rsocket" benchmarks/run-soak.sh          # some of them
 #   MODE=together benchmarks/run-soak.sh                        # all through one gateway at once
 #   PAUSE_FILE=/path/to/flag benchmarks/run-soak.sh             # no new round starts while the file exists
+#   GATEWAY_JVM_OPTS=-XX:-StackTraceInThrowable TRANSPORTS=rsocket benchmarks/run-soak.sh
+#        # extra gateway JVM options. This one keeps PARANOID leak detection (every buffer tracked, a
+#        # leak still logged as LEAK) but its access records carry no stack trace: RSocket's frame codec
+#        # touches each buffer many times and with traces its event loop spent its time in
+#        # Throwable.fillInStackTrace (~5k messages/s, ~35 min for 10M on 2 shared cores)
 # Needs /usr/bin/python3 (or $PYTHON) with matplotlib (Debian: apt-get install python3-matplotlib) and jcmd (the JDK).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +39,7 @@ SINK_EVERY="${SINK_EVERY:-50}"
 CAPACITY="${CAPACITY:-1024}"
 MODE="${MODE:-each}"
 NO_PROGRESS_LIMIT="${NO_PROGRESS_LIMIT:-300}"   # seconds without a delivered message before giving up
+GATEWAY_JVM_OPTS="${GATEWAY_JVM_OPTS:-}"
 PAUSE_FILE="${PAUSE_FILE:-}"   # while this file exists, no new round starts (a shared machine's quiet window)
 read -r -a TRANSPORTS <<< "${TRANSPORTS:-tcp-newline tcp-length websocket grpc rsocket zmq}"
 stamp="$(date -u +%Y-%m-%d-%H%M)"
@@ -47,8 +53,8 @@ load() { cut -d' ' -f1-3 /proc/loadavg; }
 {
   echo "# Lossless soak $stamp UTC: $MESSAGES messages per transport, MODE=$MODE (${TRANSPORTS[*]})"
   echo "commit $(git rev-parse --short HEAD), $(nproc) cores, load at start $(load) (the machine is shared; every JVM runs niced)"
-  echo "command: MESSAGES=$MESSAGES MODE=$MODE SENDER_DELAY=$SENDER_DELAY SENDER_EVERY=$SENDER_EVERY SINK_DELAY=$SINK_DELAY SINK_EVERY=$SINK_EVERY CAPACITY=$CAPACITY TRANSPORTS=\"${TRANSPORTS[*]}\" benchmarks/run-soak.sh"
-  echo "gateway: nice java -Xmx256m -Dio.netty.leakDetection.level=paranoid -Dio.grpc.netty.shaded.io.netty.leakDetection.level=paranoid -jar $jar run gateway.yaml"
+  echo "command: MESSAGES=$MESSAGES MODE=$MODE SENDER_DELAY=$SENDER_DELAY SENDER_EVERY=$SENDER_EVERY SINK_DELAY=$SINK_DELAY SINK_EVERY=$SINK_EVERY CAPACITY=$CAPACITY GATEWAY_JVM_OPTS=\"$GATEWAY_JVM_OPTS\" TRANSPORTS=\"${TRANSPORTS[*]}\" benchmarks/run-soak.sh"
+  echo "gateway: nice java -Xmx256m $GATEWAY_JVM_OPTS -Dio.netty.leakDetection.level=paranoid -Dio.grpc.netty.shaded.io.netty.leakDetection.level=paranoid -jar $jar run gateway.yaml"
   echo "sender:  nice java -Xmx512m -jar $jar run sender.yaml"
 } > "$out.txt"
 echo "round,seconds,heap_used_after_gc_kib,load1,delivered,overflow_buffered" > "$out.csv"
@@ -115,7 +121,8 @@ run_round() {
   { echo; echo "## round $round (${ts[*]}), load at start $(load)"
     echo "gateway.yaml:"; sed 's/^/    /' "$dir/gateway.yaml"
     echo "sender.yaml:"; sed 's/^/    /' "$dir/sender.yaml"; } >> "$out.txt"
-  nice java -Xmx256m -Dio.netty.leakDetection.level=paranoid -Dio.grpc.netty.shaded.io.netty.leakDetection.level=paranoid \
+  # shellcheck disable=SC2086 # GATEWAY_JVM_OPTS: words
+  nice java -Xmx256m $GATEWAY_JVM_OPTS -Dio.netty.leakDetection.level=paranoid -Dio.grpc.netty.shaded.io.netty.leakDetection.level=paranoid \
     -jar "$jar" run "$dir/gateway.yaml" > "$dir/gateway.log" 2>&1 &
   gw=$!
   for _ in $(seq 120); do
