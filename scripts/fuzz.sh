@@ -131,6 +131,9 @@ for t in "${targets[@]}"; do
       if [ "${FUZZ_MAX_SECONDS:-0}" -gt 0 ]; then
         [ "$spent" -ge "$FUZZ_MAX_SECONDS" ] && break
         limit+=(-max_total_time="$(( FUZZ_MAX_SECONDS - spent ))")
+      else
+        # without it Jazzer stops at the @FuzzTest's maxDuration (10-60 s, meant for CI) long before the runs
+        limit+=(-max_total_time=$(( 30 * 86400 )))
       fi
     else
       [ "$spent" -ge "$amount" ] && break
