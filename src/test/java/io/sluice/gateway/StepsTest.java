@@ -124,7 +124,8 @@ class StepsTest {
         for (int k = 9; k < 50; k += 10) {
             assertThat(at[k] - at[k - 1]).as("gap before message index %d", k).isGreaterThanOrEqualTo(per);
         }
-        assertThat(total).as("5 pauses, not 50").isGreaterThanOrEqualTo(5 * per).isLessThan(25 * per);
+        // 5 pauses: 200 ms; a pause per message would be 50 (2,000 ms): the bound leaves a loaded machine 1.4 s
+        assertThat(total).as("5 pauses, not 50").isGreaterThanOrEqualTo(5 * per).isLessThan(40 * per);
     }
 
     @Test
