@@ -16,19 +16,30 @@
 #
 #   benchmarks/run-soak.sh                          # 10M per transport (tens of minutes on 2 cores)
 #   MESSAGES=1000000 benchmarks/run-soak.sh         # shorter
-#   SENDER_DELAY=1us SINK_DELAY=60us benchmarks/run-soak.sh   # pacing (parkNanos: ~55 us floor on Linux)
+#   SENDER_DELAY=1ms SENDER_EVERY=100 SINK_DELAY=1ms SINK_EVERY=50 benchmarks/run-soak.sh
+#        # pacing (the defaults): the delay step pauses DELAY once per EVERY messages, so the sender
+#        # goes at most ~100k/s and the gateway's sink at most ~50k/s, half of it (one pause per
+#        # message cannot go below parkNanos' ~55 us floor on Linux: ~45 min per 10M transport)
 #   TRANSPORTS="grpc rsocket" benchmarks/run-soak.sh          # some of them
 #   MODE=together benchmarks/run-soak.sh                        # all through one gateway at once
 #   PAUSE_FILE=/path/to/flag benchmarks/run-soak.sh             # no new round starts while the file exists
+#   GATEWAY_JVM_OPTS=-XX:-StackTraceInThrowable TRANSPORTS=rsocket benchmarks/run-soak.sh
+#        # extra gateway JVM options. This one keeps PARANOID leak detection (every buffer tracked, a
+#        # leak still logged as LEAK) but its access records carry no stack trace: RSocket's frame codec
+#        # touches each buffer many times and with traces its event loop spent its time in
+#        # Throwable.fillInStackTrace (~5k messages/s, ~35 min for 10M on 2 shared cores)
 # Needs /usr/bin/python3 (or $PYTHON) with matplotlib (Debian: apt-get install python3-matplotlib) and jcmd (the JDK).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MESSAGES="${MESSAGES:-10000000}"
-SENDER_DELAY="${SENDER_DELAY:-1us}"
-SINK_DELAY="${SINK_DELAY:-60us}"
+SENDER_DELAY="${SENDER_DELAY:-1ms}"
+SENDER_EVERY="${SENDER_EVERY:-100}"
+SINK_DELAY="${SINK_DELAY:-1ms}"
+SINK_EVERY="${SINK_EVERY:-50}"
 CAPACITY="${CAPACITY:-1024}"
 MODE="${MODE:-each}"
 NO_PROGRESS_LIMIT="${NO_PROGRESS_LIMIT:-300}"   # seconds without a delivered message before giving up
+GATEWAY_JVM_OPTS="${GATEWAY_JVM_OPTS:-}"
 PAUSE_FILE="${PAUSE_FILE:-}"   # while this file exists, no new round starts (a shared machine's quiet window)
 read -r -a TRANSPORTS <<< "${TRANSPORTS:-tcp-newline tcp-length websocket grpc rsocket zmq}"
 stamp="$(date -u +%Y-%m-%d-%H%M)"
@@ -42,11 +53,17 @@ load() { cut -d' ' -f1-3 /proc/loadavg; }
 {
   echo "# Lossless soak $stamp UTC: $MESSAGES messages per transport, MODE=$MODE (${TRANSPORTS[*]})"
   echo "commit $(git rev-parse --short HEAD), $(nproc) cores, load at start $(load) (the machine is shared; every JVM runs niced)"
-  echo "command: MESSAGES=$MESSAGES MODE=$MODE SENDER_DELAY=$SENDER_DELAY SINK_DELAY=$SINK_DELAY CAPACITY=$CAPACITY TRANSPORTS=\"${TRANSPORTS[*]}\" benchmarks/run-soak.sh"
-  echo "gateway: nice java -Xmx256m -Dio.netty.leakDetection.level=paranoid -Dio.grpc.netty.shaded.io.netty.leakDetection.level=paranoid -jar $jar run gateway.yaml"
+  echo "command: MESSAGES=$MESSAGES MODE=$MODE SENDER_DELAY=$SENDER_DELAY SENDER_EVERY=$SENDER_EVERY SINK_DELAY=$SINK_DELAY SINK_EVERY=$SINK_EVERY CAPACITY=$CAPACITY GATEWAY_JVM_OPTS=\"$GATEWAY_JVM_OPTS\" TRANSPORTS=\"${TRANSPORTS[*]}\" benchmarks/run-soak.sh"
+  echo "gateway: nice java -Xmx256m $GATEWAY_JVM_OPTS -Dio.netty.leakDetection.level=paranoid -Dio.grpc.netty.shaded.io.netty.leakDetection.level=paranoid -jar $jar run gateway.yaml"
   echo "sender:  nice java -Xmx512m -jar $jar run sender.yaml"
 } > "$out.txt"
-echo "round,seconds,heap_used_after_gc_kib,load1,delivered" > "$out.csv"
+echo "round,seconds,heap_used_after_gc_kib,load1,delivered,overflow_buffered" > "$out.csv"
+# one value per pipeline of a Prometheus metric read from stdin, in the given order, space-separated
+per_pipeline() {
+  awk -v name="$1" -v list="$2" '
+    index($0, name "{") == 1 { match($0, /pipeline="[^"]*"/); p = substr($0, RSTART + 10, RLENGTH - 11); v[p] = $NF }
+    END { n = split(list, t, " "); s = ""; for (i = 1; i <= n; i++) s = s (i > 1 ? " " : "") int(v[t[i]] + 0); print s }'
+}
 gw=""; sender=""
 cleanup() { [ -n "$sender" ] && kill "$sender" 2>/dev/null; [ -n "$gw" ] && kill "$gw" 2>/dev/null; true; }
 trap cleanup EXIT
@@ -79,7 +96,7 @@ run_round() {
       echo "  - name: $t"
       echo "    source: $src"
       echo "    overflow: {policy: block, capacity: $CAPACITY}"
-      echo "    steps: [{type: delay, per: $SINK_DELAY}]"
+      echo "    steps: [{type: delay, per: $SINK_DELAY, every: $SINK_EVERY}]"
       echo "    sink: {type: file, path: $PWD/$dir/$t.out, format: newline}"
     done
   } > "$dir/gateway.yaml"
@@ -97,14 +114,15 @@ run_round() {
       esac
       echo "  - name: send-$t"
       echo "    source: {type: generator, count: $MESSAGES, devices: 16}"
-      echo "    steps: [{type: delay, per: $SENDER_DELAY}]"
+      echo "    steps: [{type: delay, per: $SENDER_DELAY, every: $SENDER_EVERY}]"
       echo "    sink: $sink"
     done
   } > "$dir/sender.yaml"
   { echo; echo "## round $round (${ts[*]}), load at start $(load)"
     echo "gateway.yaml:"; sed 's/^/    /' "$dir/gateway.yaml"
     echo "sender.yaml:"; sed 's/^/    /' "$dir/sender.yaml"; } >> "$out.txt"
-  nice java -Xmx256m -Dio.netty.leakDetection.level=paranoid -Dio.grpc.netty.shaded.io.netty.leakDetection.level=paranoid \
+  # shellcheck disable=SC2086 # GATEWAY_JVM_OPTS: words
+  nice java -Xmx256m $GATEWAY_JVM_OPTS -Dio.netty.leakDetection.level=paranoid -Dio.grpc.netty.shaded.io.netty.leakDetection.level=paranoid \
     -jar "$jar" run "$dir/gateway.yaml" > "$dir/gateway.log" 2>&1 &
   gw=$!
   for _ in $(seq 120); do
@@ -119,12 +137,13 @@ run_round() {
   while kill -0 "$gw" 2>/dev/null; do
     now=$(date +%s)
     # delivered count of every pipeline, in the round's order
-    d=$(curl -sf --max-time 5 "http://127.0.0.1:$admin/metrics" | awk -v list="${ts[*]}" '
-      /^sluice_messages_delivered_total\{/ { match($0, /pipeline="[^"]*"/); p = substr($0, RSTART + 10, RLENGTH - 11); v[p] = $NF }
-      END { n = split(list, t, " "); s = ""; for (i = 1; i <= n; i++) s = s (i > 1 ? " " : "") int(v[t[i]] + 0); print s }' || echo "")
+    m=$(curl -sf --max-time 5 "http://127.0.0.1:$admin/metrics" || echo "")
+    d=""; [ -n "$m" ] && d=$(echo "$m" | per_pipeline sluice_messages_delivered_total "${ts[*]}")
+    # how full each overflow buffer is (of CAPACITY): full means the sink is what holds the sender back
+    b=$(echo "$m" | per_pipeline sluice_overflow_buffered "${ts[*]}")
     timeout 60 jcmd "$gw" GC.run > /dev/null 2>&1 || true
     h=$(timeout 30 jcmd "$gw" GC.heap_info 2>/dev/null | grep -m1 -oE 'used [0-9]+K' | grep -oE '[0-9]+' || echo -1)
-    echo "$round,$((now - start)),$h,$(cut -d' ' -f1 /proc/loadavg),$d" >> "$out.csv"
+    echo "$round,$((now - start)),$h,$(cut -d' ' -f1 /proc/loadavg),$d,$b" >> "$out.csv"
     # the sender finishes long before the slower sink only if the gateway read ahead of its demand
     if [ -z "$sender_done" ] && ! kill -0 "$sender" 2>/dev/null; then sender_done="at $((now - start)) s, when the gateway had delivered $d"; fi
     # the class histogram at the highest heap seen (above 64 MiB), to tell what a growing heap holds
@@ -154,6 +173,7 @@ run_round() {
     echo "LEAK lines in the gateway log: $leaks; OutOfMemoryError lines: $(grep -c OutOfMemoryError "$dir/gateway.log" || true)"
     echo "sender: $(grep -E '^send-' "$dir/sender.log" | tr -s ' ' | head -1) (sender process ended: ${sender_done:-no, not before the gateway delivered everything})"
     echo "ERROR/exception lines in the gateway log: $(grep -cE 'ERROR|Exception' "$dir/gateway.log" || true), sender log: $(grep -cE 'ERROR|Exception' "$dir/sender.log" || true)"
+    echo "overflow buffer fill in this round (of $CAPACITY; sum over pipelines, one sample per 10 s): $(awk -F, -v r="$round" '$1 == r && NF >= 6 && $6 != "" {n = split($6, a, " "); s = 0; for (i = 1; i <= n; i++) s += a[i]; print s}' "$out.csv" | sort -n | awk '{a[NR] = $1} END {print "min " a[1] ", median " a[int((NR + 1) / 2)] ", max " a[NR] " over " NR " samples"}')"
     echo "heap after GC in this round (KiB): $(awk -F, -v r="$round" '$1 == r && $3 >= 0 {print $3}' "$out.csv" | sort -n | awk '{a[NR] = $1} END {print "min " a[1] ", median " a[int((NR + 1) / 2)] ", max " a[NR] " over " NR " samples"}')"
     echo "gateway summary (stdout at stop):"; grep -vE '^\s+at ' "$dir/gateway.log" | grep -A8 -E '^pipeline +policy' | sed 's/^/    /'  || true
     echo "received files (sequence check; one connection per transport):"

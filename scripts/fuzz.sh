@@ -42,6 +42,20 @@ cp="$PWD/target/test-classes:$PWD/target/classes:$(cat target/test-cp.txt)"
 work=target/fuzz; mkdir -p "$work"
 jazzer_opts=(--instrumentation_includes='io.sluice.**'
     --disabled_hooks=com.code_intelligence.jazzer.sanitizers.ServerSideRequestForgery)
+# A fuzzer this script stops with SIGTERM (CI budget, pause file) exits the JVM in the middle of an input:
+# libFuzzer then reports "fuzz target exited" and writes that input as a crash-* file although nothing failed.
+# After such a stop, with no Java exception in the piece's log (from line $2 on), those files become
+# interrupted-* (kept, not counted as findings).
+not_findings_when_stopped() {  # findings-dir log first-line-of-piece
+  local piece; piece=$(tail -n +"$3" "$2")
+  if echo "$piece" | grep -a -q 'libFuzzer: fuzz target exited' && ! echo "$piece" | grep -a -q -E '^== Java Exception|^== libFuzzer crashing input'; then
+    for f in "$1"/crash-*; do
+      [ -f "$f" ] && [ "$f" -nt "$2.start" ] && mv "$f" "$1/interrupted-${f##*/crash-}" && echo "  (input in flight when stopped: $1/interrupted-${f##*/crash-}, not a finding)"
+    done
+    sed -i "$3,\$ s/^\(==[0-9]*== ERROR: libFuzzer: fuzz target exited\|SUMMARY: libFuzzer: fuzz target exited\)/stopped by the script: &/" "$2"
+  fi
+  true
+}
 jvm_opts=(-Xmx1g -Dio.netty.leakDetection.level=paranoid -Dio.grpc.netty.shaded.io.netty.leakDetection.level=paranoid)
 
 if [ "$mode" = ci ]; then
@@ -65,6 +79,7 @@ if [ "$mode" = ci ]; then
   # FUZZ_CI_BUDGET caps the whole step (compile, JVM start-up, fuzzing) in wall-clock seconds: on a
   # loaded machine the fuzzer is stopped (SIGTERM) when it is reached, with whatever time it had.
   budget=${FUZZ_CI_BUDGET:-110}
+  touch "$log.start"; : > "$log"
   (cd "$work" && exec java "${jvm_opts[@]}" -Dsluice.fuzz.targets="$list" -cp "$cp" com.code_intelligence.jazzer.Jazzer \
       --target_class=io.sluice.fuzz.AllTargets --target_method=all "${jazzer_opts[@]}" -max_total_time="$amount" \
       -print_final_stats=1 -artifact_prefix="$PWD/../../$findings/" -rss_limit_mb=1536 -timeout="${FUZZ_TIMEOUT:-30}" \
@@ -78,7 +93,8 @@ if [ "$mode" = ci ]; then
   done
   set +e; wait "$pid"; rc=$?; set -e
   # stopped for the budget: not a failure unless it had found something
-  if [ $stopped -eq 1 ] && ! grep -a -q -E '^== Java Exception|ERROR: libFuzzer|SUMMARY: libFuzzer' "$log"; then rc=0; fi
+  [ $stopped -eq 1 ] && not_findings_when_stopped "$findings" "$log" 1
+  if [ $stopped -eq 1 ] && ! grep -a -q -E '^== Java Exception|^==[0-9]+== ERROR: libFuzzer|^SUMMARY: libFuzzer' "$log"; then rc=0; fi
   grep -a -E '^Done [0-9]+ runs|^stat::number_of_executed_units|^fuzz targets:' "$log" || true
   found=0
   for f in "$findings"/*; do
@@ -131,11 +147,15 @@ for t in "${targets[@]}"; do
       if [ "${FUZZ_MAX_SECONDS:-0}" -gt 0 ]; then
         [ "$spent" -ge "$FUZZ_MAX_SECONDS" ] && break
         limit+=(-max_total_time="$(( FUZZ_MAX_SECONDS - spent ))")
+      else
+        # without it Jazzer stops at the @FuzzTest's maxDuration (10-60 s, meant for CI) long before the runs
+        limit+=(-max_total_time=$(( 30 * 86400 )))
       fi
     else
       [ "$spent" -ge "$amount" ] && break
       limit=(-max_total_time="$(( amount - spent ))")
     fi
+    first=$(( $(wc -l < "$log") + 1 )); touch "$log.start"
     (cd "$work" && exec java "${jvm_opts[@]}" -cp "$cp" \
         com.code_intelligence.jazzer.Jazzer --target_class="$cls" --target_method="$method" "${jazzer_opts[@]}" \
         "${limit[@]}" -print_final_stats=1 -artifact_prefix="$PWD/../../$findings/" -rss_limit_mb=1536 \
@@ -148,6 +168,7 @@ for t in "${targets[@]}"; do
       sleep 1
     done
     set +e; wait "$pid"; rc=$?; set -e
+    [ $stopped -eq 1 ] && not_findings_when_stopped "$findings" "$log" "$first"
     n=$(grep -a -E '^stat::number_of_executed_units' "$log" | tail -1 | grep -oE '[0-9]+$' || true)
     # stopped by a signal, libFuzzer may not print its final stats: its last status line (#N) is a lower bound
     [ -z "$n" ] && n=$(grep -a -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#' || true)

@@ -56,10 +56,19 @@ final class Steps {
                 });
             }
             case "delay": {
-                // Simulated per-message processing cost, on a worker thread (never a network event loop).
+                // Simulated processing cost, on a worker thread (never a network event loop): every
+                // `every`-th message waits `per` (LockSupport.parkNanos: ~55 us at least on Linux, so a
+                // cheap fine-grained pace is a longer pause once per many messages).
                 long nanos = ((java.time.Duration) o.get("per")).toNanos();
-                return f -> f.publishOn(reactor.core.scheduler.Schedulers.boundedElastic(), 32)
-                        .doOnNext(m -> java.util.concurrent.locks.LockSupport.parkNanos(nanos));
+                int every = o.get("every") instanceof Integer e ? e : 1;
+                return f -> Flux.defer(() -> {
+                    long[] seen = {0};
+                    return f.publishOn(reactor.core.scheduler.Schedulers.boundedElastic(), 32).doOnNext(m -> {
+                        if (++seen[0] % every == 0) {
+                            java.util.concurrent.locks.LockSupport.parkNanos(nanos);
+                        }
+                    });
+                });
             }
             case "stats": {
                 KeyedStats recorder = stats.apply(step);

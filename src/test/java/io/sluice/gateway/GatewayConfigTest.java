@@ -186,6 +186,32 @@ class GatewayConfigTest {
     }
 
     @Test
+    void delayTakesEveryAsAWholeNumberOfAtLeastOneAndDefaultsToOne() throws Exception {
+        GatewayConfig c = GatewayConfig.parse(String.join("\n",
+                "pipelines:",
+                "  - name: a",
+                "    source: {type: generator}",
+                "    steps: [{type: delay, per: 1ms, every: 40}, {type: delay, per: 60us}]",
+                "    sink: {type: stdout}", ""));
+        List<GatewayConfig.Step> steps = c.pipelines().get(0).steps();
+        assertThat(steps.get(0).options()).containsEntry("per", Duration.ofMillis(1)).containsEntry("every", 40);
+        assertThat(steps.get(1).options()).containsEntry("per", Duration.ofNanos(60_000)).containsEntry("every", 1);
+        assertThat(errors(
+                "pipelines:",
+                "  - name: a",
+                "    source: {type: generator}",
+                "    steps:",
+                "      - {type: delay, per: 1ms, every: 0}",
+                "      - {type: delay, per: 1ms, every: often}",
+                "      - {type: delay, every: 5}",
+                "    sink: {type: stdout}"))
+                .containsExactly(
+                        "line 5: pipeline 'a' step delay every must be at least 1, was 0",
+                        "line 6: pipeline 'a' step delay every must be a whole number, was 'often'",
+                        "line 7: pipeline 'a' step delay needs 'per'");
+    }
+
+    @Test
     void capacityZeroAndPipelineEntriesThatAreNotMappings() {
         assertThat(errors(
                 "pipelines:",

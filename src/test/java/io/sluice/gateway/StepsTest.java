@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
 
 /** The built-in processing steps, one by one and in a configured pipeline. */
 class StepsTest {
@@ -98,6 +99,48 @@ class StepsTest {
                 Message.ofUtf8("{\"device\":\"d1\"}"), Message.ofUtf8("{\"device\":"), Message.ofUtf8("{\"device\":\"d2\"}"));
         assertThat(out).extracting(m -> m.header("device").orElse(null)).containsExactly("d1", "d2");
         assertThat(filtered.sum()).isEqualTo(1);
+    }
+
+    /** Emission times (ns) of the delay step's output, through StepVerifier; returns them in order. */
+    private static long[] delayed(int messages, Map<String, Object> options) {
+        long[] at = new long[messages];
+        int[] i = {0};
+        Flux<Message> out = Steps.build(new GatewayConfig.Step("delay", options, 1), m -> { }, s -> null)
+                .apply(Flux.range(0, messages).map(n -> msg(n)));
+        StepVerifier.create(out.doOnNext(m -> at[i[0]++] = System.nanoTime()))
+                .expectNextCount(messages)
+                .expectComplete()
+                .verify(Duration.ofSeconds(30));
+        return at;
+    }
+
+    @Test
+    void delayWithEveryPausesOnlyOnEveryNthMessage() {
+        long per = Duration.ofMillis(40).toNanos();
+        long start = System.nanoTime();
+        long[] at = delayed(50, Map.of("per", Duration.ofMillis(40), "every", 10));
+        long total = at[49] - start;
+        // messages 10, 20, 30, 40 and 50 (indexes 9, 19, ...) each waited 40 ms before going on
+        for (int k = 9; k < 50; k += 10) {
+            assertThat(at[k] - at[k - 1]).as("gap before message index %d", k).isGreaterThanOrEqualTo(per);
+        }
+        // 5 pauses: 200 ms; a pause per message would be 50 (2,000 ms): the bound leaves a loaded machine 1.4 s
+        assertThat(total).as("5 pauses, not 50").isGreaterThanOrEqualTo(5 * per).isLessThan(40 * per);
+    }
+
+    @Test
+    void delayWithoutEveryPausesOnEachMessage() {
+        long per = Duration.ofMillis(40).toNanos();
+        long start = System.nanoTime();
+        long[] at = delayed(6, Map.of("per", Duration.ofMillis(40), "every", 1));
+        assertThat(at[0] - start).isGreaterThanOrEqualTo(per);
+        for (int k = 1; k < 6; k++) {
+            assertThat(at[k] - at[k - 1]).as("gap before message index %d", k).isGreaterThanOrEqualTo(per);
+        }
+        // an options map without "every" (built programmatically) means every message as well
+        long start2 = System.nanoTime();
+        long[] at2 = delayed(3, Map.of("per", Duration.ofMillis(40)));
+        assertThat(at2[2] - start2).isGreaterThanOrEqualTo(3 * per);
     }
 
     @Test
