@@ -25,6 +25,7 @@ final class ReloadSignal {
                 int n = ServerSecurity.reloadAll();
                 LOG.info("SIGHUP: re-read the certificate and token files of {} source(s)", n);
             });
+            LOG.info("SIGHUP handler installed: kill -HUP re-reads every bound source's certificate and token files");
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
             LOG.debug("no SIGHUP handler: {}", e.toString());
         }

@@ -58,6 +58,9 @@ class SighupReloadTest {
             // the files changed, but nothing re-reads them for an hour: still the first certificate
             assertThat(serial(ca, port)).isEqualTo(first.serial());
 
+            // the handler is installed once the gateway has started, which is after the port serves TLS: a
+            // SIGHUP before it would end the JVM (the JVM's own SIGHUP handling runs the shutdown hooks)
+            await(() -> logContains(log, "SIGHUP handler installed"), "the gateway installed its SIGHUP handler");
             // the shell's own kill: no procps package needed
             Process hup = new ProcessBuilder("/bin/sh", "-c", "kill -HUP " + gateway.pid()).start();
             assertThat(hup.waitFor(10, TimeUnit.SECONDS)).isTrue();
@@ -91,6 +94,14 @@ class SighupReloadTest {
             }
         } catch (Exception notYet) {
             return null;
+        }
+    }
+
+    private static boolean logContains(Path log, String text) {
+        try {
+            return Files.readString(log).contains(text);
+        } catch (java.io.IOException | java.io.UncheckedIOException notYet) {
+            return false;
         }
     }
 
