@@ -19,8 +19,10 @@ import reactor.netty.udp.UdpClient;
  * (any other failure of a write is reported the same way). Writes are requested while the channel
  * is writable and flushed in batches. UDP itself gives no delivery guarantee: a receiver that
  * falls behind loses datagrams, which a sequenced source counts. A receiver that is gone shows as
- * the ICMP "port unreachable" of the connected socket, which fails the write (the connection
- * closes), so a {@link io.sluice.transport.resilience.ResilientSink} notices and reconnects; what was
+ * the ICMP "port unreachable" of the connected socket, which the kernel hands to the next send or
+ * receive on it: either way it fails the write (a send fails with it; on the read side, where
+ * Netty's epoll transport usually takes it, {@link SocketErrors} catches it) and the connection
+ * closes, so a {@link io.sluice.transport.resilience.ResilientSink} notices and reconnects; what was
  * sent before the ICMP came back is lost.
  */
 public final class UdpSink implements Sink<Message> {
@@ -52,7 +54,8 @@ public final class UdpSink implements Sink<Message> {
     public Mono<Void> write(Flux<Message> elements) {
         return Mono.defer(() -> {
             long[] seq = {0};
-            return sink.write(client.connect(), elements, (c, m) -> {
+            SocketErrors errors = new SocketErrors();
+            Mono<Void> sending = sink.write(client.connect().doOnNext(errors::install), elements, (c, m) -> {
                 if (m.size() > maxPayload) {
                     throw new IllegalArgumentException("message of " + m.size()
                             + " bytes exceeds the UDP datagram limit of " + maxPayload + " bytes");
@@ -63,6 +66,9 @@ public final class UdpSink implements Sink<Message> {
                 }
                 return buf.writeBytes(m.payload());
             });
+            // whichever comes first: the write's own end, or a socket error caught on the read side
+            // (the write is then cancelled, which closes the connection)
+            return Mono.firstWithSignal(sending, sink.reportFailures(errors.failure()));
         });
     }
 }
