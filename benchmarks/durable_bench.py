@@ -105,7 +105,7 @@ def stop(proc):
         proc.wait()
 
 
-def sluice_cell(overflow, framing, main_in, warm_in, main_bytes, warm_bytes):
+def sluice_cell(overflow, framing, main_in, warm_in, main_bytes, warm_bytes, jar=None):
     d = tempfile.mkdtemp(dir=WORK)
     port = free_port()
     out = os.path.join(d, "out.txt")
@@ -115,7 +115,7 @@ def sluice_cell(overflow, framing, main_in, warm_in, main_bytes, warm_bytes):
                 f"    source: {{type: tcp, host: 127.0.0.1, port: {port}, framing: {framing}}}\n"
                 f"    overflow: {overflow.replace('DIR', d)}\n"
                 f"    sink: {{type: file, path: '{out}', flushInterval: 10ms}}\n")
-    proc = subprocess.Popen(["java", "-jar", JAR, "run", cfg], stdout=open(os.path.join(d, "gateway.log"), "w"),
+    proc = subprocess.Popen(["java", "-jar", jar or JAR, "run", cfg], stdout=open(os.path.join(d, "gateway.log"), "w"),
                             stderr=subprocess.STDOUT)
     try:
         wait_port(port, proc)

@@ -9,6 +9,13 @@
 #   benchmarks/run-kafka.sh --rounds 5 --partitions 4 --records 2000000 --bootstrap 127.0.0.1:9092
 #   PROFILE=benchmarks/results/kafka-profile benchmarks/run-kafka.sh --rounds 1 ...
 #                                                    every client under async-profiler (itimer), one flame graph each
+#   PROFILE=... PROFILE_FORMAT=jfr benchmarks/run-kafka.sh ...   the same as .jfr (timestamped; each client's
+#                                                    output in <label>.out gives its timed window: python3 benchmarks/kafka/profile_window.py DIR)
+#   JVM_EXTRA="-Xlog:..." benchmarks/run-kafka.sh ...  extra options for every client JVM (diagnostics only)
+#   SLUICE_CLASSES=/tmp/base/target/classes benchmarks/run-kafka.sh ...   Sluice from another build (A/B)
+#   benchmarks/run-kafka.sh --base-classes /tmp/base/target/classes ...   a base build's Sluice as a third
+#                                                    contender in every round (rotated order, same topics)
+#   benchmarks/run-kafka.sh --sides consumer ...     only the consumer cells (Kafka's tool still fills the topic)
 #
 # Sluice is taken from this checkout's target/classes (compiled here), not from ~/.m2, so the run measures
 # the code in this tree.
@@ -29,7 +36,9 @@ mkdir -p target/classes
 mvn -q -B -o dependency:build-classpath -DexcludeArtifactIds=sluice -Dmdep.outputFile=target/classpath.txt \
   || mvn -q -B dependency:build-classpath -DexcludeArtifactIds=sluice -Dmdep.outputFile=target/classpath.txt
 # the tools' own versions first (e.g. jopt-simple 5 over the root build's older one)
-cp="$root/target/classes:$(cat target/classpath.txt):$(cat "$root/target/kafka-bench-root.cp")"
+# SLUICE_CLASSES=<dir>: another build's compiled Sluice classes (an A/B of two commits with this harness)
+classes="${SLUICE_CLASSES:-$root/target/classes}"
+cp="$classes:$(cat target/classpath.txt):$(cat "$root/target/kafka-bench-root.cp")"
 javac --release 17 -nowarn -d target/classes -cp "$cp" $(find src/main/java -name '*.java')
 props=()
 if [ -n "${PROFILE:-}" ]; then
@@ -38,9 +47,10 @@ if [ -n "${PROFILE:-}" ]; then
   [ -n "$ap" ] || { mvn -q -B dependency:get -Dartifact=tools.profiler:async-profiler:4.2; ap="$(find ~/.m2/repository/tools/profiler/async-profiler -name 'async-profiler-*.jar' | sort | tail -1)"; }
   mkdir -p target/async-profiler && (cd target/async-profiler && unzip -q -o "$ap")
   lib="$(find "$here/kafka/target/async-profiler" -name libasyncProfiler.so -path '*linux-x64*' | head -1)"
-  props=(-Dprofile="$(cd "$PROFILE" && pwd)" -Dprofiler.lib="$lib")
+  props=(-Dprofile="$(cd "$PROFILE" && pwd)" -Dprofiler.lib="$lib" -Dprofile.format="${PROFILE_FORMAT:-html}")
 fi
+[ -n "${JVM_EXTRA:-}" ] && props+=(-Djvm.extra="$JVM_EXTRA")
 uptime
-java -Xms1g -Xmx2g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn "${props[@]}" \
+java -Xms1g -Xmx2g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dsluice.classes="$classes" "${props[@]}" \
   -cp "$here/kafka/target/classes:$cp" io.sluice.bench.kafka.KafkaBench --out "$out" "$@"
 uptime

@@ -242,6 +242,11 @@ public final class Message {
          * @return this
          */
         public Builder headers(Map<String, String> all) {
+            if (mutableHeaders == null && headers.isEmpty()) {
+                // the first headers: one immutable copy (none at all for a Map.of), no intermediate map
+                headers = Map.copyOf(all);
+                return this;
+            }
             all.forEach(this::header);
             return this;
         }

@@ -55,4 +55,20 @@ class MessageTest {
         assertThatThrownBy(() -> Message.of(null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> Message.builder().header("a", null)).isInstanceOf(NullPointerException.class);
     }
+
+    @Test
+    void headersFromAMapAreCopiedImmutablyAndCombineWithSingleHeaders() {
+        java.util.HashMap<String, String> mutable = new java.util.HashMap<>(Map.of("item", "a", "priority", "5"));
+        Message m = Message.builder().headers(mutable).build();
+        mutable.put("item", "changed");
+        assertThat(m.headers()).isEqualTo(Map.of("item", "a", "priority", "5"));
+        assertThatThrownBy(() -> m.headers().put("x", "y")).isInstanceOf(UnsupportedOperationException.class);
+        assertThat(Message.builder().headers(Map.of("a", "1")).header("b", "2").headers(Map.of("a", "3", "c", "4"))
+                .build().headers()).isEqualTo(Map.of("a", "3", "b", "2", "c", "4"));
+        assertThat(m.toBuilder().headers(Map.of("k", "v")).build().headers())
+                .isEqualTo(Map.of("item", "a", "priority", "5", "k", "v"));
+        java.util.HashMap<String, String> withNull = new java.util.HashMap<>();
+        withNull.put("a", null);
+        assertThatThrownBy(() -> Message.builder().headers(withNull)).isInstanceOf(NullPointerException.class);
+    }
 }

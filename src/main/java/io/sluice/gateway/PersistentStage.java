@@ -92,20 +92,22 @@ final class PersistentStage implements OverflowStage {
      * @throws GatewayStartException when the directory cannot be used (the reason is in the message)
      */
     static PersistentStage open(GatewayConfig.PersistentSpec spec, String pipeline) {
+        ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "sluice-persist-in-" + pipeline);
+            t.setDaemon(true);
+            return t;
+        });
         PersistentOverflow log;
         try {
+            // the hand-off thread appends, and then delivers what it appended (from memory, see appendThread)
             log = Overflow.persistent(spec.path()).name(pipeline).maxBytes(spec.maxBytes()).whenFull(spec.whenFull())
-                    .fsync(spec.fsync()).explicitAck(IN_FLIGHT).build();
+                    .fsync(spec.fsync()).explicitAck(IN_FLIGHT).appendThread(thread::execute).build();
         } catch (PersistentLogException | IllegalArgumentException e) {
+            thread.shutdown();
             throw new GatewayStartException(pipeline, "pipeline '" + pipeline + "' cannot start: " + e.getMessage(), e);
         }
         LOG.info("pipeline '{}': persistent log {} opened, {} record(s) to deliver from before", pipeline, spec.path(),
                 log.records());
-        ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "sluice-persist-" + pipeline);
-            t.setDaemon(true);
-            return t;
-        });
         return new PersistentStage(log, thread, spec.maxBytes());
     }
 

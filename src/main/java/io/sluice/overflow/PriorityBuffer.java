@@ -24,7 +24,7 @@ import java.util.function.LongBinaryOperator;
  * {@code UPDATE}), and the incoming element is returned as displaced.
  *
  * <h2>Structure, and why not a JDK or JCTools queue</h2>
- * Two binary heaps over the same entries ({@link PriorityHeap}), each knowing every entry's position:
+ * Two 4-ary heaps over the same entries ({@link PriorityHeap}), each knowing every entry's position:
  * a max-heap (root = next to deliver) and a min-heap (root = next to evict), plus a
  * {@link HashMap} from key to entry when keyed. Each entry has a slot number; the heaps hold slot
  * numbers and the ordering keys (priority, sequence number) in primitive arrays, so a sift reads

@@ -6,8 +6,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads records in offset order from the first unacknowledged one, segment after segment, up to
- * the published end of the active segment; returns null when it has caught up. Holds one open
- * file, one block and one record. Used by one thread at a time; the writer appends concurrently.
+ * the published end of the active segment; returns null when it has caught up. A record still in
+ * the log's {@link MemoryTail} is taken from there (no read back, no wait for its batch to be
+ * written); from the file otherwise, continuing right after the last record taken from memory.
+ * Holds one open file, one block and one record. Used by one thread at a time; the writer appends
+ * concurrently.
  * Corruption met while reading (damage after recovery) is skipped, logged and counted like
  * corruption found by recovery.
  */
@@ -23,6 +26,9 @@ final class LogCursor implements AutoCloseable {
     private SegmentReader reader;
     private long last = -1;
     private long lastBase = -1;
+    /** Where the record last taken from memory ends (segment base, position), -1 if the file reader is current. */
+    private long memoryBase = -1;
+    private long memoryEnd;
 
     LogCursor(SegmentLog log, Fs fs, long from) {
         this.log = log;
@@ -32,6 +38,20 @@ final class LogCursor implements AutoCloseable {
 
     /** @return the next record, or null when none is available yet */
     RecordCodec.Entry next() throws IOException {
+        long want = last < 0 ? from : last + 1;
+        MemoryTail.Item it = log.fromMemory(want);
+        if (it != null) {
+            last = want;
+            memoryBase = it.segmentBase();
+            memoryEnd = it.endPosition();
+            return it.entry();
+        }
+        if (memoryBase >= 0) {
+            if (want > log.lastOffset()) {
+                return null; // caught up: not appended yet
+            }
+            resumeAfterMemory();
+        }
         while (true) {
             if (segment == null && !advance()) {
                 return null;
@@ -67,6 +87,30 @@ final class LogCursor implements AutoCloseable {
             closeFile();
             segment = null;
         }
+    }
+
+    /** Positions the file reader right after the record last taken from memory. */
+    private void resumeAfterMemory() throws IOException {
+        long base = memoryBase;
+        memoryBase = -1;
+        if (segment != null && segment.base == base && reader.position() == memoryEnd) {
+            return;
+        }
+        closeFile();
+        segment = null;
+        lastBase = base;
+        Segment s = log.segmentAt(base);
+        if (s == null) {
+            return; // deleted (all acknowledged): advance() goes on with the next one
+        }
+        segment = s;
+        file = fs.open(s.name);
+        reader = new SegmentReader(file, s.base, s.blockSize, memoryEnd);
+    }
+
+    /** @return the offset of the last record returned, -1 if none */
+    long last() {
+        return last;
     }
 
     /** Counts a record handed to a consumer (delivered; redelivered if it was recovered at open). */

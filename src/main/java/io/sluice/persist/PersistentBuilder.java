@@ -22,6 +22,7 @@ public final class PersistentBuilder {
     Duration checkpointInterval = Duration.ofMillis(100);
     int maxUnacked;
     int prefetch = 256;
+    java.util.concurrent.Executor appendThread;
 
     /** @param dir the log directory (created if missing) */
     public PersistentBuilder(Path dir) {
@@ -94,6 +95,17 @@ public final class PersistentBuilder {
             throw new IllegalArgumentException("prefetch must be >= 1");
         }
         this.prefetch = n;
+        return this;
+    }
+
+    /**
+     * @param executor the single thread that signals {@code onNext} to the stage (e.g. the executor of a
+     *     {@code publishOn} in front): after a burst of appends the stage delivers the new records on
+     *     that thread, from memory, with no thread hand-off (by default the stage's own thread is woken)
+     * @return this
+     */
+    public PersistentBuilder appendThread(java.util.concurrent.Executor executor) {
+        this.appendThread = Objects.requireNonNull(executor, "executor");
         return this;
     }
 

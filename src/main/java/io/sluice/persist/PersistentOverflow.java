@@ -3,15 +3,9 @@ package io.sluice.persist;
 import io.sluice.Ack;
 import io.sluice.Message;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 
 /**
@@ -38,27 +32,27 @@ import reactor.core.publisher.Flux;
  */
 public final class PersistentOverflow implements Function<Flux<Message>, Flux<Message>>, AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(PersistentOverflow.class);
-
     final SegmentLog log;
     final LogStats stats;
     final PersistentBuilder settings;
     private final long backlogAtOpen;
-    private final ScheduledExecutorService timer;
-    /** Thread for downstream requests and cancels; a plain Executor, so Reactor never interrupts it. */
-    private final java.util.concurrent.ExecutorService io;
-    private final reactor.core.scheduler.Scheduler ioScheduler;
+    /** The timer and io threads (see there). */
+    final StageThreads threads;
     final AtomicReference<PersistentSubscriber> live = new AtomicReference<>();
     private volatile boolean closed;
-    private final java.util.concurrent.atomic.AtomicBoolean publishQueued = new java.util.concurrent.atomic.AtomicBoolean();
-    /** {offset, appendTime} delivered and not acknowledged (explicit-ack mode), oldest first; guarded by itself. */
-    final java.util.ArrayDeque<long[]> unacked = new java.util.ArrayDeque<>();
-    /** Offsets in {@link #unacked} acknowledged before an older one (out of order); guarded by {@code unacked}. */
-    final java.util.Set<Long> ackedAhead = new java.util.HashSet<>();
+    /** Records delivered and not acknowledged (explicit-ack mode). */
+    final AckWindow window = new AckWindow();
     /** Acknowledgements towards the source, once appended records are durable. */
     final DurableAcks durableAcks;
     /** Append time of the oldest unacknowledged record the reader has seen, 0 if none. */
     volatile long oldestUnacked;
+    /**
+     * Whether each batch is written (and forced) as soon as the stage's timer thread is free: under
+     * {@link Fsync#ALWAYS} and {@link Fsync#NEVER} acknowledgements towards the source wait for it.
+     * With a group-commit interval they wait for the group commit, which writes the batch itself, and
+     * a reader that keeps up is served from memory: no write (nor thread hand-off) per batch.
+     */
+    final boolean publishEachBatch;
 
     PersistentOverflow(PersistentBuilder b, Fs fs) {
         this.settings = b;
@@ -66,86 +60,13 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
         this.log = SegmentLog.open(fs, new LogConfig(b.segmentBytes, b.blockSize, b.maxBytes, b.fsync, b.maxRecordBytes), stats);
         this.backlogAtOpen = log.backlogAtOpen();
         this.durableAcks = new DurableAcks(b.name);
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "sluice-persist-" + b.name);
-            t.setDaemon(true);
-            return t;
-        });
-        this.io = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "sluice-persist-io-" + b.name);
-            t.setDaemon(true);
-            return t;
-        });
-        java.util.concurrent.Executor plain = io::execute; // a service would be wrapped with interrupting cancels
-        this.ioScheduler = reactor.core.scheduler.Schedulers.fromExecutor(plain);
-        Duration fsyncEvery = b.fsync.interval();
-        if (fsyncEvery != null) {
-            long ms = Math.max(1, fsyncEvery.toMillis());
-            timer.scheduleWithFixedDelay(this::groupCommit, ms, ms, TimeUnit.MILLISECONDS);
-        }
-        long cp = Math.max(1, b.checkpointInterval.toMillis());
-        timer.scheduleWithFixedDelay(this::checkpoint, cp, cp, TimeUnit.MILLISECONDS);
-    }
-
-    private void groupCommit() {
-        try {
-            log.flush();
-            durableAcks.durableUpTo(log.durableOffset());
-        } catch (IOException e) {
-            durableAcks.failed(null, e);
-            PersistentSubscriber s = live.get();
-            if (s != null) {
-                s.drain();
-            }
-        }
+        this.publishEachBatch = b.fsync.interval() == null;
+        this.threads = new StageThreads(this, b);
     }
 
     /**
-     * Makes the write batch readable (and, under {@link Fsync#ALWAYS}, durable) soon, on the stage's
-     * timer thread: appends that arrive while it is busy join the same write (smart batching), so a
-     * burst costs one write and one force instead of one per record, and a lone record waits only
-     * for a thread hand-off. Not the I/O thread: a synchronous upstream subscribed there (a
-     * generator) would keep it busy for ever.
-     */
-    void schedulePublish() {
-        if (publishQueued.compareAndSet(false, true)) {
-            try {
-                timer.execute(this::publish);
-            } catch (java.util.concurrent.RejectedExecutionException stopped) {
-                publishQueued.set(false); // closing: close() writes and forces the batch
-            }
-        }
-    }
-
-    private void publish() {
-        publishQueued.set(false); // first: an append after this point queues another publish
-        try {
-            log.publish();
-            durableAcks.durableUpTo(settings.fsync.never() ? log.writtenOffset() : log.durableOffset());
-        } catch (IOException e) {
-            durableAcks.failed(null, e);
-        }
-        PersistentSubscriber s = live.get();
-        if (s != null) {
-            s.drain();
-        }
-    }
-
-    private void checkpoint() {
-        try {
-            log.checkpoint();
-        } catch (IOException e) {
-            LOG.error("persistent stage '{}': checkpoint failed (will retry)", settings.name, e);
-        }
-        PersistentSubscriber s = live.get();
-        if (s != null) {
-            s.drain(); // appends held while the log was full may fit now
-        }
-    }
-
-    /**
-     * Requests and cancels from downstream are made on the stage's own thread: reading the log (a
-     * drain runs on the thread that requests) and the checkpoint at cancel then never run on a thread
+     * Cancels from downstream, and the drains that requests need, run on the stage's own thread:
+     * reading the log and the checkpoint at cancel then never run on a thread
      * Reactor may interrupt (a {@code publishOn} worker of a later stage is interrupted when the
      * pipeline is cancelled), since an interrupt during a {@code FileChannel} operation closes the
      * channel ({@code ClosedByInterruptException}) and would fail the log. Appends run on the thread
@@ -153,7 +74,8 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
      */
     @Override
     public Flux<Message> apply(Flux<Message> upstream) {
-        return Flux.from(new FluxPersistent(upstream, this)).subscribeOn(ioScheduler, true).cancelOn(ioScheduler);
+        return Flux.from(new FluxPersistent(upstream, this)).subscribeOn(threads.ioScheduler, false)
+                .cancelOn(threads.ioScheduler);
     }
 
     /**
@@ -163,27 +85,13 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
      *     only moves over contiguous records)
      */
     Ack ackFor(long offset) {
-        return Ack.once(() -> acknowledgeOffset(offset));
-    }
-
-    private void acknowledgeOffset(long offset) {
-        long upTo = -1;
-        synchronized (unacked) {
-            long[] head = unacked.peekFirst();
-            if (head == null || offset < head[0]) {
-                return; // acknowledged already, or delivered by an earlier subscription and read again since
+        return Ack.once(() -> {
+            long upTo = window.acknowledge(offset);
+            if (upTo >= 0) {
+                oldestUnacked = window.oldestAppendTime();
+                acknowledged(upTo);
             }
-            if (offset != head[0]) {
-                ackedAhead.add(offset);
-                return;
-            }
-            upTo = unacked.pollFirst()[0];
-            while (!unacked.isEmpty() && ackedAhead.remove(unacked.peekFirst()[0])) {
-                upTo = unacked.pollFirst()[0];
-            }
-            oldestUnacked = unacked.isEmpty() ? 0 : unacked.peekFirst()[1];
-        }
-        acknowledged(upTo);
+        });
     }
 
     /** Records up to {@code upTo} are acknowledged: tell the log, and the reader (its window has room). */
@@ -193,8 +101,8 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
         }
         log.ack(upTo);
         PersistentSubscriber s = live.get();
-        if (s != null) {
-            s.drain();
+        if (s != null && s.wakeOnAck()) {
+            threads.drainOnIo(s); // not on the acknowledging thread: a sink's worker may be interrupted
         }
     }
 
@@ -206,27 +114,17 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
      * @return how many were acknowledged
      */
     public long acknowledge(long count) {
-        long n = 0;
-        long upTo = -1;
-        synchronized (unacked) {
-            while (n < count && !unacked.isEmpty()) {
-                upTo = unacked.pollFirst()[0];
-                n++;
-            }
-            if (unacked.isEmpty() && live.get() == null) {
-                oldestUnacked = 0;
-            } else if (!unacked.isEmpty()) {
-                oldestUnacked = unacked.peekFirst()[1];
-            }
+        long[] r = window.acknowledgeOldest(count);
+        long oldest = window.oldestAppendTime();
+        if (oldest != 0 || live.get() == null) {
+            oldestUnacked = oldest;
         }
-        acknowledged(upTo);
-        return n;
+        acknowledged(r[1]);
+        return r[0];
     }
 
     long unackedDelivered() {
-        synchronized (unacked) {
-            return unacked.size();
-        }
+        return window.size();
     }
 
     /** @return the highest offset known durable under the fsync policy, -1 if none */
@@ -330,17 +228,7 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
             return;
         }
         closed = true;
-        // shutdown, not shutdownNow: an interrupt during a group commit's FileChannel.force would close
-        // the channel (ClosedByInterruptException) and fail the final force and checkpoint below.
-        timer.shutdown();
-        try {
-            if (!timer.awaitTermination(5, TimeUnit.SECONDS)) {
-                LOG.warn("persistent stage '{}': a group commit or checkpoint still runs after 5 s; closing anyway",
-                        settings.name);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        threads.stopTimer();
         PersistentSubscriber s = live.get();
         if (s != null) {
             s.shutdown();
@@ -350,7 +238,7 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
             durableAcks.durableUpTo(Long.MAX_VALUE); // close forced every append
         } finally {
             durableAcks.refuseWaiting("the persistent log closed before the message was durable");
-            io.shutdown();
+            threads.stopIo();
         }
     }
 

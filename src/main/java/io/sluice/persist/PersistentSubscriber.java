@@ -2,7 +2,6 @@ package io.sluice.persist;
 
 import io.sluice.Message;
 import java.io.IOException;
-import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.reactivestreams.Subscription;
@@ -20,51 +19,59 @@ import reactor.util.context.Context;
  * counter, reads records from the log's cursor (one read ahead, for the age metric) and emits at
  * most what downstream requested, and, in explicit-ack mode, at most {@code window} unacknowledged.
  * Completion or an upstream error reaches downstream after every appended record.
+ *
+ * <p>Fewer thread hops: after a burst of appends (or every {@value #BURST}) the drain runs on the
+ * appending thread when the stage knows it ({@link PersistentBuilder#appendThread}), so a reader
+ * that keeps up gets the records from the log's memory tail there (no wait for the batch to be
+ * written, no read back), a burst at a time (one wake-up of the consumer's thread per burst); the write and the force happen at the group commit (or at once when
+ * the batch is full), off the delivery path. A request (on the stage's thread) or an
+ * acknowledgement wakes the drain only when it waits for demand, for room in the window or holds
+ * messages for room in the log.
  */
 final class PersistentSubscriber implements CoreSubscriber<Message>, Subscription {
 
     private static final Logger LOG = LoggerFactory.getLogger(PersistentSubscriber.class);
+    /** Appends after which the appending thread delivers at once, without waiting for the end of its burst. */
+    static final int BURST = 64;
 
     private final CoreSubscriber<? super Message> actual;
     private final PersistentOverflow stage;
     private final SegmentLog log;
     private final int prefetch;
-    private final int limit;
     private final boolean explicitAck;
     private final int window;
     private final AtomicInteger wip = new AtomicInteger();
     private final AtomicLong requested = new AtomicLong();
     private Subscription upstream;
-    /** Guarded by {@code this}: messages waiting for room in the log, in arrival order. */
-    private final ArrayDeque<Message> held = new ArrayDeque<>();
-    private int sinceRequest;
+    /** Appends, or holds messages while the log is full. */
+    private final Appender appender;
+    /** Appends since the appending thread last ran the drain itself. */
+    private int sinceDrain;
     private volatile boolean done;
     private volatile Throwable error;
     private volatile boolean cancelled;
     private boolean terminated;
     private volatile boolean ready;
+    /** The drain stopped for lack of demand: a request must wake it (on the stage's thread). */
+    private volatile boolean starved = true;
+    /** The drain stopped because the window of unacknowledged records was full: an acknowledgement must wake it. */
+    private volatile boolean windowFull;
     // drain-loop state
     /** Highest offset handed downstream and not yet acknowledged in the log (no explicit acks), -1 if none. */
     private long deliveredUpTo = -1;
     private LogCursor cursor;
     private RecordCodec.Entry ahead;
     private long emitted;
-    /** The stage's window of {offset, appendTime} delivered and not acknowledged (explicit mode); guarded by itself. */
-    private final ArrayDeque<long[]> unacked;
 
     PersistentSubscriber(CoreSubscriber<? super Message> actual, PersistentOverflow stage) {
         this.actual = actual;
         this.stage = stage;
         this.log = stage.log;
         this.prefetch = stage.settings.prefetch;
-        this.limit = Math.max(1, prefetch - (prefetch >> 2));
+        this.appender = new Appender(stage, actual.currentContext(), Math.max(1, prefetch - (prefetch >> 2)));
         this.window = stage.settings.maxUnacked;
         this.explicitAck = window > 0;
-        this.unacked = stage.unacked;
-        synchronized (unacked) {
-            unacked.clear(); // a new reader starts again at the first unacknowledged record
-            stage.ackedAhead.clear();
-        }
+        stage.window.reset(); // a new reader starts again at the first unacknowledged record
     }
 
     @Override
@@ -92,55 +99,16 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
             Operators.onNextDropped(m, currentContext());
             return;
         }
-        int replenish;
-        synchronized (this) {
-            if (held.isEmpty() && store(m)) {
-                replenish = counted(1);
-            } else {
-                held.add(m);
-                replenish = 0;
-            }
+        requestUpstream(appender.offer(m));
+        if (stage.publishEachBatch) {
+            stage.threads.schedulePublish(); // acknowledgements towards the source wait for this write (and force)
         }
-        requestUpstream(replenish);
-        stage.schedulePublish(); // the drain that follows the write delivers it
-    }
-
-    /** @return true if {@code m} was appended, dropped or rejected; false if it must wait for room */
-    private boolean store(Message m) {
-        try {
-            long offset = log.appendBuffered(m);
-            if (offset >= 0) {
-                stage.durableAcks.appended(m, offset);
-                return true;
-            }
-        } catch (IllegalArgumentException e) {
-            LOG.warn("persistent stage '{}': message rejected: {}", stage.name(), e.getMessage());
-            m.refuse("rejected by the persistent log: " + e.getMessage());
-            Operators.onDiscard(m, currentContext());
-            return true;
-        } catch (IOException e) {
-            // a failed log refuses this and every later message; the subscription goes on delivering
-            // what is on disk (see DurableAcks)
-            stage.durableAcks.failed(m, e);
-            return true;
+        if (++sinceDrain >= BURST) {
+            sinceDrain = 0;
+            drain(); // delivers from memory when the reader keeps up
+        } else {
+            stage.threads.drainSoon(this); // delivers the rest of the burst once it is appended
         }
-        if (stage.settings.whenFull == WhenFull.DROP_NEWEST) {
-            stage.stats.droppedFull.incrementAndGet();
-            m.refuse("the persistent log is full (maxBytes, whenFull: drop-newest)");
-            Operators.onDiscard(m, currentContext());
-            return true;
-        }
-        return false;
-    }
-
-    private int counted(int n) {
-        sinceRequest += n;
-        if (sinceRequest >= limit) {
-            int r = sinceRequest;
-            sinceRequest = 0;
-            return r;
-        }
-        return 0;
     }
 
     private void requestUpstream(int n) {
@@ -151,14 +119,7 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
 
     /** Retries held messages (the log may have room after acknowledgements and a checkpoint). */
     private void retryHeld() {
-        int replenish = 0;
-        synchronized (this) {
-            while (!held.isEmpty() && store(held.peekFirst())) {
-                held.pollFirst();
-                replenish += counted(1);
-            }
-        }
-        requestUpstream(replenish);
+        requestUpstream(appender.retry());
     }
 
     private void fail(Throwable t) {
@@ -196,7 +157,9 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
             do {
                 r = requested.get();
             } while (r != Long.MAX_VALUE && !requested.compareAndSet(r, r + n < 0 ? Long.MAX_VALUE : r + n));
-            drain();
+            if (starved) {
+                stage.threads.drainOnIo(this); // else the appending thread delivers as records arrive
+            }
         }
     }
 
@@ -265,9 +228,9 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
                     ahead = cursor.next();
                 }
                 refreshAge();
-                if (ahead == null || emitted == requested.get() || explicitAck && stage.unackedDelivered() >= window) {
-                    if (ahead == null && unwritten) {
-                        stage.schedulePublish(); // caught up with what is written; the publish drains again
+                if (ahead == null || noDemand() || explicitAck && windowFull()) {
+                    if (ahead == null && unwritten && !caughtUp()) {
+                        stage.threads.schedulePublish(); // caught up with what is written; the publish drains again
                     }
                     if (ahead == null && hasHeld()) {
                         retryHeld();
@@ -285,9 +248,7 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
                 ahead = null;
                 emitted++;
                 if (explicitAck) {
-                    synchronized (unacked) {
-                        unacked.add(new long[] {e.offset(), e.appendTime()});
-                    }
+                    stage.window.delivered(e.offset(), e.appendTime());
                 } else {
                     deliveredUpTo = e.offset(); // acknowledged in the log once per drain pass (its lock is the appenders')
                 }
@@ -295,7 +256,7 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
                 actual.onNext(explicitAck ? e.message().withAck(stage.ackFor(e.offset())) : e.message());
             }
             ackDelivered();
-            if (wasDone && ahead == null && !hasHeld() && !unwritten) {
+            if (wasDone && ahead == null && !hasHeld() && (!unwritten || caughtUp())) {
                 end();
                 Throwable t = error;
                 if (t != null) {
@@ -311,18 +272,57 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
         }
     }
 
-    private synchronized boolean hasHeld() {
-        return !held.isEmpty();
+    private boolean hasHeld() {
+        return appender.hasHeld();
+    }
+
+    /** @return true when every record appended so far has been read (from memory or the file) */
+    private boolean caughtUp() {
+        return cursor.last() >= log.lastOffset();
+    }
+
+    /**
+     * @return true when downstream wants nothing more now; then a request wakes the drain (the flag is
+     *     set before the second look, so a request in between is seen)
+     */
+    private boolean noDemand() {
+        if (emitted != requested.get()) {
+            return false;
+        }
+        starved = true;
+        if (emitted != requested.get()) {
+            starved = false;
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * @return true when the window of unacknowledged records is full; then an acknowledgement wakes
+     *     the drain (the flag is set before the second look, so an acknowledgement in between is seen)
+     */
+    private boolean windowFull() {
+        if (stage.unackedDelivered() < window) {
+            windowFull = false;
+            return false;
+        }
+        windowFull = true;
+        if (stage.unackedDelivered() < window) {
+            windowFull = false;
+            return false;
+        }
+        return true;
+    }
+
+    /** @return true when an acknowledgement must run the drain (window full, or messages held for room) */
+    boolean wakeOnAck() {
+        return windowFull || appender.holding();
     }
 
     private void refreshAge() {
         long t = 0;
-        if (explicitAck) { // otherwise nothing is ever added to unacked
-            synchronized (unacked) {
-                if (!unacked.isEmpty()) {
-                    t = unacked.peekFirst()[1];
-                }
-            }
+        if (explicitAck) { // otherwise nothing is ever delivered unacknowledged
+            t = stage.window.oldestAppendTime();
         }
         if (t == 0 && ahead != null) {
             t = ahead.appendTime();
@@ -346,16 +346,8 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
         }
         terminated = true;
         cursor.close();
-        synchronized (this) {
-            held.forEach(m -> {
-                m.refuse("the persistent stage stopped before the message was written");
-                Operators.onDiscard(m, currentContext());
-            });
-            held.clear();
-        }
-        synchronized (unacked) {
-            stage.oldestUnacked = unacked.isEmpty() ? 0 : unacked.peekFirst()[1];
-        }
+        appender.refuseHeld("the persistent stage stopped before the message was written");
+        stage.oldestUnacked = stage.window.oldestAppendTime();
         stage.live.compareAndSet(this, null);
         try {
             log.checkpoint();

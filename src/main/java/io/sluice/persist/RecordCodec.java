@@ -32,6 +32,14 @@ final class RecordCodec {
     }
 
     static ByteBuffer encode(long offset, long appendTime, Message m) {
+        return encode(offset, appendTime, m, null);
+    }
+
+    /**
+     * @param reuse a buffer to encode into when it is large enough (its content is replaced), or null
+     * @return the encoded record: {@code reuse} or a new heap buffer, flipped
+     */
+    static ByteBuffer encode(long offset, long appendTime, Message m, ByteBuffer reuse) {
         byte[] key = m.key().map(k -> k.getBytes(StandardCharsets.UTF_8)).orElse(null);
         Map<String, String> headers = m.headers();
         if (headers.size() > 0xFFFF) {
@@ -52,7 +60,8 @@ final class RecordCodec {
         if (size > Integer.MAX_VALUE - 64) {
             throw new IllegalArgumentException("record of " + size + " bytes is too large");
         }
-        ByteBuffer b = ByteBuffer.allocate((int) size);
+        ByteBuffer b = reuse != null && reuse.capacity() >= size ? reuse.clear().limit((int) size)
+                : ByteBuffer.allocate((int) size);
         b.putLong(offset).putLong(appendTime).putLong(m.timestamp()).putLong(m.sequence());
         if (key == null) {
             b.putInt(-1);

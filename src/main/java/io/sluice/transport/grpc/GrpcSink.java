@@ -63,7 +63,10 @@ import reactor.core.publisher.MonoSink;
  * message is resent with the others, and refused again); only {@code UNARY} mode dead-letters. The channel uses
  * grpc-java's direct executor: the on-ready handler, and so the request for the next input
  * element, runs on the Netty event loop without a hand-off to a thread pool; the input must not
- * block while producing (as with every reactor-netty sink).
+ * block while producing (as with every reactor-netty sink). grpc-java's own retries are off
+ * ({@code disableRetry}): with them, each call keeps the messages it sent (up to its retry buffer)
+ * to replay them, and every message passes a retriable stream's locks; a failed call ends the write
+ * instead, and the {@link io.sluice.transport.resilience.ResilientSink} decides as described above.
  */
 public final class GrpcSink implements Sink<Message> {
 
@@ -124,6 +127,9 @@ public final class GrpcSink implements Sink<Message> {
         ManagedChannel ch = nb
                 .maxInboundMessageSize(maxMessageSize)
                 .directExecutor()
+                // retries are the ResilientSink's; grpc-java's would keep each call's sent messages for a
+                // replay and put a retriable stream under every message (see the class documentation)
+                .disableRetry()
                 .build();
         reporter.opened(host + ":" + port);
         return ch;

@@ -14,8 +14,12 @@ import reactor.core.publisher.Flux;
  * Kafka consumer-group source. Each subscription to {@link #flux()} checks the cluster and the topics
  * (within the configured {@link KafkaBuilder#timeout timeout}, with a clear error otherwise), then joins
  * the group as one member: its consumer polls on its own thread ({@code sluice-kafka-poll-<name>}) and
- * records are delivered on another ({@code sluice-kafka-emit-<name>}), in each partition's order, as
- * downstream requests them. Each record becomes a {@link Message}: value as payload (empty for a
+ * records are delivered in each partition's order, as downstream requests them: on the poll thread right
+ * after the poll that fetched them when downstream had asked for them (no thread hand-off per poll), else
+ * on the emitter thread ({@code sluice-kafka-emit-<name>}) once downstream requests more. Downstream
+ * work done synchronously in {@code onNext} therefore delays the next poll (by at most what is buffered,
+ * {@code maxInFlight} records; the group's heartbeats run on their own thread): a pipeline with heavy
+ * synchronous stages should hand off itself ({@code publishOn}). Each record becomes a {@link Message}: value as payload (empty for a
  * tombstone), headers and key decoded as UTF-8, record timestamp, offset as {@link Message#sequence()}.
  *
  * <p><b>Backpressure without rebalances:</b> the consumer keeps polling, so the group never expires it
@@ -113,7 +117,7 @@ public final class KafkaSource implements Source<Message> {
         return true;
     }
 
-    /** Emitter thread, manual mode: a record is about to be delivered; {@link #acknowledge} will find its entry. */
+    /** Drainer (emitter or poll thread), manual mode: a record is about to be delivered; {@link #acknowledge} will find its entry. */
     void awaitingAck(Message m, PartitionLedger.Entry e) {
         synchronized (unacked) {
             unacked.put(m, e);

@@ -23,8 +23,9 @@ import org.apache.kafka.common.TopicPartition;
  * emit order until the poll thread advances past it; fetched records not yet emitted follow every
  * emitted one, so they never belong to the acknowledged prefix.
  *
- * <p>Only the poll thread counts fetches and advances; only the emitter thread emits; {@link Entry#ack()}
- * may be called from any thread.
+ * <p>Only the poll thread counts fetches and advances; only the drainer emits (the emitter thread, or the
+ * poll thread after a poll: one at a time, handed over through {@code SourceRun}'s drain counter, which
+ * orders their writes); {@link Entry#ack()} may be called from any thread.
  */
 final class PartitionLedger {
 
@@ -86,7 +87,7 @@ final class PartitionLedger {
         return new Batch(this, records);
     }
 
-    /** Emitter thread, manual mode, before delivering the record: its entry, queued for acknowledgement. */
+    /** Drainer, manual mode, before delivering the record: its entry, queued for acknowledgement. */
     Entry emitting(long offset) {
         Entry e = new Entry(offset, this);
         emittedEntries.offer(e);
@@ -94,7 +95,7 @@ final class PartitionLedger {
     }
 
     /**
-     * Emitter thread: {@code n} more records were delivered ({@code onNext} returned), the last at
+     * Drainer: {@code n} more records were delivered ({@code onNext} returned), the last at
      * {@code next - 1}; acknowledged on emit, the commit point may move to {@code next}.
      */
     void emitted(int n, long next) {

@@ -29,6 +29,13 @@ import reactor.util.concurrent.Queues;
  * One subscription to a {@link KafkaSource}: the consumer, driven by its poll thread, and the emitter
  * thread that delivers buffered records as downstream requests them.
  *
+ * <p>Delivery is a drain loop that one thread at a time runs (the {@code wip} counter): right after a
+ * poll that fetched records, the poll thread runs it itself when no one else is in it, so records that
+ * downstream already asked for are delivered without a thread hand-off (as Kafka's own consumer loop
+ * does); when downstream requests more later, or the emitter was busy, the emitter thread runs it. Either
+ * way one drainer at a time takes batches from one queue in poll order, so each partition's order is
+ * kept, and what a poll thread drain may do is bounded by what is buffered ({@code maxInFlight}).
+ *
  * <p>The poll thread polls continuously (so the group never sees a {@code max.poll.interval.ms}
  * expiry) and pauses every assigned partition whenever it needs no more records: downstream demand is
  * covered by what is buffered, or the records in flight (fetched and not yet acknowledged) would exceed
@@ -52,7 +59,7 @@ final class SourceRun implements Subscription, Runnable {
      * only, taken by the emitter only.
      */
     private final Queue<PartitionLedger.Batch> buffer = Queues.<PartitionLedger.Batch>unbounded(64).get();
-    /** Emitter thread: the batch being emitted, or null. */
+    /** Drainer (poll or emitter thread, one at a time): the batch being emitted, or null. */
     private PartitionLedger.Batch current;
     private final boolean manual;
     private final AtomicInteger buffered = new AtomicInteger();
@@ -97,7 +104,7 @@ final class SourceRun implements Subscription, Runnable {
 
     @Override
     public void request(long n) {
-        if (n <= 0) { // Reactive Streams rule 3.9: stop, then signal the error from the emitter thread
+        if (n <= 0) { // Reactive Streams rule 3.9: stop, then signal the error from the drainer
             error = new IllegalArgumentException("request must be positive, was " + n);
             badRequest = true;
             cancel();
@@ -165,7 +172,7 @@ final class SourceRun implements Subscription, Runnable {
                 }
                 if (added != 0) {
                     buffered.addAndGet(added);
-                    drainLater();
+                    drainHere();
                 }
                 ledgers.commitIfDue();
             }
@@ -217,8 +224,19 @@ final class SourceRun implements Subscription, Runnable {
         source.assigned(0);
     }
 
-    // ---- emitter thread ----
+    // ---- drainer: the emitter thread, or the poll thread after a poll ----
 
+    /**
+     * Poll thread, after a poll that buffered records: delivers them on this thread unless another drain
+     * is under way (which then picks them up): no thread hand-off and wake-up per poll.
+     */
+    private void drainHere() {
+        if (wip.getAndIncrement() == 0) {
+            drain();
+        }
+    }
+
+    /** Any thread: demand arrived, the run ended or was cancelled: the emitter thread drains. */
     private void drainLater() {
         if (wip.getAndIncrement() == 0) {
             try {

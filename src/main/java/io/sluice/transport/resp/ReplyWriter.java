@@ -36,6 +36,12 @@ final class ReplyWriter extends ChannelInboundHandlerAdapter {
     private boolean reading;
     /** Event loop only: replies not yet written, or null. */
     private ByteBuf batch;
+    /**
+     * Event loop only: a constant reply ({@link RespReply#sharedView()}) that is so far the whole batch
+     * ({@link #batch} is then null); written as its shared buffer if nothing follows it in the batch
+     * (a one-request-at-a-time client's {@code +OK}: no buffer allocated, no bytes copied).
+     */
+    private RespReply single;
 
     /** @return the connection's channel */
     Channel channel() {
@@ -59,6 +65,10 @@ final class ReplyWriter extends ChannelInboundHandlerAdapter {
             return;
         }
         if (ch.eventLoop().inEventLoop() && queued.get() == 0) {
+            if (reading && batch == null && single == null && reply.isShared()) {
+                single = reply;
+                return;
+            }
             append(reply);
             if (!reading || batch.readableBytes() >= MAX_BATCH_BYTES) {
                 writeBatch();
@@ -79,11 +89,24 @@ final class ReplyWriter extends ChannelInboundHandlerAdapter {
         if (batch == null) {
             batch = ch.alloc().ioBuffer(Math.max(256, reply.length()));
         }
+        RespReply first = single;
+        if (first != null) {
+            single = null;
+            first.writeTo(batch);
+        }
         reply.writeTo(batch);
     }
 
     /** Event loop only: writes and flushes the batch buffer, if any. */
     private void writeBatch() {
+        RespReply only = single;
+        if (only != null) {
+            single = null; // batch is null: nothing came after it
+            if (ch.isActive()) {
+                ch.writeAndFlush(only.sharedView(), ch.voidPromise());
+            }
+            return;
+        }
         ByteBuf b = batch;
         if (b != null) {
             batch = null;
@@ -121,6 +144,7 @@ final class ReplyWriter extends ChannelInboundHandlerAdapter {
     }
 
     private void release() {
+        single = null;
         ByteBuf b = batch;
         if (b != null) {
             batch = null;

@@ -22,18 +22,44 @@ final class RespReply {
     private static final byte[] CRLF = {'\r', '\n'};
 
     /** {@code +OK}. */
-    static final RespReply OK = simple("OK");
+    static final RespReply OK = constant("+OK\r\n");
     /** {@code +PONG}. */
-    static final RespReply PONG = simple("PONG");
+    static final RespReply PONG = constant("+PONG\r\n");
     /** The null bulk string, {@code $-1} (Redis's nil). */
-    static final RespReply NIL = new RespReply("$-1\r\n".getBytes(StandardCharsets.US_ASCII));
+    static final RespReply NIL = constant("$-1\r\n");
     /** The empty array, {@code *0}. */
-    static final RespReply EMPTY_ARRAY = new RespReply("*0\r\n".getBytes(StandardCharsets.US_ASCII));
+    static final RespReply EMPTY_ARRAY = constant("*0\r\n");
 
     private final byte[] encoded;
+    /** A constant's bytes in a direct buffer shared by every connection (never released), else null. */
+    private final ByteBuf shared;
 
     private RespReply(byte[] encoded) {
+        this(encoded, null);
+    }
+
+    private RespReply(byte[] encoded, ByteBuf shared) {
         this.encoded = encoded;
+        this.shared = shared;
+    }
+
+    private static RespReply constant(String wire) {
+        byte[] bytes = wire.getBytes(StandardCharsets.US_ASCII);
+        return new RespReply(bytes, Unpooled.unreleasableBuffer(Unpooled.directBuffer(bytes.length).writeBytes(bytes)));
+    }
+
+    /**
+     * @return for a constant reply ({@link #OK}, {@link #PONG}, {@link #NIL}, {@link #EMPTY_ARRAY}), a
+     *     view of its process-wide direct buffer to write as is (a batch of just this reply then
+     *     needs no buffer of its own: no allocation, no copy); null for any other reply
+     */
+    ByteBuf sharedView() {
+        return shared == null ? null : shared.duplicate();
+    }
+
+    /** @return whether {@link #sharedView()} has a buffer (a constant reply) */
+    boolean isShared() {
+        return shared != null;
     }
 
     /** @return a simple string reply {@code +text} */

@@ -7,6 +7,7 @@ import io.sluice.transport.internal.ServerSkeleton;
 import io.sluice.transport.internal.SkeletonSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -151,8 +152,8 @@ public final class RespSource extends SkeletonSource {
         }
         byte[] item = cmd.args().get(0);
         metrics().message(item.length);
-        Message m = Message.builder().payload(item).header("item", cmd.text(0))
-                .header("priority", Long.toString(priority)).build();
+        Message m = Message.builder().payload(item)
+                .headers(Map.of("item", cmd.text(0), "priority", Long.toString(priority))).build();
         reply(ch, RespReply.OK);
         return List.of(m);
     }

@@ -21,7 +21,8 @@ import reactor.netty.http.client.WebsocketClientSpec;
  * message as one binary frame, then a close frame with status 1000 (normal closure; a close
  * frame without a status reads as 1005 to the peer, which e.g. Python websockets reports as an
  * error), and completes when done. Frames are
- * requested while the channel is writable and flushed in batches. A message larger than
+ * requested while the channel is writable and flushed in batches; binary frames are masked by
+ * {@link MaskingEncoder}. A message larger than
  * {@code maxFrameLength} fails the write with a {@link RejectedMessageException} (an
  * {@link IllegalArgumentException}). A message is
  * acknowledged ({@link #acknowledges()}) once its frame was written to the socket.
@@ -70,6 +71,7 @@ public final class WebSocketSink implements Sink<Message> {
             out.withConnection(c -> {
                 sink.track(c);
                 acks[0] = WriteAcks.install(c);
+                MaskingEncoder.install(c.channel().pipeline());
             });
             return out.sendObject(elements.handle((m, s) -> {
                 if (m.size() > maxFrameLength) {

@@ -149,6 +149,7 @@ public final class WebSocketSource extends SkeletonSource {
                 Connection c = holder[0];
                 upgraded.set(true);
                 lenientDecoder(c.channel().pipeline());
+                BinaryFrameReader.install(c.channel().pipeline(), maxFrameLength);
                 c.addHandlerLast("sluiceCloseGate", new CloseGate());
                 WebSocketPing.install(c.channel(), pingInterval);
                 binding.opened(remote, c);
@@ -233,9 +234,14 @@ public final class WebSocketSource extends SkeletonSource {
         }
 
         private Message copy(WebSocketFrame frame) {
-            ByteBuf buf = frame.content();
-            byte[] bytes = new byte[buf.readableBytes()];
-            buf.getBytes(buf.readerIndex(), bytes);
+            byte[] bytes;
+            if (frame instanceof BinaryFrameReader.Owned owned) {
+                bytes = owned.bytes(); // unmasked into its own array: nothing else holds it
+            } else {
+                ByteBuf buf = frame.content();
+                bytes = new byte[buf.readableBytes()];
+                buf.getBytes(buf.readerIndex(), bytes);
+            }
             binding.metrics().message(bytes.length);
             return Message.of(bytes);
         }

@@ -167,6 +167,64 @@ class RespBatchTest {
         ch.finishAndReleaseAll();
     }
 
+    /** A source connection whose commands are answered +OK (UPDATE), as a bulk (ECHO x) or -ERR. */
+    private static EmbeddedChannel source() {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        ReplyWriter replies = new ReplyWriter(ch, 1 << 20);
+        ch.pipeline().addLast(new RespRequestDecoder(1024, 8), replies, new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                RespCommand c = (RespCommand) msg;
+                replies.reply(switch (c.name()) {
+                    case "UPDATE" -> RespReply.OK;
+                    case "ECHO" -> RespReply.bulk(c.args().get(0));
+                    default -> RespReply.error("unknown command '" + c.name() + "'");
+                });
+            }
+        });
+        return ch;
+    }
+
+    @Test
+    void aReadBatchOfOneConstantReplyWritesTheSharedBufferAndLeavesItIntact() {
+        EmbeddedChannel ch = source();
+        for (int i = 0; i < 1000; i++) {
+            ch.writeInbound(Unpooled.wrappedBuffer("UPDATE a 1\r\n".getBytes(StandardCharsets.US_ASCII)));
+            ByteBuf w = ch.readOutbound();
+            assertThat(w.toString(StandardCharsets.US_ASCII)).isEqualTo("+OK\r\n");
+            // the process-wide +OK, not a buffer allocated for this batch
+            assertThat(w.isDirect()).isTrue();
+            assertThat(w.memoryAddress()).isEqualTo(RespReply.OK.sharedView().memoryAddress());
+            w.release();
+            assertThat((Object) ch.readOutbound()).isNull();
+        }
+        ByteBuf shared = RespReply.OK.sharedView();
+        assertThat(shared.toString(StandardCharsets.US_ASCII)).isEqualTo("+OK\r\n");
+        assertThat(shared.refCnt()).isEqualTo(1);
+        assertThat(RespReply.bulk("x").isShared()).isFalse();
+        assertThat(RespReply.error("x").isShared()).isFalse();
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void aConstantReplyFollowedByOthersInItsBatchIsWrittenFirstInTheBatchBuffer() {
+        EmbeddedChannel ch = source();
+        ch.writeInbound(Unpooled.wrappedBuffer("UPDATE a 1\r\nECHO x\r\nUPDATE b 2\r\nUPDATE c 3\r\nFOO\r\n"
+                .getBytes(StandardCharsets.US_ASCII)));
+        assertThat(drain(ch)).extracting(w -> new String(w, StandardCharsets.US_ASCII))
+                .containsExactly("+OK\r\n$1\r\nx\r\n+OK\r\n+OK\r\n-ERR unknown command 'FOO'\r\n");
+        ch.writeInbound(Unpooled.wrappedBuffer("UPDATE a 1\r\nUPDATE b 2\r\n".getBytes(StandardCharsets.US_ASCII)));
+        assertThat(drain(ch)).extracting(w -> new String(w, StandardCharsets.US_ASCII)).containsExactly("+OK\r\n+OK\r\n");
+        ch.writeInbound(Unpooled.wrappedBuffer("ECHO y\r\nUPDATE a 1\r\n".getBytes(StandardCharsets.US_ASCII)));
+        assertThat(drain(ch)).extracting(w -> new String(w, StandardCharsets.US_ASCII)).containsExactly("$1\r\ny\r\n+OK\r\n");
+        // a reply made outside a read batch (the pipeline's demand came later) is written at once
+        ch.writeInbound(Unpooled.wrappedBuffer("UPDATE a 1\r\n".getBytes(StandardCharsets.US_ASCII)));
+        assertThat(drain(ch)).hasSize(1);
+        ch.pipeline().get(ReplyWriter.class).reply(RespReply.OK);
+        assertThat(drain(ch)).extracting(w -> new String(w, StandardCharsets.US_ASCII)).containsExactly("+OK\r\n");
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
     @Test
     void theSourcesRepliesOfOneReadBatchAreOneWriteAndAProtocolErrorComesAfterThem() {
         EmbeddedChannel ch = new EmbeddedChannel();

@@ -32,7 +32,10 @@ import java.util.Map;
  * <p>Options: {@code --records N} (default 1,000,000; cells of 1,000 B or more use a quarter of it),
  * {@code --sizes 100,1024}, {@code --rounds R} (default 3), {@code --bootstrap host:port} (an existing
  * broker; default: an in-process KRaft broker), {@code --partitions P} (default 1), {@code --out dir},
- * {@code --smoke} (20,000 records, one round: checks that every cell runs, measures nothing).
+ * {@code --base-classes DIR} (another build's compiled Sluice classes, e.g. main's: a third contender in
+ * every round, on the same topics, in rotated order, reported as the "base" rows and a Sluice/base ratio),
+ * {@code --sides consumer} (only the consumer cells: the Sluice producer is not run, Kafka's tool still
+ * fills the topic), {@code --smoke} (20,000 records, one round: checks that every cell runs, measures nothing).
  */
 public final class KafkaBench {
 
@@ -43,8 +46,11 @@ public final class KafkaBench {
             "max.partition.fetch.bytes", "1048576", "check.crcs", "false");
 
     private final List<String> raw = new ArrayList<>();
+    /** The base build's Sluice classes, or null. */
+    private final String baseClasses;
 
-    private KafkaBench() {
+    private KafkaBench(String baseClasses) {
+        this.baseClasses = baseClasses;
     }
 
     /** One cell's figures, round by round. */
@@ -64,29 +70,38 @@ public final class KafkaBench {
         int records = Integer.parseInt(o.getOrDefault("records", smoke ? "20000" : "1000000"));
         int rounds = Integer.parseInt(o.getOrDefault("rounds", smoke ? "1" : "3"));
         int partitions = Integer.parseInt(o.getOrDefault("partitions", "1"));
+        boolean producers = !o.getOrDefault("sides", "both").equals("consumer");
         Path out = Path.of(o.getOrDefault("out", "results"));
         List<Integer> sizes = new ArrayList<>();
         for (String s : o.getOrDefault("sizes", "100,1024").split(",")) {
             sizes.add(Integer.parseInt(s.trim()));
         }
         String started = load();
-        KafkaBench bench = new KafkaBench();
+        KafkaBench bench = new KafkaBench(o.get("base-classes"));
         List<Cell> cells = new ArrayList<>();
         try (Broker broker = o.containsKey("bootstrap") ? Broker.external(o.get("bootstrap")) : Broker.inProcess()) {
             for (int size : sizes) {
                 int n = size >= 1000 ? Math.max(1, records / 4) : records;
                 if (!smoke) {
-                    bench.round(broker, size, Math.max(1, n / 4), partitions, -1);
+                    bench.round(broker, size, Math.max(1, n / 4), partitions, -1, producers);
                 }
-                double[][] r = new double[4][rounds];
+                double[][] r = new double[6][rounds];
                 for (int i = 0; i < rounds; i++) {
-                    double[] x = bench.round(broker, size, n, partitions, i);
-                    for (int k = 0; k < 4; k++) {
+                    double[] x = bench.round(broker, size, n, partitions, i, producers);
+                    for (int k = 0; k < 6; k++) {
                         r[k][i] = x[k];
                     }
                 }
-                cells.add(new Cell(size, "producer", r[0], r[1]));
+                if (producers) {
+                    cells.add(new Cell(size, "producer", r[0], r[1]));
+                    if (bench.baseClasses != null) {
+                        cells.add(new Cell(size, "producer, base build", r[4], r[1]));
+                    }
+                }
                 cells.add(new Cell(size, "consumer", r[2], r[3]));
+                if (bench.baseClasses != null) {
+                    cells.add(new Cell(size, "consumer, base build", r[5], r[3]));
+                }
             }
         }
         bench.report(cells, records, rounds, partitions, smoke, out, started, load());
@@ -95,32 +110,50 @@ public final class KafkaBench {
     /**
      * One round at one size: both producers, then both consumers on the topic Kafka's tool filled.
      *
-     * @param round -1 for the warm-up; even: Sluice first, odd: Kafka's tool first
-     * @return Sluice producer, Kafka producer, Sluice consumer, Kafka consumer (records/s)
+     * @param round -1 for the warm-up; the order of the contenders (Sluice, the base build if any, Kafka's
+     *        tool) rotates by one each round
+     * @param producers whether the Sluice producers run (Kafka's tool always does: its topic is the one read)
+     * @return Sluice producer, Kafka producer, Sluice consumer, Kafka consumer, base producer, base consumer
+     *         (records/s; 0 for what did not run)
      */
-    private double[] round(Broker broker, int size, int n, int partitions, int round) throws Exception {
+    private double[] round(Broker broker, int size, int n, int partitions, int round, boolean producers)
+            throws Exception {
         String tag = size + "-" + (round < 0 ? "warmup" : "r" + round) + "-" + System.nanoTime();
         String mine = "sluice-" + tag;
         String theirs = "tool-" + tag;
         broker.createTopic(mine, partitions);
         broker.createTopic(theirs, partitions);
-        boolean sluiceFirst = round <= 0 || round % 2 == 0;
-        double[] x = new double[4];
-        for (int k = 0; k < 2; k++) {
-            if ((k == 0) == sluiceFirst) {
-                x[0] = timed(round, size, "sluice producer", () -> sluice("producer", broker.bootstrap(), mine, n, size));
-            } else {
-                x[1] = timed(round, size, "kafka producer", () -> ProducerTool.run(broker.bootstrap(), theirs, n, size,
-                        PRODUCER_PROPS));
+        List<String> order = new ArrayList<>(baseClasses == null ? List.of("sluice", "kafka")
+                : List.of("sluice", "base", "kafka"));
+        java.util.Collections.rotate(order, -Math.max(0, round));
+        double[] x = new double[6];
+        for (String who : order) {
+            switch (who) {
+                case "sluice" -> {
+                    if (producers) {
+                        x[0] = timed(round, size, "sluice producer", () -> sluice("producer", broker.bootstrap(), mine,
+                                n, size, null));
+                    }
+                }
+                case "base" -> {
+                    if (producers) {
+                        broker.createTopic("base-" + tag, partitions);
+                        x[4] = timed(round, size, "base producer", () -> sluice("producer", broker.bootstrap(),
+                                "base-" + tag, n, size, baseClasses));
+                    }
+                }
+                default -> x[1] = timed(round, size, "kafka producer", () -> ProducerTool.run(broker.bootstrap(), theirs,
+                        n, size, PRODUCER_PROPS));
             }
         }
-        for (int k = 0; k < 2; k++) {
-            if ((k == 0) == sluiceFirst) {
-                x[2] = timed(round, size, "sluice consumer", () -> sluice("consumer", broker.bootstrap(), theirs, n,
-                        "sluice-" + tag));
-            } else {
-                x[3] = timed(round, size, "kafka consumer", () -> ConsumerTool.run(broker.bootstrap(), theirs, n,
-                        "tool-" + tag));
+        for (String who : order) {
+            switch (who) {
+                case "sluice" -> x[2] = timed(round, size, "sluice consumer", () -> sluice("consumer",
+                        broker.bootstrap(), theirs, n, "sluice-" + tag, null));
+                case "base" -> x[5] = timed(round, size, "base consumer", () -> sluice("consumer", broker.bootstrap(),
+                        theirs, n, "base-" + tag, baseClasses));
+                default -> x[3] = timed(round, size, "kafka consumer", () -> ConsumerTool.run(broker.bootstrap(), theirs,
+                        n, "tool-" + tag));
             }
         }
         return x;
@@ -140,7 +173,9 @@ public final class KafkaBench {
         return rate;
     }
 
-    private static double sluice(String role, String bootstrap, String topic, int n, Object last) throws Exception {
+    /** @param classes another build's Sluice classes instead of this one's, or null */
+    private static double sluice(String role, String bootstrap, String topic, int n, Object last, String classes)
+            throws Exception {
         List<String> cmd = new ArrayList<>(List.of(SluiceSide.class.getName(), role, bootstrap, topic,
                 Integer.toString(n)));
         if (role.equals("producer")) {
@@ -150,7 +185,7 @@ public final class KafkaBench {
             cmd.add(last.toString());
             CONSUMER_PROPS.forEach((k, v) -> cmd.add(k + "=" + v));
         }
-        String out = Jvm.run("sluice-" + role + "-" + topic, cmd);
+        String out = Jvm.run((classes == null ? "sluice-" : "base-") + role + "-" + topic, cmd, classes);
         for (String line : out.split("\n")) {
             if (line.startsWith("RESULT ")) {
                 return Double.parseDouble(line.substring(7).trim());
@@ -194,6 +229,25 @@ public final class KafkaBench {
             }
             md.append(String.format("| %d B | %s | %,.0f | %,.0f | %.2f | %s | %s |%n", c.size(), c.side(),
                     median(c.sluice()), median(c.kafka()), c.ratio(), c.ratio() >= 0.9 ? "met" : "missed", per));
+        }
+        if (baseClasses != null) {
+            md.append("\nBase build: ").append(baseClasses).append(". This build / base, per round (same topic, same round):\n\n");
+            for (Cell c : cells) {
+                if (c.side().endsWith("base build")) {
+                    continue;
+                }
+                for (Cell b : cells) {
+                    if (b.size() == c.size() && b.side().equals(c.side() + ", base build")) {
+                        double[] q = new double[c.sluice().length];
+                        StringBuilder per = new StringBuilder();
+                        for (int i = 0; i < q.length; i++) {
+                            q[i] = c.sluice()[i] / b.sluice()[i];
+                            per.append(i == 0 ? "" : ", ").append(String.format("%.2f", q[i]));
+                        }
+                        md.append(String.format("- %d B %s: median %.2f (%s)%n", c.size(), c.side(), median(q), per));
+                    }
+                }
+            }
         }
         md.append("\nEvery run, in order:\n\n```\n");
         raw.forEach(l -> md.append(l).append('\n'));

@@ -107,6 +107,10 @@ public final class SluiceSide {
         if (count == null || count != n || joined.get() == 0) {
             throw new IllegalStateException("source received " + count + " of " + n + " (joined: " + joined + ")");
         }
+        // the timed window in epoch ms, to cut a timestamped profile to it (the tool prints its own)
+        long nowMs = System.currentTimeMillis();
+        long nowNs = System.nanoTime();
+        System.out.printf("WINDOW %d %d%n", nowMs - (nowNs - joined.get()) / 1_000_000, nowMs - (nowNs - last.get()) / 1_000_000);
         return n / ((last.get() - joined.get()) / 1e9);
     }
 }
