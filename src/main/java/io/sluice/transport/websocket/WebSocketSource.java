@@ -176,6 +176,12 @@ public final class WebSocketSource extends SkeletonSource {
             }
             return aggregated
                     .receiveObject()
+                    // every request reaches reactor-netty's inbound queue as a task of the event loop,
+                    // never from inside its drain: a request made while it emits (the merge replenishing
+                    // its prefetch on the event loop) is counted there as demand left unmet, which
+                    // switches auto-read on with thousands of frames queued (a 64 KiB read per
+                    // replenish: the soak's read-ahead, WebSocketReadAheadTest)
+                    .transform(DeferredRequests.on(c.channel().eventLoop()))
                     .takeWhile(o -> {
                         if (o == CloseGate.END) {
                             closeFrame.set(true);
