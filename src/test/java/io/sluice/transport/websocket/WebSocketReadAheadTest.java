@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.sluice.Message;
 import io.sluice.transport.Transports;
 import java.net.URI;
@@ -35,10 +36,15 @@ import reactor.core.publisher.Flux;
  * subscriber requests everything: every message the client sent arrives, in order (the positive
  * control).
  *
- * <p>FAILS on this branch (h17e, 2026-12-03 17:32): it reproduces the soak's read-ahead in-process,
- * without any help: read-ahead 1 in the first second, then 16,541 messages within 3 s (client 55,209
- * sent, subscriber 7,998 got, auto-read off when sampled); again at 17:34 (load 6-7): 1,262 in the
- * first second, 13,890 within 3 s. The cause is not found yet.
+ * <p>The cause (found 2026-12-03 with a read() recorder at the head of the pipeline): reactor-netty's
+ * inbound queue (FluxReceive) adds a request made during its own drain (the merge replenishing its
+ * prefetch on the event loop) to its demand and then takes it for demand left unmet: it switches
+ * auto-read on with thousands of frames queued, one 64 KiB socket read (~618 frames) per
+ * replenish. {@link DeferredRequests} hands every request to the event loop as a task. Without it,
+ * with {@link BinaryFrameReader} taken out (frames through Netty's decoder, the path text frames
+ * take) 11,188, 18,866 and 13,648 were held within 3 s (3 runs); with it 606. With the reader's
+ * shortcut for binary frames the timing rarely hits it (659-666 in 4 runs without the fix; it held
+ * 13,890-16,541 before the reader was merged).
  */
 @Timeout(120)
 class WebSocketReadAheadTest {
@@ -50,6 +56,16 @@ class WebSocketReadAheadTest {
 
     @Test
     void aSlowPipelineBoundsTheReadAhead() throws Exception {
+        slowPipeline(false);
+    }
+
+    /** Text frames take Netty's decoder (the path that reproduced the read-ahead without the fix). */
+    @Test
+    void aSlowPipelineBoundsTheReadAheadOfTextFrames() throws Exception {
+        slowPipeline(true);
+    }
+
+    private void slowPipeline(boolean text) throws Exception {
         WebSocketSource source = Transports.websocket().pingInterval(Duration.ZERO).idleTimeout(Duration.ZERO).source();
         AtomicLong decoded = new AtomicLong();
         AtomicReference<Channel> server = new AtomicReference<>();
@@ -57,7 +73,7 @@ class WebSocketReadAheadTest {
             ch.pipeline().addAfter("wsdecoder", "test.count", new ChannelInboundHandlerAdapter() {
                 @Override
                 public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                    if (msg instanceof BinaryWebSocketFrame) {
+                    if (msg instanceof BinaryWebSocketFrame || msg instanceof TextWebSocketFrame) {
                         decoded.incrementAndGet();
                     }
                     ctx.fireChannelRead(msg);
@@ -91,8 +107,13 @@ class WebSocketReadAheadTest {
         Thread client = new Thread(() -> {
             try {
                 for (long i = 0; !stop.get(); i++) {
-                    byte[] p = String.format("%-100d", i).getBytes(StandardCharsets.US_ASCII);
-                    ws.sendBinary(ByteBuffer.wrap(p), true).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                    String line = String.format("%-100d", i);
+                    if (text) {
+                        ws.sendText(line, true).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                    } else {
+                        ws.sendBinary(ByteBuffer.wrap(line.getBytes(StandardCharsets.US_ASCII)), true)
+                                .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                    }
                     sent.set(i + 1);
                 }
             } catch (Throwable e) {
