@@ -79,6 +79,13 @@ public final class WebSocketSource extends SkeletonSource {
     private final int prefetch;
     private final Duration pingInterval;
     private final Duration headerTimeout;
+    /** Test seam: called with each upgraded connection's channel once its handlers are in place. */
+    private volatile java.util.function.Consumer<io.netty.channel.Channel> upgraded;
+
+    /** @param hook called on the event loop with each upgraded connection's channel (tests) */
+    void onUpgraded(java.util.function.Consumer<io.netty.channel.Channel> hook) {
+        this.upgraded = hook;
+    }
 
     WebSocketSource(WebSocketBuilder b) {
         super(NAME, b);
@@ -162,8 +169,19 @@ public final class WebSocketSource extends SkeletonSource {
 
         private Flux<Message> receive(WebsocketInbound in, Connection c, String remote, String client) {
             AtomicBoolean closeFrame = new AtomicBoolean();
-            return in.aggregateFrames(maxFrameLength)
+            WebsocketInbound aggregated = in.aggregateFrames(maxFrameLength);
+            java.util.function.Consumer<io.netty.channel.Channel> hook = upgraded;
+            if (hook != null) {
+                hook.accept(c.channel());
+            }
+            return aggregated
                     .receiveObject()
+                    // every request reaches reactor-netty's inbound queue as a task of the event loop,
+                    // never from inside its drain: a request made while it emits (the merge replenishing
+                    // its prefetch on the event loop) is counted there as demand left unmet, which
+                    // switches auto-read on with thousands of frames queued (a 64 KiB read per
+                    // replenish: the soak's read-ahead, WebSocketReadAheadTest)
+                    .transform(DeferredRequests.on(c.channel().eventLoop()))
                     .takeWhile(o -> {
                         if (o == CloseGate.END) {
                             closeFrame.set(true);
