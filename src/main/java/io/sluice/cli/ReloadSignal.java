@@ -21,11 +21,17 @@ final class ReloadSignal {
     /** Installs the handler; where the platform has no SIGHUP, logs at DEBUG and does nothing. */
     static void install() {
         try {
-            Signal.handle(new Signal("HUP"), s -> {
+            sun.misc.SignalHandler previous = Signal.handle(new Signal("HUP"), s -> {
                 int n = ServerSecurity.reloadAll();
                 LOG.info("SIGHUP: re-read the certificate and token files of {} source(s)", n);
             });
-            LOG.info("SIGHUP handler installed: kill -HUP re-reads every bound source's certificate and token files");
+            if (previous == sun.misc.SignalHandler.SIG_IGN) {
+                // HotSpot leaves a shutdown signal that was ignored when the JVM started (nohup) ignored
+                LOG.warn("SIGHUP is ignored by this process (started under nohup?): kill -HUP will not re-read"
+                        + " certificate and token files; they are still re-read every reloadInterval");
+            } else {
+                LOG.info("SIGHUP handler installed: kill -HUP re-reads every bound source's certificate and token files");
+            }
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
             LOG.debug("no SIGHUP handler: {}", e.toString());
         }

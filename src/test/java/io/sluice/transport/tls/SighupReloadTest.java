@@ -60,21 +60,16 @@ class SighupReloadTest {
 
             // the handler is installed once the gateway has started, which is after the port serves TLS: a
             // SIGHUP before it would end the JVM (the JVM's own SIGHUP handling runs the shutdown hooks)
-            await(() -> logContains(log, "SIGHUP handler installed"), "the gateway installed its SIGHUP handler");
-            // Twice in full runs of 2026-12-03 (never alone) no new certificate came within 60 s of one
-            // SIGHUP, cause not found: the signal is sent again every 10 s (an operator would too; the
-            // reload must still come from a SIGHUP), and a failure now prints the gateway's log.
+            await(() -> logContains(log, "SIGHUP handler installed") || logContains(log, "SIGHUP is ignored"),
+                    "the gateway installed its SIGHUP handler");
+            // a JVM started with SIGHUP ignored (this test run under nohup) keeps it ignored: nothing to test
+            org.junit.jupiter.api.Assumptions.assumeFalse(logContains(log, "SIGHUP is ignored"),
+                    "SIGHUP is ignored in this process tree (nohup); the gateway said so");
+            hup(gateway.pid());
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            long nextHup = 0;
-            int hups = 0;
             while (!second.serial().equals(serial(ca, port))) {
-                assertThat(System.nanoTime()).as("no new certificate %d s after %d SIGHUP(s); gateway log:%n%s",
-                        60, hups, logTail(log)).isLessThan(deadline);
-                if (System.nanoTime() >= nextHup) {
-                    hup(gateway.pid());
-                    hups++;
-                    nextHup = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                }
+                assertThat(System.nanoTime()).as("no new certificate 60 s after SIGHUP; gateway log:%n%s", logTail(log))
+                        .isLessThan(deadline);
                 Thread.sleep(100);
             }
             assertThat(Files.readString(log)).contains("SIGHUP: re-read the certificate and token files of 1 source(s)");
