@@ -42,7 +42,7 @@ final class Intake {
     private final TransportMetrics metrics;
     private final Sinks.Many<Flux<Item>> calls = Sinks.many().unicast().onBackpressureBuffer();
     private final Sinks.Many<Item> unary = Sinks.many().unicast().onBackpressureBuffer();
-    private final Set<StreamCall> streams = ConcurrentHashMap.newKeySet();
+    private final Set<StreamCall<?>> streams = ConcurrentHashMap.newKeySet();
     // unary calls waiting for demand, and demand not yet given to a call; guarded by 'this'
     private final ArrayDeque<UnaryCall> waiting = new ArrayDeque<>();
     private long permits;
@@ -67,7 +67,7 @@ final class Intake {
     }
 
     /** @param c a stream call that ended */
-    void ended(StreamCall c) {
+    void ended(StreamCall<?> c) {
         streams.remove(c);
     }
 
@@ -122,7 +122,7 @@ final class Intake {
     }
 
     /** Registers a stream call unless the source stopped; same lock as {@link #stop()}. */
-    private boolean register(StreamCall c) {
+    private boolean register(StreamCall<?> c) {
         synchronized (this) {
             if (stopped) {
                 return false;
@@ -149,7 +149,7 @@ final class Intake {
 
     void stop() {
         List<UnaryCall> left;
-        List<StreamCall> open;
+        List<StreamCall<?>> open;
         synchronized (this) {
             stopped = true;
             left = new ArrayList<>(waiting);
@@ -176,9 +176,15 @@ final class Intake {
         };
     }
 
-    ServerCallHandler<Envelope, Ack> streamHandler(boolean ackEach) {
+    /**
+     * @param ackEach whether the call acknowledges as it goes ({@code Exchange}, {@code ExchangeBatches})
+     * @param batches whether its request messages are batches
+     * @param <Q> {@code Envelope} or {@code Batch}
+     * @return the handler of a streaming method
+     */
+    <Q> ServerCallHandler<Q, Ack> streamHandler(boolean ackEach, boolean batches) {
         return (call, headers) -> {
-            StreamCall c = new StreamCall(this, call, ackEach, metrics);
+            StreamCall<Q> c = new StreamCall<>(this, call, ackEach, batches, metrics);
             if (!register(c)) {
                 Calls.close(call, Status.UNAVAILABLE.withDescription("source stopped"));
                 return c;
