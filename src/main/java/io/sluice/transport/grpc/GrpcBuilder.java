@@ -17,7 +17,7 @@ import java.util.Objects;
  * a silent connection after 60 s and closes it when the ping is not answered in 20 s, closes a
  * connection that has not finished its TLS and HTTP/2 handshake in 10 s, and refuses client pings more
  * frequent than every 20 s, no event dispatcher; a streaming sink sends batches of at most 256
- * messages and 1 MiB ({@link #batch(int, int)}).
+ * messages and 64 KiB ({@link #batch(int, int)}).
  */
 public final class GrpcBuilder extends StreamServerBuilder<GrpcBuilder> {
 
@@ -49,8 +49,11 @@ public final class GrpcBuilder extends StreamServerBuilder<GrpcBuilder> {
 
     /** Default {@code maxMessages} of {@link #batch(int, int)}: 256. */
     public static final int DEFAULT_BATCH_MESSAGES = 256;
-    /** Default {@code maxBytes} of {@link #batch(int, int)}: 1 MiB. */
-    public static final int DEFAULT_BATCH_BYTES = 1 << 20;
+    /**
+     * Default {@code maxBytes} of {@link #batch(int, int)}: 64 KiB, enough to spread grpc-java's per-message cost
+     * thin, small beside the source's 1 MiB flow-control window, so that several batches are in flight.
+     */
+    public static final int DEFAULT_BATCH_BYTES = 64 << 10;
     /** Default {@link #keepAliveTime(Duration)}: 60 s. */
     public static final Duration DEFAULT_KEEPALIVE_TIME = Duration.ofSeconds(60);
     /** Smallest {@link #keepAliveTime(Duration)} but zero: grpc-java raises any shorter server keepalive to 10 s. */

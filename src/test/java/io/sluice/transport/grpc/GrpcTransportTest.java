@@ -200,8 +200,8 @@ class GrpcTransportTest {
 
     /** Without and with batching (1 MiB batches: 13 messages of this size). */
     @ParameterizedTest
-    @CsvSource({"1", "256"})
-    void aSlowBlockingPipelineBoundsWhatTheStreamingSenderHasOutstanding(int batchMessages) throws Exception {
+    @CsvSource({"1,65536", "256,1048576"})
+    void aSlowBlockingPipelineBoundsWhatTheStreamingSenderHasOutstanding(int batchMessages, int batchBytes) throws Exception {
         int total = 200;
         int size = 79435;
         int prefetch = 4;
@@ -210,10 +210,10 @@ class GrpcTransportTest {
         Slow slow = new Slow();
         source.flux().transform(Overflow.<Message>block(capacity)).subscribe(slow);
         int port = source.boundAddress().block(WAIT).getPort();
-        GrpcSink sink = Transports.grpc().port(port).batch(batchMessages, GrpcBuilder.DEFAULT_BATCH_BYTES).sink();
+        GrpcSink sink = Transports.grpc().port(port).batch(batchMessages, batchBytes).sink();
         Mono<Void> written = sink.write(Flux.range(0, total).map(i -> message(i, size))).cache();
         written.subscribe(x -> { }, e -> { });
-        int perBatch = Math.min(batchMessages, GrpcBuilder.DEFAULT_BATCH_BYTES / (size + 40));
+        int perBatch = Math.max(1, Math.min(batchMessages, batchBytes / (size + 40)));
         long bound = outstandingBound(capacity, prefetch, size, perBatch);
         long max = 0;
         try {
