@@ -29,6 +29,13 @@ final class Calls {
          */
         void taken(Message m);
 
+        /**
+         * The pipeline's demand is used up for now (after {@link #taken}): a call that acknowledges per
+         * batch acknowledges what was taken so far instead of waiting for the batch's end.
+         */
+        default void idle() {
+        }
+
         /** The message was dropped inside the source (it stopped). */
         void discarded();
 

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
@@ -199,6 +200,8 @@ final class Intake {
         private final CoreSubscriber<? super Message> actual;
         /** Longest wait for durability (with a persistent stage), else null. */
         private final Duration durableWait;
+        /** Demand of the subscriber not yet met (Long.MAX_VALUE: unbounded). */
+        private final AtomicLong requested = new AtomicLong();
         private Subscription s;
 
         Taking(CoreSubscriber<? super Message> actual, Duration wait) {
@@ -212,6 +215,8 @@ final class Intake {
             io.sluice.Ack ack = io.sluice.Ack.of(() -> {
                 cancelTimer(timer);
                 origin.taken(m);
+                // durable one by one: what is durable is acknowledged at once
+                origin.idle();
             }, reason -> {
                 cancelTimer(timer);
                 origin.refused(m, reason);
@@ -249,6 +254,9 @@ final class Intake {
             actual.onNext(item.message());
             try {
                 item.origin().taken(item.message());
+                if (requested.get() != Long.MAX_VALUE && requested.decrementAndGet() == 0) {
+                    item.origin().idle();
+                }
             } catch (RuntimeException e) {
                 LOG.warn("grpc source: acknowledging a message failed", e);
             }
@@ -266,6 +274,7 @@ final class Intake {
 
         @Override
         public void request(long n) {
+            requested.getAndAccumulate(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);
             s.request(n);
         }
 

@@ -63,6 +63,7 @@ final class StreamBridge<T> implements ClientResponseObserver<T, Ack> {
     // drain loop only
     private long requested;
     private long sentBytes;
+    private volatile int largestBatch;
 
     final BaseSubscriber<Message> upstream = new BaseSubscriber<>() {
         @Override
@@ -190,6 +191,9 @@ final class StreamBridge<T> implements ClientResponseObserver<T, Ack> {
             count++;
             sent(m);
         }
+        if (count > 1 && bytes > largestBatch) {
+            largestBatch = (int) bytes;
+        }
         return (T) b.build();
     }
 
@@ -231,6 +235,13 @@ final class StreamBridge<T> implements ClientResponseObserver<T, Ack> {
             t = status.withDescription(status.getDescription() + "; the server has no " + method + " (a stock receiver"
                     + " or an older Sluice): configure the sink with batch maxMessages 1 to send one envelope per"
                     + " gRPC message (SendStream, Exchange)").asRuntimeException(s.getTrailers());
+        }
+        if (largestBatch > 0 && t instanceof StatusRuntimeException s && s.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED
+                && String.valueOf(s.getStatus().getDescription()).contains("exceeds maximum size")) {
+            Status status = s.getStatus();
+            t = status.withDescription(status.getDescription() + "; this call sent batches of several envelopes up to "
+                    + largestBatch + " bytes: keep the sink's batch maxBytes below the server's maxMessageSize")
+                    .asRuntimeException(s.getTrailers());
         }
         done.error(t);
     }

@@ -50,6 +50,8 @@ final class StreamCall<Q> extends Calls.Listener<Q> {
     private long taken;
     private long discarded;
     private long lastSequence;
+    /** ExchangeBatches: the count of the last Ack sent. */
+    private long acked;
     private boolean halfClosed;
     private boolean stopped;
     private boolean closed;
@@ -127,6 +129,7 @@ final class StreamCall<Q> extends Calls.Listener<Q> {
         }
         if (stopped) {
             // asked for only to see whether the client was done: it was not
+            flushAck();
             closed = true;
             close(call, stopped(taken, lastSequence));
             return false;
@@ -153,6 +156,7 @@ final class StreamCall<Q> extends Calls.Listener<Q> {
             taken++;
             lastSequence = m.sequence();
             if (ackEach && !closed && (!batches || endsBatch())) {
+                acked = taken;
                 send(Ack.newBuilder().setCount(taken).setSequence(m.sequence()).build());
             }
             probe = finishIfDone();
@@ -170,11 +174,28 @@ final class StreamCall<Q> extends Calls.Listener<Q> {
         return true;
     }
 
+    /** ExchangeBatches: the pipeline stopped taking for now; what it took of a batch is acknowledged without waiting for the batch's end. */
+    @Override
+    public void idle() {
+        synchronized (this) {
+            flushAck();
+        }
+    }
+
+    /** ExchangeBatches: acknowledges what was taken and not yet acknowledged; caller holds the lock. */
+    private void flushAck() {
+        if (batches && ackEach && !closed && taken > acked) {
+            acked = taken;
+            send(Ack.newBuilder().setCount(taken).setSequence(lastSequence).build());
+        }
+    }
+
     @Override
     public void refused(Message m, String reason) {
         synchronized (this) {
             discarded++;
             if (!closed) {
+                flushAck();
                 closed = true;
                 close(call, Status.RESOURCE_EXHAUSTED.withDescription(reason + "; " + taken
                         + " envelope(s) of this call acknowledged" + (taken > 0 ? ", the last with sequence "
@@ -229,6 +250,7 @@ final class StreamCall<Q> extends Calls.Listener<Q> {
             return false;
         }
         if (discarded > 0) {
+            flushAck();
             closed = true;
             close(call, stopped(taken, lastSequence));
         } else if (halfClosed) {

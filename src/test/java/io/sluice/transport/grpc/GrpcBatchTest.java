@@ -129,6 +129,25 @@ class GrpcBatchTest {
         }
     }
 
+    /** Batches over a source's small maxMessageSize fail the call, and the error says which setting to lower. */
+    @Test
+    void aBatchOverTheServersLimitNamesTheSetting() {
+        GrpcSource source = Transports.grpc().maxMessageSize(8192).source();
+        Disposable running = source.flux().subscribe();
+        try {
+            int port = source.boundAddress().block(WAIT).getPort();
+            assertThatThrownBy(() -> Transports.grpc().port(port).sink()
+                    .write(Flux.range(0, 50).map(i -> message(i, 1024))).block(WAIT))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+                        assertThat(e.getStatus().getDescription()).contains("exceeds maximum size 8192")
+                                .contains("batch maxBytes below the server's maxMessageSize");
+                    });
+        } finally {
+            running.dispose();
+        }
+    }
+
     /** A plain grpc-java client: batches of 3, 0 and 2 envelopes; one Ack of 5 (SendBatches), or one per batch (ExchangeBatches). */
     @ParameterizedTest
     @CsvSource({"false", "true"})
