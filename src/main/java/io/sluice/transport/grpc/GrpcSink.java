@@ -189,30 +189,25 @@ public final class GrpcSink implements Sink<Message> {
 
     private Mono<Void> stream(ManagedChannel ch, Flux<Message> elements) {
         return Mono.create(done -> {
-            boolean exchange = mode == GrpcBuilder.Mode.EXCHANGE;
             IngestGrpc.IngestStub stub = IngestGrpc.newStub(ch);
+            boolean exchange = mode == GrpcBuilder.Mode.EXCHANGE;
             if (batchMessages == 1) {
-                StreamBridge<Envelope> bridge = new StreamBridge<>(done, exchange, exchange ? "Exchange" : "SendStream",
-                        1, batchBytes, metrics);
-                done.onCancel(bridge::cancelAll);
-                if (exchange) {
-                    stub.exchange(bridge);
-                } else {
-                    stub.sendStream(bridge);
-                }
-                elements.subscribe(bridge.upstream);
+                this.<Envelope>start(done, elements, exchange ? "Exchange" : "SendStream",
+                        exchange ? stub::exchange : stub::sendStream);
             } else {
-                StreamBridge<Batch> bridge = new StreamBridge<>(done, exchange,
-                        exchange ? "ExchangeBatches" : "SendBatches", batchMessages, batchBytes, metrics);
-                done.onCancel(bridge::cancelAll);
-                if (exchange) {
-                    stub.exchangeBatches(bridge);
-                } else {
-                    stub.sendBatches(bridge);
-                }
-                elements.subscribe(bridge.upstream);
+                this.<Batch>start(done, elements, exchange ? "ExchangeBatches" : "SendBatches",
+                        exchange ? stub::exchangeBatches : stub::sendBatches);
             }
         });
+    }
+
+    private <T> void start(MonoSink<Void> done, Flux<Message> elements, String method,
+                           java.util.function.Consumer<StreamBridge<T>> call) {
+        StreamBridge<T> bridge = new StreamBridge<>(done, mode == GrpcBuilder.Mode.EXCHANGE, method, batchMessages,
+                batchBytes, metrics);
+        done.onCancel(bridge::cancelAll);
+        call.accept(bridge);
+        elements.subscribe(bridge.upstream);
     }
 
     /** @return true in the unary and exchange modes (acknowledged by the server's {@code Ack}) */
