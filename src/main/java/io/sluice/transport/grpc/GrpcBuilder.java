@@ -75,8 +75,9 @@ public final class GrpcBuilder extends StreamServerBuilder<GrpcBuilder> {
     }
 
     /**
-     * @param bytes largest serialized envelope accepted (source) or received (sink); larger inbound
-     *              messages fail their call with {@code RESOURCE_EXHAUSTED}
+     * @param bytes largest serialized gRPC message (an envelope, or on the batch methods a batch of
+     *              envelopes) accepted (source) or received (sink); larger inbound messages fail their
+     *              call with {@code RESOURCE_EXHAUSTED}
      * @return this
      */
     public GrpcBuilder maxMessageSize(int bytes) {

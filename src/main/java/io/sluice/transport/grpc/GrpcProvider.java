@@ -21,7 +21,8 @@ public final class GrpcProvider implements TransportProvider {
         return List.of(SecurityOptions.declare(EndpointType.network("grpc", "gRPC sluice.v1.Ingest: unary Send, client-streaming SendBatches/SendStream or bidirectional ExchangeBatches/Exchange",
                         Bind.Protocol.TCP)
                 .option(OptionSpec.optional("maxMessageSize", OptionType.POSITIVE_INT, 4 << 20,
-                        "largest envelope in bytes; a larger one fails its call with RESOURCE_EXHAUSTED"))
+                        "largest gRPC message in bytes (an envelope, or a batch of them); a larger one fails its call"
+                        + " with RESOURCE_EXHAUSTED"))
                 .option(OptionSpec.choice("mode", "stream", "one client stream (SendBatches, or SendStream without"
                         + " batching), one unary call per message, or one bidirectional call (ExchangeBatches, or Exchange)"
                         + " with server acks",
