@@ -2,7 +2,9 @@
 import os, threading, concurrent.futures, grpc, sluice_pb2, sluice_pb2_grpc
 done = threading.Event()
 class Ingest(sluice_pb2_grpc.IngestServicer):
-    def SendStream(self, envelopes, context):              # Sluice's gRPC sink: one SendStream call
+    def SendBatches(self, batches, context):               # Sluice's gRPC sink: one SendBatches call
+        return self.SendStream((e for b in batches for e in b.envelopes), context)
+    def SendStream(self, envelopes, context):              # the same sink with batch: {maxMessages: 1}
         n = 0
         for e in envelopes:
             open("received/%05d" % n, "wb").write(e.payload); n += 1

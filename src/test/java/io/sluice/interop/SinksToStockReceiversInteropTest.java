@@ -118,6 +118,17 @@ class SinksToStockReceiversInteropTest {
         Interop.assertSameInOrder(interop.received(), sent);
     }
 
+    /** Batching off: one envelope per gRPC message, on the receiver's SendStream. */
+    @Test
+    void grpcWithoutBatchingToGrpcioServer() throws Exception {
+        Interop.requirePython("grpc", "python3-grpcio");
+        Interop.requirePython("grpc_tools", "python3-grpc-tools");
+        interop.generateGrpcStubs();
+        List<byte[]> sent = Interop.messages(20, SIZES, false);
+        deliver("grpc-receiver.py", false, sent, port -> Transports.grpc().port(port).batch(1, 1).sink());
+        Interop.assertSameInOrder(interop.received(), sent);
+    }
+
     /** Fire-and-forget mode; the receiver answers the sink's closing request-response barrier. */
     @Test
     void rsocketToPythonRSocketFrames() throws Exception {

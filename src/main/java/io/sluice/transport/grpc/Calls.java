@@ -4,7 +4,6 @@ import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.Status;
 import io.sluice.Message;
-import io.sluice.transport.grpc.proto.Envelope;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +29,13 @@ final class Calls {
          */
         void taken(Message m);
 
+        /**
+         * The pipeline's demand is used up for now (after {@link #taken}): a call that acknowledges per
+         * batch acknowledges what was taken so far instead of waiting for the batch's end.
+         */
+        default void idle() {
+        }
+
         /** The message was dropped inside the source (it stopped). */
         void discarded();
 
@@ -44,8 +50,12 @@ final class Calls {
         void refused(Message m, String reason);
     }
 
-    /** A call's listener: the call ends the same way whether it completed or was cancelled. */
-    abstract static class Listener extends ServerCall.Listener<Envelope> implements Origin {
+    /**
+     * A call's listener: the call ends the same way whether it completed or was cancelled.
+     *
+     * @param <Q> the request type: {@code Envelope} or {@code Batch}
+     */
+    abstract static class Listener<Q> extends ServerCall.Listener<Q> implements Origin {
         @Override
         public final void onCancel() {
             ended();

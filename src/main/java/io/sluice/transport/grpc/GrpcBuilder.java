@@ -16,7 +16,8 @@ import java.util.Objects;
  * connection without calls for 5 min ({@code idleTimeout}, gRPC's {@code maxConnectionIdle}), pings
  * a silent connection after 60 s and closes it when the ping is not answered in 20 s, closes a
  * connection that has not finished its TLS and HTTP/2 handshake in 10 s, and refuses client pings more
- * frequent than every 20 s, no event dispatcher.
+ * frequent than every 20 s, no event dispatcher; a streaming sink sends batches of at most 256
+ * messages and 64 KiB ({@link #batch(int, int)}).
  */
 public final class GrpcBuilder extends StreamServerBuilder<GrpcBuilder> {
 
@@ -35,6 +36,8 @@ public final class GrpcBuilder extends StreamServerBuilder<GrpcBuilder> {
     int prefetch = 32;
     int maxCalls = 256;
     int unaryConcurrency = 8;
+    int batchMessages = DEFAULT_BATCH_MESSAGES;
+    int batchBytes = DEFAULT_BATCH_BYTES;
     int maxCallsPerConnection = 128;
     int flowControlWindow = 1 << 20;
     Duration unaryWait = Duration.ofSeconds(10);
@@ -44,6 +47,13 @@ public final class GrpcBuilder extends StreamServerBuilder<GrpcBuilder> {
     Duration permitKeepAliveTime = DEFAULT_PERMIT_KEEPALIVE_TIME;
     Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
 
+    /** Default {@code maxMessages} of {@link #batch(int, int)}: 256. */
+    public static final int DEFAULT_BATCH_MESSAGES = 256;
+    /**
+     * Default {@code maxBytes} of {@link #batch(int, int)}: 64 KiB, enough to spread grpc-java's per-message cost
+     * thin, small beside the source's 1 MiB flow-control window, so that several batches are in flight.
+     */
+    public static final int DEFAULT_BATCH_BYTES = 64 << 10;
     /** Default {@link #keepAliveTime(Duration)}: 60 s. */
     public static final Duration DEFAULT_KEEPALIVE_TIME = Duration.ofSeconds(60);
     /** Smallest {@link #keepAliveTime(Duration)} but zero: grpc-java raises any shorter server keepalive to 10 s. */
@@ -65,8 +75,9 @@ public final class GrpcBuilder extends StreamServerBuilder<GrpcBuilder> {
     }
 
     /**
-     * @param bytes largest serialized envelope accepted (source) or received (sink); larger inbound
-     *              messages fail their call with {@code RESOURCE_EXHAUSTED}
+     * @param bytes largest serialized gRPC message (an envelope, or on the batch methods a batch of
+     *              envelopes) accepted (source) or received (sink); larger inbound messages fail their
+     *              call with {@code RESOURCE_EXHAUSTED}
      * @return this
      */
     public GrpcBuilder maxMessageSize(int bytes) {
@@ -194,6 +205,25 @@ public final class GrpcBuilder extends StreamServerBuilder<GrpcBuilder> {
      */
     public GrpcBuilder unaryConcurrency(int n) {
         this.unaryConcurrency = Checks.atLeast("unaryConcurrency", n, 1);
+        return this;
+    }
+
+    /**
+     * Batching of a streaming sink ({@code STREAM}, {@code EXCHANGE}): each gRPC request message carries
+     * the messages at hand, up to {@code maxMessages} envelopes and {@code maxBytes} serialized bytes,
+     * on the {@code SendBatches}/{@code ExchangeBatches} methods; a batch never waits to fill. Keep
+     * {@code maxBytes} below the server's maximum message size (an envelope larger than {@code maxBytes}
+     * goes alone, in a batch at most 6 bytes larger).
+     *
+     * @param maxMessages envelopes per request message, at least 1; 1: batching off, one envelope per
+     *                    request message on {@code SendStream}/{@code Exchange} (what servers without the
+     *                    batch methods understand)
+     * @param maxBytes serialized envelope bytes per batch, at least 1
+     * @return this
+     */
+    public GrpcBuilder batch(int maxMessages, int maxBytes) {
+        this.batchMessages = Checks.atLeast("batch maxMessages", maxMessages, 1);
+        this.batchBytes = Checks.atLeast("batch maxBytes", maxBytes, 1);
         return this;
     }
 

@@ -18,13 +18,23 @@ public final class GrpcProvider implements TransportProvider {
 
     @Override
     public List<EndpointType> endpointTypes() {
-        return List.of(SecurityOptions.declare(EndpointType.network("grpc", "gRPC sluice.v1.Ingest: unary Send or client-streaming SendStream",
+        return List.of(SecurityOptions.declare(EndpointType.network("grpc", "gRPC sluice.v1.Ingest: unary Send, client-streaming SendBatches/SendStream or bidirectional ExchangeBatches/Exchange",
                         Bind.Protocol.TCP)
                 .option(OptionSpec.optional("maxMessageSize", OptionType.POSITIVE_INT, 4 << 20,
-                        "largest envelope in bytes; a larger one fails its call with RESOURCE_EXHAUSTED"))
-                .option(OptionSpec.choice("mode", "stream", "one client stream (SendStream), one unary call per"
-                        + " message, or one bidirectional Exchange call with per-message server acks",
+                        "largest gRPC message in bytes (an envelope, or a batch of them); a larger one fails its call"
+                        + " with RESOURCE_EXHAUSTED"))
+                .option(OptionSpec.choice("mode", "stream", "one client stream (SendBatches, or SendStream without"
+                        + " batching), one unary call per message, or one bidirectional call (ExchangeBatches, or Exchange)"
+                        + " with server acks",
                         "stream", "unary", "exchange").sinkOnly())
+                .option(OptionSpec.group("batch", "stream and exchange modes: each gRPC message carries the messages at hand"
+                        + " (SendBatches, ExchangeBatches), never waiting to fill one; absent => the defaults",
+                        OptionSpec.optional("maxMessages", OptionType.POSITIVE_INT, GrpcBuilder.DEFAULT_BATCH_MESSAGES,
+                                "envelopes per gRPC message; 1: batching off, one envelope per message (SendStream,"
+                                + " Exchange: for servers without the batch methods)"),
+                        OptionSpec.optional("maxBytes", OptionType.SIZE, (long) GrpcBuilder.DEFAULT_BATCH_BYTES,
+                                "serialized envelope bytes per gRPC message; keep it below the server's"
+                                + " maxMessageSize")).sinkOnly())
                 .option(OptionSpec.optional("maxUnaryWait", OptionType.DURATION, java.time.Duration.ofSeconds(10),
                         "longest wait of a unary call for demand, and with a persistent stage of an envelope for"
                         + " durability, before RESOURCE_EXHAUSTED").sourceOnly())
@@ -50,8 +60,23 @@ public final class GrpcProvider implements TransportProvider {
                         .handshakeTimeout(o.duration("handshakeTimeout")).source())
                 .sink((o, c) -> SecurityOptions.apply(builder(o, c), o, Role.SINK)
                         .mode(GrpcBuilder.Mode.valueOf(o.string("mode").toUpperCase(java.util.Locale.ROOT)))
+                        .batch(batchMessages(o), batchBytes(o))
                         .sink())
                 .build());
+    }
+
+    private static int batchMessages(EndpointOptions o) {
+        EndpointOptions batch = o.group("batch");
+        return batch == null ? GrpcBuilder.DEFAULT_BATCH_MESSAGES : batch.integer("maxMessages");
+    }
+
+    private static int batchBytes(EndpointOptions o) {
+        EndpointOptions batch = o.group("batch");
+        long bytes = batch == null ? GrpcBuilder.DEFAULT_BATCH_BYTES : batch.size("maxBytes");
+        if (bytes < 1 || bytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("batch.maxBytes: must be between 1 B and 2 GiB, was " + bytes);
+        }
+        return (int) bytes;
     }
 
     private static GrpcBuilder builder(EndpointOptions o, EndpointContext c) {

@@ -11,20 +11,16 @@ import io.grpc.StatusRuntimeException;
 import io.sluice.transport.resilience.RejectedMessageException;
 import io.sluice.transport.resilience.Rejections;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import io.sluice.Message;
 import io.sluice.pipeline.Sink;
 import io.sluice.transport.TransportMetrics;
 import io.sluice.transport.internal.ConnectionReporter;
 import io.sluice.transport.grpc.proto.Ack;
+import io.sluice.transport.grpc.proto.Batch;
 import io.sluice.transport.grpc.proto.Envelope;
 import io.sluice.transport.grpc.proto.IngestGrpc;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.reactivestreams.Subscription;
-import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
@@ -34,18 +30,26 @@ import reactor.core.publisher.MonoSink;
  * channel (plaintext HTTP/2) and closes it when done.
  *
  * <ul>
- *   <li>{@link GrpcBuilder.Mode#STREAM} (default): one {@code SendStream} call. Outbound flow
- *       control follows grpc-java's manual pattern: a message is requested from the input only
- *       while {@link ClientCallStreamObserver#isReady()} is true, and the
- *       {@link ClientCallStreamObserver#setOnReadyHandler(Runnable) on-ready handler} resumes
- *       requesting when the transport drains. The write completes when the server's {@code Ack}
- *       arrives (its count must equal the messages sent).</li>
+ *   <li>{@link GrpcBuilder.Mode#STREAM} (default): one client-streaming call, {@code SendBatches}
+ *       (or {@code SendStream} with batching off). Outbound flow control follows grpc-java's manual
+ *       pattern: a request message is sent and more input requested only while
+ *       {@link io.grpc.stub.ClientCallStreamObserver#isReady()} is true, and the on-ready handler
+ *       resumes when the transport drains (see {@link StreamBridge}). The write completes when the
+ *       server's {@code Ack} arrives (its count must equal the messages sent).</li>
  *   <li>{@link GrpcBuilder.Mode#UNARY}: one {@code Send} call per message, at most
  *       {@code unaryConcurrency} in flight; completes when every call was acknowledged.</li>
- *   <li>{@link GrpcBuilder.Mode#EXCHANGE}: one bidirectional {@code Exchange} call, flow-controlled
- *       like {@code STREAM}; the server's cumulative {@code Ack} counts acknowledge the messages
- *       as they come back.</li>
+ *   <li>{@link GrpcBuilder.Mode#EXCHANGE}: one bidirectional call, {@code ExchangeBatches} (or
+ *       {@code Exchange} with batching off), flow-controlled like {@code STREAM}; the server's
+ *       cumulative {@code Ack} counts acknowledge the messages as they come back.</li>
  * </ul>
+ * Batching ({@link GrpcBuilder#batch(int, int)}, on by default in the streaming modes): each request
+ * message is a {@code Batch} of the messages at hand, up to {@code maxMessages} and {@code maxBytes}
+ * serialized bytes, never waiting for more (no added latency); grpc-java's per-message cost (a
+ * buffer, a flush and a promise per request message) is then paid per batch. {@code maxBytes} must
+ * stay below the server's maximum message size; a single envelope larger than {@code maxBytes}
+ * travels alone, in a batch at most 6 bytes larger than the envelope. A server without the batch
+ * methods (a stock receiver, an older Sluice) answers {@code UNIMPLEMENTED}; with batching off
+ * ({@code maxMessages} 1) the sink speaks {@code SendStream}/{@code Exchange} as before.
  * End-to-end acknowledgements ({@link #acknowledges()}): in the unary and exchange modes a message
  * is acknowledged when the server's {@code Ack} covers it, never otherwise; a {@code SendStream}
  * call is acknowledged only once at its end, so in that mode the pipeline acknowledges each message
@@ -76,6 +80,8 @@ public final class GrpcSink implements Sink<Message> {
     private final int maxMessageSize;
     private final GrpcBuilder.Mode mode;
     private final int unaryConcurrency;
+    private final int batchMessages;
+    private final int batchBytes;
     private final ConnectionReporter reporter;
     private final TransportMetrics metrics;
     private final SinkToken token;
@@ -86,6 +92,8 @@ public final class GrpcSink implements Sink<Message> {
         this.maxMessageSize = b.maxMessageSize;
         this.mode = b.mode;
         this.unaryConcurrency = b.unaryConcurrency;
+        this.batchMessages = b.batchMessages;
+        this.batchBytes = b.batchBytes;
         this.reporter = new ConnectionReporter(GrpcSource.NAME, b.events());
         ClientTls.check(b.tls());
         // refused when the sink is built, not ignored: a user who turned the check off must not believe it is
@@ -181,124 +189,30 @@ public final class GrpcSink implements Sink<Message> {
 
     private Mono<Void> stream(ManagedChannel ch, Flux<Message> elements) {
         return Mono.create(done -> {
-            Bridge bridge = new Bridge(done);
-            done.onCancel(bridge::cancelAll);
-            if (mode == GrpcBuilder.Mode.EXCHANGE) {
-                IngestGrpc.newStub(ch).exchange(bridge);
+            IngestGrpc.IngestStub stub = IngestGrpc.newStub(ch);
+            boolean exchange = mode == GrpcBuilder.Mode.EXCHANGE;
+            if (batchMessages == 1) {
+                this.<Envelope>start(done, elements, exchange ? "Exchange" : "SendStream",
+                        exchange ? stub::exchange : stub::sendStream);
             } else {
-                IngestGrpc.newStub(ch).sendStream(bridge);
+                this.<Batch>start(done, elements, exchange ? "ExchangeBatches" : "SendBatches",
+                        exchange ? stub::exchangeBatches : stub::sendBatches);
             }
-            elements.subscribe(bridge.upstream);
         });
     }
 
-    private record InFlight(long index, Message message) {
+    private <T> void start(MonoSink<Void> done, Flux<Message> elements, String method,
+                           java.util.function.Consumer<StreamBridge<T>> call) {
+        StreamBridge<T> bridge = new StreamBridge<>(done, mode == GrpcBuilder.Mode.EXCHANGE, method, batchMessages,
+                batchBytes, metrics);
+        done.onCancel(bridge::cancelAll);
+        call.accept(bridge);
+        elements.subscribe(bridge.upstream);
     }
 
     /** @return true in the unary and exchange modes (acknowledged by the server's {@code Ack}) */
     @Override
     public boolean acknowledges() {
         return mode != GrpcBuilder.Mode.STREAM;
-    }
-
-    /** Pulls from the input only while the call is ready (grpc-java manual outbound flow control). */
-    private final class Bridge implements ClientResponseObserver<Envelope, Ack> {
-        final MonoSink<Void> done;
-        final AtomicBoolean outstanding = new AtomicBoolean();
-        volatile ClientCallStreamObserver<Envelope> call;
-        volatile boolean finished;
-        // the on-ready handler can fire before the input is subscribed; a request made then would be lost
-        volatile boolean subscribed;
-        long sent;
-        volatile Ack ack;
-        /** Exchange: sent messages awaiting an acknowledgement, in order, with their index on the call. */
-        final java.util.Queue<InFlight> inFlight = new java.util.concurrent.ConcurrentLinkedQueue<>();
-
-        final BaseSubscriber<Message> upstream = new BaseSubscriber<>() {
-            @Override
-            protected void hookOnSubscribe(Subscription s) {
-                subscribed = true;
-                pull();
-            }
-
-            @Override
-            protected void hookOnNext(Message m) {
-                outstanding.set(false);
-                if (mode == GrpcBuilder.Mode.EXCHANGE && m.awaitsAck()) {
-                    inFlight.add(new InFlight(sent, m));
-                }
-                call.onNext(Envelopes.toEnvelope(m));
-                sent++;
-                metrics.message(m.size());
-                pull();
-            }
-
-            @Override
-            protected void hookOnComplete() {
-                finished = true;
-                call.onCompleted();
-            }
-
-            @Override
-            protected void hookOnError(Throwable t) {
-                finished = true;
-                call.onError(t);
-                done.error(t);
-            }
-        };
-
-        Bridge(MonoSink<Void> done) {
-            this.done = done;
-        }
-
-        @Override
-        public void beforeStart(ClientCallStreamObserver<Envelope> requestStream) {
-            this.call = requestStream;
-            requestStream.setOnReadyHandler(this::pull);
-        }
-
-        void pull() {
-            ClientCallStreamObserver<Envelope> c = call;
-            if (c != null && subscribed && !finished && c.isReady() && outstanding.compareAndSet(false, true)) {
-                upstream.request(1);
-            }
-        }
-
-        void cancelAll() {
-            finished = true;
-            upstream.cancel();
-            ClientCallStreamObserver<Envelope> c = call;
-            if (c != null) {
-                c.cancel("sink cancelled", null);
-            }
-        }
-
-        @Override
-        public void onNext(Ack value) {
-            ack = value;
-            // Exchange: the count is cumulative on the call; every message below it is acknowledged
-            for (InFlight f = inFlight.peek(); f != null && f.index < value.getCount(); f = inFlight.peek()) {
-                inFlight.poll();
-                f.message.ack();
-            }
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            finished = true;
-            upstream.cancel();
-            done.error(t);
-        }
-
-        @Override
-        public void onCompleted() {
-            Ack a = ack;
-            if (a == null || a.getCount() != sent) {
-                done.error(new IllegalStateException("server acknowledged " + (a == null ? "nothing" : a.getCount())
-                        + " of " + sent + " messages"));
-            } else {
-                done.success();
-            }
-        }
     }
 }

@@ -30,6 +30,10 @@ import reactor.core.scheduler.Schedulers;
  *       {@code Ack} with the count.</li>
  *   <li>{@code Exchange} (bidirectional): one {@code Ack} per envelope, sent when the pipeline
  *       takes that envelope (its {@code onNext} returned), never earlier.</li>
+ *   <li>{@code SendBatches} and {@code ExchangeBatches}: the same with a {@code Batch} of envelopes per
+ *       request message (what Sluice's sink sends by default); counts are envelopes, and
+ *       {@code ExchangeBatches} answers one cumulative {@code Ack} per batch, once the pipeline took
+ *       its last envelope. {@code maxMessageSize} applies to the whole batch.</li>
  * </ul>
  * "Reached the pipeline" means: handed to this flux's subscriber. An envelope still queued inside
  * the source when it stops is never acknowledged.
@@ -142,8 +146,10 @@ public final class GrpcSource extends SkeletonSource {
             return Mono.fromCallable(() -> {
                 ServerServiceDefinition def = ServerServiceDefinition.builder(IngestGrpc.getServiceDescriptor())
                         .addMethod(IngestGrpc.getSendMethod(), intake.unaryHandler())
-                        .addMethod(IngestGrpc.getSendStreamMethod(), intake.streamHandler(false))
-                        .addMethod(IngestGrpc.getExchangeMethod(), intake.streamHandler(true))
+                        .addMethod(IngestGrpc.getSendStreamMethod(), intake.streamHandler(false, false))
+                        .addMethod(IngestGrpc.getExchangeMethod(), intake.streamHandler(true, false))
+                        .addMethod(IngestGrpc.getSendBatchesMethod(), intake.streamHandler(false, true))
+                        .addMethod(IngestGrpc.getExchangeBatchesMethod(), intake.streamHandler(true, true))
                         .build();
                 NettyServerBuilder nb = liveness.apply(NettyServerBuilder.forAddress(new InetSocketAddress(host, port)));
                 ServerSecurity security = b.security();

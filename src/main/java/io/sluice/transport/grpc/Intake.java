@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
@@ -42,7 +43,7 @@ final class Intake {
     private final TransportMetrics metrics;
     private final Sinks.Many<Flux<Item>> calls = Sinks.many().unicast().onBackpressureBuffer();
     private final Sinks.Many<Item> unary = Sinks.many().unicast().onBackpressureBuffer();
-    private final Set<StreamCall> streams = ConcurrentHashMap.newKeySet();
+    private final Set<StreamCall<?>> streams = ConcurrentHashMap.newKeySet();
     // unary calls waiting for demand, and demand not yet given to a call; guarded by 'this'
     private final ArrayDeque<UnaryCall> waiting = new ArrayDeque<>();
     private long permits;
@@ -67,7 +68,7 @@ final class Intake {
     }
 
     /** @param c a stream call that ended */
-    void ended(StreamCall c) {
+    void ended(StreamCall<?> c) {
         streams.remove(c);
     }
 
@@ -122,7 +123,7 @@ final class Intake {
     }
 
     /** Registers a stream call unless the source stopped; same lock as {@link #stop()}. */
-    private boolean register(StreamCall c) {
+    private boolean register(StreamCall<?> c) {
         synchronized (this) {
             if (stopped) {
                 return false;
@@ -149,7 +150,7 @@ final class Intake {
 
     void stop() {
         List<UnaryCall> left;
-        List<StreamCall> open;
+        List<StreamCall<?>> open;
         synchronized (this) {
             stopped = true;
             left = new ArrayList<>(waiting);
@@ -176,9 +177,15 @@ final class Intake {
         };
     }
 
-    ServerCallHandler<Envelope, Ack> streamHandler(boolean ackEach) {
+    /**
+     * @param ackEach whether the call acknowledges as it goes ({@code Exchange}, {@code ExchangeBatches})
+     * @param batches whether its request messages are batches
+     * @param <Q> {@code Envelope} or {@code Batch}
+     * @return the handler of a streaming method
+     */
+    <Q> ServerCallHandler<Q, Ack> streamHandler(boolean ackEach, boolean batches) {
         return (call, headers) -> {
-            StreamCall c = new StreamCall(this, call, ackEach, metrics);
+            StreamCall<Q> c = new StreamCall<>(this, call, ackEach, batches, metrics);
             if (!register(c)) {
                 Calls.close(call, Status.UNAVAILABLE.withDescription("source stopped"));
                 return c;
@@ -193,6 +200,8 @@ final class Intake {
         private final CoreSubscriber<? super Message> actual;
         /** Longest wait for durability (with a persistent stage), else null. */
         private final Duration durableWait;
+        /** Demand of the subscriber not yet met (Long.MAX_VALUE: unbounded). */
+        private final AtomicLong requested = new AtomicLong();
         private Subscription s;
 
         Taking(CoreSubscriber<? super Message> actual, Duration wait) {
@@ -206,6 +215,8 @@ final class Intake {
             io.sluice.Ack ack = io.sluice.Ack.of(() -> {
                 cancelTimer(timer);
                 origin.taken(m);
+                // durable one by one: what is durable is acknowledged at once
+                origin.idle();
             }, reason -> {
                 cancelTimer(timer);
                 origin.refused(m, reason);
@@ -243,6 +254,9 @@ final class Intake {
             actual.onNext(item.message());
             try {
                 item.origin().taken(item.message());
+                if (requested.get() != Long.MAX_VALUE && requested.decrementAndGet() == 0) {
+                    item.origin().idle();
+                }
             } catch (RuntimeException e) {
                 LOG.warn("grpc source: acknowledging a message failed", e);
             }
@@ -260,6 +274,7 @@ final class Intake {
 
         @Override
         public void request(long n) {
+            requested.getAndAccumulate(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);
             s.request(n);
         }
 

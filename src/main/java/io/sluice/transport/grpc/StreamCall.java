@@ -11,50 +11,78 @@ import io.sluice.Message;
 import io.sluice.transport.TransportMetrics;
 import io.sluice.transport.grpc.Calls.Item;
 import io.sluice.transport.grpc.proto.Ack;
+import io.sluice.transport.grpc.proto.Batch;
 import io.sluice.transport.grpc.proto.Envelope;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Sinks;
 
-/** One {@code SendStream} or {@code Exchange} call. */
-final class StreamCall extends Calls.Listener {
+/**
+ * One {@code SendStream} or {@code Exchange} call (one envelope per request message), or one
+ * {@code SendBatches} or {@code ExchangeBatches} call (a batch of envelopes per request message).
+ * Counts, acknowledgements and demand are in envelopes either way. A batch call reads one batch at
+ * a time, and only while the pipeline's demand is not covered by the envelopes already received, so
+ * at most one batch beyond the demand waits in the source; its {@code ExchangeBatches} answer is one
+ * cumulative {@code Ack} per batch, once its last envelope was taken.
+ *
+ * @param <Q> {@code Envelope} or {@code Batch}
+ */
+final class StreamCall<Q> extends Calls.Listener<Q> {
     private static final Logger LOG = LoggerFactory.getLogger(StreamCall.class);
     private final Intake intake;
-    private final ServerCall<Envelope, Ack> call;
+    private final ServerCall<Q, Ack> call;
     private final boolean ackEach;
+    private final boolean batches;
     private final String remote;
     private final TransportMetrics metrics;
     final Sinks.Many<Item> in = Sinks.many().unicast().onBackpressureBuffer();
     private final AtomicLong demand = new AtomicLong();
+    /** Batches: one batch was asked for and has not arrived. */
+    private final AtomicBoolean reading = new AtomicBoolean();
+    /** ExchangeBatches: the envelope count at the end of each received batch not yet acknowledged. */
+    private final ArrayDeque<Long> batchEnds = new ArrayDeque<>();
     // guarded by 'this'
     private long received;
     private long taken;
     private long discarded;
     private long lastSequence;
+    /** ExchangeBatches: the count of the last Ack sent. */
+    private long acked;
     private boolean halfClosed;
     private boolean stopped;
     private boolean closed;
     private boolean probed;
     private boolean headersSent;
 
-    StreamCall(Intake intake, ServerCall<Envelope, Ack> call, boolean ackEach, TransportMetrics metrics) {
+    StreamCall(Intake intake, ServerCall<Q, Ack> call, boolean ackEach, boolean batches, TransportMetrics metrics) {
         this.intake = intake;
         this.call = call;
         this.ackEach = ackEach;
+        this.batches = batches;
         this.remote = String.valueOf(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
         this.metrics = metrics;
     }
 
     /** Pipeline demand for this call: read that many more envelopes. */
     void more(long n) {
-        demand.getAndAccumulate(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);
+        // a batch call's demand goes below zero when a batch brought more envelopes than were asked for
+        demand.getAndAccumulate(n, (a, b) -> a > 0 && b > Long.MAX_VALUE - a ? Long.MAX_VALUE : a + b);
         pump();
     }
 
     private void pump() {
         // an Exchange stops reading while its acknowledgements cannot be sent
         if (ackEach && !call.isReady()) {
+            return;
+        }
+        if (batches) {
+            if (demand.get() > 0 && reading.compareAndSet(false, true)) {
+                call.request(1);
+            }
             return;
         }
         long d = demand.getAndSet(0);
@@ -71,20 +99,49 @@ final class StreamCall extends Calls.Listener {
     }
 
     @Override
-    public void onMessage(Envelope e) {
-        Message m = Envelopes.toMessage(e);
-        synchronized (this) {
-            if (closed) {
-                return;
+    public void onMessage(Q request) {
+        if (request instanceof Batch b) {
+            List<Envelope> envelopes = b.getEnvelopesList();
+            Message[] messages = new Message[envelopes.size()];
+            for (int i = 0; i < messages.length; i++) {
+                messages[i] = Envelopes.toMessage(envelopes.get(i));
             }
-            if (stopped) {
-                // asked for only to see whether the client was done: it was not
-                closed = true;
-                close(call, stopped(taken, lastSequence));
-                return;
+            demand.addAndGet(-messages.length);
+            reading.set(false);
+            if (accepted(messages.length)) {
+                for (Message m : messages) {
+                    emit(m);
+                }
+                pump();
             }
-            received++;
+        } else {
+            Message m = Envelopes.toMessage((Envelope) request);
+            if (accepted(1)) {
+                emit(m);
+            }
         }
+    }
+
+    /** @return whether the call takes {@code n} more envelopes (it was neither closed nor stopped) */
+    private synchronized boolean accepted(int n) {
+        if (closed) {
+            return false;
+        }
+        if (stopped) {
+            // asked for only to see whether the client was done: it was not
+            flushAck();
+            closed = true;
+            close(call, stopped(taken, lastSequence));
+            return false;
+        }
+        received += n;
+        if (batches && ackEach && n > 0) {
+            batchEnds.add(received);
+        }
+        return true;
+    }
+
+    private void emit(Message m) {
         metrics.message(m.size());
         Sinks.EmitResult r = in.tryEmitNext(new Item(m, this));
         if (r.isFailure()) {
@@ -98,7 +155,8 @@ final class StreamCall extends Calls.Listener {
         synchronized (this) {
             taken++;
             lastSequence = m.sequence();
-            if (ackEach && !closed) {
+            if (ackEach && !closed && (!batches || endsBatch())) {
+                acked = taken;
                 send(Ack.newBuilder().setCount(taken).setSequence(m.sequence()).build());
             }
             probe = finishIfDone();
@@ -106,11 +164,38 @@ final class StreamCall extends Calls.Listener {
         probe(probe);
     }
 
+    /** @return whether the envelope just taken is the last of its batch (then that batch is done); caller holds the lock */
+    private boolean endsBatch() {
+        Long end = batchEnds.peek();
+        if (end == null || end != taken) {
+            return false;
+        }
+        batchEnds.poll();
+        return true;
+    }
+
+    /** ExchangeBatches: the pipeline stopped taking for now; what it took of a batch is acknowledged without waiting for the batch's end. */
+    @Override
+    public void idle() {
+        synchronized (this) {
+            flushAck();
+        }
+    }
+
+    /** ExchangeBatches: acknowledges what was taken and not yet acknowledged; caller holds the lock. */
+    private void flushAck() {
+        if (batches && ackEach && !closed && taken > acked) {
+            acked = taken;
+            send(Ack.newBuilder().setCount(taken).setSequence(lastSequence).build());
+        }
+    }
+
     @Override
     public void refused(Message m, String reason) {
         synchronized (this) {
             discarded++;
             if (!closed) {
+                flushAck();
                 closed = true;
                 close(call, Status.RESOURCE_EXHAUSTED.withDescription(reason + "; " + taken
                         + " envelope(s) of this call acknowledged" + (taken > 0 ? ", the last with sequence "
@@ -165,6 +250,7 @@ final class StreamCall extends Calls.Listener {
             return false;
         }
         if (discarded > 0) {
+            flushAck();
             closed = true;
             close(call, stopped(taken, lastSequence));
         } else if (halfClosed) {

@@ -22,7 +22,7 @@ import reactor.core.scheduler.Schedulers;
  * received (its envelope is on the way to the pipeline), done. Every transition to done is a
  * compare-and-set, so exactly one party answers the call.
  */
-final class UnaryCall extends Calls.Listener {
+final class UnaryCall extends Calls.Listener<Envelope> {
     private static final Logger LOG = LoggerFactory.getLogger(UnaryCall.class);
     private static final int WAITING = 0;
     private static final int ADMITTED = 1;

@@ -189,16 +189,19 @@ class GrpcTransportTest {
      * Most messages a streaming sender can have handed to gRPC and the pipeline not yet consumed:
      * the overflow stage's buffer, the merge's per-call prefetch (queued) plus the demand requested
      * from that call (being read), what fits in the source's HTTP/2 flow-control window (plus one
-     * partly in it), and two on the client (gRPC's isReady turns false once a message of this size
-     * is queued).
+     * partly in it), and two request messages on the client (gRPC's isReady turns false once a
+     * message of this size is queued). With batches of {@code batch} messages, a request message is
+     * a batch, and the source may hold one batch beyond the demand less one envelope.
      */
-    static long outstandingBound(int capacity, int prefetch, int size) {
+    static long outstandingBound(int capacity, int prefetch, int size, int batch) {
         int window = 1 << 20; // GrpcBuilder's default flowControlWindow
-        return capacity + 2L * prefetch + window / (size + 5) + 1 + 2;
+        return capacity + 2L * prefetch + window / (size + 5) + 1 + 2L * batch + (batch - 1);
     }
 
-    @Test
-    void aSlowBlockingPipelineBoundsWhatTheStreamingSenderHasOutstanding() throws Exception {
+    /** Without and with batching (1 MiB batches: 13 messages of this size). */
+    @ParameterizedTest
+    @CsvSource({"1,65536", "256,1048576"})
+    void aSlowBlockingPipelineBoundsWhatTheStreamingSenderHasOutstanding(int batchMessages, int batchBytes) throws Exception {
         int total = 200;
         int size = 79435;
         int prefetch = 4;
@@ -207,10 +210,11 @@ class GrpcTransportTest {
         Slow slow = new Slow();
         source.flux().transform(Overflow.<Message>block(capacity)).subscribe(slow);
         int port = source.boundAddress().block(WAIT).getPort();
-        GrpcSink sink = Transports.grpc().port(port).sink();
+        GrpcSink sink = Transports.grpc().port(port).batch(batchMessages, batchBytes).sink();
         Mono<Void> written = sink.write(Flux.range(0, total).map(i -> message(i, size))).cache();
         written.subscribe(x -> { }, e -> { });
-        long bound = outstandingBound(capacity, prefetch, size);
+        int perBatch = Math.max(1, Math.min(batchMessages, batchBytes / (size + 40)));
+        long bound = outstandingBound(capacity, prefetch, size, perBatch);
         long max = 0;
         try {
             for (int i = 1; i <= 40; i++) {
@@ -295,7 +299,7 @@ class GrpcTransportTest {
         try {
             ExchangeClient client = new ExchangeClient(total, size);
             IngestGrpc.newStub(ch).exchange(client);
-            long bound = outstandingBound(capacity, prefetch, size);
+            long bound = outstandingBound(capacity, prefetch, size, 1);
             long max = 0;
             for (int i = 1; i <= 40; i++) {
                 slow.step(i);
@@ -523,10 +527,15 @@ class GrpcTransportTest {
         List<Message> received = new CopyOnWriteArrayList<>();
         Disposable running = source.flux().subscribe(received::add);
         int port = source.boundAddress().block(WAIT).getPort();
+        // every mode with batching (the default), and the streaming modes without
+        List<java.util.function.Supplier<GrpcSink>> sinks = new ArrayList<>();
         for (GrpcBuilder.Mode mode : GrpcBuilder.Mode.values()) {
-            assertThatThrownBy(() -> Transports.grpc().port(port).mode(mode).sink()
-                    .write(Flux.just(message(0, 79435))).block(WAIT))
-                    .as(mode.toString())
+            sinks.add(() -> Transports.grpc().port(port).mode(mode).sink());
+        }
+        sinks.add(() -> Transports.grpc().port(port).mode(GrpcBuilder.Mode.STREAM).batch(1, 1).sink());
+        sinks.add(() -> Transports.grpc().port(port).mode(GrpcBuilder.Mode.EXCHANGE).batch(1, 1).sink());
+        for (java.util.function.Supplier<GrpcSink> sink : sinks) {
+            assertThatThrownBy(() -> sink.get().write(Flux.just(message(0, 79435))).block(WAIT))
                     .isInstanceOfSatisfying(StatusRuntimeException.class,
                             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED));
         }
@@ -534,7 +543,7 @@ class GrpcTransportTest {
                 .write(Flux.just(message(1, 4266))).block(WAIT);
         Transports.grpc().port(port).mode(GrpcBuilder.Mode.STREAM).sink()
                 .write(Flux.just(message(2, 18))).block(WAIT);
-        int modes = GrpcBuilder.Mode.values().length;
+        int modes = sinks.size();
         awaitCount(closed::size, modes + 2);
         running.dispose();
         assertThat(received).extracting(Message::sequence).containsExactly(1L, 2L);
@@ -543,7 +552,9 @@ class GrpcTransportTest {
         assertThat(errors).hasSize(modes).allSatisfy(e -> assertThat(e.reason()).contains("RESOURCE_EXHAUSTED"));
         assertThat(errors).anySatisfy(e -> assertThat(e.reason()).contains("/Send "))
                 .anySatisfy(e -> assertThat(e.reason()).contains("/SendStream "))
-                .anySatisfy(e -> assertThat(e.reason()).contains("/Exchange "));
+                .anySatisfy(e -> assertThat(e.reason()).contains("/Exchange "))
+                .anySatisfy(e -> assertThat(e.reason()).contains("/SendBatches "))
+                .anySatisfy(e -> assertThat(e.reason()).contains("/ExchangeBatches "));
         assertThat(source.metrics().errors()).isEqualTo(modes);
         assertThat(opened).hasSize(modes + 2).allSatisfy(e -> {
             assertThat(e.transport()).isEqualTo("grpc");
