@@ -18,7 +18,8 @@
 #   benchmarks/ab-resp.sh OLD.jar NEW.jar [rounds]       # CSV on stdout: build,command,pipeline,rps,cpu_us_per_request,jit_us_per_request,client_cpu_us_per_request
 #   N=100000 CLIENTS=50 WARMUP=100000 benchmarks/ab-resp.sh /tmp/old-cli.jar target/sluice-0.1.0-SNAPSHOT-cli.jar 3
 #
-# OLD_OPTS / NEW_OPTS: JVM options for that side's gateway, e.g. NEW_OPTS=-Dreactor.netty.ioWorkerCount=1.
+# OLD_OPTS / NEW_OPTS: JVM options for that side's gateway, e.g. NEW_OPTS=-Dreactor.netty.ioWorkerCount=1;
+# OLD_CONFIG / NEW_CONFIG: its gateway config instead of benchmarks/resp-bench.yaml (same ports).
 # Build a jar of another commit with: git worktree add /tmp/old <commit> && (cd /tmp/old && mvn -q -B -DskipTests package)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -60,9 +61,9 @@ drain() {
     awk -v n="$ITEMS" 'BEGIN { for (i = 0; i < n; i++) printf "NEXT\r\n" }' | redis-cli -p 17381 --pipe >/dev/null
   done
 }
-gateway() { # label jar [java options, word-split]
+gateway() { # label jar [java options, word-split] [config]
   # shellcheck disable=SC2086
-  java ${3:-} -jar "$2" run "$here/resp-bench.yaml" >/dev/null 2>&1 &
+  java ${3:-} -jar "$2" run "${4:-$here/resp-bench.yaml}" >/dev/null 2>&1 &
   local gw=$!
   wait_port 17380; wait_port 17381
   local r
@@ -101,5 +102,5 @@ redis() {
 }
 echo "build,command,pipeline,requests_per_second,cpu_us_per_request,jit_us_per_request,client_cpu_us_per_request"
 for _ in $(seq 1 "$ROUNDS"); do
-  gateway old "$OLD" "${OLD_OPTS:-}"; gateway new "$NEW" "${NEW_OPTS:-}"; redis
+  gateway old "$OLD" "${OLD_OPTS:-}" "${OLD_CONFIG:-}"; gateway new "$NEW" "${NEW_OPTS:-}" "${NEW_CONFIG:-}"; redis
 done
