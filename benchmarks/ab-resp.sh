@@ -9,13 +9,17 @@
 # JIT recompiles the event loop's code when the traffic switches between source and sink, until it
 # has seen both), then waits (at most SETTLE seconds, default 15) until the JVM's JIT compiler
 # threads are idle, so that the cells measure the compiled gateway: jit_us_per_request is the part
-# of cpu_us_per_request the compiler threads still used during the cell (0 for redis-server).
+# of cpu_us_per_request the compiler threads still used during the cell (0 for redis-server), and
+# client_cpu_us_per_request is redis-benchmark's own CPU time (user + system) per request: at -P 1 the
+# client and the server share the 2 cores, so the way the server's replies arrive weighs on it too.
 # WARM_ROUNDS=1 SETTLE=0 WARM_P1_NEXT=0 give the earlier warm-up (UPDATE -P16, UPDATE -P1 a
 # quarter, NEXT -P16; no wait).
 #
-#   benchmarks/ab-resp.sh OLD.jar NEW.jar [rounds]       # CSV on stdout: build,command,pipeline,rps,cpu_us_per_request,jit_us_per_request
+#   benchmarks/ab-resp.sh OLD.jar NEW.jar [rounds]       # CSV on stdout: build,command,pipeline,rps,cpu_us_per_request,jit_us_per_request,client_cpu_us_per_request
 #   N=100000 CLIENTS=50 WARMUP=100000 benchmarks/ab-resp.sh /tmp/old-cli.jar target/sluice-0.1.0-SNAPSHOT-cli.jar 3
 #
+# OLD_OPTS / NEW_OPTS: JVM options for that side's gateway, e.g. NEW_OPTS=-Dreactor.netty.ioWorkerCount=1;
+# OLD_CONFIG / NEW_CONFIG: its gateway config instead of benchmarks/resp-bench.yaml (same ports).
 # Build a jar of another commit with: git worktree add /tmp/old <commit> && (cd /tmp/old && mvn -q -B -DskipTests package)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -38,7 +42,12 @@ settle() { # wait until the compiler threads used at most 2 ticks in a second, o
   done
   return 0
 }
-bench() { redis-benchmark -h 127.0.0.1 -p "$1" -c "$C" -n "$2" -P "$3" -r "$ITEMS" -q --csv "${@:4}" | tail -1 | cut -d, -f2 | tr -d '"'; }
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+bench() { # port requests pipeline command...: prints requests/s; the client's CPU seconds go to $tmp/client
+  /usr/bin/time -f "%U %S" -o "$tmp/client" redis-benchmark -h 127.0.0.1 -p "$1" -c "$C" -n "$2" -P "$3" -r "$ITEMS" -q --csv "${@:4}" \
+    | tail -1 | cut -d, -f2 | tr -d '"'
+}
+client_us() { awk -v n="$N" '{printf "%d", ($1 + $2) * 1000000 / n}' "$tmp/client"; } # of the last bench
 cpu() { awk '{print $14+$15}' "/proc/$1/stat"; }
 wait_port() { for _ in $(seq 1 300); do redis-cli -p "$1" PING >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "no PING on $1" >&2; exit 1; }
 fill() {
@@ -52,8 +61,9 @@ drain() {
     awk -v n="$ITEMS" 'BEGIN { for (i = 0; i < n; i++) printf "NEXT\r\n" }' | redis-cli -p 17381 --pipe >/dev/null
   done
 }
-gateway() { # label jar
-  java -jar "$2" run "$here/resp-bench.yaml" >/dev/null 2>&1 &
+gateway() { # label jar [java options, word-split] [config]
+  # shellcheck disable=SC2086
+  java ${3:-} -jar "$2" run "${4:-$here/resp-bench.yaml}" >/dev/null 2>&1 &
   local gw=$!
   wait_port 17380; wait_port 17381
   local r
@@ -64,13 +74,13 @@ gateway() { # label jar
   done
   settle $gw
   for p in 1 16; do
-    local c0 c1 c2 c3 j0 j1 j2 j3 u n
-    j0=$(jit $gw); c0=$(cpu $gw); u=$(bench 17380 "$N" "$p" UPDATE item:__rand_int__ 5); c1=$(cpu $gw); j1=$(jit $gw)
+    local c0 c1 c2 c3 j0 j1 j2 j3 u n uc nc
+    j0=$(jit $gw); c0=$(cpu $gw); u=$(bench 17380 "$N" "$p" UPDATE item:__rand_int__ 5); c1=$(cpu $gw); j1=$(jit $gw); uc=$(client_us)
     sleep 2; drain; fill
-    j2=$(jit $gw); c2=$(cpu $gw); n=$(bench 17381 "$N" "$p" NEXT); c3=$(cpu $gw); j3=$(jit $gw)
+    j2=$(jit $gw); c2=$(cpu $gw); n=$(bench 17381 "$N" "$p" NEXT); c3=$(cpu $gw); j3=$(jit $gw); nc=$(client_us)
     drain
-    echo "$1,UPDATE,$p,$u,$(( (c1 - c0) * 1000000 / tck / N )),$(( (j1 - j0) * 1000000 / tck / N ))"
-    echo "$1,NEXT,$p,$n,$(( (c3 - c2) * 1000000 / tck / N )),$(( (j3 - j2) * 1000000 / tck / N ))"
+    echo "$1,UPDATE,$p,$u,$(( (c1 - c0) * 1000000 / tck / N )),$(( (j1 - j0) * 1000000 / tck / N )),$uc"
+    echo "$1,NEXT,$p,$n,$(( (c3 - c2) * 1000000 / tck / N )),$(( (j3 - j2) * 1000000 / tck / N )),$nc"
   done
   kill $gw; wait $gw 2>/dev/null || true
 }
@@ -79,18 +89,18 @@ redis() {
   local rs=$!
   wait_port 17390
   for p in 1 16; do
-    local c0 c1 c2 c3 u n
-    c0=$(cpu $rs); u=$(bench 17390 "$N" "$p" ZINCRBY q 5 item:__rand_int__); c1=$(cpu $rs)
+    local c0 c1 c2 c3 u n uc nc
+    c0=$(cpu $rs); u=$(bench 17390 "$N" "$p" ZINCRBY q 5 item:__rand_int__); c1=$(cpu $rs); uc=$(client_us)
     redis-cli -p 17390 DEL q >/dev/null
     seq 1 "$ITEMS" | awk '{printf "ZADD q %d item:%d\r\n", $1 % 97, $1}' | redis-cli -p 17390 --pipe >/dev/null
-    c2=$(cpu $rs); n=$(bench 17390 "$N" "$p" ZPOPMAX q); c3=$(cpu $rs)
+    c2=$(cpu $rs); n=$(bench 17390 "$N" "$p" ZPOPMAX q); c3=$(cpu $rs); nc=$(client_us)
     redis-cli -p 17390 DEL q >/dev/null
-    echo "redis,UPDATE,$p,$u,$(( (c1 - c0) * 1000000 / tck / N )),0"
-    echo "redis,NEXT,$p,$n,$(( (c3 - c2) * 1000000 / tck / N )),0"
+    echo "redis,UPDATE,$p,$u,$(( (c1 - c0) * 1000000 / tck / N )),0,$uc"
+    echo "redis,NEXT,$p,$n,$(( (c3 - c2) * 1000000 / tck / N )),0,$nc"
   done
   kill $rs; wait $rs 2>/dev/null || true
 }
-echo "build,command,pipeline,requests_per_second,cpu_us_per_request,jit_us_per_request"
+echo "build,command,pipeline,requests_per_second,cpu_us_per_request,jit_us_per_request,client_cpu_us_per_request"
 for _ in $(seq 1 "$ROUNDS"); do
-  gateway old "$OLD"; gateway new "$NEW"; redis
+  gateway old "$OLD" "${OLD_OPTS:-}" "${OLD_CONFIG:-}"; gateway new "$NEW" "${NEW_OPTS:-}" "${NEW_CONFIG:-}"; redis
 done

@@ -6,6 +6,7 @@ import java.util.function.Function;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
 import reactor.netty.DisposableServer;
+import reactor.netty.resources.LoopResources;
 import reactor.netty.tcp.TcpServer;
 
 /** The part of a reactor-netty server (TCP, HTTP, WebSocket) that is the same for all of them. */
@@ -29,7 +30,25 @@ public abstract class NettyServer implements ServerSkeleton.Server<DisposableSer
      */
     protected Mono<? extends DisposableServer> bindTcp(String host, int port,
                                                       Function<Connection, Mono<Void>> accept) {
-        return binding.security().secure(TcpServer.create())
+        return bindTcp(host, port, null, accept);
+    }
+
+    /**
+     * As {@link #bindTcp(String, int, Function)}, on the given event loops.
+     *
+     * @param host address to bind
+     * @param port port to bind, 0 for any free one
+     * @param loops the event loops to accept and serve the connections on, or null for reactor-netty's shared ones
+     * @param accept runs one accepted connection; completes when the connection is done
+     * @return the bind, on subscribe
+     */
+    protected Mono<? extends DisposableServer> bindTcp(String host, int port, LoopResources loops,
+                                                      Function<Connection, Mono<Void>> accept) {
+        TcpServer server = binding.security().secure(TcpServer.create());
+        if (loops != null) {
+            server = server.runOn(loops);
+        }
+        return server
                 .host(host)
                 .port(port)
                 .childOption(ChannelOption.TCP_NODELAY, true)

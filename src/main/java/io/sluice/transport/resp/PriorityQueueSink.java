@@ -60,7 +60,8 @@ public final class PriorityQueueSink implements Sink<Message> {
     private volatile String lastSnapshot = "never";
 
     private PriorityQueueSink(Builder b) {
-        this.settings = new RespSettings(b.host(), b.port(), b.maxConnections(), b.maxBulkLength, b.maxArguments);
+        this.settings = new RespSettings(b.host(), b.port(), b.maxConnections(), b.maxBulkLength, b.maxArguments,
+                b.eventLoopThreads);
         if (b.capacity < 1) {
             throw new IllegalArgumentException("capacity must be at least 1, was " + b.capacity);
         }
@@ -256,6 +257,7 @@ public final class PriorityQueueSink implements Sink<Message> {
         private boolean startEmptyOnCorruptSnapshot;
         private int maxBulkLength = RespSettings.DEFAULT_MAX_BULK_LENGTH;
         private int maxArguments = RespSettings.DEFAULT_MAX_ARGUMENTS;
+        private int eventLoopThreads = RespSettings.DEFAULT_EVENT_LOOP_THREADS;
 
         private Builder() {
             super(RespSettings.DEFAULT_MAX_CONNECTIONS);
@@ -292,6 +294,20 @@ public final class PriorityQueueSink implements Sink<Message> {
         /** @param n longest bulk string accepted, bytes @return this */
         public Builder maxBulkLength(int n) {
             this.maxBulkLength = n;
+            return this;
+        }
+
+        /**
+         * @param n threads of the event loops this server runs on, shared with the process's other RESP
+         *          servers of the same size ({@code resp} sources, {@code priority-queue} sinks); 0 for
+         *          reactor-netty's loops shared with the other transports
+         * @return this
+         */
+        public Builder eventLoopThreads(int n) {
+            if (n < 0) {
+                throw new IllegalArgumentException("eventLoopThreads must be at least 0, was " + n);
+            }
+            this.eventLoopThreads = n;
             return this;
         }
 

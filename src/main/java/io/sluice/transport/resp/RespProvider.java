@@ -38,6 +38,10 @@ public final class RespProvider implements TransportProvider {
             "longest bulk string (item, value) accepted, at most 512MiB; longer: protocol error, connection closed");
     private static final OptionSpec MAX_ARGUMENTS = OptionSpec.optional("maxArguments", OptionType.POSITIVE_INT,
             RespSettings.DEFAULT_MAX_ARGUMENTS, "most elements in one command; more: protocol error, connection closed");
+    private static final OptionSpec EVENT_LOOP_THREADS = OptionSpec.optional("eventLoopThreads", OptionType.NON_NEGATIVE_INT,
+            RespSettings.DEFAULT_EVENT_LOOP_THREADS, "threads serving the connections, shared by the process's resp sources"
+                    + " and priority-queue sinks of the same value (1: a request is read, queued and answered on one"
+                    + " thread, as by redis-server); 0: the event loops shared with the other transports");
 
     @Override
     public List<EndpointType> endpointTypes() {
@@ -48,19 +52,20 @@ public final class RespProvider implements TransportProvider {
                         "bind address (source), server address (sink)"))
                 .option(OptionSpec.required("port", OptionType.PORT, "bind port (source), server port (sink)"))
                 .option(MAX_CONNECTIONS.sourceOnly()).option(MAX_BULK_LENGTH.sourceOnly())
-                .option(MAX_ARGUMENTS.sourceOnly())
+                .option(MAX_ARGUMENTS.sourceOnly()).option(EVENT_LOOP_THREADS.sourceOnly())
                 .option(OptionSpec.idleTimeout(io.sluice.transport.StreamServerBuilder.DEFAULT_IDLE_TIMEOUT).sourceOnly())
                 .source((o, context) -> RespSource.builder().host(o.string("host")).port(o.integer("port"))
                         .maxConnections(o.integer("maxConnections")).idleTimeout(o.duration("idleTimeout"))
                         .maxBulkLength(bulk(o))
-                        .maxArguments(o.integer("maxArguments")).events(context.events()).build())
+                        .maxArguments(o.integer("maxArguments")).eventLoopThreads(o.integer("eventLoopThreads"))
+                        .events(context.events()).build())
                 .sink((o, context) -> RespClientSink.builder().host(o.string("host")).port(o.integer("port"))
                         .events(context.events()).build())
                 .binds(Bind::tcpServer)
                 .build();
         EndpointType sink = EndpointType.builder("priority-queue",
                         "Barbershop work queue over the Redis protocol: workers NEXT/BNEXT the highest item")
-                .option(HOST).option(PORT).option(MAX_CONNECTIONS).option(MAX_BULK_LENGTH)
+                .option(HOST).option(PORT).option(MAX_CONNECTIONS).option(MAX_BULK_LENGTH).option(EVENT_LOOP_THREADS)
                 .option(OptionSpec.optional("idleTimeout", OptionType.DURATION, java.time.Duration.ZERO,
                         "close a worker connection from which nothing was read for this long (0s: never; a"
                                 + " worker blocked in BNEXT sends nothing)"))
@@ -78,6 +83,7 @@ public final class RespProvider implements TransportProvider {
                         .snapshot(o.has("snapshot") ? Path.of(o.string("snapshot")) : null)
                         .snapshotInterval(o.duration("snapshotInterval"))
                         .startEmptyOnCorruptSnapshot(o.bool("startEmptyOnCorruptSnapshot"))
+                        .eventLoopThreads(o.integer("eventLoopThreads"))
                         .events(context.events()).build())
                 .binds((role, o) -> role == Role.SINK
                         ? List.of(new Bind(Bind.Protocol.TCP, o.string("host"), o.integer("port")))

@@ -11,11 +11,14 @@ import reactor.netty.DisposableServer;
  * server, admits each accepted connection through the skeleton's {@link ServerSkeleton.Binding}
  * (connection limit, open/closed/error events, closed when the subscription ends), installs
  * {@link RespCodec} on it (a protocol error is reported as a {@code ConnectionError}) and hands it to
- * {@link #handle}. Each endpoint supplies {@link #handle} and {@code messages}.
+ * {@link #handle}. Each endpoint supplies {@link #handle} and {@code messages}. The server runs on
+ * the process's RESP event loops of its size ({@link RespLoops}): leased when it binds, given back
+ * when the bind fails or is cancelled, or once the server is closed.
  */
 abstract class RespServer extends NettyServer {
 
     private final RespSettings settings;
+    private volatile RespLoops.Lease loops;
 
     RespServer(ServerSkeleton.Binding binding, RespSettings settings) {
         super(binding);
@@ -24,7 +27,23 @@ abstract class RespServer extends NettyServer {
 
     @Override
     public Mono<? extends DisposableServer> bind() {
-        return bindTcp(settings.host(), settings.port(), this::accept);
+        return Mono.defer(() -> {
+            RespLoops.Lease lease = RespLoops.acquire(settings.eventLoopThreads());
+            loops = lease;
+            return bindTcp(settings.host(), settings.port(), lease.loops(), this::accept)
+                    .doOnError(e -> lease.release())
+                    .doOnCancel(lease::release);
+        });
+    }
+
+    @Override
+    public Mono<Void> close(DisposableServer server) {
+        return super.close(server).doFinally(s -> {
+            RespLoops.Lease lease = loops;
+            if (lease != null) {
+                lease.release();
+            }
+        });
     }
 
     private Mono<Void> accept(Connection c) {

@@ -50,7 +50,8 @@ public final class RespSource extends SkeletonSource {
 
     private RespSource(Builder b) {
         super(NAME, b, b.maxConnections());
-        this.settings = new RespSettings(b.host(), b.port(), b.maxConnections(), b.maxBulkLength, b.maxArguments);
+        this.settings = new RespSettings(b.host(), b.port(), b.maxConnections(), b.maxBulkLength, b.maxArguments,
+                b.eventLoopThreads);
         this.prefetch = b.prefetch;
     }
 
@@ -184,6 +185,7 @@ public final class RespSource extends SkeletonSource {
     public static final class Builder extends StreamServerBuilder<Builder> {
         private int maxBulkLength = RespSettings.DEFAULT_MAX_BULK_LENGTH;
         private int maxArguments = RespSettings.DEFAULT_MAX_ARGUMENTS;
+        private int eventLoopThreads = RespSettings.DEFAULT_EVENT_LOOP_THREADS;
         private int prefetch = 32;
 
         private Builder() {
@@ -208,6 +210,20 @@ public final class RespSource extends SkeletonSource {
                 throw new IllegalArgumentException("prefetch must be at least 1, was " + n);
             }
             this.prefetch = n;
+            return this;
+        }
+
+        /**
+         * @param n threads of the event loops this server runs on, shared with the process's other RESP
+         *          servers of the same size ({@code resp} sources, {@code priority-queue} sinks); 0 for
+         *          reactor-netty's loops shared with the other transports
+         * @return this
+         */
+        public Builder eventLoopThreads(int n) {
+            if (n < 0) {
+                throw new IllegalArgumentException("eventLoopThreads must be at least 0, was " + n);
+            }
+            this.eventLoopThreads = n;
             return this;
         }
 

@@ -10,7 +10,10 @@
  * {@link io.sluice.transport.resp.RespClientSink} ({@code type: resp} as a sink) is a Redis-protocol
  * client sending each message's payload as one command line (an HTTP pipeline feeding a
  * {@code resp} source). Both servers answer on the connection's event loop and write one buffer
- * per read batch. Errors follow Redis: {@code -ERR}
+ * per read batch; they run on event loops of their own ({@code RespLoops}, option
+ * {@code eventLoopThreads}, default one thread for all the RESP servers of the process), so a
+ * producer's request is read, put in the backlog and answered on the thread that serves the workers,
+ * as redis-server serves all its clients. Errors follow Redis: {@code -ERR}
  * replies keep the connection open, protocol errors close it with the reason.
  * {@link io.sluice.transport.resp.RespProvider} registers them with the gateway.
  */

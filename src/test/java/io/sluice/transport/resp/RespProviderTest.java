@@ -46,6 +46,9 @@ class RespProviderTest {
         assertThat(o.integer("capacity")).isEqualTo(10_000);
         assertThat(o.duration("snapshotInterval")).isEqualTo(Duration.ofSeconds(30));
         assertThat(o.bool("startEmptyOnCorruptSnapshot")).isFalse();
+        assertThat(o.integer("eventLoopThreads")).isEqualTo(1);
+        assertThat(options(resp, Role.SOURCE, Map.of("port", 6380, "eventLoopThreads", 0)).integer("eventLoopThreads"))
+                .isZero();
         assertThat(queue.binder().binds(Role.SINK, o))
                 .containsExactly(new Bind(Bind.Protocol.TCP, "127.0.0.1", 6381));
         assertThat(resp.binder().binds(Role.SOURCE, options(resp, Role.SOURCE, Map.of("port", 6380))))
@@ -58,6 +61,8 @@ class RespProviderTest {
         assertThatThrownBy(() -> options(queue, Role.SINK, Map.of("port", 1, "capacity", 0, "snapshotInterval", "soon")))
                 .hasMessageContaining("priority-queue.capacity: must be at least 1")
                 .hasMessageContaining("priority-queue.snapshotInterval: must be a duration");
+        assertThatThrownBy(() -> options(queue, Role.SINK, Map.of("port", 1, "eventLoopThreads", -1)))
+                .hasMessageContaining("priority-queue.eventLoopThreads: must be 0 or more");
         assertThatThrownBy(() -> options(queue, Role.SINK, Map.of("capacity", 5)))
                 .hasMessageContaining("priority-queue.port: missing");
         EndpointType resp = TransportRegistry.load().find("resp").orElseThrow();
