@@ -28,11 +28,15 @@ need rsyslogd rsyslog
 need nginx nginx-light
 need wrk wrk
 need socat socat
+if [ -n "${SLUICE_JAR:-}" ]; then
+  SKIP_BUILD=1   # prebuilt jars: nothing is built
+fi
 if [ "${SKIP_BUILD:-}" != 1 ]; then
   (cd "$root" && mvn -q -B -DskipTests -Djacoco.skip=true install)
   (cd "$here" && mvn -q -B package)
 fi
-jar="$(ls "$root"/target/sluice-*-cli.jar)"
+jar="${SLUICE_JAR:-$(ls "$root"/target/sluice-*-cli.jar)}"
+bench_jar="${BENCH_JAR:-$here/target/benchmarks.jar}"
 out="$here/results"
 [ "${1:-}" = "--smoke" ] && out="$root/target/peers-smoke"
 if [ -n "${PROFILE:-}" ] && [ -z "${ASPROF_LIB:-}" ]; then
@@ -46,4 +50,5 @@ if [ -n "${PROFILE:-}" ] && [ -z "${ASPROF_LIB:-}" ]; then
 fi
 echo "commit $(git -C "$root" rev-parse --short HEAD), $(nproc) cores, $(java -version 2>&1 | head -1)," \
   "$(rsyslogd -v | head -1), $(nginx -v 2>&1), $(wrk -v 2>&1 | head -1), $(uptime)"
-exec python3 "$here/peers_bench.py" "$jar" "$here/target/benchmarks.jar" "$out" "$@"
+echo "sluice: $jar${BASE_JAR:+, sluice-base: $BASE_JAR}"
+exec python3 "$here/peers_bench.py" "$jar" "$bench_jar" "$out" "$@"

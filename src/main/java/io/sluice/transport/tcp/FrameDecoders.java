@@ -1,6 +1,7 @@
 package io.sluice.transport.tcp;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.ByteToMessageDecoder;
@@ -102,7 +103,7 @@ final class FrameDecoders {
             }
             Frames f = null;
             while (start < end) {
-                int eol = in.indexOf(start + scanned, end, (byte) '\n');
+                int eol = indexOfNewline(in, start + scanned, end);
                 if (eol < 0) {
                     scanned = end - start;
                     // a line of exactly maxFrameLength may wait for its '\n' behind its '\r' (a read split
@@ -133,6 +134,30 @@ final class FrameDecoders {
             return f;
         }
 
+        /**
+         * The first {@code '\n'} in {@code [from, to)}, or -1. The cumulation is usually composite (the
+         * partial line left by one read, then the next read): its {@code indexOf} would look up the
+         * component for every 8 bytes; each component is searched in its own memory instead, with
+         * Netty's word-at-a-time search.
+         */
+        static int indexOfNewline(ByteBuf in, int from, int to) {
+            if (!(in instanceof CompositeByteBuf c)) {
+                return in.indexOf(from, to, (byte) '\n');
+            }
+            while (from < to) {
+                int ci = c.toComponentIndex(from);
+                int base = c.toByteIndex(ci);
+                ByteBuf part = c.internalComponent(ci);
+                int stop = Math.min(to, base + part.writerIndex());
+                int i = part.indexOf(from - base, stop - base, (byte) '\n');
+                if (i >= 0) {
+                    return base + i;
+                }
+                from = stop;
+            }
+            return -1;
+        }
+
         private Frames fail(Frames f, String length) {
             failed = true;
             scanned = 0;
@@ -151,6 +176,8 @@ final class FrameDecoders {
      */
     static final class Frames implements Iterable<Object> {
         private final ArrayList<Object> items = new ArrayList<>();
+        /** When the read these frames came in was decoded (epoch ms): the timestamp of their messages. */
+        final long receivedAt = System.currentTimeMillis();
 
         static Frames add(Frames f, Object item) {
             Frames to = f == null ? new Frames() : f;
