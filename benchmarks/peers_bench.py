@@ -10,7 +10,8 @@ Cells
                       to 127.0.0.1; time from the sender's start until the output file holds every
                       byte (polled every 10 ms). Contestants:
                         sluice   `sluice run`: tcp newline -> file (flushInterval 10ms); a warm-up
-                                 file first (not timed)
+                                 file (200,000 lines) sent WARM_PASSES times first, not timed: the
+                                 JIT compiles the gateway's path for a long time on 2 shared cores
                         rsyslog  rsyslogd imtcp -> omfile, template %rawmsg%\\n (default queues)
                         dd       dd of the same byte count to the same disk (conv=fdatasync): the
                                  disk's bound, not a receiver
@@ -26,11 +27,19 @@ Cells
                       writes each to a file; lines/s = lines written / (last write - sender start);
                       loss = datagrams sent - lines written. Contestants: sluice (udp -> file) and
                       rsyslog (imudp -> omfile).
+CPU: every contestant's own user+system CPU time (process, its threads and its child processes,
+from /proc) over the timed part, per line or per request: on a shared machine it moves far less
+than throughput, which depends on how much of the 2 cores the contestant got.
+
 Usage: peers_bench.py CLI_JAR BENCH_JAR OUTDIR [--smoke]
-Env: ROUNDS (3), ONLY (comma list of cell prefixes, e.g. tcp,http-100), HTTP_SECONDS (8),
-     PROFILE=<dir> (async-profiler on every Sluice gateway from start to exit, warm-up included:
-     flame graphs <dir>/<cell>-r<round>.html, <dir>/http.html for the whole HTTP part),
-     ASPROF_LIB (path of libasyncProfiler.so), SLUICE_JAVA_OPTS.
+Env: ROUNDS (3), ONLY (comma list of cell prefixes, e.g. tcp,http-100), WHO (comma list of
+     contestants, e.g. sluice,sluice-base,rsyslog; default all), BASE_JAR (a second CLI jar run as
+     "sluice-base" in the same rounds: before/after), HTTP_SECONDS (8), HTTP_WARM_SECONDS (= HTTP_SECONDS;
+     one wrk warm-up per HTTP server), WARM_PASSES (3), TCP_LINES_100 (2,000,000), TCP_LINES_1000 (300,000),
+     PROFILE=<dir> + ASPROF_LIB (path of libasyncProfiler.so): async-profiler on each Sluice gateway
+     during its timed part only (attached with jcmd; PROFILE_EVENT cpu or itimer), flame graphs
+     <dir>/<cell>-r<round>-<who>.html; PROFILE_FROM=start profiles from JVM start to exit instead
+     (TCP cells: <dir>/<cell>-r<round>-<who>.html, HTTP: <dir>/http.html), SLUICE_JAVA_OPTS.
 """
 import json
 import resource
@@ -56,7 +65,7 @@ TCP_SIZES = {100: 20_000 if SMOKE else int(os.environ.get("TCP_LINES_100", "2000
 UDP_N = 20_000 if SMOKE else 500_000
 WARM = 2_000 if SMOKE else 200_000
 # TCP warm-up of each Sluice gateway: the warm-up file (WARM lines) sent WARM_PASSES times, not timed
-WARM_PASSES = 1 if SMOKE else int(os.environ.get("WARM_PASSES", "1"))
+WARM_PASSES = 1 if SMOKE else int(os.environ.get("WARM_PASSES", "3"))
 ONLY = [p for p in os.environ.get("ONLY", "").split(",") if p]
 PROFILE = os.environ.get("PROFILE")
 PROFILE_FROM = os.environ.get("PROFILE_FROM", "timed")
@@ -531,7 +540,10 @@ def report(res):
     with open(base + ".json", "w") as f:
         json.dump({"commit": commit, "rounds": ROUNDS, "uptime": UPTIMES, "results": res, "cpu_us_per_unit": CPU,
                    "base_jar": BASE_JAR, "jar": JAR}, f, indent=1)
-    lines = [f"# Sluice vs peers ({stamp} UTC, commit {commit}, {os.cpu_count()} cores, {ROUNDS} rounds)", "",
+    jars = f"sluice = `{JAR}`" + (f", sluice-base = `{BASE_JAR}`" if BASE_JAR else "")
+    lines = [f"# Sluice vs peers ({stamp} UTC, harness commit {commit}, {os.cpu_count()} cores, {ROUNDS} rounds)", "",
+             f"Jars: {jars}. TCP warm-up: {WARM_PASSES} x {WARM:,} lines per gateway; HTTP: {HTTP_WARM} s "
+             f"warm-up per server, {HTTP_SECONDS} s per measurement.", "",
              "Median (min-max) of the rounds; ratio = Sluice's median / the contestant's median. "
              "Method: benchmarks/peers_bench.py. Chart: " + os.path.basename(base) + ".png", "",
              "CPU = the contestant's own user+system CPU (process, threads and child processes) during the "
