@@ -128,7 +128,8 @@ class NewlineBatchTest {
     /**
      * The search for '\n' in a composite cumulation goes component by component: every position of
      * the first newline (in each component, on each boundary, none at all) and every start offset
-     * give what a plain byte-by-byte search gives.
+     * give what a plain byte-by-byte search gives, with a fresh search and with one reused across
+     * calls (it remembers the last component), and copies out of it give the bytes at their index.
      */
     @Test
     void newlineSearchInACompositeBufferFindsWhatAPlainSearchFinds() {
@@ -154,7 +155,13 @@ class NewlineBatchTest {
                 c.addComponent(true, direct);
             }
             try {
+                FrameDecoders.NewlineSearch reused = new FrameDecoders.NewlineSearch(c);
                 for (int from = 0; from <= total; from++) {
+                    for (int i = from; i < total; i += 5) { // a copy from the remembered component or across
+                        byte[] got = new byte[Math.min(9, total - i)];
+                        reused.copy(i, got);
+                        assertThat(got).isEqualTo(java.util.Arrays.copyOfRange(flat, i, i + got.length));
+                    }
                     for (int to = from; to <= total; to += 7) {
                         int want = -1;
                         for (int i = from; i < to; i++) {
@@ -165,6 +172,8 @@ class NewlineBatchTest {
                         }
                         assertThat(FrameDecoders.Lines.indexOfNewline(c, from, to))
                                 .as("newline at %d, search [%d, %d)", nl, from, to).isEqualTo(want);
+                        assertThat(reused.next(from, to)).as("reused search, newline at %d, [%d, %d)", nl, from, to)
+                                .isEqualTo(want);
                     }
                 }
             } finally {
