@@ -10,7 +10,8 @@ Cells
                       to 127.0.0.1; time from the sender's start until the output file holds every
                       byte (polled every 10 ms). Contestants:
                         sluice   `sluice run`: tcp newline -> file (flushInterval 10ms); a warm-up
-                                 file first (not timed)
+                                 file (200,000 lines) sent WARM_PASSES times first, not timed: the
+                                 JIT compiles the gateway's path for a long time on 2 shared cores
                         rsyslog  rsyslogd imtcp -> omfile, template %rawmsg%\\n (default queues)
                         dd       dd of the same byte count to the same disk (conv=fdatasync): the
                                  disk's bound, not a receiver
@@ -26,13 +27,22 @@ Cells
                       writes each to a file; lines/s = lines written / (last write - sender start);
                       loss = datagrams sent - lines written. Contestants: sluice (udp -> file) and
                       rsyslog (imudp -> omfile).
+CPU: every contestant's own user+system CPU time (process, its threads and its child processes,
+from /proc) over the timed part, per line or per request: on a shared machine it moves far less
+than throughput, which depends on how much of the 2 cores the contestant got.
+
 Usage: peers_bench.py CLI_JAR BENCH_JAR OUTDIR [--smoke]
-Env: ROUNDS (3), ONLY (comma list of cell prefixes, e.g. tcp,http-100), HTTP_SECONDS (8),
-     PROFILE=<dir> (async-profiler on every Sluice gateway from start to exit, warm-up included:
-     flame graphs <dir>/<cell>-r<round>.html, <dir>/http.html for the whole HTTP part),
-     ASPROF_LIB (path of libasyncProfiler.so), SLUICE_JAVA_OPTS.
+Env: ROUNDS (3), ONLY (comma list of cell prefixes, e.g. tcp,http-100), WHO (comma list of
+     contestants, e.g. sluice,sluice-base,rsyslog; default all), BASE_JAR (a second CLI jar run as
+     "sluice-base" in the same rounds: before/after), HTTP_SECONDS (8), HTTP_WARM_SECONDS (= HTTP_SECONDS;
+     one wrk warm-up per HTTP server), WARM_PASSES (3), TCP_LINES_100 (2,000,000), TCP_LINES_1000 (300,000),
+     PROFILE=<dir> + ASPROF_LIB (path of libasyncProfiler.so): async-profiler on each Sluice gateway
+     during its timed part only (attached with jcmd; PROFILE_EVENT cpu or itimer), flame graphs
+     <dir>/<cell>-r<round>-<who>.html; PROFILE_FROM=start profiles from JVM start to exit instead
+     (TCP cells: <dir>/<cell>-r<round>-<who>.html, HTTP: <dir>/http.html), SLUICE_JAVA_OPTS.
 """
 import json
+import resource
 import os
 import re
 import shutil
@@ -45,14 +55,21 @@ import tempfile
 import time
 
 JAR, BENCH_JAR, OUT = sys.argv[1], sys.argv[2], sys.argv[3]
+TICK = os.sysconf("SC_CLK_TCK")
 SMOKE = "--smoke" in sys.argv
 ROUNDS = 1 if SMOKE else int(os.environ.get("ROUNDS", "3"))
 HTTP_SECONDS = 2 if SMOKE else int(os.environ.get("HTTP_SECONDS", "8"))
-TCP_SIZES = {100: 20_000 if SMOKE else 2_000_000, 1000: 5_000 if SMOKE else 300_000}
+HTTP_WARM = 2 if SMOKE else int(os.environ.get("HTTP_WARM_SECONDS", str(HTTP_SECONDS)))
+TCP_SIZES = {100: 20_000 if SMOKE else int(os.environ.get("TCP_LINES_100", "2000000")),
+             1000: 5_000 if SMOKE else int(os.environ.get("TCP_LINES_1000", "300000"))}
 UDP_N = 20_000 if SMOKE else 500_000
 WARM = 2_000 if SMOKE else 200_000
+# TCP warm-up of each Sluice gateway: the warm-up file (WARM lines) sent WARM_PASSES times, not timed
+WARM_PASSES = 1 if SMOKE else int(os.environ.get("WARM_PASSES", "3"))
 ONLY = [p for p in os.environ.get("ONLY", "").split(",") if p]
 PROFILE = os.environ.get("PROFILE")
+PROFILE_FROM = os.environ.get("PROFILE_FROM", "timed")
+PROFILE_EVENT = os.environ.get("PROFILE_EVENT", "cpu")  # cpu (perf events) or itimer
 ASPROF = os.environ.get("ASPROF_LIB")
 JOPTS = os.environ.get("SLUICE_JAVA_OPTS", "").split()
 # BASE_JAR=<another CLI jar>: one more contestant, "sluice-base", run like "sluice" (before/after in one run)
@@ -60,6 +77,31 @@ BASE_JAR = os.environ.get("BASE_JAR")
 SLUICES = ["sluice"] + (["sluice-base"] if BASE_JAR else [])
 WORK = tempfile.mkdtemp(prefix="peers-bench-", dir=os.environ.get("BENCH_DIR", "/tmp"))
 UPTIMES = []
+# WHO=<comma list>: only these contestants (e.g. WHO=sluice,sluice-base,rsyslog); default all
+WHO = [w for w in os.environ.get("WHO", "").split(",") if w]
+# CPU seconds each contestant used in the timed part, by cell -> who -> [per unit, ...] (micro-s per line/request)
+CPU = {}
+
+
+def take(names):
+    return [n for n in names if not WHO or n in WHO]
+
+
+def cpu_seconds(pid):
+    """user + system CPU of a process and of its direct children (nginx workers), threads included."""
+    total = 0.0
+    for p in os.listdir("/proc"):
+        if not p.isdigit():
+            continue
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                st = f.read()
+        except OSError:
+            continue
+        fields = st[st.rindex(")") + 2:].split()
+        if int(p) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / TICK
+    return total
 
 
 def wanted(cell):
@@ -134,11 +176,40 @@ def sluice(d, source, sink, tag, profile=None, jar=None):
 
 
 def profiler(name):
-    """async-profiler from the gateway's start to its exit (warm-up included): one flame graph."""
-    if not (PROFILE and ASPROF and name):
+    """PROFILE_FROM=start: async-profiler from the gateway's start to its exit (warm-up included)."""
+    if not (PROFILE and ASPROF and name) or PROFILE_FROM != "start":
         return []
     os.makedirs(PROFILE, exist_ok=True)
     return [f"-agentpath:{ASPROF}=start,event=itimer,interval=1ms,file={os.path.join(PROFILE, name)}.html"]
+
+
+class Timed:
+    """The timed part of one contestant: its CPU, and (PROFILE, default PROFILE_FROM=timed) an
+    async-profiler flame graph of just that part, attached with jcmd (Java contestants only)."""
+
+    def __init__(self, proc, name):
+        self.proc, self.name, self.cpu = proc, name, 0.0
+        self.prof = bool(PROFILE and ASPROF and name and PROFILE_FROM == "timed")
+
+    def _agent(self, cmd):
+        # jcmd splits its arguments at '=': the agent's options go quoted, as one
+        r = subprocess.run(["jcmd", str(self.proc.pid), "JVMTI.agent_load", ASPROF, f'"{cmd}"'],
+                           capture_output=True, text=True, timeout=60)
+        if r.returncode != 0 or "return code: 0" not in r.stdout:
+            print(f"  async-profiler {cmd}: {r.stdout.strip()} {r.stderr.strip()}", file=sys.stderr, flush=True)
+
+    def __enter__(self):
+        if self.prof:
+            os.makedirs(PROFILE, exist_ok=True)
+            self._agent(f"start,event={PROFILE_EVENT},interval=1ms,threads")
+        self.c0 = cpu_seconds(self.proc.pid)
+        return self
+
+    def __exit__(self, *exc):
+        self.cpu = cpu_seconds(self.proc.pid) - self.c0
+        if self.prof:
+            self._agent(f"stop,file={os.path.join(PROFILE, self.name)}.html")
+        return False
 
 
 # ---------------------------------------------------------------- TCP -> file
@@ -162,10 +233,13 @@ def tcp_sluice(inp, warm, main_bytes, warm_bytes, name, jar=None):
                   f"{{type: file, path: '{out}', flushInterval: 10ms}}", "gateway", name, jar)
     try:
         wait_port(port, proc)
-        timed_tcp(warm, port, out, warm_bytes)
-        t = timed_tcp(inp, port, out, warm_bytes + main_bytes)
+        for i in range(WARM_PASSES):
+            timed_tcp(warm, port, out, warm_bytes * (i + 1))
+        warm_bytes *= WARM_PASSES
+        with Timed(proc, name) as timed:
+            t = timed_tcp(inp, port, out, warm_bytes + main_bytes)
         check_same(inp, out, warm_bytes)
-        return t
+        return t, timed.cpu
     except Exception:
         print(open(os.path.join(d, "gateway.log")).read()[-3000:], file=sys.stderr)
         raise
@@ -204,7 +278,9 @@ def tcp_rsyslog(inp, main_bytes):
                            f'input(type="imtcp" port="{port}" address="127.0.0.1" ruleset="bench")\n')
     try:
         wait_port(port, proc)
-        return timed_tcp(inp, port, os.path.join(d, "out.txt"), main_bytes)
+        c0 = cpu_seconds(proc.pid)
+        t = timed_tcp(inp, port, os.path.join(d, "out.txt"), main_bytes)
+        return t, cpu_seconds(proc.pid) - c0
     finally:
         stop(proc)
         shutil.rmtree(d, ignore_errors=True)
@@ -213,12 +289,15 @@ def tcp_rsyslog(inp, main_bytes):
 def dd_cell(main_bytes):
     target = os.path.join(WORK, "dd.out")
     mib = max(1, main_bytes >> 20)
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     subprocess.run(["dd", "if=/dev/zero", f"of={target}", "bs=1M", f"count={mib}", "conv=fdatasync"],
                    check=True, capture_output=True)
     t = time.perf_counter() - t0
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     os.remove(target)
-    return t * main_bytes / (mib << 20)
+    scale = main_bytes / (mib << 20)
+    return t * scale, (r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime) * scale
 
 
 # ---------------------------------------------------------------- HTTP intake
@@ -247,22 +326,24 @@ http {{
 def start_http_servers():
     d = tempfile.mkdtemp(dir=WORK)
     servers = {}
-    p = free_port()
-    servers["sluice"] = (p, sluice(d, f"{{type: http, host: 127.0.0.1, port: {p}, path: /ingest, maxConnections: 1024}}",
-                                   "{type: discard}", "gateway-http", "http"))
-    if BASE_JAR:
+    for who in take(SLUICES + ["nginx", "netty"]):
         p = free_port()
-        servers["sluice-base"] = (p, sluice(d, f"{{type: http, host: 127.0.0.1, port: {p}, path: /ingest, "
-                                               "maxConnections: 1024}", "{type: discard}", "gateway-http-base", None,
-                                               BASE_JAR))
-    p = free_port()
-    with open(os.path.join(d, "nginx.conf"), "w") as f:
-        f.write(NGINX_CONF.format(d=d, port=p))
-    servers["nginx"] = (p, subprocess.Popen(["nginx", "-c", os.path.join(d, "nginx.conf"), "-p", d],
-                                            stdout=open(os.path.join(d, "nginx.log"), "w"), stderr=subprocess.STDOUT))
-    p = free_port()
-    servers["netty"] = (p, subprocess.Popen(["java", *JOPTS, "-cp", BENCH_JAR, "io.sluice.bench.peers.BareHttp", str(p)],
-                                            stdout=open(os.path.join(d, "netty.log"), "w"), stderr=subprocess.STDOUT))
+        if who == "sluice":
+            servers[who] = (p, sluice(d, f"{{type: http, host: 127.0.0.1, port: {p}, path: /ingest, "
+                                         "maxConnections: 1024}", "{type: discard}", "gateway-http", "http"))
+        elif who == "sluice-base":
+            servers[who] = (p, sluice(d, f"{{type: http, host: 127.0.0.1, port: {p}, path: /ingest, "
+                                         "maxConnections: 1024}", "{type: discard}", "gateway-http-base", "http-base",
+                                      BASE_JAR))
+        elif who == "nginx":
+            with open(os.path.join(d, "nginx.conf"), "w") as f:
+                f.write(NGINX_CONF.format(d=d, port=p))
+            servers[who] = (p, subprocess.Popen(["nginx", "-c", os.path.join(d, "nginx.conf"), "-p", d],
+                                                stdout=open(os.path.join(d, "nginx.log"), "w"), stderr=subprocess.STDOUT))
+        else:
+            servers[who] = (p, subprocess.Popen(["java", *JOPTS, "-cp", BENCH_JAR, "io.sluice.bench.peers.BareHttp",
+                                                 str(p)], stdout=open(os.path.join(d, "netty.log"), "w"),
+                                                stderr=subprocess.STDOUT))
     try:
         for who, (port, proc) in servers.items():
             wait_port(port, proc)
@@ -287,10 +368,11 @@ def wrk(port, size, conns, seconds):
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", r.stdout)
     errs = re.search(r"Socket errors: (.*)", r.stdout)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", r.stdout).group(1))
+    done = int(re.search(r"(\d+) requests in", r.stdout).group(1))
     if bad or errs:
         print(f"  wrk port {port}: non-2xx {bad.group(1) if bad else 0}, socket errors {errs.group(1) if errs else '-'}",
               flush=True)
-    return rps, (int(bad.group(1)) if bad else 0)
+    return rps, (int(bad.group(1)) if bad else 0), done
 
 
 # ---------------------------------------------------------------- UDP intake
@@ -388,32 +470,37 @@ def main():
             main_bytes, warm_bytes = os.path.getsize(inp), os.path.getsize(warm)
             for r in range(ROUNDS):
                 UPTIMES.append((cell, r + 1, uptime()))
-                for who in rotate(SLUICES + ["rsyslog", "dd"], r):
+                for who in rotate(take(SLUICES + ["rsyslog", "dd"]), r):
                     if who.startswith("sluice"):
-                        t = tcp_sluice(inp, warm, main_bytes, warm_bytes, f"{cell}-r{r + 1}-{who}",
-                                       BASE_JAR if who == "sluice-base" else None)
+                        t, cpu = tcp_sluice(inp, warm, main_bytes, warm_bytes, f"{cell}-r{r + 1}-{who}",
+                                            BASE_JAR if who == "sluice-base" else None)
                     elif who == "rsyslog":
-                        t = tcp_rsyslog(inp, main_bytes)
+                        t, cpu = tcp_rsyslog(inp, main_bytes)
                     else:
-                        t = dd_cell(main_bytes)
+                        t, cpu = dd_cell(main_bytes)
                     record(res, cell, who, n / t)
-                    print(f"{cell} round {r + 1} {who}: {n / t:,.0f} lines/s ({main_bytes / t / 2**20:,.1f} MiB/s)  "
-                          f"[{uptime()}]", flush=True)
+                    CPU.setdefault(cell, {}).setdefault(who, []).append(cpu * 1e6 / n)
+                    print(f"{cell} round {r + 1} {who}: {n / t:,.0f} lines/s ({main_bytes / t / 2**20:,.1f} MiB/s), "
+                          f"CPU {cpu * 1e6 / n:.2f} us/line ({cpu / t:.2f} cores)  [{uptime()}]", flush=True)
         http_cells = [(s, c) for s in (100, 4096) for c in (32, 256) if wanted(f"http-{s}-c{c}")]
         if http_cells:
             d, servers = start_http_servers()
             try:
-                for who, (port, _) in servers.items():  # warm-up, not recorded
-                    wrk(port, 100, 32, HTTP_SECONDS)
+                for who, (port, _) in servers.items():  # warm-up, not recorded (HTTP_WARM_SECONDS)
+                    wrk(port, 100, 32, HTTP_WARM)
                 for r in range(ROUNDS):
                     for size, conns in http_cells:
                         cell = f"http-{size}-c{conns}"
                         UPTIMES.append((cell, r + 1, uptime()))
                         for who in rotate(list(servers), r):
                             port, proc = servers[who]
-                            rps, bad = wrk(port, size, conns, HTTP_SECONDS)
+                            with Timed(proc, f"{cell}-r{r + 1}-{who}" if who.startswith("sluice") else None) as tm:
+                                rps, bad, done = wrk(port, size, conns, HTTP_SECONDS)
+                            cpu = tm.cpu
                             record(res, cell, who, rps, {"non2xx": bad})
-                            print(f"{cell} round {r + 1} {who}: {rps:,.0f} req/s  [{uptime()}]", flush=True)
+                            CPU.setdefault(cell, {}).setdefault(who, []).append(cpu * 1e6 / max(1, done))
+                            print(f"{cell} round {r + 1} {who}: {rps:,.0f} req/s, CPU {cpu * 1e6 / max(1, done):.1f} "
+                                  f"us/request ({cpu / HTTP_SECONDS:.2f} cores)  [{uptime()}]", flush=True)
             finally:
                 for _, proc in servers.values():
                     stop(proc)
@@ -422,7 +509,7 @@ def main():
             cell = "udp-100"
             for r in range(ROUNDS):
                 UPTIMES.append((cell, r + 1, uptime()))
-                for who in rotate(SLUICES + ["rsyslog"], r):
+                for who in rotate(take(SLUICES + ["rsyslog"]), r):
                     lines, t, sent_s = (udp_sluice(f"{cell}-r{r + 1}-{who}", BASE_JAR if who == "sluice-base" else None)
                                         if who.startswith("sluice") else udp_rsyslog())
                     record(res, cell, who, lines / t, {"written": lines, "sent": UDP_N, "lost": UDP_N - lines,
@@ -438,6 +525,12 @@ PEER = {"tcp": "rsyslog", "http": "nginx", "udp": "rsyslog"}
 UNIT = {"tcp": "lines/s", "http": "req/s", "udp": "lines/s"}
 
 
+def cpu_text(vals):
+    if not vals:
+        return ""
+    return f"{statistics.median(vals):.2f} ({min(vals):.2f}-{max(vals):.2f})"
+
+
 def report(res):
     stamp = time.strftime("%Y-%m-%d-%H%M", time.gmtime())
     os.makedirs(OUT, exist_ok=True)
@@ -445,11 +538,18 @@ def report(res):
     commit = subprocess.run(["git", "-C", os.path.dirname(os.path.abspath(__file__)), "rev-parse", "--short", "HEAD"],
                             capture_output=True, text=True).stdout.strip()
     with open(base + ".json", "w") as f:
-        json.dump({"commit": commit, "rounds": ROUNDS, "uptime": UPTIMES, "results": res}, f, indent=1)
-    lines = [f"# Sluice vs peers ({stamp} UTC, commit {commit}, {os.cpu_count()} cores, {ROUNDS} rounds)", "",
+        json.dump({"commit": commit, "rounds": ROUNDS, "uptime": UPTIMES, "results": res, "cpu_us_per_unit": CPU,
+                   "base_jar": BASE_JAR, "jar": JAR}, f, indent=1)
+    jars = f"sluice = `{JAR}`" + (f", sluice-base = `{BASE_JAR}`" if BASE_JAR else "")
+    lines = [f"# Sluice vs peers ({stamp} UTC, harness commit {commit}, {os.cpu_count()} cores, {ROUNDS} rounds)", "",
+             f"Jars: {jars}. TCP warm-up: {WARM_PASSES} x {WARM:,} lines per gateway; HTTP: {HTTP_WARM} s "
+             f"warm-up per server, {HTTP_SECONDS} s per measurement.", "",
              "Median (min-max) of the rounds; ratio = Sluice's median / the contestant's median. "
              "Method: benchmarks/peers_bench.py. Chart: " + os.path.basename(base) + ".png", "",
-             "| cell | contestant | median | range | MiB/s | Sluice / it | extra |", "|---|---|---|---|---|---|---|"]
+             "CPU = the contestant's own user+system CPU (process, threads and child processes) during the "
+             "timed part, per line or request: median (min-max); on a shared machine it moves less than throughput.",
+             "", "| cell | contestant | median | range | MiB/s | Sluice / it | CPU us/unit | extra |",
+             "|---|---|---|---|---|---|---|---|"]
     tsv = []
     for cell, who_vals in res.items():
         if cell.endswith(":extra"):
@@ -466,7 +566,8 @@ def report(res):
                 elif any(e["non2xx"] for e in extra[w]):
                     ex = "non-2xx " + ", ".join(str(e["non2xx"]) for e in extra[w])
             lines.append(f"| {cell} | {w} | {med[w]:,.0f} {UNIT[kind]} | {min(v):,.0f}-{max(v):,.0f} | "
-                         f"{med[w] * size / 2**20:,.1f} | {'-' if w == 'sluice' else f'{ratio:.2f}x'} | {ex} |")
+                         f"{med[w] * size / 2**20:,.1f} | {'-' if w == 'sluice' else f'{ratio:.2f}x'} | "
+                         f"{cpu_text(CPU.get(cell, {}).get(w))} | {ex} |")
             if w != "sluice" and "sluice" in med:
                 tsv.append(f"{cell}\tSluice / {w}\t{ratio:.4f}")
     lines += ["", "Load (`uptime`) at the start of each round:", ""]

@@ -12,6 +12,11 @@
 #   PROFILE=benchmarks/results/peers-profile ONLY=tcp-100 ROUNDS=1 benchmarks/run-peers.sh
 #       # + async-profiler (Maven Central tools.profiler:async-profiler) on the gateway: flame graphs per cell
 #   benchmarks/run-peers.sh --smoke            # tiny inputs, one round, results in target/peers-smoke
+#   benchmarks/run-peers.sh --quick            # the issue's target cells only, about 6-7 minutes:
+#       # ONLY=tcp,http-100-c32 ROUNDS=3 HTTP_SECONDS=6 HTTP_WARM_SECONDS=10 WARM_PASSES=3 (each overridable)
+#   SLUICE_JAR=/tmp/new-cli.jar BASE_JAR=/tmp/main-cli.jar BENCH_JAR=/tmp/benchmarks.jar benchmarks/run-peers.sh --quick
+#       # prebuilt jars, nothing is built: a branch ("sluice") and main ("sluice-base") in the same rounds
+#   WHO=sluice,sluice-base ONLY=tcp ROUNDS=2 ...  # some contestants only
 #
 # Installs rsyslog, nginx-light, wrk and socat with apt-get when missing. Other load on the machine
 # skews every figure: the report records `uptime` for each round.
@@ -28,11 +33,20 @@ need rsyslogd rsyslog
 need nginx nginx-light
 need wrk wrk
 need socat socat
+if [ "${1:-}" = "--quick" ]; then
+  shift
+  export ONLY="${ONLY:-tcp,http-100-c32}" ROUNDS="${ROUNDS:-3}" HTTP_SECONDS="${HTTP_SECONDS:-6}" \
+    HTTP_WARM_SECONDS="${HTTP_WARM_SECONDS:-10}" WARM_PASSES="${WARM_PASSES:-3}"
+fi
+if [ -n "${SLUICE_JAR:-}" ]; then
+  SKIP_BUILD=1   # prebuilt jars: nothing is built
+fi
 if [ "${SKIP_BUILD:-}" != 1 ]; then
   (cd "$root" && mvn -q -B -DskipTests -Djacoco.skip=true install)
   (cd "$here" && mvn -q -B package)
 fi
-jar="$(ls "$root"/target/sluice-*-cli.jar)"
+jar="${SLUICE_JAR:-$(ls "$root"/target/sluice-*-cli.jar)}"
+bench_jar="${BENCH_JAR:-$here/target/benchmarks.jar}"
 out="$here/results"
 [ "${1:-}" = "--smoke" ] && out="$root/target/peers-smoke"
 if [ -n "${PROFILE:-}" ] && [ -z "${ASPROF_LIB:-}" ]; then
@@ -46,4 +60,5 @@ if [ -n "${PROFILE:-}" ] && [ -z "${ASPROF_LIB:-}" ]; then
 fi
 echo "commit $(git -C "$root" rev-parse --short HEAD), $(nproc) cores, $(java -version 2>&1 | head -1)," \
   "$(rsyslogd -v | head -1), $(nginx -v 2>&1), $(wrk -v 2>&1 | head -1), $(uptime)"
-exec python3 "$here/peers_bench.py" "$jar" "$here/target/benchmarks.jar" "$out" "$@"
+echo "sluice: $jar${BASE_JAR:+, sluice-base: $BASE_JAR}"
+exec python3 "$here/peers_bench.py" "$jar" "$bench_jar" "$out" "$@"

@@ -55,6 +55,18 @@ public final class Message {
     }
 
     /**
+     * As {@link #of(byte[])} with a timestamp the caller already has: a source that receives many
+     * messages at once (the lines of one socket read) reads the clock once for all of them.
+     *
+     * @param payload the payload; not copied
+     * @param timestamp epoch milliseconds
+     * @return a new message
+     */
+    public static Message of(byte[] payload, long timestamp) {
+        return new Message(Objects.requireNonNull(payload, "payload"), Map.of(), timestamp, null, 0L, Ack.NONE);
+    }
+
+    /**
      * A message whose payload is the UTF-8 encoding of {@code text}.
      *
      * @param text the text

@@ -51,6 +51,17 @@ class MessageTest {
     }
 
     @Test
+    void ofWithATimestampIsTheBuiltMessageWithThatTimestamp() {
+        byte[] p = "x".getBytes();
+        Message m = Message.of(p, 1234L);
+        assertThat(m.timestamp()).isEqualTo(1234L);
+        assertThat(m.payload()).isSameAs(p);
+        assertThat(m).isEqualTo(Message.builder().payload(p).timestamp(1234L).build());
+        assertThat(m.awaitsAck()).isFalse();
+        assertThatThrownBy(() -> Message.of(null, 1L)).isInstanceOf(NullPointerException.class);
+    }
+
+    @Test
     void rejectsNullPayloadAndHeaders() {
         assertThatThrownBy(() -> Message.of(null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> Message.builder().header("a", null)).isInstanceOf(NullPointerException.class);

@@ -61,6 +61,20 @@ final class Permits {
         });
     }
 
+    /**
+     * Takes a permit if one is free now (then nobody waits: a released permit goes to a waiter
+     * first), without setting up a wait.
+     *
+     * @return the permit, or null when none is free or the permits are closed (then use {@link #acquire})
+     */
+    synchronized Permit tryAcquire() {
+        if (closed || available <= 0) {
+            return null;
+        }
+        available--;
+        return new Permit(this);
+    }
+
     /** @return permits free now (a snapshot, for tests and diagnostics) */
     synchronized int available() {
         return available;

@@ -55,7 +55,8 @@ final class RequestHandler {
     }
 
     Mono<Void> handle(HttpServerRequest req, HttpServerResponse res) {
-        String remote = String.valueOf(req.remoteAddress());
+        // the peer's address as text only when a request is refused (formatting it costs)
+        Remote remote = new Remote(req);
         String requested = TransportSupport.requestPath(req);
         if (requested == null) {
             reject(remote, "malformed request path: 400");
@@ -86,13 +87,17 @@ final class RequestHandler {
         if (handoff.isRefusing()) {
             return unavailableUnread(req, res, remote, "source is shutting down");
         }
+        Permits.Permit free = permits.tryAcquire();
+        if (free != null) { // the common case: room now; no asynchronous wait to set up
+            return receive(req, res, remote, declared, free, who.identity()).doFinally(s -> free.release());
+        }
         return permits.acquire(acceptTimeout).flatMap(p -> p.granted()
                 ? receive(req, res, remote, declared, p, who.identity()).doFinally(s -> p.release())
                 : unavailableUnread(req, res, remote, handoff.isRefusing() ? "source is shutting down"
                         : "no room in the hand-off within " + acceptTimeout));
     }
 
-    private Mono<Void> receive(HttpServerRequest req, HttpServerResponse res, String remote, long declared,
+    private Mono<Void> receive(HttpServerRequest req, HttpServerResponse res, Remote remote, long declared,
                                Permits.Permit permit, String client) {
         Body body = new Body(maxBodySize);
         return req.receive()
@@ -145,7 +150,7 @@ final class RequestHandler {
     }
 
     /** The body could not be read to its end (typically the client went away mid-body). */
-    private Mono<Void> incomplete(HttpServerRequest req, HttpServerResponse res, String remote, Body body,
+    private Mono<Void> incomplete(HttpServerRequest req, HttpServerResponse res, Remote remote, Body body,
                                   long declared, Throwable e) {
         String of = declared >= 0 ? " of " + declared : "";
         Channel ch = channel(req);
@@ -159,7 +164,7 @@ final class RequestHandler {
         return res.status(HttpResponseStatus.BAD_REQUEST).header(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE).send();
     }
 
-    private Mono<Void> tooLarge(HttpServerResponse res, String remote, String detail) {
+    private Mono<Void> tooLarge(HttpServerResponse res, Remote remote, String detail) {
         reject(remote, "body too large (" + detail + ", maximum " + maxBodySize + "): 413");
         return res.status(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE).header(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE).send();
     }
@@ -171,7 +176,7 @@ final class RequestHandler {
      * unread bytes makes the kernel send a TCP reset, which can destroy the 503 before the client
      * read it. A body that is larger or slower is not waited for.
      */
-    private Mono<Void> unavailableUnread(HttpServerRequest req, HttpServerResponse res, String remote, String detail) {
+    private Mono<Void> unavailableUnread(HttpServerRequest req, HttpServerResponse res, Remote remote, String detail) {
         long[] seen = new long[1];
         return req.receive()
                 .doOnNext(chunk -> {
@@ -190,7 +195,7 @@ final class RequestHandler {
      * 503. {@code bodyUnread}: the body was not read, so the connection cannot be reused for the
      * next request and is closed after the answer.
      */
-    private Mono<Void> unavailable(HttpServerResponse res, String remote, String detail, boolean bodyUnread) {
+    private Mono<Void> unavailable(HttpServerResponse res, Remote remote, String detail, boolean bodyUnread) {
         reject(remote, "pipeline cannot accept the message (" + detail + "): 503");
         HttpServerResponse r = res.status(HttpResponseStatus.SERVICE_UNAVAILABLE);
         if (bodyUnread) {
@@ -204,11 +209,33 @@ final class RequestHandler {
      * every refused or broken request.
      */
     void reject(String remote, String reason) {
+        reporter.error(remote, reason, null);
+    }
+
+    private void reject(Remote remote, String reason) {
         reject(remote, reason, null);
     }
 
-    private void reject(String remote, String reason, Throwable e) {
-        reporter.error(remote, reason, e);
+    private void reject(Remote remote, String reason, Throwable e) {
+        reporter.error(remote.toString(), reason, e);
+    }
+
+    /** The peer of a request, formatted when first needed. */
+    private static final class Remote {
+        private final HttpServerRequest req;
+        private String text;
+
+        Remote(HttpServerRequest req) {
+            this.req = req;
+        }
+
+        @Override
+        public String toString() {
+            if (text == null) {
+                text = String.valueOf(req.remoteAddress());
+            }
+            return text;
+        }
     }
 
     private static long parseLength(String v) {

@@ -1,6 +1,7 @@
 package io.sluice.transport.tcp;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.ByteToMessageDecoder;
@@ -101,8 +102,9 @@ final class FrameDecoders {
                 return null;
             }
             Frames f = null;
+            NewlineSearch search = new NewlineSearch(in);
             while (start < end) {
-                int eol = in.indexOf(start + scanned, end, (byte) '\n');
+                int eol = search.next(start + scanned, end);
                 if (eol < 0) {
                     scanned = end - start;
                     // a line of exactly maxFrameLength may wait for its '\n' behind its '\r' (a read split
@@ -125,7 +127,7 @@ final class FrameDecoders {
                     break;
                 }
                 byte[] line = new byte[length];
-                in.getBytes(start, line);
+                search.copy(start, line);
                 f = Frames.add(f, line);
                 start = eol + 1;
             }
@@ -133,11 +135,67 @@ final class FrameDecoders {
             return f;
         }
 
+        /** The first {@code '\n'} in {@code [from, to)} of {@code in}, or -1 (see {@link NewlineSearch}). */
+        static int indexOfNewline(ByteBuf in, int from, int to) {
+            return new NewlineSearch(in).next(from, to);
+        }
+
         private Frames fail(Frames f, String length) {
             failed = true;
             scanned = 0;
             return Frames.add(f, new TooLong(new TooLongFrameException(
                     "frame length (" + length + ") exceeds the allowed maximum (" + maxFrameLength + ')')));
+        }
+    }
+
+    /**
+     * Newline search and line copy over one cumulation during one decode (the buffer does not change
+     * meanwhile). The cumulation is usually composite (the partial line left by one read, then the next
+     * read): its {@code indexOf} would look up the component for every 8 bytes and its
+     * {@code getBytes} once per line. Here each component is searched in its own memory with Netty's
+     * word-at-a-time {@code indexOf}, and the component found last is reused while the lines stay in it.
+     */
+    static final class NewlineSearch {
+        private final ByteBuf in;
+        private final CompositeByteBuf composite;
+        private ByteBuf part;
+        private int base;
+        private int limit = -1;
+
+        NewlineSearch(ByteBuf in) {
+            this.in = in;
+            this.composite = in instanceof CompositeByteBuf c ? c : null;
+        }
+
+        /** @return the index of the first {@code '\n'} in {@code [from, to)}, or -1 */
+        int next(int from, int to) {
+            if (composite == null) {
+                return in.indexOf(from, to, (byte) '\n');
+            }
+            while (from < to) {
+                if (from < base || from >= limit) {
+                    int ci = composite.toComponentIndex(from);
+                    base = composite.toByteIndex(ci);
+                    part = composite.internalComponent(ci);
+                    limit = base + part.writerIndex();
+                }
+                int stop = Math.min(to, limit);
+                int i = part.indexOf(from - base, stop - base, (byte) '\n');
+                if (i >= 0) {
+                    return base + i;
+                }
+                from = stop;
+            }
+            return -1;
+        }
+
+        /** Copies {@code dst.length} bytes from {@code index}: from the last component when they lie in it. */
+        void copy(int index, byte[] dst) {
+            if (composite != null && index >= base && index + dst.length <= limit) {
+                part.getBytes(index - base, dst);
+            } else {
+                in.getBytes(index, dst);
+            }
         }
     }
 
@@ -151,6 +209,8 @@ final class FrameDecoders {
      */
     static final class Frames implements Iterable<Object> {
         private final ArrayList<Object> items = new ArrayList<>();
+        /** When the read these frames came in was decoded (epoch ms): the timestamp of their messages. */
+        final long receivedAt = System.currentTimeMillis();
 
         static Frames add(Frames f, Object item) {
             Frames to = f == null ? new Frames() : f;

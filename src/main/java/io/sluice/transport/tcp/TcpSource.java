@@ -86,10 +86,19 @@ public final class TcpSource extends SkeletonSource {
             ConnectionAcks acked = acks ? new ConnectionAcks(c.channel()) : null;
             // the client certificate's name (mutual TLS), read once the handshake is surely done
             String[] client = new String[1];
+            // newline framing: the clock is read once per read, for all its lines (0: read it per message)
+            long[] receivedAt = new long[1];
             Flux<Object> frames = Flux.from(c.inbound().receiveObject());
             if (framing.kind() == Framing.Kind.NEWLINE) {
-                // one Frames batch per read: flattened here, in order, markers included
-                frames = frames.concatMapIterable(o -> o instanceof FrameDecoders.Frames f ? f : List.of(o), 1);
+                // one Frames batch per read: flattened here, in order, markers included; the mapper runs
+                // when the previous batch is exhausted, so the stamp is that of the lines that follow
+                frames = frames.concatMapIterable(o -> {
+                    if (o instanceof FrameDecoders.Frames f) {
+                        receivedAt[0] = f.receivedAt;
+                        return f;
+                    }
+                    return List.of(o);
+                }, 1);
             }
             return frames
                     .<Message>handle((o, sink) -> {
@@ -113,11 +122,12 @@ public final class TcpSource extends SkeletonSource {
                             String id = binding.security().certificateIdentity(c.channel());
                             client[0] = id == null ? "" : id;
                         }
+                        long at = receivedAt[0] != 0 ? receivedAt[0] : System.currentTimeMillis();
                         if (acked == null && client[0].isEmpty()) {
-                            sink.next(Message.of(bytes));
+                            sink.next(Message.of(bytes, at));
                             return;
                         }
-                        Message.Builder mb = Message.builder().payload(bytes);
+                        Message.Builder mb = Message.builder().payload(bytes).timestamp(at);
                         if (!client[0].isEmpty()) {
                             mb.header(ServerSecurity.CLIENT_HEADER, client[0]);
                         }

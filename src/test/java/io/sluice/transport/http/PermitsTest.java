@@ -46,6 +46,32 @@ class PermitsTest {
     }
 
     @Test
+    void tryAcquireTakesOnlyAFreePermitAndItsReleaseGoesToAWaiterFirst() {
+        Permits permits = new Permits(1);
+        Permits.Permit held = permits.tryAcquire();
+        assertThat(held).isNotNull();
+        assertThat(held.granted()).isTrue();
+        assertThat(permits.available()).isZero();
+        assertThat(permits.tryAcquire()).as("none free").isNull();
+        StepVerifier.create(permits.acquire(WAIT))
+                .then(() -> assertThat(permits.waiting()).isEqualTo(1))
+                .then(held::release)
+                .assertNext(p -> assertThat(p.granted()).isTrue())
+                .verifyComplete();
+        assertThat(permits.tryAcquire()).as("the release went to the waiter").isNull();
+        held.release(); // idempotent: gives nothing back twice
+        assertThat(permits.available()).isZero();
+    }
+
+    @Test
+    void tryAcquireTakesNothingOnceClosed() {
+        Permits permits = new Permits(2);
+        permits.close();
+        assertThat(permits.tryAcquire()).isNull();
+        assertThat(permits.available()).isEqualTo(2);
+    }
+
+    @Test
     void closingRefusesWaitingAndFutureRequests() {
         Permits permits = new Permits(1);
         Permits.Permit held = permits.acquire(WAIT).block(WAIT);

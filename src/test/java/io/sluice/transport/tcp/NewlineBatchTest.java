@@ -2,6 +2,9 @@ package io.sluice.transport.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.TooLongFrameException;
 import io.sluice.Message;
 import io.sluice.event.ConnectionError;
@@ -120,6 +123,88 @@ class NewlineBatchTest {
             }
         }
         assertThat(errors).isEmpty();
+    }
+
+    /**
+     * The search for '\n' in a composite cumulation goes component by component: every position of
+     * the first newline (in each component, on each boundary, none at all) and every start offset
+     * give what a plain byte-by-byte search gives, with a fresh search and with one reused across
+     * calls (it remembers the last component), and copies out of it give the bytes at their index.
+     */
+    @Test
+    void newlineSearchInACompositeBufferFindsWhatAPlainSearchFinds() {
+        byte[][] parts = {"ab".getBytes(StandardCharsets.US_ASCII), new byte[0],
+            "cdefghijklmnopqrstu".getBytes(StandardCharsets.US_ASCII), "v".getBytes(StandardCharsets.US_ASCII),
+            "wxyz0123456789ABCDEFGHIJ".getBytes(StandardCharsets.US_ASCII)};
+        int total = 0;
+        for (byte[] p : parts) {
+            total += p.length;
+        }
+        for (int nl = -1; nl < total; nl++) {
+            CompositeByteBuf c = Unpooled.compositeBuffer();
+            byte[] flat = new byte[total];
+            int at = 0;
+            for (byte[] p : parts) {
+                ByteBuf direct = Unpooled.directBuffer(p.length + 8);
+                direct.writeBytes("skip".getBytes(StandardCharsets.US_ASCII)).skipBytes(4); // component not at index 0
+                for (byte b : p) {
+                    byte v = at == nl ? (byte) '\n' : b;
+                    direct.writeByte(v);
+                    flat[at++] = v;
+                }
+                c.addComponent(true, direct);
+            }
+            try {
+                FrameDecoders.NewlineSearch reused = new FrameDecoders.NewlineSearch(c);
+                for (int from = 0; from <= total; from++) {
+                    for (int i = from; i < total; i += 5) { // a copy from the remembered component or across
+                        byte[] got = new byte[Math.min(9, total - i)];
+                        reused.copy(i, got);
+                        assertThat(got).isEqualTo(java.util.Arrays.copyOfRange(flat, i, i + got.length));
+                    }
+                    for (int to = from; to <= total; to += 7) {
+                        int want = -1;
+                        for (int i = from; i < to; i++) {
+                            if (flat[i] == '\n') {
+                                want = i;
+                                break;
+                            }
+                        }
+                        assertThat(FrameDecoders.Lines.indexOfNewline(c, from, to))
+                                .as("newline at %d, search [%d, %d)", nl, from, to).isEqualTo(want);
+                        assertThat(reused.next(from, to)).as("reused search, newline at %d, [%d, %d)", nl, from, to)
+                                .isEqualTo(want);
+                    }
+                }
+            } finally {
+                c.release();
+            }
+        }
+    }
+
+    /** Every line of a read gets the read's receipt time as its timestamp (the clock is read once per read). */
+    @Test
+    void linesAreStampedWithTheTimeTheyWereReceived() throws Exception {
+        int port = start(100);
+        List<String> lines = lines(500);
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            long before = System.currentTimeMillis();
+            s.getOutputStream().write(joined(lines));
+            List<Message> got = new ArrayList<>();
+            for (String want : lines) {
+                Message m = received.poll(10, TimeUnit.SECONDS);
+                assertThat(m).as("message received in time").isNotNull();
+                assertThat(m.payloadUtf8()).isEqualTo(want);
+                got.add(m);
+            }
+            long after = System.currentTimeMillis();
+            assertThat(got).allSatisfy(m -> assertThat(m.timestamp()).isBetween(before, after));
+            Thread.sleep(20);
+            s.getOutputStream().write("later\n".getBytes(StandardCharsets.US_ASCII));
+            Message later = received.poll(10, TimeUnit.SECONDS);
+            assertThat(later).isNotNull();
+            assertThat(later.timestamp()).as("a later read has a later stamp").isGreaterThanOrEqualTo(before + 20);
+        }
     }
 
     @Test
