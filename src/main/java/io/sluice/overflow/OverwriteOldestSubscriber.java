@@ -73,8 +73,8 @@ final class OverwriteOldestSubscriber<T> extends OverflowSubscriber<T> implement
     long p01, p02, p03, p04, p05, p06, p07;
     /** {@code tail} in the high 32 bits, {@code head} in the low 32 bits; sequences wrap around. */
     private volatile long state;
-    /** Padding after {@link #state}. */
-    long p11, p12, p13, p14, p15, p16, p17;
+    /** Padding after {@link #state} (the ring and mask, read by both threads, come after it; see JOL). */
+    long p11, p12, p13, p14, p15, p16, p17, p18;
 
     OverwriteOldestSubscriber(CoreSubscriber<? super T> actual, OverflowPolicy<T> policy) {
         super(actual, policy);
