@@ -41,14 +41,18 @@ import reactor.core.Fuseable;
  *
  * <h2>Wake-ups</h2>
  * The producer's CAS tells it the head at the instant its element became visible. If an older
- * element was still unclaimed then ({@code head < tail} after the CAS), it does not signal
- * downstream: whoever claims that older element does so with a later CAS and therefore sees the new
- * element too, and a consumer pass (the drain loop, or a fused downstream's) only ends after it saw
- * the ring empty, out of demand (a later {@code request} resumes it) or cancelled. So the producer
- * signals (runs the drain loop, or wakes a fused downstream) only for an element that arrived into
- * an empty ring; while the consumer has elements to take, and all the time the ring is full, no
- * element costs a wake-up or an access to the downstream's state. One CAS per element, no other
- * atomic instruction on the producer's side.
+ * element was still unclaimed then (the head after the CAS is below the new element's sequence),
+ * it does not signal downstream; it signals (runs the drain loop, or wakes a fused downstream) only
+ * for an element that arrived into an empty ring. No element is left without a taker: take the
+ * last time before the CAS that a consumer pass (the drain loop, or a fused downstream's) saw the
+ * ring empty. The first element stored after that arrived into an empty ring and signalled, and
+ * the pass that signal started or resumed has not seen the ring empty since; it ends only when it
+ * sees it empty again (after this CAS, so after this element was taken, by it or by an eviction),
+ * runs out of demand (a later {@code request} resumes it) or is cancelled (then it clears the ring).
+ * So while the consumer has elements to take, and all the time the ring is full, an element costs
+ * no wake-up and no access to the downstream's state: one CAS per element (plus the drop counter
+ * for an evicted one), no other atomic instruction on the producer's side. (jcstress
+ * {@code OverwriteOldestWakeUpRace} checks this with publishOn's signal handling modelled.)
  *
  * <h2>Output fusion</h2>
  * Since any number of threads may take (each take is a claim on {@code state}), a downstream that
