@@ -10,6 +10,12 @@ both contestants taken from the same run. Reactor's equivalents at the same capa
 overwrite-oldest = onBackpressureBuffer(capacity, DROP_OLDEST), drop-newest =
 onBackpressureBuffer(capacity, DROP_LATEST). (onBackpressureLatest keeps one element and
 onBackpressureDrop buffers nothing, so neither holds 1024 elements.) Target: 2x.
+Apples to apples, when the run has them: Reactor with an overflow callback that counts the drops
+(overwriteOldestReactorCounting, dropNewestReactorCounting: the work Sluice always does), and Sluice
+kept from fusing with publishOn (overwriteOldestSluiceUnfused: the same hand-off into publishOn's
+queue as Reactor, hence the same semantics: up to 256 older elements wait there besides the newest
+1024; fused, Sluice keeps exactly the newest 1024). Select them with an extra JMH pattern, e.g.
+  benchmarks/run-overflow.sh --vs-reactor 'OverflowBenchmark.(overwriteOldestSluiceUnfused|.*ReactorCounting)$'
 """
 import collections
 import json
@@ -17,7 +23,12 @@ import statistics
 import sys
 
 PAIRS = [("overwrite-oldest", "overwriteOldestSluice", "overwriteOldestReactor"),
-         ("drop-newest", "dropNewestSluice", "dropNewestReactor")]
+         ("drop-newest", "dropNewestSluice", "dropNewestReactor"),
+         # same work: Reactor's overflow callback counts the drops, as Sluice always does
+         ("overwrite-oldest vs counting Reactor", "overwriteOldestSluice", "overwriteOldestReactorCounting"),
+         ("drop-newest vs counting Reactor", "dropNewestSluice", "dropNewestReactorCounting"),
+         # same shape: Sluice kept from fusing (hide()), so both hand over to publishOn's queue
+         ("overwrite-oldest unfused vs Reactor", "overwriteOldestSluiceUnfused", "overwriteOldestReactor")]
 
 
 def load(path):

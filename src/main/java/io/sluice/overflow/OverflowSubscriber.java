@@ -25,7 +25,8 @@ import reactor.util.context.Context;
  * other threads signalled in the meantime, so exactly one thread runs {@link #poll()} for delivery
  * at any time. The loop emits at most {@code requested} elements, delivers the terminal signal only
  * once the buffer is empty, and on cancel hands every buffered element to the discard hook.
- * Because every {@code enqueue} that stores an element is followed by a {@code drain()}, an element
+ * Because every {@code enqueue} that stores an element is followed by a {@code drain()} (or stored
+ * it behind an older element that a later loop pass must claim, see {@link #enqueue}), an element
  * enqueued concurrently with a cancel is still discarded by the loop that runs after it: nothing
  * leaks.
  *
@@ -80,8 +81,11 @@ abstract class OverflowSubscriber<T> implements CoreSubscriber<T>, Subscription,
      * Producer side: store {@code element} or apply the policy. Called serially (Reactive Streams
      * rule 1.3), never concurrently with itself.
      *
-     * @return true when the buffer changed so the drain loop must run (stored, or the stage must
-     *     now terminate); false when the element was dropped and nothing else changed
+     * @return true when the drain loop must run (or, fused, downstream be signalled): the element
+     *     was stored, or the stage must now terminate; false when the element was dropped and
+     *     nothing else changed, or (a subclass whose takes are all claims on one word, see
+     *     {@link OverwriteOldestSubscriber}) it was stored behind an older element still unclaimed,
+     *     whose claimer will see it
      */
     abstract boolean enqueue(T element);
 
@@ -190,11 +194,13 @@ abstract class OverflowSubscriber<T> implements CoreSubscriber<T>, Subscription,
             return;
         }
         if (outputFused) {
-            // the downstream polls: store, then wake it. A cancel that raced the store: the
-            // downstream clears after its cancel and after this wake-up; clearing here too keeps
-            // the element from staying buffered whatever the downstream does
-            enqueue(element);
-            actual.onNext(null);
+            // the downstream polls: store, then wake it (unless enqueue says an older element is
+            // still unclaimed: whoever claims it sees this one too). A cancel that raced the store:
+            // the downstream clears after its cancel; clearing here too keeps the element from
+            // staying buffered whatever the downstream does
+            if (enqueue(element)) {
+                actual.onNext(null);
+            }
             if (cancelled) {
                 fusedClear();
             }

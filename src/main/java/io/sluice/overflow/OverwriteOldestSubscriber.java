@@ -1,7 +1,7 @@
 package io.sluice.overflow;
 
-import java.util.concurrent.atomic.AtomicLongFieldUpdater;
-import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import reactor.core.CoreSubscriber;
 import reactor.core.Fuseable;
 
@@ -10,82 +10,137 @@ import reactor.core.Fuseable;
  * element is discarded to make room, so consumers always see the newest {@code capacity} elements.
  *
  * <h2>Algorithm</h2>
- * A ring of {@code P >= capacity + 2} slots (a power of two) with two sequence numbers: {@code tail}
- * (next slot to write; written only by the producer) and {@code head} (next slot to take). Two
- * threads may take elements: the drain loop (delivery) and the producer (eviction). Taking is a
- * CAS of {@code head} from {@code h} to {@code h + 1}; the winner owns exactly the element of
- * sequence {@code h} and swaps it out of its slot.
+ * A ring of {@code P >= capacity + 2} slots (a power of two; sequence {@code s} lives in slot
+ * {@code 17 s mod P}, see {@link #slot}) and one 64-bit word {@code state}
+ * holding two 32-bit sequence numbers: {@code tail} (next sequence to write; only the producer
+ * advances it) and {@code head} (next sequence to take). Every change of either is one CAS of the
+ * whole word, so the buffer's size {@code tail - head} is always read and changed atomically. Two
+ * threads may take elements: the consumer (delivery) and the producer (eviction).
  * <ul>
- *   <li><b>Producer</b> ({@code onNext}, serial): while {@code tail - head >= capacity}, CAS
- *       {@code head}; on success it takes the element at the old head, which is by construction
- *       the oldest, and hands it to the drop hook. Then it waits until its target slot is empty
- *       (see below), writes the element and publishes {@code tail + 1} with an ordered store.</li>
- *   <li><b>Consumer</b> (drain loop): while {@code head < tail}, CAS {@code head}; on success it
- *       takes that element.</li>
+ *   <li><b>Producer</b> ({@code onNext}, serial): waits until the slot of sequence {@code tail} is
+ *       empty (see below), writes the element there, then CASes {@code (head, tail)} to
+ *       {@code (head, tail + 1)}, or, when {@code tail - head >= capacity}, to
+ *       {@code (head + 1, tail + 1)}: one atomic step publishes the new element and claims the
+ *       oldest, which it then takes and hands to the drop hook.</li>
+ *   <li><b>Consumer</b>: while {@code head != tail}, CAS {@code (head, tail)} to
+ *       {@code (head + 1, tail)}; on success it takes the element of sequence {@code head}.</li>
  * </ul>
  * <h2>Why it is correct when the producer overwrites while the consumer polls</h2>
- * Every take wins a CAS on the same {@code head} counter, so takes are totally ordered and the
- * element a thread gets is fixed by the sequence number it claimed: each element is delivered once
- * or dropped once, never both; delivery follows production order; and the producer evicts only
- * when it saw the ring full at the instant of its CAS, taking the oldest element then. (A first
- * version claimed a separate count and then polled a JCTools SPMC queue; jcstress showed the
- * claim and the poll could pair up crosswise, so a consumer could receive an element older than
- * one just evicted. JCTools has no take-only-if-full operation, hence this small ring.) An element
- * is visible before its sequence number: the slot store happens before the ordered store of
- * {@code tail}, which a taker reads before the slot. A taker empties its slot after reading it; the
- * producer only writes a slot after it was emptied. With at most one outstanding consumer claim,
- * the producer can lap a slot only when the consumer has claimed it but not yet emptied it: then
- * it spins for those few instructions (like JCTools' SPMC offer "bubble"). No lock anywhere.
- * The winner of a claim reads the slot with a volatile load and empties it with a release store
- * (no read-modify-write): the claim already made it the only thread that touches the slot until
- * the producer sees it empty.
+ * Every take wins a CAS on the same word, so takes are totally ordered and the element a thread gets
+ * is fixed by the sequence number it claimed: each element is delivered once or dropped once, never
+ * both; delivery follows production order; and the producer evicts only when the ring was full at
+ * the instant its element became visible, taking the oldest element then. (A first version claimed
+ * a separate count and then polled a JCTools SPMC queue; jcstress showed the claim and the poll
+ * could pair up crosswise, so a consumer could receive an element older than one just evicted.
+ * JCTools has no take-only-if-full operation, hence this small ring.) An element is visible before
+ * its sequence number: the slot store happens before the CAS that publishes {@code tail}, which a
+ * taker's CAS reads. A taker empties its slot (release store) after reading it; the producer only
+ * writes a slot after it saw it empty. With {@code P >= capacity + 2} the slot the producer writes
+ * held a sequence claimed long before, so it spins only when that taker has claimed but not yet
+ * emptied it (a few instructions, like JCTools' SPMC offer "bubble"). No lock anywhere.
+ *
+ * <h2>Wake-ups</h2>
+ * The producer's CAS tells it the head at the instant its element became visible. If an older
+ * element was still unclaimed then (the head after the CAS is below the new element's sequence),
+ * it does not signal downstream; it signals (runs the drain loop, or wakes a fused downstream) only
+ * for an element that arrived into an empty ring. No element is left without a taker: take the
+ * last time before the CAS that a consumer pass (the drain loop, or a fused downstream's) saw the
+ * ring empty. The first element stored after that arrived into an empty ring and signalled, and
+ * the pass that signal started or resumed has not seen the ring empty since; it ends only when it
+ * sees it empty again (after this CAS, so after this element was taken, by it or by an eviction),
+ * runs out of demand (a later {@code request} resumes it) or is cancelled (then it clears the ring).
+ * So while the consumer has elements to take, and all the time the ring is full, an element costs
+ * no wake-up and no access to the downstream's state: one CAS per element (plus the drop counter
+ * for an evicted one), no other atomic instruction on the producer's side. (jcstress
+ * {@code OverwriteOldestWakeUpRace} checks this with publishOn's signal handling modelled.)
  *
  * <h2>Output fusion</h2>
- * Since any number of threads may take (each take is a claim on {@code head}), a downstream that
+ * Since any number of threads may take (each take is a claim on {@code state}), a downstream that
  * asks for ASYNC fusion (e.g. {@code publishOn}) polls the ring itself, and its {@code clear()} on
  * cancel may run on any thread, even while the producer evicts or another thread clears.
  */
 final class OverwriteOldestSubscriber<T> extends OverflowSubscriber<T> implements Fuseable.QueueSubscription<T> {
 
-    @SuppressWarnings("rawtypes")
-    private static final AtomicLongFieldUpdater<OverwriteOldestSubscriber> HEAD =
-            AtomicLongFieldUpdater.newUpdater(OverwriteOldestSubscriber.class, "head");
-    @SuppressWarnings("rawtypes")
-    private static final AtomicLongFieldUpdater<OverwriteOldestSubscriber> TAIL =
-            AtomicLongFieldUpdater.newUpdater(OverwriteOldestSubscriber.class, "tail");
+    private static final VarHandle STATE;
+    private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Object[].class);
 
-    private final AtomicReferenceArray<T> ring;
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(OverwriteOldestSubscriber.class, "state", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final Object[] ring;
     private final int mask;
-    private volatile long head;
-    private volatile long tail;
+    /** Cache-line padding: keeps {@link #state}, written by both threads, off the lines of the fields above. */
+    long p01, p02, p03, p04, p05, p06, p07;
+    /** {@code tail} in the high 32 bits, {@code head} in the low 32 bits; sequences wrap around. */
+    private volatile long state;
+    /** Padding after {@link #state} (the ring and mask, read by both threads, come after it; see JOL). */
+    long p11, p12, p13, p14, p15, p16, p17, p18;
 
     OverwriteOldestSubscriber(CoreSubscriber<? super T> actual, OverflowPolicy<T> policy) {
         super(actual, policy);
         int slots = Integer.highestOneBit(Math.max(4, capacity + 2) - 1) << 1;
-        this.ring = new AtomicReferenceArray<>(slots);
+        this.ring = new Object[slots];
         this.mask = slots - 1;
     }
 
+    /**
+     * The slot of sequence {@code seq}: {@code seq * 17} modulo the ring size, a bijection (17 is odd)
+     * that puts consecutive sequences 17 slots (more than one 64-byte cache line of references)
+     * apart. When the ring is full the producer evicts the sequence right after the one the consumer
+     * has just taken; with adjacent slots both threads wrote the same cache line for every element
+     * the consumer took (in a profile, the producer's next atomic instruction waited on that line
+     * more than on the CAS itself).
+     */
+    private int slot(int seq) {
+        return (seq * 17) & mask;
+    }
+
+    private static int head(long state) {
+        return (int) state;
+    }
+
+    private static int tail(long state) {
+        return (int) (state >>> 32);
+    }
+
+    private static long state(int head, int tail) {
+        return ((long) tail << 32) | (head & 0xFFFF_FFFFL);
+    }
+
+    /**
+     * Stores {@code element}, evicting the oldest when full.
+     *
+     * @return true when the element arrived into an empty ring (downstream must be signalled);
+     *     false when an older element was still unclaimed (whoever claims it sees this one too)
+     */
     @Override
     boolean enqueue(T element) {
-        long t = tail;
-        for (;;) {
-            long h = head;
-            if (t - h < capacity) {
-                break;
-            }
-            if (HEAD.compareAndSet(this, h, h + 1)) {
-                policy.drop(take(h), context);
-                break;
-            }
-        }
-        int i = (int) (t & mask);
-        while (ring.get(i) != null) {
+        long s = state;
+        int t = tail(s);
+        int i = slot(t);
+        // the slot held sequence t - P, claimed long ago; its taker may still be emptying it
+        while (SLOT.getAcquire(ring, i) != null) {
             Thread.onSpinWait();
         }
-        ring.lazySet(i, element);
-        TAIL.lazySet(this, t + 1);
-        return true;
+        ring[i] = element;
+        for (;;) {
+            int h = head(s);
+            int nh = t - h >= capacity ? h + 1 : h;
+            long w = (long) STATE.compareAndExchange(this, s, state(nh, t + 1));
+            if (w == s) {
+                if (nh != h) {
+                    policy.drop(take(h), context);
+                }
+                return nh == t;
+            }
+            // only the head can have moved (a take): the tail is this thread's
+            s = w;
+        }
     }
 
     @Override
@@ -105,40 +160,42 @@ final class OverwriteOldestSubscriber<T> extends OverflowSubscriber<T> implement
 
     @Override
     public T poll() {
+        long s = state;
         for (;;) {
-            long h = head;
-            if (h >= tail) {
+            int h = head(s);
+            if (h == tail(s)) {
                 if (outputFused) {
                     fusedEmpty();
                 }
                 return null;
             }
-            if (HEAD.compareAndSet(this, h, h + 1)) {
+            long w = (long) STATE.compareAndExchange(this, s, state(h + 1, tail(s)));
+            if (w == s) {
                 return take(h);
             }
+            s = w;
         }
     }
 
-    /** Swaps out the element of sequence {@code h}, which this thread claimed. */
-    private T take(long h) {
-        int i = (int) (h & mask);
-        T v = ring.get(i);
-        // seen before tail, which was read after head: never null; the loop is a guard
-        while (v == null) {
-            Thread.onSpinWait();
-            v = ring.get(i);
-        }
-        ring.lazySet(i, null);
+    /** Takes the element of sequence {@code h}, which this thread claimed, and empties its slot. */
+    @SuppressWarnings("unchecked")
+    private T take(int h) {
+        int i = slot(h);
+        // written before the CAS that published it, which the claiming CAS followed: never null
+        T v = (T) ring[i];
+        SLOT.setRelease(ring, i, null);
         return v;
     }
 
     @Override
     public boolean isEmpty() {
-        return head >= tail;
+        long s = state;
+        return head(s) == tail(s);
     }
 
     @Override
     public int size() {
-        return (int) Math.max(0, tail - head);
+        long s = state;
+        return tail(s) - head(s);
     }
 }

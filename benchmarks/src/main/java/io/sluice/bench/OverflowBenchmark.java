@@ -5,6 +5,7 @@ import io.reactivex.rxjava3.core.Flowable;
 import io.sluice.overflow.Overflow;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.japi.Pair;
@@ -61,6 +62,9 @@ public class OverflowBenchmark {
      * thread, the same in every variant); read by {@link DropShare} after the invocation completed.
      */
     long delivered;
+
+    /** Drops counted by the counting Reactor variants' overflow callback (the work Sluice does always). */
+    final LongAdder reactorDrops = new LongAdder();
 
     Scheduler consumer;
     io.reactivex.rxjava3.core.Scheduler rxConsumer;
@@ -202,6 +206,38 @@ public class OverflowBenchmark {
     @OperationsPerInvocation(N)
     public Object overwriteOldestReactor() {
         return reactor(Flux.range(0, N).onBackpressureBuffer(capacity, x -> { }, BufferOverflowStrategy.DROP_OLDEST));
+    }
+
+    /**
+     * Overwrite-oldest: Sluice kept from fusing with publishOn ({@code hide()}), so the pipeline has
+     * the same shape as Reactor's: the stage hands elements to publishOn's own queue (256), which
+     * the stage can no longer evict from. Same end-to-end semantics as {@link #overwriteOldestReactor}
+     * (up to 256 older elements waiting in publishOn besides the newest 1024); the fused
+     * {@link #overwriteOldestSluice} keeps exactly the newest 1024.
+     */
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public Object overwriteOldestSluiceUnfused() {
+        return reactor(Flux.range(0, N).transform(Overflow.overwriteOldest(capacity)).hide());
+    }
+
+    /**
+     * Overwrite-oldest: Reactor's onBackpressureBuffer(DROP_OLDEST) with an overflow callback that
+     * counts the drops as Sluice does ({@code OverflowPolicy.dropped()} is a {@code LongAdder}).
+     */
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public Object overwriteOldestReactorCounting() {
+        return reactor(Flux.range(0, N).onBackpressureBuffer(capacity, x -> reactorDrops.increment(),
+                BufferOverflowStrategy.DROP_OLDEST));
+    }
+
+    /** Drop-newest: Reactor's onBackpressureBuffer(DROP_LATEST), counting the drops (see above). */
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public Object dropNewestReactorCounting() {
+        return reactor(Flux.range(0, N).onBackpressureBuffer(capacity, x -> reactorDrops.increment(),
+                BufferOverflowStrategy.DROP_LATEST));
     }
 
     /** Overwrite-oldest: RxJava 3 onBackpressureBuffer(DROP_OLDEST). */

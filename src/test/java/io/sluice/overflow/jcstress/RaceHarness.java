@@ -70,6 +70,24 @@ final class RaceHarness {
     }
 
     /**
+     * Describes the run without adding demand: {@code D=} delivered in order, {@code X=} dropped in
+     * drop order, and {@code STUCK=n} if {@code n} elements are still buffered although demand is
+     * outstanding (the stage skipped a drain it needed). For runs whose consumer requested more than
+     * the producer emits.
+     */
+    String outcomeWithoutDraining() {
+        StringBuilder sb = new StringBuilder("D=");
+        delivered.forEach(sb::append);
+        sb.append(" X=");
+        dropped.forEach(sb::append);
+        int left = policy.buffered();
+        if (left > 0) {
+            sb.append(" STUCK=").append(left);
+        }
+        return sb.toString();
+    }
+
+    /**
      * Drains the rest and describes the run: {@code D=} the delivered elements in order, {@code X=}
      * the dropped ones in drop order (e.g. {@code "D=23 X=1"}).
      */
