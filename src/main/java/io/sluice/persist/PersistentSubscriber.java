@@ -39,6 +39,8 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
     private final SegmentLog log;
     private final int prefetch;
     private final boolean explicitAck;
+    /** Deliver on the appending thread, from memory only ({@link PersistentBuilder#deliverOnAppend}). */
+    private final boolean deliverOnAppend;
     private final int window;
     private final AtomicInteger wip = new AtomicInteger();
     private final AtomicLong requested = new AtomicLong();
@@ -71,6 +73,7 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
         this.appender = new Appender(stage, actual.currentContext(), Math.max(1, prefetch - (prefetch >> 2)));
         this.window = stage.settings.maxUnacked;
         this.explicitAck = window > 0;
+        this.deliverOnAppend = stage.settings.deliverOnAppend;
         stage.window.reset(); // a new reader starts again at the first unacknowledged record
     }
 
@@ -102,6 +105,10 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
         requestUpstream(appender.offer(m));
         if (stage.publishEachBatch) {
             stage.threads.schedulePublish(); // acknowledgements towards the source wait for this write (and force)
+        }
+        if (deliverOnAppend) {
+            drain(); // from memory, on this thread (see PersistentBuilder.deliverOnAppend)
+            return;
         }
         if (++sinceDrain >= BURST) {
             sinceDrain = 0;
@@ -207,6 +214,8 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
             end();
             return;
         }
+        // on a thread not the stage's own (an event loop): never read the files, leave that to the io thread
+        boolean memoryOnly = deliverOnAppend && !stage.threads.ownThread();
         try {
             boolean wasDone = done;
             boolean retry = true;
@@ -225,6 +234,10 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
                 }
                 if (ahead == null) {
                     unwritten = log.hasBatched();
+                    if (memoryOnly && !cursor.inMemoryOrCaughtUp()) {
+                        stage.threads.drainOnIo(this); // behind: the io thread reads the files
+                        break;
+                    }
                     ahead = cursor.next();
                 }
                 refreshAge();
@@ -247,13 +260,14 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
                 RecordCodec.Entry e = ahead;
                 ahead = null;
                 emitted++;
+                io.sluice.Ack ack = null;
                 if (explicitAck) {
-                    stage.window.delivered(e.offset(), e.appendTime());
+                    ack = stage.window.delivered(e.offset(), e.appendTime());
                 } else {
                     deliveredUpTo = e.offset(); // acknowledged in the log once per drain pass (its lock is the appenders')
                 }
                 cursor.delivered(e);
-                actual.onNext(explicitAck ? e.message().withAck(stage.ackFor(e.offset())) : e.message());
+                actual.onNext(ack != null ? e.message().withAck(ack) : e.message());
             }
             ackDelivered();
             if (wasDone && ahead == null && !hasHeld() && (!unwritten || caughtUp())) {

@@ -293,10 +293,13 @@ final class SegmentLog implements Closeable {
         return files.bytes() + need <= cfg.maxBytes();
     }
 
-    /** Roll: write and (unless {@link Fsync#NEVER}) force the full segment, then start the next one. */
+    /**
+     * Roll: write the full segment (under {@link Fsync#ALWAYS} also force it; otherwise the next
+     * group commit or checkpoint does, see {@link SegmentFiles}), then start the next one.
+     */
     private void roll() throws IOException {
         writeBatch();
-        if (!cfg.fsync().never()) {
+        if (cfg.fsync().always()) {
             forceActive();
         }
         files.seal();
