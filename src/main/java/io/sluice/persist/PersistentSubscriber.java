@@ -235,7 +235,11 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
                 if (ahead == null) {
                     unwritten = log.hasBatched();
                     if (memoryOnly && !cursor.inMemoryOrCaughtUp()) {
-                        stage.threads.drainOnIo(this); // behind: the io thread reads the files
+                        // behind: the io thread reads the files, when there is something to deliver (else
+                        // the request or acknowledgement that makes room wakes it: no wake-up per append)
+                        if (!noDemand() && !(explicitAck && windowFull())) {
+                            stage.threads.drainOnIo(this);
+                        }
                         break;
                     }
                     ahead = cursor.next();
