@@ -26,11 +26,20 @@ import reactor.util.context.Context;
 
 /**
  * {@code overflow: {policy: persistent, ...}}: the pipeline's messages go through a crash-consistent
- * segment log on disk ({@link PersistentOverflow}). The log does blocking file I/O (appends, and
- * forces under {@code fsync: always}) on the thread that hands it a message, so the stage first
- * moves messages off the source's thread (a Netty event loop for network sources) onto one thread of
- * its own (never interrupted), through a queue of at most {@value #HANDOFF} messages: the source is backpressured as
- * soon as that queue and the log's own bound are full, and no event loop ever waits for a disk.
+ * segment log on disk ({@link PersistentOverflow}). Where appends run depends on {@code fsync}:
+ * <ul>
+ *   <li>a group-commit interval ({@code fsync: 10ms}): on the source's thread (a Netty event loop
+ *       for network sources), with no hand-off; a reader that keeps up gets each record there too,
+ *       from memory ({@link io.sluice.persist.PersistentBuilder#deliverOnAppend()}). That thread
+ *       encodes and frames records, writes a full 256 KiB batch to the page cache and creates the
+ *       next segment file (forcing its header) when one is full; the group commit's force, file
+ *       reads of a reader that fell behind, and the checkpoint run on the stage's own threads.
+ *       When the log is at {@code maxBytes} the appending thread reclaims space (a checkpoint);</li>
+ *   <li>{@code always} or {@code never}: on one thread of the stage's own (never interrupted),
+ *       through a queue of at most {@value #HANDOFF} messages, so no event loop waits for a
+ *       forced write.</li>
+ * </ul>
+ * Either way the source is backpressured once the log's bound (and the queue) is full.
  *
  * <p>Meters, tagged {@code pipeline}: besides {@code sluice.overflow.dropped|buffered|capacity}
  * (capacity -1: the log is bounded in bytes), {@code sluice.persistent.bytes} and
