@@ -115,10 +115,11 @@ public final class PersistentBuilder {
      * with no {@code publishOn} in front) when the reader keeps up and the record is still in memory;
      * reading back from the files, requests and acknowledgements that must wake the reader run on the
      * stage's own thread. The appending thread does the log's in-memory work (encoding, framing,
-     * CRC), writes a full write batch to the page cache and creates the next segment file when one
-     * is full; forces (group commits, and those of a roll, which wait for the next group commit
-     * unless {@link Fsync#ALWAYS}) run on the stage's timer thread. Meant for an interval
-     * {@link Fsync}, where no append waits for a force.
+     * CRC), writes a full write batch to the page cache, and when a segment is full creates the
+     * next one (forcing its small header and the directory); the full segment's own force waits for
+     * the next group commit unless {@link Fsync#ALWAYS}, and group commits run on the stage's timer
+     * thread. When the log holds {@code maxBytes} the appending thread reclaims space (a
+     * checkpoint). Meant for an interval {@link Fsync}, where no append waits for a group commit.
      *
      * @return this
      */
