@@ -46,6 +46,20 @@ sealed interface OverflowStage permits OverflowStage.Memory, PersistentStage {
     /** @return messages held now (on disk: written and not yet acknowledged) */
     int buffered();
 
+    /**
+     * @return messages the stage delivered downstream whose acknowledgement is still outstanding (in
+     *     steps or in a sink), when the stage counts them itself; -1 when it does not (then the
+     *     pipeline counts what is in a sink that acknowledges)
+     */
+    default long awaitingAck() {
+        return -1;
+    }
+
+    /** @return messages the stage handed downstream so far, when {@link #awaitingAck()} is not -1 */
+    default long deliveredDownstream() {
+        return -1;
+    }
+
     /** @return messages this run started with (the persistent log's backlog when it opened), else 0 */
     long replayed();
 

@@ -26,11 +26,20 @@ import reactor.util.context.Context;
 
 /**
  * {@code overflow: {policy: persistent, ...}}: the pipeline's messages go through a crash-consistent
- * segment log on disk ({@link PersistentOverflow}). The log does blocking file I/O (appends, and
- * forces under {@code fsync: always}) on the thread that hands it a message, so the stage first
- * moves messages off the source's thread (a Netty event loop for network sources) onto one thread of
- * its own (never interrupted), through a queue of at most {@value #HANDOFF} messages: the source is backpressured as
- * soon as that queue and the log's own bound are full, and no event loop ever waits for a disk.
+ * segment log on disk ({@link PersistentOverflow}). Where appends run depends on {@code fsync}:
+ * <ul>
+ *   <li>a group-commit interval ({@code fsync: 10ms}): on the source's thread (a Netty event loop
+ *       for network sources), with no hand-off; a reader that keeps up gets each record there too,
+ *       from memory ({@link io.sluice.persist.PersistentBuilder#deliverOnAppend()}). That thread
+ *       encodes and frames records, writes a full 256 KiB batch to the page cache and creates the
+ *       next segment file (forcing its header) when one is full; the group commit's force, file
+ *       reads of a reader that fell behind, and the checkpoint run on the stage's own threads.
+ *       When the log is at {@code maxBytes} the appending thread reclaims space (a checkpoint);</li>
+ *   <li>{@code always} or {@code never}: on one thread of the stage's own (never interrupted),
+ *       through a queue of at most {@value #HANDOFF} messages, so no event loop waits for a
+ *       forced write.</li>
+ * </ul>
+ * Either way the source is backpressured once the log's bound (and the queue) is full.
  *
  * <p>Meters, tagged {@code pipeline}: besides {@code sluice.overflow.dropped|buffered|capacity}
  * (capacity -1: the log is bounded in bytes), {@code sluice.persistent.bytes} and
@@ -79,8 +88,7 @@ final class PersistentStage implements OverflowStage {
         this.maxBytes = maxBytes;
         // A plain Executor (not the ExecutorService): Reactor would wrap a service in a scheduler that
         // cancels tasks with Future.cancel(true), an interrupt.
-        java.util.concurrent.Executor plain = thread::execute;
-        this.io = Schedulers.fromExecutor(plain);
+        this.io = thread == null ? null : Schedulers.fromExecutor(thread::execute);
     }
 
     /**
@@ -92,18 +100,29 @@ final class PersistentStage implements OverflowStage {
      * @throws GatewayStartException when the directory cannot be used (the reason is in the message)
      */
     static PersistentStage open(GatewayConfig.PersistentSpec spec, String pipeline) {
-        ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+        // With an interval fsync no append waits for a force: the source's thread appends and delivers
+        // itself (no hand-off thread, see PersistentBuilder.deliverOnAppend). Otherwise a thread of
+        // the stage's own appends, since under fsync: always each batch is forced before it is acknowledged.
+        boolean onSourceThread = spec.fsync().interval() != null;
+        ExecutorService thread = onSourceThread ? null : Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "sluice-persist-in-" + pipeline);
             t.setDaemon(true);
             return t;
         });
         PersistentOverflow log;
         try {
-            // the hand-off thread appends, and then delivers what it appended (from memory, see appendThread)
-            log = Overflow.persistent(spec.path()).name(pipeline).maxBytes(spec.maxBytes()).whenFull(spec.whenFull())
-                    .fsync(spec.fsync()).explicitAck(IN_FLIGHT).appendThread(thread::execute).build();
+            io.sluice.persist.PersistentBuilder b = Overflow.persistent(spec.path()).name(pipeline).maxBytes(spec.maxBytes())
+                    .whenFull(spec.whenFull()).fsync(spec.fsync()).explicitAck(IN_FLIGHT);
+            if (onSourceThread) {
+                b.deliverOnAppend();
+            } else {
+                b.appendThread(thread::execute); // the hand-off thread appends, then delivers what it appended
+            }
+            log = b.build();
         } catch (PersistentLogException | IllegalArgumentException e) {
-            thread.shutdown();
+            if (thread != null) {
+                thread.shutdown();
+            }
             throw new GatewayStartException(pipeline, "pipeline '" + pipeline + "' cannot start: " + e.getMessage(), e);
         }
         LOG.info("pipeline '{}': persistent log {} opened, {} record(s) to deliver from before", pipeline, spec.path(),
@@ -161,6 +180,17 @@ final class PersistentStage implements OverflowStage {
         return (int) Math.min(Integer.MAX_VALUE, log.records());
     }
 
+    /** @return records delivered and not yet acknowledged (the log's window counts them) */
+    @Override
+    public long awaitingAck() {
+        return log.awaitingAck();
+    }
+
+    @Override
+    public long deliveredDownstream() {
+        return log.delivered();
+    }
+
     @Override
     public long replayed() {
         return log.backlogAtOpen();
@@ -185,6 +215,9 @@ final class PersistentStage implements OverflowStage {
      */
     @Override
     public Pipeline<Message> append(Pipeline<Message> p) {
+        if (io == null) { // appends on the source's thread
+            return p.overflow(log).via(f -> f.contextWrite(Context.of(Ack.AWAITED, Boolean.TRUE)));
+        }
         return p.via(f -> f.publishOn(io, HANDOFF).doOnDiscard(Message.class, m -> {
                     discarded.increment();
                     m.refuse("the pipeline stopped before the message was written");
@@ -220,15 +253,18 @@ final class PersistentStage implements OverflowStage {
     @Override
     public void close() {
         // The hand-off thread first: a message it is appending when the pipeline is cancelled is
-        // appended (or, still queued, discarded and counted), never cut off by a closed log.
-        thread.shutdown();
-        try {
-            if (!thread.awaitTermination(5, TimeUnit.SECONDS)) {
-                LOG.warn("pipeline '{}': the persistent stage's hand-off thread still runs after 5 s; closing the log",
-                        log.name());
+        // appended (or, still queued, discarded and counted), never cut off by a closed log. Without
+        // one, a message a source's thread is appending when the log closes is refused.
+        if (thread != null) {
+            thread.shutdown();
+            try {
+                if (!thread.awaitTermination(5, TimeUnit.SECONDS)) {
+                    LOG.warn("pipeline '{}': the persistent stage's hand-off thread still runs after 5 s; closing the log",
+                            log.name());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
         try {
             log.close();

@@ -32,7 +32,10 @@ final class PipelineRun {
     final LongAdder received = new LongAdder();
     final LongAdder delivered = new LongAdder();
     final LongAdder filtered = new LongAdder();
-    /** Handed to a sink that acknowledges, and not acknowledged yet (still counted by a persistent stage). */
+    /**
+     * Handed to a sink that acknowledges, and not acknowledged yet (still counted by a persistent
+     * stage), unless the stage counts them itself ({@link OverflowStage#awaitingAck()}).
+     */
     final LongAdder inSink = new LongAdder();
     final List<KeyedStats> stats = new CopyOnWriteArrayList<>();
     private final Map<String, PipelineStopped> ends;
@@ -122,6 +125,8 @@ final class PipelineRun {
             p = p.via(stage);
         }
         boolean sinkAcks = sink.acknowledges();
+        // a stage that counts its delivered, unacknowledged messages itself needs no wrapper per message
+        boolean countInSink = overflow.awaitingAck() < 0;
         p = p.via(f -> f.map(m -> {
             latency.record(Math.max(0, System.currentTimeMillis() - m.timestamp()), TimeUnit.MILLISECONDS);
             r.delivered.increment();
@@ -130,7 +135,7 @@ final class PipelineRun {
                 m.ack(); // the sink cannot tell when its destination has it: done at hand-off
                 return m;
             }
-            if (!m.awaitsAck()) {
+            if (!m.awaitsAck() || !countInSink) {
                 return m;
             }
             r.inSink.increment();
@@ -155,11 +160,24 @@ final class PipelineRun {
         }
     }
 
+    /**
+     * @return messages handed to a sink that acknowledges and not acknowledged yet: counted here, or
+     *     (a stage that counts its own) the stage's unacknowledged ones minus those still in steps
+     */
+    private long inSink() {
+        long waiting = overflow.awaitingAck();
+        if (waiting < 0) {
+            return inSink.sum();
+        }
+        long inSteps = overflow.deliveredDownstream() - delivered.sum() - filtered.sum();
+        return Math.max(0, waiting - Math.max(0, inSteps));
+    }
+
     PipelineReport report() {
         PipelineStopped end = ends.get(name);
         String outcome = end == null ? "RUNNING" : end.outcome().name();
         // A message in a sink that acknowledges is counted delivered, and its record still held on disk.
-        int buffered = (int) Math.max(0, overflow.buffered() - inSink.sum());
+        int buffered = (int) Math.max(0, overflow.buffered() - inSink());
         return new PipelineReport(name, overflow.label(), overflow.capacity(), received.sum(), delivered.sum(),
                 overflow.dropped(), filtered.sum(), overflow.discarded(), buffered, handle.isRunning(),
                 outcome, overflow.replayed(), overflow.diskBytes(), overflow.diskMaxBytes(),

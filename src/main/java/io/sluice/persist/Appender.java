@@ -101,6 +101,12 @@ final class Appender {
             Operators.onDiscard(m, context);
             return true;
         } catch (IOException e) {
+            if (stage.isClosed()) {
+                // the stage stopped while this thread (an event loop, see deliverOnAppend) was appending
+                m.refuse("the persistent stage stopped before the message was written");
+                Operators.onDiscard(m, context);
+                return true;
+            }
             // a failed log refuses this and every later message; the subscription goes on delivering
             // what is on disk (see DurableAcks)
             stage.durableAcks.failed(m, e);

@@ -36,6 +36,15 @@ final class LogCursor implements AutoCloseable {
         this.from = from;
     }
 
+    /**
+     * @return true when {@link #next()} needs no file: the next record is in the log's memory tail,
+     *     or the cursor took its last record from memory and nothing was appended after it
+     */
+    boolean inMemoryOrCaughtUp() {
+        long want = last < 0 ? from : last + 1;
+        return log.fromMemory(want) != null || memoryBase >= 0 && want > log.lastOffset();
+    }
+
     /** @return the next record, or null when none is available yet */
     RecordCodec.Entry next() throws IOException {
         long want = last < 0 ? from : last + 1;

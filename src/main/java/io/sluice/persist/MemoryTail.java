@@ -22,9 +22,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 final class MemoryTail {
 
     /** Records at most (a power of two). */
-    static final int CAPACITY = 4096;
+    static final int CAPACITY = 16384;
     /** Encoded record bytes at most. */
-    static final long BUDGET = 8L << 20;
+    static final long BUDGET = 16L << 20;
     private static final int MASK = CAPACITY - 1;
 
     /** A record in memory and where it ends in the segment file. */

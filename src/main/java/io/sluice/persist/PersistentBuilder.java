@@ -23,6 +23,7 @@ public final class PersistentBuilder {
     int maxUnacked;
     int prefetch = 256;
     java.util.concurrent.Executor appendThread;
+    boolean deliverOnAppend;
 
     /** @param dir the log directory (created if missing) */
     public PersistentBuilder(Path dir) {
@@ -106,6 +107,24 @@ public final class PersistentBuilder {
      */
     public PersistentBuilder appendThread(java.util.concurrent.Executor executor) {
         this.appendThread = Objects.requireNonNull(executor, "executor");
+        return this;
+    }
+
+    /**
+     * Delivers each appended record at once on the thread that appended it (a network event loop,
+     * with no {@code publishOn} in front) when the reader keeps up and the record is still in memory;
+     * reading back from the files, requests and acknowledgements that must wake the reader run on the
+     * stage's own thread. The appending thread does the log's in-memory work (encoding, framing,
+     * CRC), writes a full write batch to the page cache, and when a segment is full creates the
+     * next one (forcing its small header and the directory); the full segment's own force waits for
+     * the next group commit unless {@link Fsync#ALWAYS}, and group commits run on the stage's timer
+     * thread. When the log holds {@code maxBytes} the appending thread reclaims space (a
+     * checkpoint). Meant for an interval {@link Fsync}, where no append waits for a group commit.
+     *
+     * @return this
+     */
+    public PersistentBuilder deliverOnAppend() {
+        this.deliverOnAppend = true;
         return this;
     }
 

@@ -41,7 +41,7 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
     final AtomicReference<PersistentSubscriber> live = new AtomicReference<>();
     private volatile boolean closed;
     /** Records delivered and not acknowledged (explicit-ack mode). */
-    final AckWindow window = new AckWindow();
+    final AckWindow window;
     /** Acknowledgements towards the source, once appended records are durable. */
     final DurableAcks durableAcks;
     /** Append time of the oldest unacknowledged record the reader has seen, 0 if none. */
@@ -60,6 +60,7 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
         this.log = SegmentLog.open(fs, new LogConfig(b.segmentBytes, b.blockSize, b.maxBytes, b.fsync, b.maxRecordBytes), stats);
         this.backlogAtOpen = log.backlogAtOpen();
         this.durableAcks = new DurableAcks(b.name);
+        this.window = new AckWindow(b.maxUnacked, this::acknowledgedInWindow);
         this.publishEachBatch = b.fsync.interval() == null;
         this.threads = new StageThreads(this, b);
     }
@@ -78,20 +79,10 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
                 .cancelOn(threads.ioScheduler);
     }
 
-    /**
-     * @param offset a delivered record's offset
-     * @return the acknowledgement its message carries in explicit-ack mode: acknowledges the record
-     *     once it and every older delivered record are acknowledged (the log's acknowledged position
-     *     only moves over contiguous records)
-     */
-    Ack ackFor(long offset) {
-        return Ack.once(() -> {
-            long upTo = window.acknowledge(offset);
-            if (upTo >= 0) {
-                oldestUnacked = window.oldestAppendTime();
-                acknowledged(upTo);
-            }
-        });
+    /** The window's head moved: every delivered record up to {@code upTo} is acknowledged. */
+    private void acknowledgedInWindow(long upTo) {
+        oldestUnacked = window.oldestAppendTime();
+        acknowledged(upTo);
     }
 
     /** Records up to {@code upTo} are acknowledged: tell the log, and the reader (its window has room). */
@@ -114,13 +105,16 @@ public final class PersistentOverflow implements Function<Flux<Message>, Flux<Me
      * @return how many were acknowledged
      */
     public long acknowledge(long count) {
-        long[] r = window.acknowledgeOldest(count);
-        long oldest = window.oldestAppendTime();
-        if (oldest != 0 || live.get() == null) {
-            oldestUnacked = oldest;
+        long n = window.acknowledgeOldest(count);
+        if (live.get() == null) {
+            oldestUnacked = window.oldestAppendTime();
         }
-        acknowledged(r[1]);
-        return r[0];
+        return n;
+    }
+
+    /** @return records delivered with an acknowledgement (explicit-ack mode) that has not come yet */
+    public long awaitingAck() {
+        return window.size();
     }
 
     long unackedDelivered() {

@@ -3,7 +3,6 @@ package io.sluice.persist;
 import io.sluice.Message;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,13 +19,15 @@ import reactor.util.context.Context;
  * most what downstream requested, and, in explicit-ack mode, at most {@code window} unacknowledged.
  * Completion or an upstream error reaches downstream after every appended record.
  *
- * <p>Fewer thread hops: after a burst of appends (or every {@value #BURST}) the drain runs on the
- * appending thread when the stage knows it ({@link PersistentBuilder#appendThread}), so a reader
- * that keeps up gets the records from the log's memory tail there (no wait for the batch to be
- * written, no read back), a burst at a time (one wake-up of the consumer's thread per burst); the write and the force happen at the group commit (or at once when
- * the batch is full), off the delivery path. A request (on the stage's thread) or an
- * acknowledgement wakes the drain only when it waits for demand, for room in the window or holds
- * messages for room in the log.
+ * <p>Fewer thread hops: with {@link PersistentBuilder#deliverOnAppend} each append runs the drain
+ * on the appending thread, which delivers from the log's memory tail only (a reader behind it is
+ * served from the files by the io thread). Else after a burst of appends (or every {@value #BURST})
+ * the drain runs on the appending thread when the stage knows it ({@link PersistentBuilder#appendThread}).
+ * Either way a reader that keeps up gets its records from memory (no wait for the batch to be
+ * written, no read back); the write and the force happen at the group commit (or when the batch is
+ * full), off the delivery path. A request or an acknowledgement wakes the drain (on the stage's
+ * thread) only when it waits for demand, for room in the window or holds messages for room in the
+ * log ({@link DeliveryGate}).
  */
 final class PersistentSubscriber implements CoreSubscriber<Message>, Subscription {
 
@@ -39,9 +40,11 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
     private final SegmentLog log;
     private final int prefetch;
     private final boolean explicitAck;
-    private final int window;
+    /** Deliver on the appending thread, from memory only ({@link PersistentBuilder#deliverOnAppend}). */
+    private final boolean deliverOnAppend;
     private final AtomicInteger wip = new AtomicInteger();
-    private final AtomicLong requested = new AtomicLong();
+    /** Downstream's demand and the window: what the drain may deliver now. */
+    private final DeliveryGate gate;
     private Subscription upstream;
     /** Appends, or holds messages while the log is full. */
     private final Appender appender;
@@ -52,16 +55,11 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
     private volatile boolean cancelled;
     private boolean terminated;
     private volatile boolean ready;
-    /** The drain stopped for lack of demand: a request must wake it (on the stage's thread). */
-    private volatile boolean starved = true;
-    /** The drain stopped because the window of unacknowledged records was full: an acknowledgement must wake it. */
-    private volatile boolean windowFull;
     // drain-loop state
     /** Highest offset handed downstream and not yet acknowledged in the log (no explicit acks), -1 if none. */
     private long deliveredUpTo = -1;
     private LogCursor cursor;
     private RecordCodec.Entry ahead;
-    private long emitted;
 
     PersistentSubscriber(CoreSubscriber<? super Message> actual, PersistentOverflow stage) {
         this.actual = actual;
@@ -69,8 +67,10 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
         this.log = stage.log;
         this.prefetch = stage.settings.prefetch;
         this.appender = new Appender(stage, actual.currentContext(), Math.max(1, prefetch - (prefetch >> 2)));
-        this.window = stage.settings.maxUnacked;
+        int window = stage.settings.maxUnacked;
         this.explicitAck = window > 0;
+        this.gate = new DeliveryGate(window, () -> (int) stage.unackedDelivered());
+        this.deliverOnAppend = stage.settings.deliverOnAppend;
         stage.window.reset(); // a new reader starts again at the first unacknowledged record
     }
 
@@ -102,6 +102,10 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
         requestUpstream(appender.offer(m));
         if (stage.publishEachBatch) {
             stage.threads.schedulePublish(); // acknowledgements towards the source wait for this write (and force)
+        }
+        if (deliverOnAppend) {
+            drain(); // from memory, on this thread (see PersistentBuilder.deliverOnAppend)
+            return;
         }
         if (++sinceDrain >= BURST) {
             sinceDrain = 0;
@@ -152,14 +156,8 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
 
     @Override
     public void request(long n) {
-        if (Operators.validate(n)) {
-            long r;
-            do {
-                r = requested.get();
-            } while (r != Long.MAX_VALUE && !requested.compareAndSet(r, r + n < 0 ? Long.MAX_VALUE : r + n));
-            if (starved) {
-                stage.threads.drainOnIo(this); // else the appending thread delivers as records arrive
-            }
+        if (Operators.validate(n) && gate.request(n)) {
+            stage.threads.drainOnIo(this); // else the appending thread delivers as records arrive
         }
     }
 
@@ -207,6 +205,8 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
             end();
             return;
         }
+        // on a thread not the stage's own (an event loop): never read the files, leave that to the io thread
+        boolean memoryOnly = deliverOnAppend && !stage.threads.ownThread();
         try {
             boolean wasDone = done;
             boolean retry = true;
@@ -225,10 +225,18 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
                 }
                 if (ahead == null) {
                     unwritten = log.hasBatched();
+                    if (memoryOnly && !cursor.inMemoryOrCaughtUp()) {
+                        // behind: the io thread reads the files, when there is something to deliver (else
+                        // the request or acknowledgement that makes room wakes it: no wake-up per append)
+                        if (gate.open()) {
+                            stage.threads.drainOnIo(this);
+                        }
+                        break;
+                    }
                     ahead = cursor.next();
                 }
                 refreshAge();
-                if (ahead == null || noDemand() || explicitAck && windowFull()) {
+                if (ahead == null || !gate.open()) {
                     if (ahead == null && unwritten && !caughtUp()) {
                         stage.threads.schedulePublish(); // caught up with what is written; the publish drains again
                     }
@@ -246,14 +254,15 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
                 }
                 RecordCodec.Entry e = ahead;
                 ahead = null;
-                emitted++;
+                gate.emitted();
+                io.sluice.Ack ack = null;
                 if (explicitAck) {
-                    stage.window.delivered(e.offset(), e.appendTime());
+                    ack = stage.window.delivered(e.offset(), e.appendTime());
                 } else {
                     deliveredUpTo = e.offset(); // acknowledged in the log once per drain pass (its lock is the appenders')
                 }
                 cursor.delivered(e);
-                actual.onNext(explicitAck ? e.message().withAck(stage.ackFor(e.offset())) : e.message());
+                actual.onNext(ack != null ? e.message().withAck(ack) : e.message());
             }
             ackDelivered();
             if (wasDone && ahead == null && !hasHeld() && (!unwritten || caughtUp())) {
@@ -281,42 +290,9 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
         return cursor.last() >= log.lastOffset();
     }
 
-    /**
-     * @return true when downstream wants nothing more now; then a request wakes the drain (the flag is
-     *     set before the second look, so a request in between is seen)
-     */
-    private boolean noDemand() {
-        if (emitted != requested.get()) {
-            return false;
-        }
-        starved = true;
-        if (emitted != requested.get()) {
-            starved = false;
-            return false;
-        }
-        return true;
-    }
-
-    /**
-     * @return true when the window of unacknowledged records is full; then an acknowledgement wakes
-     *     the drain (the flag is set before the second look, so an acknowledgement in between is seen)
-     */
-    private boolean windowFull() {
-        if (stage.unackedDelivered() < window) {
-            windowFull = false;
-            return false;
-        }
-        windowFull = true;
-        if (stage.unackedDelivered() < window) {
-            windowFull = false;
-            return false;
-        }
-        return true;
-    }
-
     /** @return true when an acknowledgement must run the drain (window full, or messages held for room) */
     boolean wakeOnAck() {
-        return windowFull || appender.holding();
+        return gate.waitsForAck() || appender.holding();
     }
 
     private void refreshAge() {
@@ -358,7 +334,7 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
 
     @Override
     public String toString() {
-        return "PersistentSubscriber{emitted=" + emitted + ", requested=" + requested.get() + ", done=" + done
+        return "PersistentSubscriber{" + gate + ", done=" + done
                 + ", terminated=" + terminated + ", cancelled=" + cancelled + ", wip=" + wip.get() + ", ahead="
                 + (ahead != null) + ", held=" + hasHeld() + '}';
     }

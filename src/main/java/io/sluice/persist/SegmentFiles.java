@@ -11,12 +11,14 @@ import org.slf4j.LoggerFactory;
  * forcing and deleting them, and what has been forced so far. The crash-model reasoning (see
  * {@link Fs}) for the two steps that live here:
  * <ul>
- *   <li><b>Roll</b> ({@link #seal} then {@link #start}): the log forces the full segment first
- *       (unless {@link Fsync#NEVER}); the next one is created, its header written and forced, and the
- *       directory fsync'd. Only then may a record in it be reported durable, since a new file's name
- *       is durable only after the directory fsync. Under {@link Fsync#NEVER} both forces are put off
- *       until the next durability claim ({@link #forceAll}) or the first checkpoint that names the
- *       segment ({@link #forceNamed}).</li>
+ *   <li><b>Roll</b> ({@link #seal} then {@link #start}): under {@link Fsync#ALWAYS} the log forces
+ *       the full segment first, otherwise the next durability claim ({@link #forceAll}, the group
+ *       commit) or the first checkpoint that names it ({@link #forceNamed}) does; the next one is
+ *       created, its header written and forced, and the directory fsync'd (a small force: a header torn
+ *       by a crash would make recovery set the segment aside). Only then may a record in it be
+ *       reported durable, since a new file's name is durable only after the directory fsync. Under
+ *       {@link Fsync#NEVER} those two forces are put off as well, until the next durability claim
+ *       or the first checkpoint that names the segment.</li>
  *   <li><b>Delete</b> a segment only after the checkpoint that acknowledges all of its records is
  *       durable ({@link #deleteAcknowledged} is called after {@link Checkpoint#write} returned). A
  *       delete that is lost in a crash brings back a segment whose records are all below the
@@ -37,7 +39,7 @@ final class SegmentFiles {
     private volatile long bytes;
     /** A segment was created and the directory not fsync'd since ({@link Fsync#NEVER}). */
     private boolean dirDirty;
-    /** Segments sealed under {@link Fsync#NEVER} without a force: forced before any durability claim. */
+    /** Segments sealed without a force (not {@link Fsync#ALWAYS}): forced before any durability claim. */
     private final List<Segment> unforcedSealed = new ArrayList<>();
     /** The acknowledged position the durable checkpoint holds. */
     private long checkpointed;
@@ -90,11 +92,11 @@ final class SegmentFiles {
     }
 
     /**
-     * Takes no more appends into the active segment; its batch is written and (unless
-     * {@link Fsync#NEVER}) forced already. Call {@link #start} next.
+     * Takes no more appends into the active segment; its batch is written and (under
+     * {@link Fsync#ALWAYS}) forced already. Call {@link #start} next.
      */
     void seal() {
-        if (cfg.fsync().never()) {
+        if (!cfg.fsync().always()) {
             unforcedSealed.add(active);
         }
         active.sealed = true;
@@ -108,7 +110,7 @@ final class SegmentFiles {
     void forceAll() throws IOException {
         long started = System.nanoTime();
         for (Segment s : unforcedSealed) {
-            if (segments.contains(s)) { // sealed under Fsync.NEVER without a force; not yet deleted
+            if (segments.contains(s)) { // sealed without a force (not Fsync.ALWAYS); not yet deleted
                 try (Fs.FsFile f = fs.open(s.name)) {
                     f.force();
                 }

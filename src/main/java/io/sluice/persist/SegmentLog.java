@@ -3,7 +3,6 @@ package io.sluice.persist;
 import io.sluice.Message;
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,17 +14,15 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Operation order, justified against the {@link Fs} crash model</h2>
  * <ol>
- *   <li><b>Append</b>: the record's fragments are framed into the write batch; {@link #publish}
- *       writes the batch at the segment end with one positional write, then publishes the end to
- *       file readers ({@link #writtenOffset()}). Under {@link Fsync#ALWAYS} {@code publish} then
- *       forces the segment, so every record of the batch is durable when it returns. Otherwise a
- *       record becomes durable at the next {@link #flush()} ({@link #durableOffset()}). A crash loses
- *       the unwritten batch and may tear unforced writes at any sector: recovery truncates at the
- *       last complete record (fragment CRCs find it). No record is reported durable before its batch
- *       was written and forced. A reader may be handed a record before that, from the
- *       {@link MemoryTail} (as from the file before a force): acknowledging it may move the
- *       checkpoint past the durable end, which recovery handles (new offsets start after the
- *       checkpoint), and its sender, told only once it is durable, resends it after a crash.</li>
+ *   <li><b>Append</b>: framed into the {@link WriteBatch}, which {@link #publish} writes with one
+ *       write and then makes readable ({@link #writtenOffset()}); under {@link Fsync#ALWAYS} it then
+ *       forces the segment, else the next {@link #flush()} does ({@link #durableOffset()}). A crash
+ *       loses the unwritten batch and may tear unforced writes at any sector: recovery truncates at
+ *       the last complete record (fragment CRCs find it). No record is reported durable before its
+ *       batch was written and forced. A reader may get a record before that, from the
+ *       {@link MemoryTail}: acknowledging it may move the checkpoint past the durable end, which
+ *       recovery handles (new offsets start after the checkpoint); its sender, told only once it
+ *       is durable, resends it after a crash.</li>
  *   <li><b>Roll</b> and <b>Delete</b>: see {@link SegmentFiles}.</li>
  *   <li><b>Checkpoint</b> ({@link Checkpoint#write}): temp file, force, rename, fsync directory;
  *       segments are deleted only after it returned.</li>
@@ -39,8 +36,6 @@ import org.slf4j.LoggerFactory;
 final class SegmentLog implements Closeable {
 
     static final String LOCK = "lock";
-    /** Size of the write batch: records larger than this are written on their own. */
-    static final int BATCH_BYTES = 256 << 10;
     private static final Logger LOG = LoggerFactory.getLogger(SegmentLog.class);
 
     private final Fs fs;
@@ -53,12 +48,8 @@ final class SegmentLog implements Closeable {
     private long nextOffset;
     private volatile long lastOffset;
     private volatile long durableOffset;
-    private volatile long writtenOffset;
-    /** Records framed by {@link #appendBuffered} and not yet written (one direct buffer, reused). */
-    private final ByteBuffer batch = ByteBuffer.allocateDirect(BATCH_BYTES);
-    /** Reused to encode a record before it is framed (consumed within the append); guarded by this. */
-    private ByteBuffer scratch = ByteBuffer.allocate(4096);
-    private static final int SCRATCH_MAX = 1 << 20;
+    /** Records framed by {@link #appendBuffered} and not yet written; guarded by this. */
+    private final WriteBatch batch;
     /** The first offset not acknowledged (in memory; durable at the next checkpoint). */
     private final AtomicLong ackNext = new AtomicLong();
     private final long openedAt;
@@ -75,7 +66,7 @@ final class SegmentLog implements Closeable {
         this.ackNext.set(r.ackNext());
         this.lastOffset = r.lastOffset();
         this.durableOffset = r.lastOffset();
-        this.writtenOffset = r.lastOffset();
+        this.batch = new WriteBatch(r.lastOffset());
         this.nextOffset = r.nextOffset();
         this.openedAt = r.nextOffset();
         this.backlogAtOpen = r.backlog();
@@ -140,32 +131,23 @@ final class SegmentLog implements Closeable {
         ensureOpen();
         long offset = nextOffset;
         long appendTime = System.currentTimeMillis();
-        ByteBuffer rec = RecordCodec.encode(offset, appendTime, m, scratch);
-        if (rec != scratch && rec.capacity() <= SCRATCH_MAX) {
-            scratch = rec; // grown; larger records get a buffer of their own
-        }
+        java.nio.ByteBuffer rec = batch.encode(offset, appendTime, m, cfg.maxRecordBytes(), stats);
         int recordSize = rec.remaining();
-        if (rec.remaining() > cfg.maxRecordBytes()) {
-            stats.rejectedTooLarge.incrementAndGet();
-            throw new IllegalArgumentException("record of " + rec.remaining() + " bytes exceeds maxRecordBytes " + cfg.maxRecordBytes());
-        }
         int written;
-        boolean direct;
         Segment active;
         try {
             if (files.active().framed >= cfg.segmentBytes()) {
                 roll();
             }
-            int need = files.active().framedSize(files.active().framed, rec.remaining());
+            int need = files.active().framedSize(files.active().framed, recordSize);
             if (files.bytes() + need > cfg.maxBytes() && !reclaim(need)) {
                 return -1;
             }
-            if (batch.remaining() < need) {
+            if (!batch.fits(need)) {
                 writeBatch();
             }
             active = files.active();
-            direct = need > batch.capacity();
-            written = direct ? active.append(offset, appendTime, rec) : active.frame(batch, offset, appendTime, rec);
+            written = batch.add(active, offset, appendTime, rec, need);
         } catch (IOException e) {
             // ENOSPC, EIO: a partial write may sit at the end and the OS state is unknown; like a
             // failed fsync, the log takes no more appends (recovery at the next start keeps what was durable)
@@ -176,9 +158,6 @@ final class SegmentLog implements Closeable {
         files.grew(written);
         tail.add(offset, appendTime, m, recordSize, active.base, active.framed);
         lastOffset = offset;
-        if (direct) {
-            writtenOffset = offset;
-        }
         stats.appendedRecords.incrementAndGet();
         stats.appendedBytes.addAndGet(written);
         return offset;
@@ -200,7 +179,7 @@ final class SegmentLog implements Closeable {
 
     /** @return the offset of the last record written to the file (readable), -1 if none */
     long writtenOffset() {
-        return writtenOffset;
+        return batch.writtenOffset();
     }
 
     /**
@@ -210,7 +189,7 @@ final class SegmentLog implements Closeable {
      * @return true when appended records wait in the batch for {@link #publish}
      */
     boolean hasBatched() {
-        return writtenOffset < lastOffset && failed == null && !closed;
+        return batch.writtenOffset() < lastOffset && failed == null && !closed;
     }
 
     /**
@@ -220,7 +199,7 @@ final class SegmentLog implements Closeable {
      */
     MemoryTail.Item fromMemory(long offset) {
         MemoryTail.Item it = tail.get(offset);
-        return it != null && failed != null && offset > writtenOffset ? null : it;
+        return it != null && failed != null && offset > batch.writtenOffset() ? null : it;
     }
 
     /** @return the offset of the last record appended (written or batched), -1 if none */
@@ -229,17 +208,13 @@ final class SegmentLog implements Closeable {
     }
 
     private void writeBatch() throws IOException {
-        Segment active = files.active();
-        if (active.hasUnwritten()) {
-            try {
-                active.write(batch);
-            } catch (IOException e) {
-                failed = e;
-                LOG.error("persistent log {}: write failed; the log accepts no more appends", fs.describe(), e);
-                throw e;
-            }
+        try {
+            batch.write(files.active(), lastOffset);
+        } catch (IOException e) {
+            failed = e;
+            LOG.error("persistent log {}: write failed; the log accepts no more appends", fs.describe(), e);
+            throw e;
         }
-        writtenOffset = lastOffset;
     }
 
     /** Group commit: forces the active segment; every record appended so far is durable afterwards. */
@@ -293,10 +268,13 @@ final class SegmentLog implements Closeable {
         return files.bytes() + need <= cfg.maxBytes();
     }
 
-    /** Roll: write and (unless {@link Fsync#NEVER}) force the full segment, then start the next one. */
+    /**
+     * Roll: write the full segment (under {@link Fsync#ALWAYS} also force it; otherwise the next
+     * group commit or checkpoint does, see {@link SegmentFiles}), then start the next one.
+     */
     private void roll() throws IOException {
         writeBatch();
-        if (!cfg.fsync().never()) {
+        if (cfg.fsync().always()) {
             forceActive();
         }
         files.seal();

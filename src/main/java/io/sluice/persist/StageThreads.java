@@ -38,11 +38,14 @@ final class StageThreads {
     private final Executor afterAppends;
     private final AtomicBoolean publishQueued = new AtomicBoolean();
     private final AtomicBoolean drainQueued = new AtomicBoolean();
+    private final AtomicBoolean ioDrainQueued = new AtomicBoolean();
+    private volatile Thread timerThread;
+    private volatile Thread ioThread;
 
     StageThreads(PersistentOverflow stage, PersistentBuilder b) {
         this.stage = stage;
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "sluice-persist-" + b.name));
-        this.io = Executors.newSingleThreadExecutor(r -> daemon(r, "sluice-persist-io-" + b.name));
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> timerThread = daemon(r, "sluice-persist-" + b.name));
+        this.io = Executors.newSingleThreadExecutor(r -> ioThread = daemon(r, "sluice-persist-io-" + b.name));
         Executor plain = io::execute; // a service would be wrapped with interrupting cancels
         this.afterAppends = b.appendThread != null ? b.appendThread : plain;
         this.ioScheduler = Schedulers.fromExecutor(plain);
@@ -133,13 +136,28 @@ final class StageThreads {
         }
     }
 
-    /** Runs the reader's drain on the io thread (a request or acknowledgement came from a thread that may be interrupted). */
+    /**
+     * Runs the reader's drain on the io thread (a request or acknowledgement came from a thread that
+     * may be interrupted, or an event loop found the reader behind). At most one such drain is queued:
+     * the flag is cleared before the drain runs, so a drain that starts afterwards sees every change.
+     */
     void drainOnIo(PersistentSubscriber s) {
-        try {
-            io.execute(s::drain);
-        } catch (RejectedExecutionException closed) {
-            // closing: the subscription ends
+        if (ioDrainQueued.compareAndSet(false, true)) {
+            try {
+                io.execute(() -> {
+                    ioDrainQueued.set(false);
+                    s.drain();
+                });
+            } catch (RejectedExecutionException closed) {
+                ioDrainQueued.set(false); // closing: the subscription ends
+            }
         }
+    }
+
+    /** @return true on the stage's timer or io thread (nobody interrupts them; they may read the files) */
+    boolean ownThread() {
+        Thread t = Thread.currentThread();
+        return t == ioThread || t == timerThread;
     }
 
     /**

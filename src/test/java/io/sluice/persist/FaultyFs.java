@@ -10,6 +10,7 @@ import java.util.List;
  * The real file system ({@link NioFs}) with injected errors: once {@link #failWrites} or
  * {@link #failForces} is set, every segment write or force throws the {@code IOException} a full
  * disk gives ({@code ENOSPC}, "No space left on device"), as the OS reports it to {@code FileChannel}.
+ * Records which threads read files ({@link #readThreads}).
  */
 final class FaultyFs implements Fs {
 
@@ -18,6 +19,8 @@ final class FaultyFs implements Fs {
     private final NioFs real;
     volatile boolean failWrites;
     volatile boolean failForces;
+    /** Names of the threads that read a file (which thread touches the disk). */
+    final java.util.Set<String> readThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     FaultyFs(Path dir) {
         this.real = new NioFs(dir);
@@ -77,6 +80,7 @@ final class FaultyFs implements Fs {
 
         @Override
         public int read(ByteBuffer dst, long position) throws IOException {
+            readThreads.add(Thread.currentThread().getName());
             return f.read(dst, position);
         }
 
