@@ -322,9 +322,11 @@ class OverflowSemanticsTest {
                 Sinks.Many<Integer> up = Sinks.many().unicast().onBackpressureError();
                 List<Integer> received = new CopyOnWriteArrayList<>();
                 CountDownLatch gate = new CountDownLatch(1);
+                CountDownLatch holding = new CountDownLatch(1);
                 Disposable consumer = up.asFlux().transform(policy).publishOn(Schedulers.parallel(), 4)
                         .subscribe(v -> {
                             if (v == 0) {
+                                holding.countDown();
                                 awaitQuietly(gate);
                             }
                             received.add(v);
@@ -334,8 +336,12 @@ class OverflowSemanticsTest {
                     up.tryEmitNext(total[0]).orThrow();
                     total[0]++;
                 };
+                // element 0 first, and the other 99 only once the consumer holds it: on a loaded machine the
+                // consumer thread may otherwise start after 0 was overwritten, and then never hold anything
+                producer.submit(burst).get(10, TimeUnit.SECONDS);
+                assertThat(holding.await(10, TimeUnit.SECONDS)).as(kind + ": consumer took element 0").isTrue();
                 producer.submit(() -> {
-                    for (int i = 0; i < 100; i++) {
+                    for (int i = 1; i < 100; i++) {
                         burst.run();
                     }
                 }).get(10, TimeUnit.SECONDS);
