@@ -89,12 +89,18 @@ final class RequestHandler {
         }
         Permits.Permit free = permits.tryAcquire();
         if (free != null) { // the common case: room now; no asynchronous wait to set up
-            return receive(req, res, remote, declared, free, who.identity()).doFinally(s -> free.release());
+            return receiveHolding(req, res, remote, declared, free, who.identity());
         }
         return permits.acquire(acceptTimeout).flatMap(p -> p.granted()
-                ? receive(req, res, remote, declared, p, who.identity()).doFinally(s -> p.release())
+                ? receiveHolding(req, res, remote, declared, p, who.identity())
                 : unavailableUnread(req, res, remote, handoff.isRefusing() ? "source is shutting down"
                         : "no room in the hand-off within " + acceptTimeout));
+    }
+
+    /** {@link #receive}, giving the permit back whatever the outcome. */
+    private Mono<Void> receiveHolding(HttpServerRequest req, HttpServerResponse res, Remote remote, long declared,
+                                      Permits.Permit permit, String client) {
+        return receive(req, res, remote, declared, permit, client).doFinally(s -> permit.release());
     }
 
     private Mono<Void> receive(HttpServerRequest req, HttpServerResponse res, Remote remote, long declared,
