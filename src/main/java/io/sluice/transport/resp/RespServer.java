@@ -13,12 +13,11 @@ import reactor.netty.DisposableServer;
  * {@link RespCodec} on it (a protocol error is reported as a {@code ConnectionError}) and hands it to
  * {@link #handle}. Each endpoint supplies {@link #handle} and {@code messages}. The server runs on
  * the process's RESP event loops of its size ({@link RespLoops}): leased when it binds, given back
- * when the bind fails or is cancelled, or once the server is closed.
+ * when the bind fails or is cancelled, or once the server's channel is closed.
  */
 abstract class RespServer extends NettyServer {
 
     private final RespSettings settings;
-    private volatile RespLoops.Lease loops;
 
     RespServer(ServerSkeleton.Binding binding, RespSettings settings) {
         super(binding);
@@ -29,20 +28,12 @@ abstract class RespServer extends NettyServer {
     public Mono<? extends DisposableServer> bind() {
         return Mono.defer(() -> {
             RespLoops.Lease lease = RespLoops.acquire(settings.eventLoopThreads());
-            loops = lease;
             return bindTcp(settings.host(), settings.port(), lease.loops(), this::accept)
+                    // given back when the server's channel is closed, however that comes about (the
+                    // close Mono of a stop path that never subscribes to it cannot keep the loops alive)
+                    .doOnNext(server -> server.onDispose(lease::release))
                     .doOnError(e -> lease.release())
                     .doOnCancel(lease::release);
-        });
-    }
-
-    @Override
-    public Mono<Void> close(DisposableServer server) {
-        return super.close(server).doFinally(s -> {
-            RespLoops.Lease lease = loops;
-            if (lease != null) {
-                lease.release();
-            }
         });
     }
 
