@@ -122,12 +122,15 @@ public final class KafkaSink implements Sink<Message> {
         private final AtomicInteger gates = new AtomicInteger();
         private final int batch = Math.max(1, config.maxInFlight / 4);
         private volatile Producer<byte[], byte[]> producer;
+        /** The sink's thread, once started: a message emitted on it, with none queued, is sent at once. */
+        private volatile Thread sender;
 
         Run(MonoSink<Void> done) {
             this.done = done;
             this.thread = Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, "sluice-kafka-sink-" + config.name);
                 t.setDaemon(true);
+                sender = t;
                 return t;
             });
         }
@@ -188,9 +191,16 @@ public final class KafkaSink implements Sink<Message> {
         /**
          * Queues the message for the sink thread; one hand-off per batch, not per message: the thread is
          * woken only when the queue was empty (work-in-progress counter), and then sends all it finds.
+         * Upstream emitting on the sink thread itself (it emits inline on the sink's {@code request}) with
+         * nothing queued before: sent at once, while the message is fresh in the cache (same order: a
+         * queued message sets {@code wip}, and onNext signals never overlap).
          */
         @Override
         protected void hookOnNext(Message m) {
+            if (wip.get() == 0 && Thread.currentThread() == sender) {
+                send(m);
+                return;
+            }
             queue.offer(m);
             if (wip.getAndIncrement() == 0) {
                 exec(this::sendQueued);
@@ -224,24 +234,25 @@ public final class KafkaSink implements Sink<Message> {
                 queue.clear();
                 return;
             }
-            producer.send(KafkaClients.record(config.topic, config.keyHeader, m), (md, e) -> acked(m, md, e));
+            int size = m.size(); // the callback holds the size only: the payload is garbage once copied into a batch
+            producer.send(KafkaClients.record(config.topic, config.keyHeader, m), (md, e) -> acked(size, md, e));
         }
 
-        /** On the producer's I/O thread. */
-        private void acked(Message m, RecordMetadata md, Exception e) {
+        /** On the producer's I/O thread (or the sink thread, for an error {@code send} reports at once). */
+        private void acked(int size, RecordMetadata md, Exception e) {
             if (e == null) {
-                metrics.message(m.size());
+                metrics.message(size);
             } else if (e instanceof RecordTooLargeException) {
                 long n;
                 oversized.increment();
                 n = oversized.sum();
                 if (config.oversize == KafkaBuilder.Oversize.FAIL) {
-                    fail(new KafkaTransportException("kafka sink: a record of " + m.size() + " bytes is too large for topic "
+                    fail(new KafkaTransportException("kafka sink: a record of " + size + " bytes is too large for topic "
                             + config.topic + ": " + e.getMessage(), e));
                     return;
                 }
                 LOG.warn("kafka sink '{}': dropped a record of {} bytes, too large for topic {} ({} so far)",
-                        config.name, m.size(), config.topic, n);
+                        config.name, size, config.topic, n);
                 TransportSupport.publish(config.events, new Dropped("kafka-sink:" + config.topic, "oversize", n));
             } else {
                 metrics.error();
