@@ -35,7 +35,7 @@ import java.util.Map;
  * {@code --base-classes DIR} (another build's compiled Sluice classes, e.g. main's: a third contender in
  * every round, on the same topics, in rotated order, reported as the "base" rows and a Sluice/base ratio),
  * {@code --sides consumer} (only the consumer cells: the Sluice producer is not run, Kafka's tool still
- * fills the topic), {@code --smoke} (20,000 records, one round: checks that every cell runs, measures nothing).
+ * fills the topic), {@code --sides producer} (only the producer cells), {@code --smoke} (20,000 records, one round: checks that every cell runs, measures nothing).
  */
 public final class KafkaBench {
 
@@ -71,6 +71,7 @@ public final class KafkaBench {
         int rounds = Integer.parseInt(o.getOrDefault("rounds", smoke ? "1" : "3"));
         int partitions = Integer.parseInt(o.getOrDefault("partitions", "1"));
         boolean producers = !o.getOrDefault("sides", "both").equals("consumer");
+        boolean consumers = !o.getOrDefault("sides", "both").equals("producer");
         Path out = Path.of(o.getOrDefault("out", "results"));
         List<Integer> sizes = new ArrayList<>();
         for (String s : o.getOrDefault("sizes", "100,1024").split(",")) {
@@ -83,11 +84,11 @@ public final class KafkaBench {
             for (int size : sizes) {
                 int n = size >= 1000 ? Math.max(1, records / 4) : records;
                 if (!smoke) {
-                    bench.round(broker, size, Math.max(1, n / 4), partitions, -1, producers);
+                    bench.round(broker, size, Math.max(1, n / 4), partitions, -1, producers, consumers);
                 }
                 double[][] r = new double[6][rounds];
                 for (int i = 0; i < rounds; i++) {
-                    double[] x = bench.round(broker, size, n, partitions, i, producers);
+                    double[] x = bench.round(broker, size, n, partitions, i, producers, consumers);
                     for (int k = 0; k < 6; k++) {
                         r[k][i] = x[k];
                     }
@@ -98,9 +99,11 @@ public final class KafkaBench {
                         cells.add(new Cell(size, "producer, base build", r[4], r[1]));
                     }
                 }
-                cells.add(new Cell(size, "consumer", r[2], r[3]));
-                if (bench.baseClasses != null) {
-                    cells.add(new Cell(size, "consumer, base build", r[5], r[3]));
+                if (consumers) {
+                    cells.add(new Cell(size, "consumer", r[2], r[3]));
+                    if (bench.baseClasses != null) {
+                        cells.add(new Cell(size, "consumer, base build", r[5], r[3]));
+                    }
                 }
             }
         }
@@ -113,11 +116,12 @@ public final class KafkaBench {
      * @param round -1 for the warm-up; the order of the contenders (Sluice, the base build if any, Kafka's
      *        tool) rotates by one each round
      * @param producers whether the Sluice producers run (Kafka's tool always does: its topic is the one read)
+     * @param consumers whether the consumers run
      * @return Sluice producer, Kafka producer, Sluice consumer, Kafka consumer, base producer, base consumer
      *         (records/s; 0 for what did not run)
      */
-    private double[] round(Broker broker, int size, int n, int partitions, int round, boolean producers)
-            throws Exception {
+    private double[] round(Broker broker, int size, int n, int partitions, int round, boolean producers,
+            boolean consumers) throws Exception {
         String tag = size + "-" + (round < 0 ? "warmup" : "r" + round) + "-" + System.nanoTime();
         String mine = "sluice-" + tag;
         String theirs = "tool-" + tag;
@@ -146,7 +150,7 @@ public final class KafkaBench {
                         n, size, PRODUCER_PROPS));
             }
         }
-        for (String who : order) {
+        for (String who : consumers ? order : List.<String>of()) {
             switch (who) {
                 case "sluice" -> x[2] = timed(round, size, "sluice consumer", () -> sluice("consumer",
                         broker.bootstrap(), theirs, n, "sluice-" + tag, null));
