@@ -40,6 +40,8 @@ public final class SluiceSide {
      * tool does not make either); the Message, the record and everything the sink does stay per record.
      */
     static final int MAX_IN_FLIGHT = 10_000;
+    /** The producer's {@code k=v} argument that asks for an untimed write first ({@code <topic>:<records>}). */
+    static final String WARMUP = "sluice.bench.warmup";
 
     private SluiceSide() {
     }
@@ -68,6 +70,16 @@ public final class SluiceSide {
     }
 
     static double produce(String bootstrap, String topic, int n, int size, Map<String, String> props) {
+        String warm = props.remove(WARMUP); // <topic>:<records>, the JIT warm-up ToolWarmup gives the tool
+        if (warm != null) {
+            int colon = warm.lastIndexOf(':');
+            write(bootstrap, warm.substring(0, colon), Integer.parseInt(warm.substring(colon + 1)), size, props);
+            System.out.println("WARM-UP DONE");
+        }
+        return write(bootstrap, topic, n, size, props);
+    }
+
+    private static double write(String bootstrap, String topic, int n, int size, Map<String, String> props) {
         KafkaSink sink = Transports.kafka().bootstrap(bootstrap).topic(topic).properties(props).name("bench")
                 .maxInFlight(MAX_IN_FLIGHT).sink();
         SplittableRandom random = new SplittableRandom(0);
