@@ -122,15 +122,12 @@ public final class KafkaSink implements Sink<Message> {
         private final AtomicInteger gates = new AtomicInteger();
         private final int batch = Math.max(1, config.maxInFlight / 4);
         private volatile Producer<byte[], byte[]> producer;
-        /** The sink's thread, once started: a message emitted on it, with none queued, is sent at once. */
-        private volatile Thread sender;
 
         Run(MonoSink<Void> done) {
             this.done = done;
             this.thread = Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, "sluice-kafka-sink-" + config.name);
                 t.setDaemon(true);
-                sender = t;
                 return t;
             });
         }
@@ -191,16 +188,9 @@ public final class KafkaSink implements Sink<Message> {
         /**
          * Queues the message for the sink thread; one hand-off per batch, not per message: the thread is
          * woken only when the queue was empty (work-in-progress counter), and then sends all it finds.
-         * Upstream emitting on the sink thread itself (it emits inline on the sink's {@code request}) with
-         * nothing queued before: sent at once, while the message is fresh in the cache (same order: a
-         * queued message sets {@code wip}, and onNext signals never overlap).
          */
         @Override
         protected void hookOnNext(Message m) {
-            if (wip.get() == 0 && Thread.currentThread() == sender) {
-                send(m);
-                return;
-            }
             queue.offer(m);
             if (wip.getAndIncrement() == 0) {
                 exec(this::sendQueued);

@@ -127,9 +127,9 @@ class KafkaRoundTripTest {
     }
 
     /**
-     * The sink sends a message emitted on its own thread at once and queues one emitted elsewhere: with
-     * both in one stream (chunks emitted inline on the sink's request alternating with chunks a
-     * {@code publishOn} worker emits), order per key and byte-exactness hold.
+     * Messages emitted on the sink's own thread (inline on its request) and on other threads in one
+     * stream (chunks emitted inline alternating with chunks a {@code publishOn} worker emits): order per
+     * key and byte-exactness hold.
      */
     @Test
     void messagesEmittedOnTheSinkThreadAndOnOthersKeepTheirOrder() throws Exception {
