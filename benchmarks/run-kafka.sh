@@ -16,6 +16,9 @@
 #   benchmarks/run-kafka.sh --base-classes /tmp/base/target/classes ...   a base build's Sluice as a third
 #                                                    contender in every round (rotated order, same topics)
 #   benchmarks/run-kafka.sh --sides consumer ...     only the consumer cells (Kafka's tool still fills the topic)
+#   benchmarks/run-kafka.sh --sides producer ...     only the producer cells (no consumer runs)
+#   NO_BUILD=1 benchmarks/run-kafka.sh ...           nothing is compiled (a quiet window): uses the class paths and
+#                                                    harness classes an earlier run of this script left in target/
 #
 # Sluice is taken from this checkout's target/classes (compiled here), not from ~/.m2, so the run measures
 # the code in this tree.
@@ -29,17 +32,25 @@ for a in "$@"; do
   [ "$a" = "--smoke" ] && out="$here/kafka/target/smoke"
 done
 cd "$root"
+if [ -z "${NO_BUILD:-}" ]; then
 mvn -q -B -o compile dependency:build-classpath -Dmdep.outputFile=target/kafka-bench-root.cp \
   || mvn -q -B compile dependency:build-classpath -Dmdep.outputFile=target/kafka-bench-root.cp
+fi
 cd "$here/kafka"
 mkdir -p target/classes
+if [ -z "${NO_BUILD:-}" ]; then
 mvn -q -B -o dependency:build-classpath -DexcludeArtifactIds=sluice -Dmdep.outputFile=target/classpath.txt \
   || mvn -q -B dependency:build-classpath -DexcludeArtifactIds=sluice -Dmdep.outputFile=target/classpath.txt
+fi
 # the tools' own versions first (e.g. jopt-simple 5 over the root build's older one)
 # SLUICE_CLASSES=<dir>: another build's compiled Sluice classes (an A/B of two commits with this harness)
 classes="${SLUICE_CLASSES:-$root/target/classes}"
 cp="$classes:$(cat target/classpath.txt):$(cat "$root/target/kafka-bench-root.cp")"
-javac --release 17 -nowarn -d target/classes -cp "$cp" $(find src/main/java -name '*.java')
+if [ -z "${NO_BUILD:-}" ]; then
+  javac --release 17 -nowarn -d target/classes -cp "$cp" $(find src/main/java -name '*.java')
+else
+  test -f target/classes/io/sluice/bench/kafka/KafkaBench.class || { echo "NO_BUILD: no harness classes in $here/kafka/target/classes" >&2; exit 1; }
+fi
 props=()
 if [ -n "${PROFILE:-}" ]; then
   mkdir -p "$PROFILE"

@@ -3,9 +3,11 @@ package io.sluice.transport.kafka;
 import io.sluice.Message;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -20,7 +22,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.header.internals.RecordHeader;
 
 /**
  * What the Kafka sink and source share: client settings, the start-up check that tells "cluster
@@ -96,13 +98,18 @@ final class KafkaClients {
 
     /** The record for {@code m}: its payload, headers (UTF-8), timestamp, and key (see {@link KafkaBuilder#keyHeader}). */
     static ProducerRecord<byte[], byte[]> record(String topic, String keyHeader, Message m) {
-        String key = keyHeader == null ? null : m.headers().get(keyHeader);
+        Map<String, String> hs = m.headers();
+        String key = keyHeader == null ? null : hs.get(keyHeader);
         if (key == null) {
             key = m.key().orElse(null);
         }
-        RecordHeaders headers = new RecordHeaders();
-        for (Map.Entry<String, String> h : m.headers().entrySet()) {
-            headers.add(h.getKey(), h.getValue().getBytes(StandardCharsets.UTF_8));
+        // none: null, the record makes its own empty headers (it copies whatever it is given)
+        List<Header> headers = null;
+        if (!hs.isEmpty()) {
+            headers = new ArrayList<>(hs.size());
+            for (Map.Entry<String, String> h : hs.entrySet()) {
+                headers.add(new RecordHeader(h.getKey(), h.getValue().getBytes(StandardCharsets.UTF_8)));
+            }
         }
         return new ProducerRecord<>(topic, null, m.timestamp(), key == null ? null : key.getBytes(StandardCharsets.UTF_8),
                 m.payload(), headers);

@@ -224,24 +224,25 @@ public final class KafkaSink implements Sink<Message> {
                 queue.clear();
                 return;
             }
-            producer.send(KafkaClients.record(config.topic, config.keyHeader, m), (md, e) -> acked(m, md, e));
+            int size = m.size(); // the callback holds the size only: the payload is garbage once copied into a batch
+            producer.send(KafkaClients.record(config.topic, config.keyHeader, m), (md, e) -> acked(size, md, e));
         }
 
-        /** On the producer's I/O thread. */
-        private void acked(Message m, RecordMetadata md, Exception e) {
+        /** On the producer's I/O thread (or the sink thread, for an error {@code send} reports at once). */
+        private void acked(int size, RecordMetadata md, Exception e) {
             if (e == null) {
-                metrics.message(m.size());
+                metrics.message(size);
             } else if (e instanceof RecordTooLargeException) {
                 long n;
                 oversized.increment();
                 n = oversized.sum();
                 if (config.oversize == KafkaBuilder.Oversize.FAIL) {
-                    fail(new KafkaTransportException("kafka sink: a record of " + m.size() + " bytes is too large for topic "
+                    fail(new KafkaTransportException("kafka sink: a record of " + size + " bytes is too large for topic "
                             + config.topic + ": " + e.getMessage(), e));
                     return;
                 }
                 LOG.warn("kafka sink '{}': dropped a record of {} bytes, too large for topic {} ({} so far)",
-                        config.name, m.size(), config.topic, n);
+                        config.name, size, config.topic, n);
                 TransportSupport.publish(config.events, new Dropped("kafka-sink:" + config.topic, "oversize", n));
             } else {
                 metrics.error();

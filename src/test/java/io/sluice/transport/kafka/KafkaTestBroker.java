@@ -87,6 +87,28 @@ final class KafkaTestBroker {
     /** Creates a topic and waits (bounded) until it is created. */
     void createTopic(String name, int partitions) throws Exception {
         admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        awaitMetadataApplied();
+    }
+
+    /**
+     * Waits (bounded) until the broker applied all the metadata the controller committed, as Kafka's own
+     * {@code ClusterInstance.waitForTopic} does: {@code createTopics} returns once the controller committed
+     * the topic, and a producer writing at once could reach a broker that is not its partitions' leader
+     * yet ({@code NOT_LEADER_OR_FOLLOWER}). Seen once: the first batch of an idempotent producer was
+     * refused that way while its next ones were taken, and its retry was then refused forever as
+     * out of order ({@code OUT_OF_ORDER_SEQUENCE_NUMBER}), so a write never completed.
+     */
+    private void awaitMetadataApplied() throws InterruptedException {
+        long committed = cluster.controllers().values().stream()
+                .mapToLong(c -> c.raftManager().client().highWatermark().orElse(0) - 1).max().orElse(-1);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!cluster.brokers().values().stream()
+                .allMatch(b -> b.sharedServer().loader().lastAppliedOffset() >= committed)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the broker did not apply metadata offset " + committed + " within 30 s");
+            }
+            Thread.sleep(10);
+        }
     }
 
     /** Shuts the broker down and starts it again on the same port (the controller stays up). */

@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
  * With {@code -Dprofile=<dir>} each child runs under async-profiler ({@code -Dprofiler.lib=<path of
  * libasyncProfiler.so>}, {@code event=itimer}) and writes {@code <dir>/<label>.html}, or with
  * {@code -Dprofile.format=jfr} {@code <dir>/<label>.jfr} (timestamped samples: the timed window can be cut
- * out with jfr-converter's {@code --from/--to}); the child's output goes to {@code <dir>/<label>.out}.
+ * out with jfr-converter's {@code --from/--to}); the child's output goes to {@code <dir>/<label>.out}, and
+ * each line with the epoch ms it arrived at to {@code <dir>/<label>.arrivals}.
  * {@code -Djvm.extra="<options>"} adds JVM options to both sides (diagnostics such as JIT logs, not figures);
  * {@code {label}} in them becomes the client's label.
  */
@@ -75,10 +76,12 @@ final class Jvm {
         cmd.addAll(mainAndArgs);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         StringBuilder text = new StringBuilder();
+        StringBuilder arrivals = new StringBuilder();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
                 text.append(line).append('\n');
+                arrivals.append(System.currentTimeMillis()).append('\t').append(line).append('\n');
             }
         }
         if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
@@ -87,6 +90,8 @@ final class Jvm {
         }
         if (profile != null) {
             Files.writeString(Path.of(profile, label + ".out"), text);
+            // epoch ms at which each line arrived: ProducerPerformance prints no window, only its summary at the end
+            Files.writeString(Path.of(profile, label + ".arrivals"), arrivals);
         }
         return text.toString();
     }

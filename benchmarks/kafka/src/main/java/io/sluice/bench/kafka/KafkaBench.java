@@ -35,7 +35,9 @@ import java.util.Map;
  * {@code --base-classes DIR} (another build's compiled Sluice classes, e.g. main's: a third contender in
  * every round, on the same topics, in rotated order, reported as the "base" rows and a Sluice/base ratio),
  * {@code --sides consumer} (only the consumer cells: the Sluice producer is not run, Kafka's tool still
- * fills the topic), {@code --smoke} (20,000 records, one round: checks that every cell runs, measures nothing).
+ * fills the topic), {@code --sides producer} (only the producer cells), {@code --client-warmup N} (each
+ * producer JVM, Sluice's and ProducerPerformance alike ({@link ToolWarmup}), first writes N records to a topic of
+ * its own, untimed: JIT warm-up inside the measured JVM; off by default), {@code --smoke} (20,000 records, one round: checks that every cell runs, measures nothing).
  */
 public final class KafkaBench {
 
@@ -49,8 +51,12 @@ public final class KafkaBench {
     /** The base build's Sluice classes, or null. */
     private final String baseClasses;
 
-    private KafkaBench(String baseClasses) {
+    /** Records each producer JVM writes before its timed run ({@code --client-warmup}), 0 for none. */
+    private final int clientWarmup;
+
+    private KafkaBench(String baseClasses, int clientWarmup) {
         this.baseClasses = baseClasses;
+        this.clientWarmup = clientWarmup;
     }
 
     /** One cell's figures, round by round. */
@@ -71,23 +77,24 @@ public final class KafkaBench {
         int rounds = Integer.parseInt(o.getOrDefault("rounds", smoke ? "1" : "3"));
         int partitions = Integer.parseInt(o.getOrDefault("partitions", "1"));
         boolean producers = !o.getOrDefault("sides", "both").equals("consumer");
+        boolean consumers = !o.getOrDefault("sides", "both").equals("producer");
         Path out = Path.of(o.getOrDefault("out", "results"));
         List<Integer> sizes = new ArrayList<>();
         for (String s : o.getOrDefault("sizes", "100,1024").split(",")) {
             sizes.add(Integer.parseInt(s.trim()));
         }
         String started = load();
-        KafkaBench bench = new KafkaBench(o.get("base-classes"));
+        KafkaBench bench = new KafkaBench(o.get("base-classes"), Integer.parseInt(o.getOrDefault("client-warmup", "0")));
         List<Cell> cells = new ArrayList<>();
         try (Broker broker = o.containsKey("bootstrap") ? Broker.external(o.get("bootstrap")) : Broker.inProcess()) {
             for (int size : sizes) {
                 int n = size >= 1000 ? Math.max(1, records / 4) : records;
                 if (!smoke) {
-                    bench.round(broker, size, Math.max(1, n / 4), partitions, -1, producers);
+                    bench.round(broker, size, Math.max(1, n / 4), partitions, -1, producers, consumers);
                 }
                 double[][] r = new double[6][rounds];
                 for (int i = 0; i < rounds; i++) {
-                    double[] x = bench.round(broker, size, n, partitions, i, producers);
+                    double[] x = bench.round(broker, size, n, partitions, i, producers, consumers);
                     for (int k = 0; k < 6; k++) {
                         r[k][i] = x[k];
                     }
@@ -98,9 +105,11 @@ public final class KafkaBench {
                         cells.add(new Cell(size, "producer, base build", r[4], r[1]));
                     }
                 }
-                cells.add(new Cell(size, "consumer", r[2], r[3]));
-                if (bench.baseClasses != null) {
-                    cells.add(new Cell(size, "consumer, base build", r[5], r[3]));
+                if (consumers) {
+                    cells.add(new Cell(size, "consumer", r[2], r[3]));
+                    if (bench.baseClasses != null) {
+                        cells.add(new Cell(size, "consumer, base build", r[5], r[3]));
+                    }
                 }
             }
         }
@@ -113,11 +122,12 @@ public final class KafkaBench {
      * @param round -1 for the warm-up; the order of the contenders (Sluice, the base build if any, Kafka's
      *        tool) rotates by one each round
      * @param producers whether the Sluice producers run (Kafka's tool always does: its topic is the one read)
+     * @param consumers whether the consumers run
      * @return Sluice producer, Kafka producer, Sluice consumer, Kafka consumer, base producer, base consumer
      *         (records/s; 0 for what did not run)
      */
-    private double[] round(Broker broker, int size, int n, int partitions, int round, boolean producers)
-            throws Exception {
+    private double[] round(Broker broker, int size, int n, int partitions, int round, boolean producers,
+            boolean consumers) throws Exception {
         String tag = size + "-" + (round < 0 ? "warmup" : "r" + round) + "-" + System.nanoTime();
         String mine = "sluice-" + tag;
         String theirs = "tool-" + tag;
@@ -132,26 +142,26 @@ public final class KafkaBench {
                 case "sluice" -> {
                     if (producers) {
                         x[0] = timed(round, size, "sluice producer", () -> sluice("producer", broker.bootstrap(), mine,
-                                n, size, null));
+                                n, size, null, warmTopic(broker, mine, partitions)));
                     }
                 }
                 case "base" -> {
                     if (producers) {
                         broker.createTopic("base-" + tag, partitions);
                         x[4] = timed(round, size, "base producer", () -> sluice("producer", broker.bootstrap(),
-                                "base-" + tag, n, size, baseClasses));
+                                "base-" + tag, n, size, baseClasses, warmTopic(broker, "base-" + tag, partitions)));
                     }
                 }
                 default -> x[1] = timed(round, size, "kafka producer", () -> ProducerTool.run(broker.bootstrap(), theirs,
-                        n, size, PRODUCER_PROPS));
+                        n, size, PRODUCER_PROPS, warmTopic(broker, theirs, partitions), clientWarmup));
             }
         }
-        for (String who : order) {
+        for (String who : consumers ? order : List.<String>of()) {
             switch (who) {
                 case "sluice" -> x[2] = timed(round, size, "sluice consumer", () -> sluice("consumer",
-                        broker.bootstrap(), theirs, n, "sluice-" + tag, null));
+                        broker.bootstrap(), theirs, n, "sluice-" + tag, null, null));
                 case "base" -> x[5] = timed(round, size, "base consumer", () -> sluice("consumer", broker.bootstrap(),
-                        theirs, n, "base-" + tag, baseClasses));
+                        theirs, n, "base-" + tag, baseClasses, null));
                 default -> x[3] = timed(round, size, "kafka consumer", () -> ConsumerTool.run(broker.bootstrap(), theirs,
                         n, "tool-" + tag));
             }
@@ -173,14 +183,29 @@ public final class KafkaBench {
         return rate;
     }
 
-    /** @param classes another build's Sluice classes instead of this one's, or null */
-    private static double sluice(String role, String bootstrap, String topic, int n, Object last, String classes)
-            throws Exception {
+    /** @return with {@code --client-warmup}: a new topic for a producer's untimed first write; else null */
+    private String warmTopic(Broker broker, String topic, int partitions) throws Exception {
+        if (clientWarmup <= 0) {
+            return null;
+        }
+        broker.createTopic("jit-" + topic, partitions);
+        return "jit-" + topic;
+    }
+
+    /**
+     * @param classes another build's Sluice classes instead of this one's, or null
+     * @param warmTopic a producer's warm-up topic ({@link #warmTopic}), or null
+     */
+    private double sluice(String role, String bootstrap, String topic, int n, Object last, String classes,
+            String warmTopic) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(SluiceSide.class.getName(), role, bootstrap, topic,
                 Integer.toString(n)));
         if (role.equals("producer")) {
             cmd.add(last.toString());
             PRODUCER_PROPS.forEach((k, v) -> cmd.add(k + "=" + v));
+            if (warmTopic != null) {
+                cmd.add(SluiceSide.WARMUP + "=" + warmTopic + ":" + clientWarmup);
+            }
         } else {
             cmd.add(last.toString());
             CONSUMER_PROPS.forEach((k, v) -> cmd.add(k + "=" + v));
@@ -217,6 +242,8 @@ public final class KafkaBench {
                 .append(records).append(" records at 100 B (a quarter at 1 KB), ").append(partitions)
                 .append(" partition(s), acks=all, linger.ms=5, batch.size=65536, ").append(rounds)
                 .append(" alternating rounds after a warm-up; medians")
+                .append(clientWarmup > 0 ? "; every producer JVM (both sides) first wrote " + clientWarmup
+                        + " records untimed (--client-warmup)" : "")
                 .append(smoke ? " -- SMOKE RUN, not a measurement" : "").append("\n\n")
                 .append("Load average (1/5/15 min) at start: ").append(loadStart).append("; at end: ").append(loadEnd)
                 .append(" (2 cores).\n\n")

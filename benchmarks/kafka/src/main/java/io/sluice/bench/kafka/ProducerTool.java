@@ -15,11 +15,23 @@ final class ProducerTool {
     private ProducerTool() {
     }
 
-    static double run(String bootstrap, String topic, int n, int size, Map<String, String> props) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("org.apache.kafka.tools.ProducerPerformance", "--topic", topic,
+    /**
+     * @param warmTopic with {@code warmN > 0}: the topic ProducerPerformance first writes {@code warmN}
+     *        records to in the same JVM ({@link ToolWarmup}), not timed
+     */
+    static double run(String bootstrap, String topic, int n, int size, Map<String, String> props, String warmTopic,
+            int warmN) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        if (warmN > 0) {
+            cmd.addAll(List.of(ToolWarmup.class.getName(), warmTopic, Integer.toString(warmN)));
+        }
+        cmd.addAll(List.of("org.apache.kafka.tools.ProducerPerformance", "--topic", topic,
                 "--num-records", Integer.toString(n), "--record-size", Integer.toString(size), "--throughput", "-1",
                 "--producer-props", "bootstrap.servers=" + bootstrap));
         props.forEach((k, v) -> cmd.add(k + "=" + v));
+        if (warmN > 0) {
+            cmd.remove(3); // ToolWarmup calls ProducerPerformance itself
+        }
         String out = Jvm.run("kafka-producer-" + size + "-" + topic, cmd);
         Matcher m = SUMMARY.matcher(out);
         double rate = -1;

@@ -20,7 +20,7 @@ import reactor.core.publisher.Flux;
  * <ul>
  * <li>{@code producer <bootstrap> <topic> <records> <size> [k=v ...]}: a {@link KafkaSink} writes
  * {@code records} messages of {@code size} random letters made per record as ProducerPerformance makes
- * them (no key, no headers, as ProducerPerformance sends none). Timed like ProducerPerformance: from the first request of the input (the producer is open) to
+ * them (no key, no headers, as ProducerPerformance sends none; see {@link #MAX_IN_FLIGHT} for the arrays). Timed like ProducerPerformance: from the first request of the input (the producer is open) to
  * the last acknowledgement and the producer's close.</li>
  * <li>{@code consumer <bootstrap> <topic> <records> <group> [k=v ...]}: a {@link KafkaSource} reads
  * {@code records} messages. Timed like ConsumerPerformance's {@code fetch.nMsg.sec}: from the moment
@@ -28,6 +28,20 @@ import reactor.core.publisher.Flux;
  * </ul>
  */
 public final class SluiceSide {
+
+    /**
+     * The sink's bound (its default) and the number of payload arrays the producer input refills in
+     * turn. ProducerPerformance refills one array for every record (its send copies the bytes into a
+     * batch before it returns); the sink holds a message from the emission to its send, so each
+     * needs its own array, but no more than {@code MAX_IN_FLIGHT} of them: message {@code i} is only
+     * requested once {@code i - MAX_IN_FLIGHT + 1} messages were acknowledged, and sends are in order,
+     * so message {@code i - MAX_IN_FLIGHT} (the array's previous user) has been sent, i.e. copied.
+     * Refilling them is the tool's work per record without a fresh 1 KB of garbage each time (which the
+     * tool does not make either); the Message, the record and everything the sink does stay per record.
+     */
+    static final int MAX_IN_FLIGHT = 10_000;
+    /** The producer's {@code k=v} argument that asks for an untimed write first ({@code <topic>:<records>}). */
+    static final String WARMUP = "sluice.bench.warmup";
 
     private SluiceSide() {
     }
@@ -56,29 +70,42 @@ public final class SluiceSide {
     }
 
     static double produce(String bootstrap, String topic, int n, int size, Map<String, String> props) {
-        KafkaSink sink = Transports.kafka().bootstrap(bootstrap).topic(topic).properties(props).name("bench").sink();
-        SplittableRandom random = new SplittableRandom();
+        String warm = props.remove(WARMUP); // <topic>:<records>, the JIT warm-up ToolWarmup gives the tool
+        if (warm != null) {
+            int colon = warm.lastIndexOf(':');
+            write(bootstrap, warm.substring(0, colon), Integer.parseInt(warm.substring(colon + 1)), size, props);
+            System.out.println("WARM-UP DONE");
+        }
+        return write(bootstrap, topic, n, size, props);
+    }
+
+    private static double write(String bootstrap, String topic, int n, int size, Map<String, String> props) {
+        KafkaSink sink = Transports.kafka().bootstrap(bootstrap).topic(topic).properties(props).name("bench")
+                .maxInFlight(MAX_IN_FLIGHT).sink();
+        SplittableRandom random = new SplittableRandom(0);
+        byte[][] ring = new byte[MAX_IN_FLIGHT][size];
         AtomicLong first = new AtomicLong();
-        sink.write(Flux.range(0, n).map(i -> Message.of(payload(random, size)))
+        sink.write(Flux.range(0, n).map(i -> Message.of(generateRandomPayload(ring[i % MAX_IN_FLIGHT], random)))
                 .doOnRequest(r -> first.compareAndSet(0, System.nanoTime()))).block(Duration.ofMinutes(10));
-        long ns = System.nanoTime() - first.get();
+        long end = System.nanoTime();
+        long ns = end - first.get();
         if (sink.metrics().messages() != n) {
             throw new IllegalStateException("sink acknowledged " + sink.metrics().messages() + " of " + n);
         }
+        printWindow(first.get(), end);
         return n / (ns / 1e9);
     }
 
     /**
-     * A payload made the way ProducerPerformance makes each record's ({@code --record-size}: a random
-     * upper-case letter per byte, drawn for every record), so both producers pay the same for their
-     * input; unlike the tool, which refills one array in place, each message gets its own array.
+     * Fills {@code payload} the way ProducerPerformance fills each record's ({@code --record-size}: a
+     * random upper-case letter per byte, drawn for every record; its {@code generateRandomPayload}), so
+     * both producers do the same work for their input.
      */
-    private static byte[] payload(SplittableRandom random, int size) {
-        byte[] p = new byte[size];
-        for (int j = 0; j < size; j++) {
-            p[j] = (byte) (random.nextInt(26) + 65);
+    private static byte[] generateRandomPayload(byte[] payload, SplittableRandom random) {
+        for (int j = 0; j < payload.length; ++j) {
+            payload[j] = (byte) (random.nextInt(26) + 65);
         }
-        return p;
+        return payload;
     }
 
     static double consume(String bootstrap, String topic, int n, String group, Map<String, String> props) {
@@ -107,10 +134,14 @@ public final class SluiceSide {
         if (count == null || count != n || joined.get() == 0) {
             throw new IllegalStateException("source received " + count + " of " + n + " (joined: " + joined + ")");
         }
-        // the timed window in epoch ms, to cut a timestamped profile to it (the tool prints its own)
+        printWindow(joined.get(), last.get());
+        return n / ((last.get() - joined.get()) / 1e9);
+    }
+
+    /** Prints the timed window in epoch ms, to cut a timestamped profile to it (profile_window.py). */
+    private static void printWindow(long startNanos, long endNanos) {
         long nowMs = System.currentTimeMillis();
         long nowNs = System.nanoTime();
-        System.out.printf("WINDOW %d %d%n", nowMs - (nowNs - joined.get()) / 1_000_000, nowMs - (nowNs - last.get()) / 1_000_000);
-        return n / ((last.get() - joined.get()) / 1e9);
+        System.out.printf("WINDOW %d %d%n", nowMs - (nowNs - startNanos) / 1_000_000, nowMs - (nowNs - endNanos) / 1_000_000);
     }
 }
