@@ -104,7 +104,14 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
             stage.threads.schedulePublish(); // acknowledgements towards the source wait for this write (and force)
         }
         if (deliverOnAppend) {
-            drain(); // from memory, on this thread (see PersistentBuilder.deliverOnAppend)
+            // from memory, on this thread (see PersistentBuilder.deliverOnAppend): once per burst of
+            // appends (a network read), so the consumer is handed records in runs, not woken per record
+            if (++sinceDrain >= BURST) {
+                sinceDrain = 0;
+                drain();
+            } else if (!stage.threads.drainAfterBurst(this)) {
+                drain(); // not an event loop: at once
+            }
             return;
         }
         if (++sinceDrain >= BURST) {
@@ -157,7 +164,11 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
     @Override
     public void request(long n) {
         if (Operators.validate(n) && gate.request(n)) {
-            stage.threads.drainOnIo(this); // else the appending thread delivers as records arrive
+            if (deliverOnAppend) {
+                drainFromMemory(); // on the requesting thread while the reader is in memory, else on the io thread
+            } else {
+                stage.threads.drainOnIo(this); // else the appending thread delivers as records arrive
+            }
         }
     }
 
@@ -170,6 +181,83 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
 
     void shutdown() {
         cancel();
+    }
+
+    /**
+     * A drain on a thread that may be interrupted (a consumer's worker requesting more): delivers
+     * records from the memory tail only, and touches no file (an interrupt during a {@code FileChannel}
+     * operation would close it). Anything else (reading the files, retrying held messages, ending)
+     * goes to the io thread. Serialised with every other drain by the work-in-progress counter.
+     */
+    private void drainFromMemory() {
+        if (wip.getAndIncrement() != 0) {
+            return; // the running drain sees the new demand
+        }
+        int missed = 1;
+        boolean needIo = false;
+        while (true) {
+            if (!terminated && !needIo) {
+                try {
+                    needIo = !deliverFromMemory();
+                } catch (RuntimeException | Error t) {
+                    reactor.core.Exceptions.throwIfJvmFatal(t);
+                    // a downstream onNext threw: as drain() does, but the io drain ends the subscription
+                    // (its checkpoint touches files); being cancelled, it signals nothing more downstream
+                    cancelled = true;
+                    upstream.cancel();
+                    needIo = true;
+                    actual.onError(Operators.onOperatorError(this, t, currentContext()));
+                }
+            }
+            missed = wip.addAndGet(-missed);
+            if (missed == 0) {
+                break;
+            }
+        }
+        if (needIo) {
+            stage.threads.drainOnIo(this);
+        }
+    }
+
+    /** @return false when the full drain must run (on the io thread), true when done */
+    private boolean deliverFromMemory() {
+        if (!ready) {
+            return true; // onSubscribe drains once ready
+        }
+        if (cancelled || done || appender.holding()) {
+            return false;
+        }
+        while (true) {
+            if (ahead == null) {
+                ahead = cursor.nextFromMemory();
+            }
+            refreshAge();
+            if (ahead == null) {
+                ackDelivered();
+                // not in memory: caught up (nothing to do), or behind it (the files, on the io thread)
+                return caughtUp() || !gate.open();
+            }
+            if (!gate.open()) {
+                ackDelivered();
+                return true;
+            }
+            emit();
+        }
+    }
+
+    /** Hands {@link #ahead} downstream. */
+    private void emit() {
+        RecordCodec.Entry e = ahead;
+        ahead = null;
+        gate.emitted();
+        io.sluice.Ack ack = null;
+        if (explicitAck) {
+            ack = stage.window.delivered(e.offset(), e.appendTime());
+        } else {
+            deliveredUpTo = e.offset(); // acknowledged in the log once per drain pass (its lock is the appenders')
+        }
+        cursor.delivered(e);
+        actual.onNext(ack != null ? e.message().withAck(ack) : e.message());
     }
 
     void drain() {
@@ -252,17 +340,7 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
                     }
                     break;
                 }
-                RecordCodec.Entry e = ahead;
-                ahead = null;
-                gate.emitted();
-                io.sluice.Ack ack = null;
-                if (explicitAck) {
-                    ack = stage.window.delivered(e.offset(), e.appendTime());
-                } else {
-                    deliveredUpTo = e.offset(); // acknowledged in the log once per drain pass (its lock is the appenders')
-                }
-                cursor.delivered(e);
-                actual.onNext(ack != null ? e.message().withAck(ack) : e.message());
+                emit();
             }
             ackDelivered();
             if (wasDone && ahead == null && !hasHeld() && (!unwritten || caughtUp())) {
