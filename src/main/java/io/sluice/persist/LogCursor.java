@@ -127,6 +127,11 @@ final class LogCursor implements AutoCloseable {
         reader = new SegmentReader(file, s.base, s.blockSize, memoryEnd);
     }
 
+    /** @return true when the last record returned came from the memory tail */
+    boolean lastFromMemory() {
+        return memoryBase >= 0;
+    }
+
     /** @return the offset of the last record returned, -1 if none */
     long last() {
         return last;

@@ -55,11 +55,8 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
     private volatile boolean cancelled;
     private boolean terminated;
     private volatile boolean ready;
-    // drain-loop state
-    /** Highest offset handed downstream and not yet acknowledged in the log (no explicit acks), -1 if none. */
-    private long deliveredUpTo = -1;
-    private LogCursor cursor;
-    private RecordCodec.Entry ahead;
+    /** The cursor and handing records downstream (drain only; set in onSubscribe, before {@link #ready}). */
+    private Reading reading;
 
     PersistentSubscriber(CoreSubscriber<? super Message> actual, PersistentOverflow stage) {
         this.actual = actual;
@@ -83,7 +80,7 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
     public void onSubscribe(Subscription s) {
         if (Operators.validate(upstream, s)) {
             upstream = s;
-            cursor = log.cursor();
+            reading = new Reading(stage, gate, explicitAck, actual);
             // Upstream first: appending does not wait for downstream; the drain loop stays idle
             // (no signal downstream) until downstream has its Subscription.
             s.request(prefetch);
@@ -183,29 +180,47 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
         cancel();
     }
 
+    void drain() {
+        run(false);
+    }
+
     /**
      * A drain on a thread that may be interrupted (a consumer's worker requesting more): delivers
-     * records from the memory tail only, and touches no file (an interrupt during a {@code FileChannel}
+     * records from the memory tail only and touches no file (an interrupt during a {@code FileChannel}
      * operation would close it). Anything else (reading the files, retrying held messages, ending)
-     * goes to the io thread. Serialised with every other drain by the work-in-progress counter.
+     * goes to the io thread.
      */
     private void drainFromMemory() {
+        run(true);
+    }
+
+    /** Runs the drain, serialised by the work-in-progress counter ({@code memoryOnly}: see {@link #drainFromMemory}). */
+    private void run(boolean memoryOnly) {
         if (wip.getAndIncrement() != 0) {
-            return; // the running drain sees the new demand
+            return; // the running drain sees what changed
         }
         int missed = 1;
         boolean needIo = false;
         while (true) {
             if (!terminated && !needIo) {
                 try {
-                    needIo = !deliverFromMemory();
+                    if (!memoryOnly) {
+                        drainOnce();
+                    } else if (ready) {
+                        needIo = cancelled || done || appender.holding() || !reading.fromMemory();
+                    }
                 } catch (RuntimeException | Error t) {
+                    // a downstream onNext threw (rule 2.13 violated): stop, as Reactor operators do; from
+                    // memory only, the io drain ends the subscription (its checkpoint touches files), and
+                    // being cancelled it signals nothing more downstream
                     reactor.core.Exceptions.throwIfJvmFatal(t);
-                    // a downstream onNext threw: as drain() does, but the io drain ends the subscription
-                    // (its checkpoint touches files); being cancelled, it signals nothing more downstream
                     cancelled = true;
                     upstream.cancel();
-                    needIo = true;
+                    if (memoryOnly) {
+                        needIo = true;
+                    } else {
+                        end();
+                    }
                     actual.onError(Operators.onOperatorError(this, t, currentContext()));
                 }
             }
@@ -216,72 +231,6 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
         }
         if (needIo) {
             stage.threads.drainOnIo(this);
-        }
-    }
-
-    /** @return false when the full drain must run (on the io thread), true when done */
-    private boolean deliverFromMemory() {
-        if (!ready) {
-            return true; // onSubscribe drains once ready
-        }
-        if (cancelled || done || appender.holding()) {
-            return false;
-        }
-        while (true) {
-            if (ahead == null) {
-                ahead = cursor.nextFromMemory();
-            }
-            refreshAge();
-            if (ahead == null) {
-                ackDelivered();
-                // not in memory: caught up (nothing to do), or behind it (the files, on the io thread)
-                return caughtUp() || !gate.open();
-            }
-            if (!gate.open()) {
-                ackDelivered();
-                return true;
-            }
-            emit();
-        }
-    }
-
-    /** Hands {@link #ahead} downstream. */
-    private void emit() {
-        RecordCodec.Entry e = ahead;
-        ahead = null;
-        gate.emitted();
-        io.sluice.Ack ack = null;
-        if (explicitAck) {
-            ack = stage.window.delivered(e.offset(), e.appendTime());
-        } else {
-            deliveredUpTo = e.offset(); // acknowledged in the log once per drain pass (its lock is the appenders')
-        }
-        cursor.delivered(e);
-        actual.onNext(ack != null ? e.message().withAck(ack) : e.message());
-    }
-
-    void drain() {
-        if (wip.getAndIncrement() != 0) {
-            return;
-        }
-        int missed = 1;
-        while (true) {
-            if (!terminated) {
-                try {
-                    drainOnce();
-                } catch (RuntimeException | Error t) {
-                    // a downstream onNext threw (rule 2.13 violated): stop, as Reactor operators do
-                    reactor.core.Exceptions.throwIfJvmFatal(t);
-                    cancelled = true;
-                    upstream.cancel();
-                    end();
-                    actual.onError(Operators.onOperatorError(this, t, currentContext()));
-                }
-            }
-            missed = wip.addAndGet(-missed);
-            if (missed == 0) {
-                return;
-            }
         }
     }
 
@@ -311,9 +260,9 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
                     end();
                     return;
                 }
-                if (ahead == null) {
+                if (reading.ahead == null) {
                     unwritten = log.hasBatched();
-                    if (memoryOnly && !cursor.inMemoryOrCaughtUp()) {
+                    if (memoryOnly && !reading.cursor.inMemoryOrCaughtUp()) {
                         // behind: the io thread reads the files, when there is something to deliver (else
                         // the request or acknowledgement that makes room wakes it: no wake-up per append)
                         if (gate.open()) {
@@ -321,29 +270,29 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
                         }
                         break;
                     }
-                    ahead = cursor.next();
+                    reading.ahead = reading.cursor.next();
                 }
-                refreshAge();
-                if (ahead == null || !gate.open()) {
-                    if (ahead == null && unwritten && !caughtUp()) {
+                reading.refreshAge();
+                if (reading.ahead == null || !gate.open()) {
+                    if (reading.ahead == null && unwritten && !reading.caughtUp()) {
                         stage.threads.schedulePublish(); // caught up with what is written; the publish drains again
                     }
-                    if (ahead == null && hasHeld()) {
+                    if (reading.ahead == null && hasHeld()) {
                         retryHeld();
                         if (!hasHeld()) {
                             continue;
                         }
                         unwritten = log.hasBatched();
-                        if ((ahead = cursor.next()) != null) {
+                        if ((reading.ahead = reading.cursor.next()) != null) {
                             continue;
                         }
                     }
                     break;
                 }
-                emit();
+                reading.emit();
             }
-            ackDelivered();
-            if (wasDone && ahead == null && !hasHeld() && (!unwritten || caughtUp())) {
+            reading.ackDelivered();
+            if (wasDone && reading.ahead == null && !hasHeld() && (!unwritten || reading.caughtUp())) {
                 end();
                 Throwable t = error;
                 if (t != null) {
@@ -363,43 +312,19 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
         return appender.hasHeld();
     }
 
-    /** @return true when every record appended so far has been read (from memory or the file) */
-    private boolean caughtUp() {
-        return cursor.last() >= log.lastOffset();
-    }
-
     /** @return true when an acknowledgement must run the drain (window full, or messages held for room) */
     boolean wakeOnAck() {
         return gate.waitsForAck() || appender.holding();
     }
 
-    private void refreshAge() {
-        long t = 0;
-        if (explicitAck) { // otherwise nothing is ever delivered unacknowledged
-            t = stage.window.oldestAppendTime();
-        }
-        if (t == 0 && ahead != null) {
-            t = ahead.appendTime();
-        }
-        stage.oldestUnacked = t;
-    }
-
-    /** Without explicit acknowledgements a record is acknowledged once handed downstream: tells the log. */
-    private void ackDelivered() {
-        if (deliveredUpTo >= 0) {
-            log.ack(deliveredUpTo);
-            deliveredUpTo = -1;
-        }
-    }
-
     /** Ends the subscription: the log stays open (and its data on disk) for the next one. */
     private void end() {
-        ackDelivered(); // before the checkpoint below
+        reading.ackDelivered(); // before the checkpoint below
         if (terminated) {
             return;
         }
         terminated = true;
-        cursor.close();
+        reading.cursor.close();
         appender.refuseHeld("the persistent stage stopped before the message was written");
         stage.oldestUnacked = stage.window.oldestAppendTime();
         stage.live.compareAndSet(this, null);
@@ -414,6 +339,6 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
     public String toString() {
         return "PersistentSubscriber{" + gate + ", done=" + done
                 + ", terminated=" + terminated + ", cancelled=" + cancelled + ", wip=" + wip.get() + ", ahead="
-                + (ahead != null) + ", held=" + hasHeld() + '}';
+                + (reading != null && reading.ahead != null) + ", held=" + hasHeld() + '}';
     }
 }

@@ -155,8 +155,18 @@ final class SegmentFiles {
         return out;
     }
 
-    /** Closes handles of {@link #openForForce}, ignoring errors (they were only forced). */
-    static void closeQuietly(List<Fs.FsFile> handles) {
+    /** Forces, then closes, the handles of {@link #openForForce} (closed even when a force fails). */
+    static void forceAndClose(List<Fs.FsFile> handles) throws IOException {
+        try {
+            for (Fs.FsFile f : handles) {
+                f.force();
+            }
+        } finally {
+            closeQuietly(handles);
+        }
+    }
+
+    private static void closeQuietly(List<Fs.FsFile> handles) {
         for (Fs.FsFile f : handles) {
             try {
                 f.close();

@@ -132,15 +132,18 @@ final class SegmentLog implements Closeable {
         ensureOpen();
         long offset = nextOffset;
         long appendTime = System.currentTimeMillis();
-        java.nio.ByteBuffer rec = batch.encode(offset, appendTime, m, cfg.maxRecordBytes(), stats);
-        int recordSize = rec.remaining();
+        int recordSize = WriteBatch.plainRecordSize(m); // else encoded now (a key or headers, or too large)
+        java.nio.ByteBuffer rec = recordSize >= 0 && recordSize <= cfg.maxRecordBytes() ? null
+                : batch.encode(offset, appendTime, m, cfg.maxRecordBytes(), stats);
+        recordSize = rec == null ? recordSize : rec.remaining();
         int written;
         Segment active;
         try {
             if (files.active().framed >= cfg.segmentBytes()) {
                 roll();
             }
-            int need = files.active().framedSize(files.active().framed, recordSize);
+            active = files.active();
+            int need = active.framedSize(active.framed, recordSize);
             if (files.bytes() + need > cfg.maxBytes() && !reclaim(need)) {
                 return -1;
             }
@@ -148,7 +151,8 @@ final class SegmentLog implements Closeable {
                 writeBatch();
             }
             active = files.active();
-            written = batch.add(active, offset, appendTime, rec, need);
+            written = rec == null ? batch.addPlain(active, offset, appendTime, m, recordSize, need)
+                    : batch.add(active, offset, appendTime, rec, need);
         } catch (IOException e) {
             // ENOSPC, EIO: a partial write may sit at the end and the OS state is unknown; like a
             // failed fsync, the log takes no more appends (recovery at the next start keeps what was durable)
@@ -246,13 +250,9 @@ final class SegmentLog implements Closeable {
         }
         long started = System.nanoTime();
         try {
-            for (Fs.FsFile f : handles) {
-                f.force();
-            }
+            SegmentFiles.forceAndClose(handles);
         } catch (IOException e) {
             throw fsyncFailed(e);
-        } finally {
-            SegmentFiles.closeQuietly(handles);
         }
         synchronized (this) {
             files.forced(active, started);

@@ -139,7 +139,9 @@ class DeliverOnAppendTest {
             emit(sink, n, n + 3_000);
             await(() -> r.ids.size() == n + 3_000, "everything delivered");
             assertThat(r.ids).isSorted().doesNotHaveDuplicates();
-            assertThat(r.threads.subList(0, 500)).as("read from the file").allMatch(t -> t.startsWith("sluice-persist-io-"));
+            // record 0 was read ahead from memory before it left the tail (the drain reads one ahead), so the
+            // requesting thread may hand that one over itself; every later one of the 500 is read from the file
+            assertThat(r.threads.subList(1, 500)).as("read from the file").allMatch(t -> t.startsWith("sluice-persist-io-"));
             assertThat(fs.readThreads).as("threads that read the files").isNotEmpty()
                     .allMatch(t -> t.startsWith("sluice-persist-"));
             r.dispose();
