@@ -22,7 +22,7 @@ ap=${AP:-/tmp/h16/ap/linux-x64/libasyncProfiler.so}
 # PROF=1: the whole process from its start (JIT warm-up included); PROF=timed: attached after the warm-up
 # (ApAttach.java), stopped after the timed input, so only the timed part is sampled
 agent=; [ "$PROF" = 1 ] && agent="-agentpath:$ap=start,event=cpu,interval=1ms,threads,file=$OUT/$name.collapsed,collapsed"
-java $agent -jar $jar run $d/g.yaml > $d/gw.log 2>&1 &
+java $agent ${JAVA_OPTS} -jar $jar run $d/g.yaml > $d/gw.log 2>&1 &
 pid=$!
 for i in $(seq 150); do (echo -n > /dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.2; done
 # warm-up (excluded): output = payload + newline = input size (4-byte prefix -> 1 newline... prefix 4 vs newline 1)
