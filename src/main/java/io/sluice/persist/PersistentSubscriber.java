@@ -34,6 +34,12 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
     private static final Logger LOG = LoggerFactory.getLogger(PersistentSubscriber.class);
     /** Appends after which the appending thread delivers at once, without waiting for the end of its burst. */
     static final int BURST = 64;
+    /**
+     * On an event loop ({@link PersistentBuilder#deliverOnAppend}): appends after which it delivers without
+     * waiting for the end of its read (a read may bring thousands of records); as many as a consumer
+     * such as a {@code publishOn} queue takes at a time, so that it is woken about once per run.
+     */
+    static final int LOOP_BURST = 256;
 
     private final CoreSubscriber<? super Message> actual;
     private final PersistentOverflow stage;
@@ -103,7 +109,7 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
         if (deliverOnAppend) {
             // from memory, on this thread (see PersistentBuilder.deliverOnAppend): once per burst of
             // appends (a network read), so the consumer is handed records in runs, not woken per record
-            if (++sinceDrain >= BURST) {
+            if (++sinceDrain >= LOOP_BURST) {
                 sinceDrain = 0;
                 drain();
             } else if (!stage.threads.drainAfterBurst(this)) {
@@ -270,7 +276,7 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
                         }
                         break;
                     }
-                    reading.ahead = reading.cursor.next();
+                    reading.ahead = reading.next();
                 }
                 reading.refreshAge();
                 if (reading.ahead == null || !gate.open()) {
@@ -283,7 +289,7 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
                             continue;
                         }
                         unwritten = log.hasBatched();
-                        if ((reading.ahead = reading.cursor.next()) != null) {
+                        if ((reading.ahead = reading.next()) != null) {
                             continue;
                         }
                     }

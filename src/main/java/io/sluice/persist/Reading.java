@@ -11,9 +11,15 @@ import reactor.core.CoreSubscriber;
  */
 final class Reading {
 
+    /** Records read from the file at most ahead of delivery ({@link #next}), and their bytes. */
+    static final int PREFETCH = 64;
+    static final int PREFETCH_BYTES = 256 << 10;
+
     final LogCursor cursor;
     /** The next record, read and not delivered yet; null if none. */
     RecordCodec.Entry ahead;
+    /** Records read from the file after {@link #ahead}, in order, not delivered yet. */
+    private final java.util.ArrayDeque<RecordCodec.Entry> prefetched = new java.util.ArrayDeque<>();
     /** Highest offset handed downstream and not yet acknowledged in the log (no explicit acks), -1 if none. */
     private long deliveredUpTo = -1;
     private final PersistentOverflow stage;
@@ -45,14 +51,46 @@ final class Reading {
     }
 
     /**
+     * The next record: one read before, else from the cursor. A record from the file brings the ones
+     * after it that are in the file too (at most {@value #PREFETCH} records or about
+     * {@value #PREFETCH_BYTES} bytes), so that the drain hands them over back to back rather than
+     * one file read apart (a consumer that is faster than the reads would be woken for each).
+     *
+     * @return null when none is available yet
+     */
+    RecordCodec.Entry next() throws java.io.IOException {
+        RecordCodec.Entry e = prefetched.poll();
+        if (e != null) {
+            return e;
+        }
+        e = cursor.next();
+        if (e == null || cursor.lastFromMemory()) {
+            return e;
+        }
+        long bytes = e.size();
+        while (prefetched.size() < PREFETCH && bytes < PREFETCH_BYTES) {
+            RecordCodec.Entry f = cursor.next();
+            if (f == null) {
+                break;
+            }
+            prefetched.add(f);
+            bytes += f.size();
+            if (cursor.lastFromMemory()) {
+                break; // caught up with the memory tail
+            }
+        }
+        return e;
+    }
+
+    /**
      * Delivers records from the log's memory tail while there is demand; touches no file, so any
      * thread may run it.
      *
      * @return false when the next record must be read from the file (by the io thread's drain)
      */
     boolean fromMemory() {
-        if (ahead != null && !cursor.lastFromMemory()) {
-            return false; // read from the file by the io thread, which delivers it
+        if (!prefetched.isEmpty() || ahead != null && !cursor.lastFromMemory()) {
+            return false; // read from the file by the io thread, which delivers it (and those after it)
         }
         while (true) {
             if (ahead == null) {
@@ -74,7 +112,7 @@ final class Reading {
 
     /** @return true when every record appended so far has been read (from memory or the file) */
     boolean caughtUp() {
-        return cursor.last() >= stage.log.lastOffset();
+        return prefetched.isEmpty() && cursor.last() >= stage.log.lastOffset();
     }
 
     void refreshAge() {
