@@ -257,6 +257,7 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
             // not and the cursor found nothing, every appended record has been read (a publish between
             // the look and a later check must not let the stage complete without its records)
             boolean unwritten = true;
+            boolean behind = false;
             while (true) {
                 if (retry) {
                     retryHeld(); // acknowledgements may have made room
@@ -274,6 +275,7 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
                         if (gate.open()) {
                             stage.threads.drainOnIo(this);
                         }
+                        behind = true; // the cursor did not look: not "nothing left" (no completion here)
                         break;
                     }
                     reading.ahead = reading.next();
@@ -298,7 +300,7 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
                 reading.emit();
             }
             reading.ackDelivered();
-            if (wasDone && reading.ahead == null && !hasHeld() && (!unwritten || reading.caughtUp())) {
+            if (wasDone && reading.ahead == null && !behind && !hasHeld() && (!unwritten || reading.caughtUp())) {
                 end();
                 Throwable t = error;
                 if (t != null) {
