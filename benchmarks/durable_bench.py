@@ -115,7 +115,9 @@ def sluice_cell(overflow, framing, main_in, warm_in, main_bytes, warm_bytes, jar
                 f"    source: {{type: tcp, host: 127.0.0.1, port: {port}, framing: {framing}}}\n"
                 f"    overflow: {overflow.replace('DIR', d)}\n"
                 f"    sink: {{type: file, path: '{out}', flushInterval: 10ms}}\n")
-    proc = subprocess.Popen(["java", "-jar", jar or JAR, "run", cfg], stdout=open(os.path.join(d, "gateway.log"), "w"),
+    # JAVA_OPTS (space-separated), e.g. -Dio.netty.leakDetection.level=disabled: Netty's sampled leak detector
+    # tracks every frame sliced from a sampled cumulation buffer (length-prefixed framing), a random extra cost
+    proc = subprocess.Popen(["java", *os.environ.get("JAVA_OPTS", "").split(), "-jar", jar or JAR, "run", cfg], stdout=open(os.path.join(d, "gateway.log"), "w"),
                             stderr=subprocess.STDOUT)
     try:
         wait_port(port, proc)

@@ -1,7 +1,7 @@
 #!/bin/bash
 # One timed run (and, with PROF=1, an async-profiler CPU profile per thread, collapsed stacks, of the
 # whole gateway process) of TCP length-prefixed -> OVERFLOW -> file, as in durable_bench.py.
-# usage: persist-prof.sh NAME JAR OVERFLOW INPUT WARM   -> $OUT/NAME.collapsed (PROF=1) and $OUT/NAME.time
+# usage: persist-prof.sh NAME JAR OVERFLOW INPUT WARM   -> $OUT/NAME.collapsed (PROF=1 or PROF=timed) and $OUT/NAME.time
 #   OVERFLOW e.g. "{policy: persistent, path: 'DIR/plog', maxBytes: 8GiB, fsync: 10ms}" (DIR: a fresh run dir)
 #   INPUT, WARM: length-prefixed files (4-byte big-endian length + payload), WARM sent first, untimed
 #   AP=/path/to/libasyncProfiler.so (default /tmp/h16/ap/linux-x64/libasyncProfiler.so), OUT (default /tmp/h14d)
@@ -19,7 +19,10 @@ pipelines:
     sink: {type: file, path: '$d/out.txt', flushInterval: 10ms}
 Y
 ap=${AP:-/tmp/h16/ap/linux-x64/libasyncProfiler.so}
-java ${PROF:+-agentpath:$ap=start,event=cpu,interval=1ms,threads,file=$OUT/$name.collapsed,collapsed} -jar $jar run $d/g.yaml > $d/gw.log 2>&1 &
+# PROF=1: the whole process from its start (JIT warm-up included); PROF=timed: attached after the warm-up
+# (ApAttach.java), stopped after the timed input, so only the timed part is sampled
+agent=; [ "$PROF" = 1 ] && agent="-agentpath:$ap=start,event=cpu,interval=1ms,threads,file=$OUT/$name.collapsed,collapsed"
+java $agent ${JAVA_OPTS} -jar $jar run $d/g.yaml > $d/gw.log 2>&1 &
 pid=$!
 for i in $(seq 150); do (echo -n > /dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.2; done
 # warm-up (excluded): output = payload + newline = input size (4-byte prefix -> 1 newline... prefix 4 vs newline 1)
@@ -27,16 +30,27 @@ n_w=$(python3 -c "import struct;f=open('$warm','rb');d=f.read();i=0;c=0
 while i<len(d): l=struct.unpack('>I',d[i:i+4])[0]; i+=4+l; c+=1
 print(c)")
 ws=$(( $(stat -c %s $warm) - 3*n_w ))
-socat -u OPEN:$warm TCP:127.0.0.1:$port
-while [ $(stat -c %s $d/out.txt 2>/dev/null || echo 0) -lt $ws ]; do sleep 0.05; done
+# WARM_REPS (default 1): the warm-up file is sent that many times (JIT settled before the timed part)
+for r in $(seq ${WARM_REPS:-1}); do
+  socat -u OPEN:$warm TCP:127.0.0.1:$port
+  while [ $(stat -c %s $d/out.txt 2>/dev/null || echo 0) -lt $((ws*r)) ]; do sleep 0.05; done
+done
+ws=$((ws*${WARM_REPS:-1}))
 n=$(python3 -c "import struct;f=open('$input','rb');d=f.read();i=0;c=0
 while i<len(d): l=struct.unpack('>I',d[i:i+4])[0]; i+=4+l; c+=1
 print(c)")
 want=$(( $(stat -c %s $input) - 3*n ))
+[ "$PROF" = timed ] && java "$(dirname "$0")/ApAttach.java" $pid $ap "start,event=cpu,interval=1ms,threads"
 l0=$(cut -d' ' -f1 /proc/loadavg)
+# CPU time of the gateway process (user + system, clock ticks) around the timed part: per message it
+# depends far less on other load than the throughput does
+c0=$(awk '{print $14+$15}' /proc/$pid/stat)
 t0=$(date +%s.%N)
 socat -u OPEN:$input TCP:127.0.0.1:$port
 while [ $(stat -c %s $d/out.txt) -lt $((ws+want)) ]; do sleep 0.02; done
 t1=$(date +%s.%N)
+c1=$(awk '{print $14+$15}' /proc/$pid/stat)
+[ "$PROF" = timed ] && java "$(dirname "$0")/ApAttach.java" $pid $ap "stop,file=$OUT/$name.collapsed,collapsed"
 kill -TERM $pid; wait $pid || true
-python3 -c "t=$t1-$t0; print('$name', round(t,2),'s', round($n/t),'msg/s', 'load', '$l0', open('/proc/loadavg').read().split()[0])" | tee $OUT/$name.time
+tck=$(getconf CLK_TCK)
+python3 -c "t=$t1-$t0; c=($c1-$c0)/$tck; print('$name', round(t,2),'s', round($n/t),'msg/s', 'gateway cpu', round(c,2), 's =', round(c*1e6/$n,2), 'us/msg', 'load', '$l0', open('/proc/loadavg').read().split()[0])" | tee $OUT/$name.time

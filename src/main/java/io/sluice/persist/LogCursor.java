@@ -45,16 +45,26 @@ final class LogCursor implements AutoCloseable {
         return log.fromMemory(want) != null || memoryBase >= 0 && want > log.lastOffset();
     }
 
-    /** @return the next record, or null when none is available yet */
-    RecordCodec.Entry next() throws IOException {
+    /** @return the next record if the log's memory tail has it, else null; never reads a file */
+    RecordCodec.Entry nextFromMemory() {
         long want = last < 0 ? from : last + 1;
         MemoryTail.Item it = log.fromMemory(want);
-        if (it != null) {
-            last = want;
-            memoryBase = it.segmentBase();
-            memoryEnd = it.endPosition();
-            return it.entry();
+        if (it == null) {
+            return null;
         }
+        last = want;
+        memoryBase = it.segmentBase();
+        memoryEnd = it.endPosition();
+        return it.entry();
+    }
+
+    /** @return the next record, or null when none is available yet */
+    RecordCodec.Entry next() throws IOException {
+        RecordCodec.Entry m = nextFromMemory();
+        if (m != null) {
+            return m;
+        }
+        long want = last < 0 ? from : last + 1;
         if (memoryBase >= 0) {
             if (want > log.lastOffset()) {
                 return null; // caught up: not appended yet
@@ -115,6 +125,11 @@ final class LogCursor implements AutoCloseable {
         segment = s;
         file = fs.open(s.name);
         reader = new SegmentReader(file, s.base, s.blockSize, memoryEnd);
+    }
+
+    /** @return true when the last record returned came from the memory tail */
+    boolean lastFromMemory() {
+        return memoryBase >= 0;
     }
 
     /** @return the offset of the last record returned, -1 if none */

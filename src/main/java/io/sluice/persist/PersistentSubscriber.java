@@ -34,6 +34,12 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
     private static final Logger LOG = LoggerFactory.getLogger(PersistentSubscriber.class);
     /** Appends after which the appending thread delivers at once, without waiting for the end of its burst. */
     static final int BURST = 64;
+    /**
+     * On an event loop ({@link PersistentBuilder#deliverOnAppend}): appends after which it delivers without
+     * waiting for the end of its read (a read may bring thousands of records); as many as a consumer
+     * such as a {@code publishOn} queue takes at a time, so that it is woken about once per run.
+     */
+    static final int LOOP_BURST = 256;
 
     private final CoreSubscriber<? super Message> actual;
     private final PersistentOverflow stage;
@@ -55,11 +61,8 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
     private volatile boolean cancelled;
     private boolean terminated;
     private volatile boolean ready;
-    // drain-loop state
-    /** Highest offset handed downstream and not yet acknowledged in the log (no explicit acks), -1 if none. */
-    private long deliveredUpTo = -1;
-    private LogCursor cursor;
-    private RecordCodec.Entry ahead;
+    /** The cursor and handing records downstream (drain only; set in onSubscribe, before {@link #ready}). */
+    private Reading reading;
 
     PersistentSubscriber(CoreSubscriber<? super Message> actual, PersistentOverflow stage) {
         this.actual = actual;
@@ -83,7 +86,7 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
     public void onSubscribe(Subscription s) {
         if (Operators.validate(upstream, s)) {
             upstream = s;
-            cursor = log.cursor();
+            reading = new Reading(stage, gate, explicitAck, actual);
             // Upstream first: appending does not wait for downstream; the drain loop stays idle
             // (no signal downstream) until downstream has its Subscription.
             s.request(prefetch);
@@ -104,7 +107,14 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
             stage.threads.schedulePublish(); // acknowledgements towards the source wait for this write (and force)
         }
         if (deliverOnAppend) {
-            drain(); // from memory, on this thread (see PersistentBuilder.deliverOnAppend)
+            // from memory, on this thread (see PersistentBuilder.deliverOnAppend): once per burst of
+            // appends (a network read), so the consumer is handed records in runs, not woken per record
+            if (++sinceDrain >= LOOP_BURST) {
+                sinceDrain = 0;
+                drain();
+            } else if (!stage.threads.drainAfterBurst(this)) {
+                drain(); // not an event loop: at once
+            }
             return;
         }
         if (++sinceDrain >= BURST) {
@@ -157,7 +167,11 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
     @Override
     public void request(long n) {
         if (Operators.validate(n) && gate.request(n)) {
-            stage.threads.drainOnIo(this); // else the appending thread delivers as records arrive
+            if (deliverOnAppend) {
+                drainFromMemory(); // on the requesting thread while the reader is in memory, else on the io thread
+            } else {
+                stage.threads.drainOnIo(this); // else the appending thread delivers as records arrive
+            }
         }
     }
 
@@ -173,27 +187,56 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
     }
 
     void drain() {
+        run(false);
+    }
+
+    /**
+     * A drain on a thread that may be interrupted (a consumer's worker requesting more): delivers
+     * records from the memory tail only and touches no file (an interrupt during a {@code FileChannel}
+     * operation would close it). Anything else (reading the files, retrying held messages, ending)
+     * goes to the io thread.
+     */
+    private void drainFromMemory() {
+        run(true);
+    }
+
+    /** Runs the drain, serialised by the work-in-progress counter ({@code memoryOnly}: see {@link #drainFromMemory}). */
+    private void run(boolean memoryOnly) {
         if (wip.getAndIncrement() != 0) {
-            return;
+            return; // the running drain sees what changed
         }
         int missed = 1;
+        boolean needIo = false;
         while (true) {
-            if (!terminated) {
+            if (!terminated && !needIo) {
                 try {
-                    drainOnce();
+                    if (!memoryOnly) {
+                        drainOnce();
+                    } else if (ready) {
+                        needIo = cancelled || done || appender.holding() || !reading.fromMemory();
+                    }
                 } catch (RuntimeException | Error t) {
-                    // a downstream onNext threw (rule 2.13 violated): stop, as Reactor operators do
+                    // a downstream onNext threw (rule 2.13 violated): stop, as Reactor operators do; from
+                    // memory only, the io drain ends the subscription (its checkpoint touches files), and
+                    // being cancelled it signals nothing more downstream
                     reactor.core.Exceptions.throwIfJvmFatal(t);
                     cancelled = true;
                     upstream.cancel();
-                    end();
+                    if (memoryOnly) {
+                        needIo = true;
+                    } else {
+                        end();
+                    }
                     actual.onError(Operators.onOperatorError(this, t, currentContext()));
                 }
             }
             missed = wip.addAndGet(-missed);
             if (missed == 0) {
-                return;
+                break;
             }
+        }
+        if (needIo) {
+            stage.threads.drainOnIo(this);
         }
     }
 
@@ -214,6 +257,7 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
             // not and the cursor found nothing, every appended record has been read (a publish between
             // the look and a later check must not let the stage complete without its records)
             boolean unwritten = true;
+            boolean behind = false;
             while (true) {
                 if (retry) {
                     retryHeld(); // acknowledgements may have made room
@@ -223,49 +267,40 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
                     end();
                     return;
                 }
-                if (ahead == null) {
+                if (reading.ahead == null) {
                     unwritten = log.hasBatched();
-                    if (memoryOnly && !cursor.inMemoryOrCaughtUp()) {
+                    if (memoryOnly && !reading.cursor.inMemoryOrCaughtUp()) {
                         // behind: the io thread reads the files, when there is something to deliver (else
                         // the request or acknowledgement that makes room wakes it: no wake-up per append)
                         if (gate.open()) {
                             stage.threads.drainOnIo(this);
                         }
+                        behind = true; // the cursor did not look: not "nothing left" (no completion here)
                         break;
                     }
-                    ahead = cursor.next();
+                    reading.ahead = reading.next();
                 }
-                refreshAge();
-                if (ahead == null || !gate.open()) {
-                    if (ahead == null && unwritten && !caughtUp()) {
+                reading.refreshAge();
+                if (reading.ahead == null || !gate.open()) {
+                    if (reading.ahead == null && unwritten && !reading.caughtUp()) {
                         stage.threads.schedulePublish(); // caught up with what is written; the publish drains again
                     }
-                    if (ahead == null && hasHeld()) {
+                    if (reading.ahead == null && hasHeld()) {
                         retryHeld();
                         if (!hasHeld()) {
                             continue;
                         }
                         unwritten = log.hasBatched();
-                        if ((ahead = cursor.next()) != null) {
+                        if ((reading.ahead = reading.next()) != null) {
                             continue;
                         }
                     }
                     break;
                 }
-                RecordCodec.Entry e = ahead;
-                ahead = null;
-                gate.emitted();
-                io.sluice.Ack ack = null;
-                if (explicitAck) {
-                    ack = stage.window.delivered(e.offset(), e.appendTime());
-                } else {
-                    deliveredUpTo = e.offset(); // acknowledged in the log once per drain pass (its lock is the appenders')
-                }
-                cursor.delivered(e);
-                actual.onNext(ack != null ? e.message().withAck(ack) : e.message());
+                reading.emit();
             }
-            ackDelivered();
-            if (wasDone && ahead == null && !hasHeld() && (!unwritten || caughtUp())) {
+            reading.ackDelivered();
+            if (wasDone && reading.ahead == null && !behind && !hasHeld() && (!unwritten || reading.caughtUp())) {
                 end();
                 Throwable t = error;
                 if (t != null) {
@@ -285,43 +320,19 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
         return appender.hasHeld();
     }
 
-    /** @return true when every record appended so far has been read (from memory or the file) */
-    private boolean caughtUp() {
-        return cursor.last() >= log.lastOffset();
-    }
-
     /** @return true when an acknowledgement must run the drain (window full, or messages held for room) */
     boolean wakeOnAck() {
         return gate.waitsForAck() || appender.holding();
     }
 
-    private void refreshAge() {
-        long t = 0;
-        if (explicitAck) { // otherwise nothing is ever delivered unacknowledged
-            t = stage.window.oldestAppendTime();
-        }
-        if (t == 0 && ahead != null) {
-            t = ahead.appendTime();
-        }
-        stage.oldestUnacked = t;
-    }
-
-    /** Without explicit acknowledgements a record is acknowledged once handed downstream: tells the log. */
-    private void ackDelivered() {
-        if (deliveredUpTo >= 0) {
-            log.ack(deliveredUpTo);
-            deliveredUpTo = -1;
-        }
-    }
-
     /** Ends the subscription: the log stays open (and its data on disk) for the next one. */
     private void end() {
-        ackDelivered(); // before the checkpoint below
+        reading.ackDelivered(); // before the checkpoint below
         if (terminated) {
             return;
         }
         terminated = true;
-        cursor.close();
+        reading.cursor.close();
         appender.refuseHeld("the persistent stage stopped before the message was written");
         stage.oldestUnacked = stage.window.oldestAppendTime();
         stage.live.compareAndSet(this, null);
@@ -336,6 +347,6 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
     public String toString() {
         return "PersistentSubscriber{" + gate + ", done=" + done
                 + ", terminated=" + terminated + ", cancelled=" + cancelled + ", wip=" + wip.get() + ", ahead="
-                + (ahead != null) + ", held=" + hasHeld() + '}';
+                + (reading != null && reading.ahead != null) + ", held=" + hasHeld() + '}';
     }
 }

@@ -109,6 +109,13 @@ final class Segment {
         return (int) (p - start);
     }
 
+    /** Counts one record of {@code n} bytes framed at the framed end by {@link WriteBatch#frameInPlace}. */
+    void framedInPlace(long offset, long appendTime, int n) {
+        noteRecord(offset, appendTime);
+        framed += n;
+        bytes = framed;
+    }
+
     /**
      * Writes the framed bytes in {@code out} (from its start to its position: everything framed since
      * the last write) at the published end with one positional write, then publishes the new end.

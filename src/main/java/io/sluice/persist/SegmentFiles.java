@@ -128,6 +128,62 @@ final class SegmentFiles {
     }
 
     /**
+     * A group commit that forces without the log's lock: opens a handle on every file
+     * {@link #forceAll} would force (sealed segments not forced yet, and the active one: a force of
+     * any handle makes every earlier write of that file durable). The caller forces and closes them,
+     * then calls {@link #forced}. A roll or a delete meanwhile closes no handle of these.
+     *
+     * @return the handles, or null when the directory needs an fsync too (then {@link #forceAll})
+     */
+    List<Fs.FsFile> openForForce() throws IOException {
+        if (dirDirty) {
+            return null;
+        }
+        List<Fs.FsFile> out = new ArrayList<>();
+        try {
+            for (Segment s : unforcedSealed) {
+                if (segments.contains(s)) {
+                    out.add(fs.open(s.name));
+                }
+            }
+            out.add(fs.open(active.name));
+        } catch (IOException e) {
+            closeQuietly(out);
+            throw e;
+        }
+        unforcedSealed.clear();
+        return out;
+    }
+
+    /** Forces, then closes, the handles of {@link #openForForce} (closed even when a force fails). */
+    static void forceAndClose(List<Fs.FsFile> handles) throws IOException {
+        try {
+            for (Fs.FsFile f : handles) {
+                f.force();
+            }
+        } finally {
+            closeQuietly(handles);
+        }
+    }
+
+    private static void closeQuietly(List<Fs.FsFile> handles) {
+        for (Fs.FsFile f : handles) {
+            try {
+                f.close();
+            } catch (IOException ignored) {
+                // forced or failed already
+            }
+        }
+    }
+
+    /** A force of {@link #openForForce}'s handles, started at {@code started} (nanoTime), returned. */
+    void forced(Segment active, long started) {
+        active.forced = true;
+        stats.fsyncs.incrementAndGet();
+        stats.fsyncListener.accept(System.nanoTime() - started);
+    }
+
+    /**
      * Makes {@code ackNext} the durable acknowledged position if it moved ({@link Checkpoint#write},
      * naming a segment a crash cannot lose), then deletes every segment whose records are all
      * below it: in that order (see Delete in the class doc).

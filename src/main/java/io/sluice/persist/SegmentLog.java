@@ -3,6 +3,7 @@ package io.sluice.persist;
 import io.sluice.Message;
 import java.io.Closeable;
 import java.io.IOException;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -131,15 +132,18 @@ final class SegmentLog implements Closeable {
         ensureOpen();
         long offset = nextOffset;
         long appendTime = System.currentTimeMillis();
-        java.nio.ByteBuffer rec = batch.encode(offset, appendTime, m, cfg.maxRecordBytes(), stats);
-        int recordSize = rec.remaining();
+        int recordSize = WriteBatch.plainRecordSize(m); // else encoded now (a key or headers, or too large)
+        java.nio.ByteBuffer rec = recordSize >= 0 && recordSize <= cfg.maxRecordBytes() ? null
+                : batch.encode(offset, appendTime, m, cfg.maxRecordBytes(), stats);
+        recordSize = rec == null ? recordSize : rec.remaining();
         int written;
         Segment active;
         try {
             if (files.active().framed >= cfg.segmentBytes()) {
                 roll();
             }
-            int need = files.active().framedSize(files.active().framed, recordSize);
+            active = files.active();
+            int need = active.framedSize(active.framed, recordSize);
             if (files.bytes() + need > cfg.maxBytes() && !reclaim(need)) {
                 return -1;
             }
@@ -147,7 +151,8 @@ final class SegmentLog implements Closeable {
                 writeBatch();
             }
             active = files.active();
-            written = batch.add(active, offset, appendTime, rec, need);
+            written = rec == null ? batch.addPlain(active, offset, appendTime, m, recordSize, need)
+                    : batch.add(active, offset, appendTime, rec, need);
         } catch (IOException e) {
             // ENOSPC, EIO: a partial write may sit at the end and the OS state is unknown; like a
             // failed fsync, the log takes no more appends (recovery at the next start keeps what was durable)
@@ -217,11 +222,51 @@ final class SegmentLog implements Closeable {
         }
     }
 
-    /** Group commit: forces the active segment; every record appended so far is durable afterwards. */
-    synchronized void flush() throws IOException {
-        if (!closed && failed == null && durableOffset < lastOffset) {
-            forceActive();
+    /**
+     * Group commit: every record appended before the call is durable afterwards. The batch is
+     * written under the lock; the force runs without it, on handles of its own, so appends go on
+     * meanwhile (they are not claimed durable by this commit). Not concurrent with itself (one timer thread).
+     */
+    void flush() throws IOException {
+        List<Fs.FsFile> handles;
+        long upTo;
+        Segment active;
+        synchronized (this) {
+            if (closed || failed != null || durableOffset >= lastOffset) {
+                return;
+            }
+            writeBatch();
+            upTo = lastOffset;
+            active = files.active();
+            try {
+                handles = files.openForForce();
+            } catch (IOException e) {
+                throw fsyncFailed(e);
+            }
+            if (handles == null) {
+                forceActive(); // the directory too (Fsync.NEVER's deferred segment creation): under the lock
+                return;
+            }
         }
+        long started = System.nanoTime();
+        try {
+            SegmentFiles.forceAndClose(handles);
+        } catch (IOException e) {
+            throw fsyncFailed(e);
+        }
+        synchronized (this) {
+            files.forced(active, started);
+            if (upTo > durableOffset) {
+                durableOffset = upTo;
+            }
+        }
+    }
+
+    /** After a failed fsync the OS may have dropped the dirty pages: nothing unforced can be trusted. */
+    private IOException fsyncFailed(IOException e) {
+        failed = e;
+        LOG.error("persistent log {}: fsync failed; the log accepts no more appends", fs.describe(), e);
+        return e;
     }
 
     private void forceActive() throws IOException {
@@ -230,12 +275,11 @@ final class SegmentLog implements Closeable {
         try {
             files.forceAll();
         } catch (IOException e) {
-            // After a failed fsync the OS may have dropped the dirty pages: nothing unforced can be trusted.
-            failed = e;
-            LOG.error("persistent log {}: fsync failed; the log accepts no more appends", fs.describe(), e);
-            throw e;
+            throw fsyncFailed(e);
         }
-        durableOffset = upTo;
+        if (upTo > durableOffset) {
+            durableOffset = upTo;
+        }
     }
 
     /**

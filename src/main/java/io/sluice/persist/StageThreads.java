@@ -1,5 +1,6 @@
 package io.sluice.persist;
 
+import io.netty.util.internal.ThreadExecutorMap;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.Executor;
@@ -39,6 +40,7 @@ final class StageThreads {
     private final AtomicBoolean publishQueued = new AtomicBoolean();
     private final AtomicBoolean drainQueued = new AtomicBoolean();
     private final AtomicBoolean ioDrainQueued = new AtomicBoolean();
+    private final AtomicBoolean loopDrainQueued = new AtomicBoolean();
     private volatile Thread timerThread;
     private volatile Thread ioThread;
 
@@ -134,6 +136,33 @@ final class StageThreads {
                 drainQueued.set(false); // closing: the subscription ends
             }
         }
+    }
+
+    /**
+     * On a Netty event loop, runs the reader's drain once the loop has handled its current read (a
+     * task on the same thread: it wakes no other thread), so one drain hands over the records of the
+     * whole read. At most one such drain is queued; its flag is cleared before it runs, so an append
+     * that finds it set is delivered by it.
+     *
+     * @return false when the current thread is no event loop (or it refuses tasks): drain now
+     */
+    boolean drainAfterBurst(PersistentSubscriber s) {
+        Executor loop = ThreadExecutorMap.currentExecutor();
+        if (loop == null) {
+            return false;
+        }
+        if (loopDrainQueued.compareAndSet(false, true)) {
+            try {
+                loop.execute(() -> {
+                    loopDrainQueued.set(false);
+                    s.drain();
+                });
+            } catch (RejectedExecutionException closed) {
+                loopDrainQueued.set(false);
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

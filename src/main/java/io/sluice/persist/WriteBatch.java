@@ -3,6 +3,7 @@ package io.sluice.persist;
 import io.sluice.Message;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.zip.CRC32C;
 
 /**
  * The write batch of a {@link SegmentLog}: records are encoded into a reused buffer, framed (with
@@ -22,6 +23,12 @@ final class WriteBatch {
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(BYTES);
     /** Reused to encode a record before it is framed (consumed within the append). */
     private ByteBuffer scratch = ByteBuffer.allocate(4096);
+
+    /** The batch's bytes for the CRC of a record framed in place (positioned per record). */
+    private final ByteBuffer crcView = buffer.duplicate();
+    /** CRC prefix of a fragment: segment base, type, length. */
+    private final ByteBuffer crcPrefix = ByteBuffer.allocate(11);
+    private final CRC32C crc = new CRC32C();
 
     /** Offset of the last record written to the file (readable there), -1 if none. */
     private volatile long writtenOffset;
@@ -50,6 +57,55 @@ final class WriteBatch {
             throw new IllegalArgumentException("record of " + rec.remaining() + " bytes exceeds maxRecordBytes " + maxRecordBytes);
         }
         return rec;
+    }
+
+    /**
+     * @return the size of {@code m}'s record when it can be {@linkplain #frameInPlace framed in place}
+     *     (no key, no headers), else -1
+     */
+    static int plainRecordSize(Message m) {
+        return m.headers().isEmpty() && m.key().isEmpty() ? RecordCodec.FIXED + m.size() : -1;
+    }
+
+    /**
+     * Frames a message without key and headers ({@link #plainRecordSize}): in place when its record
+     * fits whole in the active block, else encoded first and framed as {@link #add} does.
+     *
+     * @return bytes framed or written
+     */
+    int addPlain(Segment active, long offset, long appendTime, Message m, int recordSize, int framedSize) throws IOException {
+        int whole = Format.FRAGMENT_HEADER + recordSize;
+        if (active.framedSize(active.framed, recordSize) == whole && fits(whole)) {
+            return frameInPlace(active, offset, appendTime, m, recordSize);
+        }
+        ByteBuffer rec = RecordCodec.encode(offset, appendTime, m, scratch);
+        if (rec != scratch && rec.capacity() <= SCRATCH_MAX) {
+            scratch = rec; // grown
+        }
+        return add(active, offset, appendTime, rec, framedSize);
+    }
+
+    /**
+     * Encodes a message without key and headers straight into the batch as one FULL fragment (no
+     * intermediate copy), byte for byte what {@link RecordCodec#encode} then {@link Segment#frame}
+     * write. The caller checked that the fragment fits the batch and the rest of the active block
+     * ({@code framedSize == FRAGMENT_HEADER + recordSize}).
+     *
+     * @return bytes framed
+     */
+    int frameInPlace(Segment active, long offset, long appendTime, Message m, int recordSize) {
+        int start = buffer.position();
+        int data = start + Format.FRAGMENT_HEADER;
+        buffer.position(data);
+        buffer.putLong(offset).putLong(appendTime).putLong(m.timestamp()).putLong(m.sequence()).putInt(-1)
+                .putShort((short) 0).putInt(m.size()).put(m.payload());
+        crc.reset();
+        crc.update(crcPrefix.clear().putLong(active.base).put(Format.FULL).putShort((short) recordSize).flip());
+        crc.update(crcView.limit(data + recordSize).position(data));
+        buffer.putInt(start, (int) crc.getValue()).putShort(start + 4, (short) recordSize).put(start + 6, Format.FULL);
+        int n = Format.FRAGMENT_HEADER + recordSize;
+        active.framedInPlace(offset, appendTime, n);
+        return n;
     }
 
     /** @return true when {@code framedSize} more bytes fit in the batch now (never for a record larger than the batch) */
