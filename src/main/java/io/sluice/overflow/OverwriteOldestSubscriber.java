@@ -134,7 +134,7 @@ final class OverwriteOldestSubscriber<T> extends OverflowSubscriber<T> implement
             long w = (long) STATE.compareAndExchange(this, s, state(nh, t + 1));
             if (w == s) {
                 if (nh != h) {
-                    policy.drop(take(h), context);
+                    drop(take(h));
                 }
                 return nh == t;
             }
