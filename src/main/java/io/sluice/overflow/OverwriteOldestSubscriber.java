@@ -83,7 +83,7 @@ final class OverwriteOldestSubscriber<T> extends OverflowSubscriber<T> implement
      */
     private static final long SEEN_EMPTY = Long.MIN_VALUE;
     /** How often a fused poller that finds the ring empty re-reads it before it reports empty. */
-    static final int SPINS = Integer.getInteger("sluice.overflow.spins", 32);
+    static final int SPINS = 32;
 
     private final Object[] ring;
     private final int mask;
