@@ -184,7 +184,7 @@ final class OverwriteOldestSubscriber<T> extends OverflowSubscriber<T> implement
     @Override
     public T poll() {
         long s = state;
-        int spins = outputFused && !done ? SPINS : 0;
+        int spins = outputFused && !done && !cancelled ? SPINS : 0;
         for (;;) {
             int h = head(s);
             int t = tail(s);
