@@ -19,7 +19,7 @@ final class DropNewestSubscriber<T> extends SpscOverflowSubscriber<T> {
         if (store(element)) {
             return true;
         }
-        policy.drop(element, context);
+        drop(element);
         return false;
     }
 }

@@ -90,7 +90,7 @@ public final class OverflowPolicy<T> implements Function<Flux<T>, Flux<T>> {
     private final Consumer<? super T> onDrop;
     private final DropListener events;
     private final PrioritySpec<T> priority;
-    private final LongAdder dropped = new LongAdder();
+    private final DropCounts dropped = new DropCounts();
     private final LongAdder discarded = new LongAdder();
     private final LongAdder merged = new LongAdder();
     private final Set<OverflowSubscriber<?>> live = ConcurrentHashMap.newKeySet();
@@ -207,13 +207,21 @@ public final class OverflowPolicy<T> implements Function<Flux<T>, Flux<T>> {
                 ? new FluxOverflow.Fused<>(upstream, this) : new FluxOverflow<>(upstream, this));
     }
 
-    /** Records an overflow drop: counter, hooks, event. */
-    void drop(T element, Context context) {
-        dropped.increment();
+    /**
+     * Records an overflow drop: counter, hooks, event. Called on the thread running the stage's
+     * {@code onNext}.
+     *
+     * @param cell the caller's counter cell from its previous drop, or null
+     * @return the current thread's counter cell, for the caller's next drop
+     */
+    DropCounts.Cell drop(T element, Context context, DropCounts.Cell cell) {
+        DropCounts.Cell c = dropped.cell(cell);
+        c.increment();
         release(element, context);
         if (events != null) {
             events.dropped(new Dropped(name, kind.label(), dropped.sum()));
         }
+        return c;
     }
 
     /** Records an element merged into a buffered one with the same key: counted, released, not a drop. */

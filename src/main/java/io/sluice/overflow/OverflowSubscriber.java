@@ -54,6 +54,16 @@ abstract class OverflowSubscriber<T> implements CoreSubscriber<T>, Subscription,
     Subscription upstream;
     /** Set by {@link #overflow}: later elements are overflow drops too. Producer side only. */
     private boolean overflowed;
+    /**
+     * The last element was not stored, or stored behind an older one ({@link #enqueue} returned
+     * false): the buffer was not empty, so the next element skips the fast path's probe (which
+     * reads {@code wip} and the buffer's indices, cache lines the consumer writes) and goes
+     * straight to {@link #enqueue}. The probe is only an optimisation; skipping it is always
+     * correct. Producer side only.
+     */
+    private boolean behind;
+    /** The producer thread's drop counter cell (see {@link DropCounts}); producer side only. */
+    private DropCounts.Cell dropCell;
     volatile boolean done;
     Throwable error;
     volatile boolean cancelled;
@@ -145,13 +155,25 @@ abstract class OverflowSubscriber<T> implements CoreSubscriber<T>, Subscription,
     }
 
     /**
+     * Producer side: an overflow drop of {@code element}, counted and reported through the policy.
+     * The counter cell is remembered (written only when it changes, so that a drop does not store
+     * to this object's fields, which the consumer reads).
+     */
+    final void drop(T element) {
+        DropCounts.Cell c = policy.drop(element, context, dropCell);
+        if (c != dropCell) {
+            dropCell = c;
+        }
+    }
+
+    /**
      * An element arriving after this stage stopped taking elements: dropped and counted like the
      * overflow when an {@link #overflow} cancelled upstream (an upstream may still emit a few),
      * else Reactor's "next dropped" hook.
      */
     final void lateElement(T element) {
         if (overflowed) {
-            policy.drop(element, context);
+            drop(element);
         } else {
             Operators.onNextDropped(element, context);
         }
@@ -164,7 +186,7 @@ abstract class OverflowSubscriber<T> implements CoreSubscriber<T>, Subscription,
      */
     final void overflow(T element, Supplier<Throwable> failure) {
         overflowed = true;
-        policy.drop(element, context);
+        drop(element);
         failAfterDrain(failure.get());
     }
 
@@ -206,7 +228,7 @@ abstract class OverflowSubscriber<T> implements CoreSubscriber<T>, Subscription,
             }
             return;
         }
-        if (wip == 0 && isEmpty() && WIP.compareAndSet(this, 0, 1)) {
+        if (!behind && wip == 0 && isEmpty() && WIP.compareAndSet(this, 0, 1)) {
             // fast path: this thread owns the drain loop; with nothing buffered and demand
             // outstanding the element goes straight downstream, never touching the buffer
             if (!cancelled && produced != requested && isEmpty()) {
@@ -216,15 +238,28 @@ abstract class OverflowSubscriber<T> implements CoreSubscriber<T>, Subscription,
                 if (WIP.decrementAndGet(this) == 0) {
                     return;
                 }
-            } else if (!enqueue(element) && WIP.decrementAndGet(this) == 0) {
+            } else if (!stored(enqueue(element)) && WIP.decrementAndGet(this) == 0) {
                 return;
             }
             drainLoop();
             return;
         }
-        if (enqueue(element)) {
+        if (stored(enqueue(element))) {
             drain();
         }
+    }
+
+    /**
+     * Remembers {@link #enqueue}'s answer in {@link #behind}, storing to the field only when it
+     * changes (the consumer reads fields on the same cache line).
+     *
+     * @return {@code signal}
+     */
+    private boolean stored(boolean signal) {
+        if (behind == signal) {
+            behind = !signal;
+        }
+        return signal;
     }
 
     @Override

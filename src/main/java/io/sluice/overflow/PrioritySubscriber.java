@@ -67,10 +67,10 @@ final class PrioritySubscriber<T> extends OverflowSubscriber<T> {
             case STORED:
                 return true;
             case EVICTED:
-                policy.drop(displaced, context);
+                drop(displaced);
                 return true;
             case REJECTED:
-                policy.drop(displaced, context);
+                drop(displaced);
                 return false;
             default:
                 // MERGED: same number of elements, possibly a new order; nothing new to deliver
