@@ -25,14 +25,19 @@ final class Frames implements Iterable<Object> {
         Message apply(byte[] payload, long receivedAt);
     }
 
-    private final ArrayList<Object> items = new ArrayList<>();
+    private final ArrayList<Object> items;
     /** When the read these frames came in was decoded (epoch ms): the timestamp of their messages. */
     final long receivedAt = System.currentTimeMillis();
     private int payloads;
     private long bytes;
 
+    /** @param capacity payloads (and marker) expected */
+    Frames(int capacity) {
+        this.items = new ArrayList<>(capacity);
+    }
+
     static Frames add(Frames f, byte[] payload) {
-        Frames to = f == null ? new Frames() : f;
+        Frames to = f == null ? new Frames(16) : f;
         to.items.add(payload);
         to.payloads++;
         to.bytes += payload.length;
@@ -40,7 +45,7 @@ final class Frames implements Iterable<Object> {
     }
 
     static Frames mark(Frames f, Object marker) {
-        Frames to = f == null ? new Frames() : f;
+        Frames to = f == null ? new Frames(1) : f;
         to.items.add(marker);
         return to;
     }
