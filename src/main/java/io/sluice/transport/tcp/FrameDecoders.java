@@ -5,8 +5,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.util.internal.PlatformDependent;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -131,10 +129,6 @@ final class FrameDecoders {
      * unchanged ({@code lastLineAtEof}), or discarded and reported as a {@link PartialFrame}.
      */
     static final class Lines extends Batching {
-        private static final boolean SWAR = PlatformDependent.isUnaligned() && PlatformDependent.hasUnsafe()
-                && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
-        private static final long NEWLINES = 0x0A0A0A0A0A0A0A0AL;
-        private static final long LOW7 = 0x7F7F7F7F7F7F7F7FL;
         private final boolean lastLineAtEof;
         /** The start of a line that a read left unfinished ({@code carried} bytes). */
         private byte[] carry;
@@ -151,7 +145,7 @@ final class FrameDecoders {
             int w = in.writerIndex();
             Frames f = null;
             if (carried > 0) { // the read starts inside a line
-                int eol = indexOfNewline(in, r, w);
+                int eol = in.indexOf(r, w, (byte) '\n');
                 if (eol < 0) {
                     return carry(f, in, r, w);
                 }
@@ -172,7 +166,7 @@ final class FrameDecoders {
                 r = eol + 1;
             }
             while (r < w) {
-                int eol = indexOfNewline(in, r, w);
+                int eol = in.indexOf(r, w, (byte) '\n');
                 if (eol < 0) {
                     return carry(f, in, r, w);
                 }
@@ -208,34 +202,6 @@ final class FrameDecoders {
             in.getBytes(r, carry, carried, w - r);
             carried = (int) total;
             return f;
-        }
-
-        /**
-         * The first {@code '\n'} in {@code [from, to)} of {@code in}, or -1. In a buffer with a memory
-         * address (the direct buffers sockets are read into) on a little-endian machine that allows
-         * unaligned reads, eight bytes at a time straight from memory with the exact SWAR test of
-         * Netty's {@code SWARUtil} (no per-word buffer call, no per-word bounds check); else
-         * {@link ByteBuf#indexOf}.
-         */
-        static int indexOfNewline(ByteBuf in, int from, int to) {
-            if (!SWAR || !in.hasMemoryAddress()) {
-                return in.indexOf(from, to, (byte) '\n');
-            }
-            long base = in.memoryAddress();
-            int i = from;
-            for (int last = to - 8; i <= last; i += 8) {
-                long x = PlatformDependent.getLong(base + i) ^ NEWLINES;
-                long found = ~((x & LOW7) + LOW7 | x | LOW7);
-                if (found != 0) {
-                    return i + (Long.numberOfTrailingZeros(found) >>> 3);
-                }
-            }
-            for (; i < to; i++) {
-                if (PlatformDependent.getByte(base + i) == '\n') {
-                    return i;
-                }
-            }
-            return -1;
         }
 
         @Override

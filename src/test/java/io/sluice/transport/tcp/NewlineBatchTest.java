@@ -2,7 +2,6 @@ package io.sluice.transport.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
@@ -161,45 +160,6 @@ class NewlineBatchTest {
                 assertThat(reads).as("%s: a read with a frame leaves it to demand", framing).hasValue(1);
             } finally {
                 ch.finishAndReleaseAll();
-            }
-        }
-    }
-
-    /**
-     * The word-at-a-time search for '\n' in a direct buffer (how socket reads arrive) finds what a plain
-     * byte-by-byte search finds: every position of the first newline (none, in the 8-byte words, in the
-     * tail), a second newline after it, every start and end, at an offset inside the buffer, among bytes
-     * that differ from '\n' only in one bit (0x8A, 0x0B, 0x0E, 0x1A) as the exactness of the test needs.
-     */
-    @Test
-    void newlineSearchInDirectMemoryFindsWhatAPlainSearchFinds() {
-        byte[] fill = {(byte) 0x8A, 0x0B, 'a', 0x0E, 0x1A, (byte) 0xFF, 0, 0x09};
-        int total = 45;
-        for (int nl = -1; nl < total; nl++) {
-            byte[] flat = new byte[total];
-            for (int i = 0; i < total; i++) {
-                flat[i] = i == nl || nl >= 0 && i == nl + 11 ? (byte) '\n' : fill[i % fill.length];
-            }
-            ByteBuf direct = Unpooled.directBuffer(total + 3);
-            try {
-                direct.writeBytes(new byte[3]).skipBytes(3).writeBytes(flat); // the data at index 3 on
-                assertThat(direct.hasMemoryAddress()).isTrue();
-                for (int from = 0; from <= total; from++) {
-                    for (int to = from; to <= total; to++) {
-                        int want = -1;
-                        for (int i = from; i < to; i++) {
-                            if (flat[i] == '\n') {
-                                want = i;
-                                break;
-                            }
-                        }
-                        int got = FrameDecoders.Lines.indexOfNewline(direct, from + 3, to + 3);
-                        assertThat(got < 0 ? -1 : got - 3).as("newline at %d, search [%d, %d)", nl, from, to)
-                                .isEqualTo(want);
-                    }
-                }
-            } finally {
-                direct.release();
             }
         }
     }
