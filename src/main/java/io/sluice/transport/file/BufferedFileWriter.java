@@ -4,12 +4,9 @@ import io.sluice.Message;
 import io.sluice.transport.TransportMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.reactivestreams.Subscription;
@@ -21,6 +18,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 import reactor.core.scheduler.Scheduler;
+import reactor.util.context.Context;
 
 /**
  * One subscription of a {@link FileSink}: the thread that delivers a message copies its record into
@@ -29,7 +27,7 @@ import reactor.core.scheduler.Scheduler;
  * waited {@code flushInterval}. The worker writes every buffer handed to it so far with one gathering
  * write, then acknowledges the messages whose records ended in them and gives the buffers back.
  *
- * <p>Bounded: {@link #BUFFERS} buffers of {@code bufferSize} bytes. When all are handed off, further
+ * <p>Bounded: {@link RecordBuffers#BUFFERS} buffers of {@code bufferSize} bytes. When all are handed off, further
  * messages are held, in order, until the worker frees one; upstream is asked for more (in batches of
  * three quarters of {@code prefetch}) only while nothing is held, so at most {@code prefetch} messages
  * are held. A record larger than a buffer is copied through several.
@@ -39,14 +37,10 @@ import reactor.core.scheduler.Scheduler;
  */
 final class BufferedFileWriter implements CoreSubscriber<Message> {
 
-    /** Buffers per writer: one being filled while others are written. */
-    static final int BUFFERS = 4;
-
     private static final Logger LOG = LoggerFactory.getLogger(BufferedFileWriter.class);
 
     private final FileChannel channel;
     private final Path path;
-    private final FileSink.Format format;
     private final long flushNanos;
     private final int prefetch;
     private final int limit;
@@ -55,14 +49,10 @@ final class BufferedFileWriter implements CoreSubscriber<Message> {
     private final Scheduler.Worker worker;
 
     // guarded by this
-    private final ArrayDeque<Batch> free = new ArrayDeque<>(BUFFERS);
-    private final ArrayDeque<Batch> full = new ArrayDeque<>(BUFFERS);
+    private final RecordBuffers buffers;
     private final ArrayDeque<Message> held = new ArrayDeque<>();
     /** Bytes of the first held message's record already copied. */
     private int heldOffset;
-    private Batch current;
-    /** Clock time at which the oldest data in {@code current} was buffered; -1 when it is empty. */
-    private long bufferedSinceNanos = -1;
     private Disposable timer;
     /** A write task is scheduled on the worker and has not yet found {@code full} empty. */
     private boolean writing;
@@ -82,17 +72,13 @@ final class BufferedFileWriter implements CoreSubscriber<Message> {
                        int prefetch, TransportMetrics metrics, Scheduler clock) {
         this.channel = channel;
         this.path = path;
-        this.format = format;
         this.flushNanos = flushNanos;
         this.prefetch = prefetch;
         this.limit = Math.max(1, prefetch - (prefetch >> 2));
         this.metrics = metrics;
         this.clock = clock;
         this.worker = clock.createWorker();
-        for (int i = 0; i < BUFFERS; i++) {
-            // direct: FileChannel copies a heap buffer into a temporary direct one on every write
-            free.add(new Batch(bufferSize));
-        }
+        this.buffers = new RecordBuffers(format, bufferSize, prefetch, () -> clock.now(TimeUnit.NANOSECONDS));
     }
 
     /** @return subscribes to {@code messages}; completes when they complete (call {@link #close()} then) */
@@ -107,6 +93,13 @@ final class BufferedFileWriter implements CoreSubscriber<Message> {
             });
             messages.subscribe(this);
         });
+    }
+
+    /** @return the context of whoever subscribed to {@link #run} (it flows on upstream, as with any operator) */
+    @Override
+    public Context currentContext() {
+        MonoSink<Void> d = done;
+        return d == null ? Context.empty() : Context.of(d.contextView());
     }
 
     @Override
@@ -127,7 +120,7 @@ final class BufferedFileWriter implements CoreSubscriber<Message> {
                 held.add(m);
                 return;
             }
-            int at = copy(m, 0);
+            int at = take(m, 0);
             if (at >= 0) {
                 held.add(m);
                 heldOffset = at;
@@ -160,90 +153,26 @@ final class BufferedFileWriter implements CoreSubscriber<Message> {
     }
 
     /**
-     * Copies {@code m}'s record from byte {@code from} on into the buffers, handing off each one it fills.
+     * Copies {@code m}'s record from byte {@code from} on into the buffers; arms the flush timer when
+     * data entered an empty buffer.
      *
-     * @return -1 when the whole record is copied, else how far it got (no free buffer)
+     * @return -1 when the whole record is copied (counted), else how far it got (no free buffer)
      */
-    private int copy(Message m, int from) {
-        byte[] p = m.payload();
-        int head = format == FileSink.Format.LENGTH_PREFIXED ? 4 : 0;
-        int length = head + p.length + (format == FileSink.Format.NEWLINE ? 1 : 0);
-        int at = from;
-        if (length == 0 && current == null) { // an empty record still needs a buffer to carry its acknowledgement
-            current = free.poll();
-            if (current == null) {
-                return 0;
-            }
+    private int take(Message m, int from) {
+        int at = buffers.copy(m, from);
+        if (buffers.started() && timer == null) {
+            timer = worker.schedule(this::timedFlush, flushNanos, TimeUnit.NANOSECONDS);
         }
-        while (at < length) {
-            if (current == null) {
-                current = free.poll();
-                if (current == null) {
-                    return at;
-                }
-            }
-            ByteBuffer b = current.buffer;
-            if (at == 0 && b.remaining() >= length) { // the usual case: the whole record fits
-                if (head > 0) {
-                    b.putInt(p.length);
-                }
-                b.put(p);
-                if (head + p.length < length) {
-                    b.put((byte) '\n');
-                }
-                at = length;
-            } else if (at < head) {
-                b.put((byte) (p.length >>> (24 - 8 * at)));
-                at++;
-            } else if (at < head + p.length) {
-                int n = Math.min(b.remaining(), head + p.length - at);
-                b.put(p, at - head, n);
-                at += n;
-            } else {
-                b.put((byte) '\n');
-                at++;
-            }
-            buffered();
-            if (!b.hasRemaining()) {
-                handOff();
-            }
+        if (at < 0) {
+            metrics.message(m.size());
+            consumed++;
         }
-        metrics.message(p.length);
-        consumed++;
-        if (m.awaitsAck()) {
-            // the record ended in the last buffer touched: acknowledged once that one is written
-            Batch last = current != null ? current : full.peekLast();
-            last.acks.add(m);
-            if (last == current) {
-                buffered();
-                // acknowledgements bound what a persistent stage delivers: do not sit on many
-                if (current.acks.size() >= prefetch) {
-                    handOff();
-                }
-            }
-        }
-        return -1;
-    }
-
-    /** Something entered {@code current}: the flush interval of its oldest data starts now unless it did already. */
-    private void buffered() {
-        if (bufferedSinceNanos < 0) {
-            bufferedSinceNanos = clock.now(TimeUnit.NANOSECONDS);
-            if (timer == null) {
-                timer = worker.schedule(this::timedFlush, flushNanos, TimeUnit.NANOSECONDS);
-            }
-        }
-    }
-
-    private void handOff() {
-        full.add(current);
-        current = null;
-        bufferedSinceNanos = -1;
+        return at;
     }
 
     /** @return true if the caller must schedule {@link #drain()} (there is something to write, no task yet) */
     private boolean startWriting() {
-        if (full.isEmpty() || writing) {
+        if (!buffers.hasFull() || writing) {
             return false;
         }
         writing = true;
@@ -263,23 +192,25 @@ final class BufferedFileWriter implements CoreSubscriber<Message> {
     /** Worker: writes what was handed off (one gathering write per round), acknowledges, recycles, resumes. */
     private void drain() {
         for (;;) {
-            Batch[] batch;
+            RecordBuffers.Batch[] batch;
             synchronized (this) {
-                if (full.isEmpty() || failed) {
+                if (!buffers.hasFull() || failed) {
                     writing = false;
                     return;
                 }
-                batch = full.toArray(new Batch[0]);
-                full.clear();
+                batch = buffers.takeFull();
             }
-            if (!write(batch)) {
+            try {
+                RecordBuffers.write(channel, batch);
+            } catch (IOException e) {
+                fail(e);
                 return;
             }
             int request;
             synchronized (this) {
-                free.addAll(Arrays.asList(batch));
+                buffers.recycle(batch);
                 while (!held.isEmpty()) {
-                    int at = copy(held.peek(), heldOffset);
+                    int at = take(held.peek(), heldOffset);
                     if (at >= 0) {
                         heldOffset = at;
                         break;
@@ -293,32 +224,6 @@ final class BufferedFileWriter implements CoreSubscriber<Message> {
                 upstream.request(request);
             }
         }
-    }
-
-    /** @return false after a failure (reported: the stream fails) */
-    private boolean write(Batch[] batch) {
-        ByteBuffer[] bufs = new ByteBuffer[batch.length];
-        long left = 0;
-        for (int i = 0; i < batch.length; i++) {
-            bufs[i] = batch[i].buffer.flip();
-            left += bufs[i].remaining();
-        }
-        try {
-            while (left > 0) {
-                left -= channel.write(bufs);
-            }
-        } catch (IOException e) {
-            fail(e);
-            return false;
-        }
-        for (Batch b : batch) {
-            b.buffer.clear();
-            if (!b.acks.isEmpty()) {
-                b.acks.forEach(Message::ack);
-                b.acks.clear();
-            }
-        }
-        return true;
     }
 
     private void fail(IOException e) {
@@ -348,15 +253,16 @@ final class BufferedFileWriter implements CoreSubscriber<Message> {
     private void timedFlush() {
         synchronized (this) {
             timer = null;
-            if (closed || bufferedSinceNanos < 0) {
+            long since = buffers.bufferedSinceNanos();
+            if (closed || since < 0) {
                 return;
             }
-            long waited = clock.now(TimeUnit.NANOSECONDS) - bufferedSinceNanos;
+            long waited = clock.now(TimeUnit.NANOSECONDS) - since;
             if (waited < flushNanos) {
                 timer = worker.schedule(this::timedFlush, flushNanos - waited, TimeUnit.NANOSECONDS);
                 return;
             }
-            handOff();
+            buffers.handOffCurrent();
             writing = true;
         }
         drain();
@@ -399,10 +305,11 @@ final class BufferedFileWriter implements CoreSubscriber<Message> {
                         }
                         return;
                     }
-                    if (current != null && (current.buffer.position() > 0 || !current.acks.isEmpty())) {
-                        handOff();
-                    }
-                    if (full.isEmpty() && held.isEmpty()) {
+                    buffers.handOffCurrent();
+                    if (!buffers.hasFull()) {
+                        if (!held.isEmpty()) { // they wait only while every buffer is handed off
+                            throw new IllegalStateException(held.size() + " messages held with a buffer free");
+                        }
                         closed = true;
                         break;
                     }
@@ -419,16 +326,6 @@ final class BufferedFileWriter implements CoreSubscriber<Message> {
             worker.schedule(task);
         } catch (RejectedExecutionException e) {
             task.run(); // the scheduler is shutting down: finish on this thread
-        }
-    }
-
-    /** A direct buffer and the messages whose records end in it that await acknowledgement. */
-    private static final class Batch {
-        final ByteBuffer buffer;
-        final ArrayList<Message> acks = new ArrayList<>();
-
-        Batch(int size) {
-            this.buffer = ByteBuffer.allocateDirect(size);
         }
     }
 }

@@ -21,7 +21,7 @@ import reactor.core.scheduler.Schedulers;
  * still reaches the disk), and when the stream completes, fails or is cancelled; the file is then
  * forced and closed. Blocking file I/O runs on one worker of Reactor's bounded-elastic scheduler, which
  * writes every buffer handed to it meanwhile with one gathering write while the next one fills; with
- * all {@value BufferedFileWriter#BUFFERS} buffers waiting for the disk, nothing more is requested from
+ * all {@value RecordBuffers#BUFFERS} buffers waiting for the disk, nothing more is requested from
  * upstream (in batches of {@code prefetch}), so a slow disk backpressures the pipeline. A write
  * failure fails the stream.
  *
