@@ -1,15 +1,15 @@
 package io.sluice.transport.tcp;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.TooLongFrameException;
 import io.sluice.Message;
+import io.sluice.transport.TransportMetrics;
 import io.sluice.transport.auth.ServerSecurity;
 import io.sluice.transport.internal.MergingNettyServer;
 import io.sluice.transport.internal.ServerSkeleton;
 import io.sluice.transport.internal.SkeletonSource;
 import io.sluice.transport.internal.TransportSupport;
-import java.io.EOFException;
 import java.util.List;
+import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
@@ -31,8 +31,8 @@ import reactor.netty.DisposableServer;
  * <h2>Bad input</h2>
  * An oversized frame, a malformed frame or a peer that closes mid-frame closes <em>that</em>
  * connection with a {@code ConnectionError} event and an error count; the other connections
- * and the source continue. Frame bytes are copied into the message and the Netty buffer is
- * released at once; newline frames are copied out by the decoder, a whole read's lines at a time.
+ * and the source continue. The decoder copies each read's frames out of the Netty buffer, which is
+ * released at once, into one batch ({@link Frames}): the payloads become the messages' arrays.
  *
  * <p>One subscription at a time: the bound address of the current subscription is given by
  * {@link #boundAddress()}.
@@ -84,61 +84,44 @@ public final class TcpSource extends SkeletonSource {
 
         private Flux<Message> receive(Connection c) {
             ConnectionAcks acked = acks ? new ConnectionAcks(c.channel()) : null;
-            // the client certificate's name (mutual TLS), read once the handshake is surely done
-            String[] client = new String[1];
-            // newline framing: the clock is read once per read, for all its lines (0: read it per message)
-            long[] receivedAt = new long[1];
-            Flux<Object> frames = Flux.from(c.inbound().receiveObject());
-            if (framing.kind() == Framing.Kind.NEWLINE) {
-                // one Frames batch per read: flattened here, in order, markers included; the mapper runs
-                // when the previous batch is exhausted, so the stamp is that of the lines that follow
-                frames = frames.concatMapIterable(o -> {
-                    if (o instanceof FrameDecoders.Frames f) {
-                        receivedAt[0] = f.receivedAt;
-                        return f;
-                    }
-                    return List.of(o);
-                }, 1);
-            }
-            return frames
-                    .<Message>handle((o, sink) -> {
-                        byte[] bytes;
-                        if (o instanceof byte[] b) {
-                            bytes = b;
-                        } else if (o instanceof ByteBuf buf) {
-                            bytes = new byte[buf.readableBytes()];
-                            buf.readBytes(bytes);
-                        } else {
-                            if (o instanceof FrameDecoders.PartialFrame p) {
-                                sink.error(new EOFException(
-                                        "peer closed the connection mid-frame (" + p.pendingBytes() + " bytes pending)"));
-                            } else if (o instanceof FrameDecoders.TooLong t) {
-                                sink.error(t.error());
-                            }
-                            return;
+            TransportMetrics metrics = binding.metrics();
+            // how a payload becomes a message: chosen at the first batch, once a TLS handshake is surely done
+            Frames.ToMessage[] to = new Frames.ToMessage[1];
+            // one Frames batch per read, flattened here in order; a marker ends it with an error
+            return Flux.from(c.inbound().receiveObject())
+                    .concatMapIterable(o -> {
+                        if (!(o instanceof Frames f)) {
+                            return List.<Message>of();
                         }
-                        binding.metrics().message(bytes.length);
-                        if (client[0] == null) {
-                            String id = binding.security().certificateIdentity(c.channel());
-                            client[0] = id == null ? "" : id;
+                        if (to[0] == null) {
+                            to[0] = toMessage(c, acked);
                         }
-                        long at = receivedAt[0] != 0 ? receivedAt[0] : System.currentTimeMillis();
-                        if (acked == null && client[0].isEmpty()) {
-                            sink.next(Message.of(bytes, at));
-                            return;
-                        }
-                        Message.Builder mb = Message.builder().payload(bytes).timestamp(at);
-                        if (!client[0].isEmpty()) {
-                            mb.header(ServerSecurity.CLIENT_HEADER, client[0]);
-                        }
-                        sink.next(acked == null ? mb.build() : mb.ack(acked.next()).build());
-                    })
+                        metrics.messages(f.payloads(), f.bytes());
+                        return f.messages(to[0]);
+                    }, 1)
                     .onErrorResume(e -> {
-                        binding.error(String.valueOf(c.channel().remoteAddress()), describe(e), e);
+                        Throwable t = Exceptions.unwrap(e);
+                        binding.error(String.valueOf(c.channel().remoteAddress()), describe(t), t);
                         c.dispose();
                         return Mono.empty();
                     })
                     .doFinally(s -> c.dispose());
+        }
+
+        /** Plain {@link Message#of(byte[], long)}, or with the client certificate's name and/or an acknowledgement. */
+        private Frames.ToMessage toMessage(Connection c, ConnectionAcks acked) {
+            String id = binding.security().certificateIdentity(c.channel());
+            String client = id == null ? "" : id;
+            if (acked == null && client.isEmpty()) {
+                return Message::of;
+            }
+            return (payload, at) -> {
+                Message.Builder mb = Message.builder().payload(payload).timestamp(at);
+                if (!client.isEmpty()) {
+                    mb.header(ServerSecurity.CLIENT_HEADER, client);
+                }
+                return acked == null ? mb.build() : mb.ack(acked.next()).build();
+            };
         }
 
         private String describe(Throwable e) {

@@ -72,6 +72,57 @@ class FileTransportTest {
         assertThat(all.hasRemaining()).isFalse();
     }
 
+    /**
+     * Records larger than all the write buffers together, empty ones and small ones, each awaiting an
+     * acknowledgement, 4 x 8-byte buffers: the file holds every record whole and in order, and each
+     * acknowledgement comes only once the file holds that message's record (checked in the callback).
+     * The records that do not fit wait (held) until the disk worker frees a buffer: upstream is asked
+     * for more only then, so what is outstanding stays bounded by the prefetch.
+     */
+    @Test
+    void recordsLargerThanAllBuffersStayWholeInOrderAndAreAcknowledgedOnceWritten() throws Exception {
+        Path out = tmp.resolve("acks.bin");
+        int[] sizes = {3, 50, 0, 7, 100, 1, 33, 0, 8, 9, 200, 2};
+        FileSink sink = FileSink.builder(out).bufferSize(8).prefetch(4).format(FileSink.Format.LENGTH_PREFIXED)
+                .flushInterval(Duration.ofHours(1)).build();
+        List<Integer> acked = new CopyOnWriteArrayList<>();
+        List<String> early = new CopyOnWriteArrayList<>();
+        long[] end = new long[sizes.length];
+        long at = 0;
+        for (int i = 0; i < sizes.length; i++) {
+            at += 4 + sizes[i];
+            end[i] = at;
+        }
+        AtomicInteger maxOutstanding = new AtomicInteger();
+        AtomicInteger outstanding = new AtomicInteger();
+        Flux<Message> msgs = Flux.range(0, sizes.length)
+                .map(i -> Message.builder().payload(pattern(sizes[i])).ack(() -> {
+                    long size = out.toFile().length();
+                    if (size < end[i]) {
+                        early.add("message " + i + " acknowledged with " + size + " of " + end[i] + " bytes written");
+                    }
+                    acked.add(i);
+                }).build())
+                .doOnRequest(n -> maxOutstanding.accumulateAndGet(outstanding.addAndGet((int) Math.min(n, 1 << 20)),
+                        Math::max))
+                .doOnNext(m -> outstanding.decrementAndGet());
+
+        StepVerifier.create(sink.write(msgs)).expectComplete().verify(TIMEOUT);
+
+        ByteBuffer all = ByteBuffer.wrap(Files.readAllBytes(out));
+        for (int n : sizes) {
+            assertThat(all.getInt()).isEqualTo(n);
+            byte[] p = new byte[n];
+            all.get(p);
+            assertThat(p).isEqualTo(pattern(n));
+        }
+        assertThat(all.hasRemaining()).isFalse();
+        assertThat(early).isEmpty();
+        assertThat(acked).containsExactlyElementsOf(IntStream.range(0, sizes.length).boxed().toList());
+        assertThat(maxOutstanding.get()).as("requested ahead, at most the prefetch").isLessThanOrEqualTo(4);
+        assertThat(sink.metrics().messages()).isEqualTo(sizes.length);
+    }
+
     @Test
     void periodicFlushWritesAQuietStreamOnTheDefaultScheduler() throws Exception {
         Path out = tmp.resolve("quiet.txt");

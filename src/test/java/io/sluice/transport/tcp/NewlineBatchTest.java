@@ -2,9 +2,10 @@ package io.sluice.transport.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.TooLongFrameException;
 import io.sluice.Message;
 import io.sluice.event.ConnectionError;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -126,58 +128,38 @@ class NewlineBatchTest {
     }
 
     /**
-     * The search for '\n' in a composite cumulation goes component by component: every position of
-     * the first newline (in each component, on each boundary, none at all) and every start offset
-     * give what a plain byte-by-byte search gives, with a fresh search and with one reused across
-     * calls (it remembers the last component), and copies out of it give the bytes at their index.
+     * A read that completes no frame (the decoders keep only the unfinished frame's bytes) asks for the
+     * next read while {@code autoRead} is off, as Netty's {@code ByteToMessageDecoder} does: else a
+     * connection under backpressure would wait forever for bytes it never reads. A read that completes
+     * a frame leaves the next read to demand. Both framings; the frame is split after 3 bytes.
      */
     @Test
-    void newlineSearchInACompositeBufferFindsWhatAPlainSearchFinds() {
-        byte[][] parts = {"ab".getBytes(StandardCharsets.US_ASCII), new byte[0],
-            "cdefghijklmnopqrstu".getBytes(StandardCharsets.US_ASCII), "v".getBytes(StandardCharsets.US_ASCII),
-            "wxyz0123456789ABCDEFGHIJ".getBytes(StandardCharsets.US_ASCII)};
-        int total = 0;
-        for (byte[] p : parts) {
-            total += p.length;
-        }
-        for (int nl = -1; nl < total; nl++) {
-            CompositeByteBuf c = Unpooled.compositeBuffer();
-            byte[] flat = new byte[total];
-            int at = 0;
-            for (byte[] p : parts) {
-                ByteBuf direct = Unpooled.directBuffer(p.length + 8);
-                direct.writeBytes("skip".getBytes(StandardCharsets.US_ASCII)).skipBytes(4); // component not at index 0
-                for (byte b : p) {
-                    byte v = at == nl ? (byte) '\n' : b;
-                    direct.writeByte(v);
-                    flat[at++] = v;
+    void aReadThatCompletesNoFrameAsksForTheNextReadWhileAutoReadIsOff() {
+        byte[] line = "abcdef\n".getBytes(StandardCharsets.US_ASCII);
+        byte[] prefixed = {0, 0, 0, 6, 'a', 'b', 'c', 'd', 'e', 'f'};
+        for (Framing framing : List.of(Framing.newline(), Framing.lengthPrefixed())) {
+            byte[] bytes = framing == Framing.newline() ? line : prefixed;
+            AtomicInteger reads = new AtomicInteger();
+            EmbeddedChannel ch = new EmbeddedChannel();
+            ch.config().setAutoRead(false);
+            ch.pipeline().addLast(new ChannelOutboundHandlerAdapter() {
+                @Override
+                public void read(ChannelHandlerContext ctx) {
+                    reads.incrementAndGet();
+                    ctx.read();
                 }
-                c.addComponent(true, direct);
-            }
+            }, framing.decoder(100));
             try {
-                FrameDecoders.NewlineSearch reused = new FrameDecoders.NewlineSearch(c);
-                for (int from = 0; from <= total; from++) {
-                    for (int i = from; i < total; i += 5) { // a copy from the remembered component or across
-                        byte[] got = new byte[Math.min(9, total - i)];
-                        reused.copy(i, got);
-                        assertThat(got).isEqualTo(java.util.Arrays.copyOfRange(flat, i, i + got.length));
-                    }
-                    for (int to = from; to <= total; to += 7) {
-                        int want = -1;
-                        for (int i = from; i < to; i++) {
-                            if (flat[i] == '\n') {
-                                want = i;
-                                break;
-                            }
-                        }
-                        assertThat(FrameDecoders.Lines.indexOfNewline(c, from, to))
-                                .as("newline at %d, search [%d, %d)", nl, from, to).isEqualTo(want);
-                        assertThat(reused.next(from, to)).as("reused search, newline at %d, [%d, %d)", nl, from, to)
-                                .isEqualTo(want);
-                    }
-                }
+                ch.writeInbound(Unpooled.copiedBuffer(bytes, 0, 3));
+                assertThat(ch.<Object>readInbound()).as("%s: nothing decoded yet", framing).isNull();
+                assertThat(reads).as("%s: a read without a frame asks for more", framing).hasValue(1);
+                ch.writeInbound(Unpooled.copiedBuffer(bytes, 3, bytes.length - 3));
+                Frames f = ch.readInbound();
+                assertThat(f).as("%s: the frame", framing).isNotNull();
+                assertThat(f).singleElement().isEqualTo("abcdef".getBytes(StandardCharsets.US_ASCII));
+                assertThat(reads).as("%s: a read with a frame leaves it to demand", framing).hasValue(1);
             } finally {
-                c.release();
+                ch.finishAndReleaseAll();
             }
         }
     }

@@ -59,10 +59,11 @@ class TcpFramingFuzzTest {
     }
 
     /**
-     * Feeds the chunks as separate reads and collects what the decoder emits: {@code ByteBuf} frames
-     * (length-prefixed), {@link FrameDecoders.Frames} batches of {@code byte[]} lines ended perhaps
-     * by a {@link FrameDecoders.TooLong} or {@link FrameDecoders.PartialFrame} marker (newline), or a
-     * thrown {@link TooLongFrameException}; then compares with the model.
+     * Feeds the chunks as separate reads and collects what the decoder emits: {@link Frames} batches
+     * of {@code byte[]} frames ended perhaps by a {@link FrameDecoders.TooLong} or
+     * {@link FrameDecoders.PartialFrame} marker (both framings; {@code ByteBuf} frames and a thrown
+     * {@link TooLongFrameException} are accepted too, as Netty's own decoders give them); then compares
+     * with the model.
      */
     private static void check(Framing framing, int max, List<byte[]> chunks, Model model) {
         EmbeddedChannel ch = new EmbeddedChannel(framing.decoder(max));
@@ -120,7 +121,7 @@ class TcpFramingFuzzTest {
     private static void drain(EmbeddedChannel ch, Seen seen, boolean atEnd) {
         Object o;
         while ((o = ch.readInbound()) != null) {
-            if (o instanceof FrameDecoders.Frames batch) {
+            if (o instanceof Frames batch) {
                 for (Object item : batch) {
                     take(item, seen, atEnd);
                 }
