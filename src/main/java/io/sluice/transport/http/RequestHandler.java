@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.sluice.Message;
@@ -16,7 +17,9 @@ import io.sluice.transport.internal.TransportSupport;
 import io.sluice.transport.internal.CloseReasons;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Map;
 import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 
@@ -41,6 +44,8 @@ final class RequestHandler {
     private final ServerSecurity security;
     /** With a persistent stage: answer 202 only once the message is durable. */
     private final boolean awaitDurable;
+    /** The message headers of the last content type seen (see typeHeader). */
+    private Map<String, String> lastType;
 
     RequestHandler(HttpSource.Config config, Permits permits, Handoff handoff, ConnectionReporter reporter,
                    ServerSecurity security, boolean awaitDurable) {
@@ -57,7 +62,9 @@ final class RequestHandler {
     Mono<Void> handle(HttpServerRequest req, HttpServerResponse res) {
         // the peer's address as text only when a request is refused (formatting it costs)
         Remote remote = new Remote(req);
-        String requested = TransportSupport.requestPath(req);
+        // the common case costs a string compare: the request's URI is the path itself
+        String uri = req.uri();
+        String requested = path.equals(uri) ? path : TransportSupport.requestPath(req);
         if (requested == null) {
             reject(remote, "malformed request path: 400");
             return res.status(HttpResponseStatus.BAD_REQUEST).header(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
@@ -105,51 +112,82 @@ final class RequestHandler {
 
     private Mono<Void> receive(HttpServerRequest req, HttpServerResponse res, Remote remote, long declared,
                                Permits.Permit permit, String client) {
-        Body body = new Body(maxBodySize);
+        Body body = new Body(maxBodySize, declared);
         return req.receive()
                 .doOnNext(body::add)
-                .then(Mono.defer(() -> {
-                    if (declared >= 0 && body.size != declared) {
-                        return Mono.error(new IllegalStateException("body ended after " + body.size
-                                + " of " + declared + " declared bytes"));
-                    }
-                    AwaitedAck durable = awaitDurable ? new AwaitedAck() : null;
-                    Message m = durable == null ? message(req, body.bytes(), client)
-                            : durable.attach(message(req, body.bytes(), client));
-                    return handoff.offer(m, permit).flatMap(accepted -> {
-                        if (!accepted) {
-                            return unavailable(res, remote, "the pipeline refused the message", false);
-                        }
-                        reporter.metrics().message(m.size());
-                        if (durable == null) {
-                            return res.status(HttpResponseStatus.ACCEPTED).send();
-                        }
-                        return durable.outcome(AwaitedAck.waitFor(acceptTimeout)).flatMap(refusal -> refusal.isEmpty()
-                                ? res.status(HttpResponseStatus.ACCEPTED).send()
-                                : unavailable(res, remote, refusal.get(), false));
-                    });
-                }))
-                .onErrorResume(BodyTooLarge.class, e -> tooLarge(res, remote, "more than " + maxBodySize + " bytes sent"))
-                .onErrorResume(e -> !(e instanceof BodyTooLarge), e -> incomplete(req, res, remote, body, declared, e));
+                .then(Mono.defer(() -> received(req, res, remote, declared, permit, client, body)))
+                .onErrorResume(e -> e instanceof BodyTooLarge
+                        ? tooLarge(res, remote, "more than " + maxBodySize + " bytes sent")
+                        : incomplete(req, res, remote, body, declared, e));
     }
 
-    private static Message message(HttpServerRequest req, byte[] payload, String client) {
+    /** The whole body is in: offers the message and answers (202, or 503 when it was refused). */
+    private Mono<Void> received(HttpServerRequest req, HttpServerResponse res, Remote remote, long declared,
+                                Permits.Permit permit, String client, Body body) {
+        if (declared >= 0 && body.size != declared) {
+            return Mono.error(new IllegalStateException("body ended after " + body.size
+                    + " of " + declared + " declared bytes"));
+        }
+        AwaitedAck durable = awaitDurable ? new AwaitedAck() : null;
+        Message m = durable == null ? message(req, body.bytes(), client)
+                : durable.attach(message(req, body.bytes(), client));
+        Handoff.Outcome outcome = handoff.offer(m, permit);
+        Boolean now = outcome.now(); // known at once unless another thread is delivering it right now
+        if (now != null) {
+            return answer(res, remote, m, durable, now);
+        }
+        return outcome.later().flatMap(accepted -> answer(res, remote, m, durable, accepted));
+    }
+
+    private Mono<Void> answer(HttpServerResponse res, Remote remote, Message m, AwaitedAck durable, boolean accepted) {
+        if (!accepted) {
+            return unavailable(res, remote, "the pipeline refused the message", false);
+        }
+        reporter.metrics().message(m.size());
+        if (durable == null) {
+            return res.status(HttpResponseStatus.ACCEPTED).send();
+        }
+        return durable.outcome(AwaitedAck.waitFor(acceptTimeout)).flatMap(refusal -> refusal.isEmpty()
+                ? res.status(HttpResponseStatus.ACCEPTED).send()
+                : unavailable(res, remote, refusal.get(), false));
+    }
+
+    private Message message(HttpServerRequest req, byte[] payload, String client) {
+        HttpHeaders h = req.requestHeaders();
+        String type = h.get(HttpHeaderNames.CONTENT_TYPE);
+        String key = h.get(HttpBuilder.KEY_HEADER);
+        if (client == null && key == null) { // the common case: one immutable header map, reused
+            Message.Builder mb = Message.builder().payload(payload);
+            return type == null ? mb.build() : mb.headers(typeHeader(type)).build(); // Map.copyOf keeps it
+        }
         Message.Builder mb = Message.builder().payload(payload);
         if (client != null) {
             mb.header(ServerSecurity.CLIENT_HEADER, client);
         }
-        String key = req.requestHeaders().get(HttpBuilder.KEY_HEADER);
         if (key != null) {
             mb.key(key);
         }
-        String type = req.requestHeaders().get(HttpHeaderNames.CONTENT_TYPE);
         if (type != null) {
             mb.header("content-type", type);
         }
         return mb.build();
     }
 
+    /** @return the headers of a message of this content type (senders repeat one type: the last one is kept) */
+    private Map<String, String> typeHeader(String type) {
+        Map<String, String> last = lastType; // immutable, so safely shared between event loops
+        if (last != null && type.equals(last.get("content-type"))) {
+            return last;
+        }
+        last = Map.of("content-type", type);
+        lastType = last;
+        return last;
+    }
+
     private static Channel channel(HttpServerRequest req) {
+        if (req instanceof Connection c) { // reactor-netty's request is its connection's operations
+            return c.channel();
+        }
         Channel[] ch = new Channel[1];
         req.withConnection(c -> ch[0] = c.channel());
         return ch[0];
@@ -254,12 +292,15 @@ final class RequestHandler {
 
     /** Accumulates a request body by copying each chunk out of its (then released) buffer. */
     private static final class Body {
+        private static final byte[] EMPTY = new byte[0];
         private final int max;
-        private byte[] bytes = new byte[0];
+        private byte[] bytes;
         int size;
 
-        Body(int max) {
+        /** @param declared the Content-Length, or -1: the array is allocated at that size once */
+        Body(int max, long declared) {
             this.max = max;
+            this.bytes = declared > 0 && declared <= max ? new byte[(int) declared] : EMPTY;
         }
 
         void add(ByteBuf chunk) {
