@@ -19,6 +19,7 @@ import reactor.netty.DisposableServer;
 import reactor.netty.NettyPipeline;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerState;
+import io.netty.handler.codec.http.HttpResponseStatus;
 
 /**
  * Unary HTTP server source: binds when {@link #flux()} is subscribed; each {@code POST} on the
@@ -165,6 +166,10 @@ public final class HttpSource extends SkeletonSource {
                         if (ch.pipeline().get(NettyPipeline.HttpTrafficHandler) != null) {
                             ch.pipeline().addBefore(NettyPipeline.HttpTrafficHandler, RequestGate.NAME,
                                     new RequestGate(handler::reject));
+                            // every request is served here, plain Netty; reactor-netty's per-request
+                            // handling behind it never sees one
+                            ch.pipeline().addBefore(NettyPipeline.HttpTrafficHandler, IngestHandler.NAME,
+                                    handler.newConnection());
                         }
                     })
                     .childObserve((conn, state) -> {
@@ -173,7 +178,7 @@ public final class HttpSource extends SkeletonSource {
                                     "malformed HTTP request: 400, connection closed");
                         }
                     })
-                    .handle(handler::handle)
+                    .handle((req, res) -> res.status(HttpResponseStatus.INTERNAL_SERVER_ERROR).send()) // never reached
                     .bind();
         }
 
@@ -191,7 +196,10 @@ public final class HttpSource extends SkeletonSource {
 
         @Override
         public Mono<Void> closeGracefully(DisposableServer server) {
-            return Mono.<Void>fromRunnable(() -> server.disposeNow(Duration.ofSeconds(GRACE_SECONDS)))
+            // requests being answered finish first (bounded), then the server closes
+            Mono<Void> answered = Flux.interval(Duration.ofMillis(10)).filter(t -> handler.answering.get() <= 0)
+                    .next().then().timeout(Duration.ofSeconds(GRACE_SECONDS), Mono.empty());
+            return answered.then(Mono.<Void>fromRunnable(() -> server.disposeNow(Duration.ofSeconds(GRACE_SECONDS))))
                     .subscribeOn(Schedulers.boundedElastic())
                     .onErrorResume(e -> {
                         LOG.warn("http source: responses still in flight after {} s; closing now", GRACE_SECONDS);
