@@ -199,10 +199,12 @@ public final class HttpSource extends SkeletonSource {
             // requests being answered finish first (bounded), then the server closes
             Mono<Void> answered = Flux.interval(Duration.ofMillis(10)).filter(t -> handler.answering.get() <= 0)
                     .next().then().timeout(Duration.ofSeconds(GRACE_SECONDS), Mono.empty());
-            return answered.then(Mono.<Void>fromRunnable(() -> server.disposeNow(Duration.ofSeconds(GRACE_SECONDS))))
-                    .subscribeOn(Schedulers.boundedElastic())
+            // disposeNow blocks: on a thread that may block, not the timer's
+            return answered.then(Mono.<Void>fromRunnable(() -> server.disposeNow(Duration.ofSeconds(GRACE_SECONDS)))
+                            .subscribeOn(Schedulers.boundedElastic()))
                     .onErrorResume(e -> {
-                        LOG.warn("http source: responses still in flight after {} s; closing now", GRACE_SECONDS);
+                        LOG.warn("http source: responses still in flight after {} s; closing now ({})", GRACE_SECONDS,
+                                e.toString());
                         server.dispose();
                         return server.onDispose();
                     });

@@ -8,7 +8,7 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -22,13 +22,11 @@ import io.sluice.transport.auth.ServerSecurity;
 import io.sluice.transport.internal.AwaitedAck;
 import io.sluice.transport.internal.CloseReasons;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
-import reactor.netty.http.HttpOperations;
 
 /**
  * Serves the requests of one HTTP connection with plain Netty, on its event loop, in front of
@@ -123,23 +121,9 @@ final class IngestHandler extends ChannelInboundHandlerAdapter {
         answered = false;
         keepAlive = HttpUtil.isKeepAlive(req);
         shared.answering.incrementAndGet();
-        String uri = req.uri();
-        String requested;
-        try {
-            requested = shared.path.equals(uri) ? shared.path : HttpOperations.resolvePath(uri);
-        } catch (IllegalArgumentException malformed) {
-            refuse("malformed request path: 400", HttpResponseStatus.BAD_REQUEST, true);
-            return;
-        }
-        if (!shared.path.equals(requested)) {
-            refuse("no such path " + requested + ": 404", HttpResponseStatus.NOT_FOUND, false);
-            return;
-        }
-        if (!HttpMethod.POST.equals(req.method())) {
-            FullHttpResponse r = RequestHandler.response(HttpResponseStatus.METHOD_NOT_ALLOWED, !keepAlive, http10KeepAlive());
-            r.headers().set(HttpHeaderNames.ALLOW, "POST");
-            shared.reject(RequestHandler.remote(ctx.channel()), "method " + req.method() + " not allowed: 405");
-            answer(r, !keepAlive);
+        FullHttpResponse routed = shared.route(req, ctx.channel(), keepAlive, http10KeepAlive());
+        if (routed != null) {
+            answer(routed, !keepAlive || routed.headers().contains(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true));
             return;
         }
         ServerSecurity.Verdict who = shared.security.authenticate(req.headers().get(HttpHeaderNames.AUTHORIZATION),
@@ -402,37 +386,5 @@ final class IngestHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         LOG.debug("http source: closing {}", ctx.channel().remoteAddress(), cause);
         ctx.close(); // the peer reset the connection, or a write failed: it is reported when it closes
-    }
-
-    /** Accumulates a request body by copying each chunk out of its (then released) buffer. */
-    private static final class Body {
-        private static final byte[] EMPTY = new byte[0];
-        private final int max;
-        private byte[] bytes;
-        int size;
-
-        /** @param declared the Content-Length, or -1: the array is allocated at that size once */
-        Body(int max, long declared) {
-            this.max = max;
-            this.bytes = declared > 0 && declared <= max ? new byte[(int) declared] : EMPTY;
-        }
-
-        /** @return false when the body would exceed the maximum (nothing more is kept) */
-        boolean add(ByteBuf chunk) {
-            int n = chunk.readableBytes();
-            if ((long) size + n > max) {
-                return false;
-            }
-            if (size + n > bytes.length) {
-                bytes = Arrays.copyOf(bytes, Math.min(max, Math.max(size + n, bytes.length * 2)));
-            }
-            chunk.readBytes(bytes, size, n);
-            size += n;
-            return true;
-        }
-
-        byte[] bytes() {
-            return size == bytes.length ? bytes : Arrays.copyOf(bytes, size);
-        }
     }
 }

@@ -7,6 +7,8 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.sluice.Message;
@@ -15,6 +17,7 @@ import io.sluice.transport.internal.ConnectionReporter;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import reactor.netty.http.HttpOperations;
 
 /**
  * What the connections of one bound {@link HttpSource} share: its configuration, permits, hand-off,
@@ -62,6 +65,38 @@ final class RequestHandler {
     /** @return a connection's handler, to be installed in front of reactor-netty's request handling */
     IngestHandler newConnection() {
         return new IngestHandler(this);
+    }
+
+    /**
+     * Routes a request by its path and method (the path compared as reactor-netty's {@code fullPath}:
+     * without query and fragment).
+     *
+     * @param req a request, its headers just decoded
+     * @param ch its connection
+     * @param keepAlive whether the connection stays open after the answer
+     * @param http10KeepAlive whether an HTTP/1.0 client asked for keep-alive
+     * @return the answer refusing it (400 with the connection closed, 404, 405), or null: it is for this source
+     */
+    FullHttpResponse route(HttpRequest req, Channel ch, boolean keepAlive, boolean http10KeepAlive) {
+        String uri = req.uri();
+        String requested;
+        try {
+            requested = path.equals(uri) ? path : HttpOperations.resolvePath(uri);
+        } catch (IllegalArgumentException malformed) {
+            reject(remote(ch), "malformed request path: 400");
+            return response(HttpResponseStatus.BAD_REQUEST, true, false);
+        }
+        if (!path.equals(requested)) {
+            reject(remote(ch), "no such path " + requested + ": 404");
+            return response(HttpResponseStatus.NOT_FOUND, !keepAlive, http10KeepAlive);
+        }
+        if (!HttpMethod.POST.equals(req.method())) {
+            reject(remote(ch), "method " + req.method() + " not allowed: 405");
+            FullHttpResponse r = response(HttpResponseStatus.METHOD_NOT_ALLOWED, !keepAlive, http10KeepAlive);
+            r.headers().set(HttpHeaderNames.ALLOW, "POST");
+            return r;
+        }
+        return null;
     }
 
     /**
