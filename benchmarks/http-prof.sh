@@ -4,6 +4,8 @@
 # CPU samples and one of allocation samples; flame graphs and collapsed stacks, plus wrk's output and
 # the load, under OUT.
 #   benchmarks/http-prof.sh NAME CLI_JAR            -> $OUT/NAME-cpu.{html,collapsed}, NAME-alloc.{html,collapsed}, NAME.txt
+#   EVENTS="none none" ...: no profiler, two timed wrk runs (CPU per request without the profiler's cost)
+#   JAVA_OPTS="-D..." : options for the gateway JVM
 #   AP=/path/libasyncProfiler.so (default /tmp/h16/ap/linux-x64/libasyncProfiler.so), OUT (default
 #   benchmarks/results/http-profile-2026-12-03g), WARM (s, 15), SECONDS_RUN (s, 6), CONNS (32), SINK ({type: discard})
 set -euo pipefail
@@ -25,7 +27,7 @@ wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/octet-stream"
 wrk.body = string.rep("x", 99) .. "\n"
 L
-java -jar "$jar" run "$d/g.yaml" > "$d/gw.log" 2>&1 &
+java ${JAVA_OPTS:-} -jar "$jar" run "$d/g.yaml" > "$d/gw.log" 2>&1 &
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$d"' EXIT
 for i in $(seq 150); do (echo -n > /dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.2; done
@@ -33,15 +35,16 @@ url=http://127.0.0.1:$port/ingest
 wrk -t1 -c"${CONNS:-32}" -d"${WARM:-15}"s -s "$d/post.lua" $url > /dev/null
 cpu() { awk '{print $14+$15}' /proc/$pid/stat; }
 {
-  for ev in cpu alloc; do
+  for ev in ${EVENTS:-cpu alloc}; do
     extra=""; [ $ev = cpu ] && extra=",interval=1ms"
-    jcmd $pid JVMTI.agent_load "$ap" "\"start,event=$ev$extra,threads\"" > /dev/null
+    [ $ev = none ] || jcmd $pid JVMTI.agent_load "$ap" "\"start,event=$ev$extra,threads\"" > /dev/null
     echo "== $ev  $(uptime)"
     c0=$(cpu)
     wrk -t1 -c"${CONNS:-32}" -d"${SECONDS_RUN:-6}"s -s "$d/post.lua" $url | tee "$d/wrk.txt"
     c1=$(cpu)
     n=$(grep -o '[0-9]* requests in' "$d/wrk.txt" | cut -d' ' -f1)
-    python3 -c "print('gateway CPU %.1f us/request (profiler attached)' % (($c1-$c0)/$(getconf CLK_TCK)*1e6/$n))"
+    python3 -c "print('gateway CPU %.1f us/request (profiler: $ev)' % (($c1-$c0)/$(getconf CLK_TCK)*1e6/$n))"
+    [ $ev = none ] && continue
     jcmd $pid JVMTI.agent_load "$ap" "\"stop,file=$OUT/$name-$ev.html\"" > /dev/null
     jcmd $pid JVMTI.agent_load "$ap" "\"dump,collapsed,file=$OUT/$name-$ev.collapsed\"" > /dev/null || true
   done
