@@ -1,10 +1,8 @@
 package io.sluice.transport.http;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -17,7 +15,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.sluice.Message;
-import io.sluice.transport.auth.BearerTokens;
 import io.sluice.transport.auth.ServerSecurity;
 import io.sluice.transport.internal.AwaitedAck;
 import io.sluice.transport.internal.CloseReasons;
@@ -51,8 +48,7 @@ final class IngestHandler extends ChannelInboundHandlerAdapter {
     private State state = State.IDLE;
     /** An asynchronous step of the current request is outstanding: nothing else is handled meanwhile. */
     private boolean busy;
-    private boolean inRead;
-    private boolean unflushed;
+    private Replies replies;
     // the current request
     private HttpRequest request;
     private boolean keepAlive;
@@ -73,6 +69,7 @@ final class IngestHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.replies = new Replies(ctx);
     }
 
     @Override
@@ -81,7 +78,7 @@ final class IngestHandler extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(msg);
             return;
         }
-        inRead = true;
+        replies.reading();
         if (busy || !waiting.isEmpty()) {
             waiting.add(msg);
             return;
@@ -91,8 +88,7 @@ final class IngestHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        inRead = false;
-        flushIfNeeded();
+        replies.readDone();
         if (!busy && state != State.CLOSING) {
             ctx.read(); // reactor-netty's server reads on request: ask for the next bytes
         }
@@ -128,11 +124,8 @@ final class IngestHandler extends ChannelInboundHandlerAdapter {
         }
         ServerSecurity.Verdict who = shared.security.authenticate(req.headers().get(HttpHeaderNames.AUTHORIZATION),
                 ctx.channel(), ctx.channel().remoteAddress());
-        if (!who.accepted()) {
-            // refused before the body is read; the connection closes so the unread body is not parsed
-            FullHttpResponse r = RequestHandler.response(HttpResponseStatus.UNAUTHORIZED, true, false);
-            r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, BearerTokens.CHALLENGE);
-            answer(r, true);
+        if (!who.accepted()) { // refused before the body is read; closed so the unread body is not parsed
+            answer(RequestHandler.unauthorized(), true);
             return;
         }
         client = who.identity();
@@ -172,7 +165,7 @@ final class IngestHandler extends ChannelInboundHandlerAdapter {
         permit = p;
         body = new Body(shared.maxBodySize, declared);
         state = State.READING;
-        continueIfExpected();
+        replies.continueIfExpected(request);
     }
 
     private void content(HttpContent c) {
@@ -265,7 +258,7 @@ final class IngestHandler extends ChannelInboundHandlerAdapter {
         while (!busy && (next = waiting.poll()) != null) {
             handle(next);
         }
-        flushIfNeeded();
+        replies.flush();
         if (!busy && state != State.CLOSING && ctx.channel().isActive()) {
             ctx.read();
         }
@@ -287,7 +280,7 @@ final class IngestHandler extends ChannelInboundHandlerAdapter {
         refusal = detail;
         discarded = 0;
         state = State.DISCARDING;
-        continueIfExpected();
+        replies.continueIfExpected(request);
         discardTimer = ctx.executor().schedule(this::unavailableUnread, RequestHandler.DISCARD_MS, TimeUnit.MILLISECONDS);
     }
 
@@ -301,7 +294,7 @@ final class IngestHandler extends ChannelInboundHandlerAdapter {
             discardTimer = null;
         }
         unavailable(refusal, true);
-        flushIfNeeded();
+        replies.flush();
     }
 
     /** 503; {@code bodyUnread}: the connection cannot be reused and closes after the answer. */
@@ -315,12 +308,6 @@ final class IngestHandler extends ChannelInboundHandlerAdapter {
         answer(RequestHandler.response(status, close || !keepAlive, http10KeepAlive()), close || !keepAlive);
     }
 
-    private void continueIfExpected() {
-        if (HttpUtil.is100ContinueExpected(request)) {
-            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
-        }
-    }
-
     private void answer(FullHttpResponse r, boolean close) {
         if (!answered) {
             answered = true;
@@ -328,20 +315,8 @@ final class IngestHandler extends ChannelInboundHandlerAdapter {
         }
         if (close) {
             state = State.CLOSING;
-            ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
-        } else if (inRead) {
-            ctx.write(r, ctx.voidPromise());
-            unflushed = true;
-        } else {
-            ctx.writeAndFlush(r, ctx.voidPromise());
         }
-    }
-
-    private void flushIfNeeded() {
-        if (unflushed) {
-            unflushed = false;
-            ctx.flush();
-        }
+        replies.write(r, close);
     }
 
     private boolean http10KeepAlive() {

@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.sluice.Message;
+import io.sluice.transport.auth.BearerTokens;
 import io.sluice.transport.auth.ServerSecurity;
 import io.sluice.transport.internal.ConnectionReporter;
 import java.time.Duration;
@@ -116,6 +117,13 @@ final class RequestHandler {
         } else if (http10KeepAlive) {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
+        return r;
+    }
+
+    /** @return 401 with the bearer challenge, closing the connection */
+    static FullHttpResponse unauthorized() {
+        FullHttpResponse r = response(HttpResponseStatus.UNAUTHORIZED, true, false);
+        r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, BearerTokens.CHALLENGE);
         return r;
     }
 
