@@ -23,6 +23,9 @@ Cells
                         nginx    nginx-light, `location /ingest { return 202; }` (worker_processes auto)
                         netty    io.sluice.bench.peers.BareHttp: a bare reactor-netty handler that
                                  reads the body and answers 202 (the framework's limit)
+                        netty-codec  io.sluice.bench.peers.BareNettyHttp: plain Netty, HttpServerCodec
+                                 and one streaming handler that copies the body out and answers 202
+                                 (what serving the intake without reactor-netty would cost)
   udp-100             one Python sender sends N datagrams of 100 B as fast as it can; the receiver
                       writes each to a file; lines/s = lines written / (last write - sender start);
                       loss = datagrams sent - lines written. Contestants: sluice (udp -> file) and
@@ -326,7 +329,7 @@ http {{
 def start_http_servers():
     d = tempfile.mkdtemp(dir=WORK)
     servers = {}
-    for who in take(SLUICES + ["nginx", "netty"]):
+    for who in take(SLUICES + ["nginx", "netty", "netty-codec"]):
         p = free_port()
         if who == "sluice":
             servers[who] = (p, sluice(d, f"{{type: http, host: 127.0.0.1, port: {p}, path: /ingest, "
@@ -341,8 +344,9 @@ def start_http_servers():
             servers[who] = (p, subprocess.Popen(["nginx", "-c", os.path.join(d, "nginx.conf"), "-p", d],
                                                 stdout=open(os.path.join(d, "nginx.log"), "w"), stderr=subprocess.STDOUT))
         else:
-            servers[who] = (p, subprocess.Popen(["java", *JOPTS, "-cp", BENCH_JAR, "io.sluice.bench.peers.BareHttp",
-                                                 str(p)], stdout=open(os.path.join(d, "netty.log"), "w"),
+            main = "BareHttp" if who == "netty" else "BareNettyHttp"
+            servers[who] = (p, subprocess.Popen(["java", *JOPTS, "-cp", BENCH_JAR, f"io.sluice.bench.peers.{main}",
+                                                 str(p)], stdout=open(os.path.join(d, f"{who}.log"), "w"),
                                                 stderr=subprocess.STDOUT))
     try:
         for who, (port, proc) in servers.items():

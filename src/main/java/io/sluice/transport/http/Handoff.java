@@ -13,8 +13,8 @@ import reactor.core.Exceptions;
 import reactor.core.Scannable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
 import reactor.core.publisher.Operators;
-import reactor.core.publisher.Sinks;
 import reactor.util.concurrent.Queues;
 
 /**
@@ -88,14 +88,16 @@ final class Handoff extends Flux<Message> implements Subscription {
     /**
      * @param m the message of one request
      * @param permit the room it occupies; transferred to the hand-off
-     * @return true when the message was accepted, false when it was refused (see class doc)
+     * @return whether the message was accepted (see class doc): decided at once in the common case
+     *     (delivered on this thread, or queued without demand), later when another thread is
+     *     delivering it right now
      */
-    Mono<Boolean> offer(Message m, Permits.Permit permit) {
+    Outcome offer(Message m, Permits.Permit permit) {
         offering.incrementAndGet();
         if (cancelled || completing) {
             offering.decrementAndGet();
             drain();
-            return Mono.just(Boolean.FALSE);
+            return Outcome.REFUSED;
         }
         Entry e = new Entry(m, permit);
         permit.transfer();
@@ -103,7 +105,30 @@ final class Handoff extends Flux<Message> implements Subscription {
         offering.decrementAndGet();
         drain();
         e.acceptIfPending();
-        return e.outcome.asMono();
+        return e;
+    }
+
+    /** Whether an offered message was accepted: {@link #now()} when known, else {@link #later()}. */
+    abstract static class Outcome {
+        static final Outcome REFUSED = new Outcome() {
+            @Override
+            Boolean now() {
+                return Boolean.FALSE;
+            }
+
+            @Override
+            Mono<Boolean> later() {
+                return FALSE;
+            }
+        };
+        static final Mono<Boolean> TRUE = Mono.just(Boolean.TRUE);
+        static final Mono<Boolean> FALSE = Mono.just(Boolean.FALSE);
+
+        /** @return the decision, or null while the pipeline is being handed the message on another thread */
+        abstract Boolean now();
+
+        /** @return the decision, once taken */
+        abstract Mono<Boolean> later();
     }
 
     @Override
@@ -216,26 +241,59 @@ final class Handoff extends Flux<Message> implements Subscription {
         }
     }
 
-    /** One request's message and the decision about it. */
-    private static final class Entry {
+    /**
+     * One request's message and the decision about it. The decision is a plain volatile field, read
+     * by the request at once; only a request that finds it undecided (another thread is delivering
+     * the message) sets up a wait, which whichever side comes second completes.
+     */
+    private static final class Entry extends Outcome {
         private static final int PENDING = 0;
         private static final int DELIVERING = 1;
         private static final int DECIDED = 2;
 
         final Message message;
         final Permits.Permit permit;
-        final Sinks.One<Boolean> outcome = Sinks.one();
         private final AtomicInteger state = new AtomicInteger(PENDING);
+        private volatile Boolean result;
+        private volatile MonoSink<Boolean> waiter;
 
         Entry(Message message, Permits.Permit permit) {
             this.message = message;
             this.permit = permit;
         }
 
+        @Override
+        Boolean now() {
+            return result;
+        }
+
+        @Override
+        Mono<Boolean> later() {
+            Boolean r = result;
+            if (r != null) {
+                return r ? TRUE : FALSE;
+            }
+            return Mono.create(sink -> {
+                waiter = sink;
+                Boolean x = result;
+                if (x != null) {
+                    sink.success(x); // decided meanwhile; a second success from decide() is ignored
+                }
+            });
+        }
+
+        private void set(boolean accepted) {
+            result = accepted;
+            MonoSink<Boolean> w = waiter;
+            if (w != null) {
+                w.success(accepted);
+            }
+        }
+
         /** Emitter: still queued, so accepted now. */
         void acceptIfPending() {
             if (state.compareAndSet(PENDING, DECIDED)) {
-                outcome.tryEmitValue(Boolean.TRUE);
+                set(true);
             }
         }
 
@@ -247,13 +305,13 @@ final class Handoff extends Flux<Message> implements Subscription {
         /** Drain, after the delivery it claimed. */
         void decide(boolean accepted) {
             state.set(DECIDED);
-            outcome.tryEmitValue(accepted);
+            set(accepted);
         }
 
         /** Clear on cancel: refuses an undecided entry; false if it had been accepted already. */
         boolean refuseIfPending() {
             if (state.compareAndSet(PENDING, DECIDED)) {
-                outcome.tryEmitValue(Boolean.FALSE);
+                set(false);
                 return true;
             }
             return false;

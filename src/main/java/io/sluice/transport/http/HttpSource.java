@@ -19,6 +19,7 @@ import reactor.netty.DisposableServer;
 import reactor.netty.NettyPipeline;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerState;
+import io.netty.handler.codec.http.HttpResponseStatus;
 
 /**
  * Unary HTTP server source: binds when {@link #flux()} is subscribed; each {@code POST} on the
@@ -34,8 +35,9 @@ import reactor.netty.http.server.HttpServerState;
  *   <li>{@code 404} other paths, {@code 405} other methods on the path.</li>
  *   <li>{@code 503}: the pipeline cannot accept the message: no room within
  *       {@code acceptTimeout}, or the pipeline refused it (below).</li>
- *   <li>{@code 400} (reactor-netty, connection closed): bytes that are not an HTTP request; and a
- *       body that ends before its {@code Content-Length}.</li>
+ *   <li>{@code 400} (connection closed): bytes that are not an HTTP request, a request path that is
+ *       not a URI path. A body that ends before its {@code Content-Length} (the client closed)
+ *       gives no message and is reported.</li>
  *   <li>{@code 505} (connection closed): an HTTP version other than 1.0 and 1.1.</li>
  * </ul>
  *
@@ -50,8 +52,8 @@ import reactor.netty.http.server.HttpServerState;
  * Messages go through a hand-off that the pipeline drains at its own pace, honouring its demand.
  * Room in it is counted by {@code handoffCapacity} permits: a request takes one <em>before its
  * body is read</em> and gives it back when the pipeline takes the message out. A request that
- * finds no permit waits for one, asynchronously and without reading its body (reactor-netty keeps
- * auto-read off for a request whose body nobody subscribed to), for at most {@code acceptTimeout}
+ * finds no permit waits for one, asynchronously and without reading its body (nothing more is read
+ * from its connection meanwhile), for at most {@code acceptTimeout}
  * (default 10 s); then it is answered 503 and its connection closed. So with
  * {@code Overflow.block} and a slow consumer, clients are slowed down rather than refused, and
  * memory stays bounded by {@code handoffCapacity x maxBodySize}. {@code acceptTimeout(Duration.ZERO)}
@@ -76,6 +78,13 @@ import reactor.netty.http.server.HttpServerState;
  * <p>Every 400, 404, 405, 413, 503 and 505 and every body cut short is counted in
  * {@link TransportMetrics#errors()} (by reason), published as a {@code ConnectionError} and logged
  * as one WARN line with the peer, the pipeline, the reason and the limit (rate-limited).
+ *
+ * <h2>Connections</h2>
+ * reactor-netty binds the server and runs TLS, the HTTP/1.1 codec and the connection limits; the
+ * requests themselves are served by plain Netty handlers ({@link IngestHandler}, one per connection,
+ * on its event loop), one at a time: keep-alive as the client asks (HTTP/1.0 closes unless it asked
+ * for keep-alive), pipelined requests answered in order, chunked bodies, {@code Expect: 100-continue}
+ * answered when the body is about to be read.
  *
  * <h2>Headers</h2>
  * {@value HttpBuilder#KEY_HEADER} becomes the message key; {@code Content-Type} becomes the
@@ -120,8 +129,8 @@ public final class HttpSource extends SkeletonSource {
     /**
      * Graceful form used by a pipeline's stop: when {@code stop} signals, the source stops
      * accepting (new and waiting requests are answered 503), emits every message it already
-     * answered 202 for, completes, and then closes the server, letting responses in flight finish
-     * (reactor-netty's {@code disposeNow}, at most {@value #GRACE_SECONDS} s).
+     * answered 202 for, completes, and then closes the server once the requests being answered are
+     * answered (at most {@value #GRACE_SECONDS} s, then reactor-netty's {@code disposeNow}).
      *
      * @param stop signals when to stop accepting
      * @return the received messages, completing after the stop
@@ -165,6 +174,10 @@ public final class HttpSource extends SkeletonSource {
                         if (ch.pipeline().get(NettyPipeline.HttpTrafficHandler) != null) {
                             ch.pipeline().addBefore(NettyPipeline.HttpTrafficHandler, RequestGate.NAME,
                                     new RequestGate(handler::reject));
+                            // every request is served here, plain Netty; reactor-netty's per-request
+                            // handling behind it never sees one
+                            ch.pipeline().addBefore(NettyPipeline.HttpTrafficHandler, IngestHandler.NAME,
+                                    handler.newConnection());
                         }
                     })
                     .childObserve((conn, state) -> {
@@ -173,7 +186,7 @@ public final class HttpSource extends SkeletonSource {
                                     "malformed HTTP request: 400, connection closed");
                         }
                     })
-                    .handle(handler::handle)
+                    .handle((req, res) -> res.status(HttpResponseStatus.INTERNAL_SERVER_ERROR).send()) // never reached
                     .bind();
         }
 
@@ -191,10 +204,15 @@ public final class HttpSource extends SkeletonSource {
 
         @Override
         public Mono<Void> closeGracefully(DisposableServer server) {
-            return Mono.<Void>fromRunnable(() -> server.disposeNow(Duration.ofSeconds(GRACE_SECONDS)))
-                    .subscribeOn(Schedulers.boundedElastic())
+            // requests being answered finish first (bounded), then the server closes
+            Mono<Void> answered = Flux.interval(Duration.ofMillis(10)).filter(t -> handler.answering.get() <= 0)
+                    .next().then().timeout(Duration.ofSeconds(GRACE_SECONDS), Mono.empty());
+            // disposeNow blocks: on a thread that may block, not the timer's
+            return answered.then(Mono.<Void>fromRunnable(() -> server.disposeNow(Duration.ofSeconds(GRACE_SECONDS)))
+                            .subscribeOn(Schedulers.boundedElastic()))
                     .onErrorResume(e -> {
-                        LOG.warn("http source: responses still in flight after {} s; closing now", GRACE_SECONDS);
+                        LOG.warn("http source: responses still in flight after {} s; closing now ({})", GRACE_SECONDS,
+                                e.toString());
                         server.dispose();
                         return server.onDispose();
                     });

@@ -28,7 +28,8 @@ import reactor.netty.NettyPipeline;
  * {@code header_timeout} / {@code body_timeout}, through {@link CloseReasons}). A connection that
  * sends nothing at all is {@link IdleClose}'s. Two handlers share the state: one before the HTTP
  * codec sees raw bytes (a request starts), one after it sees decoded requests. After a WebSocket
- * upgrade (the codec is gone) both remove themselves.
+ * upgrade (the codec is gone) both remove themselves. A timer is set only for a request still
+ * incomplete at the end of a read (counted from its start), so a request that arrives whole costs none.
  */
 public final class HttpDeadlines {
 
@@ -43,6 +44,8 @@ public final class HttpDeadlines {
     private final Duration bodyTimeout;
     private final CloseReasons reasons;
     private State state = State.WAITING; // event loop only
+    /** When the current state began (System.nanoTime): its limit counts from there. */
+    private long since;
     private ScheduledFuture<?> timer;
     private ChannelHandlerContext raw;
 
@@ -71,10 +74,30 @@ public final class HttpDeadlines {
         ch.pipeline().addBefore(NettyPipeline.HttpTrafficHandler, AFTER, d.new Requests());
     }
 
-    private void arm(Duration timeout, String reason) {
+    /** Enters a state; its timer is set only if the state outlasts the read (see {@link Bytes#channelReadComplete}). */
+    private void enter(State next) {
+        cancel();
+        state = next;
+        since = System.nanoTime();
+    }
+
+    /** At the end of a read: the limit of a state still in progress, counted from when it began. */
+    private void armIfWaiting() {
+        if (timer != null || state == State.WAITING) {
+            return;
+        }
+        if (state == State.HEADERS) {
+            arm(headerTimeout, "header_timeout", since);
+        } else {
+            arm(bodyTimeout, "body_timeout", since);
+        }
+    }
+
+    private void arm(Duration timeout, String reason, long from) {
         cancel();
         if (!timeout.isZero() && raw.channel().isActive()) {
-            timer = raw.executor().schedule(() -> expired(timeout, reason), timeout.toNanos(), TimeUnit.NANOSECONDS);
+            long left = Math.max(0, timeout.toNanos() - (System.nanoTime() - from));
+            timer = raw.executor().schedule(() -> expired(timeout, reason), left, TimeUnit.NANOSECONDS);
         }
     }
 
@@ -92,7 +115,8 @@ public final class HttpDeadlines {
             return;
         }
         if (state == State.BODY && !IdleClose.reading(ch)) {
-            arm(timeout, reason); // the source is not reading the body: not the peer's slowness
+            since = System.nanoTime();
+            arm(timeout, reason, since); // the source is not reading the body: not the peer's slowness
             return;
         }
         reasons.mark(ch, reason);
@@ -113,11 +137,18 @@ public final class HttpDeadlines {
                 if (ctx.pipeline().get(HttpServerCodec.class) == null && ctx.pipeline().get(NettyPipeline.HttpCodec) == null) {
                     upgraded(ctx);
                 } else {
-                    state = State.HEADERS;
-                    arm(headerTimeout, "header_timeout");
+                    enter(State.HEADERS);
                 }
             }
             ctx.fireChannelRead(msg);
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            // what this read brought has been decoded and seen by Requests by now: a request that
+            // came whole in one read never sets a timer
+            armIfWaiting();
+            ctx.fireChannelReadComplete();
         }
 
         @Override
@@ -146,12 +177,10 @@ public final class HttpDeadlines {
                 return;
             }
             if (msg instanceof HttpRequest) {
-                state = State.BODY;
-                arm(bodyTimeout, "body_timeout");
+                enter(State.BODY);
             }
             if (msg instanceof LastHttpContent) {
-                state = State.WAITING;
-                cancel();
+                enter(State.WAITING);
             }
             ctx.fireChannelRead(msg);
         }
