@@ -64,19 +64,6 @@ public final class TransportMetrics {
     }
 
     /**
-     * Records several messages at once (a source that receives them in batches).
-     *
-     * @param count how many
-     * @param size their payloads' bytes in total
-     */
-    public void messages(int count, long size) {
-        if (count > 0) {
-            messages.add(count);
-            bytes.add(size);
-        }
-    }
-
-    /**
      * Records several messages at once (a transport that delivers in runs counts once per run).
      *
      * @param count how many messages

@@ -96,7 +96,7 @@ public final class TcpSource extends SkeletonSource {
                         if (to[0] == null) {
                             to[0] = toMessage(c, acked);
                         }
-                        metrics.messages(f.payloads(), f.bytes());
+                        metrics.addMessages(f.payloads(), f.bytes());
                         return f.messages(to[0]);
                     }, 1)
                     .onErrorResume(e -> {
