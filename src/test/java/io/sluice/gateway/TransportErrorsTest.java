@@ -101,7 +101,7 @@ class TransportErrorsTest {
                     .contains("pipeline 'web'", "127.0.0.1", "HTTP version HTTP/9.9 not supported", "505");
         }
         // HTTP/1.0 and 1.1 are still served; a 1.0 request is answered in the server's own version,
-        // HTTP/1.1 (RFC 9110 section 6.2, as nginx does), and its connection is closed
+        // HTTP/1.1 (RFC 9110 section 6.2 recommends it), and its connection is closed
         assertThat(exchange(port, "POST /ingest HTTP/1.0\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII)))
                 .startsWith("HTTP/1.1 202").containsIgnoringCase("connection: close");
         assertThat(gateway.report().get(0).received()).isEqualTo(1);

@@ -217,13 +217,13 @@ final class IngestHandler extends ChannelInboundHandlerAdapter {
         }
         shared.reporter.metrics().message(m.size());
         if (durable == null) {
-            answer(RequestHandler.response(HttpResponseStatus.ACCEPTED, !keepAlive, http10KeepAlive()), !keepAlive);
+            accept();
             return;
         }
         later(durable.outcome(AwaitedAck.waitFor(shared.acceptTimeout)).subscribe(refusal -> ctx.executor().execute(
                 () -> then(() -> {
                     if (refusal.isEmpty()) {
-                        answer(RequestHandler.response(HttpResponseStatus.ACCEPTED, !keepAlive, http10KeepAlive()), !keepAlive);
+                        accept();
                     } else {
                         unavailable(refusal.get(), false);
                     }
@@ -308,15 +308,25 @@ final class IngestHandler extends ChannelInboundHandlerAdapter {
         answer(RequestHandler.response(status, close || !keepAlive, http10KeepAlive()), close || !keepAlive);
     }
 
+    /** 202 for the current request. */
+    private void accept() {
+        answer(RequestHandler.response(HttpResponseStatus.ACCEPTED, !keepAlive, http10KeepAlive()), !keepAlive);
+    }
+
     private void answer(FullHttpResponse r, boolean close) {
-        if (!answered) {
-            answered = true;
-            shared.answering.decrementAndGet();
-        }
+        answered();
         if (close) {
             state = State.CLOSING;
         }
         replies.write(r, close);
+    }
+
+    /** The current request is answered (or never will be): a graceful close stops waiting for it. */
+    private void answered() {
+        if (!answered) {
+            answered = true;
+            shared.answering.decrementAndGet();
+        }
     }
 
     private boolean http10KeepAlive() {
@@ -346,9 +356,8 @@ final class IngestHandler extends ChannelInboundHandlerAdapter {
         if (discardTimer != null) {
             discardTimer.cancel(false);
         }
-        if (request != null && !answered) {
-            answered = true;
-            shared.answering.decrementAndGet();
+        if (request != null) {
+            answered();
         }
         Object m;
         while ((m = waiting.poll()) != null) {

@@ -32,10 +32,13 @@ final class RequestHandler {
     /** How long a refused request's body is read and discarded before the 503 (see IngestHandler). */
     static final long DISCARD_MS = 1000;
 
-    /** 202 on a kept-alive HTTP/1.1 connection: one instance written to every connection (never changed). */
-    private static final FullHttpResponse ACCEPTED = fixed(HttpResponseStatus.ACCEPTED, null);
-    /** 202 to an HTTP/1.0 client that asked for keep-alive. */
-    private static final FullHttpResponse ACCEPTED_KEEP_ALIVE = fixed(HttpResponseStatus.ACCEPTED, HttpHeaderValues.KEEP_ALIVE);
+    /**
+     * 202 on a kept-alive HTTP/1.1 connection, shared by every connection: its content is the
+     * (unreleasable) empty buffer and the encoder only reads its headers, so writing it never changes it.
+     */
+    private static final FullHttpResponse ACCEPTED = build(HttpResponseStatus.ACCEPTED, false, false);
+    /** 202 to an HTTP/1.0 client that asked for keep-alive (shared likewise). */
+    private static final FullHttpResponse ACCEPTED_KEEP_ALIVE = build(HttpResponseStatus.ACCEPTED, false, true);
 
     final String path;
     final int maxBodySize;
@@ -110,6 +113,11 @@ final class RequestHandler {
         if (status == HttpResponseStatus.ACCEPTED && !close) {
             return http10KeepAlive ? ACCEPTED_KEEP_ALIVE : ACCEPTED;
         }
+        return build(status, close, http10KeepAlive);
+    }
+
+    /** @return a new empty-bodied response (see {@link #response}) */
+    private static FullHttpResponse build(HttpResponseStatus status, boolean close, boolean http10KeepAlive) {
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.EMPTY_BUFFER);
         r.headers().set(HttpHeaderNames.CONTENT_LENGTH, HttpHeaderValues.ZERO);
         if (close) {
@@ -124,19 +132,6 @@ final class RequestHandler {
     static FullHttpResponse unauthorized() {
         FullHttpResponse r = response(HttpResponseStatus.UNAUTHORIZED, true, false);
         r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, BearerTokens.CHALLENGE);
-        return r;
-    }
-
-    /**
-     * A response shared by every connection: its content is the (unreleasable) empty buffer and the
-     * encoder only reads its headers, so writing it never changes it.
-     */
-    private static FullHttpResponse fixed(HttpResponseStatus status, CharSequence connection) {
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.EMPTY_BUFFER);
-        r.headers().set(HttpHeaderNames.CONTENT_LENGTH, HttpHeaderValues.ZERO);
-        if (connection != null) {
-            r.headers().set(HttpHeaderNames.CONNECTION, connection);
-        }
         return r;
     }
 
