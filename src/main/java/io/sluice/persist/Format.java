@@ -127,10 +127,19 @@ final class Format {
 
     /** CRC of a fragment: base offset, type, length, data. */
     static int fragmentCrc(long base, byte type, ByteBuffer data) {
-        CRC32C c = new CRC32C();
-        ByteBuffer pre = ByteBuffer.allocate(11).putLong(base).put(type).putShort((short) data.remaining()).flip();
-        c.update(pre);
-        c.update(data.duplicate());
+        return fragmentCrc(new CRC32C(), ByteBuffer.allocate(11), base, type, data);
+    }
+
+    /**
+     * {@link #fragmentCrc(long, byte, ByteBuffer)} with a checksum and an 11-byte prefix buffer of the
+     * caller's, reused from one record to the next (their content is replaced).
+     */
+    static int fragmentCrc(CRC32C c, ByteBuffer prefix, long base, byte type, ByteBuffer data) {
+        c.reset();
+        c.update(prefix.clear().putLong(base).put(type).putShort((short) data.remaining()).flip());
+        int at = data.position();
+        c.update(data);
+        data.position(at); // the data is left as it was
         return (int) c.getValue();
     }
 }

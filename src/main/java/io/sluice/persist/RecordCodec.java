@@ -23,6 +23,7 @@ import java.util.Map;
 final class RecordCodec {
 
     static final int FIXED = 8 + 8 + 8 + 8 + 4 + 2 + 4;
+    private static final byte[][] NO_HEADERS = new byte[0][];
 
     private RecordCodec() {
     }
@@ -62,18 +63,30 @@ final class RecordCodec {
         }
         ByteBuffer b = reuse != null && reuse.capacity() >= size ? reuse.clear().limit((int) size)
                 : ByteBuffer.allocate((int) size);
+        return write(b, offset, appendTime, m, key, hs).flip();
+    }
+
+    /**
+     * Writes the record of a message without key and headers (its size is {@code FIXED + m.size()})
+     * at {@code b}'s position, as {@link #encode} would.
+     */
+    static void writePlain(ByteBuffer b, long offset, long appendTime, Message m) {
+        write(b, offset, appendTime, m, null, NO_HEADERS);
+    }
+
+    /** The record layout (see the class doc): {@code hs} holds each header's name and value, UTF-8. */
+    private static ByteBuffer write(ByteBuffer b, long offset, long appendTime, Message m, byte[] key, byte[][] hs) {
         b.putLong(offset).putLong(appendTime).putLong(m.timestamp()).putLong(m.sequence());
         if (key == null) {
             b.putInt(-1);
         } else {
             b.putInt(key.length).put(key);
         }
-        b.putShort((short) headers.size());
+        b.putShort((short) (hs.length / 2));
         for (int j = 0; j < hs.length; j += 2) {
             b.putShort((short) hs[j].length).put(hs[j]).putInt(hs[j + 1].length).put(hs[j + 1]);
         }
-        b.putInt(m.size()).put(m.payload());
-        return b.flip();
+        return b.putInt(m.size()).put(m.payload());
     }
 
     /** @return the offset stored in an encoded record (first 8 bytes), or -1 if too short */

@@ -87,8 +87,8 @@ final class WriteBatch {
 
     /**
      * Encodes a message without key and headers straight into the batch as one FULL fragment (no
-     * intermediate copy), byte for byte what {@link RecordCodec#encode} then {@link Segment#frame}
-     * write. The caller checked that the fragment fits the batch and the rest of the active block
+     * intermediate copy): the record of {@link RecordCodec#writePlain} behind the fragment header
+     * {@link Segment#frame} would write for it. The caller checked that the fragment fits the batch and the rest of the active block
      * ({@code framedSize == FRAGMENT_HEADER + recordSize}).
      *
      * @return bytes framed
@@ -96,13 +96,10 @@ final class WriteBatch {
     int frameInPlace(Segment active, long offset, long appendTime, Message m, int recordSize) {
         int start = buffer.position();
         int data = start + Format.FRAGMENT_HEADER;
-        buffer.position(data);
-        buffer.putLong(offset).putLong(appendTime).putLong(m.timestamp()).putLong(m.sequence()).putInt(-1)
-                .putShort((short) 0).putInt(m.size()).put(m.payload());
-        crc.reset();
-        crc.update(crcPrefix.clear().putLong(active.base).put(Format.FULL).putShort((short) recordSize).flip());
-        crc.update(crcView.limit(data + recordSize).position(data));
-        buffer.putInt(start, (int) crc.getValue()).putShort(start + 4, (short) recordSize).put(start + 6, Format.FULL);
+        RecordCodec.writePlain(buffer.position(data), offset, appendTime, m);
+        int sum = Format.fragmentCrc(this.crc, crcPrefix, active.base, Format.FULL,
+                crcView.limit(data + recordSize).position(data));
+        buffer.putInt(start, sum).putShort(start + 4, (short) recordSize).put(start + 6, Format.FULL);
         int n = Format.FRAGMENT_HEADER + recordSize;
         active.framedInPlace(offset, appendTime, n);
         return n;
