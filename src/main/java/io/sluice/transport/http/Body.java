@@ -1,6 +1,7 @@
 package io.sluice.transport.http;
 
 import io.netty.buffer.ByteBuf;
+import io.sluice.transport.internal.TransportSupport;
 import java.util.Arrays;
 
 /** Accumulates a request body by copying each chunk out of its (then released) buffer. */
@@ -22,9 +23,7 @@ final class Body {
         if ((long) size + n > max) {
             return false;
         }
-        if (size + n > bytes.length) {
-            bytes = Arrays.copyOf(bytes, Math.min(max, Math.max(size + n, bytes.length * 2)));
-        }
+        bytes = TransportSupport.grow(bytes, size + n, max);
         chunk.readBytes(bytes, size, n);
         size += n;
         return true;

@@ -10,6 +10,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.sluice.event.EventDispatcher;
 import java.time.Duration;
+import java.util.Arrays;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
 import reactor.netty.NettyPipeline;
@@ -19,6 +20,22 @@ import reactor.netty.http.server.HttpServerRequest;
 public final class TransportSupport {
 
     private TransportSupport() {
+    }
+
+    /**
+     * The growth rule of a byte array that gathers input of a bounded size (a request body, a frame
+     * split across reads): at least {@code need} bytes, doubling, never more than {@code max}.
+     *
+     * @param bytes the array so far (its content is kept)
+     * @param need the bytes it must hold now ({@code <= max})
+     * @param max the most it may ever need
+     * @return {@code bytes} when it holds {@code need} already, else a larger copy
+     */
+    public static byte[] grow(byte[] bytes, long need, int max) {
+        if (bytes.length >= need) {
+            return bytes;
+        }
+        return Arrays.copyOf(bytes, (int) Math.min(max, Math.max(need, 2L * bytes.length)));
     }
 
     /**

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.TooLongFrameException;
+import io.sluice.transport.internal.TransportSupport;
 import java.util.Arrays;
 
 /**
@@ -195,10 +196,8 @@ final class FrameDecoders {
                 carry = null;
                 return fail(f, "over " + total);
             }
-            if (carry == null || carry.length < total) {
-                long grown = Math.max(total, carry == null ? 128 : 2L * carry.length);
-                carry = Arrays.copyOf(carry == null ? new byte[0] : carry, (int) Math.min(grown, maxFrameLength + 1L));
-            }
+            carry = carry == null ? new byte[(int) Math.min(Math.max(total, 128), maxFrameLength + 1L)]
+                    : TransportSupport.grow(carry, total, (int) Math.min(Integer.MAX_VALUE, maxFrameLength + 1L));
             in.getBytes(r, carry, carried, w - r);
             carried = (int) total;
             return f;
@@ -276,9 +275,7 @@ final class FrameDecoders {
                     payload = new byte[Math.min(length, Math.max(w - r, 1024))];
                 }
                 int k = Math.min(length - received, w - r);
-                if (received + k > payload.length) {
-                    payload = Arrays.copyOf(payload, (int) Math.min(length, Math.max(received + k, 2L * payload.length)));
-                }
+                payload = TransportSupport.grow(payload, received + k, length);
                 in.getBytes(r, payload, received, k);
                 r += k;
                 received += k;
