@@ -1,6 +1,5 @@
 package io.sluice.transport.http;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -19,8 +18,6 @@ import io.sluice.transport.auth.ServerSecurity;
 import io.sluice.transport.internal.AwaitedAck;
 import io.sluice.transport.internal.CloseReasons;
 import java.util.ArrayDeque;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -32,15 +29,15 @@ import reactor.core.Disposable;
  * socket unread), copies the body out, offers the message and answers 202, 413 or 503 (see
  * {@link HttpSource}). One request at a time: while one waits (for a permit, the pipeline's
  * decision, durability) nothing more is read, and requests that came with it (pipelining) wait
- * their turn, so answers go out in request order. Decoding, TLS and the connection's limits stay
- * reactor-netty's and the handlers in front of this one.
+ * their turn, so answers go out in request order. {@link Refusals} answers the 413s and 503s. Decoding,
+ * TLS and the connection's limits stay reactor-netty's and the handlers in front of this one.
  */
 final class IngestHandler extends ChannelInboundHandlerAdapter {
 
     static final String NAME = "sluiceIngest";
     private static final Logger LOG = LoggerFactory.getLogger(IngestHandler.class);
 
-    private enum State { IDLE, READING, DISCARDING, CLOSING }
+    private enum State { IDLE, READING, CLOSING }
 
     private final RequestHandler shared;
     private final ArrayDeque<Object> waiting = new ArrayDeque<>(2);
@@ -49,6 +46,8 @@ final class IngestHandler extends ChannelInboundHandlerAdapter {
     /** An asynchronous step of the current request is outstanding: nothing else is handled meanwhile. */
     private boolean busy;
     private Replies replies;
+    /** Created at the connection's first 413 or 503. */
+    private Refusals refusals;
     // the current request
     private HttpRequest request;
     private boolean keepAlive;
@@ -58,9 +57,6 @@ final class IngestHandler extends ChannelInboundHandlerAdapter {
     private Permits.Permit permit;
     private Disposable pending;
     private Body body;
-    private String refusal;
-    private long discarded;
-    private ScheduledFuture<?> discardTimer;
 
     IngestHandler(RequestHandler shared) {
         this.shared = shared;
@@ -132,11 +128,11 @@ final class IngestHandler extends ChannelInboundHandlerAdapter {
         String declaredHeader = req.headers().get(HttpHeaderNames.CONTENT_LENGTH);
         declared = declaredHeader == null ? -1 : RequestHandler.parseLength(declaredHeader);
         if (declared > shared.maxBodySize) {
-            tooLarge(declaredHeader + " bytes declared");
+            refusals().tooLarge(declaredHeader + " bytes declared");
             return;
         }
         if (shared.handoff.isRefusing()) {
-            discard("source is shutting down");
+            refusals().discard(request);
             return;
         }
         Permits.Permit free = shared.permits.tryAcquire();
@@ -153,8 +149,7 @@ final class IngestHandler extends ChannelInboundHandlerAdapter {
                 if (p.granted()) {
                     read(p);
                 } else {
-                    discard(shared.handoff.isRefusing() ? "source is shutting down"
-                            : "no room in the hand-off within " + shared.acceptTimeout);
+                    refusals().discard(request);
                 }
             });
         })));
@@ -169,25 +164,20 @@ final class IngestHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void content(HttpContent c) {
-        ByteBuf chunk = c.content();
         if (state == State.READING) {
-            if (!body.add(chunk)) {
+            if (!body.add(c.content())) {
                 releasePermit();
                 state = State.IDLE;
-                tooLarge("more than " + shared.maxBodySize + " bytes sent");
+                refusals().tooLarge("more than " + shared.maxBodySize + " bytes sent");
                 return;
             }
             if (c instanceof LastHttpContent) {
                 state = State.IDLE;
                 received();
             }
-        } else if (state == State.DISCARDING) {
-            discarded += chunk.readableBytes();
-            if (c instanceof LastHttpContent || discarded > shared.maxBodySize) {
-                unavailableUnread();
-            }
+        } else if (refusals != null) {
+            refusals.drop(c); // IDLE: the body of a request refused unread, or of one answered already (404, 405)
         }
-        // IDLE: the body of a request answered already (404, 405): ignored
     }
 
     /** The whole body is in: offers the message and answers (202, or 503 when it was refused). */
@@ -212,20 +202,20 @@ final class IngestHandler extends ChannelInboundHandlerAdapter {
 
     private void accepted(Message m, AwaitedAck durable, boolean accepted) {
         if (!accepted) {
-            unavailable("the pipeline refused the message", false);
+            refusals().unavailable("the pipeline refused the message", false);
             return;
         }
         shared.reporter.metrics().message(m.size());
         if (durable == null) {
-            accept();
+            answer(HttpResponseStatus.ACCEPTED, false);
             return;
         }
         later(durable.outcome(AwaitedAck.waitFor(shared.acceptTimeout)).subscribe(refusal -> ctx.executor().execute(
                 () -> then(() -> {
                     if (refusal.isEmpty()) {
-                        accept();
+                        answer(HttpResponseStatus.ACCEPTED, false);
                     } else {
-                        unavailable(refusal.get(), false);
+                        refusals().unavailable(refusal.get(), false);
                     }
                 }))));
     }
@@ -264,53 +254,21 @@ final class IngestHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void tooLarge(String detail) {
-        refuse("body too large (" + detail + ", maximum " + shared.maxBodySize + "): 413",
-                HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, true);
+    private Refusals refusals() {
+        if (refusals == null) {
+            refusals = new Refusals(this, shared, ctx, replies);
+        }
+        return refusals;
     }
 
     /**
-     * Refuses the current request with 503 without having read its body (it waited for room in vain,
-     * or the source is stopping). The body is read and discarded first (at most {@code maxBodySize}
-     * bytes, for at most {@value RequestHandler#DISCARD_MS} ms): the connection is closed after the
-     * answer, and closing a socket with unread bytes makes the kernel send a TCP reset, which can
-     * destroy the 503 before the client read it.
+     * Answers the current request with an empty-bodied {@code status}.
+     *
+     * @param close whether the connection closes after the answer (it does anyway unless kept alive)
      */
-    private void discard(String detail) {
-        refusal = detail;
-        discarded = 0;
-        state = State.DISCARDING;
-        replies.continueIfExpected(request);
-        discardTimer = ctx.executor().schedule(this::unavailableUnread, RequestHandler.DISCARD_MS, TimeUnit.MILLISECONDS);
-    }
-
-    private void unavailableUnread() {
-        if (state != State.DISCARDING) {
-            return;
-        }
-        state = State.IDLE;
-        if (discardTimer != null) {
-            discardTimer.cancel(false);
-            discardTimer = null;
-        }
-        unavailable(refusal, true);
-        replies.flush();
-    }
-
-    /** 503; {@code bodyUnread}: the connection cannot be reused and closes after the answer. */
-    private void unavailable(String detail, boolean bodyUnread) {
-        refuse("pipeline cannot accept the message (" + detail + "): 503", HttpResponseStatus.SERVICE_UNAVAILABLE,
-                bodyUnread || !keepAlive);
-    }
-
-    private void refuse(String reason, HttpResponseStatus status, boolean close) {
-        shared.reject(RequestHandler.remote(ctx.channel()), reason);
-        answer(RequestHandler.response(status, close || !keepAlive, http10KeepAlive()), close || !keepAlive);
-    }
-
-    /** 202 for the current request. */
-    private void accept() {
-        answer(RequestHandler.response(HttpResponseStatus.ACCEPTED, !keepAlive, http10KeepAlive()), !keepAlive);
+    void answer(HttpResponseStatus status, boolean close) {
+        boolean closing = close || !keepAlive;
+        answer(RequestHandler.response(status, closing, http10KeepAlive()), closing);
     }
 
     private void answer(FullHttpResponse r, boolean close) {
@@ -353,8 +311,8 @@ final class IngestHandler extends ChannelInboundHandlerAdapter {
             pending.dispose(); // a permit granted meanwhile goes back (Permits' cancel)
             pending = null;
         }
-        if (discardTimer != null) {
-            discardTimer.cancel(false);
+        if (refusals != null) {
+            refusals.closed();
         }
         if (request != null) {
             answered();

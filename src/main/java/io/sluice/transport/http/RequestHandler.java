@@ -29,7 +29,7 @@ import reactor.netty.http.HttpOperations;
 final class RequestHandler {
 
     static final String NAME = "http";
-    /** How long a refused request's body is read and discarded before the 503 (see IngestHandler). */
+    /** How long a refused request's body is read and discarded before the 503 (see Refusals). */
     static final long DISCARD_MS = 1000;
 
     /**
