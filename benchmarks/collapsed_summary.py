@@ -1,25 +1,17 @@
-import collections, gzip, re, sys
-path = sys.argv[1]
-pat = sys.argv[2] if len(sys.argv) > 2 else None
-op = gzip.open if path.endswith('.gz') else open
-thr = collections.Counter(); selfc = collections.defaultdict(collections.Counter); inc = collections.defaultdict(collections.Counter)
-tot = 0
-for line in op(path, 'rt'):
-    st, n = line.rstrip().rsplit(' ', 1); n = int(n)
-    fr = st.split(';')
-    t = re.sub(r' tid=\d+\]', ']', fr[0]); t = re.sub(r'-\d+\]', '-N]', t)
-    thr[t] += n; tot += n
-    selfc[t][fr[-1]] += n
-    seen = set()
-    for f in fr[1:]:
-        f2 = re.sub(r'\(.*', '', f)
-        if f2 not in seen:
-            seen.add(f2); inc[t][f2] += n
-print('total', tot)
-for t, n in thr.most_common(8):
-    print(f'== {t} {n} ({100*n/tot:.1f}%)')
-    for f, m in selfc[t].most_common(int(sys.argv[3]) if len(sys.argv) > 3 else 12):
-        print(f'   self {m:6d} {100*m/n:5.1f}% {f[:150]}')
-    if pat:
-        for f, m in sorted(((f, m) for f, m in inc[t].items() if re.search(pat, f)), key=lambda x: -x[1])[:25]:
-            print(f'   inc  {m:6d} {100*m/n:5.1f}% {f[:150]}')
+#!/usr/bin/env python3
+"""Text summary of an async-profiler collapsed-stack file: frames by self samples, then the inclusive
+share of Sluice / Reactor / atomic frames.   python3 benchmarks/collapsed_summary.py FILE.collapsed"""
+import sys, collections
+# summary of collapsed stacks: self by frame, inclusive for io.sluice / reactor frames, per thread-ish root
+tot=0; selfc=collections.Counter(); inc=collections.Counter()
+for line in open(sys.argv[1]):
+    st, n = line.rstrip().rsplit(' ',1); n=int(n); fr=st.split(';'); tot+=n
+    selfc[fr[-1]]+=n
+    for f in set(fr): inc[f]+=n
+print("total", tot)
+print("-- self")
+for f,c in selfc.most_common(22): print("%5.1f%% %s"%(100*c/tot,f))
+print("-- inclusive (sluice/reactor/Atomic/VarHandle/LongAdder)")
+for f,c in inc.most_common(400):
+    if any(k in f for k in ('sluice','reactor','Atomic','VarHandle','LongAdder','Blackhole','park','Unsafe')):
+        print("%5.1f%% %s"%(100*c/tot,f))
