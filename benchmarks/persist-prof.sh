@@ -45,11 +45,14 @@ l0=$(cut -d' ' -f1 /proc/loadavg)
 # CPU time of the gateway process (user + system, clock ticks) around the timed part: per message it
 # depends far less on other load than the throughput does
 c0=$(awk '{print $14+$15}' /proc/$pid/stat)
+# SYSCPU=1: CPU of every task on the machine (kernel threads such as kworker and jbd2, the sender) in the timed part
+[ -n "$SYSCPU" ] && python3 "$(dirname "$0")/cpusnap.py" save $d/cpusnap.json
 t0=$(date +%s.%N)
 socat -u OPEN:$input TCP:127.0.0.1:$port
 while [ $(stat -c %s $d/out.txt) -lt $((ws+want)) ]; do sleep 0.02; done
 t1=$(date +%s.%N)
 c1=$(awk '{print $14+$15}' /proc/$pid/stat)
+[ -n "$SYSCPU" ] && python3 "$(dirname "$0")/cpusnap.py" diff $d/cpusnap.json 25 > $OUT/$name.syscpu
 [ "$PROF" = timed ] && java "$(dirname "$0")/ApAttach.java" $pid $ap "stop,file=$OUT/$name.collapsed,collapsed"
 kill -TERM $pid; wait $pid || true
 tck=$(getconf CLK_TCK)

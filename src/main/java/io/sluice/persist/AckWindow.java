@@ -55,7 +55,7 @@ final class AckWindow {
         int slot = (int) seq & r.mask;
         r.offsets[slot] = offset;
         r.times[slot] = appendTime;
-        r.tail = seq + 1; // publishes the slot
+        Ring.TAIL.setRelease(r, seq + 1); // publishes the slot (a release store: no full fence per record)
         return new RecordAck(this, r, seq);
     }
 
@@ -102,8 +102,17 @@ final class AckWindow {
         final AtomicLongArray marks;
         /** The first number not done. */
         final AtomicLong head = new AtomicLong();
-        /** The next number the reader gives out (written by the reader only). */
+        /** The next number the reader gives out (written by the reader only, with {@link #TAIL}). */
         volatile long tail;
+        static final java.lang.invoke.VarHandle TAIL;
+
+        static {
+            try {
+                TAIL = java.lang.invoke.MethodHandles.lookup().findVarHandle(Ring.class, "tail", long.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
 
         Ring(int capacity) {
             mask = capacity - 1;

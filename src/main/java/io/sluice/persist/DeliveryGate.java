@@ -66,7 +66,9 @@ final class DeliveryGate {
     /** @return true when the window is full (then an acknowledgement wakes the drain); false without a window */
     boolean windowFull() {
         if (window <= 0 || unacked.getAsInt() < window) {
-            windowFull = false;
+            if (windowFull) { // a volatile store only when it changes (this runs once per record)
+                windowFull = false;
+            }
             return false;
         }
         windowFull = true;

@@ -2,7 +2,11 @@ package io.sluice.persist;
 
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Counters of one log; read by the stage's getters. All monotonic except where noted. */
+/**
+ * Counters of one log; read by the stage's getters. All monotonic except where noted.
+ * {@link #appendedRecords}, {@link #appendedBytes} and {@link #delivered} have one writer at a time
+ * (the log's lock, the reader's drain), which adds with a release store instead of a locked add.
+ */
 final class LogStats {
     final AtomicLong appendedRecords = new AtomicLong();
     final AtomicLong appendedBytes = new AtomicLong();

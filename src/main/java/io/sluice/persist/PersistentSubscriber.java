@@ -280,7 +280,6 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
                     }
                     reading.ahead = reading.next();
                 }
-                reading.refreshAge();
                 if (reading.ahead == null || !gate.open()) {
                     if (reading.ahead == null && unwritten && !reading.caughtUp()) {
                         stage.threads.schedulePublish(); // caught up with what is written; the publish drains again
@@ -299,6 +298,7 @@ final class PersistentSubscriber implements CoreSubscriber<Message>, Subscriptio
                 }
                 reading.emit();
             }
+            reading.refreshAge(); // once per pass, not per record (a metric)
             reading.ackDelivered();
             if (wasDone && reading.ahead == null && !behind && !hasHeld() && (!unwritten || reading.caughtUp())) {
                 end();

@@ -96,13 +96,14 @@ final class Reading {
             if (ahead == null) {
                 ahead = cursor.nextFromMemory();
             }
-            refreshAge();
             if (ahead == null) {
+                refreshAge(); // once per pass, not per record (a metric)
                 ackDelivered();
                 // not in memory: caught up (nothing to do), or behind it (the files)
                 return caughtUp() || !gate.open();
             }
             if (!gate.open()) {
+                refreshAge();
                 ackDelivered();
                 return true;
             }

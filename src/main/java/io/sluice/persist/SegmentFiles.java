@@ -45,6 +45,8 @@ final class SegmentFiles {
     private long checkpointed;
     /** Base of the segment the durable checkpoint names, -1 if none. */
     private long checkpointSegment;
+    /** Base of the segment a checkpoint being written names ({@link #prepareCheckpoint}), -1 if none. */
+    private long pendingSegment = -1;
 
     /** @param recovered what recovery found on disk (it survived a crash, and recovery forces what it rewrites) */
     SegmentFiles(Fs fs, LogConfig cfg, LogStats stats, Recovery.Result recovered) {
@@ -186,18 +188,60 @@ final class SegmentFiles {
     /**
      * Makes {@code ackNext} the durable acknowledged position if it moved ({@link Checkpoint#write},
      * naming a segment a crash cannot lose), then deletes every segment whose records are all
-     * below it: in that order (see Delete in the class doc).
+     * below it: in that order (see Delete in the class doc). All under the log's lock; the log's
+     * own checkpoints write without it ({@link #prepareCheckpoint}, {@link #checkpointWritten}).
      */
     void checkpoint(long ackNext) throws IOException {
-        if (ackNext != checkpointed) {
-            long base = holding(ackNext);
-            forceNamed(base);
-            Checkpoint.write(fs, ackNext, base);
-            checkpointed = ackNext;
-            checkpointSegment = base;
+        Plan p = prepareCheckpoint(ackNext);
+        if (p != null) {
+            try {
+                Checkpoint.write(fs, p.ackNext(), p.base());
+            } catch (IOException | RuntimeException | Error e) {
+                checkpointFailed();
+                throw e;
+            }
+        }
+        checkpointWritten(p);
+    }
+
+    /** A checkpoint to write: the acknowledged position and the segment that holds it. */
+    record Plan(long ackNext, long base) {
+    }
+
+    /**
+     * First step of a checkpoint (under the log's lock): forces what it will name
+     * ({@link #forceNamed}) and keeps that segment from being deleted until {@link #checkpointWritten}
+     * or {@link #checkpointFailed}, so {@link Checkpoint#write} may then run without the lock.
+     *
+     * @return what to write, null when {@code ackNext} is the durable checkpoint already
+     */
+    Plan prepareCheckpoint(long ackNext) throws IOException {
+        if (ackNext == checkpointed) {
+            return null;
+        }
+        long base = holding(ackNext);
+        forceNamed(base);
+        pendingSegment = base;
+        return new Plan(ackNext, base);
+    }
+
+    /**
+     * Last step (under the log's lock), once {@link Checkpoint#write} of {@code p} returned (or with
+     * null: nothing new to write): {@code p} is the durable checkpoint; deletes what it acknowledges.
+     */
+    void checkpointWritten(Plan p) throws IOException {
+        pendingSegment = -1;
+        if (p != null) {
+            checkpointed = p.ackNext();
+            checkpointSegment = p.base();
             stats.checkpoints.incrementAndGet();
         }
         deleteAcknowledged();
+    }
+
+    /** Writing the prepared checkpoint failed: the durable one is still the previous one. */
+    void checkpointFailed() {
+        pendingSegment = -1;
     }
 
     /**
@@ -235,11 +279,12 @@ final class SegmentFiles {
     /**
      * Deletes segments whose records are all below the durable checkpoint, never the active one and
      * never the one the durable checkpoint names (after a crash it may hold fewer records than when
-     * the checkpoint was written; deleting it would leave the checkpoint naming a missing file).
+     * the checkpoint was written; deleting it would leave the checkpoint naming a missing file), nor
+     * the one a checkpoint being written names.
      */
     void deleteAcknowledged() throws IOException {
         while (segments.size() > 1 && segments.get(0).sealed && segments.get(0).lastOffset < checkpointed
-                && segments.get(0).base != checkpointSegment) {
+                && segments.get(0).base != checkpointSegment && segments.get(0).base != pendingSegment) {
             Segment s = segments.remove(0);
             s.close();
             fs.delete(s.name);

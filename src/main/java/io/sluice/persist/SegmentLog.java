@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  *       is durable, resends it after a crash.</li>
  *   <li><b>Roll</b> and <b>Delete</b>: see {@link SegmentFiles}.</li>
  *   <li><b>Checkpoint</b> ({@link Checkpoint#write}): temp file, force, rename, fsync directory;
- *       segments are deleted only after it returned.</li>
+ *       segments are deleted only after it returned. Written without the lock, one at a time; the
+ *       segment it names was forced before and is not deleted meanwhile.</li>
  * </ol>
  * Offsets are never reused: after a restart new records start after every offset on disk and
  * after the checkpoint, and go to a new segment file, so stale bytes can never be read as new data.
@@ -57,6 +58,8 @@ final class SegmentLog implements Closeable {
     private final long backlogAtOpen;
     private volatile boolean closed;
     private volatile IOException failed;
+    /** A checkpoint is being written without the lock ({@link #checkpoint}); guarded by this. */
+    private boolean checkpointing;
 
     private SegmentLog(Fs fs, LogConfig cfg, LogStats stats, Closeable lock, Recovery.Result r) {
         this.fs = fs;
@@ -163,8 +166,9 @@ final class SegmentLog implements Closeable {
         files.grew(written);
         tail.add(offset, appendTime, m, recordSize, active.base, active.framed);
         lastOffset = offset;
-        stats.appendedRecords.incrementAndGet();
-        stats.appendedBytes.addAndGet(written);
+        // one writer at a time (this lock): release stores, not a locked add per record
+        stats.appendedRecords.lazySet(stats.appendedRecords.get() + 1);
+        stats.appendedBytes.lazySet(stats.appendedBytes.get() + written);
         return offset;
     }
 
@@ -293,17 +297,69 @@ final class SegmentLog implements Closeable {
 
     /**
      * Makes the acknowledged position durable (if it moved), then deletes every segment whose
-     * records are all acknowledged ({@link SegmentFiles#checkpoint}).
+     * records are all acknowledged ({@link SegmentFiles#checkpoint}). The checkpoint file is written
+     * and forced without the log's lock, so appends go on meanwhile (its two forces would otherwise
+     * stall the appending thread, an event loop, several times a second); checkpoints are serialised,
+     * and the segment it names is not deleted until it is written. Not to be called holding the lock.
      */
-    synchronized void checkpoint() throws IOException {
-        if (!closed) {
-            files.checkpoint(ackNext.get());
+    void checkpoint() throws IOException {
+        SegmentFiles.Plan plan;
+        synchronized (this) {
+            if (!awaitCheckpoint(true) || closed) {
+                return;
+            }
+            plan = files.prepareCheckpoint(ackNext.get());
+            if (plan == null) {
+                files.checkpointWritten(null);
+                return;
+            }
+            checkpointing = true;
         }
+        boolean written = false;
+        try {
+            Checkpoint.write(fs, plan.ackNext(), plan.base());
+            written = true;
+        } finally {
+            synchronized (this) {
+                checkpointing = false;
+                notifyAll();
+                if (written) {
+                    files.checkpointWritten(plan);
+                } else {
+                    files.checkpointFailed();
+                }
+            }
+        }
+    }
+
+    /**
+     * Waits (releasing the lock; the caller holds it) until no checkpoint is being written.
+     *
+     * @param interruptible stop waiting when interrupted (the interrupt is kept either way)
+     * @return false when it stopped waiting for an interrupt
+     */
+    private boolean awaitCheckpoint(boolean interruptible) {
+        boolean interrupted = false;
+        while (checkpointing && !(interrupted && interruptible)) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return !checkpointing;
     }
 
     /** Frees space by checkpointing and deleting acknowledged segments (rolling a fully acknowledged active one). */
     private boolean reclaim(int need) throws IOException {
-        checkpoint();
+        // under the lock: waits for a checkpoint being written (the lock is free meanwhile), then writes one here
+        if (!awaitCheckpoint(true) || closed) {
+            return false;
+        }
+        files.checkpoint(ackNext.get());
         Segment active = files.active();
         if (files.bytes() + need > cfg.maxBytes() && active.records > 0 && active.lastOffset < ackNext.get()) {
             roll();
@@ -383,6 +439,7 @@ final class SegmentLog implements Closeable {
     /** Clean close: forces the active segment (every policy), writes the checkpoint, releases the lock. */
     @Override
     public synchronized void close() throws IOException {
+        awaitCheckpoint(false); // one writer of the checkpoint file at a time
         if (closed) {
             return;
         }
@@ -390,7 +447,7 @@ final class SegmentLog implements Closeable {
             if (failed == null) {
                 forceActive();
             }
-            checkpoint();
+            files.checkpoint(ackNext.get());
         } finally {
             closed = true;
             files.closeAll();

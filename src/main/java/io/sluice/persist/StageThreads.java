@@ -83,7 +83,7 @@ final class StageThreads {
      * upstream subscribed there (a generator) would keep it busy for ever.
      */
     void schedulePublish() {
-        if (publishQueued.compareAndSet(false, true)) {
+        if (!publishQueued.get() && publishQueued.compareAndSet(false, true)) {
             try {
                 timer.execute(this::publish);
             } catch (RejectedExecutionException stopped) {
@@ -126,7 +126,7 @@ final class StageThreads {
      * other thread), else on the io thread.
      */
     void drainSoon(PersistentSubscriber s) {
-        if (drainQueued.compareAndSet(false, true)) {
+        if (!drainQueued.get() && drainQueued.compareAndSet(false, true)) {
             try {
                 afterAppends.execute(() -> {
                     drainQueued.set(false);
@@ -151,7 +151,7 @@ final class StageThreads {
         if (loop == null) {
             return false;
         }
-        if (loopDrainQueued.compareAndSet(false, true)) {
+        if (!loopDrainQueued.get() && loopDrainQueued.compareAndSet(false, true)) {
             try {
                 loop.execute(() -> {
                     loopDrainQueued.set(false);
@@ -171,7 +171,7 @@ final class StageThreads {
      * the flag is cleared before the drain runs, so a drain that starts afterwards sees every change.
      */
     void drainOnIo(PersistentSubscriber s) {
-        if (ioDrainQueued.compareAndSet(false, true)) {
+        if (!ioDrainQueued.get() && ioDrainQueued.compareAndSet(false, true)) {
             try {
                 io.execute(() -> {
                     ioDrainQueued.set(false);

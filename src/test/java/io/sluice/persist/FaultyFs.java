@@ -10,7 +10,7 @@ import java.util.List;
  * The real file system ({@link NioFs}) with injected errors: once {@link #failWrites} or
  * {@link #failForces} is set, every segment write or force throws the {@code IOException} a full
  * disk gives ({@code ENOSPC}, "No space left on device"), as the OS reports it to {@code FileChannel}.
- * Records which threads read files ({@link #readThreads}).
+ * Records which threads read files ({@link #readThreads}); can hold renames ({@link #holdRenames}).
  */
 final class FaultyFs implements Fs {
 
@@ -48,7 +48,36 @@ final class FaultyFs implements Fs {
 
     @Override
     public void rename(String from, String to) throws IOException {
+        java.util.concurrent.CountDownLatch gate = renameGate;
+        if (gate != null) {
+            renameEntered.countDown();
+            try {
+                if (!gate.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                    throw new IOException("rename held for 30 s");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException();
+            }
+        }
         real.rename(from, to);
+    }
+
+    /** While set, every rename (a checkpoint's, after its force) waits until {@link #releaseRenames()}. */
+    private volatile java.util.concurrent.CountDownLatch renameGate;
+    /** Counted down when a rename starts waiting at {@link #renameGate}. */
+    final java.util.concurrent.CountDownLatch renameEntered = new java.util.concurrent.CountDownLatch(1);
+
+    void holdRenames() {
+        renameGate = new java.util.concurrent.CountDownLatch(1);
+    }
+
+    void releaseRenames() {
+        java.util.concurrent.CountDownLatch gate = renameGate;
+        renameGate = null;
+        if (gate != null) {
+            gate.countDown();
+        }
     }
 
     @Override

@@ -38,6 +38,53 @@ class SegmentLogTest {
         }
     }
 
+    /**
+     * The checkpoint's file is written and forced without the log's lock: appends and a group commit
+     * go on while it is being written (before, both waited for its two forces), and the segments it
+     * acknowledges are deleted only once it is durable.
+     */
+    @Test
+    void appendsAndGroupCommitsGoOnWhileACheckpointIsBeingWritten() throws Exception {
+        FaultyFs fs = new FaultyFs(dir);
+        java.util.concurrent.ExecutorService other = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try (SegmentLog log = SegmentLog.open(fs, Logs.config(256, 1024, 1 << 20, Fsync.every(java.time.Duration.ofSeconds(1))),
+                new LogStats())) {
+            Logs.append(log, Logs.texts("m", 60, 90));
+            log.flush();
+            int before = segmentFiles().size();
+            log.ack(29);
+            fs.holdRenames(); // the checkpoint stops between its force and its rename
+            java.util.concurrent.Future<?> checkpoint;
+            try {
+                checkpoint = other.submit(() -> {
+                    log.checkpoint();
+                    return null;
+                });
+                assertThat(fs.renameEntered.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                java.util.concurrent.Future<Long> append = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, "appender");
+                    t.setDaemon(true);
+                    return t;
+                }).submit(() -> {
+                    long at = log.appendBuffered(Logs.msg("during"));
+                    log.flush();
+                    return at;
+                });
+                long at = append.get(20, java.util.concurrent.TimeUnit.SECONDS); // times out if the lock were held
+                assertThat(at).isEqualTo(60);
+                assertThat(log.durableOffset()).isEqualTo(60);
+                assertThat(segmentFiles()).hasSizeGreaterThanOrEqualTo(before); // nothing deleted before it is durable
+            } finally {
+                fs.releaseRenames();
+            }
+            checkpoint.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(segmentFiles().size()).isLessThan(before);
+            assertThat(Logs.readAll(log)).hasSize(31).endsWith("during");
+        } finally {
+            other.shutdownNow();
+        }
+    }
+
     @Test
     void deletesSegmentsOnceEveryRecordInThemIsAcknowledgedAndCheckpointed() throws IOException {
         try (SegmentLog log = SegmentLog.open(new NioFs(dir), Logs.config(256, 1024, 1 << 20, Fsync.ALWAYS), new LogStats())) {

@@ -23,7 +23,7 @@ import reactor.util.context.Context;
 /**
  * One subscription of a {@link FileSink}: the thread that delivers a message copies its record into
  * the current direct buffer (no hand-off per message); a buffer is handed to one I/O worker when it is
- * full, when it holds {@code prefetch} messages that await acknowledgement, or when its oldest data has
+ * full, when it holds {@code 4 x prefetch} messages that await acknowledgement, or when its oldest data has
  * waited {@code flushInterval}. The worker writes every buffer handed to it so far with one gathering
  * write, then acknowledges the messages whose records ended in them and gives the buffers back.
  *
@@ -78,7 +78,11 @@ final class BufferedFileWriter implements CoreSubscriber<Message> {
         this.metrics = metrics;
         this.clock = clock;
         this.worker = clock.createWorker();
-        this.buffers = new RecordBuffers(format, bufferSize, prefetch, () -> clock.now(TimeUnit.NANOSECONDS));
+        // a buffer is handed off at 4 x prefetch acknowledgements (or when full, or after flushInterval):
+        // at prefetch it went every 256 small records, a worker wake-up and write each, and a persistent
+        // stage upstream waited on those round trips (issue 14); its window (8192 in the gateway) stays above
+        // what 4 buffers can hold
+        this.buffers = new RecordBuffers(format, bufferSize, 4 * prefetch, () -> clock.now(TimeUnit.NANOSECONDS));
     }
 
     /** @return subscribes to {@code messages}; completes when they complete (call {@link #close()} then) */
