@@ -93,7 +93,7 @@ public final class OverflowPolicy<T> implements Function<Flux<T>, Flux<T>> {
     private final DropCounts dropped = new DropCounts();
     private final LongAdder discarded = new LongAdder();
     private final LongAdder merged = new LongAdder();
-    private final Set<OverflowSubscriber<?>> live = ConcurrentHashMap.newKeySet();
+    private final Set<OverflowState<?>> live = ConcurrentHashMap.newKeySet();
 
     OverflowPolicy(Kind kind, int capacity) {
         this(kind, capacity, kind.label(), null, null, null);
@@ -187,17 +187,17 @@ public final class OverflowPolicy<T> implements Function<Flux<T>, Flux<T>> {
     /** @return elements currently buffered, over all live subscriptions (a snapshot, for gauges) */
     public int buffered() {
         int n = 0;
-        for (OverflowSubscriber<?> s : live) {
+        for (OverflowState<?> s : live) {
             n += s.size();
         }
         return n;
     }
 
-    void subscribed(OverflowSubscriber<?> s) {
+    void subscribed(OverflowState<?> s) {
         live.add(s);
     }
 
-    void ended(OverflowSubscriber<?> s) {
+    void ended(OverflowState<?> s) {
         live.remove(s);
     }
 

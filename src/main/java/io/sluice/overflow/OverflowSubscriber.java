@@ -2,12 +2,9 @@ package io.sluice.overflow;
 
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
-import java.util.function.Supplier;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
-import reactor.core.Scannable;
 import reactor.core.publisher.Operators;
-import reactor.util.context.Context;
 
 /**
  * Common part of the overflow stages: the Reactive Streams plumbing and the drain loop.
@@ -30,61 +27,22 @@ import reactor.util.context.Context;
  * enqueued concurrently with a cancel is still discarded by the loop that runs after it: nothing
  * leaks.
  *
- * <p>Output fusion (Reactor's {@code ASYNC} mode, offered only by a subclass whose buffer may be
- * taken from by any thread, see {@link #fusable()}): a downstream operator such as
- * {@code publishOn} that asks for it polls this stage's buffer itself, instead of this stage
- * copying every element into the downstream's own queue. The producer then stores each element
- * and signals {@code onNext(null)}; there is no drain loop, downstream demand is the downstream's
- * business, and on cancel the downstream calls {@code clear()}, which discards the buffer.
+ * <p>The subscription's fields, Reactor's introspection, the output-fusion entry points (a fused
+ * downstream polls the buffer itself: no drain loop, see {@link OverflowState}) and the policy
+ * actions ({@link #drop}, {@link #overflow}, {@link #failAfterDrain}) are the layer below,
+ * {@link OverflowState}; the buffers ({@link #enqueue}, {@link #poll()}) are the subclasses.
  */
-abstract class OverflowSubscriber<T> implements CoreSubscriber<T>, Subscription, Scannable {
+abstract class OverflowSubscriber<T> extends OverflowState<T> {
 
     @SuppressWarnings("rawtypes")
-    private static final AtomicIntegerFieldUpdater<OverflowSubscriber> WIP =
-            AtomicIntegerFieldUpdater.newUpdater(OverflowSubscriber.class, "wip");
+    private static final AtomicIntegerFieldUpdater<OverflowState> WIP =
+            AtomicIntegerFieldUpdater.newUpdater(OverflowState.class, "wip");
     @SuppressWarnings("rawtypes")
-    private static final AtomicLongFieldUpdater<OverflowSubscriber> REQUESTED =
-            AtomicLongFieldUpdater.newUpdater(OverflowSubscriber.class, "requested");
-
-    final CoreSubscriber<? super T> actual;
-    final OverflowPolicy<T> policy;
-    final int capacity;
-    final Context context;
-
-    Subscription upstream;
-    /** Set by {@link #overflow}: later elements are overflow drops too. Producer side only. */
-    private boolean overflowed;
-    /**
-     * The last element was not stored, or stored behind an older one ({@link #enqueue} returned
-     * false): the buffer was not empty, so the next element skips the fast path's probe (which
-     * reads {@code wip} and the buffer's indices, cache lines the consumer writes) and goes
-     * straight to {@link #enqueue}. The probe is only an optimisation; skipping it is always
-     * correct. Producer side only.
-     */
-    private boolean behind;
-    /** The producer thread's drop counter cell (see {@link DropCounts}); producer side only. */
-    private DropCounts.Cell dropCell;
-    volatile boolean done;
-    Throwable error;
-    volatile boolean cancelled;
-    private boolean terminated;
-    private volatile int wip;
-    /** Everything downstream ever requested, capped at Long.MAX_VALUE (= unbounded). */
-    private volatile long requested;
-    /**
-     * Everything delivered downstream. Written only by the thread owning the drain loop (the WIP
-     * counter orders successive owners), so no atomic update per element; demand outstanding is
-     * {@code requested - produced}.
-     */
-    private long produced;
-    /** Downstream polls the buffer (ASYNC fusion); set once in {@code onSubscribe}, before any element. */
-    boolean outputFused;
+    private static final AtomicLongFieldUpdater<OverflowState> REQUESTED =
+            AtomicLongFieldUpdater.newUpdater(OverflowState.class, "requested");
 
     OverflowSubscriber(CoreSubscriber<? super T> actual, OverflowPolicy<T> policy) {
-        this.actual = actual;
-        this.policy = policy;
-        this.capacity = policy.capacity();
-        this.context = actual.currentContext();
+        super(actual, policy);
     }
 
     /**
@@ -99,52 +57,6 @@ abstract class OverflowSubscriber<T> implements CoreSubscriber<T>, Subscription,
      */
     abstract boolean enqueue(T element);
 
-    /** Consumer side: the oldest buffered element, or null when empty. */
-    abstract T poll();
-
-    /** @return true when nothing is buffered */
-    abstract boolean isEmpty();
-
-    /** @return the number of buffered elements (a snapshot) */
-    abstract int size();
-
-    /**
-     * @return true if downstream may poll the buffer directly (Reactor ASYNC fusion): the
-     *     subclass's {@link #poll()} and its {@code clear()} are safe from any thread, concurrently
-     *     with each other and with {@link #enqueue}
-     */
-    boolean fusable() {
-        return false;
-    }
-
-    /**
-     * The fused mode's consumer side for a downstream that polls: called by a subclass that is a
-     * {@code QueueSubscription}.
-     *
-     * @param requestedMode the modes downstream accepts ({@code Fuseable} flags)
-     * @return {@code ASYNC} when {@link #fusable()} and downstream accepts it, else {@code NONE}
-     */
-    final int fuse(int requestedMode) {
-        if (fusable() && (requestedMode & reactor.core.Fuseable.ASYNC) != 0) {
-            outputFused = true;
-            return reactor.core.Fuseable.ASYNC;
-        }
-        return reactor.core.Fuseable.NONE;
-    }
-
-    /** Fused mode, downstream's {@code clear()}: discards the buffer and ends the subscription. */
-    final void fusedClear() {
-        discardAll();
-        policy.ended(this);
-    }
-
-    /** Fused mode: downstream polled an empty buffer; once the stage is done, the subscription has ended. */
-    final void fusedEmpty() {
-        if (done) {
-            policy.ended(this);
-        }
-    }
-
     /** @return what to request from upstream on subscribe */
     long initialRequest() {
         return Long.MAX_VALUE;
@@ -152,47 +64,6 @@ abstract class OverflowSubscriber<T> implements CoreSubscriber<T>, Subscription,
 
     /** Called by the drain loop after it emitted {@code n} elements. */
     void emitted(long n) {
-    }
-
-    /**
-     * Producer side: an overflow drop of {@code element}, counted and reported through the policy.
-     * The counter cell is remembered (written only when it changes, so that a drop does not store
-     * to this object's fields, which the consumer reads).
-     */
-    final void drop(T element) {
-        DropCounts.Cell c = policy.drop(element, context, dropCell);
-        if (c != dropCell) {
-            dropCell = c;
-        }
-    }
-
-    /**
-     * An element arriving after this stage stopped taking elements: dropped and counted like the
-     * overflow when an {@link #overflow} cancelled upstream (an upstream may still emit a few),
-     * else Reactor's "next dropped" hook.
-     */
-    final void lateElement(T element) {
-        if (overflowed) {
-            drop(element);
-        } else {
-            Operators.onNextDropped(element, context);
-        }
-    }
-
-    /**
-     * Producer side: {@code element} does not fit and this stage fails: it is dropped (counted,
-     * handed to the hooks), upstream is cancelled, and {@code failure} is signalled once the
-     * buffered elements have drained.
-     */
-    final void overflow(T element, Supplier<Throwable> failure) {
-        overflowed = true;
-        drop(element);
-        failAfterDrain(failure.get());
-    }
-
-    @Override
-    public Context currentContext() {
-        return context;
     }
 
     @Override
@@ -290,13 +161,6 @@ abstract class OverflowSubscriber<T> implements CoreSubscriber<T>, Subscription,
         drain();
     }
 
-    /** Producer side: stop taking elements and signal {@code failure} after the buffer drained. */
-    final void failAfterDrain(Throwable failure) {
-        upstream.cancel();
-        error = failure;
-        done = true;
-    }
-
     @Override
     public void request(long n) {
         if (Operators.validate(n) && !outputFused) {
@@ -383,48 +247,5 @@ abstract class OverflowSubscriber<T> implements CoreSubscriber<T>, Subscription,
         } else {
             actual.onComplete();
         }
-    }
-
-    private void discardAll() {
-        T v;
-        while ((v = poll()) != null) {
-            policy.discard(v, context);
-        }
-    }
-
-    @Override
-    public Object scanUnsafe(Attr key) {
-        if (key == Attr.PARENT) {
-            return upstream;
-        }
-        if (key == Attr.ACTUAL) {
-            return actual;
-        }
-        if (key == Attr.BUFFERED) {
-            return size();
-        }
-        if (key == Attr.CAPACITY) {
-            return capacity;
-        }
-        if (key == Attr.REQUESTED_FROM_DOWNSTREAM) {
-            long r = requested;
-            return r == Long.MAX_VALUE ? r : r - produced;
-        }
-        if (key == Attr.CANCELLED) {
-            return cancelled;
-        }
-        if (key == Attr.TERMINATED) {
-            return done && isEmpty();
-        }
-        if (key == Attr.ERROR) {
-            return error;
-        }
-        if (key == Attr.NAME) {
-            return policy.name();
-        }
-        if (key == Attr.RUN_STYLE) {
-            return Attr.RunStyle.SYNC;
-        }
-        return null;
     }
 }
