@@ -3,15 +3,14 @@ package io.sluice.persist;
 import io.sluice.Message;
 import java.io.Closeable;
 import java.io.IOException;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The crash-consistent segment log: appends, group commit, acknowledgements, checkpoints, segment
- * deletion, and cursors that stream records from disk (memory bounded by one block and one record
- * per cursor, whatever the backlog).
+ * The crash-consistent segment log: appends, group commit ({@link GroupCommit}), acknowledgements,
+ * checkpoints ({@link Checkpoints}), segment deletion, and cursors that stream records from disk
+ * (memory bounded by one block and one record per cursor, whatever the backlog).
  *
  * <h2>Operation order, justified against the {@link Fs} crash model</h2>
  * <ol>
@@ -32,8 +31,9 @@ import org.slf4j.LoggerFactory;
  * Offsets are never reused: after a restart new records start after every offset on disk and
  * after the checkpoint, and go to a new segment file, so stale bytes can never be read as new data.
  *
- * <p>Thread safety: appends, flushes, acknowledgements and checkpoints are serialised on this
- * object; each cursor is used by one thread at a time, concurrently with the writer.
+ * <p>Thread safety: appends, flushes and checkpoints are serialised on this object (its helpers
+ * have no lock of their own); acknowledgements are lock-free; each cursor is used by one thread at
+ * a time, concurrently with the writer.
  */
 final class SegmentLog implements Closeable {
 
@@ -49,17 +49,17 @@ final class SegmentLog implements Closeable {
     private final MemoryTail tail = new MemoryTail();
     private long nextOffset;
     private volatile long lastOffset;
-    private volatile long durableOffset;
     /** Records framed by {@link #appendBuffered} and not yet written; guarded by this. */
     private final WriteBatch batch;
+    /** Writes the batch and forces the files; the durable end. */
+    private final GroupCommit commit;
+    private final Checkpoints checkpoints;
     /** The first offset not acknowledged (in memory; durable at the next checkpoint). */
     private final AtomicLong ackNext = new AtomicLong();
     private final long openedAt;
     private final long backlogAtOpen;
     private volatile boolean closed;
     private volatile IOException failed;
-    /** A checkpoint is being written without the lock ({@link #checkpoint}); guarded by this. */
-    private boolean checkpointing;
 
     private SegmentLog(Fs fs, LogConfig cfg, LogStats stats, Closeable lock, Recovery.Result r) {
         this.fs = fs;
@@ -69,8 +69,9 @@ final class SegmentLog implements Closeable {
         this.files = new SegmentFiles(fs, cfg, stats, r);
         this.ackNext.set(r.ackNext());
         this.lastOffset = r.lastOffset();
-        this.durableOffset = r.lastOffset();
         this.batch = new WriteBatch(r.lastOffset());
+        this.commit = new GroupCommit(this, files, batch, cfg.fsync());
+        this.checkpoints = new Checkpoints(this, fs, files);
         this.nextOffset = r.nextOffset();
         this.openedAt = r.nextOffset();
         this.backlogAtOpen = r.backlog();
@@ -151,7 +152,7 @@ final class SegmentLog implements Closeable {
                 return -1;
             }
             if (!batch.fits(need)) {
-                writeBatch();
+                commit.write();
             }
             active = files.active();
             written = rec == null ? batch.addPlain(active, offset, appendTime, m, recordSize, need)
@@ -172,18 +173,9 @@ final class SegmentLog implements Closeable {
         return offset;
     }
 
-    /**
-     * Writes the batch to the file with one write, which makes its records readable; under
-     * {@link Fsync#ALWAYS} then forces the file (a group commit of every record in the batch).
-     */
+    /** Writes the batch with one write (readable), then forces it under ALWAYS: {@link GroupCommit#publish}. */
     synchronized void publish() throws IOException {
-        if (closed || failed != null) {
-            return;
-        }
-        writeBatch();
-        if (cfg.fsync().always() && durableOffset < lastOffset) {
-            forceActive();
-        }
+        commit.publish();
     }
 
     /** @return the offset of the last record written to the file (readable), -1 if none */
@@ -216,74 +208,25 @@ final class SegmentLog implements Closeable {
         return lastOffset;
     }
 
-    private void writeBatch() throws IOException {
-        try {
-            batch.write(files.active(), lastOffset);
-        } catch (IOException e) {
-            failed = e;
-            LOG.error("persistent log {}: write failed; the log accepts no more appends", fs.describe(), e);
-            throw e;
-        }
-    }
-
-    /**
-     * Group commit: every record appended before the call is durable afterwards. The batch is
-     * written under the lock; the force runs without it, on handles of its own, so appends go on
-     * meanwhile (they are not claimed durable by this commit). Not concurrent with itself (one timer thread).
-     */
+    /** Group commit of every record appended before the call, forced without the lock: {@link GroupCommit#flush}. */
     void flush() throws IOException {
-        List<Fs.FsFile> handles;
-        long upTo;
-        Segment active;
-        synchronized (this) {
-            if (closed || failed != null || durableOffset >= lastOffset) {
-                return;
-            }
-            writeBatch();
-            upTo = lastOffset;
-            active = files.active();
-            try {
-                handles = files.openForForce();
-            } catch (IOException e) {
-                throw fsyncFailed(e);
-            }
-            if (handles == null) {
-                forceActive(); // the directory too (Fsync.NEVER's deferred segment creation): under the lock
-                return;
-            }
-        }
-        long started = System.nanoTime();
-        try {
-            SegmentFiles.forceAndClose(handles);
-        } catch (IOException e) {
-            throw fsyncFailed(e);
-        }
-        synchronized (this) {
-            files.forced(active, started);
-            if (upTo > durableOffset) {
-                durableOffset = upTo;
-            }
-        }
+        commit.flush();
     }
 
-    /** After a failed fsync the OS may have dropped the dirty pages: nothing unforced can be trusted. */
-    private IOException fsyncFailed(IOException e) {
+    /** A write or fsync failed (the OS state is unknown): the log takes no more appends; returns {@code e}. */
+    IOException fail(IOException e, String what) {
         failed = e;
-        LOG.error("persistent log {}: fsync failed; the log accepts no more appends", fs.describe(), e);
+        LOG.error("persistent log {}: {} failed; the log accepts no more appends", fs.describe(), what, e);
         return e;
     }
 
-    private void forceActive() throws IOException {
-        writeBatch();
-        long upTo = lastOffset;
-        try {
-            files.forceAll();
-        } catch (IOException e) {
-            throw fsyncFailed(e);
-        }
-        if (upTo > durableOffset) {
-            durableOffset = upTo;
-        }
+    /** @return false once the log is closed or failed */
+    boolean writable() {
+        return !closed && failed == null;
+    }
+
+    boolean isClosed() {
+        return closed;
     }
 
     /**
@@ -296,67 +239,17 @@ final class SegmentLog implements Closeable {
     }
 
     /**
-     * Makes the acknowledged position durable (if it moved), then deletes every segment whose
-     * records are all acknowledged ({@link SegmentFiles#checkpoint}). The checkpoint file is written
-     * and forced without the log's lock, so appends go on meanwhile (its two forces would otherwise
-     * stall the appending thread, an event loop, several times a second); checkpoints are serialised,
-     * and the segment it names is not deleted until it is written. Not to be called holding the lock.
+     * Makes the acknowledged position durable, then deletes fully acknowledged segments; written
+     * without the lock, one at a time: {@link Checkpoints#checkpoint}. Not to be called holding the lock.
      */
     void checkpoint() throws IOException {
-        SegmentFiles.Plan plan;
-        synchronized (this) {
-            if (!awaitCheckpoint(true) || closed) {
-                return;
-            }
-            plan = files.prepareCheckpoint(ackNext.get());
-            if (plan == null) {
-                files.checkpointWritten(null);
-                return;
-            }
-            checkpointing = true;
-        }
-        boolean written = false;
-        try {
-            Checkpoint.write(fs, plan.ackNext(), plan.base());
-            written = true;
-        } finally {
-            synchronized (this) {
-                checkpointing = false;
-                notifyAll();
-                if (written) {
-                    files.checkpointWritten(plan);
-                } else {
-                    files.checkpointFailed();
-                }
-            }
-        }
-    }
-
-    /**
-     * Waits (releasing the lock; the caller holds it) until no checkpoint is being written.
-     *
-     * @param interruptible stop waiting when interrupted (the interrupt is kept either way)
-     * @return false when it stopped waiting for an interrupt
-     */
-    private boolean awaitCheckpoint(boolean interruptible) {
-        boolean interrupted = false;
-        while (checkpointing && !(interrupted && interruptible)) {
-            try {
-                wait();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-        return !checkpointing;
+        checkpoints.checkpoint();
     }
 
     /** Frees space by checkpointing and deleting acknowledged segments (rolling a fully acknowledged active one). */
     private boolean reclaim(int need) throws IOException {
         // under the lock: waits for a checkpoint being written (the lock is free meanwhile), then writes one here
-        if (!awaitCheckpoint(true) || closed) {
+        if (!checkpoints.await(true) || closed) {
             return false;
         }
         files.checkpoint(ackNext.get());
@@ -373,9 +266,9 @@ final class SegmentLog implements Closeable {
      * group commit or checkpoint does, see {@link SegmentFiles}), then start the next one.
      */
     private void roll() throws IOException {
-        writeBatch();
+        commit.write();
         if (cfg.fsync().always()) {
-            forceActive();
+            commit.forceAll();
         }
         files.seal();
         files.start(nextOffset);
@@ -412,7 +305,7 @@ final class SegmentLog implements Closeable {
     }
 
     long durableOffset() {
-        return durableOffset;
+        return commit.durableOffset();
     }
 
     long ackNext() {
@@ -439,13 +332,13 @@ final class SegmentLog implements Closeable {
     /** Clean close: forces the active segment (every policy), writes the checkpoint, releases the lock. */
     @Override
     public synchronized void close() throws IOException {
-        awaitCheckpoint(false); // one writer of the checkpoint file at a time
+        checkpoints.await(false); // one writer of the checkpoint file at a time
         if (closed) {
             return;
         }
         try {
             if (failed == null) {
-                forceActive();
+                commit.forceAll();
             }
             files.checkpoint(ackNext.get());
         } finally {

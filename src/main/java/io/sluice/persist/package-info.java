@@ -7,7 +7,7 @@
  * the refusal exception and the offline tool ({@link io.sluice.persist.BufferTool}). Everything else is
  * package-private: the file-system seam ({@code Fs}, whose durability model the crash test
  * implements), the on-disk format ({@code Format}, {@code RecordCodec}, {@code Checkpoint}), the log
- * ({@code SegmentLog}, {@code WriteBatch}, {@code SegmentFiles}, {@code MemoryTail}, {@code Recovery}, {@code LogCursor}) and
+ * ({@code SegmentLog}, {@code GroupCommit}, {@code Checkpoints}, {@code WriteBatch}, {@code SegmentFiles}, {@code MemoryTail}, {@code Recovery}, {@code LogCursor}) and
  * the stage's parts ({@code PersistentSubscriber}, {@code Appender}, {@code AckWindow}, {@code StageThreads},
  * {@code DeliveryGate}, {@code DurableAcks}).
  */
