@@ -22,8 +22,8 @@ import reactor.core.publisher.Flux;
 
 /**
  * Issue 17: a message too large for the sink's framing goes to the dead-letter file with the reason,
- * is acknowledged, and the messages around it are delivered in order over a new connection; without
- * a dead-letter file it fails the write as before.
+ * is acknowledged, and the messages around it are delivered, each connection's in order (the ones
+ * after it over a new connection); without a dead-letter file it fails the write as before.
  */
 class OversizedDeadLetterTest {
 
@@ -51,7 +51,11 @@ class OversizedDeadLetterTest {
             while (got.size() < 4 && System.nanoTime() < deadline) {
                 Thread.sleep(5);
             }
-            assertThat(got).containsExactly("a", "b", "c", "d");
+            // a and b travel on the first connection, c and d on the second: the source reads the two
+            // connections on their own event loops, so only the order within each is guaranteed.
+            assertThat(got).containsExactlyInAnyOrder("a", "b", "c", "d");
+            assertThat(got.indexOf("a")).as("a before b (first connection)").isLessThan(got.indexOf("b"));
+            assertThat(got.indexOf("c")).as("c before d (second connection)").isLessThan(got.indexOf("d"));
             assertThat(acked).as("every message acknowledged, the dead-lettered one too").hasValue(5);
             assertThat(sink.deadLettered()).isEqualTo(1);
             assertThat(seen).singleElement().satisfies(e -> assertThat(e.reason()).contains("101"));
