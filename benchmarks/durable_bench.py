@@ -12,7 +12,7 @@ Cells (each repeated ROUNDS times, cells alternating within a round; medians rep
   rsyslog-da            rsyslogd imtcp -> ruleset with a disk-assisted LinkedList queue -> omfile
   rsyslog-disk          rsyslogd imtcp -> ruleset with a pure Disk queue -> omfile
   dd                    dd of the same byte count to the same disk, conv=fdatasync (the disk's bound)
-Each Sluice gateway (the CLI jar) gets a warm-up file first, excluded from the timing.
+Each Sluice gateway (the CLI jar) gets a warm-up file first, WARM_REPS times, excluded from the timing.
 Usage: durable_bench.py JAR OUTDIR [--smoke]
 """
 import json
@@ -36,6 +36,10 @@ if os.environ.get("ONLY_SIZE"):
     SIZES = {int(os.environ["ONLY_SIZE"]): SIZES[int(os.environ["ONLY_SIZE"])]}
 SKIP = set(filter(None, os.environ.get("SKIP", "").split(",")))
 WARM = 2_000 if SMOKE else 100_000
+# WARM_REPS (default 5): untimed passes of the warm-up file per Sluice gateway before the timed input. With
+# one pass the C2 compiler used 26% of the gateway's CPU in a persistent 100 B cell's timed part
+# (results/persist-tail-2026-12-04/README.md); every Sluice cell gets the same warm-up.
+WARM_REPS = int(os.environ.get("WARM_REPS", "5"))
 WORK = tempfile.mkdtemp(prefix="durable-bench-", dir=os.environ.get("BENCH_DIR", "/tmp"))
 
 
@@ -121,8 +125,9 @@ def sluice_cell(overflow, framing, main_in, warm_in, main_bytes, warm_bytes, jar
                             stderr=subprocess.STDOUT)
     try:
         wait_port(port, proc)
-        timed(warm_in, port, out, warm_bytes)
-        return timed(main_in, port, out, warm_bytes + main_bytes)
+        for r in range(WARM_REPS):
+            timed(warm_in, port, out, warm_bytes * (r + 1))
+        return timed(main_in, port, out, warm_bytes * WARM_REPS + main_bytes)
     except Exception:
         print(open(os.path.join(d, "gateway.log")).read()[-3000:], file=sys.stderr)
         raise

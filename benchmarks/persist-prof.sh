@@ -47,13 +47,14 @@ l0=$(cut -d' ' -f1 /proc/loadavg)
 c0=$(awk '{print $14+$15}' /proc/$pid/stat)
 # SYSCPU=1: CPU of every task on the machine (kernel threads such as kworker and jbd2, the sender) in the timed part
 [ -n "$SYSCPU" ] && python3 "$(dirname "$0")/cpusnap.py" save $d/cpusnap.json
-t0=$(date +%s.%N)
-socat -u OPEN:$input TCP:127.0.0.1:$port
+# the gateway's log from here on is kept as NAME.timedlog (e.g. JAVA_OPTS=-XX:+PrintCompilation: what the JIT compiles in the timed part)
+t0=$(date +%s.%N); wl0=$(wc -l < $d/gw.log)
+socat -u OPEN:$input TCP:127.0.0.1:$port; ts=$(date +%s.%N)  # sent: the sender is done (the source has read all but its socket buffers)
 while [ $(stat -c %s $d/out.txt) -lt $((ws+want)) ]; do sleep 0.02; done
-t1=$(date +%s.%N)
+t1=$(date +%s.%N); tail -n +$((wl0+1)) $d/gw.log > $OUT/$name.timedlog
 c1=$(awk '{print $14+$15}' /proc/$pid/stat)
 [ -n "$SYSCPU" ] && python3 "$(dirname "$0")/cpusnap.py" diff $d/cpusnap.json 25 > $OUT/$name.syscpu
 [ "$PROF" = timed ] && java "$(dirname "$0")/ApAttach.java" $pid $ap "stop,file=$OUT/$name.collapsed,collapsed"
 kill -TERM $pid; wait $pid || true
 tck=$(getconf CLK_TCK)
-python3 -c "t=$t1-$t0; c=($c1-$c0)/$tck; print('$name', round(t,2),'s', round($n/t),'msg/s', 'gateway cpu', round(c,2), 's =', round(c*1e6/$n,2), 'us/msg', 'load', '$l0', open('/proc/loadavg').read().split()[0])" | tee $OUT/$name.time
+python3 -c "t=$t1-$t0; c=($c1-$c0)/$tck; print('$name', round(t,2),'s', 'sent', round($ts-$t0,2), round($n/t),'msg/s', 'gateway cpu', round(c,2), 's =', round(c*1e6/$n,2), 'us/msg', 'load', '$l0', open('/proc/loadavg').read().split()[0])" | tee $OUT/$name.time

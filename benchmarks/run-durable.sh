@@ -9,6 +9,7 @@
 #   ROUNDS=5 benchmarks/run-durable.sh
 #   benchmarks/run-durable.sh --smoke    # tiny inputs, one round, results in target/ (a check that it runs)
 #   ONLY_SIZE=1000 SKIP=sluice-persistent-always ROUNDS=2 benchmarks/run-durable.sh   # one size, a cell left out
+#   WARM_REPS=1 benchmarks/run-durable.sh   # one untimed warm-up pass per gateway instead of 5 (the JIT still compiles in the timed part)
 #
 # Needs rsyslog and socat (installed with apt-get when missing). The machine must be otherwise idle
 # for the numbers to mean anything.

@@ -13,6 +13,12 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *
  * <p>Bounded: at most {@value #CAPACITY} records and {@value #BUDGET} payload bytes (the oldest are
  * evicted first; a record larger than a quarter of the budget is not kept at all), whatever the backlog.
+ * Small on purpose: a reader that keeps up is at most a burst behind (a few hundred records), and
+ * every record held here lives just long enough to be copied by a young collection. With 16,384
+ * records and 16 MiB, a burst of 1 KB records kept ~16 MiB of such objects alive across each young
+ * GC: G1's pauses grew to 40-48 ms and the live set to 113 MiB, and the persistent 1 KB cell ran at
+ * 0.44-0.48 of the in-memory pipeline; at 4,096 records and 1 MiB it ran at 0.67-0.83, with pauses of
+ * 5-25 ms (benchmarks/results/persist-tail-2026-12-04/).
  *
  * <p>Thread safety: {@link #add} and {@link #clear} are called by the appender, serialised by the
  * log's lock; {@link #get} is lock-free and may be called concurrently by a reader (items are
@@ -22,9 +28,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 final class MemoryTail {
 
     /** Records at most (a power of two). */
-    static final int CAPACITY = 16384;
+    static final int CAPACITY = 4096;
     /** Encoded record bytes at most. */
-    static final long BUDGET = 16L << 20;
+    static final long BUDGET = 1L << 20;
     private static final int MASK = CAPACITY - 1;
 
     /** A record in memory and where it ends in the segment file. */
