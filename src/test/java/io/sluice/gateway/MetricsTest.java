@@ -49,7 +49,9 @@ class MetricsTest {
                 + "  - name: busy\n"
                 + "    source: {type: generator, count: 100000000, size: 3}\n"
                 + "    overflow: {policy: drop-newest, capacity: 4}\n"
-                + "    sink: {type: discard}\n";
+                // a consumer on its own thread, slower than the generator (a discard sink without a
+                // delay takes messages on the generator's thread and keeps up: nothing would drop)
+                + "    sink: {type: discard, delay: 1us}\n";
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Gateway g = Gateway.start(GatewayConfig.parse(yaml), registry, new EventDispatcher(), new ByteArrayOutputStream());
         try (AdminServer admin = AdminServer.start("127.0.0.1", 0, registry, g::report, Duration.ofSeconds(1))) {
