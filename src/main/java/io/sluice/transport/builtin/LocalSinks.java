@@ -19,8 +19,8 @@ final class LocalSinks {
     /**
      * Drops every message. With a {@code delay}, takes them on a worker thread, pausing that long for
      * each (a simulated consumer, never on a network event loop); without one, on the thread that
-     * delivers them: a hand-off per batch to a worker that then does nothing cost more than the whole
-     * HTTP intake's own work (park/unpark 19% of an HTTP gateway's samples, results/peers-profile-2026-12-04).
+     * delivers them, since a hand-off to a worker that then does nothing is not free (park/unpark were
+     * 19% of an HTTP gateway's samples, benchmarks/results/peers-profile-2026-12-04).
      */
     static Sink<Message> discard(Duration delay) {
         long nanos = delay.toNanos();
@@ -28,11 +28,7 @@ final class LocalSinks {
             return Flux::then;
         }
         return messages -> messages.publishOn(Schedulers.boundedElastic(), 32)
-                .doOnNext(m -> {
-                    if (nanos > 0) {
-                        LockSupport.parkNanos(nanos);
-                    }
-                })
+                .doOnNext(m -> LockSupport.parkNanos(nanos))
                 .then();
     }
 
