@@ -17,8 +17,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * every record held here lives just long enough to be copied by a young collection. With 16,384
  * records and 16 MiB, a burst of 1 KB records kept ~16 MiB of such objects alive across each young
  * GC: G1's pauses grew to 40-48 ms and the live set to 113 MiB, and the persistent 1 KB cell ran at
- * 0.44-0.48 of the in-memory pipeline; at 4,096 records and 1 MiB it ran at 0.67-0.83, with pauses of
- * 5-25 ms (benchmarks/results/persist-tail-2026-12-04/).
+ * 0.44-0.48 of the in-memory pipeline; at 4,096 records and 1 MiB it ran at 0.83 in the same run,
+ * with pauses of 5-25 ms (benchmarks/results/persist-tail-2026-12-04/).
  *
  * <p>Thread safety: {@link #add} and {@link #clear} are called by the appender, serialised by the
  * log's lock; {@link #get} is lock-free and may be called concurrently by a reader (items are
